@@ -142,13 +142,16 @@ void Default_IRQHandler(void) __attribute__((weak, alias("board__fault_entry")))
 
 __attribute__((noreturn)) void Reset_Handler(void);
 
+/* Entry 0 is the initial MSP, the rest are handlers. */
+typedef union { void (*fn)(void); void *sp; } board__vector;
+
 __attribute__((used, section(".vectors")))
-static void (*const board__vectors[16 + BOARD__NUM_IRQ])(void) = {
-    (void (*)(void))__stack_top, Reset_Handler, NMI_Handler, HardFault_Handler,
-    MemManage_Handler, BusFault_Handler, UsageFault_Handler, 0,
-    0, 0, 0, SVC_Handler,
-    DebugMon_Handler, 0, PendSV_Handler, SysTick_Handler,
-#define BOARD__I4 Default_IRQHandler, Default_IRQHandler, Default_IRQHandler, Default_IRQHandler
+static const board__vector board__vectors[16 + BOARD__NUM_IRQ] = {
+    {.sp = __stack_top}, {Reset_Handler}, {NMI_Handler}, {HardFault_Handler},
+    {MemManage_Handler}, {BusFault_Handler}, {UsageFault_Handler}, {0},
+    {0}, {0}, {0}, {SVC_Handler},
+    {DebugMon_Handler}, {0}, {PendSV_Handler}, {SysTick_Handler},
+#define BOARD__I4 {Default_IRQHandler}, {Default_IRQHandler}, {Default_IRQHandler}, {Default_IRQHandler}
     BOARD__I4, BOARD__I4, BOARD__I4, BOARD__I4, BOARD__I4, BOARD__I4, BOARD__I4, BOARD__I4,
 #undef BOARD__I4
 };
