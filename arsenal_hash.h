@@ -1,0 +1,1101 @@
+/* arsenal_hash.h - v0.1.0 - hashing on xxhash.h and a Swiss-table hash map/set
+
+   Part of Arsenal, single-header C libraries. Needs xxhash.h (Debian package
+   libxxhash-dev; header only) where the implementation is compiled.
+
+   In exactly one .c file:
+
+       #define ARSENAL_HASH_IMPLEMENTATION    // or ARSENAL_IMPLEMENTATION
+       #include "arsenal_hash.h"
+
+   Everywhere else just #include "arsenal_hash.h".
+
+   CONFIGURATION (define before the #include; defaults in brackets)
+     ARSENAL_HASH_API        storage class of the library functions [extern]
+     ARSENAL_HASH_STATIC     make every library function static (one TU) [off]
+     ARSENAL_ASSERT(c)       internal sanity checks [assert(c); none if freestanding]
+     ARSENAL_MALLOC(n)       default allocation for maps without an allocator [malloc]
+     ARSENAL_FREE(p)         must be defined together with ARSENAL_MALLOC [free]
+     ARSENAL_REALLOC(p, n)   optional; lets a large table grow in place [realloc,
+                             or none when ARSENAL_MALLOC is defined without it]
+     ARSENAL_HASH_FREESTANDING  no libc beyond memcpy/memset/memcmp; the seed
+                             is fixed; maps need an allocator or ARSENAL_MALLOC
+                             [off; ARSENAL_FREESTANDING also turns it on]
+     ARSENAL_HASH_SEED       fixed 64-bit seed: hashing and iteration order become
+                             reproducible [a random seed per process; also
+                             settable at run time with ars_hash_set_seed()]
+     ARSENAL_HASH_XXHASH_H   the xxhash header to include, e.g. <xxhash.h> or
+                             "third_party/xxhash.h" ["xxhash.h"]
+     ARSENAL_HASH_USE_SSE2, ARSENAL_HASH_USE_NEON, ARSENAL_HASH_USE_SWAR
+                             force the group-probing code [SSE2 on x86 with SSE2,
+                             NEON on AArch64, portable 64-bit SWAR elsewhere]
+     ARSENAL_HASH_MAX_PROBE  groups an insert may probe before the hash counts
+                             as broken (reseed, then ARS_EOVERFLOW) [64]
+     ARSENAL_HASH_INPLACE_BYTES  tables at least this large grow in place with
+                             realloc (peak memory = new table only) [1048576;
+                             0 = never]
+
+   EXAMPLE
+
+       #define ARSENAL_HASH_IMPLEMENTATION
+       #include "arsenal_hash.h"
+       #include <stdio.h>
+
+       static uint64_t u64_hash(uint64_t k, uint64_t seed) { return ars_hash_u64(k, seed); }
+       static int u64_eq(uint64_t a, uint64_t b) { return a == b; }
+       ARS_MAP_DEFINE(u64map, uint64_t, uint64_t, u64_hash, u64_eq)
+
+       int main(void) {
+           u64map m; size_t i;
+           u64map_init(&m, NULL);                  // NULL: malloc/free
+           if (u64map_put(&m, 42, 1) < 0) return 1; // 1 inserted, 0 assigned, <0 ARS_E*
+           uint64_t *v = u64map_get(&m, 42);        // NULL when absent
+           for (i = u64map_begin(&m); i != u64map_end(&m); i = u64map_next(&m, i))
+               if (*u64map_val(&m, i) == 1) u64map_erase_at(&m, i);   // safe here
+           printf("%d %zu\n", v != NULL, u64map_size(&m));
+           u64map_deinit(&m);
+           return 0;
+       }
+
+   API (>>api)
+     Hashing: ars_hash64 (XXH3-64), ars_hash128 (XXH3-128), ars_hash_xxh64,
+       streaming ars_hash_stream_init/update/digest64/digest128, integer mixers
+       ars_hash_u64/u32/ptr (inline), ars_hash_seed, ars_hash_set_seed.
+     Maps and sets are generated per type by macros (see >>generators):
+       ARS_MAP_DECLARE(name, K, V)                       types + prototypes
+       ARS_MAP_IMPLEMENT(name, K, V, hashfn, eqfn)       definitions (one .c)
+       ARS_MAP_DEFINE(name, K, V, hashfn, eqfn)          both, static, one TU
+       ARS_SET_DECLARE/IMPLEMENT/DEFINE(name, K[, hashfn, eqfn])
+       ARS_MAP_CACHED_* / ARS_SET_CACHED_*  the same, storing each key's 64-bit
+         hash beside it: growth never rereads key bytes and unequal keys are
+         rejected on the hash (use for string keys).
+       hashfn: uint64_t hashfn(K key, uint64_t seed)  (use the seed!)
+       eqfn:   int eqfn(K a, K b)       (functions or function-like macros)
+     Generated for a map `name` (a set has no V and no put/emplace/val):
+       void name_init(name *m, const ars_allocator *a)   a: NULL = default
+       void name_deinit(name *m)                          frees; m reusable after init
+       int  name_insert(name *m, K k, V v)   1 inserted, 0 present (unchanged), <0 error
+       int  name_put(name *m, K k, V v)      1 inserted, 0 assigned, <0 error
+       int  name_emplace(name *m, K k, V **out)  1 inserted (*out zeroed), 0 present
+       V   *name_get(const name *m, K k)     NULL when absent
+       int  name_contains(const name *m, K k)
+       size_t name_find(const name *m, K k)  slot index, or name_end(m)
+       int  name_erase(name *m, K k)         1 erased, 0 absent
+       void name_erase_at(name *m, size_t i)
+       size_t name_size(const name *m), name_capacity(const name *m)
+       int  name_reserve(name *m, size_t n)  room for n without rehash; 0 or <0
+       void name_clear(name *m)              keeps the memory
+       int  name_shrink(name *m)             smallest table for the current size
+       size_t name_begin(m), name_next(m, i), name_end(m); const K *name_key(m, i);
+       V *name_val(m, i)
+     String keys: ars_str {ptr, len} with ars_str_n, ars_str_c, ars_str_hash,
+       ars_str_eq; the map stores the ars_str, not the bytes (keep them alive).
+
+   ITERATION AND ERASE: erasing never moves elements, so inside a loop over
+   begin/next you may erase the current element (name_erase_at(m, i)) or any
+   other key and continue with name_next(m, i). Inserting during iteration may
+   rehash: restart the loop after it. Pointers from get/val/key stay valid until
+   the next insert, reserve, shrink or deinit.
+
+   BAD HASHES: an insert that has to probe more than ARSENAL_HASH_MAX_PROBE
+   groups rehashes the table with a new seed (at most 4 times per table) and
+   then fails with ARS_EOVERFLOW; the table never grows because of it. With a
+   constant hash function about MAX_PROBE*16 keys fit before inserts fail.
+
+   PLATFORMS: any C99 or C++11 compiler; SSE2 on x86/x86_64, NEON on AArch64,
+   SWAR (8-byte groups) elsewhere; tested on x86_64, i686, aarch64, armhf,
+   riscv64 Linux, Windows (mingw-w64) and Cortex-M firmware.
+
+   CAVEATS: not thread-safe (one writer, or many readers). The integer mixers are
+   fast, not cryptographic: with the random seed they resist casual flooding,
+   not a determined attacker who can read hash timings. Iteration order depends
+   on the seed; a fixed seed (ARSENAL_HASH_SEED) makes it reproducible. The
+   macros that generate maps use a few private macros (ARS__HASH_*), so those
+   stay defined after the header.
+*/
+#ifndef ARSENAL_HASH_H
+#define ARSENAL_HASH_H
+
+#define ARSENAL_HASH_VERSION_MAJOR 0
+#define ARSENAL_HASH_VERSION_MINOR 1
+#define ARSENAL_HASH_VERSION_PATCH 0
+
+#if defined(ARSENAL_MALLOC) && !defined(ARSENAL_FREE)
+#error "arsenal_hash.h: ARSENAL_MALLOC is defined without ARSENAL_FREE; define both"
+#endif
+#if defined(ARSENAL_FREE) && !defined(ARSENAL_MALLOC)
+#error "arsenal_hash.h: ARSENAL_FREE is defined without ARSENAL_MALLOC; define both"
+#endif
+#if defined(ARSENAL_FREESTANDING) && !defined(ARSENAL_HASH_FREESTANDING)
+#define ARSENAL_HASH_FREESTANDING
+#endif
+
+#ifndef ARSENAL_HASH_API
+#ifdef ARSENAL_HASH_STATIC
+#define ARSENAL_HASH_API static
+#else
+#define ARSENAL_HASH_API extern
+#endif
+#endif
+
+#ifndef ARSENAL_HASH_MAX_PROBE
+#define ARSENAL_HASH_MAX_PROBE 64
+#endif
+#ifndef ARSENAL_HASH_INPLACE_BYTES
+#define ARSENAL_HASH_INPLACE_BYTES 1048576
+#endif
+
+/* >>common: identical in every arsenal_*.h (tests/check_common.sh compares) */
+#ifndef ARSENAL_COMMON_BLOCK_V1
+#define ARSENAL_COMMON_BLOCK_V1
+#include <stddef.h>
+#include <stdint.h>
+/* Error codes: 0 is success, negative is failure. One list makes the enum
+   and ars_strerror(). */
+#define ARS__ERRORS(X) \
+    X(ARS_OK,          0,  "success") \
+    X(ARS_EINVAL,     -1,  "invalid argument") \
+    X(ARS_ENOMEM,     -2,  "out of memory") \
+    X(ARS_ETIMEDOUT,  -3,  "deadline passed") \
+    X(ARS_ECANCELED,  -4,  "operation canceled") \
+    X(ARS_ECLOSED,    -5,  "closed") \
+    X(ARS_EAGAIN,     -6,  "would block") \
+    X(ARS_ESTATE,     -7,  "wrong state for this call") \
+    X(ARS_EOVERFLOW,  -8,  "value too large") \
+    X(ARS_ECORRUPT,   -9,  "corrupt or truncated data") \
+    X(ARS_EEOF,       -10, "end of stream") \
+    X(ARS_ECONNRESET, -11, "connection reset by peer") \
+    X(ARS_ECONNREFUSED, -12, "connection refused") \
+    X(ARS_EADDRINUSE, -13, "address in use") \
+    X(ARS_EPIPE,      -14, "broken pipe") \
+    X(ARS_EMFILE,     -15, "too many open files") \
+    X(ARS_ENOTFOUND,  -16, "not found") \
+    X(ARS_EPERM,      -17, "operation not permitted") \
+    X(ARS_EBUSY,      -18, "resource busy") \
+    X(ARS_EUNREACH,   -19, "network unreachable") \
+    X(ARS_EISR,       -20, "not allowed in interrupt context") \
+    X(ARS_EIO,        -21, "input/output error")
+#define ARS__ERROR_ENUM(name, value, text) name = value,
+enum ars_error { ARS__ERRORS(ARS__ERROR_ENUM) ARS__ERROR_LAST = -21 };
+#undef ARS__ERROR_ENUM
+/* Human-readable text of an ARS_E* code (or "unknown error"). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static const char *ars_strerror(int err) {
+    switch (err) {
+#define ARS__ERROR_CASE(name, value, text) case value: return text;
+    ARS__ERRORS(ARS__ERROR_CASE)
+#undef ARS__ERROR_CASE
+    default: return "unknown error";
+    }
+}
+/* Allocator: alloc returns memory aligned to `align` (a power of two) or
+   NULL; free receives the size that was asked for. NULL allocator pointers
+   mean the header's default (ARSENAL_MALLOC / ARSENAL_FREE, else malloc). */
+typedef struct ars_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} ars_allocator;
+#endif /* ARSENAL_COMMON_BLOCK_V1 */
+/* <<common */
+
+/* ------------------------------------------------------------------ >>platform */
+/* These private macros are used by the generator macros, hence stay defined. */
+#ifdef ARSENAL_HASH_FREESTANDING
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__HASH_MEMCPY(d, s, n) __builtin_memcpy((d), (s), (n))
+#define ARS__HASH_MEMSET(d, c, n) __builtin_memset((d), (c), (n))
+#define ARS__HASH_MEMCMP(a, b, n) __builtin_memcmp((a), (b), (n))
+#else
+#include <string.h>
+#define ARS__HASH_MEMCPY(d, s, n) memcpy((d), (s), (n))
+#define ARS__HASH_MEMSET(d, c, n) memset((d), (c), (n))
+#define ARS__HASH_MEMCMP(a, b, n) memcmp((a), (b), (n))
+#endif
+#else
+#include <string.h>
+#define ARS__HASH_MEMCPY(d, s, n) memcpy((d), (s), (n))
+#define ARS__HASH_MEMSET(d, c, n) memset((d), (c), (n))
+#define ARS__HASH_MEMCMP(a, b, n) memcmp((a), (b), (n))
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__HASH_UNUSED __attribute__((unused))
+#define ARS__HASH_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ARS__HASH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define ARS__HASH_NOINLINE __attribute__((noinline))
+#else
+#define ARS__HASH_UNUSED
+#define ARS__HASH_LIKELY(x) (x)
+#define ARS__HASH_UNLIKELY(x) (x)
+#define ARS__HASH_NOINLINE
+#endif
+
+/* Which group-probing code is compiled (HAVE) and which one maps use (GROUP). */
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#define ARS__HASH_HAVE_SSE2 1
+#endif
+#if (defined(__aarch64__) && defined(__ARM_NEON)) || defined(_M_ARM64)
+#define ARS__HASH_HAVE_NEON 1
+#endif
+#if defined(ARSENAL_HASH_USE_SWAR)
+#define ARS__HASH_GROUP swar
+#elif defined(ARSENAL_HASH_USE_SSE2)
+#ifndef ARS__HASH_HAVE_SSE2
+#error "arsenal_hash.h: ARSENAL_HASH_USE_SSE2 needs an x86 target with SSE2 (-msse2); or use ARSENAL_HASH_USE_SWAR"
+#endif
+#define ARS__HASH_GROUP sse2
+#elif defined(ARSENAL_HASH_USE_NEON)
+#ifndef ARS__HASH_HAVE_NEON
+#error "arsenal_hash.h: ARSENAL_HASH_USE_NEON needs AArch64 with NEON; or use ARSENAL_HASH_USE_SWAR"
+#endif
+#define ARS__HASH_GROUP neon
+#elif defined(ARS__HASH_HAVE_SSE2)
+#define ARS__HASH_GROUP sse2
+#elif defined(ARS__HASH_HAVE_NEON)
+#define ARS__HASH_GROUP neon
+#else
+#define ARS__HASH_GROUP swar
+#endif
+
+#ifdef ARS__HASH_HAVE_SSE2
+#include <emmintrin.h>
+#endif
+#ifdef ARS__HASH_HAVE_NEON
+#include <arm_neon.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------- >>api */
+typedef struct ars_hash128_t { uint64_t lo, hi; } ars_hash128_t;
+
+/* One-shot hashes of a byte buffer (XXH3 64/128 and XXH64, with a seed). */
+ARSENAL_HASH_API uint64_t ars_hash64(const void *data, size_t len, uint64_t seed);
+ARSENAL_HASH_API ars_hash128_t ars_hash128(const void *data, size_t len, uint64_t seed);
+ARSENAL_HASH_API uint64_t ars_hash_xxh64(const void *data, size_t len, uint64_t seed);
+
+/* Streaming: init, update any number of times, digest (digest does not end
+   the stream; update may continue). A stream may not be copied with memcpy
+   while in use (the xxhash state inside is aligned by address). */
+typedef enum ars_hash_algo { ARS_HASH_XXH3_64 = 0, ARS_HASH_XXH3_128 = 1, ARS_HASH_XXH64 = 2 } ars_hash_algo;
+#define ARS_HASH_STREAM_BYTES 768
+typedef struct ars_hash_stream {
+    union { unsigned char bytes[ARS_HASH_STREAM_BYTES]; uint64_t align_; } u;
+    int algo;
+} ars_hash_stream;
+ARSENAL_HASH_API int ars_hash_stream_init(ars_hash_stream *s, ars_hash_algo algo, uint64_t seed);
+ARSENAL_HASH_API int ars_hash_stream_update(ars_hash_stream *s, const void *data, size_t len);
+ARSENAL_HASH_API uint64_t ars_hash_stream_digest64(const ars_hash_stream *s);   /* XXH3_64 or XXH64 */
+ARSENAL_HASH_API ars_hash128_t ars_hash_stream_digest128(const ars_hash_stream *s); /* XXH3_128; 64-bit algos: hi = 0 */
+
+/* The process seed: random on first use (fixed with ARSENAL_HASH_SEED, in
+   freestanding builds, or after ars_hash_set_seed). Maps mix it with their own
+   address unless the seed is fixed. */
+ARSENAL_HASH_API uint64_t ars_hash_seed(void);
+ARSENAL_HASH_API void ars_hash_set_seed(uint64_t seed);
+
+/* Used by generated map code; not for direct use. */
+ARSENAL_HASH_API uint64_t ars_map__seed(const void *map);
+ARSENAL_HASH_API void *ars_map__alloc(const ars_allocator *a, size_t size);
+ARSENAL_HASH_API void ars_map__free(const ars_allocator *a, void *p, size_t size);
+ARSENAL_HASH_API void *ars_map__realloc(const ars_allocator *a, void *p, size_t old_size, size_t size);
+ARSENAL_HASH_API int ars_map__can_realloc(const ars_allocator *a);
+
+/* Integer mixers: 64x64->128 multiply folded; fast, good low and high bits. */
+static inline uint64_t ars_hash_mix(uint64_t a, uint64_t b) {
+#if defined(__SIZEOF_INT128__)
+    __uint128_t p = (__uint128_t)a * b;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+#else
+    uint64_t al = a & 0xffffffffu, ah = a >> 32, bl = b & 0xffffffffu, bh = b >> 32;
+    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+    uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+    uint64_t lo = (ll & 0xffffffffu) | (mid << 32);
+    uint64_t hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    return lo ^ hi;
+#endif
+}
+static inline uint64_t ars_hash_u64(uint64_t x, uint64_t seed) {
+    return ars_hash_mix(x ^ seed, 0x9e3779b97f4a7c15ull);
+}
+static inline uint64_t ars_hash_u32(uint32_t x, uint64_t seed) { return ars_hash_u64((uint64_t)x, seed); }
+static inline uint64_t ars_hash_ptr(const void *p, uint64_t seed) { return ars_hash_u64((uint64_t)(uintptr_t)p, seed); }
+
+/* String keys: the map stores this pair; the bytes stay the caller's. */
+typedef struct ars_str { const char *ptr; size_t len; } ars_str;
+static inline ars_str ars_str_n(const char *p, size_t n) { ars_str s; s.ptr = p; s.len = n; return s; }
+static inline ars_str ars_str_c(const char *p) { size_t n = 0; while (p[n]) n++; return ars_str_n(p, n); }
+ARSENAL_HASH_API uint64_t ars_str_hash(ars_str s, uint64_t seed);
+static inline int ars_str_eq(ars_str a, ars_str b) {
+    return a.len == b.len && (a.len == 0 || ARS__HASH_MEMCMP(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* ------------------------------------------------------------------- >>group */
+/* Control bytes: 0..127 full (low 7 hash bits), EMPTY, DELETED. Groups are
+   aligned runs of W control bytes; a mask has one set bit per matching slot,
+   slot index = ctz(mask) >> SHIFT. */
+#define ARS__HASH_EMPTY   ((unsigned char)0x80)
+#define ARS__HASH_DELETED ((unsigned char)0xFE)
+
+static ARS__HASH_UNUSED const unsigned char ars__hash_empty_group[16] = {
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 };
+
+static inline unsigned ars__hash_ctz(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1)) { x >>= 1; n++; }
+    return n;
+#endif
+}
+
+#ifdef ARS__HASH_HAVE_SSE2
+#define ARS__HASH_G_sse2_W 16
+#define ARS__HASH_G_sse2_SHIFT 0
+static inline uint64_t ars__g_sse2_h2(const unsigned char *c, unsigned h2) {
+    __m128i g = _mm_loadu_si128((const __m128i *)(const void *)c);
+    return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(g, _mm_set1_epi8((char)h2)));
+}
+static inline uint64_t ars__g_sse2_empty(const unsigned char *c) {
+    __m128i g = _mm_loadu_si128((const __m128i *)(const void *)c);
+    return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(g, _mm_set1_epi8((char)0x80)));
+}
+static inline uint64_t ars__g_sse2_free(const unsigned char *c) {
+    __m128i g = _mm_loadu_si128((const __m128i *)(const void *)c);
+    return (uint64_t)(unsigned)_mm_movemask_epi8(g);
+}
+static inline uint64_t ars__g_sse2_full(const unsigned char *c) {
+    return ars__g_sse2_free(c) ^ 0xffffu;
+}
+#endif
+
+#ifdef ARS__HASH_HAVE_NEON
+#define ARS__HASH_G_neon_W 16
+#define ARS__HASH_G_neon_SHIFT 2
+static inline uint64_t ars__g_neon_mask(uint8x16_t eq) {
+    uint8x8_t n = vshrn_n_u16(vreinterpretq_u16_u8(eq), 4);
+    return vget_lane_u64(vreinterpret_u64_u8(n), 0) & 0x8888888888888888ull;
+}
+static inline uint64_t ars__g_neon_h2(const unsigned char *c, unsigned h2) {
+    return ars__g_neon_mask(vceqq_u8(vld1q_u8(c), vdupq_n_u8((uint8_t)h2)));
+}
+static inline uint64_t ars__g_neon_empty(const unsigned char *c) {
+    return ars__g_neon_mask(vceqq_u8(vld1q_u8(c), vdupq_n_u8(0x80)));
+}
+static inline uint64_t ars__g_neon_free(const unsigned char *c) {
+    return ars__g_neon_mask(vcltzq_s8(vreinterpretq_s8_u8(vld1q_u8(c))));
+}
+static inline uint64_t ars__g_neon_full(const unsigned char *c) {
+    return ars__g_neon_mask(vcgezq_s8(vreinterpretq_s8_u8(vld1q_u8(c))));
+}
+#endif
+
+/* SWAR: 8 control bytes in a uint64_t, little-endian order. */
+#define ARS__HASH_G_swar_W 8
+#define ARS__HASH_G_swar_SHIFT 3
+static inline uint64_t ars__g_swar_load(const unsigned char *c) {
+    uint64_t v;
+    ARS__HASH_MEMCPY(&v, c, 8);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+static inline uint64_t ars__g_swar_h2(const unsigned char *c, unsigned h2) {
+    /* May report a false match just above a true one; callers compare keys. */
+    uint64_t x = ars__g_swar_load(c) ^ (0x0101010101010101ull * h2);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+static inline uint64_t ars__g_swar_empty(const unsigned char *c) {
+    uint64_t g = ars__g_swar_load(c);
+    return g & ~(g << 6) & 0x8080808080808080ull;
+}
+static inline uint64_t ars__g_swar_free(const unsigned char *c) {
+    return ars__g_swar_load(c) & 0x8080808080808080ull;
+}
+static inline uint64_t ars__g_swar_full(const unsigned char *c) {
+    return ~ars__g_swar_load(c) & 0x8080808080808080ull;
+}
+
+#define ARS__HASH_CAT_(a, b) a##b
+#define ARS__HASH_CAT(a, b) ARS__HASH_CAT_(a, b)
+#define ARS__HASH_GF_(b, op) ars__g_##b##_##op
+#define ARS__HASH_GF(b, op) ARS__HASH_GF_(b, op)
+#define ARS__HASH_GW_(b) ARS__HASH_G_##b##_W
+#define ARS__HASH_GW(b) ARS__HASH_GW_(b)
+#define ARS__HASH_GS_(b) ARS__HASH_G_##b##_SHIFT
+#define ARS__HASH_GS(b) ARS__HASH_GS_(b)
+
+/* Smallest power-of-two capacity >= w whose 7/8 load holds n; 0 on overflow. */
+static inline size_t ars__hash_cap_for(size_t n, size_t w) {
+    size_t cap = w;
+    if (n == 0) return 0;
+    while (cap - cap / 8 < n) {
+        if (cap > ((size_t)-1) / 4) return 0;
+        cap *= 2;
+    }
+    return cap;
+}
+static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
+
+#ifdef __cplusplus
+}
+#endif
+
+/* -------------------------------------------------------------- >>generators */
+/* Slot layouts. CACHE 0: key (+ value); CACHE 1: also the key's full hash. */
+#define ARS__HASH_SLOTM_0(K, V) K key; V val;
+#define ARS__HASH_SLOTM_1(K, V) K key; V val; uint64_t hash;
+#define ARS__HASH_SLOTS_0(K, V) K key;
+#define ARS__HASH_SLOTS_1(K, V) K key; uint64_t hash;
+/* Hash of a stored slot: cached or recomputed. */
+#define ARS__HASH_OF_0(hashfn, s, seed) hashfn((s)->key, (seed))
+#define ARS__HASH_OF_1(hashfn, s, seed) ((s)->hash)
+#define ARS__HASH_STORE_0(s, h) ((void)0)
+#define ARS__HASH_STORE_1(s, h) ((s)->hash = (h))
+#define ARS__HASH_PRE_0(s, h) 1
+#define ARS__HASH_PRE_1(s, h) ((s)->hash == (h))
+
+#define ARS__HASH_TABLE_STRUCT(name, SLOTM)                                        \
+    typedef struct name##_slot { SLOTM } name##_slot;                              \
+    typedef struct name {                                                          \
+        unsigned char *ctrl;  /* cap control bytes (a static empty group if cap == 0) */ \
+        name##_slot *slots;   /* cap slots; one allocation with ctrl after slots */ \
+        size_t gmask;         /* groups - 1 */                                     \
+        size_t cap, size, growth_left;                                             \
+        uint64_t seed;                                                             \
+        ars_allocator alloc;                                                       \
+        unsigned reseeds;                                                          \
+    } name;
+
+#define ARS__HASH_TABLE_PROTOS(name, K, LINK)                                      \
+    LINK void name##_init(name *m, const ars_allocator *a);                        \
+    LINK void name##_deinit(name *m);                                              \
+    LINK size_t name##_find(const name *m, K key);                                 \
+    LINK int name##_contains(const name *m, K key);                                \
+    LINK int name##_erase(name *m, K key);                                         \
+    LINK void name##_erase_at(name *m, size_t i);                                  \
+    LINK size_t name##_size(const name *m);                                        \
+    LINK size_t name##_capacity(const name *m);                                    \
+    LINK int name##_reserve(name *m, size_t n);                                    \
+    LINK void name##_clear(name *m);                                               \
+    LINK int name##_shrink(name *m);                                               \
+    LINK size_t name##_begin(const name *m);                                       \
+    LINK size_t name##_next(const name *m, size_t i);                              \
+    LINK size_t name##_end(const name *m);                                         \
+    LINK const K *name##_key(const name *m, size_t i);                             \
+    LINK int name##__slot_for_insert(name *m, K key, size_t *out);
+
+/* The table core: lookup, insert slot, erase, resize, iteration.
+   B = group backend (sse2, neon, swar); C = cache flag 0/1. */
+#define ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                    \
+    LINK void name##_init(name *m, const ars_allocator *a) {                       \
+        m->ctrl = (unsigned char *)ars__hash_empty_group;                          \
+        m->slots = NULL; m->gmask = 0; m->cap = 0; m->size = 0; m->growth_left = 0; \
+        m->seed = ars_map__seed(m); m->reseeds = 0;                                \
+        if (a) m->alloc = *a; else { m->alloc.alloc = NULL; m->alloc.free = NULL; m->alloc.ctx = NULL; } \
+    }                                                                              \
+    static ARS__HASH_UNUSED size_t name##__bytes(size_t cap) {                     \
+        return cap * sizeof(name##_slot) + cap;                                    \
+    }                                                                              \
+    LINK void name##_deinit(name *m) {                                             \
+        if (m->cap) ars_map__free(&m->alloc, m->slots, name##__bytes(m->cap));     \
+        m->ctrl = (unsigned char *)ars__hash_empty_group;                          \
+        m->slots = NULL; m->gmask = 0; m->cap = 0; m->size = 0; m->growth_left = 0; \
+    }                                                                              \
+    LINK size_t name##_find(const name *m, K key) {                                \
+        const uint64_t h = hashfn(key, m->seed);                                   \
+        const unsigned h2 = (unsigned)(h & 0x7f);                                  \
+        size_t g = (size_t)(h >> 7) & m->gmask, step = 0;                          \
+        (void)h2;                                                                  \
+        for (;;) {                                                                 \
+            const unsigned char *c = m->ctrl + g * ARS__HASH_GW(B);                \
+            uint64_t mk = ARS__HASH_GF(B, h2)(c, h2);                              \
+            while (mk) {                                                           \
+                size_t i = g * ARS__HASH_GW(B) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                const name##_slot *s = m->slots + i;                               \
+                if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) return i; \
+                mk &= mk - 1;                                                      \
+            }                                                                      \
+            if (ARS__HASH_LIKELY(ARS__HASH_GF(B, empty)(c))) return m->cap;        \
+            step++;                                                                \
+            g = (g + step) & m->gmask;                                             \
+        }                                                                          \
+    }                                                                              \
+    LINK int name##_contains(const name *m, K key) { return name##_find(m, key) != m->cap; } \
+    /* First EMPTY or DELETED slot on h's probe path; *steps = groups skipped. */  \
+    static ARS__HASH_UNUSED size_t name##__first_free(const name *m, uint64_t h, size_t *steps) { \
+        size_t g = (size_t)(h >> 7) & m->gmask, step = 0;                          \
+        for (;;) {                                                                 \
+            uint64_t mk = ARS__HASH_GF(B, free)(m->ctrl + g * ARS__HASH_GW(B));    \
+            if (mk) {                                                              \
+                if (steps) *steps = step;                                          \
+                return g * ARS__HASH_GW(B) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+            }                                                                      \
+            step++;                                                                \
+            g = (g + step) & m->gmask;                                             \
+        }                                                                          \
+    }                                                                              \
+    /* Re-place every element of a table whose full ctrl bytes were turned     \
+       into DELETED (= "to do") and the rest into EMPTY (abseil's in-place     \
+       algorithm, here with aligned groups). reseed: recompute hashes. */      \
+    static ARS__HASH_UNUSED void name##__rehash_inplace(name *m, int reseed) {     \
+        size_t i, cap = m->cap;                                                    \
+        name##_slot tmp;                                                           \
+        for (i = 0; i < cap; i++) {                                                \
+            name##_slot *s = m->slots + i;                                         \
+            uint64_t h;                                                            \
+            size_t t;                                                              \
+            if (m->ctrl[i] != ARS__HASH_DELETED) continue;                         \
+            if (reseed) { h = hashfn(s->key, m->seed); ARS__HASH_CAT(ARS__HASH_STORE_, C)(s, h); } \
+            else h = ARS__HASH_CAT(ARS__HASH_OF_, C)(hashfn, s, m->seed);          \
+            t = name##__first_free(m, h, NULL);                                    \
+            if (t / ARS__HASH_GW(B) == i / ARS__HASH_GW(B)) {                      \
+                m->ctrl[i] = (unsigned char)(h & 0x7f);                            \
+            } else if (m->ctrl[t] == ARS__HASH_EMPTY) {                            \
+                m->ctrl[t] = (unsigned char)(h & 0x7f);                            \
+                m->slots[t] = *s;                                                  \
+                m->ctrl[i] = ARS__HASH_EMPTY;                                      \
+            } else { /* t holds an element still to do: swap, redo slot i */      \
+                m->ctrl[t] = (unsigned char)(h & 0x7f);                            \
+                tmp = m->slots[t]; m->slots[t] = *s; *s = tmp;                     \
+                i--;                                                               \
+            }                                                                      \
+        }                                                                          \
+        m->growth_left = ars__hash_max_load(cap) - m->size;                        \
+    }                                                                              \
+    static ARS__HASH_UNUSED void name##__mark_todo(unsigned char *ctrl, size_t n) { \
+        size_t i;                                                                  \
+        for (i = 0; i < n; i++)                                                    \
+            ctrl[i] = (ctrl[i] & 0x80) ? ARS__HASH_EMPTY : ARS__HASH_DELETED;      \
+    }                                                                              \
+    /* Move to a table of new_cap slots (a power of two >= W, or 0). */        \
+    static ARS__HASH_UNUSED int name##__resize(name *m, size_t new_cap) {          \
+        size_t old_cap = m->cap, nb = name##__bytes(new_cap), i;                   \
+        if (new_cap && new_cap == old_cap * 2 && nb >= (size_t)ARSENAL_HASH_INPLACE_BYTES \
+            && ARSENAL_HASH_INPLACE_BYTES > 0 && ars_map__can_realloc(&m->alloc)) { \
+            /* Grow in place: realloc (mremap for big blocks), move ctrl up,  \
+               re-place. Peak memory is the new table only. */               \
+            unsigned char *p = (unsigned char *)ars_map__realloc(&m->alloc, m->slots, \
+                                                   name##__bytes(old_cap), nb);    \
+            if (!p) return ARS_ENOMEM;                                             \
+            m->slots = (name##_slot *)(void *)p;                                   \
+            m->ctrl = p + new_cap * sizeof(name##_slot);                           \
+            ARS__HASH_MEMMOVE_CTRL(m->ctrl, p + old_cap * sizeof(name##_slot), old_cap); \
+            name##__mark_todo(m->ctrl, old_cap);                                   \
+            ARS__HASH_MEMSET(m->ctrl + old_cap, 0x80, new_cap - old_cap);          \
+            m->cap = new_cap; m->gmask = new_cap / ARS__HASH_GW(B) - 1;            \
+            name##__rehash_inplace(m, 0);                                          \
+            return 0;                                                              \
+        }                                                                          \
+        {                                                                          \
+            name n2 = *m;                                                          \
+            if (new_cap) {                                                         \
+                unsigned char *p = (unsigned char *)ars_map__alloc(&m->alloc, nb); \
+                if (!p) return ARS_ENOMEM;                                         \
+                n2.slots = (name##_slot *)(void *)p;                               \
+                n2.ctrl = p + new_cap * sizeof(name##_slot);                       \
+                ARS__HASH_MEMSET(n2.ctrl, 0x80, new_cap);                          \
+                n2.gmask = new_cap / ARS__HASH_GW(B) - 1;                          \
+            } else {                                                               \
+                n2.slots = NULL; n2.ctrl = (unsigned char *)ars__hash_empty_group; \
+                n2.gmask = 0;                                                      \
+            }                                                                      \
+            n2.cap = new_cap;                                                      \
+            for (i = 0; i < old_cap; i += ARS__HASH_GW(B)) {                       \
+                uint64_t mk = ARS__HASH_GF(B, full)(m->ctrl + i);                  \
+                while (mk) {                                                       \
+                    const name##_slot *s = m->slots + i + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                    uint64_t h = ARS__HASH_CAT(ARS__HASH_OF_, C)(hashfn, s, m->seed); \
+                    size_t t = name##__first_free(&n2, h, NULL);                   \
+                    n2.ctrl[t] = (unsigned char)(h & 0x7f);                        \
+                    n2.slots[t] = *s;                                              \
+                    mk &= mk - 1;                                                  \
+                }                                                                  \
+            }                                                                      \
+            if (old_cap) ars_map__free(&m->alloc, m->slots, name##__bytes(old_cap)); \
+            n2.growth_left = new_cap ? ars__hash_max_load(new_cap) - m->size : 0;  \
+            *m = n2;                                                               \
+        }                                                                          \
+        return 0;                                                                  \
+    }                                                                              \
+    /* No free slot left: drop tombstones in place when they are many,         \
+       else double. */                                                         \
+    static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__make_room(name *m) {    \
+        if (m->cap && m->size * 32 <= m->cap * 25) {                               \
+            name##__mark_todo(m->ctrl, m->cap);                                    \
+            name##__rehash_inplace(m, 0);                                          \
+            return 0;                                                              \
+        }                                                                          \
+        if (m->cap == 0) return name##__resize(m, ARS__HASH_GW(B));                \
+        if (m->cap > ((size_t)-1) / 4 / sizeof(name##_slot)) return ARS_ENOMEM;    \
+        return name##__resize(m, m->cap * 2);                                      \
+    }                                                                              \
+    /* Bad hash: new seed, re-place everything, at most 4 times per table. */  \
+    static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__reseed(name *m) {       \
+        if (m->reseeds >= 4) return ARS_EOVERFLOW;                                 \
+        m->reseeds++;                                                              \
+        m->seed = ars_hash_mix(m->seed ^ 0x2545f4914f6cdd1dull, 0x9e3779b97f4a7c15ull + m->reseeds); \
+        name##__mark_todo(m->ctrl, m->cap);                                        \
+        name##__rehash_inplace(m, 1);                                              \
+        return 0;                                                                  \
+    }                                                                              \
+    /* Finds key or claims a slot for it: 1 = new slot (ctrl set, slot holds  \
+       nothing yet), 0 = found, <0 error. */                                   \
+    LINK int name##__slot_for_insert(name *m, K key, size_t *out) {                \
+        for (;;) {                                                                 \
+            const uint64_t h = hashfn(key, m->seed);                               \
+            const unsigned h2 = (unsigned)(h & 0x7f);                              \
+            size_t g = (size_t)(h >> 7) & m->gmask, step = 0, t = 0;               \
+            int have_free = 0;                                                     \
+            size_t free_step = 0;                                                  \
+            for (;;) {                                                             \
+                const unsigned char *c = m->ctrl + g * ARS__HASH_GW(B);            \
+                uint64_t mk = ARS__HASH_GF(B, h2)(c, h2);                          \
+                while (mk) {                                                       \
+                    size_t i = g * ARS__HASH_GW(B) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                    const name##_slot *s = m->slots + i;                           \
+                    if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) { *out = i; return 0; } \
+                    mk &= mk - 1;                                                  \
+                }                                                                  \
+                if (!have_free) {                                                  \
+                    uint64_t fm = ARS__HASH_GF(B, free)(c);                        \
+                    if (fm) {                                                      \
+                        have_free = 1; free_step = step;                           \
+                        t = g * ARS__HASH_GW(B) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
+                    }                                                              \
+                }                                                                  \
+                if (ARS__HASH_LIKELY(ARS__HASH_GF(B, empty)(c))) break;            \
+                step++;                                                            \
+                g = (g + step) & m->gmask;                                         \
+            }                                                                      \
+            if (ARS__HASH_UNLIKELY(m->growth_left == 0 && m->ctrl[t] == ARS__HASH_EMPTY)) { \
+                int rc = name##__make_room(m);                                     \
+                if (rc < 0) return rc;                                             \
+                t = name##__first_free(m, h, &free_step);                          \
+            }                                                                      \
+            if (ARS__HASH_UNLIKELY(free_step > (size_t)ARSENAL_HASH_MAX_PROBE)) {  \
+                int rc = name##__reseed(m);                                        \
+                if (rc < 0) return rc;                                             \
+                continue;                                                          \
+            }                                                                      \
+            if (m->ctrl[t] == ARS__HASH_EMPTY) m->growth_left--;                   \
+            m->ctrl[t] = (unsigned char)h2;                                        \
+            ARS__HASH_CAT(ARS__HASH_STORE_, C)(m->slots + t, h);                   \
+            m->size++;                                                             \
+            *out = t;                                                              \
+            return 1;                                                              \
+        }                                                                          \
+    }                                                                              \
+    LINK void name##_erase_at(name *m, size_t i) {                                 \
+        size_t g0 = i & ~(size_t)(ARS__HASH_GW(B) - 1);                            \
+        m->size--;                                                                 \
+        if (ARS__HASH_GF(B, empty)(m->ctrl + g0)) {                                \
+            m->ctrl[i] = ARS__HASH_EMPTY; m->growth_left++;                        \
+        } else {                                                                   \
+            m->ctrl[i] = ARS__HASH_DELETED;                                        \
+        }                                                                          \
+    }                                                                              \
+    LINK int name##_erase(name *m, K key) {                                        \
+        size_t i = name##_find(m, key);                                            \
+        if (i == m->cap) return 0;                                                 \
+        name##_erase_at(m, i);                                                     \
+        return 1;                                                                  \
+    }                                                                              \
+    LINK size_t name##_size(const name *m) { return m->size; }                     \
+    LINK size_t name##_capacity(const name *m) { return m->cap; }                  \
+    LINK int name##_reserve(name *m, size_t n) {                                   \
+        size_t cap;                                                                \
+        if (n <= m->size + m->growth_left) return 0;                               \
+        cap = ars__hash_cap_for(n, ARS__HASH_GW(B));                               \
+        if (!cap || cap > ((size_t)-1) / 2 / sizeof(name##_slot)) return ARS_ENOMEM; \
+        if (cap <= m->cap) { name##__mark_todo(m->ctrl, m->cap); name##__rehash_inplace(m, 0); return 0; } \
+        return name##__resize(m, cap);                                             \
+    }                                                                              \
+    LINK void name##_clear(name *m) {                                              \
+        if (!m->cap) return;                                                       \
+        ARS__HASH_MEMSET(m->ctrl, 0x80, m->cap);                                   \
+        m->size = 0; m->growth_left = ars__hash_max_load(m->cap);                  \
+    }                                                                              \
+    LINK int name##_shrink(name *m) {                                              \
+        size_t cap = ars__hash_cap_for(m->size, ARS__HASH_GW(B));                  \
+        if (cap >= m->cap) return 0;                                               \
+        return name##__resize(m, cap);                                             \
+    }                                                                              \
+    LINK size_t name##_next(const name *m, size_t i) {                             \
+        for (i++; i < m->cap; i++)                                                 \
+            if (!(m->ctrl[i] & 0x80)) return i;                                    \
+        return m->cap;                                                             \
+    }                                                                              \
+    LINK size_t name##_begin(const name *m) { return name##_next(m, (size_t)-1); } \
+    LINK size_t name##_end(const name *m) { return m->cap; }                       \
+    LINK const K *name##_key(const name *m, size_t i) { return &m->slots[i].key; }
+
+#define ARS__HASH_MAP_PROTOS(name, K, V, LINK)                                     \
+    ARS__HASH_TABLE_PROTOS(name, K, LINK)                                          \
+    LINK int name##_insert(name *m, K key, V val);                                 \
+    LINK int name##_put(name *m, K key, V val);                                    \
+    LINK int name##_emplace(name *m, K key, V **out);                              \
+    LINK V *name##_get(const name *m, K key);                                      \
+    LINK V *name##_val(const name *m, size_t i);
+
+#define ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, LINK, B, C)                   \
+    ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
+    LINK int name##_insert(name *m, K key, V val) {                                \
+        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        if (rc == 1) { m->slots[i].key = key; m->slots[i].val = val; }             \
+        return rc;                                                                 \
+    }                                                                              \
+    LINK int name##_put(name *m, K key, V val) {                                   \
+        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        if (rc == 1) m->slots[i].key = key;                                        \
+        if (rc >= 0) m->slots[i].val = val;                                        \
+        return rc;                                                                 \
+    }                                                                              \
+    LINK int name##_emplace(name *m, K key, V **out) {                             \
+        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        if (rc == 1) {                                                             \
+            m->slots[i].key = key;                                                 \
+            ARS__HASH_MEMSET(&m->slots[i].val, 0, sizeof(V));                      \
+        }                                                                          \
+        if (out) *out = rc >= 0 ? &m->slots[i].val : NULL;                         \
+        return rc;                                                                 \
+    }                                                                              \
+    LINK V *name##_get(const name *m, K key) {                                     \
+        size_t i = name##_find(m, key);                                            \
+        return i == m->cap ? NULL : &m->slots[i].val;                              \
+    }                                                                              \
+    LINK V *name##_val(const name *m, size_t i) { return &m->slots[i].val; }
+
+#define ARS__HASH_SET_PROTOS(name, K, LINK)                                        \
+    ARS__HASH_TABLE_PROTOS(name, K, LINK)                                          \
+    LINK int name##_insert(name *m, K key);
+
+#define ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, LINK, B, C)                      \
+    ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
+    LINK int name##_insert(name *m, K key) {                                       \
+        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        if (rc == 1) m->slots[i].key = key;                                        \
+        return rc;                                                                 \
+    }
+
+#define ARS__HASH_MEMMOVE_CTRL(d, s, n) ARS__HASH_MEMCPY((d), (s), (n))
+#define ARS__HASH_LINK_STATIC static ARS__HASH_UNUSED
+
+/* Full generator with an explicit backend (sse2, neon, swar: those compiled
+   on the target) and cache flag; the test uses it to run every backend. */
+#define ARS__MAP_GENERATE(name, K, V, hashfn, eqfn, LINK, B, C)                    \
+    ARS__HASH_TABLE_STRUCT(name, ARS__HASH_CAT(ARS__HASH_SLOTM_, C)(K, V))          \
+    ARS__HASH_MAP_PROTOS(name, K, V, LINK)                                         \
+    ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, LINK, B, C)
+#define ARS__SET_GENERATE(name, K, hashfn, eqfn, LINK, B, C)                       \
+    ARS__HASH_TABLE_STRUCT(name, ARS__HASH_CAT(ARS__HASH_SLOTS_, C)(K, V))          \
+    ARS__HASH_SET_PROTOS(name, K, LINK)                                            \
+    ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, LINK, B, C)
+
+/* Public generators. */
+#define ARS_MAP_DECLARE(name, K, V)                                                \
+    ARS__HASH_TABLE_STRUCT(name, ARS__HASH_SLOTM_0(K, V)) ARS__HASH_MAP_PROTOS(name, K, V, extern)
+#define ARS_MAP_IMPLEMENT(name, K, V, hashfn, eqfn)                                \
+    ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, , ARS__HASH_GROUP, 0)
+#define ARS_MAP_DEFINE(name, K, V, hashfn, eqfn)                                   \
+    ARS__MAP_GENERATE(name, K, V, hashfn, eqfn, ARS__HASH_LINK_STATIC, ARS__HASH_GROUP, 0)
+#define ARS_MAP_CACHED_DECLARE(name, K, V)                                         \
+    ARS__HASH_TABLE_STRUCT(name, ARS__HASH_SLOTM_1(K, V)) ARS__HASH_MAP_PROTOS(name, K, V, extern)
+#define ARS_MAP_CACHED_IMPLEMENT(name, K, V, hashfn, eqfn)                         \
+    ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, , ARS__HASH_GROUP, 1)
+#define ARS_MAP_CACHED_DEFINE(name, K, V, hashfn, eqfn)                            \
+    ARS__MAP_GENERATE(name, K, V, hashfn, eqfn, ARS__HASH_LINK_STATIC, ARS__HASH_GROUP, 1)
+#define ARS_SET_DECLARE(name, K)                                                   \
+    ARS__HASH_TABLE_STRUCT(name, ARS__HASH_SLOTS_0(K, V)) ARS__HASH_SET_PROTOS(name, K, extern)
+#define ARS_SET_IMPLEMENT(name, K, hashfn, eqfn)                                   \
+    ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, , ARS__HASH_GROUP, 0)
+#define ARS_SET_DEFINE(name, K, hashfn, eqfn)                                      \
+    ARS__SET_GENERATE(name, K, hashfn, eqfn, ARS__HASH_LINK_STATIC, ARS__HASH_GROUP, 0)
+#define ARS_SET_CACHED_DECLARE(name, K)                                            \
+    ARS__HASH_TABLE_STRUCT(name, ARS__HASH_SLOTS_1(K, V)) ARS__HASH_SET_PROTOS(name, K, extern)
+#define ARS_SET_CACHED_IMPLEMENT(name, K, hashfn, eqfn)                            \
+    ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, , ARS__HASH_GROUP, 1)
+#define ARS_SET_CACHED_DEFINE(name, K, hashfn, eqfn)                               \
+    ARS__SET_GENERATE(name, K, hashfn, eqfn, ARS__HASH_LINK_STATIC, ARS__HASH_GROUP, 1)
+
+#endif /* ARSENAL_HASH_H */
+
+/* ------------------------------------------------------------ >>implementation */
+#if (defined(ARSENAL_HASH_IMPLEMENTATION) || defined(ARSENAL_IMPLEMENTATION)) && !defined(ARSENAL_HASH_IMPLEMENTATION_ONCE)
+#define ARSENAL_HASH_IMPLEMENTATION_ONCE
+
+#ifndef ARSENAL_HASH_FREESTANDING
+#include <stdlib.h>
+#include <stdio.h>
+#include <time.h>
+#endif
+
+#ifndef ARSENAL_ASSERT
+#ifdef ARSENAL_HASH_FREESTANDING
+#define ARSENAL_ASSERT(c) ((void)0)
+#else
+#include <assert.h>
+#define ARSENAL_ASSERT(c) assert(c)
+#endif
+#endif
+
+/* xxhash.h, private to this file: XXH_INLINE_ALL makes every function static
+   (XXH_INLINE_ prefixed), so a user's own xxhash cannot clash. */
+#ifndef XXH_INLINE_ALL
+#define XXH_INLINE_ALL
+#define ARS__HASH_DEFINED_XXH_INLINE_ALL
+#endif
+#ifdef ARSENAL_HASH_XXHASH_H
+#include ARSENAL_HASH_XXHASH_H
+#else
+#include "xxhash.h"
+#endif
+#ifdef ARS__HASH_DEFINED_XXH_INLINE_ALL
+#undef XXH_INLINE_ALL
+#undef ARS__HASH_DEFINED_XXH_INLINE_ALL
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__cplusplus)
+_Static_assert(sizeof(XXH3_state_t) + 64 <= ARS_HASH_STREAM_BYTES, "ars_hash_stream too small");
+_Static_assert(sizeof(XXH64_state_t) + 64 <= ARS_HASH_STREAM_BYTES, "ars_hash_stream too small");
+#else
+typedef char ars__hash_stream_size_check[(sizeof(XXH3_state_t) + 64 <= ARS_HASH_STREAM_BYTES) ? 1 : -1];
+#endif
+
+ARSENAL_HASH_API uint64_t ars_hash64(const void *data, size_t len, uint64_t seed) {
+    return (uint64_t)XXH3_64bits_withSeed(data, len, (XXH64_hash_t)seed);
+}
+ARSENAL_HASH_API ars_hash128_t ars_hash128(const void *data, size_t len, uint64_t seed) {
+    XXH128_hash_t h = XXH3_128bits_withSeed(data, len, (XXH64_hash_t)seed);
+    ars_hash128_t r;
+    r.lo = h.low64; r.hi = h.high64;
+    return r;
+}
+ARSENAL_HASH_API uint64_t ars_hash_xxh64(const void *data, size_t len, uint64_t seed) {
+    return (uint64_t)XXH64(data, len, (XXH64_hash_t)seed);
+}
+ARSENAL_HASH_API uint64_t ars_str_hash(ars_str s, uint64_t seed) {
+    return (uint64_t)XXH3_64bits_withSeed(s.ptr, s.len, (XXH64_hash_t)seed);
+}
+
+/* The xxhash state lives at the first 64-byte boundary inside the buffer. */
+static void *ars__hash_state(const ars_hash_stream *s) {
+    uintptr_t p = (uintptr_t)s->u.bytes;
+    return (void *)((p + 63u) & ~(uintptr_t)63u);
+}
+ARSENAL_HASH_API int ars_hash_stream_init(ars_hash_stream *s, ars_hash_algo algo, uint64_t seed) {
+    void *st;
+    if (!s) return ARS_EINVAL;
+    st = ars__hash_state(s);
+    s->algo = (int)algo;
+    switch (algo) {
+    case ARS_HASH_XXH3_64:
+        ARS__HASH_MEMSET(st, 0, sizeof(XXH3_state_t));
+        return XXH3_64bits_reset_withSeed((XXH3_state_t *)st, seed) == XXH_OK ? 0 : ARS_EINVAL;
+    case ARS_HASH_XXH3_128:
+        ARS__HASH_MEMSET(st, 0, sizeof(XXH3_state_t));
+        return XXH3_128bits_reset_withSeed((XXH3_state_t *)st, seed) == XXH_OK ? 0 : ARS_EINVAL;
+    case ARS_HASH_XXH64:
+        return XXH64_reset((XXH64_state_t *)st, seed) == XXH_OK ? 0 : ARS_EINVAL;
+    }
+    return ARS_EINVAL;
+}
+ARSENAL_HASH_API int ars_hash_stream_update(ars_hash_stream *s, const void *data, size_t len) {
+    void *st;
+    if (!s || (!data && len)) return ARS_EINVAL;
+    st = ars__hash_state(s);
+    switch (s->algo) {
+    case ARS_HASH_XXH3_64: return XXH3_64bits_update((XXH3_state_t *)st, data, len) == XXH_OK ? 0 : ARS_EINVAL;
+    case ARS_HASH_XXH3_128: return XXH3_128bits_update((XXH3_state_t *)st, data, len) == XXH_OK ? 0 : ARS_EINVAL;
+    case ARS_HASH_XXH64: return XXH64_update((XXH64_state_t *)st, data, len) == XXH_OK ? 0 : ARS_EINVAL;
+    default: return ARS_EINVAL;
+    }
+}
+ARSENAL_HASH_API uint64_t ars_hash_stream_digest64(const ars_hash_stream *s) {
+    const void *st = ars__hash_state(s);
+    switch (s->algo) {
+    case ARS_HASH_XXH3_64: return XXH3_64bits_digest((const XXH3_state_t *)st);
+    case ARS_HASH_XXH3_128: return XXH3_128bits_digest((const XXH3_state_t *)st).low64;
+    case ARS_HASH_XXH64: return XXH64_digest((const XXH64_state_t *)st);
+    default: return 0;
+    }
+}
+ARSENAL_HASH_API ars_hash128_t ars_hash_stream_digest128(const ars_hash_stream *s) {
+    ars_hash128_t r;
+    if (s->algo == ARS_HASH_XXH3_128) {
+        XXH128_hash_t h = XXH3_128bits_digest((const XXH3_state_t *)ars__hash_state(s));
+        r.lo = h.low64; r.hi = h.high64;
+    } else {
+        r.lo = ars_hash_stream_digest64(s); r.hi = 0;
+    }
+    return r;
+}
+
+/* >>seed */
+static uint64_t ars__hash_seed_value;
+static int ars__hash_seed_state; /* 0 unset, 1 random, 2 fixed */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__HASH_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ARS__HASH_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define ARS__HASH_LOAD(p) (*(p))
+#define ARS__HASH_STORE(p, v) (*(p) = (v))
+#endif
+
+static uint64_t ars__hash_random_seed(void) {
+#if defined(ARSENAL_HASH_SEED)
+    return (uint64_t)(ARSENAL_HASH_SEED);
+#elif defined(ARSENAL_HASH_FREESTANDING)
+    return 0x6a09e667f3bcc908ull;
+#else
+    /* Entropy: /dev/urandom where it exists, mixed with ASLR addresses and
+       clocks (the only sources on Windows without extra libraries). */
+    uint64_t s = 0x243f6a8885a308d3ull;
+    int local = 0;
+    FILE *f;
+#if !defined(_WIN32)
+    f = fopen("/dev/urandom", "rb");
+    if (f) {
+        uint64_t r = 0;
+        if (fread(&r, sizeof r, 1, f) == 1) s ^= r;
+        fclose(f);
+    }
+#else
+    (void)f;
+#endif
+    s = ars_hash_mix(s ^ (uint64_t)(uintptr_t)&local, 0x9e3779b97f4a7c15ull);
+    s = ars_hash_mix(s ^ (uint64_t)(uintptr_t)&ars__hash_seed_value, 0xbf58476d1ce4e5b9ull);
+    s = ars_hash_mix(s ^ (uint64_t)time(NULL), 0x94d049bb133111ebull);
+    s = ars_hash_mix(s ^ (uint64_t)clock(), 0x9e3779b97f4a7c15ull);
+    return s;
+#endif
+}
+
+static int ars__hash_seed_fixed(void) {
+#if defined(ARSENAL_HASH_SEED) || defined(ARSENAL_HASH_FREESTANDING)
+    return 1;
+#else
+    return ARS__HASH_LOAD(&ars__hash_seed_state) == 2;
+#endif
+}
+
+ARSENAL_HASH_API uint64_t ars_hash_seed(void) {
+    if (ARS__HASH_LOAD(&ars__hash_seed_state) == 0) {
+        /* Two threads racing here may both compute a seed; each map keeps the
+           seed it saw, so either is fine. */
+        uint64_t s = ars__hash_random_seed();
+        ARS__HASH_STORE(&ars__hash_seed_value, s);
+        ARS__HASH_STORE(&ars__hash_seed_state, 1);
+        return s;
+    }
+    return ARS__HASH_LOAD(&ars__hash_seed_value);
+}
+ARSENAL_HASH_API void ars_hash_set_seed(uint64_t seed) {
+    ARS__HASH_STORE(&ars__hash_seed_value, seed);
+    ARS__HASH_STORE(&ars__hash_seed_state, 2);
+}
+ARSENAL_HASH_API uint64_t ars_map__seed(const void *map) {
+    uint64_t s = ars_hash_seed();
+    if (ars__hash_seed_fixed()) return s;
+    return ars_hash_mix(s ^ (uint64_t)(uintptr_t)map, 0xbf58476d1ce4e5b9ull);
+}
+
+/* >>memory */
+ARSENAL_HASH_API void *ars_map__alloc(const ars_allocator *a, size_t size) {
+    if (a && a->alloc) return a->alloc(a->ctx, size, 16);
+#if defined(ARSENAL_MALLOC)
+    return ARSENAL_MALLOC(size);
+#elif defined(ARSENAL_HASH_FREESTANDING)
+    (void)size;
+    return NULL;
+#else
+    return malloc(size);
+#endif
+}
+ARSENAL_HASH_API void ars_map__free(const ars_allocator *a, void *p, size_t size) {
+    if (!p) return;
+    if (a && a->alloc) { if (a->free) a->free(a->ctx, p, size); return; }
+    (void)size;
+#if defined(ARSENAL_MALLOC)
+    ARSENAL_FREE(p);
+#elif defined(ARSENAL_HASH_FREESTANDING)
+    (void)p;
+#else
+    free(p);
+#endif
+}
+ARSENAL_HASH_API int ars_map__can_realloc(const ars_allocator *a) {
+    if (a && a->alloc) return 0;
+#if defined(ARSENAL_MALLOC)
+#ifdef ARSENAL_REALLOC
+    return 1;
+#else
+    return 0;
+#endif
+#elif defined(ARSENAL_HASH_FREESTANDING)
+    return 0;
+#else
+    return 1;
+#endif
+}
+ARSENAL_HASH_API void *ars_map__realloc(const ars_allocator *a, void *p, size_t old_size, size_t size) {
+    (void)a; (void)old_size;
+#if defined(ARSENAL_MALLOC)
+#ifdef ARSENAL_REALLOC
+    return ARSENAL_REALLOC(p, size);
+#else
+    (void)p; (void)size;
+    return NULL;
+#endif
+#elif defined(ARSENAL_HASH_FREESTANDING)
+    (void)p; (void)size;
+    return NULL;
+#else
+    return realloc(p, size);
+#endif
+}
+
+#undef ARS__HASH_LOAD
+#undef ARS__HASH_STORE
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARSENAL_HASH_IMPLEMENTATION */
+
+/*
+   MIT License
+
+   Copyright (c) 2026 Arsenal contributors
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy
+   of this software and associated documentation files (the "Software"), to deal
+   in the Software without restriction, including without limitation the rights
+   to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+   copies of the Software, and to permit persons to whom the Software is
+   furnished to do so, subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in all
+   copies or substantial portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+   IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+   FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+   AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+   LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+   OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+   SOFTWARE.
+*/
