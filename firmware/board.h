@@ -17,6 +17,11 @@
    on RISC-V) print one line with the cause and PC over the UART and exit
    with status BOARD_FAULT_EXIT (99).
 
+   The main stack is the top __stack_size bytes of RAM (16 KiB unless the
+   link says -Wl,--defsym=__stack_size=N); its lowest words are painted at
+   reset and checked by board_exit(): a program that ran deeper reports
+   "FAULT main stack overflowed" and exits nonzero even if main returned 0.
+
    Handlers an RTOS may own are weak and can be replaced by defining a
    strong symbol of the same name:
      Cortex-M: SVC_Handler, PendSV_Handler, SysTick_Handler

@@ -70,5 +70,32 @@ void board_puthex(uintptr_t v) {
 
 /* Linker-script symbols: heap between end of .bss and the stack limit. */
 extern char __heap_start[], __heap_end[];
+extern uint32_t __stack_limit[];
+
+/* The lowest words of the main stack's reserve hold a pattern painted at
+   reset; if main() ran deeper than the reserve they are gone. */
+#define BOARD__GUARD_WORDS 8
+#define BOARD__GUARD 0x5AC3A55Cu
+
+void board__stack_paint(void) {
+    int i;
+    for (i = 0; i < BOARD__GUARD_WORDS; i++) ((volatile uint32_t *)__stack_limit)[i] = BOARD__GUARD;
+}
+
+int board__exit_code(int code) {
+    int i;
+    for (i = 0; i < BOARD__GUARD_WORDS; i++) {
+        if (((volatile uint32_t *)__stack_limit)[i] != BOARD__GUARD) {
+            board_puts("\nFAULT main stack overflowed its reserve below ");
+            board_puthex((uintptr_t)__stack_limit);
+            board_puts(" (raise it with -Wl,--defsym=__stack_size=N)\n");
+            board__stack_paint();
+            if (code == 0) code = BOARD_FAULT_EXIT;
+            break;
+        }
+    }
+    if (code != 0 && (code & 0xff) == 0) code = 1; /* the host only sees 8 bits */
+    return code & 0xff;
+}
 void *board_heap_start(void) { return __heap_start; }
 size_t board_heap_size(void) { return (size_t)(__heap_end - __heap_start); }

@@ -5,8 +5,8 @@
 #       builds build/fw/<board>/<test>.elf with the board support in
 #       firmware/ (-DARS_TEST_FREESTANDING -DARS_TEST_QUICK), boots it in
 #       QEMU under `timeout 60`, passes the UART output through and exits
-#       with main()'s return value (99 = CPU fault, 124 = timeout,
-#       125 = build failed).
+#       with main()'s return value (99 = CPU fault or main stack
+#       overflow, 124 = timeout, 125 = build failed).
 #   tests/firmware.sh --list     board names, one a line
 #   tests/firmware.sh --check    exit 0 if every board's compiler and QEMU exist
 #
@@ -61,7 +61,7 @@ case "${1:-}" in
     done
     exit $ok ;;
 ""|-h|--help)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
     exit 2 ;;
 esac
 

@@ -35,6 +35,8 @@ extern uint32_t __data_start[], __data_end[], __data_load[], __bss_start[], __bs
 extern uint32_t __stack_top[], __ram_start[], __ram_end[];
 extern void (*__init_array_start[])(void), (*__init_array_end[])(void);
 int main(void);
+void board__stack_paint(void);
+int board__exit_code(int code);
 
 static volatile uint32_t board__ms;
 /* Faults report on their own stack (extern only so the asm can name it). */
@@ -55,7 +57,7 @@ void ars_test_putc(char c) {
 
 void board_exit(int code) {
     volatile uint32_t block[2];
-    if (code != 0 && (code & 0xff) == 0) code = 1; /* the host only sees 8 bits */
+    code = board__exit_code(code);
     block[0] = 0x20026u;                           /* ADP_Stopped_ApplicationExit */
     block[1] = (uint32_t)code;
     {
@@ -166,6 +168,7 @@ void Reset_Handler(void) {
 #endif
     for (d = __data_start, s = __data_load; d < __data_end;) *d++ = *s++;
     for (d = __bss_start; d < __bss_end;) *d++ = 0;
+    board__stack_paint();
 
     UART0_BAUDDIV = 16;
     UART0_CTRL = 1; /* TX enable; without it output is dropped */

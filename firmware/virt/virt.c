@@ -14,6 +14,8 @@
 
 extern void (*__init_array_start[])(void), (*__init_array_end[])(void);
 int main(void);
+void board__stack_paint(void);
+int board__exit_code(int code);
 
 const char *board_name(void) {
 #if __riscv_xlen == 64
@@ -37,8 +39,7 @@ void ars_test_putc(char c) {
 }
 
 void board_exit(int code) {
-    if (code != 0 && (code & 0xff) == 0) code = 1; /* the host only sees 8 bits */
-    code &= 0xff;
+    code = board__exit_code(code);
     BOARD__TEST_DEV = code ? ((uint32_t)code << 16) | 0x3333u : 0x5555u;
     for (;;) __asm__ volatile("wfi");
 }
@@ -59,6 +60,7 @@ void board_tick(void) { /* mtime runs by itself */ }
 __attribute__((noreturn)) void board__start(void);
 void board__start(void) {
     void (**f)(void);
+    board__stack_paint();
     for (f = __init_array_start; f < __init_array_end; f++) (*f)();
     board_exit(main());
     for (;;) { }
