@@ -48,10 +48,19 @@ extern "C" {
 void ars_test_putc(char c);     /* UART, blocking */
 void board_puts(const char *s); /* ars_test_putc for each char */
 void board_puthex(uintptr_t v); /* "0x" and all hex digits of v */
-void board_exit(int code);      /* QEMU exits with status code & 0xff (nonzero stays nonzero) */
+void board_exit(int code)       /* QEMU exits with status code & 0xff (nonzero stays nonzero) */
+    __attribute__((noreturn));
 uint32_t board_millis(void);    /* ms since boot */
 void board_tick(void);          /* Cortex-M: advance the ms clock by one (called from SysTick) */
 const char *board_name(void);   /* "an385", "rv32", ... */
+
+#if defined(__riscv)
+/* Prints "FAULT <cause> mcause=.. mepc=.. mtval=.. sp=.. ra=.." and exits
+   with BOARD_FAULT_EXIT. An RTOS that owns board_trap_vector can pass the
+   exceptions it does not handle here. */
+void board_trap_fault(uintptr_t mcause, uintptr_t mepc, uintptr_t mtval, uintptr_t sp, uintptr_t ra)
+    __attribute__((noreturn));
+#endif
 
 /* Free RAM between the end of .bss and the bottom of the main stack. */
 void *board_heap_start(void);

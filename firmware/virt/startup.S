@@ -68,7 +68,7 @@ board_trap_vector:
     csrr    a0, mcause
     csrr    a1, mepc
     csrr    a2, mtval
-    j       board__trap
+    j       board_trap_fault
     .size board_trap_vector, . - board_trap_vector
 
     .section .bss.board_trap_stack, "aw", @nobits

@@ -77,9 +77,8 @@ static const char *board__cause_name(uintptr_t cause) {
     return cause < sizeof names / sizeof names[0] ? names[cause] : "exception";
 }
 
-/* Entered from board_trap_vector on the trap stack. */
-__attribute__((noreturn)) void board__trap(uintptr_t cause, uintptr_t epc, uintptr_t tval, uintptr_t sp, uintptr_t ra);
-void board__trap(uintptr_t cause, uintptr_t epc, uintptr_t tval, uintptr_t sp, uintptr_t ra) {
+/* Entered from board_trap_vector on the trap stack; see board.h. */
+void board_trap_fault(uintptr_t cause, uintptr_t epc, uintptr_t tval, uintptr_t sp, uintptr_t ra) {
     board_puts("\nFAULT ");
     board_puts(board__cause_name(cause));
     board_puts(" mcause="); board_puthex(cause);
