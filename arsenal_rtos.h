@@ -1,0 +1,1350 @@
+/* arsenal_rtos.h - v0.1.0 - a small preemptive fixed-priority kernel for
+   microcontrollers (Cortex-M, RISC-V) with a hosted Linux port for tests.
+
+   Do this:
+       #define ARSENAL_RTOS_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the
+   implementation (ARSENAL_IMPLEMENTATION switches on every Arsenal header).
+
+   CONFIGURATION (define before including; default in brackets)
+     ARSENAL_RTOS_API           [extern] visibility of every function
+     ARSENAL_RTOS_STATIC        [off] make the whole implementation static
+     ARSENAL_ASSERT(c)          [nothing] internal consistency checks
+     ARSENAL_RTOS_PRIORITIES    [8] number of priorities, 2..32; 0 is the idle
+                                task's, higher numbers preempt lower ones
+     ARSENAL_RTOS_TIMESLICE     [1] round-robin slice in ticks among tasks of
+                                one priority; 0 turns round-robin off
+     ARSENAL_RTOS_TICK_HZ       [1000] tick rate; 1 tick = 1 ms by default
+     ARSENAL_RTOS_CPU_HZ        [25000000 Cortex-M, 10000000 (mtime) RISC-V]
+                                clock of SysTick / the CLINT mtime counter
+     ARSENAL_RTOS_STACK_CHECK   [1] check stack pointer bounds and a canary at
+                                every switch; 0 drops the checks
+     ARSENAL_RTOS_TICKLESS      [0] idle stops the periodic tick and programs
+                                the timer for the next wake-up
+     ARSENAL_RTOS_IDLE_STACK    [256 words firmware, 64 KiB hosted] idle stack
+     ARSENAL_RTOS_CLINT         [0x2000000] CLINT base (RISC-V)
+     ARSENAL_RTOS_NO_HANDLER_NAMES [off] do not define the CMSIS handler names
+                                PendSV_Handler / SysTick_Handler (Cortex-M);
+                                call ars_rtos_pendsv_handler etc. yourself
+     Ports are detected: ARSENAL_RTOS_PORT_CORTEX_M, _RISCV, _HOSTED (any
+     hosted compiler with <ucontext.h>) may be defined to force one.
+
+   EXAMPLE
+       #define ARSENAL_RTOS_IMPLEMENTATION
+       #include "arsenal_rtos.h"
+       static ars_rtos_task ta, tb;
+       static uint32_t sa[256], sb[256];
+       static ars_rtos_sem sem;
+       static void producer(void *arg) {
+           ars_rtos_tick_t t = ars_rtos_now();
+           for (;;) { ars_rtos_delay_until(&t, 100); ars_rtos_sem_give(&sem); }
+       }
+       static void consumer(void *arg) {
+           for (;;) if (ars_rtos_sem_take(&sem, ARS_RTOS_NEVER) == 0) blink();
+       }
+       int main(void) {
+           ars_rtos_init();
+           ars_rtos_sem_init(&sem, 0, 1);
+           ars_rtos_task_create(&ta, producer, 0, 2, sa, sizeof sa);
+           ars_rtos_task_create(&tb, consumer, 0, 1, sb, sizeof sb);
+           return ars_rtos_start();          // firmware: never returns
+       }
+
+   TIME: the unit is the tick. Blocking calls take an absolute deadline
+   (ars_rtos_now() + n); ARS_RTOS_NEVER waits forever, ARS_RTOS_NOWAIT (0)
+   does not block (ARS_EAGAIN when it would have to); a deadline that passes
+   gives ARS_ETIMEDOUT. Comparisons are wrap-safe for deadlines < 2^31 ticks
+   away; the two values 0 and 0xFFFFFFFF are reserved.
+
+   INTERRUPTS: one API. Calls that make sense in an interrupt (sem give/take
+   with NOWAIT, queue send/receive with NOWAIT, event set/clear/wait with
+   NOWAIT, task resume, timer start/stop, now) detect interrupt context and
+   work there; a call that would block, a mutex call, delay, yield, create,
+   delete, suspend and priority set return ARS_EISR there, doing nothing.
+   Software timer callbacks run in the tick interrupt (timer context): they
+   may use the interrupt-safe calls.
+
+   PORTS
+     Cortex-M3/M4/M7 (Thumb-2; M4F/M7 with lazy FPU stacking): SysTick tick,
+       PendSV switch, PRIMASK critical sections. The kernel defines
+       PendSV_Handler and SysTick_Handler (unless NO_HANDLER_NAMES).
+       Cortex-M0/M0+ (ARMv6-M) is not done yet: #error.
+     RISC-V rv32/rv64 (M-mode, no F/D context yet): the kernel installs its own
+       trap vector (mtvec, direct mode); CLINT mtimecmp tick, machine software
+       interrupt (msip) as the deferred switch; other traps call
+       ars_rtos_trap_hook(mcause, mepc) if you set one, else halt.
+     Hosted (Linux/POSIX, ucontext): tasks run one at a time in one thread;
+       time advances only when the program says so: ars_rtos_hosted_tick(n)
+       simulates n tick interrupts at that point, ars_rtos_hosted_irq(fn, arg)
+       runs fn as an interrupt, and when every task is blocked the idle task
+       jumps time straight to the next wake-up (like tickless idle).
+       ars_rtos_start() returns on ars_rtos_stop(code) (code) or when no
+       task can ever run again (ARS_EBUSY).
+
+   CAVEATS
+     - Deleting a task that holds a mutex is refused (ARS_EBUSY).
+     - Stack overflow is detected at switch time, after the fact (like every
+       MPU-less kernel): the hook runs in the switch interrupt, the task is
+       suspended for good.
+     - Hosted stacks hold the ucontext too: give tasks >= 16 KiB there.
+
+   NAVIGATION (grep for the markers)
+     >>api  >>config  >>port-hosted  >>port-cm  >>port-rv  >>lists
+     >>sched  >>tick  >>task  >>sem  >>mutex  >>queue  >>event  >>timer
+*/
+#ifndef ARSENAL_RTOS_H
+#define ARSENAL_RTOS_H
+
+#define ARSENAL_RTOS_VERSION_MAJOR 0
+#define ARSENAL_RTOS_VERSION_MINOR 1
+#define ARSENAL_RTOS_VERSION_PATCH 0
+
+/* >>common: identical in every arsenal_*.h (tests/check_common.sh compares) */
+#ifndef ARSENAL_COMMON_BLOCK_V1
+#define ARSENAL_COMMON_BLOCK_V1
+#include <stddef.h>
+#include <stdint.h>
+/* Error codes: 0 is success, negative is failure. One list makes the enum
+   and ars_strerror(). */
+#define ARS__ERRORS(X) \
+    X(ARS_OK,          0,  "success") \
+    X(ARS_EINVAL,     -1,  "invalid argument") \
+    X(ARS_ENOMEM,     -2,  "out of memory") \
+    X(ARS_ETIMEDOUT,  -3,  "deadline passed") \
+    X(ARS_ECANCELED,  -4,  "operation canceled") \
+    X(ARS_ECLOSED,    -5,  "closed") \
+    X(ARS_EAGAIN,     -6,  "would block") \
+    X(ARS_ESTATE,     -7,  "wrong state for this call") \
+    X(ARS_EOVERFLOW,  -8,  "value too large") \
+    X(ARS_ECORRUPT,   -9,  "corrupt or truncated data") \
+    X(ARS_EEOF,       -10, "end of stream") \
+    X(ARS_ECONNRESET, -11, "connection reset by peer") \
+    X(ARS_ECONNREFUSED, -12, "connection refused") \
+    X(ARS_EADDRINUSE, -13, "address in use") \
+    X(ARS_EPIPE,      -14, "broken pipe") \
+    X(ARS_EMFILE,     -15, "too many open files") \
+    X(ARS_ENOTFOUND,  -16, "not found") \
+    X(ARS_EPERM,      -17, "operation not permitted") \
+    X(ARS_EBUSY,      -18, "resource busy") \
+    X(ARS_EUNREACH,   -19, "network unreachable") \
+    X(ARS_EISR,       -20, "not allowed in interrupt context") \
+    X(ARS_EIO,        -21, "input/output error")
+#define ARS__ERROR_ENUM(name, value, text) name = value,
+enum ars_error { ARS__ERRORS(ARS__ERROR_ENUM) ARS__ERROR_LAST = -21 };
+#undef ARS__ERROR_ENUM
+/* Human-readable text of an ARS_E* code (or "unknown error"). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static const char *ars_strerror(int err) {
+    switch (err) {
+#define ARS__ERROR_CASE(name, value, text) case value: return text;
+    ARS__ERRORS(ARS__ERROR_CASE)
+#undef ARS__ERROR_CASE
+    default: return "unknown error";
+    }
+}
+/* Allocator: alloc returns memory aligned to `align` (a power of two) or
+   NULL; free receives the size that was asked for. NULL allocator pointers
+   mean the header's default (ARSENAL_MALLOC / ARSENAL_FREE, else malloc). */
+typedef struct ars_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} ars_allocator;
+#endif /* ARSENAL_COMMON_BLOCK_V1 */
+/* <<common */
+
+/* >>api ------------------------------------------------------------------ */
+#ifndef ARSENAL_RTOS_API
+#ifdef ARSENAL_RTOS_STATIC
+#define ARSENAL_RTOS_API static
+#else
+#define ARSENAL_RTOS_API extern
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t ars_rtos_tick_t;
+#define ARS_RTOS_NEVER  ((ars_rtos_tick_t)0xFFFFFFFFu)
+#define ARS_RTOS_NOWAIT ((ars_rtos_tick_t)0)
+
+/* Task states (ars_rtos_task_state). */
+enum {
+    ARS_RTOS_READY = 0, ARS_RTOS_DELAYED, ARS_RTOS_SUSPENDED, ARS_RTOS_DELETED,
+    ARS_RTOS_BLOCKED          /* waiting on an object (this and above) */
+};
+
+struct ars_rtos_mutex;
+/* Task control block: caller-owned memory, fields private. 44 bytes on
+   32-bit targets. The saved stack pointer must stay first (ports use it). */
+typedef struct ars_rtos_task {
+    void *sp;                              /* saved stack pointer / context */
+    struct ars_rtos_task *next, *prev;     /* ready list or wait queue */
+    struct ars_rtos_task *tnext;           /* timeout list (sorted) */
+    struct ars_rtos_task **wq;             /* wait queue it sits in, or 0 */
+    unsigned char *stack;                  /* lowest stack address (canary) */
+    uint32_t stack_size;
+    ars_rtos_tick_t wake;                  /* timeout / delay deadline */
+    uintptr_t msg;                         /* wait payload (item, bits) */
+    struct ars_rtos_mutex *held;           /* mutexes held, for inheritance */
+    uint8_t prio, base, state;             /* effective, own priority, state */
+    int8_t result;                         /* result of the last wait */
+} ars_rtos_task;
+
+typedef struct ars_rtos_sem {
+    ars_rtos_task *waiters;
+    uint32_t count, max;
+} ars_rtos_sem;
+
+typedef struct ars_rtos_mutex {
+    ars_rtos_task *waiters;                /* highest priority first */
+    ars_rtos_task *owner;
+    struct ars_rtos_mutex *next_held;      /* owner's list of held mutexes */
+    uint16_t depth;                        /* recursion depth */
+    uint8_t recursive, pad_;
+} ars_rtos_mutex;
+
+typedef struct ars_rtos_queue {
+    ars_rtos_task *receivers, *senders;
+    unsigned char *buf;
+    uint32_t item, cap, count, head;
+} ars_rtos_queue;
+
+typedef struct ars_rtos_event {
+    ars_rtos_task *waiters;
+    uint32_t bits;
+} ars_rtos_event;
+
+/* event wait options */
+#define ARS_RTOS_EV_ANY   0u  /* wake when any of the bits is set */
+#define ARS_RTOS_EV_ALL   1u  /* wake when all of them are set */
+#define ARS_RTOS_EV_CLEAR 2u  /* clear the awaited bits on success */
+
+typedef struct ars_rtos_timer {
+    struct ars_rtos_timer *next;
+    ars_rtos_tick_t expiry, period;
+    void (*fn)(struct ars_rtos_timer *t, void *arg);
+    void *arg;
+    uint8_t active;
+} ars_rtos_timer;
+
+/* kernel */
+ARSENAL_RTOS_API int  ars_rtos_init(void);   /* resets the kernel, makes idle */
+ARSENAL_RTOS_API int  ars_rtos_start(void);  /* firmware: never returns */
+ARSENAL_RTOS_API void ars_rtos_stop(int code); /* hosted: start() returns code */
+ARSENAL_RTOS_API ars_rtos_tick_t ars_rtos_now(void);
+ARSENAL_RTOS_API int  ars_rtos_in_isr(void);
+ARSENAL_RTOS_API void ars_rtos_tick(void);   /* the tick interrupt's body */
+ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t));
+
+/* tasks: prio 1..ARSENAL_RTOS_PRIORITIES-1; stack: caller memory, any
+   alignment (trimmed to 8 bytes). t = NULL means the calling task. */
+ARSENAL_RTOS_API int  ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), void *arg,
+                                           unsigned prio, void *stack, size_t stack_size);
+ARSENAL_RTOS_API int  ars_rtos_task_delete(ars_rtos_task *t);
+ARSENAL_RTOS_API int  ars_rtos_task_suspend(ars_rtos_task *t);
+ARSENAL_RTOS_API int  ars_rtos_task_resume(ars_rtos_task *t);
+ARSENAL_RTOS_API int  ars_rtos_task_state(const ars_rtos_task *t);
+ARSENAL_RTOS_API ars_rtos_task *ars_rtos_self(void);
+ARSENAL_RTOS_API int  ars_rtos_yield(void);
+ARSENAL_RTOS_API int  ars_rtos_delay(ars_rtos_tick_t ticks);
+/* sleeps until *prev + period, then *prev += period (no drift) */
+ARSENAL_RTOS_API int  ars_rtos_delay_until(ars_rtos_tick_t *prev, ars_rtos_tick_t period);
+ARSENAL_RTOS_API int  ars_rtos_priority_get(const ars_rtos_task *t); /* effective */
+ARSENAL_RTOS_API int  ars_rtos_priority_set(ars_rtos_task *t, unsigned prio);
+/* bytes of the stack never touched so far (high-water mark) */
+ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t);
+
+/* counting / binary (max 1) semaphores */
+ARSENAL_RTOS_API int  ars_rtos_sem_init(ars_rtos_sem *s, uint32_t initial, uint32_t max);
+ARSENAL_RTOS_API int  ars_rtos_sem_take(ars_rtos_sem *s, ars_rtos_tick_t deadline);
+ARSENAL_RTOS_API int  ars_rtos_sem_give(ars_rtos_sem *s);   /* ARS_EOVERFLOW at max */
+ARSENAL_RTOS_API uint32_t ars_rtos_sem_count(const ars_rtos_sem *s);
+
+/* mutexes with priority inheritance (not from interrupts) */
+ARSENAL_RTOS_API int  ars_rtos_mutex_init(ars_rtos_mutex *m, int recursive);
+ARSENAL_RTOS_API int  ars_rtos_mutex_lock(ars_rtos_mutex *m, ars_rtos_tick_t deadline);
+ARSENAL_RTOS_API int  ars_rtos_mutex_unlock(ars_rtos_mutex *m);  /* ARS_EPERM if not owner */
+
+/* message queues: copies items of item_size bytes into caller storage buf
+   of cap * item_size bytes */
+ARSENAL_RTOS_API int  ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t item_size, size_t cap);
+ARSENAL_RTOS_API int  ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ars_rtos_tick_t deadline);
+ARSENAL_RTOS_API int  ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos_tick_t deadline);
+ARSENAL_RTOS_API uint32_t ars_rtos_queue_count(const ars_rtos_queue *q);
+
+/* event flags (32 bits) */
+ARSENAL_RTOS_API int  ars_rtos_event_init(ars_rtos_event *e, uint32_t bits);
+ARSENAL_RTOS_API int  ars_rtos_event_set(ars_rtos_event *e, uint32_t bits);
+ARSENAL_RTOS_API int  ars_rtos_event_clear(ars_rtos_event *e, uint32_t bits);
+ARSENAL_RTOS_API uint32_t ars_rtos_event_get(const ars_rtos_event *e);
+/* *got (may be NULL) receives the bits seen when the wait succeeded */
+ARSENAL_RTOS_API int  ars_rtos_event_wait(ars_rtos_event *e, uint32_t bits, unsigned opts,
+                                          uint32_t *got, ars_rtos_tick_t deadline);
+
+/* software timers: fn runs in the tick interrupt; period 0 = one-shot */
+ARSENAL_RTOS_API int  ars_rtos_timer_init(ars_rtos_timer *t, void (*fn)(ars_rtos_timer *, void *), void *arg);
+ARSENAL_RTOS_API int  ars_rtos_timer_start(ars_rtos_timer *t, ars_rtos_tick_t delay, ars_rtos_tick_t period);
+ARSENAL_RTOS_API int  ars_rtos_timer_stop(ars_rtos_timer *t);
+
+/* hosted port only: simulate interrupts */
+ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n);
+ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg);
+/* Cortex-M port: the PendSV handler (also named PendSV_Handler) */
+ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void);
+/* RISC-V port: called for traps the kernel does not own (NULL: halt) */
+ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uintptr_t mepc));
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARSENAL_RTOS_H */
+
+/* ======================================================================== */
+#if defined(ARSENAL_IMPLEMENTATION) && !defined(ARSENAL_RTOS_IMPLEMENTATION)
+#define ARSENAL_RTOS_IMPLEMENTATION
+#endif
+#if defined(ARSENAL_RTOS_IMPLEMENTATION) && !defined(ARSENAL_RTOS_IMPLEMENTATION_ONCE)
+#define ARSENAL_RTOS_IMPLEMENTATION_ONCE
+
+/* >>config */
+#ifndef ARSENAL_RTOS_PRIORITIES
+#define ARSENAL_RTOS_PRIORITIES 8
+#endif
+#if ARSENAL_RTOS_PRIORITIES < 2 || ARSENAL_RTOS_PRIORITIES > 32
+#error "arsenal_rtos.h: ARSENAL_RTOS_PRIORITIES must be 2..32"
+#endif
+#ifndef ARSENAL_RTOS_TIMESLICE
+#define ARSENAL_RTOS_TIMESLICE 1
+#endif
+#ifndef ARSENAL_RTOS_TICK_HZ
+#define ARSENAL_RTOS_TICK_HZ 1000
+#endif
+#ifndef ARSENAL_RTOS_STACK_CHECK
+#define ARSENAL_RTOS_STACK_CHECK 1
+#endif
+#ifndef ARSENAL_RTOS_TICKLESS
+#define ARSENAL_RTOS_TICKLESS 0
+#endif
+#ifdef ARSENAL_ASSERT
+#define ARS__ASSERT(c) ARSENAL_ASSERT(c)
+#else
+#define ARS__ASSERT(c) ((void)0)
+#endif
+
+#if !defined(ARSENAL_RTOS_PORT_CORTEX_M) && !defined(ARSENAL_RTOS_PORT_RISCV) && !defined(ARSENAL_RTOS_PORT_HOSTED)
+#if defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define ARSENAL_RTOS_PORT_CORTEX_M 1
+#elif defined(__riscv) && !defined(__linux__)
+#define ARSENAL_RTOS_PORT_RISCV 1
+#elif defined(__unix__) || defined(__APPLE__)
+#define ARSENAL_RTOS_PORT_HOSTED 1
+#else
+#error "arsenal_rtos.h: no port for this target; define ARSENAL_RTOS_PORT_CORTEX_M, _RISCV or _HOSTED"
+#endif
+#endif
+
+#define ARS__CANARY 0xC0FFEE5Au
+#define ARS__FILL   0xA5u
+#define ARS__NPRIO  ARSENAL_RTOS_PRIORITIES
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__UNUSED __attribute__((unused))
+#define ARS__NORETURN __attribute__((noreturn))
+#else
+#define ARS__UNUSED
+#define ARS__NORETURN
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Kernel state. The ports' switch code depends on the first three fields:
+   cur at offset 0, the ready bitmap at 1 word, ready heads from 2 words. */
+typedef struct ars__kernel {
+    ars_rtos_task *cur;
+    uint32_t map;
+    ars_rtos_task *ready[ARS__NPRIO];
+    ars_rtos_tick_t now;
+    ars_rtos_task *timeouts;
+    ars_rtos_timer *timers;
+    void (*overflow_hook)(ars_rtos_task *t);
+    uint32_t isr;                 /* interrupt nesting (hosted, RISC-V) */
+    uint8_t slice, started, pending;
+} ars__kernel;
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((used))
+#endif
+static ars__kernel ars__k;
+
+static ars_rtos_task ars__idle_task;
+
+static void ars__idle(void *arg);
+static void ars__task_exit(void);
+static void ars__stack_overflow(ars_rtos_task *t);
+
+/* ---- port interface -----------------------------------------------------
+   ars__irq_save() / ars__irq_restore(s): critical section (nesting-safe)
+   ars__pend():        ask for a switch once interrupts are enabled again
+   ars__isr():         nonzero in interrupt context
+   ars__stack_init(t, fn, arg): build the first frame, set t->sp
+   ars__port_start():  start the highest ready task, never returns (hosted:
+                       returns when stopped)
+   ars__port_idle():   one round of the idle loop                          */
+
+/* >>port-hosted ---------------------------------------------------------- */
+#if defined(ARSENAL_RTOS_PORT_HOSTED)
+#include <ucontext.h>
+#include <string.h>
+#ifndef ARSENAL_RTOS_IDLE_STACK
+#define ARSENAL_RTOS_IDLE_STACK 65536
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ARS__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARS__ASAN 1
+#endif
+#endif
+#ifdef ARS__ASAN
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+/* a reused stack may still carry the poison of a task that never returned */
+#define ARS__STACK_PREPARE(p, n) __asan_unpoison_memory_region((p), (n))
+#endif
+typedef unsigned ars__irqstate;
+static struct {
+    ucontext_t main_ctx;
+    unsigned crit;
+    int stop_code, stopping;
+    const void *main_bottom;
+    size_t main_size;
+} ars__h;
+
+static void ars__switch_now(void);
+static unsigned ars__irq_save(void) { unsigned s = ars__h.crit; ars__h.crit = 1; return s; }
+static void ars__irq_restore(unsigned s) {
+    ars__h.crit = s;
+    if (!s && ars__k.pending && !ars__k.isr) ars__switch_now();
+}
+static void ars__pend(void) { ars__k.pending = 1; }
+static int ars__isr(void) { return ars__k.isr != 0; }
+static ucontext_t *ars__ctx(ars_rtos_task *t) { return (ucontext_t *)t->sp; }
+
+/* fn and arg sit right above the ucontext at the top of the task's stack */
+static void ars__hosted_entry(unsigned lo, unsigned hi) {
+    ars_rtos_task *t = (ars_rtos_task *)(((uintptr_t)hi << 16 << 16) | (uintptr_t)lo);
+    void **fa = (void **)(void *)(ars__ctx(t) + 1);
+    void (*fn)(void *);
+#ifdef ARS__ASAN
+    __sanitizer_finish_switch_fiber(0, &ars__h.main_bottom, &ars__h.main_size);
+#endif
+    memcpy(&fn, &fa[0], sizeof fn);
+    fn(fa[1]);
+    ars__task_exit();
+}
+
+static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
+    uintptr_t top = (uintptr_t)t->stack + t->stack_size;
+    ucontext_t *c = (ucontext_t *)((top - sizeof(ucontext_t) - 2 * sizeof(void *)) & ~(uintptr_t)63);
+    void **fa = (void **)(void *)(c + 1);
+    uintptr_t tp = (uintptr_t)t;
+    getcontext(c);
+    c->uc_stack.ss_sp = t->stack;
+    c->uc_stack.ss_size = (size_t)((uintptr_t)c - (uintptr_t)t->stack) & ~(size_t)15;
+    c->uc_link = 0;
+    t->sp = c;
+    memcpy(&fa[0], &fn, sizeof fn);
+    fa[1] = arg;
+    makecontext(c, (void (*)(void))ars__hosted_entry, 2, (unsigned)(tp & 0xFFFFFFFFu),
+                (unsigned)((tp >> 16) >> 16));
+}
+
+static void ars__check_stack(ars_rtos_task *t, uintptr_t sp);
+static void ars__swap(ars_rtos_task *from, ars_rtos_task *to) {
+#ifdef ARS__ASAN
+    void *fake = 0;
+    if (to) __sanitizer_start_switch_fiber(&fake, to->stack, to->stack_size);
+    else __sanitizer_start_switch_fiber(&fake, ars__h.main_bottom, ars__h.main_size);
+#endif
+    swapcontext(from ? ars__ctx(from) : &ars__h.main_ctx, to ? ars__ctx(to) : &ars__h.main_ctx);
+#ifdef ARS__ASAN
+    __sanitizer_finish_switch_fiber(fake, &ars__h.main_bottom, &ars__h.main_size);
+#endif
+}
+
+static ars_rtos_task *ars__select(void);
+static void ars__switch_now(void) {
+    ars_rtos_task *from = ars__k.cur, *to;
+    char here;
+    ars__k.pending = 0;
+#if ARSENAL_RTOS_STACK_CHECK
+    ars__check_stack(from, (uintptr_t)&here);
+#else
+    (void)here;
+#endif
+    to = ars__select();
+    if (to == from) return;
+    ars__k.cur = to;
+    ars__swap(from, to);
+}
+
+static int ars__port_start(void) {
+    ars_rtos_task *t = ars__select();
+    ars__k.cur = t;
+    ars__k.started = 1;
+    ars__h.stopping = 0;
+    ars__swap(0, t);
+    ars__k.started = 0;
+    return ars__h.stop_code;
+}
+
+ARSENAL_RTOS_API void ars_rtos_stop(int code) {
+    ars__h.stop_code = code;
+    ars__h.stopping = 1;
+    if (ars__k.started) ars__swap(ars__k.cur, 0);
+}
+
+static ars_rtos_tick_t ars__next_event(void);
+static void ars__advance(ars_rtos_tick_t n);
+static void ars__port_idle(void) {
+    /* nothing runnable: jump simulated time to the next event */
+    ars__irqstate s = ars__irq_save();
+    ars_rtos_tick_t next = ars__next_event();
+    if (next == ARS_RTOS_NEVER) {
+        ars__irq_restore(s);
+        ars_rtos_stop(ARS_EBUSY);
+        return;
+    }
+    ars__k.isr++;
+    ars__advance(next - ars__k.now);
+    ars__k.isr--;
+    ars__irq_restore(s);
+}
+
+ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg) {
+    unsigned s = ars__irq_save();
+    ars__k.isr++;
+    ars__h.crit = 0;          /* interrupt bodies take their own sections */
+    fn(arg);
+    ars__k.isr--;
+    ars__irq_restore(s);
+}
+static void ars__tick_irq(void *arg) { (void)arg; ars_rtos_tick(); }
+ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n) {
+    while (n--) ars_rtos_hosted_irq(ars__tick_irq, 0);
+}
+ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t, uintptr_t)) { (void)hook; }
+
+/* >>port-cm --------------------------------------------------------------- */
+#elif defined(ARSENAL_RTOS_PORT_CORTEX_M)
+#if !defined(__ARM_ARCH_7M__) && !defined(__ARM_ARCH_7EM__) && !defined(__ARM_ARCH_8M_MAIN__)
+#error "arsenal_rtos.h: the Cortex-M port needs ARMv7-M/ARMv7E-M (M3/M4/M7); M0 is not done yet"
+#endif
+#ifndef ARSENAL_RTOS_CPU_HZ
+#define ARSENAL_RTOS_CPU_HZ 25000000u
+#endif
+#ifndef ARSENAL_RTOS_IDLE_STACK
+#define ARSENAL_RTOS_IDLE_STACK 512
+#endif
+#if defined(__ARM_FP) && !defined(__SOFTFP__)
+#define ARS__CM_FPU 1
+#else
+#define ARS__CM_FPU 0
+#endif
+#define ARS__REG(a) (*(volatile uint32_t *)(a))
+#define ARS__ICSR   ARS__REG(0xE000ED04u)
+#define ARS__SHPR3  ARS__REG(0xE000ED20u)
+#define ARS__SYST_CSR ARS__REG(0xE000E010u)
+#define ARS__SYST_RVR ARS__REG(0xE000E014u)
+#define ARS__SYST_CVR ARS__REG(0xE000E018u)
+#define ARS__CPACR  ARS__REG(0xE000ED88u)
+#define ARS__TICK_RELOAD ((uint32_t)(ARSENAL_RTOS_CPU_HZ / ARSENAL_RTOS_TICK_HZ))
+typedef uint32_t ars__irqstate;
+static inline uint32_t ars__irq_save(void) {
+    uint32_t s; __asm volatile("mrs %0, primask\n cpsid i" : "=r"(s) :: "memory"); return s;
+}
+static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %0" :: "r"(s) : "memory"); }
+static inline void ars__pend(void) { ARS__ICSR = 1u << 28; }
+static inline int ars__isr(void) { uint32_t v; __asm volatile("mrs %0, ipsr" : "=r"(v)); return v != 0; }
+
+static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
+    uint32_t *sp = (uint32_t *)(((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)7);
+    *--sp = 0x01000000u;                          /* xPSR: Thumb */
+    *--sp = (uint32_t)(uintptr_t)fn & ~1u;        /* pc */
+    *--sp = (uint32_t)(uintptr_t)ars__task_exit;  /* lr */
+    sp -= 4;                                      /* r12, r3, r2, r1 */
+    *--sp = (uint32_t)(uintptr_t)arg;             /* r0 */
+#if ARS__CM_FPU
+    *--sp = 0xFFFFFFFDu;                          /* EXC_RETURN: thread, PSP, no FP */
+#endif
+    sp -= 8;                                      /* r4-r11 */
+    t->sp = sp;
+}
+
+/* The switch: save r4-r11 (and s16-s31 when the task used the FPU) on the
+   task's process stack, store its sp, check it, pick the head of the highest
+   ready list, restore. Kernel layout: cur @0, map @4, ready[] @8. */
+#if ARS__CM_FPU
+#define ARS__CM_SAVE "tst lr, #0x10\n it eq\n vstmdbeq r0!, {s16-s31}\n stmdb r0!, {r4-r11, lr}\n"
+#define ARS__CM_LOAD "ldmia r0!, {r4-r11, lr}\n tst lr, #0x10\n it eq\n vldmiaeq r0!, {s16-s31}\n"
+#else
+#define ARS__CM_SAVE "stmdb r0!, {r4-r11}\n"
+#define ARS__CM_LOAD "ldmia r0!, {r4-r11}\n"
+#endif
+#if ARSENAL_RTOS_STACK_CHECK
+/* t->stack is word 5 of the TCB; sp must stay above the canary word */
+#define ARS__CM_CHECK \
+    "ldr r1, [r2, #20]\n adds r1, #4\n cmp r0, r1\n bls 9f\n ldr r1, [r1, #-4]\n" \
+    "ldr r12, =0xC0FFEE5A\n cmp r1, r12\n bne 9f\n"
+#define ARS__CM_CHECK_FAIL "9: push {r3, lr}\n mov r0, r2\n bl ars__cm_overflow\n pop {r3, lr}\n b 8b\n"
+#else
+#define ARS__CM_CHECK ""
+#define ARS__CM_CHECK_FAIL ""
+#endif
+
+__attribute__((used)) static void ars__cm_overflow(ars_rtos_task *t) {
+    uint32_t s = ars__irq_save();
+    ars__stack_overflow(t);
+    ars__irq_restore(s);
+}
+
+__attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
+    __asm volatile(
+        "mrs r0, psp\n"
+        "ldr r3, =ars__k\n"
+        "ldr r2, [r3]\n"
+        ARS__CM_SAVE
+        "str r0, [r2]\n"
+        ARS__CM_CHECK
+        "8: cpsid i\n"
+        "ldr r1, [r3, #4]\n"
+        "clz r1, r1\n"
+        "rsb r1, r1, #31\n"
+        "add r1, r3, r1, lsl #2\n"
+        "ldr r2, [r1, #8]\n"
+        "str r2, [r3]\n"
+        "cpsie i\n"
+        "ldr r0, [r2]\n"
+        ARS__CM_LOAD
+        "msr psp, r0\n"
+        "bx lr\n"
+        ARS__CM_CHECK_FAIL
+        ".ltorg\n");
+}
+
+#ifndef ARSENAL_RTOS_NO_HANDLER_NAMES
+void PendSV_Handler(void) __attribute__((alias("ars_rtos_pendsv_handler")));
+void SysTick_Handler(void) __attribute__((alias("ars_rtos_tick")));
+#endif
+
+static int ars__port_start(void) {
+    ars_rtos_task *t;
+    ars__irq_save();
+    ARS__SHPR3 |= 0xFFFF0000u;                 /* PendSV, SysTick lowest */
+#if ARS__CM_FPU
+    ARS__CPACR |= 0xFu << 20;                  /* CP10, CP11 full access */
+#endif
+    ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;
+    ARS__SYST_CVR = 0;
+    ARS__SYST_CSR = 7;
+    t = ars__k.ready[31 - __builtin_clz(ars__k.map)];
+    ars__k.cur = t;
+    ars__k.started = 1;
+    /* run the first task on its own stack top (its prepared frame is not
+       needed); the main stack is left to interrupts */
+    __asm volatile(
+        "msr psp, %0\n"
+        "movs r0, #2\n msr control, r0\n isb\n"
+        "mov r0, %1\n"
+        "cpsie i\n"
+        "blx %2\n"
+        "bl ars__task_exit\n"
+        :: "r"(((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)7),
+           "r"(((uint32_t *)t->sp)[8 + ARS__CM_FPU]), "r"(((uint32_t *)t->sp)[14 + ARS__CM_FPU] | 1u)
+        : "r0", "memory");
+    return 0;
+}
+static void ars__port_idle(void) { __asm volatile("wfi"); }
+ARSENAL_RTOS_API void ars_rtos_stop(int code) { (void)code; }
+ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n) { (void)n; }
+ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg) { (void)fn; (void)arg; }
+ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t, uintptr_t)) { (void)hook; }
+
+/* >>port-rv --------------------------------------------------------------- */
+#elif defined(ARSENAL_RTOS_PORT_RISCV)
+#error "arsenal_rtos.h: RISC-V port not written yet"
+#endif
+
+/* >>lists ----------------------------------------------------------------- */
+/* circular doubly linked lists through next/prev; *head is the first */
+static void ars__push_tail(ars_rtos_task **head, ars_rtos_task *t) {
+    ars_rtos_task *h = *head;
+    if (!h) { t->next = t->prev = t; *head = t; return; }
+    t->next = h; t->prev = h->prev; h->prev->next = t; h->prev = t;
+}
+static void ars__unlink(ars_rtos_task **head, ars_rtos_task *t) {
+    if (t->next == t) *head = 0;
+    else {
+        t->prev->next = t->next; t->next->prev = t->prev;
+        if (*head == t) *head = t->next;
+    }
+}
+/* priority order, FIFO among equals */
+static void ars__push_prio(ars_rtos_task **head, ars_rtos_task *t) {
+    ars_rtos_task *h = *head, *p = h;
+    if (!h) { t->next = t->prev = t; *head = t; return; }
+    do { if (p->prio < t->prio) break; p = p->next; } while (p != h);
+    t->next = p; t->prev = p->prev; p->prev->next = t; p->prev = t;
+    if (p == h && h->prio < t->prio) *head = t;
+}
+
+/* >>sched ----------------------------------------------------------------- */
+static unsigned ars__top(uint32_t map) {
+#if defined(__GNUC__) && (!defined(__riscv) || defined(__riscv_zbb))
+    return 31u - (unsigned)__builtin_clz(map);
+#else
+    unsigned n = 0;
+    if (map & 0xFFFF0000u) { n += 16; map >>= 16; }
+    if (map & 0xFF00u) { n += 8; map >>= 8; }
+    if (map & 0xF0u) { n += 4; map >>= 4; }
+    if (map & 0xCu) { n += 2; map >>= 2; }
+    return n + (map >> 1);
+#endif
+}
+static ARS__UNUSED ars_rtos_task *ars__select(void) { return ars__k.ready[ars__top(ars__k.map)]; }
+
+static void ars__ready(ars_rtos_task *t) {
+    t->state = ARS_RTOS_READY;
+    ars__push_tail(&ars__k.ready[t->prio], t);
+    ars__k.map |= 1u << t->prio;
+    if (ars__k.cur && t->prio > ars__k.cur->prio) ars__pend();
+}
+static void ars__unready(ars_rtos_task *t) {
+    ars__unlink(&ars__k.ready[t->prio], t);
+    if (!ars__k.ready[t->prio]) ars__k.map &= ~(1u << t->prio);
+}
+static int ars__due(ars_rtos_tick_t deadline, ars_rtos_tick_t now) {
+    return (int32_t)(now - deadline) >= 0;
+}
+static void ars__timeout_add(ars_rtos_task *t) {
+    ars_rtos_task **pp = &ars__k.timeouts;
+    while (*pp && (int32_t)((*pp)->wake - t->wake) <= 0) pp = &(*pp)->tnext;
+    t->tnext = *pp; *pp = t;
+}
+static void ars__timeout_del(ars_rtos_task *t) {
+    ars_rtos_task **pp = &ars__k.timeouts;
+    while (*pp && *pp != t) pp = &(*pp)->tnext;
+    if (*pp) *pp = t->tnext;
+}
+
+static void ars__mutex_reprio(ars_rtos_task *owner);
+static void ars__set_prio(ars_rtos_task *t, unsigned p);
+
+/* Takes t out of whatever it waits in. */
+static void ars__unwait(ars_rtos_task *t) {
+    if (t->wq) {
+        ars_rtos_task **wq = t->wq;
+        ars__unlink(wq, t);
+        t->wq = 0;
+        if (t->state == ARS_RTOS_BLOCKED + 1) {            /* on a mutex */
+            ars_rtos_mutex *m = (ars_rtos_mutex *)(void *)wq;
+            if (m->owner) ars__mutex_reprio(m->owner);
+        }
+    }
+    if (t->wake != ARS_RTOS_NEVER) { ars__timeout_del(t); t->wake = ARS_RTOS_NEVER; }
+}
+static void ars__wake(ars_rtos_task *t, int result) {
+    ars__unwait(t);
+    t->result = (int8_t)result;
+    ars__ready(t);
+}
+
+/* Blocks the calling task (inside a critical section s, which it ends).
+   state: ARS_RTOS_DELAYED or ARS_RTOS_BLOCKED(+1 for mutexes). */
+static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_rtos_tick_t deadline) {
+    ars_rtos_task *t = ars__k.cur;
+    ars__unready(t);
+    t->state = (uint8_t)state;
+    t->result = ARS_ETIMEDOUT;
+    t->wq = wq;
+    if (wq) ars__push_prio(wq, t);
+    t->wake = deadline;
+    if (deadline != ARS_RTOS_NEVER) ars__timeout_add(t);
+    ars__pend();
+    ars__irq_restore(s);
+    return t->result;
+}
+
+/* >>tick ------------------------------------------------------------------ */
+static void ars__timers_run(void);
+static void ars__expire(void) {
+    ars_rtos_task *t;
+    while ((t = ars__k.timeouts) != 0 && ars__due(t->wake, ars__k.now)) {
+        ars__k.timeouts = t->tnext;
+        t->wake = ARS_RTOS_NEVER;
+        ars__wake(t, ARS_ETIMEDOUT);
+    }
+    ars__timers_run();
+}
+static void ars__advance(ars_rtos_tick_t n) {
+    ars__k.now += n;
+    ars__expire();
+}
+ARSENAL_RTOS_API void ars_rtos_tick(void) {
+    ars__irqstate s = ars__irq_save();
+    ars_rtos_task *c = ars__k.cur;
+    ars__k.now++;
+    ars__expire();
+#if ARSENAL_RTOS_TIMESLICE
+    if (c && c->state == ARS_RTOS_READY && c != c->next && ++ars__k.slice >= ARSENAL_RTOS_TIMESLICE) {
+        ars__k.slice = 0;
+        if (ars__k.ready[c->prio] == c) ars__k.ready[c->prio] = c->next;
+        ars__pend();
+    }
+#else
+    (void)c;
+#endif
+    ars__irq_restore(s);
+}
+static ARS__UNUSED ars_rtos_tick_t ars__next_event(void) {
+    ars_rtos_tick_t n = ARS_RTOS_NEVER;
+    if (ars__k.timeouts) n = ars__k.timeouts->wake;
+    if (ars__k.timers && (n == ARS_RTOS_NEVER || (int32_t)(ars__k.timers->expiry - n) < 0))
+        n = ars__k.timers->expiry;
+    return n;
+}
+ARSENAL_RTOS_API ars_rtos_tick_t ars_rtos_now(void) { return *(volatile ars_rtos_tick_t *)&ars__k.now; }
+ARSENAL_RTOS_API int ars_rtos_in_isr(void) { return ars__isr(); }
+
+/* >>task ------------------------------------------------------------------ */
+#if ARSENAL_RTOS_STACK_CHECK
+static ARS__UNUSED void ars__check_stack(ars_rtos_task *t, uintptr_t sp) {
+    if (t->state == ARS_RTOS_DELETED) return;
+    if (sp <= (uintptr_t)t->stack + 4 || *(uint32_t *)(void *)t->stack != ARS__CANARY)
+        ars__stack_overflow(t);
+}
+#endif
+static void ars__stack_overflow(ars_rtos_task *t) {
+    /* the task's state cannot be trusted any more: take it out for good */
+    if (t->state == ARS_RTOS_READY) ars__unready(t);
+    else ars__unwait(t);
+    t->state = ARS_RTOS_SUSPENDED;
+    if (ars__k.overflow_hook) ars__k.overflow_hook(t);
+    else for (;;) {}
+}
+ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t)) { ars__k.overflow_hook = hook; }
+
+static ARS__UNUSED void ars__task_exit(void) {
+    ars_rtos_task_delete(0);
+    for (;;) {}
+}
+
+static void ars__idle(void *arg) {
+    (void)arg;
+    for (;;) ars__port_idle();
+}
+
+static void ars__fill(unsigned char *p, size_t n) { while (n--) *p++ = ARS__FILL; }
+
+static int ars__task_setup(ars_rtos_task *t, void (*fn)(void *), void *arg, unsigned prio,
+                           void *stack, size_t size) {
+    uintptr_t lo = ((uintptr_t)stack + 7u) & ~(uintptr_t)7u;
+    uintptr_t hi = ((uintptr_t)stack + size) & ~(uintptr_t)7u;
+    if (!t || !fn || !stack || prio >= ARS__NPRIO || hi <= lo || hi - lo < 64u) return ARS_EINVAL;
+    t->stack = (unsigned char *)lo;
+    t->stack_size = (uint32_t)(hi - lo);
+#ifdef ARS__STACK_PREPARE
+    ARS__STACK_PREPARE(t->stack, t->stack_size);
+#endif
+    ars__fill(t->stack, t->stack_size);
+    *(uint32_t *)(void *)t->stack = ARS__CANARY;
+    t->prio = t->base = (uint8_t)prio;
+    t->held = 0; t->wq = 0; t->tnext = 0; t->msg = 0;
+    t->wake = ARS_RTOS_NEVER; t->result = 0;
+    ars__stack_init(t, fn, arg);
+    return 0;
+}
+
+ARSENAL_RTOS_API int ars_rtos_init(void) {
+    static uint64_t idle_stack[(ARSENAL_RTOS_IDLE_STACK + 7) / 8];
+    unsigned char *p = (unsigned char *)(void *)&ars__k;
+    size_t i;
+    for (i = 0; i < sizeof ars__k; i++) p[i] = 0;
+    ars__task_setup(&ars__idle_task, ars__idle, 0, 0, idle_stack, sizeof idle_stack);
+    ars__ready(&ars__idle_task);
+    return 0;
+}
+
+ARSENAL_RTOS_API int ars_rtos_start(void) {
+    if (ars__k.started || !ars__k.map) return ARS_ESTATE;
+    return ars__port_start();
+}
+
+ARSENAL_RTOS_API int ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), void *arg,
+                                          unsigned prio, void *stack, size_t stack_size) {
+    ars__irqstate s;
+    int r;
+    if (ars__isr()) return ARS_EISR;
+    if (prio == 0) return ARS_EINVAL;
+    r = ars__task_setup(t, fn, arg, prio, stack, stack_size);
+    if (r) return r;
+    s = ars__irq_save();
+    ars__ready(t);
+    ars__irq_restore(s);
+    return 0;
+}
+
+ARSENAL_RTOS_API ars_rtos_task *ars_rtos_self(void) { return ars__k.cur; }
+ARSENAL_RTOS_API int ars_rtos_task_state(const ars_rtos_task *t) {
+    if (!t) t = ars__k.cur;
+    return t->state > ARS_RTOS_BLOCKED ? (int)ARS_RTOS_BLOCKED : (int)t->state;
+}
+
+/* takes t out of the ready list or whatever it waits on */
+static void ars__detach(ars_rtos_task *t) {
+    if (t->state == ARS_RTOS_READY) ars__unready(t);
+    else {
+        if (t->state >= ARS_RTOS_BLOCKED) t->result = ARS_ECANCELED;
+        ars__unwait(t);
+    }
+}
+
+ARSENAL_RTOS_API int ars_rtos_task_delete(ars_rtos_task *t) {
+    ars__irqstate s;
+    if (ars__isr()) return ARS_EISR;
+    if (!t) t = ars__k.cur;
+    if (t == &ars__idle_task) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (t->state == ARS_RTOS_DELETED) { ars__irq_restore(s); return ARS_ESTATE; }
+    if (t->held) { ars__irq_restore(s); return ARS_EBUSY; }
+    ars__detach(t);
+    t->state = ARS_RTOS_DELETED;
+    if (t == ars__k.cur) ars__pend();
+    ars__irq_restore(s);
+    return 0;
+}
+
+ARSENAL_RTOS_API int ars_rtos_task_suspend(ars_rtos_task *t) {
+    ars__irqstate s;
+    if (ars__isr()) return ARS_EISR;
+    if (!t) t = ars__k.cur;
+    if (t == &ars__idle_task) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (t->state == ARS_RTOS_DELETED || t->state == ARS_RTOS_SUSPENDED) {
+        ars__irq_restore(s); return ARS_ESTATE;
+    }
+    ars__detach(t);
+    t->state = ARS_RTOS_SUSPENDED;
+    if (t == ars__k.cur) ars__pend();
+    ars__irq_restore(s);
+    return 0;
+}
+
+ARSENAL_RTOS_API int ars_rtos_task_resume(ars_rtos_task *t) {
+    ars__irqstate s;
+    if (!t) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (t->state != ARS_RTOS_SUSPENDED) { ars__irq_restore(s); return ARS_ESTATE; }
+    ars__ready(t);
+    ars__irq_restore(s);
+    return 0;
+}
+
+ARSENAL_RTOS_API int ars_rtos_yield(void) {
+    ars__irqstate s;
+    ars_rtos_task *c;
+    if (ars__isr()) return ARS_EISR;
+    s = ars__irq_save();
+    c = ars__k.cur;
+    ars__k.ready[c->prio] = c->next;
+    ars__k.slice = 0;
+    ars__pend();
+    ars__irq_restore(s);
+    return 0;
+}
+
+static int ars__sleep_until(ars_rtos_tick_t when) {
+    ars__irqstate s;
+    if (ars__isr()) return ARS_EISR;
+    s = ars__irq_save();
+    if (ars__due(when, ars__k.now)) { ars__irq_restore(s); return 0; }
+    ars__block(s, 0, ARS_RTOS_DELAYED, when);
+    return 0;
+}
+ARSENAL_RTOS_API int ars_rtos_delay(ars_rtos_tick_t ticks) {
+    if (ars__isr()) return ARS_EISR;
+    if (!ticks) return ars_rtos_yield();
+    return ars__sleep_until(ars__k.now + ticks);
+}
+ARSENAL_RTOS_API int ars_rtos_delay_until(ars_rtos_tick_t *prev, ars_rtos_tick_t period) {
+    if (!prev) return ARS_EINVAL;
+    if (ars__isr()) return ARS_EISR;
+    *prev += period;
+    return ars__sleep_until(*prev);
+}
+
+ARSENAL_RTOS_API int ars_rtos_priority_get(const ars_rtos_task *t) {
+    return (t ? t : ars__k.cur)->prio;
+}
+
+/* effective priority = max(base, top waiter of every held mutex) */
+static unsigned ars__inherited(ars_rtos_task *t) {
+    unsigned p = t->base;
+    ars_rtos_mutex *m;
+    for (m = t->held; m; m = m->next_held)
+        if (m->waiters && m->waiters->prio > p) p = m->waiters->prio;
+    return p;
+}
+/* moves t to priority p wherever it sits; follows the chain of owners */
+static void ars__set_prio(ars_rtos_task *t, unsigned p) {
+    unsigned depth;
+    for (depth = 0; depth < 64 && t->prio != p; depth++) {
+        if (t->state == ARS_RTOS_READY) {
+            int running = (t == ars__k.cur);
+            ars__unready(t);
+            t->prio = (uint8_t)p;
+            if (running) {     /* keep it at the head of its new list */
+                ars__push_tail(&ars__k.ready[p], t);
+                ars__k.ready[p] = t;
+                ars__k.map |= 1u << p;
+            } else ars__ready(t);
+            ars__pend();
+            return;
+        }
+        t->prio = (uint8_t)p;
+        if (!t->wq) return;
+        ars__unlink(t->wq, t);
+        ars__push_prio(t->wq, t);
+        if (t->state != ARS_RTOS_BLOCKED + 1) return;
+        t = ((ars_rtos_mutex *)(void *)t->wq)->owner;  /* next in the chain */
+        if (!t) return;
+        p = ars__inherited(t);
+    }
+}
+static void ars__mutex_reprio(ars_rtos_task *owner) { ars__set_prio(owner, ars__inherited(owner)); }
+
+ARSENAL_RTOS_API int ars_rtos_priority_set(ars_rtos_task *t, unsigned prio) {
+    ars__irqstate s;
+    if (ars__isr()) return ARS_EISR;
+    if (!t) t = ars__k.cur;
+    if (prio == 0 || prio >= ARS__NPRIO || t == &ars__idle_task) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (t->state == ARS_RTOS_DELETED) { ars__irq_restore(s); return ARS_ESTATE; }
+    t->base = (uint8_t)prio;
+    ars__set_prio(t, ars__inherited(t));
+    ars__irq_restore(s);
+    return 0;
+}
+
+ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t) {
+    const unsigned char *p;
+    size_t n = 0;
+    if (!t) t = ars__k.cur;
+    p = t->stack + 4;
+    while (n + 4 < t->stack_size && p[n] == ARS__FILL) n++;
+    return n;
+}
+
+/* >>sem ------------------------------------------------------------------- */
+ARSENAL_RTOS_API int ars_rtos_sem_init(ars_rtos_sem *s, uint32_t initial, uint32_t max) {
+    if (!s || !max || initial > max) return ARS_EINVAL;
+    s->waiters = 0; s->count = initial; s->max = max;
+    return 0;
+}
+ARSENAL_RTOS_API int ars_rtos_sem_take(ars_rtos_sem *sm, ars_rtos_tick_t deadline) {
+    ars__irqstate s = ars__irq_save();
+    if (sm->count) { sm->count--; ars__irq_restore(s); return 0; }
+    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
+    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
+    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
+    return ars__block(s, &sm->waiters, ARS_RTOS_BLOCKED, deadline);
+}
+ARSENAL_RTOS_API int ars_rtos_sem_give(ars_rtos_sem *sm) {
+    ars__irqstate s = ars__irq_save();
+    int r = 0;
+    if (sm->waiters) ars__wake(sm->waiters, 0);           /* hand the unit over */
+    else if (sm->count < sm->max) sm->count++;
+    else r = ARS_EOVERFLOW;
+    ars__irq_restore(s);
+    return r;
+}
+ARSENAL_RTOS_API uint32_t ars_rtos_sem_count(const ars_rtos_sem *s) { return s->count; }
+
+/* >>mutex ----------------------------------------------------------------- */
+ARSENAL_RTOS_API int ars_rtos_mutex_init(ars_rtos_mutex *m, int recursive) {
+    if (!m) return ARS_EINVAL;
+    m->waiters = 0; m->owner = 0; m->next_held = 0; m->depth = 0;
+    m->recursive = (uint8_t)(recursive != 0); m->pad_ = 0;
+    return 0;
+}
+static void ars__mutex_own(ars_rtos_mutex *m, ars_rtos_task *t) {
+    m->owner = t; m->depth = 1;
+    m->next_held = t->held; t->held = m;
+}
+ARSENAL_RTOS_API int ars_rtos_mutex_lock(ars_rtos_mutex *m, ars_rtos_tick_t deadline) {
+    ars__irqstate s;
+    ars_rtos_task *c;
+    if (ars__isr()) return ARS_EISR;
+    s = ars__irq_save();
+    c = ars__k.cur;
+    if (!m->owner) { ars__mutex_own(m, c); ars__irq_restore(s); return 0; }
+    if (m->owner == c) {
+        int r = ARS_EBUSY;
+        if (m->recursive) { if (m->depth == 0xFFFF) r = ARS_EOVERFLOW; else { m->depth++; r = 0; } }
+        ars__irq_restore(s);
+        return r;
+    }
+    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
+    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
+    /* queue first, then lend our priority along the chain of owners */
+    ars__unready(c);
+    c->state = ARS_RTOS_BLOCKED + 1;
+    c->result = ARS_ETIMEDOUT;
+    c->wq = &m->waiters;
+    ars__push_prio(&m->waiters, c);
+    c->wake = deadline;
+    if (deadline != ARS_RTOS_NEVER) ars__timeout_add(c);
+    ars__mutex_reprio(m->owner);
+    ars__pend();
+    ars__irq_restore(s);
+    return c->result;
+}
+ARSENAL_RTOS_API int ars_rtos_mutex_unlock(ars_rtos_mutex *m) {
+    ars__irqstate s;
+    ars_rtos_task *c, *w;
+    ars_rtos_mutex **pp;
+    if (ars__isr()) return ARS_EISR;
+    s = ars__irq_save();
+    c = ars__k.cur;
+    if (m->owner != c) { ars__irq_restore(s); return ARS_EPERM; }
+    if (--m->depth) { ars__irq_restore(s); return 0; }
+    for (pp = &c->held; *pp != m; pp = &(*pp)->next_held) {}
+    *pp = m->next_held;
+    m->owner = 0;
+    w = m->waiters;
+    if (w) {
+        ars__unwait(w);                  /* owner is 0: no reprio there */
+        ars__mutex_own(m, w);
+        w->result = 0;
+        ars__set_prio(w, ars__inherited(w));
+        ars__ready(w);
+    }
+    ars__set_prio(c, ars__inherited(c));   /* step down by one mutex */
+    ars__irq_restore(s);
+    return 0;
+}
+
+/* >>queue ----------------------------------------------------------------- */
+static void ars__copy(void *d, const void *s, uint32_t n) {
+#ifdef ARSENAL_RTOS_MEMCPY
+    ARSENAL_RTOS_MEMCPY(d, s, n);
+#else
+    if (n == 4 && !(((uintptr_t)d | (uintptr_t)s) & 3u)) { *(uint32_t *)d = *(const uint32_t *)s; return; }
+    {
+        unsigned char *dp = (unsigned char *)d;
+        const unsigned char *sp = (const unsigned char *)s;
+        while (n--) *dp++ = *sp++;
+    }
+#endif
+}
+ARSENAL_RTOS_API int ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t item, size_t cap) {
+    if (!q || !buf || !item || !cap || item > 0xFFFFFFFFu / cap) return ARS_EINVAL;
+    q->receivers = q->senders = 0;
+    q->buf = (unsigned char *)buf;
+    q->item = (uint32_t)item; q->cap = (uint32_t)cap; q->count = 0; q->head = 0;
+    return 0;
+}
+static void ars__q_put(ars_rtos_queue *q, const void *item) {
+    uint32_t i = q->head + q->count;
+    if (i >= q->cap) i -= q->cap;
+    ars__copy(q->buf + (size_t)i * q->item, item, q->item);
+    q->count++;
+}
+ARSENAL_RTOS_API int ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ars_rtos_tick_t deadline) {
+    ars__irqstate s = ars__irq_save();
+    ars_rtos_task *r = q->receivers;
+    if (r) {                                     /* straight into its buffer */
+        ars__copy((void *)r->msg, item, q->item);
+        ars__wake(r, 0);
+        ars__irq_restore(s);
+        return 0;
+    }
+    if (q->count < q->cap) { ars__q_put(q, item); ars__irq_restore(s); return 0; }
+    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
+    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
+    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
+    ars__k.cur->msg = (uintptr_t)item;
+    return ars__block(s, &q->senders, ARS_RTOS_BLOCKED, deadline);
+}
+ARSENAL_RTOS_API int ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos_tick_t deadline) {
+    ars__irqstate s = ars__irq_save();
+    if (q->count) {
+        ars_rtos_task *w = q->senders;
+        ars__copy(item, q->buf + (size_t)q->head * q->item, q->item);
+        if (++q->head == q->cap) q->head = 0;
+        q->count--;
+        if (w) { ars__q_put(q, (const void *)w->msg); ars__wake(w, 0); }
+        ars__irq_restore(s);
+        return 0;
+    }
+    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
+    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
+    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
+    ars__k.cur->msg = (uintptr_t)item;
+    return ars__block(s, &q->receivers, ARS_RTOS_BLOCKED, deadline);
+}
+ARSENAL_RTOS_API uint32_t ars_rtos_queue_count(const ars_rtos_queue *q) { return q->count; }
+
+/* >>event ----------------------------------------------------------------- */
+static int ars__ev_match(uint32_t have, uint32_t want, unsigned opts) {
+    return (opts & ARS_RTOS_EV_ALL) ? (have & want) == want : (have & want) != 0;
+}
+ARSENAL_RTOS_API int ars_rtos_event_init(ars_rtos_event *e, uint32_t bits) {
+    if (!e) return ARS_EINVAL;
+    e->waiters = 0; e->bits = bits;
+    return 0;
+}
+ARSENAL_RTOS_API uint32_t ars_rtos_event_get(const ars_rtos_event *e) { return e->bits; }
+ARSENAL_RTOS_API int ars_rtos_event_clear(ars_rtos_event *e, uint32_t bits) {
+    ars__irqstate s = ars__irq_save();
+    e->bits &= ~bits;
+    ars__irq_restore(s);
+    return 0;
+}
+/* a waiter points msg at this record on its own stack */
+typedef struct ars__evwait { uint32_t want, got; unsigned opts; } ars__evwait;
+ARSENAL_RTOS_API int ars_rtos_event_set(ars_rtos_event *e, uint32_t bits) {
+    ars__irqstate s = ars__irq_save();
+    ars_rtos_task *t, *nx;
+    uint32_t clear = 0;
+    e->bits |= bits;
+    t = e->waiters;
+    while (t) {
+        ars__evwait *w = (ars__evwait *)t->msg;
+        nx = (t->next == e->waiters) ? 0 : t->next;
+        if (ars__ev_match(e->bits, w->want, w->opts)) {
+            w->got = e->bits;
+            if (w->opts & ARS_RTOS_EV_CLEAR) clear |= w->want;
+            ars__wake(t, 0);
+            if (!e->waiters) break;
+        }
+        t = nx;
+    }
+    e->bits &= ~clear;
+    ars__irq_restore(s);
+    return 0;
+}
+ARSENAL_RTOS_API int ars_rtos_event_wait(ars_rtos_event *e, uint32_t bits, unsigned opts,
+                                         uint32_t *got, ars_rtos_tick_t deadline) {
+    ars__irqstate s;
+    ars__evwait w;
+    int r;
+    if (!bits) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (ars__ev_match(e->bits, bits, opts)) {
+        if (got) *got = e->bits;
+        if (opts & ARS_RTOS_EV_CLEAR) e->bits &= ~bits;
+        ars__irq_restore(s);
+        return 0;
+    }
+    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
+    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
+    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
+    w.want = bits; w.got = 0; w.opts = opts;
+    ars__k.cur->msg = (uintptr_t)&w;
+    r = ars__block(s, &e->waiters, ARS_RTOS_BLOCKED, deadline);
+    if (!r && got) *got = w.got;
+    return r;
+}
+
+/* >>timer ----------------------------------------------------------------- */
+ARSENAL_RTOS_API int ars_rtos_timer_init(ars_rtos_timer *t, void (*fn)(ars_rtos_timer *, void *), void *arg) {
+    if (!t || !fn) return ARS_EINVAL;
+    t->next = 0; t->expiry = 0; t->period = 0; t->fn = fn; t->arg = arg; t->active = 0;
+    return 0;
+}
+static void ars__timer_unlink(ars_rtos_timer *t) {
+    ars_rtos_timer **pp = &ars__k.timers;
+    while (*pp && *pp != t) pp = &(*pp)->next;
+    if (*pp) *pp = t->next;
+    t->active = 0;
+}
+static void ars__timer_link(ars_rtos_timer *t) {
+    ars_rtos_timer **pp = &ars__k.timers;
+    while (*pp && (int32_t)((*pp)->expiry - t->expiry) <= 0) pp = &(*pp)->next;
+    t->next = *pp; *pp = t;
+    t->active = 1;
+}
+ARSENAL_RTOS_API int ars_rtos_timer_start(ars_rtos_timer *t, ars_rtos_tick_t delay, ars_rtos_tick_t period) {
+    ars__irqstate s;
+    if (!t || (!delay && !period)) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (t->active) ars__timer_unlink(t);
+    t->expiry = ars__k.now + (delay ? delay : period);
+    t->period = period;
+    ars__timer_link(t);
+    ars__irq_restore(s);
+    return 0;
+}
+ARSENAL_RTOS_API int ars_rtos_timer_stop(ars_rtos_timer *t) {
+    ars__irqstate s;
+    int r = 0;
+    if (!t) return ARS_EINVAL;
+    s = ars__irq_save();
+    if (t->active) ars__timer_unlink(t); else r = ARS_ESTATE;
+    ars__irq_restore(s);
+    return r;
+}
+/* runs in the tick interrupt, inside its critical section */
+static void ars__timers_run(void) {
+    ars_rtos_timer *t;
+    while ((t = ars__k.timers) != 0 && ars__due(t->expiry, ars__k.now)) {
+        ars__k.timers = t->next;
+        t->active = 0;
+        if (t->period) { t->expiry += t->period; ars__timer_link(t); }
+        t->fn(t, t->arg);
+    }
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#undef ARS__ASSERT
+#undef ARS__CANARY
+#undef ARS__FILL
+#undef ARS__NPRIO
+#undef ARS__UNUSED
+#undef ARS__NORETURN
+#endif /* ARSENAL_RTOS_IMPLEMENTATION */
+
+/*
+MIT License
+
+Copyright (c) 2026 Arsenal contributors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+*/

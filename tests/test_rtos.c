@@ -1,0 +1,604 @@
+/* test_rtos.c - tests for arsenal_rtos.h
+   ars-test-libs:
+   ars-test-legs: native asan firmware
+   Legs left out: tsan (one thread: nothing to race; TSan does not follow
+   ucontext switches), valgrind (ucontext stack switches need client
+   requests), cross (glibc's makecontext under qemu-user untested here),
+   wine (no ucontext on Windows: the hosted port is POSIX only).
+
+   One runner task runs every test in turn inside one kernel session, so the
+   same program works hosted (ars_rtos_start returns on ars_rtos_stop) and
+   as firmware (the kernel never returns; the runner exits QEMU). Each test
+   leaves no task behind.
+*/
+#define ARSENAL_RTOS_PRIORITIES 16
+#define ARSENAL_RTOS_IMPLEMENTATION
+#include "../arsenal_rtos.h"
+#include "ars_test.h"
+#ifdef ARS_TEST_FREESTANDING
+#include "../firmware/board.h"
+#define STK 1024                     /* bytes per task stack */
+#else
+#include <string.h>
+#define STK 65536
+#endif
+
+#define RUNNER_PRIO 8
+#define NEVER ARS_RTOS_NEVER
+
+static void settle(void) { ars_rtos_delay(2); }   /* lets lower tasks run until blocked */
+static ars_rtos_tick_t in_ticks(ars_rtos_tick_t n) { return ars_rtos_now() + n; }
+
+/* busy-waits for one tick; hosted: simulates that tick interrupt here */
+static void spin_one_tick(void) {
+#ifdef ARSENAL_RTOS_PORT_HOSTED
+    ars_rtos_hosted_tick(1);
+#else
+    ars_rtos_tick_t t = ars_rtos_now();
+    while (ars_rtos_now() == t) {}
+#endif
+}
+
+static uint64_t stacks[6][STK / 8];
+static ars_rtos_task tasks[6];
+
+static char log_buf[64];
+static volatile int log_n;
+static void logc(char c) { if (log_n < 63) log_buf[log_n++] = c; log_buf[log_n] = 0; }
+static void log_reset(void) { log_n = 0; log_buf[0] = 0; }
+static int streq(const char *a, const char *b) { while (*a && *a == *b) { a++; b++; } return *a == *b; }
+
+static int spawn(int i, void (*fn)(void *), void *arg, unsigned prio) {
+    return ars_rtos_task_create(&tasks[i], fn, arg, prio, stacks[i], sizeof stacks[i]);
+}
+
+/* ---- scheduling --------------------------------------------------------- */
+static void log_task(void *arg) { logc((char)(uintptr_t)arg); }
+
+static void test_priority_order(void) {
+    log_reset();
+    EXPECT_EQ(spawn(0, log_task, (void *)'L', 5), 0);
+    EXPECT_EQ(spawn(1, log_task, (void *)'H', 9), 0);   /* preempts us at once */
+    logc('r');
+    EXPECT_EQ(spawn(2, log_task, (void *)'M', 6), 0);
+    settle();
+    EXPECT(streq(log_buf, "HrML"));
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+    EXPECT_EQ(ars_rtos_task_create(&tasks[3], log_task, 0, 0, stacks[3], STK), ARS_EINVAL);
+    EXPECT_EQ(ars_rtos_task_create(&tasks[3], log_task, 0, 16, stacks[3], STK), ARS_EINVAL);
+    EXPECT_EQ(ars_rtos_task_create(&tasks[3], log_task, 0, 3, stacks[3], 16), ARS_EINVAL);
+}
+
+static void yielder(void *arg) {
+    int i;
+    for (i = 0; i < 3; i++) { logc((char)(uintptr_t)arg); ars_rtos_yield(); }
+}
+static void test_yield(void) {
+    log_reset();
+    spawn(0, yielder, (void *)'a', 5);
+    spawn(1, yielder, (void *)'b', 5);
+    settle();
+    EXPECT(streq(log_buf, "ababab"));
+}
+
+static volatile int rr_stop;
+static volatile uint32_t rr_count[2];
+static void spinner(void *arg) {
+    int i = (int)(uintptr_t)arg;
+    while (!rr_stop) { rr_count[i]++; logc((char)('0' + i)); spin_one_tick(); }
+}
+static void test_round_robin(void) {
+    log_reset();
+    rr_stop = 0; rr_count[0] = rr_count[1] = 0;
+    spawn(0, spinner, (void *)0, 5);
+    spawn(1, spinner, (void *)1, 5);
+    ars_rtos_delay(10);
+    rr_stop = 1;
+    settle();
+    EXPECT(rr_count[0] >= 3);
+    EXPECT(rr_count[1] >= 3);
+    EXPECT(log_buf[0] == '0');
+    EXPECT(log_buf[1] == '1' || log_buf[2] == '1'); /* shared slices */
+}
+
+static volatile int counter;
+static void counting(void *arg) { (void)arg; for (;;) { counter++; ars_rtos_delay(1); } }
+static void test_suspend_resume_delete(void) {
+    int c;
+    counter = 0;
+    spawn(0, counting, 0, 5);
+    settle();
+    EXPECT(counter > 0);
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_SUSPENDED);
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), ARS_ESTATE);
+    c = counter;
+    ars_rtos_delay(5);
+    EXPECT_EQ(counter, c);
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), ARS_ESTATE);
+    ars_rtos_delay(5);
+    EXPECT(counter > c);
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), ARS_ESTATE);
+    c = counter;
+    ars_rtos_delay(5);
+    EXPECT_EQ(counter, c);
+}
+
+static void test_priority_set(void) {
+    log_reset();
+    spawn(0, log_task, (void *)'x', 3);
+    logc('r');
+    EXPECT_EQ(ars_rtos_priority_get(&tasks[0]), 3);
+    EXPECT_EQ(ars_rtos_priority_set(&tasks[0], 10), 0);  /* runs at once */
+    logc('s');
+    EXPECT(streq(log_buf, "rxs"));
+    EXPECT_EQ(ars_rtos_priority_get(0), RUNNER_PRIO);
+    EXPECT_EQ(ars_rtos_priority_set(0, 0), ARS_EINVAL);
+}
+
+/* ---- time --------------------------------------------------------------- */
+static void test_delay_exact(void) {
+    ars_rtos_tick_t t0;
+    ars_rtos_delay(1);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_delay(5), 0);
+    EXPECT_EQ(ars_rtos_now(), t0 + 5);
+}
+
+static volatile int periodic_misses, periodic_done;
+static void periodic(void *arg) {
+    ars_rtos_tick_t t = ars_rtos_now(), start = t;
+    int i;
+    (void)arg;
+    for (i = 1; i <= 1000; i++) {
+        ars_rtos_delay_until(&t, 3);
+        if (ars_rtos_now() != start + 3u * (ars_rtos_tick_t)i) periodic_misses++;
+    }
+    periodic_done = 1;
+}
+static void busy_low(void *arg) { (void)arg; for (;;) spin_one_tick(); }
+static void test_delay_until_1000(void) {
+    periodic_misses = 0; periodic_done = 0;
+    spawn(0, periodic, 0, 9);
+    spawn(1, busy_low, 0, 2);          /* keeps the CPU busy in between */
+    while (!periodic_done) ars_rtos_delay(50);
+    EXPECT_EQ(periodic_misses, 0);
+    ars_rtos_task_delete(&tasks[1]);
+}
+
+/* ---- semaphores ---------------------------------------------------------- */
+static ars_rtos_sem sem;
+static volatile int got_sem;
+static void sem_taker(void *arg) {
+    (void)arg;
+    while (ars_rtos_sem_take(&sem, NEVER) == 0) got_sem++;
+}
+static void test_semaphore(void) {
+    ars_rtos_tick_t t0;
+    EXPECT_EQ(ars_rtos_sem_init(&sem, 2, 3), 0);
+    EXPECT_EQ(ars_rtos_sem_init(&sem, 4, 3), ARS_EINVAL);
+    ars_rtos_sem_init(&sem, 2, 3);
+    EXPECT_EQ(ars_rtos_sem_take(&sem, 0), 0);
+    EXPECT_EQ(ars_rtos_sem_take(&sem, 0), 0);
+    EXPECT_EQ(ars_rtos_sem_take(&sem, 0), ARS_EAGAIN);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_sem_take(&sem, t0 + 4), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_rtos_now(), t0 + 4);
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    EXPECT_EQ(ars_rtos_sem_give(&sem), ARS_EOVERFLOW);
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 3);
+    /* binary semaphore handing units to a waiting task */
+    ars_rtos_sem_init(&sem, 0, 1);
+    got_sem = 0;
+    spawn(0, sem_taker, 0, 9);
+    EXPECT_EQ(got_sem, 0);
+    ars_rtos_sem_give(&sem);          /* higher waiter runs at once */
+    EXPECT_EQ(got_sem, 1);
+    ars_rtos_sem_give(&sem);
+    EXPECT_EQ(got_sem, 2);
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 0);
+    ars_rtos_task_delete(&tasks[0]);
+}
+
+/* ---- mutexes and priority inheritance ------------------------------------ */
+enum { OP_LOCK, OP_UNLOCK, OP_QUIT };
+typedef struct { int op; ars_rtos_tick_t timeout; ars_rtos_mutex *m; } cmd;
+typedef struct { ars_rtos_queue q; cmd buf[4]; volatile int result, done; } worker;
+static worker workers[4];
+
+static void worker_fn(void *arg) {
+    worker *w = (worker *)arg;
+    cmd c;
+    for (;;) {
+        ars_rtos_queue_recv(&w->q, &c, NEVER);
+        if (c.op == OP_QUIT) return;
+        w->result = 99;
+        if (c.op == OP_LOCK) w->result = ars_rtos_mutex_lock(c.m, c.timeout ? in_ticks(c.timeout) : NEVER);
+        else w->result = ars_rtos_mutex_unlock(c.m);
+        w->done++;
+    }
+}
+static void wstart(int i, unsigned prio) {
+    ars_rtos_queue_init(&workers[i].q, workers[i].buf, sizeof(cmd), 4);
+    workers[i].done = 0; workers[i].result = 99;
+    spawn(i, worker_fn, &workers[i], prio);
+}
+static void wcmd(int i, int op, ars_rtos_mutex *m, ars_rtos_tick_t timeout) {
+    cmd c; c.op = op; c.m = m; c.timeout = timeout;
+    ars_rtos_queue_send(&workers[i].q, &c, NEVER);
+    settle();
+}
+static void wstop(int i) {
+    wcmd(i, OP_QUIT, 0, 0);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[i]), ARS_RTOS_DELETED);
+}
+#define PRIO(i) ars_rtos_priority_get(&tasks[i])
+
+static ars_rtos_mutex m1, m2, m3;
+
+static void test_mutex_basic(void) {
+    ars_rtos_mutex_init(&m1, 0);
+    ars_rtos_mutex_init(&m2, 1);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, NEVER), 0);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, NEVER), ARS_EBUSY);    /* not recursive */
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), ARS_EPERM);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m2, NEVER), 0);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m2, NEVER), 0);            /* recursive */
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m2), 0);
+    wstart(0, 5);
+    wcmd(0, OP_LOCK, &m2, 3);                                  /* still held once */
+    EXPECT_EQ(workers[0].done, 0);
+    ars_rtos_delay(5);
+    EXPECT_EQ(workers[0].result, ARS_ETIMEDOUT);
+    wcmd(0, OP_UNLOCK, &m2, 0);
+    EXPECT_EQ(workers[0].result, ARS_EPERM);
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m2), 0);
+    wcmd(0, OP_LOCK, &m2, 0);
+    EXPECT_EQ(workers[0].result, 0);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m2, 0), ARS_EAGAIN);
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), ARS_EBUSY);   /* holds a mutex */
+    wcmd(0, OP_UNLOCK, &m2, 0);
+    wstop(0);
+}
+
+/* L holds m1 and m2; H1 (6) waits on m1, H2 (4) waits on m2. Releasing m1
+   drops L to 4 (not to its base 2), releasing m2 drops it to 2. */
+static void test_pi_step_restore(void) {
+    ars_rtos_mutex_init(&m1, 0); ars_rtos_mutex_init(&m2, 0);
+    wstart(0, 2); wstart(1, 6); wstart(2, 4);
+    wcmd(0, OP_LOCK, &m1, 0); wcmd(0, OP_LOCK, &m2, 0);
+    EXPECT_EQ(workers[0].done, 2);
+    wcmd(2, OP_LOCK, &m2, 0);
+    EXPECT_EQ(PRIO(0), 4);
+    wcmd(1, OP_LOCK, &m1, 0);
+    EXPECT_EQ(PRIO(0), 6);
+    wcmd(0, OP_UNLOCK, &m1, 0);
+    EXPECT_EQ(workers[1].result, 0);                 /* H1 got m1 */
+    EXPECT_EQ(PRIO(0), 4);
+    wcmd(0, OP_UNLOCK, &m2, 0);
+    EXPECT_EQ(workers[2].result, 0);
+    EXPECT_EQ(PRIO(0), 2);
+    wcmd(1, OP_UNLOCK, &m1, 0); wcmd(2, OP_UNLOCK, &m2, 0);
+    EXPECT_EQ(PRIO(1), 6); EXPECT_EQ(PRIO(2), 4);
+    wstop(0); wstop(1); wstop(2);
+}
+
+/* chain: L(2) holds m1; M(4) holds m2 and waits on m1; H(6) waits on m2
+   with a timeout. The boost passes along to L; the timeout undoes it. */
+static void test_pi_chain_timeout(void) {
+    ars_rtos_mutex_init(&m1, 0); ars_rtos_mutex_init(&m2, 0);
+    wstart(0, 2); wstart(1, 4); wstart(2, 6);
+    wcmd(0, OP_LOCK, &m1, 0);
+    wcmd(1, OP_LOCK, &m2, 0);
+    wcmd(1, OP_LOCK, &m1, 0);
+    EXPECT_EQ(PRIO(0), 4);
+    wcmd(2, OP_LOCK, &m2, 10);
+    EXPECT_EQ(PRIO(1), 6);
+    EXPECT_EQ(PRIO(0), 6);                           /* through the chain */
+    ars_rtos_delay(12);
+    EXPECT_EQ(workers[2].result, ARS_ETIMEDOUT);
+    EXPECT_EQ(PRIO(1), 4);
+    EXPECT_EQ(PRIO(0), 4);
+    wcmd(0, OP_UNLOCK, &m1, 0);
+    EXPECT_EQ(PRIO(0), 2);
+    EXPECT_EQ(workers[1].done, 2);                   /* M got m1 */
+    wcmd(1, OP_UNLOCK, &m1, 0); wcmd(1, OP_UNLOCK, &m2, 0);
+    wstop(0); wstop(1); wstop(2);
+}
+
+/* priority set on a boosted owner: base changes, boost stays until release */
+static void test_pi_priority_set(void) {
+    ars_rtos_mutex_init(&m1, 0); ars_rtos_mutex_init(&m3, 1);
+    wstart(0, 2); wstart(1, 6);
+    wcmd(0, OP_LOCK, &m1, 0);
+    wcmd(0, OP_LOCK, &m3, 0);
+    wcmd(1, OP_LOCK, &m1, 0);
+    EXPECT_EQ(PRIO(0), 6);
+    EXPECT_EQ(ars_rtos_priority_set(&tasks[0], 3), 0);
+    EXPECT_EQ(PRIO(0), 6);
+    EXPECT_EQ(ars_rtos_priority_set(&tasks[0], 7), 0);
+    EXPECT_EQ(PRIO(0), 7);
+    EXPECT_EQ(ars_rtos_priority_set(&tasks[0], 3), 0);
+    EXPECT_EQ(PRIO(0), 6);
+    wcmd(0, OP_UNLOCK, &m1, 0);
+    EXPECT_EQ(PRIO(0), 3);
+    EXPECT_EQ(workers[1].result, 0);
+    /* raising the waiter raises the owner it waits for */
+    wcmd(1, OP_UNLOCK, &m1, 0);
+    wcmd(1, OP_LOCK, &m3, 0);
+    EXPECT_EQ(PRIO(0), 6);
+    EXPECT_EQ(ars_rtos_priority_set(&tasks[1], 7), 0);
+    EXPECT_EQ(PRIO(0), 7);
+    EXPECT_EQ(ars_rtos_priority_set(&tasks[1], 5), 0);
+    EXPECT_EQ(PRIO(0), 5);
+    wcmd(0, OP_UNLOCK, &m3, 0);
+    EXPECT_EQ(PRIO(0), 3);
+    wcmd(1, OP_UNLOCK, &m3, 0);
+    wstop(0); wstop(1);
+}
+
+/* ---- queues --------------------------------------------------------------- */
+typedef struct { unsigned char b[7]; } item7;
+static ars_rtos_queue q;
+static item7 qbuf[3];
+static volatile int q_recv_result, q_send_result;
+static item7 q_got;
+static void q_receiver(void *arg) { (void)arg; q_recv_result = ars_rtos_queue_recv(&q, &q_got, in_ticks(20)); }
+static void q_sender(void *arg) {
+    item7 it; (void)arg; memset(&it, 0x44, sizeof it);
+    q_send_result = ars_rtos_queue_send(&q, &it, in_ticks(20));
+}
+static void test_queue(void) {
+    item7 a, b;
+    int i;
+    ars_rtos_tick_t t0;
+    EXPECT_EQ(ars_rtos_queue_init(&q, qbuf, sizeof(item7), 3), 0);
+    for (i = 0; i < 3; i++) { memset(&a, i + 1, sizeof a); EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0); }
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), ARS_EAGAIN);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, t0 + 3), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_rtos_now(), t0 + 3);
+    EXPECT_EQ(ars_rtos_queue_count(&q), 3);
+    /* a blocked sender is let in when we take one out */
+    q_send_result = 99;
+    spawn(0, q_sender, 0, 5);
+    settle();
+    EXPECT_EQ(q_send_result, 99);
+    for (i = 0; i < 3; i++) {
+        EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+        EXPECT_EQ(b.b[6], i + 1);
+    }
+    settle();
+    EXPECT_EQ(q_send_result, 0);
+    EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+    EXPECT_EQ(b.b[0], 0x44);
+    EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), ARS_EAGAIN);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_queue_recv(&q, &b, t0 + 2), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_rtos_now(), t0 + 2);
+    /* a waiting receiver gets the item handed straight over */
+    q_recv_result = 99;
+    spawn(0, q_receiver, 0, 9);
+    memset(&a, 0x77, sizeof a);
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);
+    EXPECT_EQ(q_recv_result, 0);
+    EXPECT_EQ(q_got.b[3], 0x77);
+    EXPECT_EQ(ars_rtos_queue_count(&q), 0);
+    /* and a waiting receiver times out */
+    q_recv_result = 99;
+    spawn(0, q_receiver, 0, 9);
+    ars_rtos_delay(21);
+    EXPECT_EQ(q_recv_result, ARS_ETIMEDOUT);
+}
+
+/* ---- event flags ---------------------------------------------------------- */
+static ars_rtos_event ev;
+static volatile int ev_res[2];
+static uint32_t ev_got[2];
+static void ev_any(void *arg) { (void)arg; ev_res[0] = ars_rtos_event_wait(&ev, 0x3, ARS_RTOS_EV_ANY, &ev_got[0], NEVER); }
+static void ev_all(void *arg) { (void)arg; ev_res[1] = ars_rtos_event_wait(&ev, 0x6, ARS_RTOS_EV_ALL | ARS_RTOS_EV_CLEAR, &ev_got[1], in_ticks(30)); }
+static void test_events(void) {
+    uint32_t got = 0;
+    ars_rtos_event_init(&ev, 0);
+    ev_res[0] = ev_res[1] = 99;
+    EXPECT_EQ(ars_rtos_event_wait(&ev, 1, 0, &got, 0), ARS_EAGAIN);
+    spawn(0, ev_any, 0, 5);
+    spawn(1, ev_all, 0, 5);
+    settle();
+    ars_rtos_event_set(&ev, 0x4);
+    settle();
+    EXPECT_EQ(ev_res[0], 99); EXPECT_EQ(ev_res[1], 99);
+    ars_rtos_event_set(&ev, 0x2);           /* satisfies both */
+    settle();
+    EXPECT_EQ(ev_res[0], 0); EXPECT_EQ(ev_res[1], 0);
+    EXPECT_EQ(ev_got[0], 0x6); EXPECT_EQ(ev_got[1], 0x6);
+    EXPECT_EQ(ars_rtos_event_get(&ev), 0);   /* ALL|CLEAR took 0x6 */
+    ars_rtos_event_set(&ev, 0x9);
+    EXPECT_EQ(ars_rtos_event_wait(&ev, 0x9, ARS_RTOS_EV_ALL | ARS_RTOS_EV_CLEAR, &got, 0), 0);
+    EXPECT_EQ(got, 0x9);
+    EXPECT_EQ(ars_rtos_event_get(&ev), 0);
+    ev_res[1] = 99;
+    spawn(1, ev_all, 0, 5);
+    ars_rtos_delay(31);
+    EXPECT_EQ(ev_res[1], ARS_ETIMEDOUT);
+}
+
+/* ---- software timers and interrupt context -------------------------------- */
+static ars_rtos_timer tm1, tm2;
+static volatile int fired1, fired2, isr_ok, isr_errs;
+static ars_rtos_tick_t fire_at[5];
+static void on_timer1(ars_rtos_timer *t, void *arg) {
+    (void)t; (void)arg;
+    if (fired1 < 5) fire_at[fired1] = ars_rtos_now();
+    fired1++;
+}
+static void on_timer2(ars_rtos_timer *t, void *arg) {
+    (void)t; (void)arg;
+    fired2++;
+    isr_ok = ars_rtos_in_isr();
+    /* what an interrupt may and may not do */
+    isr_errs = 0;
+    isr_errs += ars_rtos_sem_take(&sem, in_ticks(5)) == ARS_EISR;
+    isr_errs += ars_rtos_mutex_lock(&m1, NEVER) == ARS_EISR;
+    isr_errs += ars_rtos_mutex_unlock(&m1) == ARS_EISR;
+    isr_errs += ars_rtos_delay(1) == ARS_EISR;
+    isr_errs += ars_rtos_yield() == ARS_EISR;
+    isr_errs += ars_rtos_task_suspend(0) == ARS_EISR;
+    isr_errs += ars_rtos_sem_take(&sem, 0) == ARS_EAGAIN;
+    isr_errs += ars_rtos_sem_give(&sem) == 0;           /* wakes the runner */
+}
+static void test_timers_and_isr(void) {
+    ars_rtos_tick_t t0;
+    int i;
+    fired1 = fired2 = 0;
+    ars_rtos_sem_init(&sem, 0, 1);
+    ars_rtos_mutex_init(&m1, 0);
+    ars_rtos_timer_init(&tm1, on_timer1, 0);
+    ars_rtos_timer_init(&tm2, on_timer2, 0);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_timer_start(&tm1, 2, 3), 0);    /* periodic */
+    EXPECT_EQ(ars_rtos_timer_start(&tm2, 7, 0), 0);    /* one-shot */
+    EXPECT_EQ(ars_rtos_sem_take(&sem, t0 + 100), 0);   /* given by tm2 */
+    EXPECT_EQ(ars_rtos_now(), t0 + 7);
+    EXPECT_EQ(isr_ok, 1);
+    EXPECT_EQ(isr_errs, 8);
+    EXPECT_EQ(ars_rtos_in_isr(), 0);
+    ars_rtos_delay(t0 + 15 - ars_rtos_now());
+    EXPECT_EQ(fired2, 1);
+    EXPECT_EQ(ars_rtos_timer_stop(&tm2), ARS_ESTATE);
+    EXPECT_EQ(ars_rtos_timer_stop(&tm1), 0);
+    EXPECT_EQ(fired1, 5);                              /* 2, 5, 8, 11, 14 */
+    for (i = 0; i < 5; i++) EXPECT_EQ(fire_at[i], t0 + 2 + 3 * (ars_rtos_tick_t)i);
+    ars_rtos_delay(10);
+    EXPECT_EQ(fired1, 5);
+}
+
+/* ---- stacks ----------------------------------------------------------------- */
+static volatile ars_rtos_task *overflowed;
+static volatile int overflow_calls;
+static void on_overflow(ars_rtos_task *t) { overflowed = t; overflow_calls++; }
+
+#ifdef ARS_TEST_FREESTANDING
+#define VICTIM_STK 512
+#define VICTIM_EAT 1024
+#else
+#define VICTIM_STK 16384
+#define VICTIM_EAT 32768
+#endif
+static struct { uint64_t pad[VICTIM_EAT / 4]; uint64_t stack[VICTIM_STK / 8]; } victim;
+static void deep(size_t n) {
+    volatile unsigned char *p = (volatile unsigned char *)__builtin_alloca(n);
+    size_t i;
+    for (i = 0; i < n; i += 16) p[i] = 1;
+    ars_rtos_yield();                 /* the switch notices */
+    logc('!');                         /* never runs */
+}
+static void eater(void *arg) { deep((size_t)(uintptr_t)arg); }
+static void canary_smasher(void *arg) {
+    (void)arg;
+    ((volatile unsigned char *)victim.stack)[0] ^= 1u;  /* the canary: lowest word */
+    ars_rtos_yield();
+    logc('!');
+}
+static void user_of_stack(void *arg) { volatile unsigned char b[256]; size_t i; (void)arg; for (i = 0; i < sizeof b; i++) b[i] = (unsigned char)i; }
+static void test_stack_overflow(void) {
+    size_t before, after;
+    log_reset();
+    ars_rtos_set_overflow_hook(on_overflow);
+    overflowed = 0; overflow_calls = 0;
+    EXPECT_EQ(ars_rtos_task_create(&tasks[0], eater, (void *)(uintptr_t)VICTIM_EAT, 5,
+                                   victim.stack, sizeof victim.stack), 0);
+    settle();
+    EXPECT(overflowed == &tasks[0]);
+    EXPECT_EQ(overflow_calls, 1);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_SUSPENDED);
+    ars_rtos_task_delete(&tasks[0]);
+    /* the canary alone */
+    overflowed = 0;
+    EXPECT_EQ(ars_rtos_task_create(&tasks[0], canary_smasher, 0, 5, victim.stack, sizeof victim.stack), 0);
+    settle();
+    EXPECT(overflowed == &tasks[0]);
+    EXPECT_EQ(overflow_calls, 2);
+    EXPECT(streq(log_buf, ""));
+    ars_rtos_task_delete(&tasks[0]);
+    ars_rtos_set_overflow_hook(0);
+    /* high-water mark */
+    spawn(0, log_task, (void *)'.', 5);
+    before = ars_rtos_stack_unused(&tasks[0]);
+    EXPECT(before > STK / 2);
+    EXPECT(before < STK);
+    settle();
+    spawn(1, user_of_stack, 0, 5);
+    settle();
+    after = ars_rtos_stack_unused(&tasks[1]);
+    EXPECT(after + 256 <= before);
+    EXPECT(after > 0);
+}
+
+/* ---- floating point context --------------------------------------------------- */
+static volatile float fres[2];
+static void fp_task(void *arg) {
+    float x = (float)(uintptr_t)arg, acc = 0.0f;
+    int i;
+    for (i = 0; i < 50; i++) {
+        acc += x * 0.5f;
+        if (i % 5 == 0) ars_rtos_yield();
+        if (i % 7 == 0) spin_one_tick();
+    }
+    fres[(uintptr_t)arg - 1] = acc;
+}
+static void test_float_contexts(void) {
+    fres[0] = fres[1] = 0;
+    spawn(0, fp_task, (void *)1, 5);
+    spawn(1, fp_task, (void *)2, 5);
+    ars_rtos_delay(30);
+    EXPECT(fres[0] == 25.0f);
+    EXPECT(fres[1] == 50.0f);
+}
+
+/* ---- runner ------------------------------------------------------------------- */
+static ars_rtos_task runner_task;
+static uint64_t runner_stack[STK / 8 * 2];
+static int exit_code;
+
+static void runner(void *arg) {
+    (void)arg;
+    ARS_RUN(test_priority_order);
+    ARS_RUN(test_yield);
+    ARS_RUN(test_round_robin);
+    ARS_RUN(test_suspend_resume_delete);
+    ARS_RUN(test_priority_set);
+    ARS_RUN(test_delay_exact);
+    ARS_RUN(test_delay_until_1000);
+    ARS_RUN(test_semaphore);
+    ARS_RUN(test_mutex_basic);
+    ARS_RUN(test_pi_step_restore);
+    ARS_RUN(test_pi_chain_timeout);
+    ARS_RUN(test_pi_priority_set);
+    ARS_RUN(test_queue);
+    ARS_RUN(test_events);
+    ARS_RUN(test_timers_and_isr);
+    ARS_RUN(test_stack_overflow);
+    ARS_RUN(test_float_contexts);
+    exit_code = ars_test_report();
+#ifdef ARS_TEST_FREESTANDING
+    board_exit(exit_code);
+#else
+    ars_rtos_stop(exit_code);
+#endif
+}
+
+int main(void) {
+    int r;
+    ars_rtos_init();
+    ars_rtos_task_create(&runner_task, runner, 0, RUNNER_PRIO, runner_stack, sizeof runner_stack);
+    r = ars_rtos_start();
+    if (r != exit_code) { ars_test_puts("kernel stopped early\n"); return 1; }
+    return r;
+}
