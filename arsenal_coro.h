@@ -1,0 +1,1673 @@
+/* arsenal_coro.h - v0.1.0 - stackful coroutines with hand-written context
+   switches, and a per-thread scheduler. Public domain or MIT (end of file).
+
+   Define the implementation in exactly one .c file:
+
+       #define ARSENAL_CORO_IMPLEMENTATION
+       #include "arsenal_coro.h"
+
+   (ARSENAL_IMPLEMENTATION switches on every arsenal header at once.)
+   On POSIX with -std=c99 strict, either include this header first in that
+   file (it then defines _DEFAULT_SOURCE) or compile with -D_DEFAULT_SOURCE.
+
+   THREE LAYERS, each usable alone
+   >>ctx     ars_ctx_make / ars_ctx_jump: the bare context switch. A jump saves
+             the callee-saved registers of the platform ABI, swaps stacks and
+             passes one pointer across.
+   >>coro    ars_coro_create / resume / yield / destroy: asymmetric coroutines
+             on an allocated (guard-paged, recycled) or caller-given stack,
+             passing a value each way; status; the running coroutine.
+   >>sched   ars_go / ars_sched_run / ars_sched_yield / ars_sleep_until /
+             ars_park / ars_wake / ars_cancel: one cooperative scheduler per
+             OS thread with a timer heap, a poller hook (arsenal_io.h) and a
+             thread-safe wake (cross-thread channels in arsenal_chan.h).
+   (grep for ">>name" to jump to a section; >>asm holds the switch routines.)
+
+   CONFIGURATION (define before including; defaults in brackets)
+   ARSENAL_CORO_STATIC          make every function static to the including file
+   ARSENAL_CORO_API             [extern] decoration of every public function
+   ARSENAL_CORO_USE_UCONTEXT    force the ucontext backend (POSIX) [asm]
+   ARSENAL_CORO_USE_FIBERS      force Windows fibers [asm; fibers on MSVC]
+   ARSENAL_CORO_STACK_SIZE      default stack bytes [256 KiB on 64-bit, 64 KiB on 32-bit]
+   ARSENAL_CORO_STACK_CACHE     stacks kept per thread for reuse [64]
+   ARSENAL_CORO_NO_GUARD        allocate stacks without guard pages [guarded]
+   ARSENAL_CORO_FREESTANDING    no libc, no OS (firmware): caller-given stacks
+                                only; needs ARSENAL_CORO_NOW_MS [auto when
+                                __STDC_HOSTED__ == 0]
+   ARSENAL_CORO_NOW_MS()        int64 milliseconds for ars_now() in firmware
+   ARSENAL_CORO_IDLE()          what the firmware scheduler does while waiting
+                                for a timer [busy wait]
+   ARSENAL_CORO_NO_VALGRIND     do not register stacks with Valgrind [registered
+                                when <valgrind/valgrind.h> exists]
+   ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
+   ARSENAL_MALLOC(ctx,sz,align) / ARSENAL_FREE(ctx,p,sz)  [malloc/free]; define
+                                both or neither
+
+   EXAMPLE: a generator
+
+       #define ARSENAL_CORO_IMPLEMENTATION
+       #include "arsenal_coro.h"
+       #include <stdio.h>
+
+       static void *count(void *arg) {
+           for (intptr_t i = 1; i <= (intptr_t)arg; i++)
+               ars_coro_yield((void *)i, NULL);
+           return NULL;                       // an entry may simply return
+       }
+       int main(void) {
+           ars_coro *co; void *v;
+           ars_coro_create(&co, count, (void *)3, NULL);
+           while (ars_coro_resume(co, NULL, &v) == 0 && ars_coro_status(co) != ARS_CORO_DEAD)
+               printf("%d\n", (int)(intptr_t)v);          // 1 2 3
+           ars_coro_destroy(co);
+       }
+
+   EXAMPLE: the scheduler
+
+       static void worker(void *arg) {
+           ars_sleep_until(ars_now() + 10);      // deadlines are absolute ms
+           printf("%s woke\n", (const char *)arg);
+       }
+       int main(void) {
+           ars_go(worker, "a");  ars_go(worker, "b");
+           return ars_sched_run();               // until all have finished
+       }
+
+   PLATFORMS
+   asm switch: x86_64 System V (Linux, BSD, macOS), x86_64 Windows (mingw;
+   also swaps xmm6-15 and the TIB stack base/limit/deallocation stack and
+   exception list), i386 (System V and Windows), ARM32 A32 and Thumb-2
+   (Linux, Cortex-M3/M4/M7; d8-d15 with a hardware FPU), AArch64, RISC-V
+   rv32/rv64 (fs0-fs11 with F/D). x86 also keeps MXCSR and the x87 control
+   word per context. Fallbacks: ucontext on other POSIX systems, fibers on
+   Windows compilers without GNU asm.
+
+   CAVEATS
+   - A coroutine belongs to the thread that created it; resume it there.
+   - The coroutine object lives at the top of its stack memory.
+   - ars_coro_destroy on a suspended coroutine frees its stack without
+     unwinding it: anything it owns leaks unless it is told to finish first.
+   - Top-level asm and -flto: keep this file out of LTO partitioning, or use
+     ARSENAL_CORO_USE_UCONTEXT.
+   - Under ASan, TSan and Valgrind the switches are annotated for them.
+*/
+#ifndef ARSENAL_CORO_H
+#define ARSENAL_CORO_H
+
+#define ARSENAL_CORO_VERSION_MAJOR 0
+#define ARSENAL_CORO_VERSION_MINOR 1
+#define ARSENAL_CORO_VERSION_PATCH 0
+
+#ifndef ARSENAL_CORO_API
+#ifdef ARSENAL_CORO_STATIC
+#define ARSENAL_CORO_API static
+#else
+#define ARSENAL_CORO_API extern
+#endif
+#endif
+
+/* >>common: identical in every arsenal_*.h (tests/check_common.sh compares) */
+#ifndef ARSENAL_COMMON_BLOCK_V1
+#define ARSENAL_COMMON_BLOCK_V1
+#include <stddef.h>
+#include <stdint.h>
+/* Error codes: 0 is success, negative is failure. One list makes the enum
+   and ars_strerror(). */
+#define ARS__ERRORS(X) \
+    X(ARS_OK,          0,  "success") \
+    X(ARS_EINVAL,     -1,  "invalid argument") \
+    X(ARS_ENOMEM,     -2,  "out of memory") \
+    X(ARS_ETIMEDOUT,  -3,  "deadline passed") \
+    X(ARS_ECANCELED,  -4,  "operation canceled") \
+    X(ARS_ECLOSED,    -5,  "closed") \
+    X(ARS_EAGAIN,     -6,  "would block") \
+    X(ARS_ESTATE,     -7,  "wrong state for this call") \
+    X(ARS_EOVERFLOW,  -8,  "value too large") \
+    X(ARS_ECORRUPT,   -9,  "corrupt or truncated data") \
+    X(ARS_EEOF,       -10, "end of stream") \
+    X(ARS_ECONNRESET, -11, "connection reset by peer") \
+    X(ARS_ECONNREFUSED, -12, "connection refused") \
+    X(ARS_EADDRINUSE, -13, "address in use") \
+    X(ARS_EPIPE,      -14, "broken pipe") \
+    X(ARS_EMFILE,     -15, "too many open files") \
+    X(ARS_ENOTFOUND,  -16, "not found") \
+    X(ARS_EPERM,      -17, "operation not permitted") \
+    X(ARS_EBUSY,      -18, "resource busy") \
+    X(ARS_EUNREACH,   -19, "network unreachable") \
+    X(ARS_EISR,       -20, "not allowed in interrupt context") \
+    X(ARS_EIO,        -21, "input/output error")
+#define ARS__ERROR_ENUM(name, value, text) name = value,
+enum ars_error { ARS__ERRORS(ARS__ERROR_ENUM) ARS__ERROR_LAST = -21 };
+#undef ARS__ERROR_ENUM
+/* Human-readable text of an ARS_E* code (or "unknown error"). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static const char *ars_strerror(int err) {
+    switch (err) {
+#define ARS__ERROR_CASE(name, value, text) case value: return text;
+    ARS__ERRORS(ARS__ERROR_CASE)
+#undef ARS__ERROR_CASE
+    default: return "unknown error";
+    }
+}
+/* Allocator: alloc returns memory aligned to `align` (a power of two) or
+   NULL; free receives the size that was asked for. NULL allocator pointers
+   mean the header's default (ARSENAL_MALLOC / ARSENAL_FREE, else malloc). */
+typedef struct ars_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} ars_allocator;
+#endif /* ARSENAL_COMMON_BLOCK_V1 */
+/* <<common */
+
+#if defined(ARSENAL_CORO_USE_UCONTEXT)
+#include <ucontext.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>ctx ---------------------------------------------------------------- */
+/* A saved execution context. Zero-initialise the one you jump *from* the
+   first time (e.g. a thread's original stack); make the others with
+   ars_ctx_make. */
+typedef struct ars_ctx {
+    void *sp;                     /* saved stack pointer (asm), fiber (fibers) */
+#if defined(ARSENAL_CORO_USE_UCONTEXT)
+    ucontext_t uc;
+    void (*fn)(void *value, void *arg);
+    void *arg;
+#elif defined(ARSENAL_CORO_USE_FIBERS) || (defined(_MSC_VER) && !defined(__clang__))
+    void (*fn)(void *value, void *arg);
+    void *arg;
+#endif
+} ars_ctx;
+
+/* Prepares `ctx` to run fn(value, arg) on the stack [stack, stack+size) when
+   first jumped to; `value` is what that first jump passes. fn must never
+   return: it ends by jumping elsewhere. Returns 0 or ARS_EINVAL (stack too
+   small or misaligned size), ARS_ENOMEM (fibers). */
+ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
+                                  void (*fn)(void *value, void *arg), void *arg);
+/* Saves the running context into *from and continues *to; returns the value
+   passed by whoever jumps back to *from. */
+ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value);
+/* Frees what ars_ctx_make allocated (fibers); a no-op with the asm switch. */
+ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx);
+
+/* >>coro --------------------------------------------------------------- */
+typedef struct ars_coro ars_coro;
+typedef void *(*ars_coro_fn)(void *arg);
+
+enum ars_coro_status {
+    ARS_CORO_SUSPENDED = 0,   /* created or yielded: may be resumed */
+    ARS_CORO_RUNNING,         /* executing now */
+    ARS_CORO_NORMAL,          /* has resumed another coroutine */
+    ARS_CORO_DEAD             /* its entry function returned */
+};
+
+typedef struct ars_coro_opts {
+    size_t stack_size;              /* 0 = ARSENAL_CORO_STACK_SIZE */
+    void *stack;                    /* caller memory (size stack_size), or NULL */
+    const ars_allocator *allocator; /* for non-guarded stacks; NULL = default */
+} ars_coro_opts;
+
+/* Creates a suspended coroutine that will run fn(arg). opts may be NULL.
+   Returns 0, ARS_EINVAL, ARS_ENOMEM. */
+ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
+                                     const ars_coro_opts *opts);
+/* Runs co until it yields or returns. `in` becomes the result of its
+   ars_coro_yield; *out (if out) receives the yielded or returned value.
+   Returns 0, or ARS_ESTATE if co is not suspended (running, normal, dead). */
+ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out);
+/* Suspends the running coroutine, handing `value` to its resumer; *in (if
+   in) receives the next resume's value. ARS_ESTATE outside a coroutine. */
+ARSENAL_CORO_API int ars_coro_yield(void *value, void **in);
+ARSENAL_CORO_API int ars_coro_status(const ars_coro *co);
+/* The running coroutine of this thread, or NULL on the thread's own stack. */
+ARSENAL_CORO_API ars_coro *ars_coro_running(void);
+/* Frees a suspended or dead coroutine. ARS_ESTATE if running or normal. */
+ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co);
+/* 1 if the coroutine's stack has a no-access guard page below it. */
+ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co);
+ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co);
+/* Bytes a coroutine object takes at the top of a caller-given stack. */
+ARSENAL_CORO_API size_t ars_coro_overhead(void);
+/* Frees this thread's cache of recycled stacks (call before a thread exits). */
+ARSENAL_CORO_API void ars_coro_cache_trim(void);
+
+/* >>sched -------------------------------------------------------------- */
+/* Milliseconds on a monotonic clock; deadlines are absolute on it. -1 means
+   never, 0 means "do not block". */
+ARSENAL_CORO_API int64_t ars_now(void);
+
+/* Spawns fn(arg) on this thread's scheduler; *out (if out) receives the
+   coroutine, valid until it finishes. Returns 0 or ARS_ENOMEM/ARS_EINVAL. */
+ARSENAL_CORO_API int ars_go(void (*fn)(void *arg), void *arg);
+ARSENAL_CORO_API int ars_go_opts(void (*fn)(void *arg), void *arg,
+                                 const ars_coro_opts *opts, ars_coro **out);
+/* Runs this thread's scheduler until every spawned coroutine has finished.
+   Returns 0, or ARS_ESTATE if called from inside a coroutine. */
+ARSENAL_CORO_API int ars_sched_run(void);
+/* Lets the other runnable coroutines run. ARS_ESTATE outside a scheduled
+   coroutine. */
+ARSENAL_CORO_API int ars_sched_yield(void);
+/* Sleeps until the deadline. 0, ARS_ECANCELED, ARS_ESTATE. */
+ARSENAL_CORO_API int ars_sleep_until(int64_t deadline);
+/* Number of coroutines alive on this thread's scheduler. */
+ARSENAL_CORO_API size_t ars_sched_count(void);
+
+/* Park / wake: how other headers block a coroutine.
+     ars_waker w = ars_park_prepare();   // 1. arm the running coroutine
+     publish w where a waker finds it     // 2. (under your own lock)
+     int r = ars_park(deadline);          // 3. sleep until woken
+   ars_wake(w, result) makes that ars_park return `result`; it may be called
+   from any thread, exactly one waker wins (the deadline and ars_cancel are
+   wakers too: ARS_ETIMEDOUT, ARS_ECANCELED). A stale waker (the park already
+   ended) does nothing and returns ARS_ESTATE. */
+typedef struct ars_waker { ars_coro *co; uint32_t seq; } ars_waker;
+ARSENAL_CORO_API ars_waker ars_park_prepare(void);
+ARSENAL_CORO_API int ars_park(int64_t deadline);
+ARSENAL_CORO_API int ars_wake(ars_waker w, int result);
+/* Cancels co: its current (or next) blocking call returns ARS_ECANCELED.
+   Thread-safe. Returns 0 or ARS_EINVAL. */
+ARSENAL_CORO_API int ars_cancel(ars_coro *co);
+
+/* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
+   poll(ctx, deadline) to wait for events (waking coroutines with ars_wake)
+   until the deadline (-1: no timer pending; 0: do not block). wake(ctx) must
+   interrupt a poll from another thread. Pass NULL to remove. */
+typedef struct ars_poller {
+    int (*poll)(void *ctx, int64_t deadline);
+    void (*wake)(void *ctx);
+    void *ctx;
+} ars_poller;
+ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARSENAL_CORO_H */
+
+/* ====================================================================== */
+#if (defined(ARSENAL_CORO_IMPLEMENTATION) || defined(ARSENAL_IMPLEMENTATION)) && \
+    !defined(ARSENAL_CORO_IMPLEMENTATION_ONCE)
+#define ARSENAL_CORO_IMPLEMENTATION_ONCE
+
+#if defined(ARSENAL_MALLOC) != defined(ARSENAL_FREE)
+#error "arsenal_coro.h: define both ARSENAL_MALLOC and ARSENAL_FREE, or neither"
+#endif
+
+/* >>platform: detect once into private macros */
+#if !defined(ARSENAL_CORO_FREESTANDING) && defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+#define ARSENAL_CORO_FREESTANDING
+#endif
+
+#if defined(ARSENAL_CORO_FREESTANDING)
+#define ARS__CORO_OS_NONE 1
+#elif defined(_WIN32)
+#define ARS__CORO_OS_WIN 1
+#else
+#define ARS__CORO_OS_POSIX 1
+#endif
+
+#if defined(ARSENAL_CORO_USE_UCONTEXT)
+#define ARS__CORO_UCONTEXT 1
+#elif defined(ARSENAL_CORO_USE_FIBERS) || (defined(_MSC_VER) && !defined(__clang__))
+#define ARS__CORO_FIBERS 1
+#elif defined(__x86_64__) && defined(_WIN32)
+#define ARS__ARCH_X86_64_WIN 1
+#elif defined(__x86_64__)
+#define ARS__ARCH_X86_64 1
+#elif defined(__i386__)
+#define ARS__ARCH_I386 1
+#elif defined(__aarch64__)
+#define ARS__ARCH_ARM64 1
+#elif defined(__arm__)
+#define ARS__ARCH_ARM 1
+#elif defined(__riscv)
+#define ARS__ARCH_RISCV 1
+#elif defined(ARS__CORO_OS_POSIX)
+#define ARS__CORO_UCONTEXT 1
+#else
+#error "arsenal_coro.h: no context switch for this target; options: x86_64, i386, arm, aarch64, riscv asm, ARSENAL_CORO_USE_UCONTEXT (POSIX) or ARSENAL_CORO_USE_FIBERS (Windows)"
+#endif
+#if defined(ARS__CORO_UCONTEXT) && !defined(ARSENAL_CORO_USE_UCONTEXT)
+#error "arsenal_coro.h: this target needs the ucontext backend: define ARSENAL_CORO_USE_UCONTEXT everywhere the header is included"
+#endif
+#if defined(ARS__CORO_UCONTEXT) && defined(ARS__CORO_OS_NONE)
+#error "arsenal_coro.h: ucontext needs an OS; freestanding builds need an asm target"
+#endif
+#if defined(ARS__CORO_FIBERS) && !defined(_WIN32)
+#error "arsenal_coro.h: ARSENAL_CORO_USE_FIBERS is for Windows"
+#endif
+#if defined(ARS__ARCH_ARM) && defined(__ARM_ARCH_6M__)
+#error "arsenal_coro.h: ARMv6-M (Cortex-M0/M0+) is not supported by the coroutine switch"
+#endif
+
+#if defined(ARS__CORO_OS_POSIX)
+#if !defined(_DEFAULT_SOURCE) && !defined(_GNU_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_POSIX_C_SOURCE) && !defined(__APPLE__)
+#define _DEFAULT_SOURCE 1
+#endif
+#include <sys/mman.h>
+#include <time.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#if defined(__linux__)
+#include <fcntl.h>
+#endif
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+#if !defined(MAP_ANONYMOUS) || !defined(CLOCK_MONOTONIC)
+#error "arsenal_coro.h: POSIX declarations are hidden: compile with -D_DEFAULT_SOURCE (or include this header first)"
+#endif
+#elif defined(ARS__CORO_OS_WIN)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#include <string.h>
+#include <stdlib.h>
+#endif
+
+#if !defined(ARS__CORO_OS_NONE) && !defined(ARSENAL_ASSERT)
+#include <assert.h>
+#define ARSENAL_ASSERT(x) assert(x)
+#elif !defined(ARSENAL_ASSERT)
+#define ARSENAL_ASSERT(x) ((void)0)
+#endif
+
+#if defined(ARSENAL_MALLOC)
+#define ARS__CORO_ALLOC(sz, al) ARSENAL_MALLOC(NULL, sz, al)
+#define ARS__CORO_FREE(p, sz) ARSENAL_FREE(NULL, p, sz)
+#elif !defined(ARS__CORO_OS_NONE)
+#define ARS__CORO_ALLOC(sz, al) malloc(sz)
+#define ARS__CORO_FREE(p, sz) free(p)
+#else
+#define ARS__CORO_ALLOC(sz, al) ((void)(sz), (void)(al), (void *)0)
+#define ARS__CORO_FREE(p, sz) ((void)(p), (void)(sz))
+#endif
+
+#if defined(ARS__CORO_OS_NONE) && !defined(ARSENAL_CORO_NOW_MS)
+#error "arsenal_coro.h: freestanding builds need ARSENAL_CORO_NOW_MS() returning int64 milliseconds (e.g. from SysTick)"
+#endif
+#ifndef ARSENAL_CORO_IDLE
+#define ARSENAL_CORO_IDLE() ((void)0)
+#endif
+
+#ifndef ARSENAL_CORO_STACK_SIZE
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define ARSENAL_CORO_STACK_SIZE (256u * 1024u)
+#else
+#define ARSENAL_CORO_STACK_SIZE (64u * 1024u)
+#endif
+#endif
+#ifndef ARSENAL_CORO_STACK_CACHE
+#define ARSENAL_CORO_STACK_CACHE 64
+#endif
+
+/* thread-local storage */
+#if defined(ARS__CORO_OS_NONE)
+#define ARS__TLS
+#elif defined(_MSC_VER) && !defined(__clang__)
+#define ARS__TLS __declspec(thread)
+#elif defined(__cplusplus)
+#define ARS__TLS thread_local
+#else
+#define ARS__TLS __thread
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__NOINLINE __attribute__((noinline))
+#define ARS__NORETURN __attribute__((noreturn))
+#define ARS__UNUSED __attribute__((unused))
+#define ARS__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define ARS__NOINLINE
+#define ARS__NORETURN
+#define ARS__UNUSED
+#define ARS__LIKELY(x) (x)
+#endif
+
+/* atomics: GNU builtins (gcc, clang; C and C++) or MSVC intrinsics */
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+ARS__UNUSED static uint32_t ars__ld32(uint32_t *p) { return (uint32_t)_InterlockedOr((volatile long *)p, 0); }
+ARS__UNUSED static void ars__st32(uint32_t *p, uint32_t v) { _InterlockedExchange((volatile long *)p, (long)v); }
+ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
+    return (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)d, (long)e) == e;
+}
+ARS__UNUSED static void *ars__ldp(void **p) { return _InterlockedCompareExchangePointer(p, NULL, NULL); }
+ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
+    void *old = _InterlockedCompareExchangePointer(p, d, *e);
+    if (old == *e) return 1;
+    *e = old; return 0;
+}
+ARS__UNUSED static void *ars__xchgp(void **p, void *v) { return _InterlockedExchangePointer(p, v); }
+#else
+ARS__UNUSED static uint32_t ars__ld32(uint32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+ARS__UNUSED static void ars__st32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
+    return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+ARS__UNUSED static void *ars__ldp(void **p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
+    return __atomic_compare_exchange_n(p, e, d, 1, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+ARS__UNUSED static void *ars__xchgp(void **p, void *v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+#endif
+
+/* memory functions: libc, or the firmware's own (the compiler's builtins
+   lower to calls of memset/memcpy, which a firmware provides) */
+#if defined(ARS__CORO_OS_NONE)
+#define ARS__MEMSET __builtin_memset
+#define ARS__MEMCPY __builtin_memcpy
+#else
+#define ARS__MEMSET memset
+#define ARS__MEMCPY memcpy
+#endif
+
+/* sanitizers */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARS__ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define ARS__TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(ARS__ASAN)
+#define ARS__ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(ARS__TSAN)
+#define ARS__TSAN 1
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+#ifdef ARS__ASAN
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+#endif
+#ifdef ARS__TSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+#endif
+#ifdef __cplusplus
+}
+#endif
+#if defined(ARS__CORO_OS_POSIX) && !defined(ARSENAL_CORO_NO_VALGRIND) && defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define ARS__VALGRIND 1
+#endif
+#endif
+
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>asm ----------------------------------------------------------------
+   ars__ctx_switch(ars_ctx *from, ars_ctx *to, void *value): pushes the
+   callee-saved state on the current stack, stores sp in from->sp, loads
+   to->sp, pops, and returns `value` to the side that resumes.
+   ars__ctx_start: first code of a new context; calls fn(value, arg), with fn
+   and arg taken from callee-saved registers of the initial frame.
+   Both symbols are local to this object file. */
+#if defined(__APPLE__) || (defined(_WIN32) && defined(__i386__))
+#define ARS__SYM(x) "_" #x
+#else
+#define ARS__SYM(x) #x
+#endif
+#if defined(__ELF__)
+#define ARS__FUNC_BEGIN(x) ".type " ARS__SYM(x) ", %function\n" ARS__SYM(x) ":\n"
+#define ARS__FUNC_END(x) ".size " ARS__SYM(x) ", .-" ARS__SYM(x) "\n"
+#elif defined(_WIN32)
+#define ARS__FUNC_BEGIN(x) ".def " ARS__SYM(x) "; .scl 3; .type 32; .endef\n" ARS__SYM(x) ":\n"
+#define ARS__FUNC_END(x) ""
+#else
+#define ARS__FUNC_BEGIN(x) ARS__SYM(x) ":\n"
+#define ARS__FUNC_END(x) ""
+#endif
+
+#if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
+void *ars__ctx_switch(ars_ctx *from, ars_ctx *to, void *value);
+void ars__ctx_start(void);
+#endif
+
+#if defined(ARS__ARCH_X86_64)
+/* System V: rbx rbp r12-r15, MXCSR control, x87 CW. The two control words
+   go in the red zone below the pushed registers. */
+__asm__(
+    ".text\n.p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_switch)
+    "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+    "  stmxcsr -8(%rsp)\n  fnstcw -4(%rsp)\n"
+    "  movq %rsp, (%rdi)\n  movq (%rsi), %rsp\n"
+    "  ldmxcsr -8(%rsp)\n  fldcw -4(%rsp)\n"
+    "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+    "  movq %rdx, %rax\n  ret\n"
+    ARS__FUNC_END(ars__ctx_switch)
+    ".p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_start)
+    "  .cfi_startproc\n  .cfi_undefined rip\n"
+    "  movq %rax, %rdi\n  movq %r12, %rsi\n  callq *%rbx\n  ud2\n"
+    "  .cfi_endproc\n"
+    ARS__FUNC_END(ars__ctx_start));
+enum { ARS__FRAME_SLOTS = 8, ARS__SLOT_FN = 4, ARS__SLOT_ARG = 3, ARS__SLOT_RET = 6,
+       ARS__FRAME_ALIGN_PAD = 1 };
+
+#elif defined(ARS__ARCH_X86_64_WIN)
+/* Windows x64: rbx rbp rdi rsi r12-r15, xmm6-xmm15, MXCSR, x87 CW, and the
+   TIB: ExceptionList gs:0, StackBase gs:8, StackLimit gs:16,
+   DeallocationStack gs:0x1478. */
+__asm__(
+    ".text\n.p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_switch)
+    "  pushq %rbp\n  pushq %rbx\n  pushq %rdi\n  pushq %rsi\n"
+    "  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+    "  pushq %gs:0x1478\n  pushq %gs:0x10\n  pushq %gs:0x08\n  pushq %gs:0x00\n"
+    "  subq $0xa8, %rsp\n"
+    "  movups %xmm6, 0x00(%rsp)\n  movups %xmm7, 0x10(%rsp)\n  movups %xmm8, 0x20(%rsp)\n"
+    "  movups %xmm9, 0x30(%rsp)\n  movups %xmm10, 0x40(%rsp)\n  movups %xmm11, 0x50(%rsp)\n"
+    "  movups %xmm12, 0x60(%rsp)\n  movups %xmm13, 0x70(%rsp)\n  movups %xmm14, 0x80(%rsp)\n"
+    "  movups %xmm15, 0x90(%rsp)\n  stmxcsr 0xa0(%rsp)\n  fnstcw 0xa4(%rsp)\n"
+    "  movq %rsp, (%rcx)\n  movq (%rdx), %rsp\n"
+    "  movups 0x00(%rsp), %xmm6\n  movups 0x10(%rsp), %xmm7\n  movups 0x20(%rsp), %xmm8\n"
+    "  movups 0x30(%rsp), %xmm9\n  movups 0x40(%rsp), %xmm10\n  movups 0x50(%rsp), %xmm11\n"
+    "  movups 0x60(%rsp), %xmm12\n  movups 0x70(%rsp), %xmm13\n  movups 0x80(%rsp), %xmm14\n"
+    "  movups 0x90(%rsp), %xmm15\n  ldmxcsr 0xa0(%rsp)\n  fldcw 0xa4(%rsp)\n"
+    "  addq $0xa8, %rsp\n"
+    "  popq %gs:0x00\n  popq %gs:0x08\n  popq %gs:0x10\n  popq %gs:0x1478\n"
+    "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n"
+    "  popq %rsi\n  popq %rdi\n  popq %rbx\n  popq %rbp\n"
+    "  movq %r8, %rax\n  ret\n"
+    ARS__FUNC_END(ars__ctx_switch)
+    ".p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_start)
+    "  movq %rax, %rcx\n  movq %r12, %rdx\n  callq *%rbx\n  ud2\n"
+    ARS__FUNC_END(ars__ctx_start));
+/* frame in slots of 8 bytes from the saved sp: 21 slots of xmm/ctrl, then
+   exlist, stackbase, stacklimit, dealloc, r15 r14 r13 r12 rsi rdi rbx rbp ret */
+enum { ARS__FRAME_SLOTS = 21 + 4 + 8 + 1, ARS__SLOT_FN = 31, ARS__SLOT_ARG = 28,
+       ARS__SLOT_RET = 33, ARS__FRAME_ALIGN_PAD = 6 };
+
+#elif defined(ARS__ARCH_I386)
+/* cdecl: ebx esi edi ebp, x87 CW, MXCSR (with SSE). Windows: also the TIB
+   (fs:0 ExceptionList, fs:4 StackBase, fs:8 StackLimit, fs:0xE0C
+   DeallocationStack). */
+#if defined(__SSE__)
+#define ARS__I386_MXCSR_SAVE "  stmxcsr (%esp)\n"
+#define ARS__I386_MXCSR_LOAD "  ldmxcsr (%esp)\n"
+#else
+#define ARS__I386_MXCSR_SAVE
+#define ARS__I386_MXCSR_LOAD
+#endif
+#if defined(_WIN32)
+#define ARS__I386_TIB_SAVE "  pushl %fs:0xe0c\n  pushl %fs:0x08\n  pushl %fs:0x04\n  pushl %fs:0x00\n"
+#define ARS__I386_TIB_LOAD "  popl %fs:0x00\n  popl %fs:0x04\n  popl %fs:0x08\n  popl %fs:0xe0c\n"
+#define ARS__I386_TIB_SLOTS 4
+#else
+#define ARS__I386_TIB_SAVE
+#define ARS__I386_TIB_LOAD
+#define ARS__I386_TIB_SLOTS 0
+#endif
+__asm__(
+    ".text\n.p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_switch)
+    "  movl 4(%esp), %ecx\n  movl 8(%esp), %edx\n  movl 12(%esp), %eax\n"
+    "  pushl %ebp\n  pushl %ebx\n  pushl %esi\n  pushl %edi\n"
+    ARS__I386_TIB_SAVE
+    "  subl $8, %esp\n"
+    ARS__I386_MXCSR_SAVE
+    "  fnstcw 4(%esp)\n"
+    "  movl %esp, (%ecx)\n  movl (%edx), %esp\n"
+    ARS__I386_MXCSR_LOAD
+    "  fldcw 4(%esp)\n  addl $8, %esp\n"
+    ARS__I386_TIB_LOAD
+    "  popl %edi\n  popl %esi\n  popl %ebx\n  popl %ebp\n"
+    "  ret\n"
+    ARS__FUNC_END(ars__ctx_switch)
+    ".p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_start)
+    "  pushl %esi\n  pushl %eax\n  call *%ebx\n  ud2\n"
+    ARS__FUNC_END(ars__ctx_start));
+/* slots of 4 bytes: mxcsr, cw, [tib x4], edi esi ebx ebp ret */
+enum { ARS__FRAME_SLOTS = 2 + ARS__I386_TIB_SLOTS + 5,
+       ARS__SLOT_FN = 2 + ARS__I386_TIB_SLOTS + 2, ARS__SLOT_ARG = 2 + ARS__I386_TIB_SLOTS + 1,
+       ARS__SLOT_RET = 2 + ARS__I386_TIB_SLOTS + 4, ARS__FRAME_ALIGN_PAD = 3 };
+
+#elif defined(ARS__ARCH_ARM64)
+/* AAPCS64: x19-x29, lr, sp, d8-d15 */
+__asm__(
+    ".text\n.p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_switch)
+    "  sub sp, sp, #0xa0\n"
+    "  stp x19, x20, [sp, #0x00]\n  stp x21, x22, [sp, #0x10]\n  stp x23, x24, [sp, #0x20]\n"
+    "  stp x25, x26, [sp, #0x30]\n  stp x27, x28, [sp, #0x40]\n  stp x29, x30, [sp, #0x50]\n"
+    "  stp d8, d9, [sp, #0x60]\n  stp d10, d11, [sp, #0x70]\n"
+    "  stp d12, d13, [sp, #0x80]\n  stp d14, d15, [sp, #0x90]\n"
+    "  mov x9, sp\n  str x9, [x0]\n  ldr x9, [x1]\n  mov sp, x9\n"
+    "  ldp x19, x20, [sp, #0x00]\n  ldp x21, x22, [sp, #0x10]\n  ldp x23, x24, [sp, #0x20]\n"
+    "  ldp x25, x26, [sp, #0x30]\n  ldp x27, x28, [sp, #0x40]\n  ldp x29, x30, [sp, #0x50]\n"
+    "  ldp d8, d9, [sp, #0x60]\n  ldp d10, d11, [sp, #0x70]\n"
+    "  ldp d12, d13, [sp, #0x80]\n  ldp d14, d15, [sp, #0x90]\n"
+    "  add sp, sp, #0xa0\n  mov x0, x2\n  ret\n"
+    ARS__FUNC_END(ars__ctx_switch)
+    ".p2align 4\n"
+    ARS__FUNC_BEGIN(ars__ctx_start)
+    "  .cfi_startproc\n  .cfi_undefined x30\n"
+    "  mov x1, x20\n  blr x19\n  brk #0\n"
+    "  .cfi_endproc\n"
+    ARS__FUNC_END(ars__ctx_start));
+/* slots of 8 bytes: x19 x20 ... x29 x30 (ret), d8-d15 */
+enum { ARS__FRAME_SLOTS = 20, ARS__SLOT_FN = 0, ARS__SLOT_ARG = 1, ARS__SLOT_RET = 11,
+       ARS__FRAME_ALIGN_PAD = 0 };
+
+#elif defined(ARS__ARCH_ARM)
+/* AAPCS: r4-r11, lr, sp; d8-d15 when a VFP unit is in use. r3 is pushed as
+   padding to keep sp 8-byte aligned. */
+#if defined(__ARM_FP) && !defined(__SOFTFP__)
+#define ARS__ARM_VPUSH "  vpush {d8-d15}\n"
+#define ARS__ARM_VPOP "  vpop {d8-d15}\n"
+#define ARS__ARM_VFP_SLOTS 16
+#else
+#define ARS__ARM_VPUSH
+#define ARS__ARM_VPOP
+#define ARS__ARM_VFP_SLOTS 0
+#endif
+#if defined(__thumb__)
+#define ARS__ARM_MODE ".thumb\n.thumb_func\n"
+#else
+#define ARS__ARM_MODE ".arm\n"
+#endif
+__asm__(
+    ".text\n.syntax unified\n.p2align 2\n"
+    ARS__ARM_MODE
+    ARS__FUNC_BEGIN(ars__ctx_switch)
+    "  push {r3-r11, lr}\n"
+    ARS__ARM_VPUSH
+    "  mov r3, sp\n  str r3, [r0]\n  ldr r3, [r1]\n  mov sp, r3\n"
+    ARS__ARM_VPOP
+    "  mov r0, r2\n  pop {r3-r11, pc}\n"
+    ARS__FUNC_END(ars__ctx_switch)
+    ".p2align 2\n"
+    ARS__ARM_MODE
+    ARS__FUNC_BEGIN(ars__ctx_start)
+    "  mov r1, r5\n  blx r4\n  udf #0\n"
+    ARS__FUNC_END(ars__ctx_start));
+/* slots of 4 bytes: [d8-d15 as 16 words], r3 r4 r5 ... r11 lr */
+enum { ARS__FRAME_SLOTS = ARS__ARM_VFP_SLOTS + 10, ARS__SLOT_FN = ARS__ARM_VFP_SLOTS + 1,
+       ARS__SLOT_ARG = ARS__ARM_VFP_SLOTS + 2, ARS__SLOT_RET = ARS__ARM_VFP_SLOTS + 9,
+       ARS__FRAME_ALIGN_PAD = 0 };
+
+#elif defined(ARS__ARCH_RISCV)
+/* psABI: ra, sp, s0-s11; fs0-fs11 when the F or D extension is present. */
+#if __riscv_xlen == 64
+#define ARS__RV_S "sd"
+#define ARS__RV_L "ld"
+#define ARS__RV_X 8
+#else
+#define ARS__RV_S "sw"
+#define ARS__RV_L "lw"
+#define ARS__RV_X 4
+#endif
+#if defined(__riscv_flen) && __riscv_flen == 64
+#define ARS__RV_FS "fsd"
+#define ARS__RV_FL "fld"
+#define ARS__RV_F 8
+#elif defined(__riscv_flen) && __riscv_flen == 32
+#define ARS__RV_FS "fsw"
+#define ARS__RV_FL "flw"
+#define ARS__RV_F 4
+#else
+#define ARS__RV_F 0
+#endif
+#define ARS__RV_STR2(x) #x
+#define ARS__RV_STR(x) ARS__RV_STR2(x)
+#define ARS__RV_FRAME (((13 * ARS__RV_X + 12 * ARS__RV_F) + 15) / 16 * 16)
+#define ARS__RV_GPR(op, r, i) "  " op " " #r ", " ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_X) "(sp)\n"
+#define ARS__RV_GPRS(op) \
+    ARS__RV_GPR(op, ra, 0) ARS__RV_GPR(op, s0, 1) ARS__RV_GPR(op, s1, 2) ARS__RV_GPR(op, s2, 3) \
+    ARS__RV_GPR(op, s3, 4) ARS__RV_GPR(op, s4, 5) ARS__RV_GPR(op, s5, 6) ARS__RV_GPR(op, s6, 7) \
+    ARS__RV_GPR(op, s7, 8) ARS__RV_GPR(op, s8, 9) ARS__RV_GPR(op, s9, 10) ARS__RV_GPR(op, s10, 11) \
+    ARS__RV_GPR(op, s11, 12)
+#if ARS__RV_F
+#define ARS__RV_FPR(op, r, i) "  " op " " #r ", 13*" ARS__RV_STR(ARS__RV_X) "+" ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_F) "(sp)\n"
+#define ARS__RV_FPRS(op) \
+    ARS__RV_FPR(op, fs0, 0) ARS__RV_FPR(op, fs1, 1) ARS__RV_FPR(op, fs2, 2) ARS__RV_FPR(op, fs3, 3) \
+    ARS__RV_FPR(op, fs4, 4) ARS__RV_FPR(op, fs5, 5) ARS__RV_FPR(op, fs6, 6) ARS__RV_FPR(op, fs7, 7) \
+    ARS__RV_FPR(op, fs8, 8) ARS__RV_FPR(op, fs9, 9) ARS__RV_FPR(op, fs10, 10) ARS__RV_FPR(op, fs11, 11)
+#define ARS__RV_FSAVE ARS__RV_FPRS(ARS__RV_FS)
+#define ARS__RV_FLOAD ARS__RV_FPRS(ARS__RV_FL)
+#else
+#define ARS__RV_FSAVE
+#define ARS__RV_FLOAD
+#endif
+__asm__(
+    ".text\n.p2align 2\n"
+    ARS__FUNC_BEGIN(ars__ctx_switch)
+    "  addi sp, sp, -" ARS__RV_STR(ARS__RV_FRAME) "\n"
+    ARS__RV_GPRS(ARS__RV_S)
+    ARS__RV_FSAVE
+    "  " ARS__RV_S " sp, 0(a0)\n  " ARS__RV_L " sp, 0(a1)\n"
+    ARS__RV_GPRS(ARS__RV_L)
+    ARS__RV_FLOAD
+    "  addi sp, sp, " ARS__RV_STR(ARS__RV_FRAME) "\n"
+    "  mv a0, a2\n  ret\n"
+    ARS__FUNC_END(ars__ctx_switch)
+    ".p2align 2\n"
+    ARS__FUNC_BEGIN(ars__ctx_start)
+    "  mv a1, s1\n  jalr s0\n  ebreak\n"
+    ARS__FUNC_END(ars__ctx_start));
+/* slots of XLEN bytes: ra s0 s1 ... */
+enum { ARS__FRAME_SLOTS = ARS__RV_FRAME / ARS__RV_X, ARS__SLOT_FN = 1, ARS__SLOT_ARG = 2,
+       ARS__SLOT_RET = 0, ARS__FRAME_ALIGN_PAD = 0 };
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+/* >>ctx implementation -------------------------------------------------- */
+#if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
+#define ARS__JUMP(from, to, v) ars__ctx_switch((from), (to), (v))
+
+ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
+                                  void (*fn)(void *value, void *arg), void *arg) {
+    uintptr_t lo, top;
+    void **frame;
+    size_t i;
+    if (!ctx || !stack || !fn || size < 256) return ARS_EINVAL;
+    lo = (uintptr_t)stack;
+    top = (lo + size) & ~(uintptr_t)15;
+    /* room for the frame; ARS__FRAME_ALIGN_PAD slots sit above the return
+       address so the entry call sees the ABI's stack alignment */
+    frame = (void **)top - ARS__FRAME_SLOTS - ARS__FRAME_ALIGN_PAD;
+#if defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_X86_64_WIN) || defined(ARS__ARCH_I386)
+    /* after `ret` pops the return slot, sp must be 16-aligned (x86_64) or
+       8 mod 16 (i386 pushes two words before its call) */
+    {
+        uintptr_t after_ret = (uintptr_t)(frame + ARS__SLOT_RET + 1);
+#if defined(ARS__ARCH_I386)
+        while ((after_ret & 15) != 8) { frame--; after_ret -= sizeof(void *); }
+#else
+        while (after_ret & 15) { frame--; after_ret -= sizeof(void *); }
+#endif
+    }
+#endif
+    if ((uintptr_t)frame < lo + 64) return ARS_EINVAL;
+    for (i = 0; i < (size_t)ARS__FRAME_SLOTS + ARS__FRAME_ALIGN_PAD; i++) frame[i] = 0;
+    frame[ARS__SLOT_FN] = (void *)(uintptr_t)fn;
+    frame[ARS__SLOT_ARG] = arg;
+    frame[ARS__SLOT_RET] = (void *)(uintptr_t)&ars__ctx_start;
+#if defined(ARS__ARCH_X86_64)
+    ((uint32_t *)frame)[-2] = 0x1F80; /* MXCSR: all exceptions masked, round to nearest */
+    ((uint32_t *)frame)[-1] = 0x037F; /* x87 CW: extended precision, masked */
+#elif defined(ARS__ARCH_X86_64_WIN)
+    ((uint32_t *)frame)[40] = 0x1F80;
+    ((uint32_t *)frame)[41] = 0x027F; /* Windows default: double precision */
+    frame[21] = (void *)(intptr_t)-1; /* ExceptionList: end of chain */
+    frame[22] = (void *)top;          /* StackBase */
+    frame[23] = stack;                /* StackLimit */
+    frame[24] = stack;                /* DeallocationStack */
+#elif defined(ARS__ARCH_I386)
+    ((uint32_t *)frame)[0] = 0x1F80;
+#if defined(_WIN32)
+    ((uint32_t *)frame)[1] = 0x027F;
+    frame[2] = (void *)(intptr_t)-1;
+    frame[3] = (void *)top;
+    frame[4] = stack;
+    frame[5] = stack;
+#else
+    ((uint32_t *)frame)[1] = 0x037F;
+#endif
+#endif
+    ctx->sp = frame;
+    return 0;
+}
+
+ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
+    return ars__ctx_switch(from, to, value);
+}
+
+ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx) { (void)ctx; }
+
+#elif defined(ARS__CORO_UCONTEXT)
+static ARS__TLS void *ars__uc_value;
+static ARS__TLS ars_ctx *ars__uc_starting;
+
+static void ars__uc_entry(void) {
+    ars_ctx *c = ars__uc_starting;
+    c->fn(ars__uc_value, c->arg);
+    abort(); /* fn must not return */
+}
+
+ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
+                                  void (*fn)(void *value, void *arg), void *arg) {
+    if (!ctx || !stack || !fn || size < 256) return ARS_EINVAL;
+    if (getcontext(&ctx->uc) != 0) return ARS_EINVAL;
+    ctx->uc.uc_stack.ss_sp = stack;
+    ctx->uc.uc_stack.ss_size = size;
+    ctx->uc.uc_link = NULL;
+    ctx->fn = fn;
+    ctx->arg = arg;
+    ctx->sp = stack; /* marks "not started" */
+    makecontext(&ctx->uc, ars__uc_entry, 0);
+    return 0;
+}
+
+ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
+    ars__uc_value = value;
+    if (to->sp) { ars__uc_starting = to; to->sp = NULL; }
+    swapcontext(&from->uc, &to->uc);
+    return ars__uc_value;
+}
+#define ARS__JUMP(from, to, v) ars_ctx_jump((from), (to), (v))
+ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx) { (void)ctx; }
+
+#elif defined(ARS__CORO_FIBERS)
+static ARS__TLS void *ars__fb_value;
+
+static VOID CALLBACK ars__fb_entry(LPVOID param) {
+    ars_ctx *c = (ars_ctx *)param;
+    c->fn(ars__fb_value, c->arg);
+    abort();
+}
+
+/* Fibers bring their own stack: `stack` is ignored, `size` is its size. */
+ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
+                                  void (*fn)(void *value, void *arg), void *arg) {
+    (void)stack;
+    if (!ctx || !fn) return ARS_EINVAL;
+    ctx->fn = fn;
+    ctx->arg = arg;
+    ctx->sp = CreateFiberEx(size, size, 0, ars__fb_entry, ctx);
+    return ctx->sp ? 0 : ARS_ENOMEM;
+}
+
+ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
+    if (!IsThreadAFiber()) ConvertThreadToFiber(NULL);
+    from->sp = GetCurrentFiber();
+    ars__fb_value = value;
+    SwitchToFiber(to->sp);
+    return ars__fb_value;
+}
+#define ARS__JUMP(from, to, v) ars_ctx_jump((from), (to), (v))
+ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx) {
+    if (ctx && ctx->sp) { DeleteFiber(ctx->sp); ctx->sp = NULL; }
+}
+#endif
+
+/* >>stack --------------------------------------------------------------- */
+/* A stack: memory [lo, lo+size) usable, optional guard below lo. */
+typedef struct ars__stack {
+    void *map;         /* what to unmap / free (NULL: caller memory) */
+    size_t map_size;
+    char *lo;
+    size_t size;
+    uint8_t guarded;
+    uint8_t from_alloc; /* came from an ars_allocator / ARSENAL_MALLOC */
+} ars__stack;
+
+#define ARS__CANARY ((uint64_t)0xA55E7A1C0FFEE5EDull)
+
+#if defined(ARS__CORO_OS_POSIX)
+static size_t ars__page_size(void) {
+    static size_t ps;
+    if (!ps) { long v = sysconf(_SC_PAGESIZE); ps = v > 0 ? (size_t)v : 4096; }
+    return ps;
+}
+/* Guard pages split mappings: each guarded stack costs the kernel two of its
+   vm.max_map_count (65530 by default). Past a budget of half that (minus
+   headroom for the rest of the program) stacks come without a guard page
+   and with a canary checked on destroy, instead of failing at ~32k. */
+static long ars__guard_budget = -1;
+static long ars__guard_used;
+static long ars__guard_limit(void) {
+    long v = __atomic_load_n(&ars__guard_budget, __ATOMIC_RELAXED);
+    if (v < 0) {
+        long maps = 65530;
+#if defined(__linux__)
+        int fd = open("/proc/sys/vm/max_map_count", O_RDONLY);
+        if (fd >= 0) {
+            char buf[32]; ssize_t n = read(fd, buf, sizeof buf - 1);
+            if (n > 0) { buf[n] = 0; maps = strtol(buf, NULL, 10); }
+            close(fd);
+        }
+#endif
+        v = maps / 2 - 4096;
+        if (v < 0) v = 0;
+        __atomic_store_n(&ars__guard_budget, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+#endif
+
+static int ars__stack_alloc(ars__stack *st, size_t size, const ars_allocator *a) {
+    ARS__MEMSET(st, 0, sizeof *st);
+#if defined(ARS__CORO_OS_POSIX)
+    if (!a) {
+        size_t ps = ars__page_size();
+        size = (size + ps - 1) & ~(ps - 1);
+#if !defined(ARSENAL_CORO_NO_GUARD)
+        if (__atomic_add_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED) <= ars__guard_limit()) {
+            char *m = (char *)mmap(NULL, size + ps, PROT_NONE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (m != (char *)MAP_FAILED) {
+                if (mprotect(m + ps, size, PROT_READ | PROT_WRITE) == 0) {
+                    st->map = m; st->map_size = size + ps; st->lo = m + ps; st->size = size;
+                    st->guarded = 1;
+                    return 0;
+                }
+                munmap(m, size + ps);
+            }
+        }
+        __atomic_sub_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED);
+#endif
+        {
+            char *m = (char *)mmap(NULL, size, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (m == (char *)MAP_FAILED) return ARS_ENOMEM;
+            st->map = m; st->map_size = size; st->lo = m; st->size = size;
+            return 0;
+        }
+    }
+#elif defined(ARS__CORO_OS_WIN) && !defined(ARS__CORO_FIBERS)
+    if (!a) {
+        SYSTEM_INFO si; size_t ps; DWORD old; char *m;
+        GetSystemInfo(&si);
+        ps = si.dwPageSize;
+        size = (size + ps - 1) & ~(ps - 1);
+        m = (char *)VirtualAlloc(NULL, size + ps, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+        if (!m) return ARS_ENOMEM;
+        if (!VirtualProtect(m, ps, PAGE_NOACCESS, &old)) { VirtualFree(m, 0, MEM_RELEASE); return ARS_ENOMEM; }
+        st->map = m; st->map_size = size + ps; st->lo = m + ps; st->size = size; st->guarded = 1;
+        return 0;
+    }
+#endif
+    {
+        char *m = a ? (char *)a->alloc(a->ctx, size, 16) : (char *)ARS__CORO_ALLOC(size, 16);
+        if (!m) return ARS_ENOMEM;
+        st->map = m; st->map_size = size; st->lo = m; st->size = size; st->from_alloc = 1;
+        return 0;
+    }
+}
+
+static void ars__stack_free(ars__stack *st, const ars_allocator *a) {
+    if (!st->map) return;
+    if (st->from_alloc) {
+        if (a) a->free(a->ctx, st->map, st->map_size);
+        else ARS__CORO_FREE(st->map, st->map_size);
+        return;
+    }
+#if defined(ARS__CORO_OS_POSIX)
+    munmap(st->map, st->map_size);
+    if (st->guarded) __atomic_sub_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED);
+#elif defined(ARS__CORO_OS_WIN) && !defined(ARS__CORO_FIBERS)
+    VirtualFree(st->map, 0, MEM_RELEASE);
+#endif
+}
+
+/* >>coro implementation ------------------------------------------------- */
+struct ars_sched;
+
+struct ars_coro {
+    ars_ctx ctx;              /* its own context while suspended */
+    ars_ctx caller_ctx;       /* the resumer's context while it runs */
+    ars_coro *caller;
+    ars_coro_fn fn;
+    void *arg;
+    int status;
+    uint8_t cached_stack;     /* stack goes back to the thread cache */
+    ars__stack stack;
+    const ars_allocator *allocator;
+#ifdef ARS__ASAN
+    void *asan_fake;
+    const void *caller_lo;
+    size_t caller_size;
+#endif
+#ifdef ARS__TSAN
+    void *tsan_fiber;
+    void *tsan_caller;
+#endif
+#ifdef ARS__VALGRIND
+    unsigned vg_id;
+#endif
+    /* scheduler part */
+    struct ars_sched *sched;
+    ars_coro *next;           /* run queue / inbox link */
+    void (*go_fn)(void *);
+    void *go_arg;
+    int64_t deadline;
+    size_t heap_index;        /* position in the timer heap, or (size_t)-1 */
+    uint32_t wait;            /* park state: seq << 1 | armed */
+    int park_result;
+    uint32_t cancel_pending;
+    uint8_t prepared;         /* ars_park_prepare ran; owner-only */
+};
+
+static ARS__TLS ars_coro *ars__current;
+
+/* per-thread cache of default-size stacks */
+typedef struct ars__stack_cache { ars__stack s[ARSENAL_CORO_STACK_CACHE > 0 ? ARSENAL_CORO_STACK_CACHE : 1]; int n; } ars__stack_cache;
+static ARS__TLS ars__stack_cache ars__cache;
+
+ARSENAL_CORO_API void ars_coro_cache_trim(void) {
+    while (ars__cache.n > 0) ars__stack_free(&ars__cache.s[--ars__cache.n], NULL);
+}
+
+ARSENAL_CORO_API size_t ars_coro_overhead(void) {
+    return (sizeof(ars_coro) + 63) & ~(size_t)63;
+}
+
+static void ars__coro_entry(void *value, void *arg) {
+    ars_coro *co = (ars_coro *)arg;
+    void *ret;
+    (void)value;
+#ifdef ARS__ASAN
+    __sanitizer_finish_switch_fiber(NULL, &co->caller_lo, &co->caller_size);
+#endif
+    ret = co->fn(co->arg);
+    co->status = ARS_CORO_DEAD;
+#ifdef ARS__ASAN
+    __sanitizer_start_switch_fiber(NULL, co->caller_lo, co->caller_size);
+#endif
+#ifdef ARS__TSAN
+    __tsan_switch_to_fiber(co->tsan_caller, 0);
+#endif
+    ARS__JUMP(&co->ctx, &co->caller_ctx, ret);
+    ARSENAL_ASSERT(0 && "a dead coroutine was resumed");
+}
+
+ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
+                                     const ars_coro_opts *opts) {
+    ars__stack st;
+    ars_coro *co;
+    size_t size = opts && opts->stack_size ? opts->stack_size : ARSENAL_CORO_STACK_SIZE;
+    const ars_allocator *a = opts ? opts->allocator : NULL;
+    int cached = 0, r;
+    uintptr_t top;
+    if (!out || !fn) return ARS_EINVAL;
+    *out = NULL;
+#if defined(ARS__CORO_FIBERS)
+    /* fibers own their stacks: only the object is allocated here */
+    if (opts && opts->stack) return ARS_EINVAL;
+    ARS__MEMSET(&st, 0, sizeof st);
+    st.size = ars_coro_overhead() + 64;
+    st.lo = (char *)ARS__CORO_ALLOC(st.size, 64);
+    if (!st.lo) return ARS_ENOMEM;
+    st.map = st.lo; st.map_size = st.size; st.from_alloc = 1;
+    a = NULL;
+    if (0) {
+#else
+    if (opts && opts->stack) {
+#endif
+        if (size < ars_coro_overhead() + 1024) return ARS_EINVAL;
+        ARS__MEMSET(&st, 0, sizeof st);
+        st.lo = (char *)opts->stack;
+        st.size = size;
+    } else if (size == ARSENAL_CORO_STACK_SIZE && !a && ars__cache.n > 0) {
+        st = ars__cache.s[--ars__cache.n];
+        cached = 1;
+    } else {
+        if (size < ars_coro_overhead() + 4096) return ARS_EINVAL;
+        r = ars__stack_alloc(&st, size, a);
+        if (r) return r;
+        cached = size == ARSENAL_CORO_STACK_SIZE && !a;
+    }
+    /* the object sits at the top of the stack memory */
+    top = ((uintptr_t)st.lo + st.size - sizeof(ars_coro)) & ~(uintptr_t)63;
+    co = (ars_coro *)top;
+    ARS__MEMSET(co, 0, sizeof *co);
+    co->fn = fn;
+    co->arg = arg;
+    co->stack = st;
+    co->allocator = a;
+    co->cached_stack = (uint8_t)cached;
+    co->status = ARS_CORO_SUSPENDED;
+    co->heap_index = (size_t)-1;
+    co->deadline = -1;
+    if (!st.guarded) *(uint64_t *)(void *)(((uintptr_t)st.lo + 7) & ~(uintptr_t)7) = ARS__CANARY;
+#if defined(ARS__CORO_FIBERS)
+    r = ars_ctx_make(&co->ctx, NULL, size, ars__coro_entry, co);
+#else
+    r = ars_ctx_make(&co->ctx, st.lo + 16, (size_t)((char *)co - st.lo) - 16, ars__coro_entry, co);
+#endif
+    if (r) { if (!opts || !opts->stack) ars__stack_free(&st, a); return r; }
+#ifdef ARS__TSAN
+    co->tsan_fiber = __tsan_create_fiber(0);
+#endif
+#ifdef ARS__VALGRIND
+    co->vg_id = VALGRIND_STACK_REGISTER(st.lo, (char *)co);
+#endif
+    *out = co;
+    return 0;
+}
+
+ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
+    ars_coro *prev;
+    void *r;
+#ifdef ARS__ASAN
+    void *fake = NULL;
+#endif
+    if (!co) return ARS_EINVAL;
+    if (co->status != ARS_CORO_SUSPENDED) return ARS_ESTATE;
+    prev = ars__current;
+    if (prev) prev->status = ARS_CORO_NORMAL;
+    co->caller = prev;
+    co->status = ARS_CORO_RUNNING;
+    ars__current = co;
+#ifdef ARS__ASAN
+    __sanitizer_start_switch_fiber(&fake, co->stack.lo, co->stack.size);
+#endif
+#ifdef ARS__TSAN
+    co->tsan_caller = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(co->tsan_fiber, 0);
+#endif
+    r = ARS__JUMP(&co->caller_ctx, &co->ctx, in);
+#ifdef ARS__ASAN
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+    ars__current = prev;
+    if (prev) prev->status = ARS_CORO_RUNNING;
+    if (out) *out = r;
+    return 0;
+}
+
+ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
+    ars_coro *co = ars__current;
+    void *r;
+    if (!co) return ARS_ESTATE;
+    co->status = ARS_CORO_SUSPENDED;
+    if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
+        ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
+    }
+#ifdef ARS__ASAN
+    __sanitizer_start_switch_fiber(&co->asan_fake, co->caller_lo, co->caller_size);
+#endif
+#ifdef ARS__TSAN
+    __tsan_switch_to_fiber(co->tsan_caller, 0);
+#endif
+    r = ARS__JUMP(&co->ctx, &co->caller_ctx, value);
+#ifdef ARS__ASAN
+    __sanitizer_finish_switch_fiber(co->asan_fake, &co->caller_lo, &co->caller_size);
+#endif
+    if (in) *in = r;
+    return 0;
+}
+
+ARSENAL_CORO_API int ars_coro_status(const ars_coro *co) {
+    return co ? co->status : ARS_CORO_DEAD;
+}
+
+ARSENAL_CORO_API ars_coro *ars_coro_running(void) { return ars__current; }
+
+ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co) { return co && co->stack.guarded; }
+
+ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co) { return co ? co->stack.size : 0; }
+
+ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
+    ars__stack st;
+    const ars_allocator *a;
+    if (!co) return ARS_EINVAL;
+    if (co->status == ARS_CORO_RUNNING || co->status == ARS_CORO_NORMAL) return ARS_ESTATE;
+    if (co->sched && co->status != ARS_CORO_DEAD) return ARS_ESTATE; /* owned by a scheduler */
+    if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
+        ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
+    }
+    st = co->stack;
+    a = co->allocator;
+#ifdef ARS__TSAN
+    __tsan_destroy_fiber(co->tsan_fiber);
+#endif
+#ifdef ARS__VALGRIND
+    VALGRIND_STACK_DEREGISTER(co->vg_id);
+#endif
+#if defined(ARS__CORO_FIBERS)
+    ars_ctx_release(&co->ctx);
+#endif
+    co->status = ARS_CORO_DEAD;
+    if (co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
+        ars__cache.s[ars__cache.n++] = st;
+    } else if (st.map) {
+        ars__stack_free(&st, a);
+    }
+    return 0;
+}
+
+/* >>clock --------------------------------------------------------------- */
+ARSENAL_CORO_API int64_t ars_now(void) {
+#if defined(ARS__CORO_OS_NONE)
+    return (int64_t)(ARSENAL_CORO_NOW_MS());
+#elif defined(ARS__CORO_OS_WIN)
+    static LARGE_INTEGER freq;
+    LARGE_INTEGER c;
+    if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&c);
+    return (int64_t)(c.QuadPart / freq.QuadPart * 1000 + (c.QuadPart % freq.QuadPart) * 1000 / freq.QuadPart);
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#endif
+}
+
+/* >>sched implementation ------------------------------------------------ */
+typedef struct ars_sched {
+    ars_coro *run_head, *run_tail;
+    ars_coro **heap;          /* timer min-heap on deadline */
+    size_t heap_len, heap_cap;
+    size_t count;             /* live spawned coroutines */
+    ars_coro *inbox;          /* coroutines woken by other threads (atomic stack) */
+    uint32_t sleeping;
+    ars_poller poller;
+    int has_poller;
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int wake_flag;
+#elif defined(ARS__CORO_OS_WIN)
+    SRWLOCK mu;
+    CONDITION_VARIABLE cv;
+    int wake_flag;
+#endif
+} ars_sched;
+
+static ARS__TLS ars_sched *ars__sched;
+
+static ars_sched *ars__sched_get(void) {
+    ars_sched *s = ars__sched;
+    if (s) return s;
+#if defined(ARS__CORO_OS_NONE)
+    {
+        static ars_sched one;
+        s = &one;
+        ARS__MEMSET(s, 0, sizeof *s);
+    }
+#else
+    s = (ars_sched *)ARS__CORO_ALLOC(sizeof *s, 16);
+    if (!s) return NULL;
+    ARS__MEMSET(s, 0, sizeof *s);
+#endif
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_init(&s->mu, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+#if !defined(__APPLE__)
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
+        pthread_cond_init(&s->cv, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+#elif defined(ARS__CORO_OS_WIN)
+    InitializeSRWLock(&s->mu);
+    InitializeConditionVariable(&s->cv);
+#endif
+    ars__sched = s;
+    return s;
+}
+
+static void ars__sched_free(ars_sched *s) {
+    ARS__CORO_FREE(s->heap, s->heap_cap * sizeof *s->heap);
+    s->heap = NULL; s->heap_cap = 0;
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+#endif
+#if !defined(ARS__CORO_OS_NONE)
+    ARS__CORO_FREE(s, sizeof *s);
+#endif
+    ars__sched = NULL;
+}
+
+static void ars__runq_push(ars_sched *s, ars_coro *co) {
+    co->next = NULL;
+    if (s->run_tail) s->run_tail->next = co; else s->run_head = co;
+    s->run_tail = co;
+}
+
+/* timer heap */
+static void ars__heap_set(ars_sched *s, size_t i, ars_coro *co) { s->heap[i] = co; co->heap_index = i; }
+static void ars__heap_up(ars_sched *s, size_t i) {
+    ars_coro *co = s->heap[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (s->heap[p]->deadline <= co->deadline) break;
+        ars__heap_set(s, i, s->heap[p]);
+        i = p;
+    }
+    ars__heap_set(s, i, co);
+}
+static void ars__heap_down(ars_sched *s, size_t i) {
+    ars_coro *co = s->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= s->heap_len) break;
+        if (c + 1 < s->heap_len && s->heap[c + 1]->deadline < s->heap[c]->deadline) c++;
+        if (co->deadline <= s->heap[c]->deadline) break;
+        ars__heap_set(s, i, s->heap[c]);
+        i = c;
+    }
+    ars__heap_set(s, i, co);
+}
+static int ars__heap_add(ars_sched *s, ars_coro *co) {
+    if (s->heap_len == s->heap_cap) {
+        size_t ncap = s->heap_cap ? s->heap_cap * 2 : 64;
+        ars_coro **nh = (ars_coro **)ARS__CORO_ALLOC(ncap * sizeof *nh, sizeof(void *));
+        if (!nh) return ARS_ENOMEM;
+        if (s->heap_len) ARS__MEMCPY(nh, s->heap, s->heap_len * sizeof *nh);
+        ARS__CORO_FREE(s->heap, s->heap_cap * sizeof *nh);
+        s->heap = nh;
+        s->heap_cap = ncap;
+    }
+    s->heap[s->heap_len++] = co;
+    ars__heap_up(s, s->heap_len - 1);
+    return 0;
+}
+static void ars__heap_remove(ars_sched *s, ars_coro *co) {
+    size_t i = co->heap_index;
+    if (i == (size_t)-1) return;
+    co->heap_index = (size_t)-1;
+    s->heap_len--;
+    if (i == s->heap_len) return;
+    ars__heap_set(s, i, s->heap[s->heap_len]);
+    ars__heap_up(s, i);
+    ars__heap_down(s, s->heap[i]->heap_index);
+}
+
+static void ars__sched_notify(ars_sched *s) {
+    if (!ars__ld32(&s->sleeping)) return;
+    if (s->has_poller) { s->poller.wake(s->poller.ctx); return; }
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_lock(&s->mu);
+    s->wake_flag = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+#elif defined(ARS__CORO_OS_WIN)
+    AcquireSRWLockExclusive(&s->mu);
+    s->wake_flag = 1;
+    WakeConditionVariable(&s->cv);
+    ReleaseSRWLockExclusive(&s->mu);
+#endif
+}
+
+/* makes a claimed coroutine runnable on its own scheduler */
+static void ars__make_runnable(ars_coro *co) {
+    ars_sched *s = co->sched;
+    if (s == ars__sched) {
+        ars__runq_push(s, co);
+    } else {
+        void *head = ars__ldp((void **)&s->inbox);
+        do { co->next = (ars_coro *)head; }
+        while (!ars__casp((void **)&s->inbox, &head, co));
+        ars__sched_notify(s);
+    }
+}
+
+/* the one who moves `wait` from (seq, armed) to (seq+1, idle) owns the wake */
+static int ars__claim(ars_coro *co, uint32_t seq, int result) {
+    if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
+    co->park_result = result;
+    ars__make_runnable(co);
+    return 0;
+}
+
+ARSENAL_CORO_API ars_waker ars_park_prepare(void) {
+    ars_waker w;
+    ars_coro *co = ars__current;
+    w.co = co && co->sched ? co : NULL;
+    w.seq = 0;
+    if (w.co) {
+        w.seq = ars__ld32(&co->wait) >> 1;
+        co->prepared = 1;
+        ars__st32(&co->wait, (w.seq << 1) | 1u);
+    }
+    return w;
+}
+
+ARSENAL_CORO_API int ars_wake(ars_waker w, int result) {
+    if (!w.co) return ARS_EINVAL;
+    return ars__claim(w.co, w.seq, result);
+}
+
+ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
+    uint32_t w;
+    if (!co || !co->sched) return ARS_EINVAL;
+    ars__st32(&co->cancel_pending, 1u);
+    w = ars__ld32(&co->wait);
+    if (w & 1u) ars__claim(co, w >> 1, ARS_ECANCELED);
+    return 0;
+}
+
+ARSENAL_CORO_API int ars_park(int64_t deadline) {
+    ars_coro *co = ars__current;
+    ars_sched *s;
+    uint32_t w;
+    int r;
+    if (!co || !co->sched) return ARS_ESTATE;
+    s = co->sched;
+    if (!co->prepared) ars_park_prepare();
+    co->prepared = 0;
+    w = ars__ld32(&co->wait);
+    if (w & 1u) {
+        /* still armed: settle a pending cancel or a passed deadline now */
+        if (ars__ld32(&co->cancel_pending)) {
+            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) {
+                ars__st32(&co->cancel_pending, 0u);
+                return ARS_ECANCELED;
+            }
+        } else if (deadline >= 0 && deadline <= ars_now()) {
+            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ETIMEDOUT;
+        } else if (deadline >= 0) {
+            co->deadline = deadline;
+            if (ars__heap_add(s, co) != 0) {
+                if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ENOMEM;
+            }
+        }
+    }
+    /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
+    ars_coro_yield(NULL, NULL);
+    ars__heap_remove(s, co);
+    r = co->park_result;
+    if (r == ARS_ECANCELED) ars__st32(&co->cancel_pending, 0u);
+    return r;
+}
+
+ARSENAL_CORO_API int ars_sleep_until(int64_t deadline) {
+    int r;
+    if (!ars__current || !ars__current->sched) return ARS_ESTATE;
+    if (deadline < 0) deadline = INT64_MAX;
+    r = ars_park(deadline);
+    return r == ARS_ETIMEDOUT ? 0 : r;
+}
+
+ARSENAL_CORO_API int ars_sched_yield(void) {
+    ars_coro *co = ars__current;
+    if (!co || !co->sched) return ARS_ESTATE;
+    ars__runq_push(co->sched, co);
+    return ars_coro_yield(NULL, NULL);
+}
+
+static void *ars__go_entry(void *arg) {
+    ars_coro *co = (ars_coro *)arg;
+    co->go_fn(co->go_arg);
+    return NULL;
+}
+
+ARSENAL_CORO_API int ars_go_opts(void (*fn)(void *arg), void *arg,
+                                 const ars_coro_opts *opts, ars_coro **out) {
+    ars_sched *s;
+    ars_coro *co;
+    int r;
+    if (!fn) return ARS_EINVAL;
+    s = ars__sched_get();
+    if (!s) return ARS_ENOMEM;
+    r = ars_coro_create(&co, ars__go_entry, NULL, opts);
+    if (r) return r;
+    co->arg = co;
+    co->go_fn = fn;
+    co->go_arg = arg;
+    co->sched = s;
+    s->count++;
+    ars__runq_push(s, co);
+    if (out) *out = co;
+    return 0;
+}
+
+ARSENAL_CORO_API int ars_go(void (*fn)(void *arg), void *arg) {
+    return ars_go_opts(fn, arg, NULL, NULL);
+}
+
+ARSENAL_CORO_API size_t ars_sched_count(void) { return ars__sched ? ars__sched->count : 0; }
+
+ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *p) {
+    ars_sched *s = ars__sched_get();
+    if (!s) return;
+    if (p && p->poll && p->wake) { s->poller = *p; s->has_poller = 1; }
+    else { ARS__MEMSET(&s->poller, 0, sizeof s->poller); s->has_poller = 0; }
+}
+
+static void ars__drain_inbox(ars_sched *s) {
+    ars_coro *list = (ars_coro *)ars__xchgp((void **)&s->inbox, NULL), *rev = NULL;
+    while (list) { ars_coro *n = list->next; list->next = rev; rev = list; list = n; }
+    while (rev) { ars_coro *n = rev->next; ars__runq_push(s, rev); rev = n; }
+}
+
+/* waits until the deadline (-1: forever) or a wake from another thread */
+static void ars__sched_idle(ars_sched *s, int64_t deadline) {
+    ars__st32(&s->sleeping, 1u);
+    if (ars__ldp((void **)&s->inbox) == NULL) {
+        if (s->has_poller) {
+            s->poller.poll(s->poller.ctx, deadline);
+        } else {
+#if defined(ARS__CORO_OS_POSIX)
+            pthread_mutex_lock(&s->mu);
+            if (!s->wake_flag && ars__ldp((void **)&s->inbox) == NULL) {
+                if (deadline < 0) {
+                    pthread_cond_wait(&s->cv, &s->mu);
+                } else {
+                    struct timespec ts;
+                    ts.tv_sec = (time_t)(deadline / 1000);
+                    ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+                    pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+                }
+            }
+            s->wake_flag = 0;
+            pthread_mutex_unlock(&s->mu);
+#elif defined(ARS__CORO_OS_WIN)
+            AcquireSRWLockExclusive(&s->mu);
+            if (!s->wake_flag && ars__ldp((void **)&s->inbox) == NULL) {
+                int64_t now = ars_now();
+                DWORD ms = deadline < 0 ? INFINITE : (DWORD)(deadline > now ? deadline - now : 0);
+                SleepConditionVariableSRW(&s->cv, &s->mu, ms, 0);
+            }
+            s->wake_flag = 0;
+            ReleaseSRWLockExclusive(&s->mu);
+#else
+            while (ars__ldp((void **)&s->inbox) == NULL &&
+                   (deadline < 0 || ars_now() < deadline))
+                ARSENAL_CORO_IDLE();
+#endif
+        }
+    }
+    ars__st32(&s->sleeping, 0u);
+}
+
+ARSENAL_CORO_API int ars_sched_run(void) {
+    ars_sched *s;
+    if (ars__current) return ARS_ESTATE;
+    s = ars__sched_get();
+    if (!s) return ARS_ENOMEM;
+    while (s->count > 0) {
+        ars_coro *last;
+        int64_t now;
+        ars__drain_inbox(s);
+        /* fire expired timers */
+        if (s->heap_len) {
+            now = ars_now();
+            while (s->heap_len && s->heap[0]->deadline <= now) {
+                ars_coro *co = s->heap[0];
+                uint32_t w = ars__ld32(&co->wait);
+                ars__heap_remove(s, co);
+                if (w & 1u) ars__claim(co, w >> 1, ARS_ETIMEDOUT);
+            }
+        }
+        if (!s->run_head) {
+            int64_t deadline = s->heap_len ? s->heap[0]->deadline : -1;
+            ars__sched_idle(s, deadline);
+            continue;
+        }
+        if (s->has_poller) s->poller.poll(s->poller.ctx, 0);
+        /* run what is runnable now; what they make runnable waits a round */
+        last = s->run_tail;
+        for (;;) {
+            ars_coro *co = s->run_head;
+            int done = co == last;
+            s->run_head = co->next;
+            if (!s->run_head) s->run_tail = NULL;
+            co->next = NULL;
+            ars_coro_resume(co, NULL, NULL);
+            if (co->status == ARS_CORO_DEAD) {
+                s->count--;
+                ars_coro_destroy(co);
+            }
+            if (done || !s->run_head) break;
+        }
+    }
+    ars__sched_free(s);
+    return 0;
+}
+
+#undef ARS__JUMP
+#undef ARS__MEMSET
+#undef ARS__MEMCPY
+#undef ARS__TLS
+#undef ARS__CORO_ALLOC
+#undef ARS__CORO_FREE
+#undef ARS__CANARY
+#undef ARS__SYM
+#undef ARS__FUNC_BEGIN
+#undef ARS__FUNC_END
+#endif /* ARSENAL_CORO_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 Arsenal contributors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+------------------------------------------------------------------------------
+*/

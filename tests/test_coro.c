@@ -1,0 +1,694 @@
+/* test_coro.c - tests for arsenal_coro.h
+   ars-test-libs: -lpthread
+   ars-test-legs: native asan tsan valgrind cross wine firmware
+*/
+#if defined(ARS_TEST_FREESTANDING)
+#include "board.h"
+#define ARSENAL_CORO_NOW_MS() ((int64_t)board_millis())
+#endif
+#define ARSENAL_CORO_IMPLEMENTATION
+#include "../arsenal_coro.h"
+#include "ars_test.h"
+
+#if !defined(ARS_TEST_FREESTANDING)
+#include <string.h>
+#if !defined(_WIN32)
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define HAVE_FORK 1
+#else
+#include <windows.h>
+#endif
+#define HAVE_THREADS 1
+#endif
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#endif
+
+#ifdef ARS_TEST_QUICK
+#define SCALE(full, quick) (quick)
+#else
+#define SCALE(full, quick) (full)
+#endif
+
+/* Firmware has no mmap: coroutines there run on these buffers. */
+#define FW_STACKS 8
+#define FW_STACK_SIZE 8192
+static unsigned char fw_stacks[FW_STACKS][FW_STACK_SIZE] __attribute__((aligned(16)));
+static ars_coro_opts stack_opts(int i) {
+    ars_coro_opts o;
+    memset(&o, 0, sizeof o);
+#ifdef ARS_TEST_FREESTANDING
+    o.stack = fw_stacks[i % FW_STACKS];
+    o.stack_size = FW_STACK_SIZE;
+#else
+    (void)i;
+    (void)fw_stacks;
+#endif
+    return o;
+}
+
+/* ---- layer 1: the bare switch ---- */
+static ars_ctx main_ctx, co_ctx;
+static void ctx_entry(void *value, void *arg) {
+    intptr_t v = (intptr_t)value;
+    EXPECT(arg == (void *)&co_ctx);
+    for (;;) v = (intptr_t)ars_ctx_jump(&co_ctx, &main_ctx, (void *)(v * 2));
+}
+static void test_ctx_switch(void) {
+    static unsigned char stack[16384] __attribute__((aligned(16)));
+    intptr_t i;
+    ASSERT_EQ(ars_ctx_make(&co_ctx, stack, sizeof stack, ctx_entry, &co_ctx), 0);
+    for (i = 1; i < 1000; i++)
+        ASSERT_EQ((intptr_t)ars_ctx_jump(&main_ctx, &co_ctx, (void *)i), i * 2);
+    EXPECT_EQ(ars_ctx_make(&co_ctx, stack, 16, ctx_entry, NULL), ARS_EINVAL);
+}
+
+/* ---- layer 2: value passing both ways, a million switches ---- */
+static void *echo_plus_one(void *arg) {
+    void *in = arg;
+    for (;;) ars_coro_yield((void *)((intptr_t)in + 1), &in);
+    return NULL;
+}
+static void test_million_switches(void) {
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    intptr_t i, n = SCALE(1000000, 20000);
+    void *out = NULL;
+    ASSERT_EQ(ars_coro_create(&co, echo_plus_one, (void *)0, &o), 0);
+    ASSERT_EQ(ars_coro_resume(co, NULL, &out), 0);
+    EXPECT_EQ((intptr_t)out, 1);
+    for (i = 0; i < n; i++) {
+        if (ars_coro_resume(co, (void *)i, &out) != 0 || (intptr_t)out != i + 1) {
+            EXPECT_EQ((intptr_t)out, i + 1);
+            break;
+        }
+    }
+    EXPECT_EQ(ars_coro_status(co), ARS_CORO_SUSPENDED);
+    EXPECT_EQ(ars_coro_destroy(co), 0);
+}
+
+/* ---- callee-saved registers: 7 integers and 8 doubles live across every
+   switch on both sides; at -O2 the compiler keeps them in callee-saved
+   registers, so a switch that drops one corrupts the sums. ---- */
+static volatile int keep_going = 1;
+static void *fp_worker(void *arg) {
+    long a = (long)(intptr_t)arg, b = a * 3, c = a + 7, d = a ^ 0x55, e = a * a, f = a - 9, g = a << 2;
+    double x0 = 1.5 * (double)a, x1 = x0 + 0.25, x2 = x0 * 2.0, x3 = x0 - 3.0, x4 = x0 / 4.0,
+           x5 = x0 + 100.0, x6 = x0 * x0, x7 = -x0;
+    long rounds = 0;
+    while (keep_going) {
+        ars_coro_yield(NULL, NULL);
+        a += 1; b += 3; c += 1; d += 1; e += 2; f -= 1; g += 4;
+        x0 += 1.0; x1 += 1.0; x2 += 2.0; x3 += 1.0; x4 += 0.25; x5 += 1.0; x6 += 3.0; x7 -= 1.0;
+        rounds++;
+    }
+    {
+        long start = (long)(intptr_t)arg;
+        double s0 = 1.5 * (double)start, r = (double)rounds;
+        int ok = a == start + rounds && b == start * 3 + 3 * rounds && c == start + 7 + rounds &&
+                 d == (start ^ 0x55) + rounds && e == start * start + 2 * rounds &&
+                 f == start - 9 - rounds && g == (start << 2) + 4 * rounds &&
+                 x0 == s0 + r && x1 == s0 + 0.25 + r && x2 == s0 * 2.0 + 2.0 * r &&
+                 x3 == s0 - 3.0 + r && x4 == s0 / 4.0 + 0.25 * r && x5 == s0 + 100.0 + r &&
+                 x6 == s0 * s0 + 3.0 * r && x7 == -s0 - r;
+        return (void *)(intptr_t)(ok ? 1 : 2);
+    }
+}
+static void test_callee_saved(void) {
+    ars_coro *co[2];
+    ars_coro_opts o0 = stack_opts(0), o1 = stack_opts(1);
+    long a = 11, b = 22, c = 33, d = 44, e = 55, f = 66, g = 77;
+    double x0 = 0.5, x1 = 1.5, x2 = 2.5, x3 = 3.5, x4 = 4.5, x5 = 5.5, x6 = 6.5, x7 = 7.5;
+    long i, n = SCALE(100000, 2000);
+    void *r0 = NULL, *r1 = NULL;
+    keep_going = 1;
+    ASSERT_EQ(ars_coro_create(&co[0], fp_worker, (void *)5, &o0), 0);
+    ASSERT_EQ(ars_coro_create(&co[1], fp_worker, (void *)9, &o1), 0);
+    for (i = 0; i < n; i++) {
+        ars_coro_resume(co[i & 1], NULL, NULL);
+        a += 1; b += 2; c += 3; d += 4; e += 5; f += 6; g += 7;
+        x0 += 0.5; x1 += 1.0; x2 += 1.5; x3 += 2.0; x4 += 2.5; x5 += 3.0; x6 += 3.5; x7 += 4.0;
+    }
+    keep_going = 0;
+    ars_coro_resume(co[0], NULL, &r0);
+    ars_coro_resume(co[1], NULL, &r1);
+    EXPECT_EQ((intptr_t)r0, 1);
+    EXPECT_EQ((intptr_t)r1, 1);
+    EXPECT(a == 11 + n && b == 22 + 2 * n && c == 33 + 3 * n && d == 44 + 4 * n);
+    EXPECT(e == 55 + 5 * n && f == 66 + 6 * n && g == 77 + 7 * n);
+    EXPECT(x0 == 0.5 + 0.5 * (double)n && x1 == 1.5 + 1.0 * (double)n && x2 == 2.5 + 1.5 * (double)n);
+    EXPECT(x3 == 3.5 + 2.0 * (double)n && x4 == 4.5 + 2.5 * (double)n && x5 == 5.5 + 3.0 * (double)n);
+    EXPECT(x6 == 6.5 + 3.5 * (double)n && x7 == 7.5 + 4.0 * (double)n);
+    EXPECT_EQ(ars_coro_status(co[0]), ARS_CORO_DEAD);
+    ars_coro_destroy(co[0]);
+    ars_coro_destroy(co[1]);
+}
+
+/* ---- x86 floating-point control state travels with the context ---- */
+#if defined(__x86_64__) || (defined(__i386__) && defined(__SSE__))
+#define HAVE_MXCSR 1
+static unsigned get_mxcsr(void) { unsigned v; __asm__ volatile("stmxcsr %0" : "=m"(v)); return v; }
+static void set_mxcsr(unsigned v) { __asm__ volatile("ldmxcsr %0" : : "m"(v)); }
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#define HAVE_X87CW 1
+static unsigned short get_cw(void) { unsigned short v; __asm__ volatile("fnstcw %0" : "=m"(v)); return v; }
+static void set_cw(unsigned short v) { __asm__ volatile("fldcw %0" : : "m"(v)); }
+static void *fpctl_worker(void *arg) {
+    (void)arg;
+#ifdef HAVE_MXCSR
+    set_mxcsr((get_mxcsr() & ~0x6000u) | 0x6000u); /* round toward zero */
+#endif
+    set_cw((unsigned short)((get_cw() & ~0x0C00u) | 0x0400u)); /* round down */
+    for (;;) {
+        int ok = 1;
+#ifdef HAVE_MXCSR
+        ok &= (get_mxcsr() & 0x6000u) == 0x6000u;
+#endif
+        ok &= (get_cw() & 0x0C00u) == 0x0400u;
+        ars_coro_yield((void *)(intptr_t)ok, NULL);
+    }
+    return NULL;
+}
+static void test_fp_control(void) {
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    void *ok = NULL;
+    int i;
+#ifdef HAVE_MXCSR
+    unsigned m0 = get_mxcsr();
+#endif
+    unsigned short c0 = get_cw();
+    ASSERT_EQ(ars_coro_create(&co, fpctl_worker, NULL, &o), 0);
+    for (i = 0; i < 10; i++) {
+        ars_coro_resume(co, NULL, &ok);
+        EXPECT_EQ((intptr_t)ok, 1);              /* the coroutine kept its modes */
+#ifdef HAVE_MXCSR
+        EXPECT_EQ(get_mxcsr() & 0xFFC0u, m0 & 0xFFC0u); /* ours came back */
+#endif
+        EXPECT_EQ(get_cw(), c0);
+    }
+    ars_coro_destroy(co);
+}
+#endif
+
+/* ---- nesting, status and the running coroutine ---- */
+static ars_coro *outer_co, *inner_co;
+static void *inner_fn(void *arg) {
+    (void)arg;
+    EXPECT(ars_coro_running() == inner_co);
+    EXPECT_EQ(ars_coro_status(inner_co), ARS_CORO_RUNNING);
+    EXPECT_EQ(ars_coro_status(outer_co), ARS_CORO_NORMAL);
+    EXPECT_EQ(ars_coro_resume(outer_co, NULL, NULL), ARS_ESTATE); /* normal: refused */
+    ars_coro_yield((void *)7, NULL);
+    return (void *)8;
+}
+static void *outer_fn(void *arg) {
+    void *v = NULL;
+    ars_coro_opts o = stack_opts(1);
+    (void)arg;
+    EXPECT_EQ(ars_coro_create(&inner_co, inner_fn, NULL, &o), 0);
+    EXPECT_EQ(ars_coro_resume(inner_co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 7);
+    EXPECT(ars_coro_running() == outer_co);
+    EXPECT_EQ(ars_coro_resume(outer_co, NULL, NULL), ARS_ESTATE); /* running: refused */
+    EXPECT_EQ(ars_coro_destroy(outer_co), ARS_ESTATE);             /* running: refused */
+    ars_coro_yield((void *)1, NULL);
+    EXPECT_EQ(ars_coro_resume(inner_co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 8);
+    EXPECT_EQ(ars_coro_status(inner_co), ARS_CORO_DEAD);
+    EXPECT_EQ(ars_coro_destroy(inner_co), 0);
+    return (void *)2;
+}
+static void test_nested(void) {
+    void *v = NULL;
+    ars_coro_opts o = stack_opts(0);
+    EXPECT(ars_coro_running() == NULL);
+    ASSERT_EQ(ars_coro_create(&outer_co, outer_fn, NULL, &o), 0);
+    EXPECT_EQ(ars_coro_resume(outer_co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 1);
+    EXPECT_EQ(ars_coro_resume(outer_co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 2);
+    EXPECT_EQ(ars_coro_status(outer_co), ARS_CORO_DEAD);
+    EXPECT(ars_coro_running() == NULL);
+    EXPECT_EQ(ars_coro_destroy(outer_co), 0);
+}
+
+/* ---- bad use returns an error ---- */
+static void *ret_arg(void *arg) { return arg; }
+static void test_bad_use(void) {
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    void *v = NULL;
+    EXPECT_EQ(ars_coro_yield(NULL, NULL), ARS_ESTATE);   /* not in a coroutine */
+    EXPECT_EQ(ars_coro_resume(NULL, NULL, NULL), ARS_EINVAL);
+    EXPECT_EQ(ars_coro_create(NULL, ret_arg, NULL, &o), ARS_EINVAL);
+    EXPECT_EQ(ars_coro_create(&co, NULL, NULL, &o), ARS_EINVAL);
+    ASSERT_EQ(ars_coro_create(&co, ret_arg, (void *)42, &o), 0);
+    EXPECT_EQ(ars_coro_resume(co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 42);
+    EXPECT_EQ(ars_coro_status(co), ARS_CORO_DEAD);
+    EXPECT_EQ(ars_coro_resume(co, NULL, &v), ARS_ESTATE); /* dead */
+    EXPECT_EQ(ars_coro_destroy(co), 0);
+    EXPECT_EQ(ars_sched_yield(), ARS_ESTATE);
+    EXPECT_EQ(ars_sleep_until(0), ARS_ESTATE);
+    EXPECT_EQ(ars_park(0), ARS_ESTATE);
+    EXPECT(ars_strerror(ARS_ESTATE) != ars_strerror(ARS_ECANCELED));
+}
+
+/* ---- many live coroutines, deep recursion ---- */
+static void *park_once(void *arg) {
+    ars_coro_yield(arg, NULL);
+    return (void *)((intptr_t)arg + 1);
+}
+static void test_many_live(void) {
+#ifdef ARS_TEST_FREESTANDING
+    enum { N = FW_STACKS };
+#else
+    enum { N = 10000 };
+#endif
+    static ars_coro *cos[N];
+    int i, created = 0, ok = 1;
+    for (i = 0; i < N; i++) {
+        ars_coro_opts o = stack_opts(i);
+        if (ars_coro_create(&cos[i], park_once, (void *)(intptr_t)i, &o) != 0) break;
+        created++;
+    }
+    EXPECT_EQ(created, N);
+    for (i = 0; i < created; i++) {
+        void *v = NULL;
+        ars_coro_resume(cos[i], NULL, &v);
+        ok &= (intptr_t)v == i;
+    }
+    for (i = 0; i < created; i++) {
+        void *v = NULL;
+        ars_coro_resume(cos[i], NULL, &v);
+        ok &= (intptr_t)v == i + 1 && ars_coro_status(cos[i]) == ARS_CORO_DEAD;
+        ars_coro_destroy(cos[i]);
+    }
+    EXPECT(ok);
+}
+
+static ARS__NOINLINE long recurse(long depth) {
+    volatile char pad[128];
+    pad[0] = (char)depth;
+    if (depth == 0) return pad[0];
+    return recurse(depth - 1) + 1 + pad[0] - (char)depth;
+}
+static void *deep_fn(void *arg) { return (void *)(intptr_t)recurse((long)(intptr_t)arg); }
+static void test_deep_recursion(void) {
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    void *v = NULL;
+#ifdef ARS_TEST_FREESTANDING
+    long depth = 20;
+#else
+    long depth = 2000; /* ~2000 frames of 128+ bytes: ~400 KiB */
+    o.stack_size = 1024 * 1024;
+#endif
+    ASSERT_EQ(ars_coro_create(&co, deep_fn, (void *)(intptr_t)depth, &o), 0);
+    EXPECT_EQ(ars_coro_resume(co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, depth);
+    ars_coro_destroy(co);
+}
+
+/* caller-given stack (hosted: a static buffer) */
+static void test_caller_stack(void) {
+    static unsigned char buf[32768] __attribute__((aligned(64)));
+    ars_coro_opts o;
+    ars_coro *co;
+    void *v = NULL;
+    memset(&o, 0, sizeof o);
+    o.stack = buf;
+    o.stack_size = sizeof buf;
+    ASSERT_EQ(ars_coro_create(&co, echo_plus_one, (void *)5, &o), 0);
+    EXPECT((unsigned char *)co >= buf && (unsigned char *)co < buf + sizeof buf);
+    EXPECT_EQ(ars_coro_guarded(co), 0);
+    ars_coro_resume(co, NULL, &v);
+    EXPECT_EQ((intptr_t)v, 6);
+    ars_coro_destroy(co);
+    o.stack_size = 64;
+    EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+}
+
+#if defined(HAVE_FORK)
+/* ---- a runaway recursion hits the guard page: the child dies by SIGSEGV ---- */
+static volatile long runaway_limit = 1L << 40; /* never reached */
+static ARS__NOINLINE long runaway(long n) {
+    volatile char pad[512];
+    pad[0] = (char)n;
+    if (n >= runaway_limit) return 0;
+    return runaway(n + 1) + pad[0];
+}
+static void *runaway_fn(void *arg) { return (void *)(intptr_t)runaway((long)(intptr_t)arg); }
+static void test_guard_page(void) {
+    pid_t pid;
+    int status = 0;
+    ars_coro *probe;
+    ASSERT_EQ(ars_coro_create(&probe, ret_arg, NULL, NULL), 0);
+    EXPECT_EQ(ars_coro_guarded(probe), 1);
+    ars_coro_destroy(probe);
+    fflush(stdout);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        ars_coro *co;
+        if (ars_coro_create(&co, runaway_fn, NULL, NULL) != 0) _exit(3);
+        ars_coro_resume(co, NULL, NULL);
+        _exit(0); /* not reached: the guard page stops it */
+    }
+    waitpid(pid, &status, 0);
+#if defined(UNDER_ASAN)
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) != 0); /* ASan reports the overflow */
+#else
+    EXPECT(WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS));
+#endif
+}
+#endif
+
+#if defined(__linux__) && !defined(ARS_TEST_FREESTANDING)
+static int count_maps(void) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    int n = 0, c;
+    if (!f) return -1;
+    while ((c = fgetc(f)) != EOF) n += c == '\n';
+    fclose(f);
+    return n;
+}
+/* ---- stacks are recycled: create/destroy does not map again ---- */
+static void test_stack_recycling(void) {
+    int i, before, after;
+    ars_coro *co;
+    ASSERT_EQ(ars_coro_create(&co, ret_arg, NULL, NULL), 0);
+    ars_coro_resume(co, NULL, NULL);
+    ars_coro_destroy(co);
+    before = count_maps();
+    for (i = 0; i < 1000; i++) {
+        void *v = NULL;
+        if (ars_coro_create(&co, ret_arg, (void *)(intptr_t)i, NULL) != 0) break;
+        ars_coro_resume(co, NULL, &v);
+        ars_coro_destroy(co);
+        if ((intptr_t)v != i) break;
+    }
+    EXPECT_EQ(i, 1000);
+    after = count_maps();
+    EXPECT_EQ(after, before);
+}
+
+#if !defined(ARS_TEST_QUICK) && !defined(UNDER_TSAN)
+/* ---- more guarded stacks than vm.max_map_count allows: a graceful fallback
+   to canary-checked stacks instead of an abort at ~32k ---- */
+static void test_map_limit(void) {
+    enum { N = 40000 };
+    static ars_coro *cos[N];
+    int i, created = 0, guarded = 0, ok = 1;
+    for (i = 0; i < N; i++) {
+        if (ars_coro_create(&cos[i], park_once, (void *)(intptr_t)i, NULL) != 0) break;
+        guarded += ars_coro_guarded(cos[i]);
+        created++;
+    }
+    EXPECT_EQ(created, N);
+    EXPECT(guarded > 20000 && guarded < N);
+    for (i = 0; i < created; i++) {
+        void *v = NULL;
+        ars_coro_resume(cos[i], NULL, &v);
+        ok &= (intptr_t)v == i;
+    }
+    for (i = 0; i < created; i++) ars_coro_destroy(cos[i]);
+    ars_coro_cache_trim();
+    EXPECT(ok);
+}
+#endif
+#endif
+
+/* ---- the scheduler ---- */
+static int order[64], order_n;
+static void rr_worker(void *arg) {
+    int i;
+    for (i = 0; i < 3; i++) {
+        if (order_n < 64) order[order_n++] = (int)(intptr_t)arg;
+        ars_sched_yield();
+    }
+}
+static void test_sched_round_robin(void) {
+    int i, ok = 1;
+    order_n = 0;
+    for (i = 0; i < 3; i++) EXPECT_EQ(ars_go(rr_worker, (void *)(intptr_t)i), 0);
+    EXPECT_EQ(ars_sched_count(), 3);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT_EQ(order_n, 9);
+    for (i = 0; i < 9; i++) ok &= order[i] == i % 3;
+    EXPECT(ok);
+    EXPECT_EQ(ars_sched_count(), 0);
+}
+
+static int64_t woke_at[4], wanted[4];
+static void sleeper(void *arg) {
+    int i = (int)(intptr_t)arg;
+    EXPECT_EQ(ars_sleep_until(wanted[i]), 0);
+    woke_at[i] = ars_now();
+}
+static void test_sleep_deadlines(void) {
+    int i;
+    int64_t t0 = ars_now();
+    for (i = 0; i < 4; i++) {
+        wanted[i] = t0 + 40 - 10 * i; /* out of order on purpose */
+        ars_go(sleeper, (void *)(intptr_t)i);
+    }
+    ars_sched_run();
+    for (i = 0; i < 4; i++) {
+        EXPECT(woke_at[i] >= wanted[i]);        /* never early */
+#if !defined(ARS_TEST_QUICK)
+        EXPECT(woke_at[i] <= wanted[i] + 15);   /* and not much late */
+#endif
+    }
+}
+
+static ars_waker parked_waker;
+static int park_result, wake_result;
+static void parker(void *arg) {
+    (void)arg;
+    parked_waker = ars_park_prepare();
+    park_result = ars_park(-1);
+}
+static void waker_fn(void *arg) {
+    wake_result = ars_wake(parked_waker, (int)(intptr_t)arg);
+    EXPECT_EQ(ars_wake(parked_waker, 99), ARS_ESTATE); /* only one waker wins */
+}
+static void test_park_wake(void) {
+    park_result = wake_result = -100;
+    ars_go(parker, NULL);
+    ars_go(waker_fn, (void *)(intptr_t)5);
+    ars_sched_run();
+    EXPECT_EQ(park_result, 5);
+    EXPECT_EQ(wake_result, 0);
+}
+
+static void park_timeout_fn(void *arg) {
+    int64_t t0 = ars_now();
+    ars_waker w;
+    (void)arg;
+    w = ars_park_prepare();
+    EXPECT_EQ(ars_park(t0 + 20), ARS_ETIMEDOUT);
+    EXPECT(ars_now() >= t0 + 20);
+    EXPECT_EQ(ars_wake(w, 1), ARS_ESTATE);        /* stale after the timeout */
+    EXPECT_EQ(ars_park(0), ARS_ETIMEDOUT);        /* 0: do not block */
+    EXPECT_EQ(ars_park(ars_now() - 5), ARS_ETIMEDOUT);
+}
+static void test_park_timeout(void) {
+    ars_go(park_timeout_fn, NULL);
+    ars_sched_run();
+}
+
+static ars_coro *victim;
+static int victim_result, victim_second;
+static void victim_fn(void *arg) {
+    (void)arg;
+    victim_result = ars_sleep_until(ars_now() + 100000);
+    victim_second = ars_sleep_until(ars_now() + 5);
+}
+static void canceller(void *arg) {
+    (void)arg;
+    ars_sched_yield(); /* let the victim park first */
+    EXPECT_EQ(ars_cancel(victim), 0);
+}
+static void self_cancel(void *arg) {
+    (void)arg;
+    ars_cancel(ars_coro_running());
+    EXPECT_EQ(ars_park(-1), ARS_ECANCELED);  /* a pending cancel: returns at once */
+    EXPECT_EQ(ars_park(0), ARS_ETIMEDOUT);   /* consumed */
+}
+static void test_cancel(void) {
+    int64_t t0 = ars_now();
+    victim_result = victim_second = -100;
+    ars_go_opts(victim_fn, NULL, NULL, &victim);
+    ars_go(canceller, NULL);
+    ars_go(self_cancel, NULL);
+    ars_sched_run();
+    EXPECT_EQ(victim_result, ARS_ECANCELED);
+    EXPECT_EQ(victim_second, 0);
+    EXPECT(ars_now() - t0 < 5000);
+}
+
+/* the poller hook: runs when nothing is runnable and wakes coroutines */
+static int poll_calls, poll_blocking_calls;
+static ars_waker poll_waiter;
+static int poll_wait(void *ctx, int64_t deadline) {
+    (void)ctx;
+    poll_calls++;
+    if (deadline != 0) {
+        poll_blocking_calls++;
+        if (poll_waiter.co) { ars_wake(poll_waiter, 77); poll_waiter.co = NULL; }
+    }
+    return 0;
+}
+static void poll_wake(void *ctx) { (void)ctx; }
+static void io_waiter(void *arg) {
+    (void)arg;
+    poll_waiter = ars_park_prepare();
+    EXPECT_EQ(ars_park(-1), 77);
+}
+static void test_poller_hook(void) {
+    ars_poller p;
+    p.poll = poll_wait;
+    p.wake = poll_wake;
+    p.ctx = NULL;
+    poll_calls = poll_blocking_calls = 0;
+    ars_sched_set_poller(&p);
+    ars_go(io_waiter, NULL);
+    ars_sched_run();
+    EXPECT(poll_blocking_calls >= 1);
+    EXPECT(poll_calls >= 1);
+}
+
+#if defined(HAVE_THREADS)
+/* ---- two threads, each its own scheduler; a coroutine on one wakes a
+   coroutine parked on the other ---- */
+typedef struct { int id; long sum; int waked; } thread_arg;
+static ars_waker cross_waker;
+static int cross_ready;
+static int cross_result;
+static void cross_parker(void *arg) {
+    thread_arg *t = (thread_arg *)arg;
+    cross_waker = ars_park_prepare();
+    __atomic_store_n(&cross_ready, 1, __ATOMIC_RELEASE);
+    cross_result = ars_park(ars_now() + 10000);
+    t->waked = 1;
+}
+static void counter_fn(void *arg) {
+    thread_arg *t = (thread_arg *)arg;
+    int i;
+    for (i = 0; i < 1000; i++) { t->sum += i; ars_sched_yield(); }
+}
+static void cross_waker_fn(void *arg) {
+    (void)arg;
+    while (!__atomic_load_n(&cross_ready, __ATOMIC_ACQUIRE)) ars_sleep_until(ars_now() + 1);
+    EXPECT_EQ(ars_wake(cross_waker, 1234), 0);
+}
+#if defined(_WIN32)
+static DWORD WINAPI thread_main(LPVOID p)
+#else
+static void *thread_main(void *p)
+#endif
+{
+    thread_arg *t = (thread_arg *)p;
+    int i;
+    for (i = 0; i < 4; i++) ars_go(counter_fn, t);
+    if (t->id == 0) ars_go(cross_parker, t); else ars_go(cross_waker_fn, t);
+    ars_sched_run();
+    ars_coro_cache_trim();
+#if defined(_WIN32)
+    return 0;
+#else
+    return NULL;
+#endif
+}
+static void test_two_threads(void) {
+    thread_arg t[2];
+    int i;
+    memset(t, 0, sizeof t);
+    cross_ready = 0;
+    cross_result = -100;
+    t[0].id = 0; t[1].id = 1;
+#if defined(_WIN32)
+    {
+        HANDLE h[2];
+        for (i = 0; i < 2; i++) h[i] = CreateThread(NULL, 0, thread_main, &t[i], 0, NULL);
+        WaitForMultipleObjects(2, h, TRUE, INFINITE);
+        CloseHandle(h[0]); CloseHandle(h[1]);
+    }
+#else
+    {
+        pthread_t th[2];
+        for (i = 0; i < 2; i++) pthread_create(&th[i], NULL, thread_main, &t[i]);
+        for (i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    }
+#endif
+    EXPECT_EQ(t[0].sum, 4L * 499500L);
+    EXPECT_EQ(t[1].sum, 4L * 499500L);
+    EXPECT_EQ(cross_result, 1234);
+    EXPECT_EQ(t[0].waked, 1);
+}
+#endif
+
+static void test_sched_bad_use(void);
+static void nested_run(void *arg) { (void)arg; EXPECT_EQ(ars_sched_run(), ARS_ESTATE); }
+static void test_sched_bad_use(void) {
+    ars_waker w;
+    EXPECT_EQ(ars_go(NULL, NULL), ARS_EINVAL);
+    ars_go(nested_run, NULL);
+    ars_sched_run();
+    w = ars_park_prepare(); /* outside a coroutine: an empty waker */
+    EXPECT(w.co == NULL);
+    EXPECT_EQ(ars_wake(w, 0), ARS_EINVAL);
+    EXPECT_EQ(ars_cancel(NULL), ARS_EINVAL);
+}
+
+int main(void) {
+    ARS_RUN(test_ctx_switch);
+    ARS_RUN(test_million_switches);
+    ARS_RUN(test_callee_saved);
+#ifdef HAVE_X87CW
+    ARS_RUN(test_fp_control);
+#endif
+    ARS_RUN(test_nested);
+    ARS_RUN(test_bad_use);
+    ARS_RUN(test_many_live);
+    ARS_RUN(test_deep_recursion);
+    ARS_RUN(test_caller_stack);
+#if defined(HAVE_FORK)
+    ARS_RUN(test_guard_page);
+#endif
+#if defined(__linux__) && !defined(ARS_TEST_FREESTANDING)
+    ARS_RUN(test_stack_recycling);
+#if !defined(ARS_TEST_QUICK) && !defined(UNDER_TSAN)
+    ARS_RUN(test_map_limit);
+#endif
+#endif
+    ARS_RUN(test_sched_round_robin);
+    ARS_RUN(test_sleep_deadlines);
+    ARS_RUN(test_park_wake);
+    ARS_RUN(test_park_timeout);
+    ARS_RUN(test_cancel);
+    ARS_RUN(test_poller_hook);
+#if defined(HAVE_THREADS)
+    ARS_RUN(test_two_threads);
+#endif
+    ARS_RUN(test_sched_bad_use);
+    return ars_test_report();
+}
