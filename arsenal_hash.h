@@ -584,7 +584,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
                re-place. Peak memory is the new table only. */               \
             unsigned char *p = (unsigned char *)ars_map__realloc(&m->alloc, m->slots, \
                                                    name##__bytes(old_cap), nb);    \
-            if (!p) return ARS_ENOMEM;                                             \
+            if (p) {                                                               \
             m->slots = (name##_slot *)(void *)p;                                   \
             m->ctrl = p + new_cap * sizeof(name##_slot);                           \
             ARS__HASH_MEMMOVE_CTRL(m->ctrl, p + old_cap * sizeof(name##_slot), old_cap); \
@@ -593,6 +593,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
             m->cap = new_cap; m->gmask = new_cap / ARS__HASH_GW(B) - 1;            \
             name##__rehash_inplace(m, 0);                                          \
             return 0;                                                              \
+            } /* realloc failed: the old block is intact; try a new one */        \
         }                                                                          \
         {                                                                          \
             name n2 = *m;                                                          \
