@@ -19,6 +19,8 @@
                                 clock of SysTick / the CLINT mtime counter
      ARSENAL_RTOS_STACK_CHECK   [1] check stack pointer bounds and a canary at
                                 every switch; 0 drops the checks
+     ARSENAL_RTOS_TICK_HOOK()   [nothing] called at the start of every tick
+                                interrupt (e.g. a board's millisecond clock)
      ARSENAL_RTOS_TICKLESS      [0] idle stops the periodic tick and programs
                                 the timer for the next wake-up
      ARSENAL_RTOS_IDLE_STACK    [256 words firmware, 64 KiB hosted] idle stack
@@ -793,13 +795,16 @@ static void ars__expire(void) {
     }
     ars__timers_run();
 }
-static void ars__advance(ars_rtos_tick_t n) {
+static ARS__UNUSED void ars__advance(ars_rtos_tick_t n) {
     ars__k.now += n;
     ars__expire();
 }
 ARSENAL_RTOS_API void ars_rtos_tick(void) {
     ars__irqstate s = ars__irq_save();
     ars_rtos_task *c = ars__k.cur;
+#ifdef ARSENAL_RTOS_TICK_HOOK
+    ARSENAL_RTOS_TICK_HOOK();
+#endif
     ars__k.now++;
     ars__expire();
 #if ARSENAL_RTOS_TIMESLICE
