@@ -540,6 +540,7 @@ struct ars_lz4_writer {
     int failed;          /* an error happened: every call is ARS_ESTATE */
     int in_frame;        /* header sent */
     int dict_external;   /* linked: the stream's dictionary points at user memory */
+    int history;         /* linked: a block went through the stream since its reset */
     uint64_t total;      /* content bytes in this frame */
     XXH32_state_t xxh;
     void *lz;            /* LZ4_stream_t or LZ4_streamHC_t */
@@ -559,6 +560,7 @@ static int ars__lz4_writer_reset_stream(ars_lz4_writer *w) {
     else LZ4_resetStream_fast((LZ4_stream_t *)w->lz);
     w->in = w->buf;
     w->dict_external = 0;
+    w->history = 0;
     return 0;
 }
 
@@ -654,6 +656,7 @@ static int ars__lz4_writer_block(ars_lz4_writer *w, const unsigned char *src, si
         len = (size_t)c;
         word = (uint32_t)c;
     }
+    w->history = 1;
     ars__lz4_wr32(w->out, word);
     if (w->o.block_checksum) { ars__lz4_wr32(o + len, XXH32(o, len, 0)); len += 4; }
     if (w->o.content_checksum) XXH32_update(&w->xxh, src, n);
@@ -666,6 +669,10 @@ static int ars__lz4_writer_block(ars_lz4_writer *w, const unsigned char *src, si
 /* Linked mode: keep the last 64 KiB of history at the start of buf. */
 static void ars__lz4_writer_save_dict(ars_lz4_writer *w) {
     int d;
+    if (!w->history) { /* nothing compressed since the reset: nothing to keep */
+        w->in = w->buf;
+        return;
+    }
     if (ars__lz4_is_hc(w->o.level)) d = LZ4_saveDictHC((LZ4_streamHC_t *)w->lz, (char *)w->buf, ARS__LZ4_DICT);
     else d = LZ4_saveDict((LZ4_stream_t *)w->lz, (char *)w->buf, ARS__LZ4_DICT);
     w->in = w->buf + (d > 0 ? (size_t)d : 0);

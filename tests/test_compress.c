@@ -1,0 +1,601 @@
+/* test_compress.c - tests for arsenal_compress.h
+   ars-test-libs: -llz4
+   ars-test-legs: native asan valgrind cross
+*/
+#define ARSENAL_COMPRESS_IMPLEMENTATION
+#include "../arsenal_compress.h"
+#include "ars_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef ARS_TEST_QUICK
+#define SCALE 8 /* divide the work on slow legs */
+#else
+#define SCALE 1
+#endif
+
+/* ---- data shapes ---- */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void) {
+    rng_state ^= rng_state << 13; rng_state ^= rng_state >> 7; rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 11);
+}
+enum { SHAPE_ZERO, SHAPE_RANDOM, SHAPE_TEXT, SHAPE_RUNS, SHAPE_MIXED, SHAPES };
+static void fill(unsigned char *p, size_t n, int shape, uint32_t seed) {
+    static const char *words[] = { "the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ", "dog\n",
+                                   "compress ", "arsenal ", "frame ", "block " };
+    size_t i = 0;
+    rng_state = 0x9E3779B97F4A7C15ull ^ ((uint64_t)seed * 0x100000001B3ull);
+    switch (shape) {
+    case SHAPE_ZERO: memset(p, 0, n); break;
+    case SHAPE_RANDOM: for (i = 0; i < n; i++) p[i] = (unsigned char)rnd(); break;
+    case SHAPE_TEXT:
+        while (i < n) {
+            const char *w = words[rnd() % 12];
+            while (*w && i < n) p[i++] = (unsigned char)*w++;
+        }
+        break;
+    case SHAPE_RUNS:
+        while (i < n) {
+            size_t run = 1 + rnd() % 300;
+            unsigned char c = (unsigned char)rnd();
+            while (run-- && i < n) p[i++] = c;
+        }
+        break;
+    default: /* mixed: text with random stretches */
+        while (i < n) {
+            size_t run = 1 + rnd() % 5000;
+            int s = (int)(rnd() % 3);
+            if (run > n - i) run = n - i;
+            fill(p + i, run, s == 0 ? SHAPE_RANDOM : s == 1 ? SHAPE_TEXT : SHAPE_RUNS, rnd());
+            i += run;
+        }
+        break;
+    }
+}
+
+/* ---- a counting allocator ---- */
+typedef struct { long live; long calls; long fail_at; size_t bytes; } counting;
+static void *c_alloc(void *ctx, size_t size, size_t align) {
+    counting *c = (counting *)ctx;
+    (void)align;
+    c->calls++;
+    if (c->fail_at && c->calls >= c->fail_at) return NULL;
+    c->live++; c->bytes += size;
+    return malloc(size);
+}
+static void c_free(void *ctx, void *p, size_t size) {
+    counting *c = (counting *)ctx;
+    c->live--; c->bytes -= size;
+    free(p);
+}
+
+/* ---- memory sink / chunked source ---- */
+typedef struct { unsigned char *p; size_t len, cap; int fail_after; } msink;
+static int sink_fn(void *ctx, const void *data, size_t n) {
+    msink *m = (msink *)ctx;
+    if (m->fail_after > 0 && --m->fail_after == 0) return ARS_EIO;
+    if (n > m->cap - m->len) {
+        size_t nc = (m->cap ? m->cap * 2 : 4096);
+        while (nc - m->len < n) nc *= 2;
+        m->p = (unsigned char *)realloc(m->p, nc);
+        m->cap = nc;
+    }
+    memcpy(m->p + m->len, data, n);
+    m->len += n;
+    return 0;
+}
+typedef struct { const unsigned char *p; size_t len, pos; size_t max_chunk; int fail_at_end; } msource;
+static int source_fn(void *ctx, void *buf, size_t cap) {
+    msource *s = (msource *)ctx;
+    size_t n = s->len - s->pos;
+    if (n == 0 && s->fail_at_end) return ARS_EIO;
+    if (n > cap) n = cap;
+    if (s->max_chunk && n > s->max_chunk) n = 1 + rnd() % s->max_chunk;
+    if (n > cap) n = cap;
+    memcpy(buf, s->p + s->pos, n);
+    s->pos += n;
+    return (int)n;
+}
+
+/* ===================================================================== */
+static void test_block_roundtrip(void) {
+    static const size_t sizes[] = { 0, 1, 2, 3, 7, 12, 13, 15, 16, 17, 64, 100, 255, 256, 1000, 4095,
+                                    65535, 65536, 65537, 200000, 1048579 };
+    static const int levels[] = { -20, -1, 0, 2, 3, 9, 12 };
+    size_t si;
+    unsigned char *src = (unsigned char *)malloc(1048579), *dst, *back = (unsigned char *)malloc(1048579);
+    dst = (unsigned char *)malloc(ars_lz4_compress_bound(1048579));
+    ASSERT(src && dst && back);
+    for (si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        int shape, li;
+        size_t n = sizes[si];
+        for (shape = 0; shape < SHAPES; shape++) {
+            fill(src, n, shape, (uint32_t)(si * 7 + (size_t)shape));
+            for (li = 0; li < 7; li++) {
+                int c, d;
+                if (levels[li] >= 3 && n > 70000 / SCALE) continue; /* HC is slow: small sizes only */
+                if (SCALE > 1 && n > 200000 && li != 2) continue;
+                c = ars_lz4_compress(src, n, dst, ars_lz4_compress_bound(n), levels[li], NULL);
+                if (!EXPECT(c > 0)) continue;
+                EXPECT((size_t)c <= ars_lz4_compress_bound(n));
+                d = ars_lz4_decompress(dst, (size_t)c, back, n);
+                EXPECT_EQ(d, (long long)n);
+                EXPECT(d < 0 || memcmp(src, back, n) == 0);
+            }
+        }
+    }
+    free(src); free(dst); free(back);
+}
+
+static void test_block_bounds(void) {
+    unsigned char src[4096], dst[8192], back[4096];
+    void *state;
+    size_t ss;
+    int c, d;
+    fill(src, sizeof src, SHAPE_RANDOM, 1);
+    EXPECT_EQ(ars_lz4_compress(src, sizeof src, dst, 100, 0, NULL), ARS_EOVERFLOW);
+    EXPECT_EQ(ars_lz4_compress(src, sizeof src, dst, 100, 9, NULL), ARS_EOVERFLOW);
+    EXPECT_EQ(ars_lz4_compress(NULL, 5, dst, 100, 0, NULL), ARS_EINVAL);
+    EXPECT_EQ(ars_lz4_compress_bound((size_t)ARS_LZ4_MAX_INPUT + 1), 0);
+    EXPECT(ars_lz4_compress_bound(0) > 0);
+    /* caller-provided state, fast and HC */
+    ss = ars_lz4_state_size(9);
+    EXPECT(ss >= ars_lz4_state_size(0));
+    state = malloc(ss);
+    fill(src, sizeof src, SHAPE_TEXT, 2);
+    c = ars_lz4_compress_with_state(state, ss, src, sizeof src, dst, sizeof dst, 9);
+    EXPECT(c > 0 && c < 4096);
+    d = ars_lz4_decompress(dst, (size_t)c, back, sizeof back);
+    EXPECT_EQ(d, 4096);
+    EXPECT(memcmp(src, back, sizeof src) == 0);
+    c = ars_lz4_compress_with_state(state, ss, src, sizeof src, dst, sizeof dst, -3);
+    EXPECT(c > 0);
+    EXPECT_EQ(ars_lz4_decompress(dst, (size_t)c, back, sizeof back), 4096);
+    EXPECT_EQ(ars_lz4_compress_with_state(state, 16, src, sizeof src, dst, sizeof dst, 0), ARS_EINVAL);
+    free(state);
+    /* output larger than dst_cap is refused, not overrun */
+    c = ars_lz4_compress(src, sizeof src, dst, sizeof dst, 0, NULL);
+    EXPECT_EQ(ars_lz4_decompress(dst, (size_t)c, back, 4095), ARS_ECORRUPT);
+    EXPECT_EQ(ars_lz4_decompress(dst, 0, back, 4096), ARS_ECORRUPT);
+    /* a custom allocator is used for HC state and everything is returned */
+    {
+        counting cnt = { 0, 0, 0, 0 };
+        ars_allocator a;
+        a.alloc = c_alloc; a.free = c_free; a.ctx = &cnt;
+        c = ars_lz4_compress(src, sizeof src, dst, sizeof dst, 9, &a);
+        EXPECT(c > 0);
+        EXPECT_EQ(cnt.calls, 1);
+        EXPECT_EQ(cnt.live, 0);
+        cnt.fail_at = 1; cnt.calls = 0;
+        EXPECT_EQ(ars_lz4_compress(src, sizeof src, dst, sizeof dst, 9, &a), ARS_ENOMEM);
+    }
+}
+
+/* Random damage to valid blocks: never a crash, never an overrun (ASan,
+   valgrind); a result is either an error or a size within the buffer. */
+static void test_block_corrupt(void) {
+    enum { N = 20000 };
+    unsigned char *src = (unsigned char *)malloc(N), *dst = (unsigned char *)malloc(ars_lz4_compress_bound(N));
+    unsigned char *bad = (unsigned char *)malloc(ars_lz4_compress_bound(N)), *back = (unsigned char *)malloc(N);
+    int iter, iters = 3000 / SCALE;
+    ASSERT(src && dst && bad && back);
+    for (iter = 0; iter < iters; iter++) {
+        int c, d, k, flips;
+        size_t n = 1 + rnd() % N, len;
+        fill(src, n, iter % SHAPES, (uint32_t)iter);
+        c = ars_lz4_compress(src, n, dst, ars_lz4_compress_bound(n), 0, NULL);
+        ASSERT(c > 0);
+        len = (size_t)c;
+        memcpy(bad, dst, len);
+        flips = 1 + (int)(rnd() % 4);
+        for (k = 0; k < flips; k++) bad[rnd() % len] ^= (unsigned char)(1u << (rnd() % 8));
+        if (iter % 3 == 0) len = rnd() % len; /* truncated too */
+        d = ars_lz4_decompress(bad, len, back, n);
+        EXPECT(d == ARS_ECORRUPT || (d >= 0 && (size_t)d <= n));
+    }
+    /* pure garbage */
+    for (iter = 0; iter < iters; iter++) {
+        size_t len = 1 + rnd() % 300, k;
+        int d;
+        for (k = 0; k < len; k++) bad[k] = (unsigned char)rnd();
+        d = ars_lz4_decompress(bad, len, back, 1000);
+        EXPECT(d == ARS_ECORRUPT || (d >= 0 && d <= 1000));
+    }
+    free(src); free(dst); free(bad); free(back);
+}
+
+/* ---- frames ---- */
+static const unsigned char lz4cli_hello[] = { /* printf 'hello\n' | lz4 */
+    0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7, 0x06, 0x00, 0x00, 0x80, 0x68, 0x65,
+    0x6c, 0x6c, 0x6f, 0x0a, 0x00, 0x00, 0x00, 0x00, 0xf9, 0x5b, 0x6b, 0x94 };
+static const unsigned char lz4cli_hello2[] = { /* lz4 -BX -B4 --content-size */
+    0x04, 0x22, 0x4d, 0x18, 0x7c, 0x40, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x79, 0x06, 0x00, 0x00, 0x80, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x0a, 0xf9,
+    0x5b, 0x6b, 0x94, 0x00, 0x00, 0x00, 0x00, 0xf9, 0x5b, 0x6b, 0x94 };
+
+static void test_frame_known(void) {
+    char out[64];
+    unsigned char frame[64];
+    ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+    int n;
+    EXPECT_EQ(ars_lz4_frame_decompress(lz4cli_hello, sizeof lz4cli_hello, out, sizeof out), 6);
+    EXPECT(memcmp(out, "hello\n", 6) == 0);
+    EXPECT_EQ(ars_lz4_frame_decompress(lz4cli_hello2, sizeof lz4cli_hello2, out, sizeof out), 6);
+    EXPECT(memcmp(out, "hello\n", 6) == 0);
+    /* what we write for the same options is byte-identical to lz4's output */
+    o.block_size = 65536;
+    n = ars_lz4_frame_compress("hello\n", 6, frame, sizeof frame, &o);
+    EXPECT_EQ(n, (long long)sizeof lz4cli_hello);
+    EXPECT(n > 0 && memcmp(frame, lz4cli_hello, sizeof lz4cli_hello) == 0);
+    o.block_checksum = 1; o.content_size = 6;
+    n = ars_lz4_frame_compress("hello\n", 6, frame, sizeof frame, &o);
+    EXPECT_EQ(n, (long long)sizeof lz4cli_hello2);
+    EXPECT(n > 0 && memcmp(frame, lz4cli_hello2, sizeof lz4cli_hello2) == 0);
+    /* the empty frame: header, end mark, XXH32("") = 0x02CC5D05 */
+    n = ars_lz4_frame_compress("", 0, frame, sizeof frame, NULL);
+    EXPECT_EQ(n, 15);
+    EXPECT(frame[11] == 0x05 && frame[12] == 0x5D && frame[13] == 0xCC && frame[14] == 0x02);
+    EXPECT_EQ(ars_lz4_frame_decompress(frame, (size_t)n, out, sizeof out), 0);
+    /* bad options */
+    o.block_size = 1000;
+    EXPECT_EQ(ars_lz4_frame_compress("x", 1, frame, sizeof frame, &o), ARS_EINVAL);
+    EXPECT_EQ(ars_lz4_frame_bound(1, &o), 0);
+    o.block_size = 0; o.content_size = 5;
+    EXPECT_EQ(ars_lz4_frame_compress("x", 1, frame, sizeof frame, &o), ARS_EINVAL);
+    EXPECT_EQ(ars_lz4_frame_decompress("", 0, out, sizeof out), ARS_ECORRUPT);
+}
+
+static void test_frame_roundtrip(void) {
+    static const size_t bss[] = { 65536, 262144, 1048576, 4194304 };
+    static const size_t sizes[] = { 0, 1, 1000, 65535, 65536, 65537, 300000, 1100000 };
+    size_t maxn = 1100000, cap = ars_lz4_frame_bound(maxn, NULL) + 4096 * 8;
+    unsigned char *src = (unsigned char *)malloc(maxn), *dst = (unsigned char *)malloc(cap);
+    unsigned char *back = (unsigned char *)malloc(maxn);
+    int combo;
+    ASSERT(src && dst && back);
+    for (combo = 0; combo < 64; combo++) {
+        ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+        size_t si;
+        o.block_size = bss[combo & 3];
+        o.linked = (combo >> 2) & 1;
+        o.content_checksum = (combo >> 3) & 1;
+        o.block_checksum = (combo >> 4) & 1;
+        o.level = (combo >> 5) ? 9 : (combo & 1 ? -2 : 0);
+        if (SCALE > 1 && (combo % 5)) continue;
+        for (si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+            size_t n = sizes[si];
+            int c, d;
+            if (o.level >= 3 && n > 300000 / SCALE) continue;
+            fill(src, n, (int)((si + (size_t)combo) % SHAPES), (uint32_t)(combo * 31 + (int)si));
+            o.content_size = (si & 1) ? n : 0;
+            c = ars_lz4_frame_compress(src, n, dst, ars_lz4_frame_bound(n, &o), &o);
+            if (!EXPECT(c > 0)) continue;
+            d = ars_lz4_frame_decompress(dst, (size_t)c, back, maxn);
+            EXPECT_EQ(d, (long long)n);
+            EXPECT(d < 0 || memcmp(src, back, n) == 0);
+            /* exactly-sized output works; one byte less is an overflow */
+            if (n) {
+                EXPECT_EQ(ars_lz4_frame_decompress(dst, (size_t)c, back, n), (long long)n);
+                EXPECT_EQ(ars_lz4_frame_decompress(dst, (size_t)c, back, n - 1), ARS_EOVERFLOW);
+            }
+        }
+    }
+    free(src); free(dst); free(back);
+}
+
+/* Writer fed in random pieces (with flushes), reader pulling random pieces
+   from a source that returns random chunks: both agree with the buffer API. */
+static void test_frame_streaming(void) {
+    size_t maxn = 2500000 / SCALE;
+    unsigned char *src = (unsigned char *)malloc(maxn), *back = (unsigned char *)malloc(maxn);
+    int iter;
+    ASSERT(src && back);
+    for (iter = 0; iter < 24; iter++) {
+        static const size_t bss[] = { 65536, 262144, 1048576, 4194304 };
+        ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+        ars_lz4_writer *w;
+        ars_lz4_reader *r;
+        msink m = { NULL, 0, 0, 0 };
+        msource s;
+        size_t n = rnd() % maxn, pos = 0, got = 0;
+        int k, frames = 1 + (iter % 3), f;
+        o.block_size = bss[iter & 3];
+        o.linked = (iter >> 2) & 1;
+        o.block_checksum = iter % 3 == 0;
+        o.content_checksum = iter % 5 != 0;
+        o.level = iter % 7 == 0 ? 4 : 0;
+        if (o.level) n /= 8;
+        fill(src, n, iter % SHAPES, (uint32_t)iter);
+        ASSERT_EQ(ars_lz4_writer_create(&w, &o, sink_fn, &m, NULL), 0);
+        /* the data split over `frames` frames, each written in random pieces */
+        for (f = 0; f < frames; f++) {
+            size_t end = f == frames - 1 ? n : pos + (n - pos) / 2;
+            while (pos < end) {
+                size_t piece = rnd() % 3 ? rnd() % 5000 : rnd() % 600000;
+                if (piece > end - pos) piece = end - pos;
+                EXPECT_EQ(ars_lz4_writer_write(w, src + pos, piece), 0);
+                pos += piece;
+                if (rnd() % 17 == 0) EXPECT_EQ(ars_lz4_writer_flush(w), 0);
+            }
+            EXPECT_EQ(ars_lz4_writer_finish(w), 0);
+        }
+        ars_lz4_writer_destroy(w);
+        /* one buffer holding all frames decodes in one call */
+        EXPECT_EQ(ars_lz4_frame_decompress(m.p, m.len, back, maxn), (long long)n);
+        EXPECT(memcmp(src, back, n) == 0);
+        /* the reader, in pieces */
+        s.p = m.p; s.len = m.len; s.pos = 0; s.max_chunk = iter & 1 ? 7 + rnd() % 70000 : 0; s.fail_at_end = 0;
+        ASSERT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, NULL), 0);
+        memset(back, 0, n);
+        for (;;) {
+            size_t want = 1 + rnd() % 100000;
+            if (want > maxn - got) want = maxn - got;
+            k = ars_lz4_reader_read(r, back + got, want);
+            if (k <= 0) break;
+            got += (size_t)k;
+        }
+        EXPECT_EQ(k, 0);
+        EXPECT_EQ(got, n);
+        EXPECT(memcmp(src, back, n) == 0);
+        EXPECT_EQ(ars_lz4_reader_read(r, back, 10), 0); /* stays at the end */
+        ars_lz4_reader_destroy(r);
+        free(m.p);
+    }
+    free(src); free(back);
+}
+
+static void test_frame_stream_calls(void) {
+    size_t n = 700000 / SCALE;
+    unsigned char *src = (unsigned char *)malloc(n);
+    msink c = { NULL, 0, 0, 0 }, d = { NULL, 0, 0, 0 };
+    msource s;
+    ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+    counting cnt = { 0, 0, 0, 0 };
+    ars_allocator a;
+    a.alloc = c_alloc; a.free = c_free; a.ctx = &cnt;
+    ASSERT(src);
+    fill(src, n, SHAPE_MIXED, 99);
+    o.block_size = 65536; o.linked = 1; o.block_checksum = 1;
+    s.p = src; s.len = n; s.pos = 0; s.max_chunk = 30000; s.fail_at_end = 0;
+    EXPECT_EQ(ars_lz4_compress_stream(source_fn, &s, sink_fn, &c, &o, &a), 0);
+    EXPECT_EQ(cnt.live, 0);
+    s.p = c.p; s.len = c.len; s.pos = 0; s.max_chunk = 999;
+    EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 0, &a), 0);
+    EXPECT_EQ(cnt.live, 0);
+    EXPECT_EQ(d.len, n);
+    EXPECT(d.len == n && memcmp(d.p, src, n) == 0);
+    /* the reader's block limit */
+    s.pos = 0; d.len = 0;
+    EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 65536, NULL), 0);
+    {
+        msink e = { NULL, 0, 0, 0 };
+        o.block_size = 262144;
+        s.p = src; s.len = n; s.pos = 0;
+        EXPECT_EQ(ars_lz4_compress_stream(source_fn, &s, sink_fn, &e, &o, NULL), 0);
+        s.p = e.p; s.len = e.len; s.pos = 0; d.len = 0;
+        EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 65536, NULL), ARS_EOVERFLOW);
+        free(e.p);
+    }
+    /* source and sink errors are passed through */
+    s.p = src; s.len = n; s.pos = 0; s.fail_at_end = 1;
+    d.len = 0;
+    EXPECT_EQ(ars_lz4_compress_stream(source_fn, &s, sink_fn, &d, &o, NULL), ARS_EIO);
+    s.p = c.p; s.len = c.len / 2; s.pos = 0; s.fail_at_end = 1;
+    EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 0, NULL), ARS_EIO);
+    s.pos = 0; s.fail_at_end = 0;
+    EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 0, NULL), ARS_ECORRUPT); /* truncated */
+    {
+        ars_lz4_writer *w;
+        msink f = { NULL, 0, 0, 2 };
+        o.block_size = 65536;
+        ASSERT_EQ(ars_lz4_writer_create(&w, &o, sink_fn, &f, &a), 0);
+        EXPECT_EQ(ars_lz4_writer_write(w, src, 200000 / SCALE), ARS_EIO);
+        EXPECT_EQ(ars_lz4_writer_write(w, src, 10), ARS_ESTATE);
+        EXPECT_EQ(ars_lz4_writer_finish(w), ARS_ESTATE);
+        ars_lz4_writer_destroy(w);
+        EXPECT_EQ(cnt.live, 0);
+        free(f.p);
+    }
+    {   /* a writer promised content_size bytes */
+        ars_lz4_writer *w;
+        msink f = { NULL, 0, 0, 0 };
+        o.content_size = 100;
+        ASSERT_EQ(ars_lz4_writer_create(&w, &o, sink_fn, &f, NULL), 0);
+        EXPECT_EQ(ars_lz4_writer_write(w, src, 101), ARS_EINVAL);
+        EXPECT_EQ(ars_lz4_writer_write(w, src, 60), 0);
+        EXPECT_EQ(ars_lz4_writer_finish(w), ARS_EINVAL);
+        ars_lz4_writer_destroy(w);
+        free(f.p);
+    }
+    cnt.fail_at = 1; cnt.calls = 0;
+    {
+        ars_lz4_writer *w = (ars_lz4_writer *)&cnt;
+        ars_lz4_reader *r = (ars_lz4_reader *)&cnt;
+        EXPECT_EQ(ars_lz4_writer_create(&w, &o, sink_fn, &d, &a), ARS_ENOMEM);
+        EXPECT(w == NULL);
+        EXPECT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, &a), ARS_ENOMEM);
+        EXPECT(r == NULL);
+    }
+    free(src); free(c.p); free(d.p);
+}
+
+/* Skippable frames are skipped, also between data frames. */
+static void test_frame_skippable(void) {
+    unsigned char buf[256], out[64];
+    size_t n = 0;
+    int k;
+    static const unsigned char skip[] = { 0x5A, 0x2A, 0x4D, 0x18, 3, 0, 0, 0, 'a', 'b', 'c' };
+    memcpy(buf, skip, sizeof skip); n += sizeof skip;
+    memcpy(buf + n, lz4cli_hello, sizeof lz4cli_hello); n += sizeof lz4cli_hello;
+    memcpy(buf + n, skip, sizeof skip); n += sizeof skip;
+    memcpy(buf + n, lz4cli_hello2, sizeof lz4cli_hello2); n += sizeof lz4cli_hello2;
+    k = ars_lz4_frame_decompress(buf, n, out, sizeof out);
+    EXPECT_EQ(k, 12);
+    EXPECT(memcmp(out, "hello\nhello\n", 12) == 0);
+    {
+        ars_lz4_reader *r;
+        msource s;
+        s.p = buf; s.len = n; s.pos = 0; s.max_chunk = 3; s.fail_at_end = 0;
+        ASSERT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, NULL), 0);
+        k = 0;
+        for (;;) { int g = ars_lz4_reader_read(r, out + k, 5); if (g <= 0) { EXPECT_EQ(g, 0); break; } k += g; }
+        EXPECT_EQ(k, 12);
+        ars_lz4_reader_destroy(r);
+    }
+    EXPECT_EQ(ars_lz4_frame_decompress(skip, sizeof skip - 1, out, sizeof out), ARS_ECORRUPT);
+}
+
+/* Every truncation and every single-byte change of a checksummed frame is an
+   error, in the buffer decoder and in the reader. */
+static void test_frame_damage(void) {
+    enum { N = 3000 };
+    unsigned char src[N], frame[N + 200], bad[N + 200], back[N];
+    ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+    int n, i, variant;
+    for (variant = 0; variant < 4; variant++) {
+        o.block_size = 65536;
+        o.linked = variant & 1;
+        o.block_checksum = 1; o.content_checksum = 1;
+        o.content_size = variant & 2 ? N : 0;
+        fill(src, N, variant == 3 ? SHAPE_RANDOM : SHAPE_TEXT, (uint32_t)variant);
+        n = ars_lz4_frame_compress(src, N, frame, sizeof frame, &o);
+        ASSERT(n > 0);
+        for (i = 0; i < n; i++) {
+            int d;
+            EXPECT_EQ(ars_lz4_frame_decompress(frame, (size_t)i, back, N), ARS_ECORRUPT);
+            memcpy(bad, frame, (size_t)n);
+            bad[i] ^= (unsigned char)(1u << (i % 8));
+            d = ars_lz4_frame_decompress(bad, (size_t)n, back, N);
+            if (!EXPECT(d < 0)) { ars_test_putl(i); ars_test_putc('\n'); }
+            if (i % 7 == 0 || i < 20) {
+                ars_lz4_reader *r;
+                msource s;
+                int k;
+                s.p = bad; s.len = (size_t)n; s.pos = 0; s.max_chunk = 0; s.fail_at_end = 0;
+                ASSERT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, NULL), 0);
+                while ((k = ars_lz4_reader_read(r, back, N)) > 0) {}
+                EXPECT(k < 0);
+                ars_lz4_reader_destroy(r);
+                s.p = frame; s.len = (size_t)i; s.pos = 0;
+                ASSERT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, NULL), 0);
+                while ((k = ars_lz4_reader_read(r, back, N)) > 0) {}
+                EXPECT_EQ(k, ARS_ECORRUPT);
+                ars_lz4_reader_destroy(r);
+            }
+        }
+    }
+}
+
+/* Random damage without checksums: no crash, no overrun. */
+static void test_frame_fuzzish(void) {
+    enum { N = 200000 };
+    unsigned char *src = (unsigned char *)malloc(N), *frame = (unsigned char *)malloc(N + 4096);
+    unsigned char *back = (unsigned char *)malloc(N);
+    int iter, iters = 400 / SCALE;
+    ASSERT(src && frame && back);
+    for (iter = 0; iter < iters; iter++) {
+        ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+        size_t n = rnd() % N, len;
+        int c, d, k;
+        o.block_size = 65536; o.linked = iter & 1; o.content_checksum = 0;
+        fill(src, n, iter % SHAPES, (uint32_t)iter + 1000);
+        c = ars_lz4_frame_compress(src, n, frame, N + 4096, &o);
+        ASSERT(c > 0);
+        len = (size_t)c;
+        for (k = 0; k < 1 + (int)(rnd() % 3); k++) frame[rnd() % len] = (unsigned char)rnd();
+        if (iter % 4 == 0) len = rnd() % len;
+        d = ars_lz4_frame_decompress(frame, len, back, N);
+        EXPECT(d < 0 || (size_t)d <= N);
+        {
+            ars_lz4_reader *r;
+            msource s;
+            s.p = frame; s.len = len; s.pos = 0; s.max_chunk = 5000; s.fail_at_end = 0;
+            ASSERT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, NULL), 0);
+            while ((k = ars_lz4_reader_read(r, back, N)) > 0) {}
+            ars_lz4_reader_destroy(r);
+        }
+    }
+    free(src); free(frame); free(back);
+}
+
+/* ---- messages ---- */
+static void test_msg(void) {
+    static const size_t sizes[] = { 0, 1, 5, 16, 100, 4096, 70000, 1000000 };
+    size_t si, cap = ars_lz4_msg_bound(1000000);
+    unsigned char *src = (unsigned char *)malloc(1000000), *msg = (unsigned char *)malloc(cap);
+    unsigned char *back = (unsigned char *)malloc(1000000);
+    ASSERT(src && msg && back);
+    for (si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        int shape;
+        for (shape = 0; shape < SHAPES; shape++) {
+            size_t n = sizes[si];
+            ars_lz4_msg_info info;
+            int m, d;
+            fill(src, n, shape, (uint32_t)(si * 10 + (size_t)shape));
+            m = ars_lz4_msg_encode(src, n, msg, ars_lz4_msg_bound(n), shape == 2 && n < 5000 ? 9 : 0, NULL);
+            if (!EXPECT(m >= ARS_LZ4_MSG_HEADER)) continue;
+            EXPECT((size_t)m <= ARS_LZ4_MSG_HEADER + n); /* never grows beyond stored */
+            EXPECT_EQ(ars_lz4_msg_peek(msg, 15, 1u << 30, &info), ARS_EAGAIN);
+            EXPECT_EQ(ars_lz4_msg_peek(msg, 16, 1u << 30, &info), 0);
+            EXPECT_EQ(info.message_size, (long long)m);
+            EXPECT_EQ(info.content_size, (long long)n);
+            d = ars_lz4_msg_decode(msg, (size_t)m, back, n, n);
+            EXPECT_EQ(d, (long long)n);
+            EXPECT(d < 0 || memcmp(src, back, n) == 0);
+            EXPECT_EQ(ars_lz4_msg_decode(msg, (size_t)m - 1, back, n, n), m > ARS_LZ4_MSG_HEADER ? ARS_EAGAIN : ARS_EAGAIN);
+            if (n) {
+                EXPECT_EQ(ars_lz4_msg_decode(msg, (size_t)m, back, n, n - 1), ARS_EOVERFLOW);
+                EXPECT_EQ(ars_lz4_msg_peek(msg, (size_t)m, n - 1, &info), ARS_EOVERFLOW);
+                EXPECT_EQ(ars_lz4_msg_decode(msg, (size_t)m, back, n - 1, n), ARS_EOVERFLOW);
+                EXPECT_EQ(ars_lz4_msg_encode(src, n, msg, (size_t)m - 1, 0, NULL), ARS_EOVERFLOW);
+            }
+        }
+    }
+    /* every single-byte change is caught */
+    {
+        size_t n = 3000, i;
+        int m;
+        fill(src, n, SHAPE_TEXT, 5);
+        m = ars_lz4_msg_encode(src, n, msg, cap, 0, NULL);
+        ASSERT(m > 16 && m < 3000);
+        for (i = 0; i < (size_t)m; i++) {
+            int d;
+            msg[i] ^= (unsigned char)(1u << (i % 8));
+            d = ars_lz4_msg_decode(msg, (size_t)m, back, n, n);
+            EXPECT(d == ARS_ECORRUPT || d == ARS_EOVERFLOW || d == ARS_EAGAIN);
+            msg[i] ^= (unsigned char)(1u << (i % 8));
+        }
+        msg[0] = 'X';
+        EXPECT_EQ(ars_lz4_msg_decode(msg, (size_t)m, back, n, n), ARS_ECORRUPT);
+    }
+    /* random garbage never decodes and never overruns */
+    {
+        int iter;
+        for (iter = 0; iter < 2000 / SCALE; iter++) {
+            size_t len = rnd() % 200, k;
+            int d;
+            for (k = 0; k < len; k++) msg[k] = (unsigned char)rnd();
+            if (len > 3) { msg[0] = 'A'; msg[1] = 'Z'; msg[2] = 1; msg[3] &= 1; }
+            d = ars_lz4_msg_decode(msg, len, back, 1000, 1000);
+            EXPECT(d < 0);
+        }
+    }
+    free(src); free(msg); free(back);
+}
+
+int main(void) {
+    ARS_RUN(test_block_roundtrip);
+    ARS_RUN(test_block_bounds);
+    ARS_RUN(test_block_corrupt);
+    ARS_RUN(test_frame_known);
+    ARS_RUN(test_frame_roundtrip);
+    ARS_RUN(test_frame_streaming);
+    ARS_RUN(test_frame_stream_calls);
+    ARS_RUN(test_frame_skippable);
+    ARS_RUN(test_frame_damage);
+    ARS_RUN(test_frame_fuzzish);
+    ARS_RUN(test_msg);
+    return ars_test_report();
+}
