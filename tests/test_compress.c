@@ -391,7 +391,7 @@ static void test_frame_stream_calls(void) {
         msink f = { NULL, 0, 0, 2 };
         o.block_size = 65536;
         ASSERT_EQ(ars_lz4_writer_create(&w, &o, sink_fn, &f, &a), 0);
-        EXPECT_EQ(ars_lz4_writer_write(w, src, 200000 / SCALE), ARS_EIO);
+        EXPECT_EQ(ars_lz4_writer_write(w, src, n), ARS_EIO); /* n > one block */
         EXPECT_EQ(ars_lz4_writer_write(w, src, 10), ARS_ESTATE);
         EXPECT_EQ(ars_lz4_writer_finish(w), ARS_ESTATE);
         ars_lz4_writer_destroy(w);
