@@ -564,10 +564,8 @@ static int ars__lz4_writer_reset_stream(ars_lz4_writer *w) {
     return 0;
 }
 
-/* max_block: the largest block this writer will ever see (buffer sizes);
-   the frame still declares o.block_size. */
-static int ars__lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts *opts, ars_lz4_sink sink,
-                                  void *sink_ctx, const ars_allocator *alloc, size_t max_block) {
+ARS__LZ4_DEF int ars_lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts *opts,
+                                       ars_lz4_sink sink, void *sink_ctx, const ars_allocator *alloc) {
     ars_lz4_frame_opts o = ars__lz4_opts(opts);
     size_t lzsize, total, off_lz, off_buf, off_out, buf_cap, out_cap;
     unsigned char *mem;
@@ -576,9 +574,8 @@ static int ars__lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts
     *out = NULL;
     if (!sink || ars__lz4_check_opts(&o)) return ARS_EINVAL;
     lzsize = ars__lz4_is_hc(o.level) ? (size_t)LZ4_sizeofStateHC() : (size_t)LZ4_sizeofState();
-    if (max_block == 0 || max_block > o.block_size) max_block = o.block_size;
-    buf_cap = max_block + (o.linked ? ARS__LZ4_DICT : 0);
-    out_cap = 4 + (size_t)LZ4_COMPRESSBOUND((int)max_block) + 4;
+    buf_cap = o.block_size + (o.linked ? ARS__LZ4_DICT : 0);
+    out_cap = 4 + (size_t)LZ4_COMPRESSBOUND((int)o.block_size) + 4;
     off_lz = (sizeof(ars_lz4_writer) + 63) & ~(size_t)63;
     off_buf = off_lz + ((lzsize + 63) & ~(size_t)63);
     off_out = off_buf + ((buf_cap + 63) & ~(size_t)63);
@@ -601,11 +598,6 @@ static int ars__lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts
     } else if (!LZ4_initStream(w->lz, lzsize)) { ars__lz4_free(alloc, mem, total); return ARS_EINVAL; }
     *out = w;
     return 0;
-}
-
-ARS__LZ4_DEF int ars_lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts *opts,
-                                       ars_lz4_sink sink, void *sink_ctx, const ars_allocator *alloc) {
-    return ars__lz4_writer_create(out, opts, sink, sink_ctx, alloc, 0);
 }
 
 ARS__LZ4_DEF void ars_lz4_writer_destroy(ars_lz4_writer *w) {
@@ -744,29 +736,72 @@ ARS__LZ4_DEF int ars_lz4_writer_finish(ars_lz4_writer *w) {
 }
 
 /* ---- buffer to buffer ---- */
-typedef struct ars__lz4_membuf { unsigned char *p; size_t len, cap; } ars__lz4_membuf;
-static int ars__lz4_mem_sink(void *ctx, const void *data, size_t n) {
-    ars__lz4_membuf *m = (ars__lz4_membuf *)ctx;
-    if (n > m->cap - m->len) return ARS_EOVERFLOW;
-    memcpy(m->p + m->len, data, n);
-    m->len += n;
-    return 0;
-}
-
+/* Compresses straight from src into dst: no staging buffers, and linked
+   blocks use src itself as their history. */
 ARS__LZ4_DEF int ars_lz4_frame_compress(const void *src, size_t src_size, void *dst, size_t dst_cap,
                                         const ars_lz4_frame_opts *opts) {
     ars_lz4_frame_opts o = ars__lz4_opts(opts);
-    ars__lz4_membuf m;
-    ars_lz4_writer *w;
-    int r;
+    const unsigned char *s = (const unsigned char *)src;
+    unsigned char *d = (unsigned char *)dst, *p;
+    size_t off = 0, tail, extra, hc_size = 0;
+    LZ4_stream_t fast;
+    void *hc = NULL;
+    XXH32_state_t xxh;
+    int hc_mode = ars__lz4_is_hc(o.level), r = 0;
     if ((!src && src_size) || !dst || src_size > (size_t)LZ4_MAX_INPUT_SIZE) return ARS_EINVAL;
-    if (o.content_size && o.content_size != src_size) return ARS_EINVAL;
-    m.p = (unsigned char *)dst; m.len = 0; m.cap = dst_cap > (size_t)INT_MAX ? (size_t)INT_MAX : dst_cap;
-    ARS__LZ4_CHECK(ars__lz4_writer_create(&w, &o, ars__lz4_mem_sink, &m, NULL, src_size ? src_size : 1));
-    r = ars_lz4_writer_write(w, src, src_size);
-    if (r == 0) r = ars_lz4_writer_finish(w);
-    ars_lz4_writer_destroy(w);
-    return r < 0 ? r : (int)m.len;
+    if (ars__lz4_check_opts(&o) || (o.content_size && o.content_size != src_size)) return ARS_EINVAL;
+    if (dst_cap > (size_t)INT_MAX) dst_cap = (size_t)INT_MAX;
+    if (dst_cap < ARS__LZ4_MAX_HEADER + 8) return ARS_EOVERFLOW;
+    p = d + ars__lz4_write_header(d, &o);
+    tail = 4 + (o.content_checksum ? 4 : 0);   /* end mark + content checksum */
+    extra = 4 + (o.block_checksum ? 4 : 0);    /* per block: size word + checksum */
+    if (hc_mode) {
+        hc_size = (size_t)LZ4_sizeofStateHC();
+        hc = ars__lz4_alloc(NULL, hc_size);
+        if (!hc) return ARS_ENOMEM;
+        LZ4_initStreamHC(hc, hc_size);
+        LZ4_resetStreamHC_fast((LZ4_streamHC_t *)hc, ars__lz4_hc_level(o.level));
+    } else {
+        LZ4_initStream(&fast, sizeof fast);
+    }
+    if (o.content_checksum) XXH32_reset(&xxh, 0);
+    while (off < src_size) {
+        size_t k = src_size - off < o.block_size ? src_size - off : o.block_size;
+        size_t room = (size_t)(d + dst_cap - p), len;
+        const char *in = (const char *)s + off;
+        char *op = (char *)p + 4;
+        int c, cap;
+        if (room < extra + tail) { r = ARS_EOVERFLOW; break; }
+        room -= extra + tail;
+        /* with room for the worst case LZ4 runs unchecked (faster); else it
+           may use what is left, and only a gain is worth keeping */
+        if (room >= (size_t)LZ4_COMPRESSBOUND((int)k)) cap = LZ4_COMPRESSBOUND((int)k);
+        else cap = (int)(room < k - 1 ? room : k - 1);
+        if (cap <= 0) c = 0;
+        else if (o.linked && hc_mode) c = LZ4_compress_HC_continue((LZ4_streamHC_t *)hc, in, op, (int)k, cap);
+        else if (o.linked) c = LZ4_compress_fast_continue(&fast, in, op, (int)k, cap, ars__lz4_accel(o.level));
+        else if (hc_mode) c = LZ4_compress_HC_extStateHC(hc, in, op, (int)k, cap, ars__lz4_hc_level(o.level));
+        else c = LZ4_compress_fast_extState(&fast, in, op, (int)k, cap, ars__lz4_accel(o.level));
+        if (c <= 0 || (size_t)c >= k) {
+            if (k > room) { r = ARS_EOVERFLOW; break; }
+            memcpy(op, in, k);
+            ars__lz4_wr32(p, (uint32_t)k | ARS__LZ4_UNCOMPRESSED);
+            len = k;
+        } else {
+            ars__lz4_wr32(p, (uint32_t)c);
+            len = (size_t)c;
+        }
+        if (o.block_checksum) ars__lz4_wr32((unsigned char *)op + len, XXH32(op, len, 0));
+        if (o.content_checksum) XXH32_update(&xxh, in, k);
+        p += len + extra;
+        off += k;
+    }
+    if (hc) ars__lz4_free(NULL, hc, hc_size);
+    if (r < 0) return r;
+    ars__lz4_wr32(p, 0);
+    if (o.content_checksum) ars__lz4_wr32(p + 4, XXH32_digest(&xxh));
+    p += tail;
+    return (int)(p - d);
 }
 
 /* Decodes one block (compressed or stored) of `size` bytes at src into dst

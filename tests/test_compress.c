@@ -275,6 +275,12 @@ static void test_frame_roundtrip(void) {
             d = ars_lz4_frame_decompress(dst, (size_t)c, back, maxn);
             EXPECT_EQ(d, (long long)n);
             EXPECT(d < 0 || memcmp(src, back, n) == 0);
+            /* a frame buffer of exactly the frame's size is enough; one byte less is not */
+            if (combo % 4 == 0) {
+                EXPECT_EQ(ars_lz4_frame_compress(src, n, dst, (size_t)c, &o), c);
+                EXPECT_EQ(ars_lz4_frame_compress(src, n, dst, (size_t)c - 1, &o), ARS_EOVERFLOW);
+                c = ars_lz4_frame_compress(src, n, dst, ars_lz4_frame_bound(n, &o), &o);
+            }
             /* exactly-sized output works; one byte less is an overflow */
             if (n) {
                 EXPECT_EQ(ars_lz4_frame_decompress(dst, (size_t)c, back, n), (long long)n);
