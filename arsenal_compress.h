@@ -751,9 +751,14 @@ ARS__LZ4_DEF int ars_lz4_frame_compress(const void *src, size_t src_size, void *
     if ((!src && src_size) || !dst || src_size > (size_t)LZ4_MAX_INPUT_SIZE) return ARS_EINVAL;
     if (ars__lz4_check_opts(&o) || (o.content_size && o.content_size != src_size)) return ARS_EINVAL;
     if (dst_cap > (size_t)INT_MAX) dst_cap = (size_t)INT_MAX;
-    if (dst_cap < ARS__LZ4_MAX_HEADER + 8) return ARS_EOVERFLOW;
-    p = d + ars__lz4_write_header(d, &o);
     tail = 4 + (o.content_checksum ? 4 : 0);   /* end mark + content checksum */
+    {
+        unsigned char hdr[ARS__LZ4_MAX_HEADER];
+        size_t hn = ars__lz4_write_header(hdr, &o);
+        if (dst_cap < hn + tail) return ARS_EOVERFLOW;
+        memcpy(d, hdr, hn);
+        p = d + hn;
+    }
     extra = 4 + (o.block_checksum ? 4 : 0);    /* per block: size word + checksum */
     if (hc_mode) {
         hc_size = (size_t)LZ4_sizeofStateHC();
