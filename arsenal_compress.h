@@ -350,7 +350,11 @@ ARSENAL_COMPRESS_API int ars_lz4_msg_decode(const void *buf, size_t len, void *d
 #endif
 
 #ifdef ARSENAL_COMPRESS_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__LZ4_DEF static __attribute__((unused)) /* a TU may use only some */
+#else
 #define ARS__LZ4_DEF static
+#endif
 #else
 #define ARS__LZ4_DEF
 #endif
