@@ -1,0 +1,1575 @@
+/* arsenal_alloc.h - v0.1.0 - arena, fixed-size pool and an O(1) heap for C/C++
+
+   Allocators for servers and firmware: a bump arena (one buffer or chained
+   blocks from a parent allocator, mark/rewind, reset), a fixed-size pool
+   (caller memory or growing chunks, plus a lock-free thread-safe variant), and
+   a general O(1) two-level segregated-fit heap over caller memory regions
+   (malloc, free, realloc, aligned alloc, calloc, integrity check, statistics)
+   that can replace malloc in firmware. Each one can be wrapped as the
+   `ars_allocator` every Arsenal header accepts. Needs no other header.
+
+   USAGE
+
+   Define ARSENAL_ALLOC_IMPLEMENTATION in exactly one .c file before including
+   (ARSENAL_IMPLEMENTATION switches on every Arsenal header at once):
+
+       #define ARSENAL_ALLOC_IMPLEMENTATION
+       #include "arsenal_alloc.h"
+
+   Other files include "arsenal_alloc.h" without the define.
+
+   CONFIGURATION (define before including the implementation)
+
+       ARSENAL_ALLOC_API          extern     linkage of every public function
+       ARSENAL_ALLOC_STATIC       undefined  make everything static (implies the
+                                             implementation in this file)
+       ARSENAL_ASSERT(x)          assert(x)  internal checks; freestanding default
+                                             traps (__builtin_trap) on failure
+       ARSENAL_MALLOC(size)       malloc     with ARSENAL_FREE: memory for the
+       ARSENAL_FREE(ptr)          free       default allocator (one without the
+                                             other is an #error)
+       ARSENAL_ALLOC_FREESTANDING undefined  no libc (also when __STDC_HOSTED__==0):
+                                             only <stddef.h>/<stdint.h>; you provide
+                                             memcpy and memset; no default malloc
+       ARSENAL_ALLOC_MEMCPY(d,s,n) memcpy    copy used by realloc
+       ARSENAL_ALLOC_MEMSET(d,c,n) memset    fill used by calloc and poisoning
+       ARSENAL_ALLOC_DEBUG        !NDEBUG    fill freed memory with 0xDD and check
+                                             headers on free (double free, bad ptr)
+       ARSENAL_ALLOC_NO_ASAN      undefined  do not tell AddressSanitizer about
+                                             poisoned memory (it is told when the
+                                             build has -fsanitize=address)
+       ARSENAL_ALLOC_NO_ATOMICS   undefined  leave out ars_pool_mt (cores without
+                                             compare-and-swap, e.g. Cortex-M0)
+       ARSENAL_ALLOC_ARENA_BLOCK  65536      default block size of a growing arena
+       ARSENAL_ALLOC_HEAP_SL_LOG2 5          log2 of second-level lists per power
+                                             of two (1..5); 5 = sizes within 3%
+       ARSENAL_ALLOC_HEAP_MAX_LOG2 32        largest heap block is 2^N - 8 bytes;
+                                             smaller N shrinks ars_heap (firmware)
+       ARSENAL_ALLOC_HEAP_SCAN    8          entries of one list scanned before
+                                             failing (bounds the worst case)
+
+   EXAMPLE
+
+       #define ARSENAL_ALLOC_IMPLEMENTATION
+       #include "arsenal_alloc.h"
+       #include <stdio.h>
+
+       static unsigned char memory[64 * 1024];
+
+       int main(void) {
+           ars_heap heap;
+           ars_arena scratch;
+           ars_heap_init(&heap, memory, sizeof memory);
+           char *s = (char *)ars_heap_alloc(&heap, 100);
+           double *v = (double *)ars_heap_alloc_aligned(&heap, 8 * sizeof(double), 64);
+           v = (double *)ars_heap_realloc(&heap, v, 1000 * sizeof(double)); // still 64-aligned
+           ars_allocator via_heap = ars_heap_allocator(&heap);
+           ars_arena_init_parent(&scratch, &via_heap, 4096);  // arena blocks from the heap
+           ars_arena_pos pos = ars_arena_mark(&scratch);
+           int *tmp = (int *)ars_arena_alloc(&scratch, 256 * sizeof(int));
+           tmp[0] = 1;
+           ars_arena_rewind(&scratch, pos);                    // tmp is gone
+           ars_arena_deinit(&scratch);
+           printf("heap ok: %d\n", ars_heap_check(&heap) == 0);
+           ars_heap_free(&heap, v);
+           ars_heap_free(&heap, s);
+           return 0;
+       }
+
+   SECTIONS (grep for the marker)
+
+       >>common   error codes, ars_strerror, ars_allocator (shared by all headers)
+       >>api      public declarations
+       >>impl     platform glue: asserts, atomics, ASan, bit scans
+       >>malloc   the malloc adapter
+       >>arena    bump arena
+       >>pool     fixed-size pool
+       >>poolmt   lock-free fixed-size pool
+       >>heap     two-level segregated-fit heap
+
+   PLATFORMS
+
+       Any C99 or C++11 compiler. Tested: gcc and clang on x86_64 Linux,
+       aarch64/armhf/i686/riscv64 Linux (qemu-user), x86_64 Windows (mingw-w64),
+       Cortex-M3 freestanding (arm-none-eabi-gcc -ffreestanding -nostdlib).
+       ars_pool_mt uses GCC/Clang __atomic builtins or MSVC Interlocked calls;
+       it uses a 64-bit tagged head where the target has a 64-bit CAS and a
+       32-bit one (16-bit index, at most 65535 objects) elsewhere.
+
+   CAVEATS
+
+       - The arena, ars_pool and ars_heap are not thread-safe: lock around them
+         or use one per thread. ars_pool_mt is lock-free (multi-producer,
+         multi-consumer) with ABA protection by a tag in the head word.
+       - Heap blocks are 8-byte aligned (like TLSF): ask ars_heap_alloc_aligned
+         for more (e.g. 16 for long double on x86_64). The alignment a block was
+         allocated with is kept when ars_heap_realloc moves it.
+       - A heap block carries 4 bytes of overhead; the smallest block is 24 bytes
+         on 64-bit targets (16 on 32-bit). One request is at most
+         2^(MAX_LOG2-1) - 4 bytes (2 GiB by default); regions larger than
+         2^MAX_LOG2 are split into several.
+       - Requests that cannot be met (SIZE_MAX, count*size overflowing) return
+         NULL; nothing here ever aborts on out of memory.
+       - ars_heap_realloc(h, p, 0) frees p and returns NULL.
+       - Debug poisoning (0xDD) costs time; the benchmark and release builds
+         define NDEBUG or ARSENAL_ALLOC_DEBUG=0.
+       - With ASan, memory handed to a pool/arena/heap is poisoned until
+         allocated; call the matching _deinit before reusing the buffer.
+*/
+#ifndef ARSENAL_ALLOC_H
+#define ARSENAL_ALLOC_H
+
+#define ARSENAL_ALLOC_VERSION_MAJOR 0
+#define ARSENAL_ALLOC_VERSION_MINOR 1
+#define ARSENAL_ALLOC_VERSION_PATCH 0
+
+/* >>common: identical in every arsenal_*.h (tests/check_common.sh compares) */
+#ifndef ARSENAL_COMMON_BLOCK_V1
+#define ARSENAL_COMMON_BLOCK_V1
+#include <stddef.h>
+#include <stdint.h>
+/* Error codes: 0 is success, negative is failure. One list makes the enum
+   and ars_strerror(). */
+#define ARS__ERRORS(X) \
+    X(ARS_OK,          0,  "success") \
+    X(ARS_EINVAL,     -1,  "invalid argument") \
+    X(ARS_ENOMEM,     -2,  "out of memory") \
+    X(ARS_ETIMEDOUT,  -3,  "deadline passed") \
+    X(ARS_ECANCELED,  -4,  "operation canceled") \
+    X(ARS_ECLOSED,    -5,  "closed") \
+    X(ARS_EAGAIN,     -6,  "would block") \
+    X(ARS_ESTATE,     -7,  "wrong state for this call") \
+    X(ARS_EOVERFLOW,  -8,  "value too large") \
+    X(ARS_ECORRUPT,   -9,  "corrupt or truncated data") \
+    X(ARS_EEOF,       -10, "end of stream") \
+    X(ARS_ECONNRESET, -11, "connection reset by peer") \
+    X(ARS_ECONNREFUSED, -12, "connection refused") \
+    X(ARS_EADDRINUSE, -13, "address in use") \
+    X(ARS_EPIPE,      -14, "broken pipe") \
+    X(ARS_EMFILE,     -15, "too many open files") \
+    X(ARS_ENOTFOUND,  -16, "not found") \
+    X(ARS_EPERM,      -17, "operation not permitted") \
+    X(ARS_EBUSY,      -18, "resource busy") \
+    X(ARS_EUNREACH,   -19, "network unreachable") \
+    X(ARS_EISR,       -20, "not allowed in interrupt context") \
+    X(ARS_EIO,        -21, "input/output error")
+#define ARS__ERROR_ENUM(name, value, text) name = value,
+enum ars_error { ARS__ERRORS(ARS__ERROR_ENUM) ARS__ERROR_LAST = -21 };
+#undef ARS__ERROR_ENUM
+/* Human-readable text of an ARS_E* code (or "unknown error"). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static const char *ars_strerror(int err) {
+    switch (err) {
+#define ARS__ERROR_CASE(name, value, text) case value: return text;
+    ARS__ERRORS(ARS__ERROR_CASE)
+#undef ARS__ERROR_CASE
+    default: return "unknown error";
+    }
+}
+/* Allocator: alloc returns memory aligned to `align` (a power of two) or
+   NULL; free receives the size that was asked for. NULL allocator pointers
+   mean the header's default (ARSENAL_MALLOC / ARSENAL_FREE, else malloc). */
+typedef struct ars_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} ars_allocator;
+#endif /* ARSENAL_COMMON_BLOCK_V1 */
+/* <<common */
+
+/* >>api ------------------------------------------------------------------ */
+
+#ifndef ARSENAL_ALLOC_API
+#ifdef ARSENAL_ALLOC_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define ARSENAL_ALLOC_API static __attribute__((unused))
+#else
+#define ARSENAL_ALLOC_API static
+#endif
+#else
+#define ARSENAL_ALLOC_API extern
+#endif
+#endif
+
+#ifndef ARSENAL_ALLOC_HEAP_SL_LOG2
+#define ARSENAL_ALLOC_HEAP_SL_LOG2 5
+#endif
+#ifndef ARSENAL_ALLOC_HEAP_MAX_LOG2
+#define ARSENAL_ALLOC_HEAP_MAX_LOG2 32
+#endif
+#if ARSENAL_ALLOC_HEAP_SL_LOG2 < 1 || ARSENAL_ALLOC_HEAP_SL_LOG2 > 5
+#error "arsenal_alloc.h: ARSENAL_ALLOC_HEAP_SL_LOG2 must be 1..5"
+#endif
+#if ARSENAL_ALLOC_HEAP_MAX_LOG2 > 32 || ARSENAL_ALLOC_HEAP_MAX_LOG2 < ARSENAL_ALLOC_HEAP_SL_LOG2 + 5
+#error "arsenal_alloc.h: ARSENAL_ALLOC_HEAP_MAX_LOG2 must be in SL_LOG2+5..32"
+#endif
+/* Sizes of the heap's list table (second level, first level). */
+#define ARS_HEAP_SL_COUNT (1 << ARSENAL_ALLOC_HEAP_SL_LOG2)
+#define ARS_HEAP_FL_COUNT (ARSENAL_ALLOC_HEAP_MAX_LOG2 - ARSENAL_ALLOC_HEAP_SL_LOG2 - 2)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The default allocator (ARSENAL_MALLOC/ARSENAL_FREE, else malloc/free) with
+   any power-of-two alignment. Freestanding without ARSENAL_MALLOC: always NULL. */
+ARSENAL_ALLOC_API ars_allocator ars_malloc_allocator(void);
+
+/* ---- arena: bump allocation, freed all at once ---- */
+typedef struct ars_arena_block ars_arena_block;
+typedef struct ars_arena {
+    unsigned char *cur, *end;   /* bump pointer and end of the current block */
+    unsigned char *base;        /* start of the current block's space */
+    ars_arena_block *block;     /* newest block (NULL: fixed buffer or none yet) */
+    size_t done;                /* bytes used in blocks older than the current */
+    size_t peak;                /* highest `used` seen at mark/rewind/stats time */
+    size_t block_size;          /* growing arenas: default block size */
+    size_t nblocks, reserved;   /* blocks held, bytes obtained from the parent */
+    ars_allocator parent;
+    int fixed;                  /* 1: one caller buffer, never grows */
+} ars_arena;
+/* A savepoint: ars_arena_rewind(a, pos) frees everything allocated after it. */
+typedef struct ars_arena_pos { ars_arena_block *block; unsigned char *cur; size_t done; } ars_arena_pos;
+typedef struct ars_arena_stats {
+    size_t used;       /* bytes handed out, alignment padding included */
+    size_t peak;       /* highest used */
+    size_t capacity;   /* bytes of the buffer / of all blocks held */
+    size_t blocks;     /* blocks obtained from the parent and still held */
+} ars_arena_stats;
+
+/* One fixed buffer; allocations fail (NULL) when it is full. */
+ARSENAL_ALLOC_API void  ars_arena_init(ars_arena *a, void *buf, size_t size);
+/* Blocks of block_size bytes (0: ARSENAL_ALLOC_ARENA_BLOCK) from parent
+   (NULL: the default allocator), larger ones for larger requests. */
+ARSENAL_ALLOC_API void  ars_arena_init_parent(ars_arena *a, const ars_allocator *parent, size_t block_size);
+/* Returns every block to the parent. The arena may be initialised again. */
+ARSENAL_ALLOC_API void  ars_arena_deinit(ars_arena *a);
+/* size bytes aligned for any fundamental type (8 or 16), or NULL. */
+ARSENAL_ALLOC_API void *ars_arena_alloc(ars_arena *a, size_t size);
+/* align: any power of two (0 = default). NULL if out of memory or bad align. */
+ARSENAL_ALLOC_API void *ars_arena_alloc_aligned(ars_arena *a, size_t size, size_t align);
+/* count*size zeroed bytes; NULL on overflow or out of memory. */
+ARSENAL_ALLOC_API void *ars_arena_calloc(ars_arena *a, size_t count, size_t size);
+/* Savepoints nest: rewind in reverse order of marking. */
+ARSENAL_ALLOC_API ars_arena_pos ars_arena_mark(ars_arena *a);
+ARSENAL_ALLOC_API void  ars_arena_rewind(ars_arena *a, ars_arena_pos pos);
+/* Frees everything; a growing arena keeps its oldest block for reuse. */
+ARSENAL_ALLOC_API void  ars_arena_reset(ars_arena *a);
+ARSENAL_ALLOC_API void  ars_arena_get_stats(ars_arena *a, ars_arena_stats *st);
+/* free() through this allocator only rolls back the most recent allocation. */
+ARSENAL_ALLOC_API ars_allocator ars_arena_allocator(ars_arena *a);
+
+/* ---- pool: fixed-size objects, O(1) ---- */
+typedef struct ars_pool {
+    void *free_list;                  /* freed objects, linked through their first word */
+    unsigned char *fresh, *fresh_end; /* never-used objects of the newest chunk */
+    size_t stride, align;             /* object spacing and alignment */
+    size_t used, peak, capacity;      /* objects in use, highest, objects held */
+    size_t chunk_objs, nchunks;       /* growing pools */
+    void *chunks;                     /* chain of chunks from the parent */
+    ars_allocator parent;
+    int grows;
+} ars_pool;
+typedef struct ars_pool_stats { size_t used, peak, capacity, object_size, chunks; } ars_pool_stats;
+
+/* Objects of obj_size bytes aligned to align (0 = default, else a power of
+   two) carved from buf. 0, or ARS_EINVAL if not one object fits. */
+ARSENAL_ALLOC_API int   ars_pool_init(ars_pool *p, size_t obj_size, size_t align, void *buf, size_t size);
+/* Grows by chunks of objs_per_chunk objects (0: 64) from parent (NULL: default). */
+ARSENAL_ALLOC_API int   ars_pool_init_grow(ars_pool *p, size_t obj_size, size_t align, size_t objs_per_chunk,
+                                           const ars_allocator *parent);
+ARSENAL_ALLOC_API void  ars_pool_deinit(ars_pool *p);
+ARSENAL_ALLOC_API void *ars_pool_alloc(ars_pool *p);   /* NULL when exhausted */
+ARSENAL_ALLOC_API void  ars_pool_free(ars_pool *p, void *obj);   /* NULL is ignored */
+ARSENAL_ALLOC_API void  ars_pool_get_stats(const ars_pool *p, ars_pool_stats *st);
+/* alloc fails (NULL) for size > object size or align > the pool's alignment. */
+ARSENAL_ALLOC_API ars_allocator ars_pool_allocator(ars_pool *p);
+
+#ifndef ARSENAL_ALLOC_NO_ATOMICS
+/* ---- pool_mt: lock-free fixed-size pool over one region ---- */
+#if defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8) || defined(_WIN64) || defined(_M_IX86) || defined(_M_ARM64)
+typedef uint64_t ars__pool_word;  /* tag:32 | index+1:32 */
+#else
+typedef uint32_t ars__pool_word;  /* tag:16 | index+1:16 */
+#endif
+typedef struct ars_pool_mt {
+    ars__pool_word head;              /* free stack: tag and index+1 (0 = empty) */
+    unsigned char pad0[64 - sizeof(ars__pool_word)];
+    size_t fresh;                     /* next never-used index */
+    unsigned char pad1[64 - sizeof(size_t)];
+    ars__pool_word *next;             /* link of each free object (side table) */
+    unsigned char *base;
+    size_t stride, capacity;
+    void *owned; size_t owned_size;   /* memory obtained from parent */
+    ars_allocator parent;
+} ars_pool_mt;
+/* Bytes of caller memory ars_pool_mt_init needs for count objects. */
+ARSENAL_ALLOC_API size_t ars_pool_mt_need(size_t obj_size, size_t align, size_t count);
+/* Carve as many objects as fit in buf (the link table lives there too).
+   Return 0, or ARS_EINVAL. Not thread-safe itself; alloc/free are. */
+ARSENAL_ALLOC_API int   ars_pool_mt_init(ars_pool_mt *p, size_t obj_size, size_t align, void *buf, size_t size);
+/* Same, with count objects' memory from parent (NULL: default allocator). */
+ARSENAL_ALLOC_API int   ars_pool_mt_init_alloc(ars_pool_mt *p, size_t obj_size, size_t align, size_t count,
+                                               const ars_allocator *parent);
+ARSENAL_ALLOC_API void  ars_pool_mt_deinit(ars_pool_mt *p);
+ARSENAL_ALLOC_API void *ars_pool_mt_alloc(ars_pool_mt *p);
+ARSENAL_ALLOC_API void  ars_pool_mt_free(ars_pool_mt *p, void *obj);
+ARSENAL_ALLOC_API size_t ars_pool_mt_capacity(const ars_pool_mt *p);
+ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p);
+#endif
+
+/* ---- heap: O(1) two-level segregated fit over caller regions ---- */
+typedef struct ars_heap {
+    uint32_t fl_bitmap;                                /* non-empty first levels */
+    uint32_t sl_bitmap[ARS_HEAP_FL_COUNT];             /* non-empty lists per level */
+    void *heads[ARS_HEAP_FL_COUNT][ARS_HEAP_SL_COUNT]; /* free lists */
+    void *regions;                                     /* chain of region headers */
+    size_t total;                                      /* bytes in blocks */
+    size_t used, peak;                                 /* bytes in used blocks */
+    size_t nused, nfree;                               /* used / free block counts */
+    size_t allocs, frees;                              /* operations so far */
+} ars_heap;
+typedef struct ars_heap_stats {
+    size_t total;          /* bytes of all blocks (regions minus their headers) */
+    size_t used;           /* bytes in used blocks, 4-byte headers included */
+    size_t free;           /* bytes in free blocks */
+    size_t peak_used;      /* highest `used` */
+    size_t largest_free;   /* payload of the largest free block */
+    size_t used_blocks, free_blocks;
+    size_t allocs, frees;  /* successful allocations and frees so far */
+    unsigned fragmentation; /* percent: 100 * (1 - largest_free / free) */
+} ars_heap_stats;
+
+/* Empty heap plus the region [mem, mem+size) if size > 0. 0 or ARS_EINVAL. */
+ARSENAL_ALLOC_API int   ars_heap_init(ars_heap *h, void *mem, size_t size);
+/* Adds another region (need not be adjacent). 0, or ARS_EINVAL if too small. */
+ARSENAL_ALLOC_API int   ars_heap_add_region(ars_heap *h, void *mem, size_t size);
+/* Forgets all regions (unpoisons them for ASan). */
+ARSENAL_ALLOC_API void  ars_heap_deinit(ars_heap *h);
+ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t size);   /* 8-aligned */
+/* align: any power of two; kept by ars_heap_realloc. */
+ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t size, size_t align);
+ARSENAL_ALLOC_API void *ars_heap_calloc(ars_heap *h, size_t count, size_t size);
+/* In place when the block or its free neighbour after it suffices; on failure
+   returns NULL and ptr is untouched. */
+ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, size_t size);
+ARSENAL_ALLOC_API void  ars_heap_free(ars_heap *h, void *ptr);
+/* Bytes usable at ptr (>= the size asked for). */
+ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, const void *ptr);
+/* Walks every block and free list: 0 if consistent, ARS_ECORRUPT if not. */
+ARSENAL_ALLOC_API int   ars_heap_check(const ars_heap *h);
+ARSENAL_ALLOC_API void  ars_heap_get_stats(const ars_heap *h, ars_heap_stats *st);
+ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARSENAL_ALLOC_H */
+
+/* >>impl ----------------------------------------------------------------- */
+
+#if defined(ARSENAL_IMPLEMENTATION) && !defined(ARSENAL_ALLOC_IMPLEMENTATION)
+#define ARSENAL_ALLOC_IMPLEMENTATION
+#endif
+
+#if defined(ARSENAL_ALLOC_IMPLEMENTATION) && !defined(ARSENAL_ALLOC_IMPLEMENTATION_ONCE)
+#define ARSENAL_ALLOC_IMPLEMENTATION_ONCE
+
+#if defined(ARSENAL_MALLOC) && !defined(ARSENAL_FREE)
+#error "arsenal_alloc.h: ARSENAL_MALLOC is defined but ARSENAL_FREE is not; define both or neither"
+#endif
+#if defined(ARSENAL_FREE) && !defined(ARSENAL_MALLOC)
+#error "arsenal_alloc.h: ARSENAL_FREE is defined but ARSENAL_MALLOC is not; define both or neither"
+#endif
+
+#if !defined(ARSENAL_ALLOC_FREESTANDING) && defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+#define ARSENAL_ALLOC_FREESTANDING
+#endif
+
+#ifdef ARSENAL_ALLOC_FREESTANDING
+#ifndef ARSENAL_ALLOC_MEMCPY
+#if defined(__GNUC__) || defined(__clang__)
+#define ARSENAL_ALLOC_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+#else
+#error "arsenal_alloc.h: freestanding build: define ARSENAL_ALLOC_MEMCPY(dst, src, n)"
+#endif
+#endif
+#ifndef ARSENAL_ALLOC_MEMSET
+#if defined(__GNUC__) || defined(__clang__)
+#define ARSENAL_ALLOC_MEMSET(d, c, n) __builtin_memset(d, c, n)
+#else
+#error "arsenal_alloc.h: freestanding build: define ARSENAL_ALLOC_MEMSET(dst, byte, n)"
+#endif
+#endif
+#ifndef ARSENAL_ASSERT
+#if defined(__GNUC__) || defined(__clang__)
+#define ARSENAL_ASSERT(x) do { if (!(x)) __builtin_trap(); } while (0)
+#else
+#define ARSENAL_ASSERT(x) ((void)0)
+#endif
+#endif
+#else /* hosted */
+#include <string.h>
+#ifndef ARSENAL_MALLOC
+#include <stdlib.h>
+#endif
+#ifndef ARSENAL_ASSERT
+#include <assert.h>
+#define ARSENAL_ASSERT(x) assert(x)
+#endif
+#ifndef ARSENAL_ALLOC_MEMCPY
+#define ARSENAL_ALLOC_MEMCPY(d, s, n) memcpy(d, s, n)
+#endif
+#ifndef ARSENAL_ALLOC_MEMSET
+#define ARSENAL_ALLOC_MEMSET(d, c, n) memset(d, c, n)
+#endif
+#endif
+
+#ifndef ARSENAL_ALLOC_DEBUG
+#ifdef NDEBUG
+#define ARSENAL_ALLOC_DEBUG 0
+#else
+#define ARSENAL_ALLOC_DEBUG 1
+#endif
+#endif
+#ifndef ARSENAL_ALLOC_ARENA_BLOCK
+#define ARSENAL_ALLOC_ARENA_BLOCK 65536
+#endif
+#ifndef ARSENAL_ALLOC_HEAP_SCAN
+#define ARSENAL_ALLOC_HEAP_SCAN 8
+#endif
+
+/* AddressSanitizer manual poisoning. */
+#if !defined(ARSENAL_ALLOC_NO_ASAN) && !defined(ARSENAL_ALLOC_FREESTANDING)
+#if defined(__SANITIZE_ADDRESS__)
+#define ARS__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARS__ASAN 1
+#endif
+#endif
+#endif
+#ifdef ARS__ASAN
+#include <sanitizer/asan_interface.h>
+#define ARS__POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARS__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define ARS__NOASAN __attribute__((no_sanitize_address))
+#else
+#define ARS__POISON(p, n)   ((void)(p), (void)(n))
+#define ARS__UNPOISON(p, n) ((void)(p), (void)(n))
+#define ARS__NOASAN
+#endif
+
+#if ARSENAL_ALLOC_DEBUG
+#define ARS__DEBUG_FILL(p, n) ARSENAL_ALLOC_MEMSET((p), 0xDD, (n))
+#else
+#define ARS__DEBUG_FILL(p, n) ((void)(p), (void)(n))
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__UNUSED __attribute__((unused))
+#define ARS__LIKELY(x) __builtin_expect(!!(x), 1)
+#define ARS__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define ARS__UNUSED
+#define ARS__LIKELY(x) (x)
+#define ARS__UNLIKELY(x) (x)
+#endif
+
+/* Default alignment: enough for any fundamental type on the target. */
+#define ARS__ALIGN (sizeof(void *) >= 8 ? (size_t)16 : (size_t)8)
+#define ARS__IS_POW2(x) ((x) != 0 && ((x) & ((x) - 1)) == 0)
+#define ARS__ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~(uintptr_t)((a) - 1))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>malloc --------------------------------------------------------------- */
+
+#if defined(ARSENAL_MALLOC)
+#define ARS__SYS_MALLOC(n) ARSENAL_MALLOC(n)
+#define ARS__SYS_FREE(p) ARSENAL_FREE(p)
+#elif !defined(ARSENAL_ALLOC_FREESTANDING)
+#define ARS__SYS_MALLOC(n) malloc(n)
+#define ARS__SYS_FREE(p) free(p)
+#else
+#define ARS__SYS_MALLOC(n) ((void)(n), (void *)0)
+#define ARS__SYS_FREE(p) ((void)(p))
+#endif
+
+/* Every block keeps the raw pointer just below the aligned one, because
+   free() is not told the alignment. */
+static void *ars__malloc_alloc(void *ctx, size_t size, size_t align) {
+    unsigned char *raw;
+    uintptr_t p;
+    (void)ctx;
+    if (align < sizeof(void *)) align = sizeof(void *);
+    if (!ARS__IS_POW2(align) || size > (size_t)-1 - align - sizeof(void *)) return NULL;
+    raw = (unsigned char *)ARS__SYS_MALLOC(size + align - 1 + sizeof(void *));
+    if (!raw) return NULL;
+    p = ARS__ALIGN_UP((uintptr_t)raw + sizeof(void *), align);
+    ((void **)p)[-1] = raw;
+    return (void *)p;
+}
+static void ars__malloc_free(void *ctx, void *ptr, size_t size) {
+    (void)ctx; (void)size;
+    if (ptr) ARS__SYS_FREE(((void **)ptr)[-1]);
+}
+
+ARSENAL_ALLOC_API ars_allocator ars_malloc_allocator(void) {
+    ars_allocator a;
+    a.alloc = ars__malloc_alloc;
+    a.free = ars__malloc_free;
+    a.ctx = NULL;
+    return a;
+}
+
+static ars_allocator ars__parent_or_default(const ars_allocator *parent) {
+    return parent ? *parent : ars_malloc_allocator();
+}
+
+/* >>arena ---------------------------------------------------------------- */
+
+struct ars_arena_block {
+    ars_arena_block *prev;
+    size_t size;       /* bytes obtained from the parent, this header included */
+};
+#define ARS__ARENA_HDR (ARS__ALIGN_UP(sizeof(ars_arena_block), ARS__ALIGN))
+
+ARSENAL_ALLOC_API void ars_arena_init(ars_arena *a, void *buf, size_t size) {
+    ARSENAL_ALLOC_MEMSET(a, 0, sizeof *a);
+    a->fixed = 1;
+    a->base = a->cur = (unsigned char *)buf;
+    a->end = buf ? (unsigned char *)buf + size : (unsigned char *)buf;
+    if (buf) ARS__POISON(buf, size);
+}
+
+ARSENAL_ALLOC_API void ars_arena_init_parent(ars_arena *a, const ars_allocator *parent, size_t block_size) {
+    ARSENAL_ALLOC_MEMSET(a, 0, sizeof *a);
+    a->parent = ars__parent_or_default(parent);
+    a->block_size = block_size ? block_size : (size_t)ARSENAL_ALLOC_ARENA_BLOCK;
+}
+
+static void ars__arena_release(ars_arena *a, ars_arena_block *b) {
+    a->nblocks--;
+    a->reserved -= b->size;
+    ARS__UNPOISON(b, b->size);
+    a->parent.free(a->parent.ctx, b, b->size);
+}
+
+static size_t ars__arena_used(const ars_arena *a) { return a->done + (size_t)(a->cur - a->base); }
+static void ars__arena_note_peak(ars_arena *a) {
+    size_t u = ars__arena_used(a);
+    if (u > a->peak) a->peak = u;
+}
+
+ARSENAL_ALLOC_API void ars_arena_deinit(ars_arena *a) {
+    if (a->fixed) {
+        if (a->base) ARS__UNPOISON(a->base, (size_t)(a->end - a->base));
+    } else {
+        while (a->block) {
+            ars_arena_block *prev = a->block->prev;
+            ars__arena_release(a, a->block);
+            a->block = prev;
+        }
+    }
+    a->base = a->cur = a->end = NULL;
+    a->done = 0;
+}
+
+static void *ars__arena_grow(ars_arena *a, size_t size, size_t align) {
+    size_t need, bsz;
+    ars_arena_block *b;
+    uintptr_t p;
+    if (a->fixed) return NULL;
+    if (size > (size_t)-1 / 2 - align - ARS__ARENA_HDR) return NULL;
+    need = ARS__ARENA_HDR + size + (align > ARS__ALIGN ? align : 0);
+    bsz = need > a->block_size ? need : a->block_size;
+    b = (ars_arena_block *)a->parent.alloc(a->parent.ctx, bsz, ARS__ALIGN);
+    if (!b) return NULL;   /* arena unchanged */
+    b->prev = a->block;
+    b->size = bsz;
+    a->done += (size_t)(a->cur - a->base);
+    a->block = b;
+    a->nblocks++;
+    a->reserved += bsz;
+    a->base = (unsigned char *)b + ARS__ARENA_HDR;
+    a->end = (unsigned char *)b + bsz;
+    ARS__POISON(a->base, (size_t)(a->end - a->base));
+    p = ARS__ALIGN_UP((uintptr_t)a->base, align);
+    a->cur = (unsigned char *)(p + size);
+    ARS__UNPOISON((void *)p, size);
+    return (void *)p;
+}
+
+ARSENAL_ALLOC_API void *ars_arena_alloc_aligned(ars_arena *a, size_t size, size_t align) {
+    uintptr_t p, end = (uintptr_t)a->end;
+    if (align == 0) align = ARS__ALIGN;
+    if (ARS__UNLIKELY(!ARS__IS_POW2(align))) return NULL;
+    p = ARS__ALIGN_UP((uintptr_t)a->cur, align);
+    /* p - 1 < end also rejects p == 0 (no block yet) */
+    if (ARS__LIKELY(p >= (uintptr_t)a->cur && p - 1 < end && size <= end - p)) {
+        a->cur = (unsigned char *)(p + size);
+        ARS__UNPOISON((void *)p, size);
+        return (void *)p;
+    }
+    return ars__arena_grow(a, size, align);
+}
+
+ARSENAL_ALLOC_API void *ars_arena_alloc(ars_arena *a, size_t size) {
+    return ars_arena_alloc_aligned(a, size, ARS__ALIGN);
+}
+
+ARSENAL_ALLOC_API void *ars_arena_calloc(ars_arena *a, size_t count, size_t size) {
+    void *p;
+    if (size && count > (size_t)-1 / size) return NULL;
+    p = ars_arena_alloc(a, count * size);
+    if (p) ARSENAL_ALLOC_MEMSET(p, 0, count * size);
+    return p;
+}
+
+ARSENAL_ALLOC_API ars_arena_pos ars_arena_mark(ars_arena *a) {
+    ars_arena_pos pos;
+    pos.block = a->block;
+    pos.cur = a->cur;
+    pos.done = a->done;
+    return pos;
+}
+
+ARSENAL_ALLOC_API void ars_arena_rewind(ars_arena *a, ars_arena_pos pos) {
+    ars__arena_note_peak(a);
+    if (!a->fixed) {
+        if (!pos.block) { ars_arena_reset(a); return; }
+        while (a->block && a->block != pos.block) {
+            ars_arena_block *prev = a->block->prev;
+            ars__arena_release(a, a->block);
+            a->block = prev;
+        }
+        ARSENAL_ASSERT(a->block == pos.block);
+        a->base = (unsigned char *)a->block + ARS__ARENA_HDR;
+        a->end = (unsigned char *)a->block + a->block->size;
+    }
+    if (pos.cur && pos.cur < a->end) {
+        ARS__UNPOISON(pos.cur, (size_t)(a->end - pos.cur));
+        ARS__DEBUG_FILL(pos.cur, (size_t)((a->cur > pos.cur && a->cur <= a->end ? a->cur : a->end) - pos.cur));
+        ARS__POISON(pos.cur, (size_t)(a->end - pos.cur));
+    }
+    a->cur = pos.cur;
+    a->done = pos.done;
+}
+
+ARSENAL_ALLOC_API void ars_arena_reset(ars_arena *a) {
+    ars__arena_note_peak(a);
+    if (!a->fixed) {
+        if (!a->block) return;
+        while (a->block->prev) {   /* keep the oldest block */
+            ars_arena_block *prev = a->block->prev;
+            ars__arena_release(a, a->block);
+            a->block = prev;
+        }
+        a->base = (unsigned char *)a->block + ARS__ARENA_HDR;
+        a->end = (unsigned char *)a->block + a->block->size;
+    }
+    if (a->base) {
+        ARS__UNPOISON(a->base, (size_t)(a->end - a->base));
+        ARS__DEBUG_FILL(a->base, (size_t)(a->end - a->base));
+        ARS__POISON(a->base, (size_t)(a->end - a->base));
+    }
+    a->cur = a->base;
+    a->done = 0;
+}
+
+ARSENAL_ALLOC_API void ars_arena_get_stats(ars_arena *a, ars_arena_stats *st) {
+    ars__arena_note_peak(a);
+    st->used = ars__arena_used(a);
+    st->peak = a->peak;
+    st->capacity = a->fixed ? (size_t)(a->end - a->base) : a->reserved - a->nblocks * ARS__ARENA_HDR;
+    st->blocks = a->nblocks;
+}
+
+static void *ars__arena_a_alloc(void *ctx, size_t size, size_t align) {
+    return ars_arena_alloc_aligned((ars_arena *)ctx, size, align);
+}
+static void ars__arena_a_free(void *ctx, void *ptr, size_t size) {
+    ars_arena *a = (ars_arena *)ctx;
+    if (ptr && (unsigned char *)ptr + size == a->cur && (unsigned char *)ptr >= a->base) {
+        a->cur = (unsigned char *)ptr;
+        ARS__DEBUG_FILL(ptr, size);
+        ARS__POISON(ptr, size);
+    }
+}
+ARSENAL_ALLOC_API ars_allocator ars_arena_allocator(ars_arena *a) {
+    ars_allocator al;
+    al.alloc = ars__arena_a_alloc;
+    al.free = ars__arena_a_free;
+    al.ctx = a;
+    return al;
+}
+
+/* >>pool ----------------------------------------------------------------- */
+
+static int ars__pool_geometry(size_t obj_size, size_t *align, size_t *stride) {
+    size_t a = *align ? *align : ARS__ALIGN;
+    size_t s = obj_size < sizeof(void *) ? sizeof(void *) : obj_size;
+    if (!ARS__IS_POW2(a) || obj_size == 0 || s > (size_t)-1 / 4 || a > (size_t)-1 / 4) return ARS_EINVAL;
+    if (a < sizeof(void *)) a = sizeof(void *);   /* ars_pool links through objects */
+    s = (s + a - 1) & ~(a - 1);
+    *align = a;
+    *stride = s;
+    return 0;
+}
+
+ARSENAL_ALLOC_API int ars_pool_init(ars_pool *p, size_t obj_size, size_t align, void *buf, size_t size) {
+    uintptr_t start, end;
+    ARSENAL_ALLOC_MEMSET(p, 0, sizeof *p);
+    if (ars__pool_geometry(obj_size, &align, &p->stride) || !buf) return ARS_EINVAL;
+    p->align = align;
+    start = ARS__ALIGN_UP((uintptr_t)buf, align);
+    end = (uintptr_t)buf + size;
+    if (start < (uintptr_t)buf || start > end || (end - start) / p->stride == 0) return ARS_EINVAL;
+    p->capacity = (end - start) / p->stride;
+    p->fresh = (unsigned char *)start;
+    p->fresh_end = p->fresh + p->capacity * p->stride;
+    ARS__POISON(buf, size);
+    p->chunks = buf;       /* remembered for deinit */
+    p->chunk_objs = size;
+    return 0;
+}
+
+ARSENAL_ALLOC_API int ars_pool_init_grow(ars_pool *p, size_t obj_size, size_t align, size_t objs_per_chunk,
+                                         const ars_allocator *parent) {
+    ARSENAL_ALLOC_MEMSET(p, 0, sizeof *p);
+    if (ars__pool_geometry(obj_size, &align, &p->stride)) return ARS_EINVAL;
+    p->align = align;
+    p->grows = 1;
+    p->chunk_objs = objs_per_chunk ? objs_per_chunk : 64;
+    if (p->chunk_objs > ((size_t)-1 / 4) / p->stride) return ARS_EINVAL;
+    p->parent = ars__parent_or_default(parent);
+    return 0;
+}
+
+/* A chunk from the parent: [link][size] then objects from offset `hdr`. */
+static size_t ars__pool_chunk_hdr(const ars_pool *p) {
+    return ARS__ALIGN_UP(2 * sizeof(void *), p->align);
+}
+
+ARSENAL_ALLOC_API void ars_pool_deinit(ars_pool *p) {
+    if (p->grows) {
+        while (p->chunks) {
+            void **c = (void **)p->chunks;
+            void *next = c[0];
+            size_t sz = (size_t)(uintptr_t)c[1];
+            ARS__UNPOISON(c, sz);
+            p->parent.free(p->parent.ctx, c, sz);
+            p->chunks = next;
+        }
+    } else if (p->chunks) {
+        ARS__UNPOISON(p->chunks, p->chunk_objs);
+    }
+    ARSENAL_ALLOC_MEMSET(p, 0, sizeof *p);
+}
+
+static void *ars__pool_slow(ars_pool *p) {
+    void **c;
+    size_t hdr, sz;
+    if (!p->grows) return NULL;
+    hdr = ars__pool_chunk_hdr(p);
+    sz = hdr + p->chunk_objs * p->stride;
+    c = (void **)p->parent.alloc(p->parent.ctx, sz, p->align);
+    if (!c) return NULL;
+    c[0] = p->chunks;
+    c[1] = (void *)(uintptr_t)sz;
+    p->chunks = c;
+    p->nchunks++;
+    p->capacity += p->chunk_objs;
+    p->fresh = (unsigned char *)c + hdr;
+    p->fresh_end = p->fresh + p->chunk_objs * p->stride;
+    ARS__POISON(p->fresh, p->chunk_objs * p->stride);
+    return p->fresh;
+}
+
+ARSENAL_ALLOC_API void *ars_pool_alloc(ars_pool *p) {
+    void *o = p->free_list;
+    if (ARS__LIKELY(o != NULL)) {
+        ARS__UNPOISON(o, p->stride);
+        p->free_list = *(void **)o;
+    } else if (p->fresh != p->fresh_end) {
+        o = p->fresh;
+        p->fresh += p->stride;
+        ARS__UNPOISON(o, p->stride);
+    } else {
+        o = ars__pool_slow(p);
+        if (!o) return NULL;
+        p->fresh += p->stride;
+        ARS__UNPOISON(o, p->stride);
+    }
+    if (++p->used > p->peak) p->peak = p->used;
+    return o;
+}
+
+ARSENAL_ALLOC_API void ars_pool_free(ars_pool *p, void *obj) {
+    if (!obj) return;
+    ARSENAL_ASSERT(((uintptr_t)obj & (p->align - 1)) == 0);
+    ARSENAL_ASSERT(p->used > 0);
+    ARS__DEBUG_FILL(obj, p->stride);
+    *(void **)obj = p->free_list;
+    p->free_list = obj;
+    p->used--;
+    ARS__POISON(obj, p->stride);
+}
+
+ARSENAL_ALLOC_API void ars_pool_get_stats(const ars_pool *p, ars_pool_stats *st) {
+    st->used = p->used;
+    st->peak = p->peak;
+    st->capacity = p->capacity;
+    st->object_size = p->stride;
+    st->chunks = p->grows ? p->nchunks : 1;
+}
+
+static void *ars__pool_a_alloc(void *ctx, size_t size, size_t align) {
+    ars_pool *p = (ars_pool *)ctx;
+    if (size > p->stride || align > p->align) return NULL;
+    return ars_pool_alloc(p);
+}
+static void ars__pool_a_free(void *ctx, void *ptr, size_t size) {
+    (void)size;
+    ars_pool_free((ars_pool *)ctx, ptr);
+}
+ARSENAL_ALLOC_API ars_allocator ars_pool_allocator(ars_pool *p) {
+    ars_allocator al;
+    al.alloc = ars__pool_a_alloc;
+    al.free = ars__pool_a_free;
+    al.ctx = p;
+    return al;
+}
+
+/* >>poolmt --------------------------------------------------------------- */
+/* A Treiber stack of object indices. The links live in a side table, never in
+   the objects, so a thread reading a stale head never touches memory another
+   thread owns (clean under TSan and ASan). Each push and pop bumps a tag in
+   the head word, so a head that was popped and pushed back meanwhile (ABA)
+   fails the compare-and-swap. */
+#ifndef ARSENAL_ALLOC_NO_ATOMICS
+
+#define ARS__PMT_BITS (sizeof(ars__pool_word) * 4)
+#define ARS__PMT_MASK ((((ars__pool_word)1) << ARS__PMT_BITS) - 1)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ARS__LOAD_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ARS__STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define ARS__LOAD_RLXZ(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ARS__CAS(p, expp, v) \
+    __atomic_compare_exchange_n((p), (expp), (v), 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#define ARS__CASZ(p, expp, v) \
+    __atomic_compare_exchange_n((p), (expp), (v), 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+#elif defined(_MSC_VER)
+#include <intrin.h>
+/* MSVC: full-barrier Interlocked calls; head word is 64-bit on these targets. */
+static ars__pool_word ars__msvc_cas64(ars__pool_word *p, ars__pool_word cmp, ars__pool_word v) {
+    return (ars__pool_word)_InterlockedCompareExchange64((volatile __int64 *)p, (__int64)v, (__int64)cmp);
+}
+static size_t ars__msvc_casz(size_t *p, size_t cmp, size_t v) {
+#ifdef _WIN64
+    return (size_t)_InterlockedCompareExchange64((volatile __int64 *)p, (__int64)v, (__int64)cmp);
+#else
+    return (size_t)_InterlockedCompareExchange((volatile long *)p, (long)v, (long)cmp);
+#endif
+}
+static int ars__msvc_cas_w(ars__pool_word *p, ars__pool_word *exp, ars__pool_word v) {
+    ars__pool_word old = ars__msvc_cas64(p, *exp, v);
+    if (old == *exp) return 1;
+    *exp = old;
+    return 0;
+}
+static int ars__msvc_cas_z(size_t *p, size_t *exp, size_t v) {
+    size_t old = ars__msvc_casz(p, *exp, v);
+    if (old == *exp) return 1;
+    *exp = old;
+    return 0;
+}
+#define ARS__LOAD_ACQ(p) ars__msvc_cas64((p), 0, 0)
+#define ARS__LOAD_RLX(p) ars__msvc_cas64((p), 0, 0)
+#define ARS__LOAD_RLXZ(p) ars__msvc_casz((p), 0, 0)
+#define ARS__STORE_RLX(p, v) (*(volatile ars__pool_word *)(p) = (v))
+#define ARS__CAS(p, expp, v) ars__msvc_cas_w((p), (expp), (v))
+#define ARS__CASZ(p, expp, v) ars__msvc_cas_z((p), (expp), (v))
+#else
+#error "arsenal_alloc.h: ars_pool_mt needs GCC/Clang atomics or MSVC; define ARSENAL_ALLOC_NO_ATOMICS"
+#endif
+
+ARSENAL_ALLOC_API size_t ars_pool_mt_need(size_t obj_size, size_t align, size_t count) {
+    size_t stride;
+    if (ars__pool_geometry(obj_size, &align, &stride)) return 0;
+    if (count > ((size_t)-1 / 4) / (stride + sizeof(ars__pool_word))) return 0;
+    return count * stride + count * sizeof(ars__pool_word) + align + sizeof(ars__pool_word);
+}
+
+ARSENAL_ALLOC_API int ars_pool_mt_init(ars_pool_mt *p, size_t obj_size, size_t align, void *buf, size_t size) {
+    uintptr_t links, objs, end;
+    size_t n, per;
+    ARSENAL_ALLOC_MEMSET(p, 0, sizeof *p);
+    if (!buf || ars__pool_geometry(obj_size, &align, &p->stride)) return ARS_EINVAL;
+    end = (uintptr_t)buf + size;
+    links = ARS__ALIGN_UP((uintptr_t)buf, sizeof(ars__pool_word));
+    if (links < (uintptr_t)buf || links >= end) return ARS_EINVAL;
+    per = p->stride + sizeof(ars__pool_word);
+    n = (size_t)(end - links) / per;
+    for (;;) {  /* shrink n until links + objects (aligned) fit */
+        objs = ARS__ALIGN_UP(links + n * sizeof(ars__pool_word), align);
+        if (n == 0 || (objs <= end && (end - objs) / p->stride >= n)) break;
+        n--;
+    }
+    if (n > (size_t)ARS__PMT_MASK - 1) n = (size_t)ARS__PMT_MASK - 1;
+    if (n == 0) return ARS_EINVAL;
+    p->next = (ars__pool_word *)links;
+    p->base = (unsigned char *)objs;
+    p->capacity = n;
+    ARS__POISON(p->base, n * p->stride);
+    return 0;
+}
+
+ARSENAL_ALLOC_API int ars_pool_mt_init_alloc(ars_pool_mt *p, size_t obj_size, size_t align, size_t count,
+                                             const ars_allocator *parent) {
+    ars_allocator par = ars__parent_or_default(parent);
+    size_t need = ars_pool_mt_need(obj_size, align, count);
+    void *mem;
+    int rc;
+    if (!need || count == 0) return ARS_EINVAL;
+    mem = par.alloc(par.ctx, need, sizeof(ars__pool_word));
+    if (!mem) return ARS_ENOMEM;
+    rc = ars_pool_mt_init(p, obj_size, align, mem, need);
+    if (rc) { par.free(par.ctx, mem, need); return rc; }
+    p->owned = mem;
+    p->owned_size = need;
+    p->parent = par;
+    return 0;
+}
+
+ARSENAL_ALLOC_API void ars_pool_mt_deinit(ars_pool_mt *p) {
+    if (p->base) ARS__UNPOISON(p->base, p->capacity * p->stride);
+    if (p->owned) p->parent.free(p->parent.ctx, p->owned, p->owned_size);
+    ARSENAL_ALLOC_MEMSET(p, 0, sizeof *p);
+}
+
+ARSENAL_ALLOC_API void *ars_pool_mt_alloc(ars_pool_mt *p) {
+    ars__pool_word old = ARS__LOAD_ACQ(&p->head), nw;
+    size_t f;
+    while (old & ARS__PMT_MASK) {
+        size_t i = (size_t)(old & ARS__PMT_MASK) - 1;
+        nw = (((old >> ARS__PMT_BITS) + 1) << ARS__PMT_BITS) | ARS__LOAD_RLX(&p->next[i]);
+        if (ARS__CAS(&p->head, &old, nw)) {
+            void *o = p->base + i * p->stride;
+            ARS__UNPOISON(o, p->stride);
+            return o;
+        }
+    }
+    f = ARS__LOAD_RLXZ(&p->fresh);
+    while (f < p->capacity) {
+        if (ARS__CASZ(&p->fresh, &f, f + 1)) {
+            void *o = p->base + f * p->stride;
+            ARS__UNPOISON(o, p->stride);
+            return o;
+        }
+    }
+    return NULL;
+}
+
+ARSENAL_ALLOC_API void ars_pool_mt_free(ars_pool_mt *p, void *obj) {
+    size_t i;
+    ars__pool_word old, nw;
+    if (!obj) return;
+    ARSENAL_ASSERT((unsigned char *)obj >= p->base && (unsigned char *)obj < p->base + p->capacity * p->stride);
+    i = (size_t)((unsigned char *)obj - p->base) / p->stride;
+    ARSENAL_ASSERT(p->base + i * p->stride == (unsigned char *)obj);
+    ARS__DEBUG_FILL(obj, p->stride);
+    ARS__POISON(obj, p->stride);
+    old = ARS__LOAD_RLX(&p->head);
+    do {
+        ARS__STORE_RLX(&p->next[i], old & ARS__PMT_MASK);
+        nw = (((old >> ARS__PMT_BITS) + 1) << ARS__PMT_BITS) | (ars__pool_word)(i + 1);
+    } while (!ARS__CAS(&p->head, &old, nw));
+}
+
+ARSENAL_ALLOC_API size_t ars_pool_mt_capacity(const ars_pool_mt *p) { return p->capacity; }
+
+static void *ars__pmt_a_alloc(void *ctx, size_t size, size_t align) {
+    ars_pool_mt *p = (ars_pool_mt *)ctx;
+    if (size > p->stride || (align && ((uintptr_t)p->base & (align - 1)))
+        || (align && (p->stride & (align - 1)))) return NULL;
+    return ars_pool_mt_alloc(p);
+}
+static void ars__pmt_a_free(void *ctx, void *ptr, size_t size) {
+    (void)size;
+    ars_pool_mt_free((ars_pool_mt *)ctx, ptr);
+}
+ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p) {
+    ars_allocator al;
+    al.alloc = ars__pmt_a_alloc;
+    al.free = ars__pmt_a_free;
+    al.ctx = p;
+    return al;
+}
+#endif /* ARSENAL_ALLOC_NO_ATOMICS */
+
+/* >>heap ----------------------------------------------------------------- */
+/* Block layout (B is 8-aligned; a block's size is the distance to the next):
+
+       B+0  prev_size  size of the previous block; valid only while it is free
+                       (otherwise these bytes are the tail of its payload)
+       B+4  head       size | FREE | PREV_FREE
+       B+8  payload    usable: size - 4 bytes (up to the next block's head);
+                       a free block keeps its list links here
+
+   Each region ends with a zero-size used sentinel, so coalescing never walks
+   past it. A block allocated with alignment > 8 has a marker word just below
+   the user pointer (bit 2 set, log2 of the alignment above) and the real head
+   12 bytes below that; the alignment survives realloc. Free blocks sit in
+   ARS_HEAP_FL_COUNT x ARS_HEAP_SL_COUNT lists found in O(1) with two bit
+   scans; allocation takes the head of the exact size class if it fits,
+   else the first block of the next non-empty class (good fit). */
+
+typedef struct ars__hblk {
+    uint32_t prev_size;
+    uint32_t head;
+    struct ars__hblk *next_free, *prev_free;
+} ars__hblk;
+
+typedef struct ars__hregion {
+    struct ars__hregion *next;
+    ars__hblk *first, *end;
+    size_t size;              /* bytes given by the caller */
+    void *mem;
+} ars__hregion;
+
+#define ARS__HB_FREE 1u
+#define ARS__HB_PFREE 2u
+#define ARS__HB_MARK 4u
+#define ARS__HB_MIN ((sizeof(ars__hblk) + 7) & ~(size_t)7)
+#define ARS__HB_SIZE(b) ((size_t)((b)->head & ~(uint32_t)7))
+#define ARS__HB_AT(b, off) ((ars__hblk *)((unsigned char *)(b) + (off)))
+#define ARS__HB_BACK(b, off) ((ars__hblk *)((unsigned char *)(b) - (off)))
+#define ARS__HB_PAYLOAD(b) ((void *)((unsigned char *)(b) + 8))
+#define ARS__HEAP_SMALL ((size_t)1 << (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3))
+#define ARS__HEAP_MAXBLK ((size_t)(((uint64_t)1 << ARSENAL_ALLOC_HEAP_MAX_LOG2) - 8))
+#define ARS__HEAP_MAXREQ (ARS__HEAP_MAXBLK / 2)
+
+#if defined(__GNUC__) || defined(__clang__)
+static unsigned ars__fls32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+static unsigned ars__ffs32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+#elif defined(_MSC_VER)
+#include <intrin.h>
+static unsigned ars__fls32(uint32_t x) { unsigned long i; _BitScanReverse(&i, x); return (unsigned)i; }
+static unsigned ars__ffs32(uint32_t x) { unsigned long i; _BitScanForward(&i, x); return (unsigned)i; }
+#else
+static unsigned ars__fls32(uint32_t x) { unsigned n = 0; while (x >>= 1) n++; return n; }
+static unsigned ars__ffs32(uint32_t x) { unsigned n = 0; while (!(x & 1u)) { x >>= 1; n++; } return n; }
+#endif
+
+static void ars__heap_mapping(size_t size, unsigned *fl, unsigned *sl) {
+    if (size < ARS__HEAP_SMALL) {
+        *fl = 0;
+        *sl = (unsigned)(size >> 3);
+    } else {
+        unsigned t = ars__fls32((uint32_t)size);
+        *sl = (unsigned)(size >> (t - ARSENAL_ALLOC_HEAP_SL_LOG2)) ^ (unsigned)ARS_HEAP_SL_COUNT;
+        *fl = t - (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3) + 1;
+    }
+}
+
+ARS__NOASAN static void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
+    unsigned fl, sl;
+    ars__hblk *first;
+    ars__heap_mapping(size, &fl, &sl);
+    first = (ars__hblk *)h->heads[fl][sl];
+    b->next_free = first;
+    b->prev_free = NULL;
+    if (first) first->prev_free = b;
+    h->heads[fl][sl] = b;
+    h->fl_bitmap |= 1u << fl;
+    h->sl_bitmap[fl] |= 1u << sl;
+    h->nfree++;
+}
+
+ARS__NOASAN static void ars__heap_remove(ars_heap *h, ars__hblk *b, size_t size) {
+    ars__hblk *n = b->next_free, *p = b->prev_free;
+    h->nfree--;
+    if (n) n->prev_free = p;
+    if (p) {
+        p->next_free = n;
+    } else {
+        unsigned fl, sl;
+        ars__heap_mapping(size, &fl, &sl);
+        h->heads[fl][sl] = n;
+        if (!n) {
+            h->sl_bitmap[fl] &= ~(1u << sl);
+            if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1u << fl);
+        }
+    }
+}
+
+/* Finds and unlinks a free block of at least `size` bytes. */
+ARS__NOASAN static ars__hblk *ars__heap_find(ars_heap *h, size_t size) {
+    unsigned fl, sl, f2, s2;
+    uint32_t slmap, flmap;
+    ars__hblk *b;
+    int k;
+    ars__heap_mapping(size, &fl, &sl);
+    b = (ars__hblk *)h->heads[fl][sl];
+    if (b && ARS__HB_SIZE(b) >= size) {
+        ars__heap_remove(h, b, ARS__HB_SIZE(b));
+        return b;
+    }
+    slmap = h->sl_bitmap[fl] & (~1u << sl);
+    if (slmap) {
+        f2 = fl;
+    } else {
+        flmap = h->fl_bitmap & (~1u << fl);
+        if (!flmap) goto scan;
+        f2 = ars__ffs32(flmap);
+        slmap = h->sl_bitmap[f2];
+    }
+    s2 = ars__ffs32(slmap);
+    b = (ars__hblk *)h->heads[f2][s2];
+    ars__heap_remove(h, b, ARS__HB_SIZE(b));
+    return b;
+scan: /* nothing larger: look a bounded way down the exact class */
+    for (b = b ? b->next_free : NULL, k = 1; b && k < ARSENAL_ALLOC_HEAP_SCAN; b = b->next_free, k++) {
+        if (ARS__HB_SIZE(b) >= size) {
+            ars__heap_remove(h, b, ARS__HB_SIZE(b));
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* Marks the unlinked free block b used with `size` bytes; splits off and
+   frees the remainder when it can hold a block. Returns the used size. */
+ARS__NOASAN static size_t ars__heap_take(ars_heap *h, ars__hblk *b, size_t size) {
+    size_t bs = ARS__HB_SIZE(b);
+    size_t rem = bs - size;
+    if (rem >= ARS__HB_MIN) {
+        ars__hblk *r = ARS__HB_AT(b, size);
+        r->head = (uint32_t)rem | ARS__HB_FREE;
+        ARS__HB_AT(r, rem)->prev_size = (uint32_t)rem;   /* next already has PREV_FREE */
+        ars__heap_insert(h, r, rem);
+        b->head = (uint32_t)size | (b->head & ARS__HB_PFREE);
+    } else {
+        size = bs;
+        b->head &= ~ARS__HB_FREE;
+        ARS__HB_AT(b, bs)->head &= ~ARS__HB_PFREE;
+    }
+    h->used += size;
+    if (h->used > h->peak) h->peak = h->used;
+    h->nused++;
+    h->allocs++;
+    return size;
+}
+
+/* Block size for a request of n bytes (n <= ARS__HEAP_MAXREQ). */
+static size_t ars__heap_bsize(size_t n) {
+    size_t s = (n + 4 + 7) & ~(size_t)7;
+    return s < ARS__HB_MIN ? ARS__HB_MIN : s;
+}
+
+ARSENAL_ALLOC_API int ars_heap_add_region(ars_heap *h, void *mem, size_t size) {
+    uintptr_t start = (uintptr_t)mem, end = start + size;
+    int added = 0;
+    if (!mem || end < start) return ARS_EINVAL;
+    while (end > start) {
+        uintptr_t rs = ARS__ALIGN_UP(start, 8), fb, eb, chunk_end = end;
+        ars__hregion *r;
+        ars__hblk *first, *sent;
+        size_t bs;
+        if ((size_t)(end - start) > ARS__HEAP_MAXBLK) chunk_end = start + ARS__HEAP_MAXBLK;
+        fb = ARS__ALIGN_UP(rs + sizeof(ars__hregion), 8);
+        if (rs < start || fb + ARS__HB_MIN + 8 > chunk_end || fb < rs) break;
+        eb = (chunk_end - 8) & ~(uintptr_t)7;
+        bs = (size_t)(eb - fb);
+        if (bs < ARS__HB_MIN) break;
+        r = (ars__hregion *)rs;
+        first = (ars__hblk *)fb;
+        sent = (ars__hblk *)eb;
+        r->first = first;
+        r->end = sent;
+        r->mem = (void *)start;
+        r->size = (size_t)(chunk_end - start);
+        r->next = (ars__hregion *)h->regions;
+        h->regions = r;
+        first->prev_size = 0;
+        first->head = (uint32_t)bs | ARS__HB_FREE;
+        sent->prev_size = (uint32_t)bs;
+        sent->head = ARS__HB_PFREE;
+        h->total += bs;
+        ars__heap_insert(h, first, bs);
+        ARS__POISON(ARS__HB_PAYLOAD(first), bs - 4);
+        added = 1;
+        start = chunk_end;
+    }
+    return added ? 0 : ARS_EINVAL;
+}
+
+ARSENAL_ALLOC_API int ars_heap_init(ars_heap *h, void *mem, size_t size) {
+    ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
+    if (!mem && size == 0) return 0;
+    return ars_heap_add_region(h, mem, size);
+}
+
+ARSENAL_ALLOC_API void ars_heap_deinit(ars_heap *h) {
+    ars__hregion *r = (ars__hregion *)h->regions;
+    while (r) {
+        ars__hregion *next = r->next;
+        ARS__UNPOISON(r->mem, r->size);
+        r = next;
+    }
+    ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
+}
+
+ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
+    size_t size;
+    ars__hblk *b;
+    void *p;
+    if (ARS__UNLIKELY(n > ARS__HEAP_MAXREQ)) return NULL;
+    size = ars__heap_bsize(n);
+    b = ars__heap_find(h, size);
+    if (ARS__UNLIKELY(!b)) return NULL;
+    ars__heap_take(h, b, size);
+    p = ARS__HB_PAYLOAD(b);
+    ARS__UNPOISON(p, n);
+    return p;
+}
+
+/* Block of a user pointer, and the log2 alignment it was allocated with
+   (3 for plain blocks). */
+ARS__NOASAN static ars__hblk *ars__heap_block_of(const void *ptr, unsigned *align_log2) {
+    uint32_t w = ((const uint32_t *)ptr)[-1];
+    if (w & ARS__HB_MARK) {
+        *align_log2 = (unsigned)(w >> 3);
+        return (ars__hblk *)((uintptr_t)ptr - 16);
+    }
+    *align_log2 = 3;
+    return (ars__hblk *)((uintptr_t)ptr - 8);
+}
+
+ARS__NOASAN static size_t ars__heap_usable(const ars__hblk *b, const void *ptr) {
+    return (size_t)((const unsigned char *)b + ARS__HB_SIZE(b) + 4 - (const unsigned char *)ptr);
+}
+
+ARS__NOASAN static void ars__heap_free_block(ars_heap *h, ars__hblk *b) {
+    size_t size = ARS__HB_SIZE(b);
+    uint32_t head = b->head;
+    ars__hblk *n = ARS__HB_AT(b, size);
+    h->used -= size;
+    h->nused--;
+    h->frees++;
+    if (n->head & ARS__HB_FREE) {
+        size_t ns = ARS__HB_SIZE(n);
+        ars__heap_remove(h, n, ns);
+        size += ns;
+    }
+    if (head & ARS__HB_PFREE) {
+        size_t ps = b->prev_size;
+        b = ARS__HB_BACK(b, ps);
+        ars__heap_remove(h, b, ps);
+        size += ps;
+    }
+    b->head = (uint32_t)size | ARS__HB_FREE;
+    n = ARS__HB_AT(b, size);
+    n->prev_size = (uint32_t)size;
+    n->head |= ARS__HB_PFREE;
+    ars__heap_insert(h, b, size);
+}
+
+ARS__UNUSED ARS__NOASAN static int ars__heap_valid_used(const ars__hblk *b) {
+    size_t s = ARS__HB_SIZE(b);
+    return !(b->head & ARS__HB_FREE) && s >= ARS__HB_MIN && s <= ARS__HEAP_MAXBLK
+        && !(ARS__HB_AT(b, s)->head & ARS__HB_PFREE);
+}
+
+ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
+    ars__hblk *b;
+    unsigned al;
+    if (!ptr) return;
+    b = ars__heap_block_of(ptr, &al);
+#if ARSENAL_ALLOC_DEBUG
+    ARSENAL_ASSERT(ars__heap_valid_used(b));   /* double free or foreign pointer */
+    {
+        size_t u = ars__heap_usable(b, ptr);
+        ARS__UNPOISON(ptr, u);
+        ARS__DEBUG_FILL(ptr, u);
+    }
+#endif
+    ARS__POISON(ptr, ars__heap_usable(b, ptr));
+    ars__heap_free_block(h, b);
+}
+
+/* Carves an aligned block out of free block b (unlinked, size >= needed):
+   returns the block that will hold the user pointer at +16. */
+ARS__NOASAN static ars__hblk *ars__heap_carve_aligned(ars_heap *h, ars__hblk *b, size_t align) {
+    uintptr_t p = ARS__ALIGN_UP((uintptr_t)b + 16, align);
+    size_t gap = (size_t)(p - 16 - (uintptr_t)b);
+    while (gap != 0 && gap < ARS__HB_MIN) { p += align; gap += align; }
+    if (gap) {
+        size_t bs = ARS__HB_SIZE(b);
+        ars__hblk *nb = ARS__HB_AT(b, gap);
+        /* the front gap becomes a free block; the previous block is used */
+        b->head = (uint32_t)gap | ARS__HB_FREE | (b->head & ARS__HB_PFREE);
+        nb->prev_size = (uint32_t)gap;
+        nb->head = (uint32_t)(bs - gap) | ARS__HB_FREE | ARS__HB_PFREE;
+        ars__heap_insert(h, b, gap);
+        b = nb;
+    }
+    return b;
+}
+
+ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t n, size_t align) {
+    size_t size, search;
+    ars__hblk *b;
+    unsigned char *p;
+    if (align <= 8) {
+        if (align == 0 || ARS__IS_POW2(align)) return ars_heap_alloc(h, n);
+        return NULL;
+    }
+    if (!ARS__IS_POW2(align) || align > ARS__HEAP_MAXREQ / 4 || n > ARS__HEAP_MAXREQ) return NULL;
+    size = ars__heap_bsize(n + 8);
+    search = size + align + ARS__HB_MIN;
+    if (search > ARS__HEAP_MAXBLK) return NULL;
+    b = ars__heap_find(h, search);
+    if (!b) return NULL;
+    b = ars__heap_carve_aligned(h, b, align);
+    ars__heap_take(h, b, size);
+    p = (unsigned char *)b + 16;
+    ((uint32_t *)p)[-1] = ARS__HB_MARK | ((uint32_t)ars__fls32((uint32_t)align) << 3);
+    ARS__UNPOISON(p, n);
+    return p;
+}
+
+ARSENAL_ALLOC_API void *ars_heap_calloc(ars_heap *h, size_t count, size_t size) {
+    void *p;
+    if (size && count > (size_t)-1 / size) return NULL;
+    p = ars_heap_alloc(h, count * size);
+    if (p) ARSENAL_ALLOC_MEMSET(p, 0, count * size);
+    return p;
+}
+
+/* Shrinks used block b to `size` (<= its size), freeing the tail. */
+ARS__NOASAN static void ars__heap_shrink(ars_heap *h, ars__hblk *b, size_t size) {
+    size_t bs = ARS__HB_SIZE(b);
+    ars__hblk *n = ARS__HB_AT(b, bs);
+    size_t rem = bs - size;
+    if (n->head & ARS__HB_FREE) {   /* merge the tail into the free neighbour */
+        size_t ns = ARS__HB_SIZE(n);
+        ars__heap_remove(h, n, ns);
+        rem += ns;                  /* >= ARS__HB_MIN since ns is */
+    } else if (rem < ARS__HB_MIN) {
+        return;
+    }
+    b->head = (uint32_t)size | (b->head & ARS__HB_PFREE);
+    n = ARS__HB_AT(b, size);
+    n->head = (uint32_t)rem | ARS__HB_FREE;
+    ARS__HB_AT(n, rem)->prev_size = (uint32_t)rem;
+    ARS__HB_AT(n, rem)->head |= ARS__HB_PFREE;
+    ars__heap_insert(h, n, rem);
+    h->used -= bs - size;
+}
+
+ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, size_t n) {
+    ars__hblk *b, *nx;
+    unsigned al;
+    size_t size, bs, usable;
+    void *np;
+    if (!ptr) return ars_heap_alloc(h, n);
+    if (n == 0) { ars_heap_free(h, ptr); return NULL; }
+    if (n > ARS__HEAP_MAXREQ) return NULL;
+    b = ars__heap_block_of(ptr, &al);
+    ARSENAL_ASSERT(ars__heap_valid_used(b));
+    size = ars__heap_bsize(n + (al > 3 ? 8 : 0));
+    bs = ARS__HB_SIZE(b);
+    usable = ars__heap_usable(b, ptr);
+    if (size <= bs) {                       /* shrink in place */
+        ars__heap_shrink(h, b, size);
+        ARS__POISON(ptr, usable);
+        ARS__UNPOISON(ptr, n);
+        return ptr;
+    }
+    nx = ARS__HB_AT(b, bs);
+    if ((nx->head & ARS__HB_FREE) && bs + ARS__HB_SIZE(nx) >= size) {   /* grow in place */
+        size_t ns = ARS__HB_SIZE(nx);
+        ars__heap_remove(h, nx, ns);
+        b->head = (uint32_t)(bs + ns) | (b->head & ARS__HB_PFREE);
+        ARS__HB_AT(b, bs + ns)->head &= ~ARS__HB_PFREE;
+        h->used += ns;
+        if (h->used > h->peak) h->peak = h->used;
+        ars__heap_shrink(h, b, size);
+        ARS__UNPOISON(ptr, n);
+        return ptr;
+    }
+    np = al > 3 ? ars_heap_alloc_aligned(h, n, (size_t)1 << al) : ars_heap_alloc(h, n);
+    if (!np) return NULL;
+    ARS__UNPOISON(ptr, usable);
+    ARSENAL_ALLOC_MEMCPY(np, ptr, usable < n ? usable : n);
+    ars_heap_free(h, ptr);
+    return np;
+}
+
+ARS__NOASAN ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, const void *ptr) {
+    unsigned al;
+    (void)h;
+    if (!ptr) return 0;
+    return ars__heap_usable(ars__heap_block_of(ptr, &al), ptr);
+}
+
+#define ARS__HCHECK(c) do { if (!(c)) return ARS_ECORRUPT; } while (0)
+
+ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
+    const ars__hregion *r;
+    size_t total = 0, used = 0, nused = 0, nfree = 0, listed = 0;
+    unsigned fl, sl;
+    for (r = (const ars__hregion *)h->regions; r; r = r->next) {
+        const ars__hblk *b = r->first;
+        int prev_free = 0;
+        size_t prev_size = 0;
+        ARS__HCHECK(((uintptr_t)b & 7) == 0 && b < r->end);
+        while (b != r->end) {
+            size_t s = ARS__HB_SIZE(b);
+            int is_free = (b->head & ARS__HB_FREE) != 0;
+            ARS__HCHECK(b < r->end);
+            ARS__HCHECK(s >= ARS__HB_MIN && s <= (size_t)((const unsigned char *)r->end - (const unsigned char *)b));
+            ARS__HCHECK(!(b->head & ARS__HB_MARK));
+            ARS__HCHECK(((b->head & ARS__HB_PFREE) != 0) == prev_free);
+            if (prev_free) ARS__HCHECK(b->prev_size == prev_size);
+            ARS__HCHECK(!(is_free && prev_free));   /* free neighbours are coalesced */
+            total += s;
+            if (is_free) nfree++; else { used += s; nused++; }
+            prev_free = is_free;
+            prev_size = s;
+            b = ARS__HB_AT(b, s);
+        }
+        ARS__HCHECK(ARS__HB_SIZE(b) == 0 && !(b->head & ARS__HB_FREE));
+        ARS__HCHECK(((b->head & ARS__HB_PFREE) != 0) == prev_free);
+        if (prev_free) ARS__HCHECK(b->prev_size == prev_size);
+    }
+    ARS__HCHECK(total == h->total && used == h->used && nused == h->nused && nfree == h->nfree);
+    for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++) {
+        ARS__HCHECK(((h->fl_bitmap >> fl) & 1u) == (h->sl_bitmap[fl] != 0));
+        for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) {
+            const ars__hblk *b = (const ars__hblk *)h->heads[fl][sl], *prev = NULL;
+            ARS__HCHECK(((h->sl_bitmap[fl] >> sl) & 1u) == (b != NULL));
+            for (; b; prev = b, b = b->next_free) {
+                unsigned f2, s2;
+                ARS__HCHECK(++listed <= nfree);   /* also stops cycles */
+                ARS__HCHECK((b->head & ARS__HB_FREE) && b->prev_free == prev);
+                ars__heap_mapping(ARS__HB_SIZE(b), &f2, &s2);
+                ARS__HCHECK(f2 == fl && s2 == sl);
+                ARS__HCHECK(ARS__HB_AT(b, ARS__HB_SIZE(b))->prev_size == ARS__HB_SIZE(b));
+            }
+        }
+    }
+    ARS__HCHECK(listed == nfree);
+    return 0;
+}
+#undef ARS__HCHECK
+
+ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_get_stats(const ars_heap *h, ars_heap_stats *st) {
+    size_t largest = 0;
+    st->total = h->total;
+    st->used = h->used;
+    st->free = h->total - h->used;
+    st->peak_used = h->peak;
+    st->used_blocks = h->nused;
+    st->free_blocks = h->nfree;
+    st->allocs = h->allocs;
+    st->frees = h->frees;
+    if (h->fl_bitmap) {   /* the largest block is in the highest non-empty list */
+        unsigned fl = ars__fls32(h->fl_bitmap), sl = ars__fls32(h->sl_bitmap[fl]);
+        const ars__hblk *b;
+        for (b = (const ars__hblk *)h->heads[fl][sl]; b; b = b->next_free)
+            if (ARS__HB_SIZE(b) > largest) largest = ARS__HB_SIZE(b);
+        largest -= 4;
+    }
+    st->largest_free = largest;
+    st->fragmentation = st->free ? (unsigned)(100 - (uint64_t)(largest + 4) * 100 / st->free) : 0;
+}
+
+static void *ars__heap_a_alloc(void *ctx, size_t size, size_t align) {
+    return ars_heap_alloc_aligned((ars_heap *)ctx, size, align);
+}
+static void ars__heap_a_free(void *ctx, void *ptr, size_t size) {
+    (void)size;
+    ars_heap_free((ars_heap *)ctx, ptr);
+}
+ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
+    ars_allocator al;
+    al.alloc = ars__heap_a_alloc;
+    al.free = ars__heap_a_free;
+    al.ctx = h;
+    return al;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+/* private macros end here */
+#undef ARS__ASAN
+#undef ARS__POISON
+#undef ARS__UNPOISON
+#undef ARS__NOASAN
+#undef ARS__DEBUG_FILL
+#undef ARS__LIKELY
+#undef ARS__UNUSED
+#undef ARS__UNLIKELY
+#undef ARS__ALIGN
+#undef ARS__IS_POW2
+#undef ARS__ALIGN_UP
+#undef ARS__SYS_MALLOC
+#undef ARS__SYS_FREE
+#undef ARS__ARENA_HDR
+#undef ARS__PMT_BITS
+#undef ARS__PMT_MASK
+#undef ARS__LOAD_ACQ
+#undef ARS__LOAD_RLX
+#undef ARS__STORE_RLX
+#undef ARS__CAS
+#undef ARS__CASZ
+#undef ARS__LOAD_RLXZ
+#undef ARS__HB_FREE
+#undef ARS__HB_PFREE
+#undef ARS__HB_MARK
+#undef ARS__HB_MIN
+#undef ARS__HB_SIZE
+#undef ARS__HB_AT
+#undef ARS__HB_BACK
+#undef ARS__HB_PAYLOAD
+#undef ARS__HEAP_SMALL
+#undef ARS__HEAP_MAXBLK
+#undef ARS__HEAP_MAXREQ
+
+#endif /* ARSENAL_ALLOC_IMPLEMENTATION */
+
+/*
+   MIT License
+
+   Copyright (c) 2026 Arsenal contributors
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy
+   of this software and associated documentation files (the "Software"), to deal
+   in the Software without restriction, including without limitation the rights
+   to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+   copies of the Software, and to permit persons to whom the Software is
+   furnished to do so, subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in
+   all copies or substantial portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+   IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+   FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+   AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+   LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+   OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+   SOFTWARE.
+*/
