@@ -366,29 +366,40 @@ ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uint
 extern "C" {
 #endif
 
-/* Kernel state. The ports' switch code depends on the first three fields:
-   cur at offset 0, the ready bitmap at 1 word, ready heads from 2 words. */
+/* Kernel state. The ports' switch code depends on the first four fields
+   (offsets checked below). */
 typedef struct ars__kernel {
     ars_rtos_task *cur;
     uint32_t map;
+    uint32_t isr;                 /* in an interrupt (hosted, RISC-V) */
     ars_rtos_task *ready[ARS__NPRIO];
     ars_rtos_tick_t now;
     ars_rtos_task *timeouts;
     ars_rtos_timer *timers;
     void (*overflow_hook)(ars_rtos_task *t);
-    uint32_t isr;                 /* interrupt nesting (hosted, RISC-V) */
+    void (*trap_hook)(uintptr_t mcause, uintptr_t mepc);
     uint8_t slice, started, pending;
 } ars__kernel;
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((used))
 #endif
 static ars__kernel ars__k;
+#define ARS__PW ((int)sizeof(void *))
+/* offsets the assembly uses: map, isr, ready[], tcb->stack */
+#define ARS__OFF_READY (ARS__PW == 8 ? 16 : 12)
+typedef char ars__layout_check[(offsetof(ars__kernel, map) == (size_t)ARS__PW &&
+    offsetof(ars__kernel, isr) == (size_t)ARS__PW + 4 && offsetof(ars__kernel, ready) == ARS__OFF_READY &&
+    offsetof(ars_rtos_task, stack) == 5u * sizeof(void *)) ? 1 : -1];
 
 static ars_rtos_task ars__idle_task;
 
 static void ars__idle(void *arg);
 static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
+static ars_rtos_tick_t ars__next_event(void);
+static void ars__advance(ars_rtos_tick_t n);
+static void ars__tick_n(ars_rtos_tick_t n);
+static ars_rtos_task *ars__select(void);
 
 /* ---- port interface -----------------------------------------------------
    ars__irq_save() / ars__irq_restore(s): critical section (nesting-safe)
@@ -481,7 +492,6 @@ static void ars__swap(ars_rtos_task *from, ars_rtos_task *to) {
 #endif
 }
 
-static ars_rtos_task *ars__select(void);
 static void ars__switch_now(void) {
     ars_rtos_task *from = ars__k.cur, *to;
     char here;
@@ -513,8 +523,6 @@ ARSENAL_RTOS_API void ars_rtos_stop(int code) {
     if (ars__k.started) ars__swap(ars__k.cur, 0);
 }
 
-static ars_rtos_tick_t ars__next_event(void);
-static void ars__advance(ars_rtos_tick_t n);
 static void ars__port_idle(void) {
     /* nothing runnable: jump simulated time to the next event */
     ars__irqstate s = ars__irq_save();
@@ -630,7 +638,7 @@ __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
         "clz r1, r1\n"
         "rsb r1, r1, #31\n"
         "add r1, r3, r1, lsl #2\n"
-        "ldr r2, [r1, #8]\n"
+        "ldr r2, [r1, #12]\n"
         "str r2, [r3]\n"
         "cpsie i\n"
         "ldr r0, [r2]\n"
@@ -681,7 +689,237 @@ ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t, uintptr_t))
 
 /* >>port-rv --------------------------------------------------------------- */
 #elif defined(ARSENAL_RTOS_PORT_RISCV)
-#error "arsenal_rtos.h: RISC-V port not written yet"
+#ifndef ARSENAL_RTOS_CPU_HZ
+#define ARSENAL_RTOS_CPU_HZ 10000000u      /* CLINT mtime rate */
+#endif
+#ifndef ARSENAL_RTOS_CLINT
+#define ARSENAL_RTOS_CLINT 0x2000000u
+#endif
+#ifndef ARSENAL_RTOS_IDLE_STACK
+#define ARSENAL_RTOS_IDLE_STACK 1024
+#endif
+#define ARS__MSIP     (*(volatile uint32_t *)(uintptr_t)(ARSENAL_RTOS_CLINT))
+#define ARS__MTIMECMP ((volatile uint32_t *)(uintptr_t)(ARSENAL_RTOS_CLINT + 0x4000u))
+#define ARS__MTIME    ((volatile uint32_t *)(uintptr_t)(ARSENAL_RTOS_CLINT + 0xBFF8u))
+#define ARS__PERIOD   ((uint64_t)(ARSENAL_RTOS_CPU_HZ / ARSENAL_RTOS_TICK_HZ))
+typedef uintptr_t ars__irqstate;
+static inline uintptr_t ars__irq_save(void) {
+    uintptr_t s; __asm volatile("csrrci %0, mstatus, 8" : "=r"(s) :: "memory"); return s & 8u;
+}
+static inline void ars__irq_restore(uintptr_t s) { __asm volatile("csrs mstatus, %0" :: "r"(s) : "memory"); }
+static inline void ars__pend(void) { ARS__MSIP = 1; }
+static inline int ars__isr(void) { return *(volatile uint32_t *)&ars__k.isr != 0; }
+
+static uint64_t ars__rv_next;             /* mtime of the next tick */
+static uint64_t ars__rv_mtime(void) {
+#if __riscv_xlen == 64
+    return *(volatile uint64_t *)(void *)ARS__MTIME;
+#else
+    uint32_t hi, lo;
+    do { hi = ARS__MTIME[1]; lo = ARS__MTIME[0]; } while (hi != ARS__MTIME[1]);
+    return ((uint64_t)hi << 32) | lo;
+#endif
+}
+static void ars__rv_cmp(uint64_t v) {
+#if __riscv_xlen == 64
+    *(volatile uint64_t *)(void *)ARS__MTIMECMP = v;
+#else
+    ARS__MTIMECMP[1] = 0xFFFFFFFFu;       /* no spurious match in between */
+    ARS__MTIMECMP[0] = (uint32_t)v;
+    ARS__MTIMECMP[1] = (uint32_t)(v >> 32);
+#endif
+}
+/* the tick count follows mtime exactly: every whole period that passed
+   (one normally, many after a tickless sleep) is counted */
+__attribute__((used)) static void ars__rv_timer(void) {
+    uint64_t now = ars__rv_mtime();
+    ars_rtos_tick_t n = 0;
+    while (now >= ars__rv_next) { ars__rv_next += ARS__PERIOD; n++; }
+    ars__rv_cmp(ars__rv_next);
+    if (n) ars__tick_n(n);
+}
+
+#define ARS__RV_STR2(x) #x
+#define ARS__RV_STR(x) ARS__RV_STR2(x)
+#if __riscv_xlen == 64
+#define ARS__RV_LOGR "3"
+#define ARS__RV_READY "16"
+#define ARS__RV_ST "sd"
+#define ARS__RV_LD "ld"
+#define ARS__RV_LDW "lwu"
+#define ARS__RV_R "8"
+#else
+#define ARS__RV_LOGR "2"
+#define ARS__RV_READY "12"
+#define ARS__RV_ST "sw"
+#define ARS__RV_LD "lw"
+#define ARS__RV_LDW "lw"
+#define ARS__RV_R "4"
+#endif
+#if defined(__riscv_flen) && __riscv_flen == 64
+#define ARS__RV_FST "fsd"
+#define ARS__RV_FLD "fld"
+#define ARS__RV_F "8"
+#define ARS__RV_FRAME "(32*" ARS__RV_R "+32*8+16)"
+#elif defined(__riscv_flen)
+#define ARS__RV_FST "fsw"
+#define ARS__RV_FLD "flw"
+#define ARS__RV_F "4"
+#define ARS__RV_FRAME "(32*" ARS__RV_R "+32*4+16)"
+#else
+#define ARS__RV_FRAME "(32*" ARS__RV_R ")"
+#endif
+#define ARS__RV_X(op, n) op " x" #n ", " #n "*" ARS__RV_R "(sp)\n"
+#define ARS__RV_XREGS(op) \
+    ARS__RV_X(op, 1) ARS__RV_X(op, 5) ARS__RV_X(op, 6) ARS__RV_X(op, 7) ARS__RV_X(op, 8) \
+    ARS__RV_X(op, 9) ARS__RV_X(op, 10) ARS__RV_X(op, 11) ARS__RV_X(op, 12) ARS__RV_X(op, 13) \
+    ARS__RV_X(op, 14) ARS__RV_X(op, 15) ARS__RV_X(op, 16) ARS__RV_X(op, 17) ARS__RV_X(op, 18) \
+    ARS__RV_X(op, 19) ARS__RV_X(op, 20) ARS__RV_X(op, 21) ARS__RV_X(op, 22) ARS__RV_X(op, 23) \
+    ARS__RV_X(op, 24) ARS__RV_X(op, 25) ARS__RV_X(op, 26) ARS__RV_X(op, 27) ARS__RV_X(op, 28) \
+    ARS__RV_X(op, 29) ARS__RV_X(op, 30) ARS__RV_X(op, 31)
+#ifdef __riscv_flen
+#define ARS__RV_FX(op, n) op " f" #n ", (32*" ARS__RV_R "+" #n "*" ARS__RV_F ")(sp)\n"
+#define ARS__RV_FREGS(op) \
+    ARS__RV_FX(op, 0) ARS__RV_FX(op, 1) ARS__RV_FX(op, 2) ARS__RV_FX(op, 3) ARS__RV_FX(op, 4) \
+    ARS__RV_FX(op, 5) ARS__RV_FX(op, 6) ARS__RV_FX(op, 7) ARS__RV_FX(op, 8) ARS__RV_FX(op, 9) \
+    ARS__RV_FX(op, 10) ARS__RV_FX(op, 11) ARS__RV_FX(op, 12) ARS__RV_FX(op, 13) ARS__RV_FX(op, 14) \
+    ARS__RV_FX(op, 15) ARS__RV_FX(op, 16) ARS__RV_FX(op, 17) ARS__RV_FX(op, 18) ARS__RV_FX(op, 19) \
+    ARS__RV_FX(op, 20) ARS__RV_FX(op, 21) ARS__RV_FX(op, 22) ARS__RV_FX(op, 23) ARS__RV_FX(op, 24) \
+    ARS__RV_FX(op, 25) ARS__RV_FX(op, 26) ARS__RV_FX(op, 27) ARS__RV_FX(op, 28) ARS__RV_FX(op, 29) \
+    ARS__RV_FX(op, 30) ARS__RV_FX(op, 31)
+#define ARS__RV_FSAVE ARS__RV_FREGS(ARS__RV_FST) "frcsr t0\n sw t0, (32*" ARS__RV_R "+32*" ARS__RV_F ")(sp)\n"
+#define ARS__RV_FLOAD "lw t0, (32*" ARS__RV_R "+32*" ARS__RV_F ")(sp)\n fscsr t0\n" ARS__RV_FREGS(ARS__RV_FLD)
+#else
+#define ARS__RV_FSAVE ""
+#define ARS__RV_FLOAD ""
+#endif
+#if ARSENAL_RTOS_STACK_CHECK
+#define ARS__RV_CHECK \
+    ARS__RV_LD " t2, 5*" ARS__RV_R "(t1)\n addi t2, t2, 4\n bleu sp, t2, 7f\n" \
+    ARS__RV_LDW " t3, -4(t2)\n li t4, 0xC0FFEE5A\n bne t3, t4, 7f\n"
+#define ARS__RV_CHECK_FAIL "7: mv a0, t1\n call ars__stack_overflow\n j 6b\n"
+#else
+#define ARS__RV_CHECK ""
+#define ARS__RV_CHECK_FAIL ""
+#endif
+/* prio of the top bit of t1 into t2 (binary search, rv has no clz) */
+#if ARS__NPRIO > 16
+#define ARS__RV_TOP16 "srli t3, t1, 16\n beqz t3, 1f\n addi t2, t2, 16\n mv t1, t3\n1:"
+#else
+#define ARS__RV_TOP16 ""
+#endif
+#if ARS__NPRIO > 8
+#define ARS__RV_TOP8 "srli t3, t1, 8\n beqz t3, 2f\n addi t2, t2, 8\n mv t1, t3\n2:"
+#else
+#define ARS__RV_TOP8 ""
+#endif
+#define ARS__RV_TOP "li t2, 0\n" ARS__RV_TOP16 ARS__RV_TOP8 \
+    "srli t3, t1, 4\n beqz t3, 3f\n addi t2, t2, 4\n mv t1, t3\n3:" \
+    "srli t3, t1, 2\n beqz t3, 4f\n addi t2, t2, 2\n mv t1, t3\n4:" \
+    "srli t3, t1, 1\n add t2, t2, t3\n"
+
+/* One trap entry for everything. The interrupted task's registers go on its
+   own stack, handlers run below them, and the exit picks the head of the
+   highest ready list (so a pended switch costs nothing extra). */
+__asm__(
+    ".section .text.ars__rv_trap, \"ax\", @progbits\n"
+    ".balign 4\n"
+    "ars__rv_trap:\n"
+    "addi sp, sp, -" ARS__RV_FRAME "\n"
+    ARS__RV_XREGS(ARS__RV_ST)
+    "csrr t0, mepc\n" ARS__RV_ST " t0, 0(sp)\n"
+    ARS__RV_FSAVE
+    "la t0, ars__k\n"
+    ARS__RV_LD " t1, 0(t0)\n"
+    ARS__RV_ST " sp, 0(t1)\n"
+    "li t2, 1\n sw t2, " ARS__RV_R "+4(t0)\n"
+    "csrr a0, mcause\n"
+    "bgez a0, 5f\n"
+    "slli a0, a0, 1\n srli a0, a0, 1\n"
+    "li t2, 3\n beq a0, t2, 6f\n"           /* software interrupt: switch */
+    "li t2, 7\n bne a0, t2, 5f\n"
+    "call ars__rv_timer\n"
+    "j 6f\n"
+    "5: csrr a0, mcause\n csrr a1, mepc\n call ars__rv_other\n"
+    "6: la t0, ars__k\n"
+    ARS__RV_LD " t1, 0(t0)\n"
+    ARS__RV_CHECK
+    "6: la t0, ars__k\n"
+    "li t3, " ARS__RV_STR(ARSENAL_RTOS_CLINT) "\n sw zero, 0(t3)\n"          /* the switch is being done now */
+    ARS__RV_LDW " t1, " ARS__RV_R "(t0)\n"
+    ARS__RV_TOP
+    "slli t2, t2, " ARS__RV_LOGR "\n"
+    "add t2, t2, t0\n"
+    ARS__RV_LD " t1, " ARS__RV_READY "(t2)\n"
+    ARS__RV_ST " t1, 0(t0)\n"
+    "sw zero, " ARS__RV_R "+4(t0)\n"
+    ARS__RV_LD " sp, 0(t1)\n"
+    "ars__rv_restore:\n"
+    ARS__RV_FLOAD
+    ARS__RV_LD " t0, 0(sp)\n csrw mepc, t0\n"
+    ARS__RV_XREGS(ARS__RV_LD)
+    "addi sp, sp, " ARS__RV_FRAME "\n"
+    "mret\n"
+    ARS__RV_CHECK_FAIL
+    ".text\n");
+
+__attribute__((used)) static void ars__rv_other(uintptr_t mcause, uintptr_t mepc) {
+    if (ars__k.trap_hook) ars__k.trap_hook(mcause, mepc);
+    else for (;;) {}
+}
+ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t, uintptr_t)) { ars__k.trap_hook = hook; }
+
+static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
+    uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)15;
+#ifdef __riscv_flen
+    size_t frame = 32 * sizeof(uintptr_t) + 32 * (__riscv_flen / 8) + 16;
+#else
+    size_t frame = 32 * sizeof(uintptr_t);
+#endif
+    uintptr_t *f = (uintptr_t *)(top - frame);
+    size_t i;
+    for (i = 0; i < frame / sizeof(uintptr_t); i++) f[i] = 0;
+    f[0] = (uintptr_t)fn;                 /* mepc */
+    f[1] = (uintptr_t)ars__task_exit;     /* ra */
+    f[10] = (uintptr_t)arg;               /* a0 */
+    t->sp = f;
+}
+
+static int ars__port_start(void) {
+    extern char ars__rv_trap[], ars__rv_restore[];
+    ars_rtos_task *t;
+    ars__irq_save();
+    __asm volatile("csrw mtvec, %0" :: "r"(ars__rv_trap));
+    ars__rv_next = ars__rv_mtime() + ARS__PERIOD;
+    ars__rv_cmp(ars__rv_next);
+    ARS__MSIP = 0;
+    __asm volatile("csrs mie, %0" :: "r"((uintptr_t)0x88u));     /* MTIE | MSIE */
+    t = ars__select();
+    ars__k.cur = t;
+    ars__k.started = 1;
+    __asm volatile(
+        "li t0, 0x1880\n csrs mstatus, t0\n"                  /* MPP = M, MPIE */
+        "mv sp, %0\n"
+        "j ars__rv_restore\n" :: "r"(t->sp) : "t0", "memory");
+    (void)ars__rv_restore;
+    return 0;
+}
+static void ars__port_idle(void) {
+#if ARSENAL_RTOS_TICKLESS
+    uintptr_t s = ars__irq_save();
+    ars_rtos_tick_t next = ars__next_event(), d;
+    d = (next == ARS_RTOS_NEVER) ? 0x7FFFFFFFu : next - ars__k.now;
+    if ((int32_t)d > 1) ars__rv_cmp(ars__rv_next + (uint64_t)(d - 1) * ARS__PERIOD);
+    if (ars__k.map == 1u) __asm volatile("wfi");
+    ars__rv_cmp(ars__rv_next);     /* catch up at once if ticks passed */
+    ars__irq_restore(s);
+#else
+    __asm volatile("wfi");
+#endif
+}
+ARSENAL_RTOS_API void ars_rtos_stop(int code) { (void)code; }
+ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n) { (void)n; }
+ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg) { (void)fn; (void)arg; }
 #endif
 
 /* >>lists ----------------------------------------------------------------- */
@@ -799,13 +1037,14 @@ static ARS__UNUSED void ars__advance(ars_rtos_tick_t n) {
     ars__k.now += n;
     ars__expire();
 }
-ARSENAL_RTOS_API void ars_rtos_tick(void) {
+/* n ticks passed (n > 1 after a tickless sleep) */
+static void ars__tick_n(ars_rtos_tick_t n) {
     ars__irqstate s = ars__irq_save();
     ars_rtos_task *c = ars__k.cur;
 #ifdef ARSENAL_RTOS_TICK_HOOK
     ARSENAL_RTOS_TICK_HOOK();
 #endif
-    ars__k.now++;
+    ars__k.now += n;
     ars__expire();
 #if ARSENAL_RTOS_TIMESLICE
     if (c && c->state == ARS_RTOS_READY && c != c->next && ++ars__k.slice >= ARSENAL_RTOS_TIMESLICE) {
@@ -818,6 +1057,7 @@ ARSENAL_RTOS_API void ars_rtos_tick(void) {
 #endif
     ars__irq_restore(s);
 }
+ARSENAL_RTOS_API void ars_rtos_tick(void) { ars__tick_n(1); }
 static ARS__UNUSED ars_rtos_tick_t ars__next_event(void) {
     ars_rtos_tick_t n = ARS_RTOS_NEVER;
     if (ars__k.timeouts) n = ars__k.timeouts->wake;
@@ -835,6 +1075,9 @@ static ARS__UNUSED void ars__check_stack(ars_rtos_task *t, uintptr_t sp) {
     if (sp <= (uintptr_t)t->stack + 4 || *(uint32_t *)(void *)t->stack != ARS__CANARY)
         ars__stack_overflow(t);
 }
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((used))
 #endif
 static void ars__stack_overflow(ars_rtos_task *t) {
     /* the task's state cannot be trusted any more: take it out for good */
