@@ -824,6 +824,7 @@ __attribute__((used)) static void ars__rv_timer(void) {
 __asm__(
     ".section .text.ars__rv_trap, \"ax\", @progbits\n"
     ".balign 4\n"
+    ".type ars__rv_trap, @function\n"
     "ars__rv_trap:\n"
     "addi sp, sp, -" ARS__RV_FRAME "\n"
     ARS__RV_XREGS(ARS__RV_ST)
@@ -861,6 +862,7 @@ __asm__(
     "addi sp, sp, " ARS__RV_FRAME "\n"
     "mret\n"
     ARS__RV_CHECK_FAIL
+    ".size ars__rv_trap, . - ars__rv_trap\n"
     ".text\n");
 
 __attribute__((used)) static void ars__rv_other(uintptr_t mcause, uintptr_t mepc) {
