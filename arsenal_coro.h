@@ -541,8 +541,15 @@ extern "C" {
 #endif
 
 #if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
+/* hidden: the compiler must address these directly, never through a GOT
+   entry (a GOT entry for a local symbol loses its offset) */
+#if defined(__ELF__)
+__attribute__((visibility("hidden"))) void *ars__ctx_switch(ars_ctx *from, ars_ctx *to, void *value);
+__attribute__((visibility("hidden"))) void ars__ctx_start(void);
+#else
 void *ars__ctx_switch(ars_ctx *from, ars_ctx *to, void *value);
 void ars__ctx_start(void);
+#endif
 #endif
 
 #if defined(ARS__ARCH_X86_64)
