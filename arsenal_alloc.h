@@ -1175,10 +1175,11 @@ static size_t ars__heap_bsize(size_t n) {
     return s < ARS__HB_MIN ? ARS__HB_MIN : s;
 }
 
-ARSENAL_ALLOC_API int ars_heap_add_region(ars_heap *h, void *mem, size_t size) {
+ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_add_region(ars_heap *h, void *mem, size_t size) {
     uintptr_t start = (uintptr_t)mem, end = start + size;
     int added = 0;
     if (!mem || end < start) return ARS_EINVAL;
+    ARS__UNPOISON(mem, size);   /* it may come from an abandoned heap */
     while (end > start) {
         uintptr_t rs = ARS__ALIGN_UP(start, 8), fb, eb, chunk_end = end;
         ars__hregion *r;
