@@ -243,7 +243,8 @@ ARSENAL_COMPRESS_API int ars_lz4_frame_decompress(const void *src, size_t src_si
    header goes out with the first data (or at finish); finish writes the end
    mark and checksum, after which the next write starts a new frame. flush
    sends buffered data as a (short) block now. After an error every call
-   returns ARS_ESTATE. */
+   returns ARS_ESTATE. Memory: one allocation of about 2 * block_size (+ 64 KiB
+   when linked, + 256 KiB of HC state at levels >= 3). */
 typedef struct ars_lz4_writer ars_lz4_writer;
 ARSENAL_COMPRESS_API int ars_lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts *opts,
                                                ars_lz4_sink sink, void *sink_ctx,
@@ -254,8 +255,8 @@ ARSENAL_COMPRESS_API int ars_lz4_writer_finish(ars_lz4_writer *w);
 ARSENAL_COMPRESS_API void ars_lz4_writer_destroy(ars_lz4_writer *w);
 
 /* Reader: pulls compressed bytes from a source and returns content. read
-   returns the number of bytes stored in buf (> 0), 0 once the source ended
-   after a complete frame, or an error. Concatenated and skippable frames
+   returns the number of bytes stored in buf (> 0; cap must be > 0), 0 once
+   the source ended after a complete frame, or an error. Concatenated and skippable frames
    are read through. max_block_size (0 = 4 MiB) rejects frames whose blocks
    are larger with ARS_EOVERFLOW, which bounds the reader's memory at about
    2 * max_block_size + 64 KiB. */
@@ -1127,7 +1128,7 @@ static int ars__lz4_reader_next(ars_lz4_reader *r) {
 ARS__LZ4_DEF int ars_lz4_reader_read(ars_lz4_reader *r, void *buf, size_t cap) {
     unsigned char *b = (unsigned char *)buf;
     size_t done = 0;
-    if (!r || (!buf && cap)) return ARS_EINVAL;
+    if (!r || !buf || !cap) return ARS_EINVAL; /* 0 must only ever mean "end" */
     if (r->failed) return ARS_ESTATE;
     if (cap > (size_t)INT_MAX) cap = (size_t)INT_MAX;
     while (done < cap) {
