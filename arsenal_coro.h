@@ -903,9 +903,22 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
     return ctx->sp ? 0 : ARS_ENOMEM;
 }
 
+/* GetCurrentFiber reads gs/fs through an intrinsic that gcc 12 misjudges
+   with -Warray-bounds; the warning is about the system header. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#endif
+static void *ars__fb_current(void) {
+    if (!IsThreadAFiber()) return ConvertThreadToFiber(NULL);
+    return GetCurrentFiber();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
-    if (!IsThreadAFiber()) ConvertThreadToFiber(NULL);
-    from->sp = GetCurrentFiber();
+    from->sp = ars__fb_current();
     ars__fb_value = value;
     SwitchToFiber(to->sp);
     return ars__fb_value;

@@ -351,6 +351,8 @@ ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uint
 #endif
 
 #define ARS__CANARY 0xC0FFEE5Au
+#define ARS__STR2(x) #x
+#define ARS__STR(x) ARS__STR2(x)
 #define ARS__FILL   0xA5u
 #define ARS__NPRIO  ARSENAL_RTOS_PRIORITIES
 
@@ -372,7 +374,7 @@ typedef struct ars__kernel {
     ars_rtos_task *cur;
     uint32_t map;
     uint32_t isr;                 /* in an interrupt (hosted, RISC-V) */
-    ars_rtos_task *ready[ARS__NPRIO];
+    ars_rtos_task *ready[ARS__NPRIO];   /* highest priority first: ARS__RQ(p) */
     ars_rtos_tick_t now;
     ars_rtos_task *timeouts;
     ars_rtos_timer *timers;
@@ -384,6 +386,9 @@ typedef struct ars__kernel {
 __attribute__((used))
 #endif
 static ars__kernel ars__k;
+/* the ready list of priority p; stored highest first so that on Cortex-M
+   clz(map) indexes it directly */
+#define ARS__RQ(p) ars__k.ready[ARS__NPRIO - 1 - (p)]
 #define ARS__PW ((int)sizeof(void *))
 /* offsets the assembly uses: map, isr, ready[], tcb->stack */
 #define ARS__OFF_READY (ARS__PW == 8 ? 16 : 12)
@@ -600,7 +605,8 @@ static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
 
 /* The switch: save r4-r11 (and s16-s31 when the task used the FPU) on the
    task's process stack, store its sp, check it, pick the head of the highest
-   ready list, restore. Kernel layout: cur @0, map @4, ready[] @8. */
+   ready list, restore. Kernel layout: cur @0, map @4, ready[] @12 stored
+   highest priority first, so ready list clz(map) - (32 - NPRIO) is next. */
 #if ARS__CM_FPU
 #define ARS__CM_SAVE "tst lr, #0x10\n it eq\n vstmdbeq r0!, {s16-s31}\n stmdb r0!, {r4-r11, lr}\n"
 #define ARS__CM_LOAD "ldmia r0!, {r4-r11, lr}\n tst lr, #0x10\n it eq\n vldmiaeq r0!, {s16-s31}\n"
@@ -609,9 +615,10 @@ static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
 #define ARS__CM_LOAD "ldmia r0!, {r4-r11}\n"
 #endif
 #if ARSENAL_RTOS_STACK_CHECK
-/* t->stack is word 5 of the TCB; sp must stay above the canary word */
+/* t->stack is word 5 of the TCB; the saved frame at sp must not reach the
+   canary word at t->stack (sp is a multiple of 4) */
 #define ARS__CM_CHECK \
-    "ldr r1, [r2, #20]\n adds r1, #4\n cmp r0, r1\n bls 9f\n ldr r1, [r1, #-4]\n" \
+    "ldr r1, [r2, #20]\n cmp r0, r1\n bls 9f\n ldr r1, [r1]\n" \
     "ldr r12, =0xC0FFEE5A\n cmp r1, r12\n bne 9f\n"
 #define ARS__CM_CHECK_FAIL "9: push {r3, lr}\n mov r0, r2\n bl ars__cm_overflow\n pop {r3, lr}\n b 8b\n"
 #else
@@ -636,9 +643,8 @@ __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
         "8: cpsid i\n"
         "ldr r1, [r3, #4]\n"
         "clz r1, r1\n"
-        "rsb r1, r1, #31\n"
         "add r1, r3, r1, lsl #2\n"
-        "ldr r2, [r1, #12]\n"
+        "ldr r2, [r1, #(12 - 128 + 4 * " ARS__STR(ARSENAL_RTOS_PRIORITIES) ")]\n"
         "str r2, [r3]\n"
         "cpsie i\n"
         "ldr r0, [r2]\n"
@@ -664,7 +670,7 @@ static int ars__port_start(void) {
     ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;
     ARS__SYST_CVR = 0;
     ARS__SYST_CSR = 7;
-    t = ars__k.ready[31 - __builtin_clz(ars__k.map)];
+    t = ars__select();
     ars__k.cur = t;
     ars__k.started = 1;
     /* run the first task on its own stack top (its prepared frame is not
@@ -795,8 +801,8 @@ __attribute__((used)) static void ars__rv_timer(void) {
 #endif
 #if ARSENAL_RTOS_STACK_CHECK
 #define ARS__RV_CHECK \
-    ARS__RV_LD " t2, 5*" ARS__RV_R "(t1)\n addi t2, t2, 4\n bleu sp, t2, 7f\n" \
-    ARS__RV_LDW " t3, -4(t2)\n li t4, 0xC0FFEE5A\n bne t3, t4, 7f\n"
+    ARS__RV_LD " t2, 5*" ARS__RV_R "(t1)\n bleu sp, t2, 7f\n" \
+    ARS__RV_LDW " t3, 0(t2)\n li t4, 0xC0FFEE5A\n bne t3, t4, 7f\n"
 #define ARS__RV_CHECK_FAIL "7: mv a0, t1\n call ars__stack_overflow\n j 6b\n"
 #else
 #define ARS__RV_CHECK ""
@@ -850,8 +856,8 @@ __asm__(
     ARS__RV_LDW " t1, " ARS__RV_R "(t0)\n"
     ARS__RV_TOP
     "slli t2, t2, " ARS__RV_LOGR "\n"
-    "add t2, t2, t0\n"
-    ARS__RV_LD " t1, " ARS__RV_READY "(t2)\n"
+    "sub t2, t0, t2\n"
+    ARS__RV_LD " t1, (" ARS__RV_READY " + " ARS__RV_R " * (" ARS__STR(ARSENAL_RTOS_PRIORITIES) " - 1))(t2)\n"
     ARS__RV_ST " t1, 0(t0)\n"
     "sw zero, " ARS__RV_R "+4(t0)\n"
     ARS__RV_LD " sp, 0(t1)\n"
@@ -960,17 +966,17 @@ static unsigned ars__top(uint32_t map) {
     return n + (map >> 1);
 #endif
 }
-static ARS__UNUSED ars_rtos_task *ars__select(void) { return ars__k.ready[ars__top(ars__k.map)]; }
+static ARS__UNUSED ars_rtos_task *ars__select(void) { return ARS__RQ(ars__top(ars__k.map)); }
 
 static void ars__ready(ars_rtos_task *t) {
     t->state = ARS_RTOS_READY;
-    ars__push_tail(&ars__k.ready[t->prio], t);
+    ars__push_tail(&ARS__RQ(t->prio), t);
     ars__k.map |= 1u << t->prio;
     if (ars__k.cur && t->prio > ars__k.cur->prio) ars__pend();
 }
 static void ars__unready(ars_rtos_task *t) {
-    ars__unlink(&ars__k.ready[t->prio], t);
-    if (!ars__k.ready[t->prio]) ars__k.map &= ~(1u << t->prio);
+    ars__unlink(&ARS__RQ(t->prio), t);
+    if (!ARS__RQ(t->prio)) ars__k.map &= ~(1u << t->prio);
 }
 static int ars__due(ars_rtos_tick_t deadline, ars_rtos_tick_t now) {
     return (int32_t)(now - deadline) >= 0;
@@ -1051,7 +1057,7 @@ static void ars__tick_n(ars_rtos_tick_t n) {
 #if ARSENAL_RTOS_TIMESLICE
     if (c && c->state == ARS_RTOS_READY && c != c->next && ++ars__k.slice >= ARSENAL_RTOS_TIMESLICE) {
         ars__k.slice = 0;
-        if (ars__k.ready[c->prio] == c) ars__k.ready[c->prio] = c->next;
+        if (ARS__RQ(c->prio) == c) ARS__RQ(c->prio) = c->next;
         ars__pend();
     }
 #else
@@ -1213,8 +1219,7 @@ ARSENAL_RTOS_API int ars_rtos_yield(void) {
     if (ars__isr()) return ARS_EISR;
     s = ars__irq_save();
     c = ars__k.cur;
-    ars__k.ready[c->prio] = c->next;
-    ars__k.slice = 0;
+    ARS__RQ(c->prio) = c->next;        /* the next one has the rest of the slice */
     ars__pend();
     ars__irq_restore(s);
     return 0;
@@ -1261,8 +1266,8 @@ static void ars__set_prio(ars_rtos_task *t, unsigned p) {
             ars__unready(t);
             t->prio = (uint8_t)p;
             if (running) {     /* keep it at the head of its new list */
-                ars__push_tail(&ars__k.ready[p], t);
-                ars__k.ready[p] = t;
+                ars__push_tail(&ARS__RQ(p), t);
+                ARS__RQ(p) = t;
                 ars__k.map |= 1u << p;
             } else ars__ready(t);
             ars__pend();
@@ -1571,6 +1576,9 @@ static void ars__timers_run(void) {
 #undef ARS__CANARY
 #undef ARS__FILL
 #undef ARS__NPRIO
+#undef ARS__STR
+#undef ARS__STR2
+#undef ARS__RQ
 #undef ARS__UNUSED
 #undef ARS__NORETURN
 #endif /* ARSENAL_RTOS_IMPLEMENTATION */
