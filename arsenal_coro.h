@@ -183,6 +183,7 @@ typedef struct ars_ctx {
 #elif defined(ARSENAL_CORO_USE_FIBERS) || (defined(_MSC_VER) && !defined(__clang__))
     void (*fn)(void *value, void *arg);
     void *arg;
+    unsigned fpctl[2];            /* MXCSR and x87 CW while switched out */
 #endif
 } ars_ctx;
 
@@ -886,8 +887,30 @@ ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx) { (void)ctx; }
 #elif defined(ARS__CORO_FIBERS)
 static ARS__TLS void *ars__fb_value;
 
+/* SwitchToFiber keeps the FP control state only with FIBER_FLAG_FLOAT_SWITCH,
+   which not every Windows implementation honours: do it here. */
+#if defined(__GNUC__) || defined(__clang__)
+static void ars__fp_save(unsigned *fp) {
+    unsigned short cw;
+    __asm__ volatile("stmxcsr %0" : "=m"(fp[0]));
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    fp[1] = cw;
+}
+static void ars__fp_load(const unsigned *fp) {
+    unsigned short cw = (unsigned short)fp[1];
+    __asm__ volatile("ldmxcsr %0" : : "m"(fp[0]));
+    __asm__ volatile("fldcw %0" : : "m"(cw));
+}
+#else
+#include <xmmintrin.h>
+static void ars__fp_save(unsigned *fp) { fp[0] = _mm_getcsr(); fp[1] = 0; }
+static void ars__fp_load(const unsigned *fp) { _mm_setcsr(fp[0]); }
+#endif
+
 static VOID CALLBACK ars__fb_entry(LPVOID param) {
     ars_ctx *c = (ars_ctx *)param;
+    unsigned fp[2] = { 0x1F80, 0x027F };
+    ars__fp_load(fp);
     c->fn(ars__fb_value, c->arg);
     abort();
 }
@@ -896,10 +919,10 @@ static VOID CALLBACK ars__fb_entry(LPVOID param) {
 ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
                                   void (*fn)(void *value, void *arg), void *arg) {
     (void)stack;
-    if (!ctx || !fn) return ARS_EINVAL;
+    if (!ctx || !fn || size < 256) return ARS_EINVAL;
     ctx->fn = fn;
     ctx->arg = arg;
-    ctx->sp = CreateFiberEx(size, size, 0, ars__fb_entry, ctx);
+    ctx->sp = CreateFiberEx(size, size, FIBER_FLAG_FLOAT_SWITCH, ars__fb_entry, ctx);
     return ctx->sp ? 0 : ARS_ENOMEM;
 }
 
@@ -910,7 +933,7 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
 #pragma GCC diagnostic ignored "-Warray-bounds"
 #endif
 static void *ars__fb_current(void) {
-    if (!IsThreadAFiber()) return ConvertThreadToFiber(NULL);
+    if (!IsThreadAFiber()) return ConvertThreadToFiberEx(NULL, FIBER_FLAG_FLOAT_SWITCH);
     return GetCurrentFiber();
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -920,7 +943,9 @@ static void *ars__fb_current(void) {
 ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
     from->sp = ars__fb_current();
     ars__fb_value = value;
+    ars__fp_save(from->fpctl);
     SwitchToFiber(to->sp);
+    ars__fp_load(from->fpctl);
     return ars__fb_value;
 }
 #define ARS__JUMP(from, to, v) ars_ctx_jump((from), (to), (v))
