@@ -35,6 +35,8 @@
                                 only; needs ARSENAL_CORO_NOW_MS [auto when
                                 __STDC_HOSTED__ == 0]
    ARSENAL_CORO_NOW_MS()        int64 milliseconds for ars_now() in firmware
+   ARSENAL_CORO_MAX_TIMERS      coroutines sleeping with a deadline at once,
+                                firmware only (no allocator there) [64]
    ARSENAL_CORO_IDLE()          what the firmware scheduler does while waiting
                                 for a timer [busy wait]
    ARSENAL_CORO_NO_VALGRIND     do not register stacks with Valgrind [registered
@@ -409,6 +411,9 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 #else
 #define ARSENAL_CORO_STACK_SIZE (64u * 1024u)
 #endif
+#endif
+#ifndef ARSENAL_CORO_MAX_TIMERS
+#define ARSENAL_CORO_MAX_TIMERS 64
 #endif
 #ifndef ARSENAL_CORO_STACK_CACHE
 #define ARSENAL_CORO_STACK_CACHE 64
@@ -1365,7 +1370,9 @@ static ars_sched *ars__sched_get(void) {
 }
 
 static void ars__sched_free(ars_sched *s) {
+#if !defined(ARS__CORO_OS_NONE)
     ARS__CORO_FREE(s->heap, s->heap_cap * sizeof *s->heap);
+#endif
     s->heap = NULL; s->heap_cap = 0;
 #if defined(ARS__CORO_OS_POSIX)
     pthread_mutex_destroy(&s->mu);
@@ -1408,6 +1415,11 @@ static void ars__heap_down(ars_sched *s, size_t i) {
     ars__heap_set(s, i, co);
 }
 static int ars__heap_add(ars_sched *s, ars_coro *co) {
+#if defined(ARS__CORO_OS_NONE)
+    static ars_coro *fixed[ARSENAL_CORO_MAX_TIMERS];
+    if (!s->heap) { s->heap = fixed; s->heap_cap = ARSENAL_CORO_MAX_TIMERS; }
+    if (s->heap_len == s->heap_cap) return ARS_ENOMEM;
+#else
     if (s->heap_len == s->heap_cap) {
         size_t ncap = s->heap_cap ? s->heap_cap * 2 : 64;
         ars_coro **nh = (ars_coro **)ARS__CORO_ALLOC(ncap * sizeof *nh, sizeof(void *));
@@ -1417,6 +1429,7 @@ static int ars__heap_add(ars_sched *s, ars_coro *co) {
         s->heap = nh;
         s->heap_cap = ncap;
     }
+#endif
     s->heap[s->heap_len++] = co;
     ars__heap_up(s, s->heap_len - 1);
     return 0;

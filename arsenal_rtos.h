@@ -181,7 +181,7 @@ enum {
 };
 
 struct ars_rtos_mutex;
-/* Task control block: caller-owned memory, fields private. 44 bytes on
+/* Task control block: caller-owned memory, fields private. 48 bytes on
    32-bit targets. The saved stack pointer must stay first (ports use it). */
 typedef struct ars_rtos_task {
     void *sp;                              /* saved stack pointer / context */
@@ -193,6 +193,7 @@ typedef struct ars_rtos_task {
     ars_rtos_tick_t wake;                  /* timeout / delay deadline */
     uintptr_t msg;                         /* wait payload (item, bits) */
     struct ars_rtos_mutex *held;           /* mutexes held, for inheritance */
+    struct ars_rtos_task **rq;             /* ready list of its priority */
     uint8_t prio, base, state;             /* effective, own priority, state */
     int8_t result;                         /* result of the last wait */
 } ars_rtos_task;
@@ -970,13 +971,13 @@ static ARS__UNUSED ars_rtos_task *ars__select(void) { return ARS__RQ(ars__top(ar
 
 static void ars__ready(ars_rtos_task *t) {
     t->state = ARS_RTOS_READY;
-    ars__push_tail(&ARS__RQ(t->prio), t);
+    ars__push_tail(t->rq, t);
     ars__k.map |= 1u << t->prio;
     if (ars__k.cur && t->prio > ars__k.cur->prio) ars__pend();
 }
 static void ars__unready(ars_rtos_task *t) {
-    ars__unlink(&ARS__RQ(t->prio), t);
-    if (!ARS__RQ(t->prio)) ars__k.map &= ~(1u << t->prio);
+    ars__unlink(t->rq, t);
+    if (!*t->rq) ars__k.map &= ~(1u << t->prio);
 }
 static int ars__due(ars_rtos_tick_t deadline, ars_rtos_tick_t now) {
     return (int32_t)(now - deadline) >= 0;
@@ -1057,7 +1058,7 @@ static void ars__tick_n(ars_rtos_tick_t n) {
 #if ARSENAL_RTOS_TIMESLICE
     if (c && c->state == ARS_RTOS_READY && c != c->next && ++ars__k.slice >= ARSENAL_RTOS_TIMESLICE) {
         ars__k.slice = 0;
-        if (ARS__RQ(c->prio) == c) ARS__RQ(c->prio) = c->next;
+        if (*c->rq == c) *c->rq = c->next;
         ars__pend();
     }
 #else
@@ -1122,6 +1123,7 @@ static int ars__task_setup(ars_rtos_task *t, void (*fn)(void *), void *arg, unsi
     ars__fill(t->stack, t->stack_size);
     *(uint32_t *)(void *)t->stack = ARS__CANARY;
     t->prio = t->base = (uint8_t)prio;
+    t->rq = &ARS__RQ(prio);
     t->held = 0; t->wq = 0; t->tnext = 0; t->msg = 0;
     t->wake = ARS_RTOS_NEVER; t->result = 0;
     ars__stack_init(t, fn, arg);
@@ -1219,7 +1221,7 @@ ARSENAL_RTOS_API int ars_rtos_yield(void) {
     if (ars__isr()) return ARS_EISR;
     s = ars__irq_save();
     c = ars__k.cur;
-    ARS__RQ(c->prio) = c->next;        /* the next one has the rest of the slice */
+    *c->rq = c->next;                  /* the next one has the rest of the slice */
     ars__pend();
     ars__irq_restore(s);
     return 0;
@@ -1265,6 +1267,7 @@ static void ars__set_prio(ars_rtos_task *t, unsigned p) {
             int running = (t == ars__k.cur);
             ars__unready(t);
             t->prio = (uint8_t)p;
+            t->rq = &ARS__RQ(p);
             if (running) {     /* keep it at the head of its new list */
                 ars__push_tail(&ARS__RQ(p), t);
                 ARS__RQ(p) = t;
@@ -1274,6 +1277,7 @@ static void ars__set_prio(ars_rtos_task *t, unsigned p) {
             return;
         }
         t->prio = (uint8_t)p;
+        t->rq = &ARS__RQ(p);
         if (!t->wq) return;
         ars__unlink(t->wq, t);
         ars__push_prio(t->wq, t);

@@ -44,6 +44,7 @@ run_board() { # board, ref_text, ref_tcb, ref_yield, ref_queue
     echo "== $NAME ($b) $EXTRA"
     ${CC%gcc}nm -S --size-sort "$ELF" | awk 'function hex(h,  i, v, c) { v = 0; h = tolower(h); for (i = 1; i <= length(h); i++) { c = index("0123456789abcdef", substr(h, i, 1)) - 1; v = v * 16 + c } return v } 
         $3 ~ /^[Tt]$/ && ($4 ~ /^ars_rtos_|^ars__|^PendSV_Handler$|^SysTick_Handler$/) {
+            if ($1 in seen) next; seen[$1] = 1
             n = $4; sz = hex($2); m = "core (tasks, scheduler, tick)"
             if (n ~ /sem_/) m = "semaphores"
             else if (n ~ /mutex|inherited|set_prio/) m = "mutexes + inheritance"

@@ -62,6 +62,18 @@ static ars_coro_opts stack_opts(int i) {
     return o;
 }
 
+/* spawn on the scheduler; in firmware on the static stacks, in turn */
+static int fw_next;
+static int go(void (*fn)(void *), void *arg, ars_coro **out) {
+#ifdef ARS_TEST_FREESTANDING
+    ars_coro_opts o = stack_opts(fw_next++);
+    return ars_go_opts(fn, arg, &o, out);
+#else
+    (void)fw_next;
+    return ars_go_opts(fn, arg, NULL, out);
+#endif
+}
+
 /* ---- layer 1: the bare switch ---- */
 static ars_ctx main_ctx, co_ctx;
 static void ctx_entry(void *value, void *arg) {
@@ -454,7 +466,7 @@ static void rr_worker(void *arg) {
 static void test_sched_round_robin(void) {
     int i, ok = 1;
     order_n = 0;
-    for (i = 0; i < 3; i++) EXPECT_EQ(ars_go(rr_worker, (void *)(intptr_t)i), 0);
+    for (i = 0; i < 3; i++) EXPECT_EQ(go(rr_worker, (void *)(intptr_t)i, NULL), 0);
     EXPECT_EQ(ars_sched_count(), 3);
     EXPECT_EQ(ars_sched_run(), 0);
     EXPECT_EQ(order_n, 9);
@@ -474,7 +486,7 @@ static void test_sleep_deadlines(void) {
     int64_t t0 = ars_now();
     for (i = 0; i < 4; i++) {
         wanted[i] = t0 + 40 - 10 * i; /* out of order on purpose */
-        ars_go(sleeper, (void *)(intptr_t)i);
+        go(sleeper, (void *)(intptr_t)i, NULL);
     }
     ars_sched_run();
     for (i = 0; i < 4; i++) {
@@ -498,8 +510,8 @@ static void waker_fn(void *arg) {
 }
 static void test_park_wake(void) {
     park_result = wake_result = -100;
-    ars_go(parker, NULL);
-    ars_go(waker_fn, (void *)(intptr_t)5);
+    go(parker, NULL, NULL);
+    go(waker_fn, (void *)(intptr_t)5, NULL);
     ars_sched_run();
     EXPECT_EQ(park_result, 5);
     EXPECT_EQ(wake_result, 0);
@@ -517,7 +529,7 @@ static void park_timeout_fn(void *arg) {
     EXPECT_EQ(ars_park(ars_now() - 5), ARS_ETIMEDOUT);
 }
 static void test_park_timeout(void) {
-    ars_go(park_timeout_fn, NULL);
+    go(park_timeout_fn, NULL, NULL);
     ars_sched_run();
 }
 
@@ -542,9 +554,9 @@ static void self_cancel(void *arg) {
 static void test_cancel(void) {
     int64_t t0 = ars_now();
     victim_result = victim_second = -100;
-    ars_go_opts(victim_fn, NULL, NULL, &victim);
-    ars_go(canceller, NULL);
-    ars_go(self_cancel, NULL);
+    go(victim_fn, NULL, &victim);
+    go(canceller, NULL, NULL);
+    go(self_cancel, NULL, NULL);
     ars_sched_run();
     EXPECT_EQ(victim_result, ARS_ECANCELED);
     EXPECT_EQ(victim_second, 0);
@@ -576,7 +588,7 @@ static void test_poller_hook(void) {
     p.ctx = NULL;
     poll_calls = poll_blocking_calls = 0;
     ars_sched_set_poller(&p);
-    ars_go(io_waiter, NULL);
+    go(io_waiter, NULL, NULL);
     ars_sched_run();
     EXPECT(poll_blocking_calls >= 1);
     EXPECT(poll_calls >= 1);
@@ -614,8 +626,8 @@ static void *thread_main(void *p)
 {
     thread_arg *t = (thread_arg *)p;
     int i;
-    for (i = 0; i < 4; i++) ars_go(counter_fn, t);
-    if (t->id == 0) ars_go(cross_parker, t); else ars_go(cross_waker_fn, t);
+    for (i = 0; i < 4; i++) go(counter_fn, t, NULL);
+    if (t->id == 0) go(cross_parker, t, NULL); else go(cross_waker_fn, t, NULL);
     ars_sched_run();
     ars_coro_cache_trim();
 #if defined(_WIN32)
@@ -657,7 +669,7 @@ static void nested_run(void *arg) { (void)arg; EXPECT_EQ(ars_sched_run(), ARS_ES
 static void test_sched_bad_use(void) {
     ars_waker w;
     EXPECT_EQ(ars_go(NULL, NULL), ARS_EINVAL);
-    ars_go(nested_run, NULL);
+    go(nested_run, NULL, NULL);
     ars_sched_run();
     w = ars_park_prepare(); /* outside a coroutine: an empty waker */
     EXPECT(w.co == NULL);
