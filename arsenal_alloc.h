@@ -47,6 +47,9 @@
                                              smaller N shrinks ars_heap (firmware)
        ARSENAL_ALLOC_HEAP_SCAN    8          entries of one list scanned before
                                              failing (bounds the worst case)
+       ARSENAL_ALLOC_HEAP_CACHE_CLASSES 128  exact-size classes (8 bytes apart) of
+                                             the optional free-block cache, see
+                                             ars_heap_set_cache; 0 removes it
 
    EXAMPLE
 
@@ -208,6 +211,10 @@ typedef struct ars_allocator {
 /* Sizes of the heap's list table (second level, first level). */
 #define ARS_HEAP_SL_COUNT (1 << ARSENAL_ALLOC_HEAP_SL_LOG2)
 #define ARS_HEAP_FL_COUNT (ARSENAL_ALLOC_HEAP_MAX_LOG2 - ARSENAL_ALLOC_HEAP_SL_LOG2 - 2)
+#ifndef ARSENAL_ALLOC_HEAP_CACHE_CLASSES
+#define ARSENAL_ALLOC_HEAP_CACHE_CLASSES 128
+#endif
+#define ARS_HEAP_CACHE_COUNT (ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0 ? ARSENAL_ALLOC_HEAP_CACHE_CLASSES : 1)
 
 #ifdef __cplusplus
 extern "C" {
@@ -330,11 +337,14 @@ typedef struct ars_heap {
     size_t used, peak;                                 /* bytes in used blocks */
     size_t nused, nfree;                               /* used / free block counts */
     size_t allocs, frees;                              /* operations so far */
+    void *cache[ARS_HEAP_CACHE_COUNT];                 /* freed blocks kept whole, by size */
+    size_t cached, ncached, cache_limit;               /* bytes, blocks, byte budget */
 } ars_heap;
 typedef struct ars_heap_stats {
     size_t total;          /* bytes of all blocks (regions minus their headers) */
     size_t used;           /* bytes in used blocks, 4-byte headers included */
-    size_t free;           /* bytes in free blocks */
+    size_t free;           /* bytes in free blocks (the cache excluded) */
+    size_t cached;         /* bytes of freed blocks held by the cache */
     size_t peak_used;      /* highest `used` */
     size_t largest_free;   /* payload of the largest free block */
     size_t used_blocks, free_blocks;
@@ -360,6 +370,14 @@ ARSENAL_ALLOC_API void  ars_heap_free(ars_heap *h, void *ptr);
 ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, const void *ptr);
 /* Walks every block and free list: 0 if consistent, ARS_ECORRUPT if not. */
 ARSENAL_ALLOC_API int   ars_heap_check(const ars_heap *h);
+/* Optional speed for memory: up to max_bytes of freed blocks (smaller than
+   8*ARSENAL_ALLOC_HEAP_CACHE_CLASSES bytes) are kept whole and handed back to
+   the next request of exactly their size class without touching neighbours
+   or lists. 0 (the default) turns it off. Cached blocks are returned to the
+   free lists by ars_heap_trim, by a lower limit, and automatically before an
+   allocation would fail, so the cache never causes an out-of-memory. */
+ARSENAL_ALLOC_API void  ars_heap_set_cache(ars_heap *h, size_t max_bytes);
+ARSENAL_ALLOC_API void  ars_heap_trim(ars_heap *h);
 ARSENAL_ALLOC_API void  ars_heap_get_stats(const ars_heap *h, ars_heap_stats *st);
 ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h);
 
@@ -1229,19 +1247,67 @@ ARSENAL_ALLOC_API void ars_heap_deinit(ars_heap *h) {
     ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
 }
 
-ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
+#define ARS__HCACHE_CLASS(size) (((size) - ARS__HB_MIN) >> 3)
+
+static void ars__heap_free_block(ars_heap *h, ars__hblk *b);
+
+/* Cached blocks go back to the free lists until at most `keep` bytes stay. */
+ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    size_t c;
+    for (c = 0; c < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES && h->cached > keep; c++) {
+        while (h->cache[c] && h->cached > keep) {
+            ars__hblk *b = (ars__hblk *)h->cache[c];
+            h->cache[c] = b->next_free;
+            h->cached -= ARS__HB_SIZE(b);
+            h->ncached--;
+            h->frees--;            /* counted once already */
+            ars__heap_free_block(h, b);
+        }
+    }
+#else
+    (void)h; (void)keep;
+#endif
+}
+
+ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
     size_t size;
     ars__hblk *b;
     void *p;
     if (ARS__UNLIKELY(n > ARS__HEAP_MAXREQ)) return NULL;
     size = ars__heap_bsize(n);
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    if (ARS__HCACHE_CLASS(size) < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES) {
+        b = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
+        if (b) {
+            h->cache[ARS__HCACHE_CLASS(size)] = b->next_free;
+            h->cached -= size;
+            h->ncached--;
+            h->allocs++;
+            p = ARS__HB_PAYLOAD(b);
+            ARS__UNPOISON(p, n);
+            return p;
+        }
+    }
+#endif
     b = ars__heap_find(h, size);
-    if (ARS__UNLIKELY(!b)) return NULL;
+    if (ARS__UNLIKELY(!b)) {
+        if (!h->ncached) return NULL;
+        ars__heap_flush(h, 0);
+        b = ars__heap_find(h, size);
+        if (!b) return NULL;
+    }
     ars__heap_take(h, b, size);
     p = ARS__HB_PAYLOAD(b);
     ARS__UNPOISON(p, n);
     return p;
 }
+
+ARSENAL_ALLOC_API void ars_heap_set_cache(ars_heap *h, size_t max_bytes) {
+    h->cache_limit = ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0 ? max_bytes : 0;
+    ars__heap_flush(h, h->cache_limit);
+}
+ARSENAL_ALLOC_API void ars_heap_trim(ars_heap *h) { ars__heap_flush(h, 0); }
 
 /* Block of a user pointer, and the log2 alignment it was allocated with
    (3 for plain blocks). */
@@ -1304,6 +1370,20 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
     }
 #endif
     ARS__POISON(ptr, ars__heap_usable(b, ptr));
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    {
+        size_t size = ARS__HB_SIZE(b);
+        if (ARS__HCACHE_CLASS(size) < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES
+            && h->cached + size <= h->cache_limit) {   /* keep it whole, still "used" */
+            b->next_free = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
+            h->cache[ARS__HCACHE_CLASS(size)] = b;
+            h->cached += size;
+            h->ncached++;
+            h->frees++;
+            return;
+        }
+    }
+#endif
     ars__heap_free_block(h, b);
 }
 
@@ -1339,7 +1419,12 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t n
     search = size + align + ARS__HB_MIN;
     if (search > ARS__HEAP_MAXBLK) return NULL;
     b = ars__heap_find(h, search);
-    if (!b) return NULL;
+    if (!b) {
+        if (!h->ncached) return NULL;
+        ars__heap_flush(h, 0);
+        b = ars__heap_find(h, search);
+        if (!b) return NULL;
+    }
     b = ars__heap_carve_aligned(h, b, align);
     ars__heap_take(h, b, size);
     p = (unsigned char *)b + 16;
@@ -1470,6 +1555,20 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
         }
     }
     ARS__HCHECK(listed == nfree);
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    {
+        size_t c, cbytes = 0, cn = 0;
+        for (c = 0; c < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES; c++) {
+            const ars__hblk *b;
+            for (b = (const ars__hblk *)h->cache[c]; b; b = b->next_free) {
+                ARS__HCHECK(++cn <= h->ncached);
+                ARS__HCHECK(!(b->head & ARS__HB_FREE) && ARS__HCACHE_CLASS(ARS__HB_SIZE(b)) == c);
+                cbytes += ARS__HB_SIZE(b);
+            }
+        }
+        ARS__HCHECK(cn == h->ncached && cbytes == h->cached && cbytes <= h->cache_limit);
+    }
+#endif
     return 0;
 }
 #undef ARS__HCHECK
@@ -1477,10 +1576,11 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
 ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_get_stats(const ars_heap *h, ars_heap_stats *st) {
     size_t largest = 0;
     st->total = h->total;
-    st->used = h->used;
+    st->used = h->used - h->cached;
     st->free = h->total - h->used;
+    st->cached = h->cached;
     st->peak_used = h->peak;
-    st->used_blocks = h->nused;
+    st->used_blocks = h->nused - h->ncached;
     st->free_blocks = h->nfree;
     st->allocs = h->allocs;
     st->frees = h->frees;
@@ -1548,6 +1648,7 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
 #undef ARS__HEAP_SMALL
 #undef ARS__HEAP_MAXBLK
 #undef ARS__HEAP_MAXREQ
+#undef ARS__HCACHE_CLASS
 
 #endif /* ARSENAL_ALLOC_IMPLEMENTATION */
 

@@ -21,7 +21,8 @@
        ARSENAL_MALLOC(size)      default malloc(size): used when a function is
        ARSENAL_FREE(ptr)         default free(ptr):    given a NULL allocator.
                                  Define both or neither (#error otherwise).
-       ARSENAL_ASSERT(c)         default assert(c): internal sanity checks.
+       (No ARSENAL_ASSERT: every check here is a returned error, as the
+       input may be hostile.)
 
    EXAMPLE
        #define ARSENAL_COMPRESS_IMPLEMENTATION
@@ -325,14 +326,15 @@ ARSENAL_COMPRESS_API int ars_lz4_msg_decode(const void *buf, size_t len, void *d
 #if defined(ARSENAL_MALLOC) != defined(ARSENAL_FREE)
 #error "arsenal_compress.h: define both ARSENAL_MALLOC(size) and ARSENAL_FREE(ptr), or neither"
 #endif
-#ifndef ARSENAL_MALLOC
+/* Private names, so that the defaults do not leak into other headers of a
+   program that includes several with ARSENAL_IMPLEMENTATION. */
+#ifdef ARSENAL_MALLOC
+#define ARS__LZ4_MALLOC(size) ARSENAL_MALLOC(size)
+#define ARS__LZ4_FREE(ptr) ARSENAL_FREE(ptr)
+#else
 #include <stdlib.h>
-#define ARSENAL_MALLOC(size) malloc(size)
-#define ARSENAL_FREE(ptr) free(ptr)
-#endif
-#ifndef ARSENAL_ASSERT
-#include <assert.h>
-#define ARSENAL_ASSERT(c) assert(c)
+#define ARS__LZ4_MALLOC(size) malloc(size)
+#define ARS__LZ4_FREE(ptr) free(ptr)
 #endif
 
 #include <string.h>
@@ -389,13 +391,13 @@ static void ars__lz4_wr64(unsigned char *p, uint64_t v) {
 
 static void *ars__lz4_alloc(const ars_allocator *a, size_t n) {
     if (a && a->alloc) return a->alloc(a->ctx, n, 16);
-    return ARSENAL_MALLOC(n);
+    return ARS__LZ4_MALLOC(n);
 }
 static void ars__lz4_free(const ars_allocator *a, void *p, size_t n) {
     if (!p) return;
     if (a && a->alloc) { if (a->free) a->free(a->ctx, p, n); return; }
     (void)n;
-    ARSENAL_FREE(p);
+    ARS__LZ4_FREE(p);
 }
 
 static int ars__lz4_is_hc(int level) { return level >= LZ4HC_CLEVEL_MIN; }
@@ -1296,6 +1298,8 @@ ARS__LZ4_DEF int ars_lz4_msg_decode(const void *buf, size_t len, void *dst, size
 #undef ARS__LZ4_MAX_HEADER
 #undef ARS__LZ4_MSG_VERSION
 #undef ARS__LZ4_PF_CHUNK
+#undef ARS__LZ4_MALLOC
+#undef ARS__LZ4_FREE
 
 #endif /* ARSENAL_COMPRESS_IMPLEMENTATION_ONCE */
 #endif /* ARSENAL_COMPRESS_IMPLEMENTATION */

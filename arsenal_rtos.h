@@ -1026,9 +1026,29 @@ static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_r
     if (wq) ars__push_prio(wq, t);
     t->wake = deadline;
     if (deadline != ARS_RTOS_NEVER) ars__timeout_add(t);
+    if (state == ARS_RTOS_BLOCKED + 1)          /* lend our priority along */
+        ars__mutex_reprio(((ars_rtos_mutex *)(void *)wq)->owner);
     ars__pend();
     ars__irq_restore(s);
     return t->result;
+}
+/* The common tail of every call that may wait on an object: no wait wanted
+   (ARS_EAGAIN), in an interrupt (ARS_EISR), deadline passed, or block. */
+static int ars__wait(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_rtos_tick_t deadline,
+                     uintptr_t msg) {
+    int r = ARS_EAGAIN;
+    if (deadline != ARS_RTOS_NOWAIT) {
+        r = ARS_EISR;
+        if (!ars__isr()) {
+            r = ARS_ETIMEDOUT;
+            if (deadline == ARS_RTOS_NEVER || !ars__due(deadline, ars__k.now)) {
+                ars__k.cur->msg = msg;
+                return ars__block(s, wq, state, deadline);
+            }
+        }
+    }
+    ars__irq_restore(s);
+    return r;
 }
 
 /* >>tick ------------------------------------------------------------------ */
@@ -1110,6 +1130,9 @@ static void ars__idle(void *arg) {
 
 static void ars__fill(unsigned char *p, size_t n) { while (n--) *p++ = ARS__FILL; }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 static int ars__task_setup(ars_rtos_task *t, void (*fn)(void *), void *arg, unsigned prio,
                            void *stack, size_t size) {
     uintptr_t lo = ((uintptr_t)stack + 7u) & ~(uintptr_t)7u;
@@ -1174,36 +1197,26 @@ static void ars__detach(ars_rtos_task *t) {
     }
 }
 
-ARSENAL_RTOS_API int ars_rtos_task_delete(ars_rtos_task *t) {
+/* suspend (state SUSPENDED) or delete (state DELETED) */
+static int ars__take_out(ars_rtos_task *t, unsigned state) {
     ars__irqstate s;
+    int r = 0;
     if (ars__isr()) return ARS_EISR;
     if (!t) t = ars__k.cur;
     if (t == &ars__idle_task) return ARS_EINVAL;
     s = ars__irq_save();
-    if (t->state == ARS_RTOS_DELETED) { ars__irq_restore(s); return ARS_ESTATE; }
-    if (t->held) { ars__irq_restore(s); return ARS_EBUSY; }
-    ars__detach(t);
-    t->state = ARS_RTOS_DELETED;
-    if (t == ars__k.cur) ars__pend();
-    ars__irq_restore(s);
-    return 0;
-}
-
-ARSENAL_RTOS_API int ars_rtos_task_suspend(ars_rtos_task *t) {
-    ars__irqstate s;
-    if (ars__isr()) return ARS_EISR;
-    if (!t) t = ars__k.cur;
-    if (t == &ars__idle_task) return ARS_EINVAL;
-    s = ars__irq_save();
-    if (t->state == ARS_RTOS_DELETED || t->state == ARS_RTOS_SUSPENDED) {
-        ars__irq_restore(s); return ARS_ESTATE;
+    if (t->state == ARS_RTOS_DELETED || t->state == state) r = ARS_ESTATE;
+    else if (state == ARS_RTOS_DELETED && t->held) r = ARS_EBUSY;
+    else {
+        ars__detach(t);
+        t->state = (uint8_t)state;
+        if (t == ars__k.cur) ars__pend();
     }
-    ars__detach(t);
-    t->state = ARS_RTOS_SUSPENDED;
-    if (t == ars__k.cur) ars__pend();
     ars__irq_restore(s);
-    return 0;
+    return r;
 }
+ARSENAL_RTOS_API int ars_rtos_task_delete(ars_rtos_task *t) { return ars__take_out(t, ARS_RTOS_DELETED); }
+ARSENAL_RTOS_API int ars_rtos_task_suspend(ars_rtos_task *t) { return ars__take_out(t, ARS_RTOS_SUSPENDED); }
 
 ARSENAL_RTOS_API int ars_rtos_task_resume(ars_rtos_task *t) {
     ars__irqstate s;
@@ -1320,10 +1333,7 @@ ARSENAL_RTOS_API int ars_rtos_sem_init(ars_rtos_sem *s, uint32_t initial, uint32
 ARSENAL_RTOS_API int ars_rtos_sem_take(ars_rtos_sem *sm, ars_rtos_tick_t deadline) {
     ars__irqstate s = ars__irq_save();
     if (sm->count) { sm->count--; ars__irq_restore(s); return 0; }
-    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
-    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
-    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
-    return ars__block(s, &sm->waiters, ARS_RTOS_BLOCKED, deadline);
+    return ars__wait(s, &sm->waiters, ARS_RTOS_BLOCKED, deadline, 0);
 }
 ARSENAL_RTOS_API int ars_rtos_sem_give(ars_rtos_sem *sm) {
     ars__irqstate s = ars__irq_save();
@@ -1360,20 +1370,7 @@ ARSENAL_RTOS_API int ars_rtos_mutex_lock(ars_rtos_mutex *m, ars_rtos_tick_t dead
         ars__irq_restore(s);
         return r;
     }
-    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
-    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
-    /* queue first, then lend our priority along the chain of owners */
-    ars__unready(c);
-    c->state = ARS_RTOS_BLOCKED + 1;
-    c->result = ARS_ETIMEDOUT;
-    c->wq = &m->waiters;
-    ars__push_prio(&m->waiters, c);
-    c->wake = deadline;
-    if (deadline != ARS_RTOS_NEVER) ars__timeout_add(c);
-    ars__mutex_reprio(m->owner);
-    ars__pend();
-    ars__irq_restore(s);
-    return c->result;
+    return ars__wait(s, &m->waiters, ARS_RTOS_BLOCKED + 1, deadline, 0);
 }
 ARSENAL_RTOS_API int ars_rtos_mutex_unlock(ars_rtos_mutex *m) {
     ars__irqstate s;
@@ -1436,11 +1433,7 @@ ARSENAL_RTOS_API int ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ar
         return 0;
     }
     if (q->count < q->cap) { ars__q_put(q, item); ars__irq_restore(s); return 0; }
-    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
-    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
-    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
-    ars__k.cur->msg = (uintptr_t)item;
-    return ars__block(s, &q->senders, ARS_RTOS_BLOCKED, deadline);
+    return ars__wait(s, &q->senders, ARS_RTOS_BLOCKED, deadline, (uintptr_t)item);
 }
 ARSENAL_RTOS_API int ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos_tick_t deadline) {
     ars__irqstate s = ars__irq_save();
@@ -1453,11 +1446,7 @@ ARSENAL_RTOS_API int ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos
         ars__irq_restore(s);
         return 0;
     }
-    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
-    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
-    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
-    ars__k.cur->msg = (uintptr_t)item;
-    return ars__block(s, &q->receivers, ARS_RTOS_BLOCKED, deadline);
+    return ars__wait(s, &q->receivers, ARS_RTOS_BLOCKED, deadline, (uintptr_t)item);
 }
 ARSENAL_RTOS_API uint32_t ars_rtos_queue_count(const ars_rtos_queue *q) { return q->count; }
 
@@ -1513,12 +1502,8 @@ ARSENAL_RTOS_API int ars_rtos_event_wait(ars_rtos_event *e, uint32_t bits, unsig
         ars__irq_restore(s);
         return 0;
     }
-    if (deadline == ARS_RTOS_NOWAIT) { ars__irq_restore(s); return ARS_EAGAIN; }
-    if (ars__isr()) { ars__irq_restore(s); return ARS_EISR; }
-    if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) { ars__irq_restore(s); return ARS_ETIMEDOUT; }
     w.want = bits; w.got = 0; w.opts = opts;
-    ars__k.cur->msg = (uintptr_t)&w;
-    r = ars__block(s, &e->waiters, ARS_RTOS_BLOCKED, deadline);
+    r = ars__wait(s, &e->waiters, ARS_RTOS_BLOCKED, deadline, (uintptr_t)&w);
     if (!r && got) *got = w.got;
     return r;
 }

@@ -178,7 +178,7 @@ static int heap_validate(ars_heap *h, size_t live) {
     if (!EXPECT(spans_disjoint(spans, k))) return 0;
     ars_heap_get_stats(h, &st);
     if (!EXPECT_EQ(st.used_blocks, live)) return 0;
-    if (!EXPECT_EQ(st.used + st.free, st.total)) return 0;
+    if (!EXPECT_EQ(st.used + st.free + st.cached, st.total)) return 0;
     if (!EXPECT(st.used >= used_req + 4 * live)) return 0;
     if (!EXPECT(st.peak_used >= st.used)) return 0;
     if (!EXPECT_EQ(st.allocs - st.frees, live)) return 0;
@@ -187,7 +187,7 @@ static int heap_validate(ars_heap *h, size_t live) {
     return 1;
 }
 
-static void heap_random_run(uint64_t seed, long ops, int check_every) {
+static void heap_random_run(uint64_t seed, long ops, int check_every, size_t cache) {
     ars_heap h;
     long step;
     size_t live = 0, i;
@@ -196,6 +196,7 @@ static void heap_random_run(uint64_t seed, long ops, int check_every) {
     for (i = 0; i < SLOTS; i++) slots[i].p = NULL;
     /* an odd start and length exercise region alignment */
     ASSERT_EQ(ars_heap_init(&h, heap_mem + 3, HEAP_MEM + 57), 0);
+    ars_heap_set_cache(&h, cache);
     for (step = 0; step < ops; step++) {
         slot *s = &slots[rng_below(SLOTS)];
         uint32_t op = rng_below(100);
@@ -250,6 +251,10 @@ static void heap_random_run(uint64_t seed, long ops, int check_every) {
         if (step % check_every == 0 && !heap_validate(&h, live)) return;
     }
     ASSERT(heap_validate(&h, live));
+    if (cache) {   /* lowering the limit trims */
+        ars_heap_set_cache(&h, cache / 2);
+        ASSERT(heap_validate(&h, live));
+    }
     for (i = 0; i < SLOTS; i++) {
         if (!slots[i].p) continue;
         EXPECT(same(slots[i].p, slots[i].n, slots[i].seed));
@@ -258,8 +263,10 @@ static void heap_random_run(uint64_t seed, long ops, int check_every) {
     }
     {
         ars_heap_stats st;
+        ars_heap_trim(&h);
         ars_heap_get_stats(&h, &st);
         EXPECT_EQ(st.used, 0);
+        EXPECT_EQ(st.cached, 0);
         EXPECT_EQ(st.free_blocks, 1);     /* everything coalesced back */
         EXPECT_EQ(st.largest_free + 4, st.total);
         EXPECT_EQ(st.fragmentation, 0);
@@ -268,9 +275,15 @@ static void heap_random_run(uint64_t seed, long ops, int check_every) {
     ars_heap_deinit(&h);
 }
 
-static void test_heap_random_seed1(void) { heap_random_run(1, 2000L * T_SCALE, 997); }
-static void test_heap_random_seed2(void) { heap_random_run(0xC0FFEE, 1000L * T_SCALE, 101); }
-static void test_heap_random_seed3(void) { heap_random_run(42, 50L * T_SCALE + 2000, 1); }
+static void test_heap_random_seed1(void) { heap_random_run(1, 2000L * T_SCALE, 997, 0); }
+static void test_heap_random_seed2(void) { heap_random_run(0xC0FFEE, 1000L * T_SCALE, 101, 0); }
+static void test_heap_random_seed3(void) { heap_random_run(42, 50L * T_SCALE + 2000, 1, 0); }
+/* the same with the free-block cache on: small, and big enough to cause OOMs */
+static void test_heap_random_cache(void) {
+    heap_random_run(7, 1000L * T_SCALE, 499, 4096);
+    heap_random_run(8, 300L * T_SCALE, 97, HEAP_MEM / 2);
+    heap_random_run(9, 20L * T_SCALE + 1000, 1, 1024);
+}
 
 /* Exhaustive small regions: every start offset, every length up to ~300,
    the largest request that fits succeeds, one byte more fails. */
@@ -946,6 +959,7 @@ int main(void) {
     ARS_RUN(test_heap_random_seed1);
     ARS_RUN(test_heap_random_seed2);
     ARS_RUN(test_heap_random_seed3);
+    ARS_RUN(test_heap_random_cache);
     ARS_RUN(test_arena_fixed);
     ARS_RUN(test_arena_nested_marks);
     ARS_RUN(test_arena_parent_fault_injection);
