@@ -101,7 +101,9 @@
 #define ARSENAL_CORO_VERSION_PATCH 0
 
 #ifndef ARSENAL_CORO_API
-#ifdef ARSENAL_CORO_STATIC
+#if defined(ARSENAL_CORO_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define ARSENAL_CORO_API static __attribute__((unused))
+#elif defined(ARSENAL_CORO_STATIC)
 #define ARSENAL_CORO_API static
 #else
 #define ARSENAL_CORO_API extern
@@ -1391,30 +1393,30 @@ static void ars__runq_push(ars_sched *s, ars_coro *co) {
 }
 
 /* timer heap */
-static void ars__heap_set(ars_sched *s, size_t i, ars_coro *co) { s->heap[i] = co; co->heap_index = i; }
-static void ars__heap_up(ars_sched *s, size_t i) {
+static void ars__timer_set(ars_sched *s, size_t i, ars_coro *co) { s->heap[i] = co; co->heap_index = i; }
+static void ars__timer_up(ars_sched *s, size_t i) {
     ars_coro *co = s->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
         if (s->heap[p]->deadline <= co->deadline) break;
-        ars__heap_set(s, i, s->heap[p]);
+        ars__timer_set(s, i, s->heap[p]);
         i = p;
     }
-    ars__heap_set(s, i, co);
+    ars__timer_set(s, i, co);
 }
-static void ars__heap_down(ars_sched *s, size_t i) {
+static void ars__timer_down(ars_sched *s, size_t i) {
     ars_coro *co = s->heap[i];
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= s->heap_len) break;
         if (c + 1 < s->heap_len && s->heap[c + 1]->deadline < s->heap[c]->deadline) c++;
         if (co->deadline <= s->heap[c]->deadline) break;
-        ars__heap_set(s, i, s->heap[c]);
+        ars__timer_set(s, i, s->heap[c]);
         i = c;
     }
-    ars__heap_set(s, i, co);
+    ars__timer_set(s, i, co);
 }
-static int ars__heap_add(ars_sched *s, ars_coro *co) {
+static int ars__timer_add(ars_sched *s, ars_coro *co) {
 #if defined(ARS__CORO_OS_NONE)
     static ars_coro *fixed[ARSENAL_CORO_MAX_TIMERS];
     if (!s->heap) { s->heap = fixed; s->heap_cap = ARSENAL_CORO_MAX_TIMERS; }
@@ -1431,18 +1433,18 @@ static int ars__heap_add(ars_sched *s, ars_coro *co) {
     }
 #endif
     s->heap[s->heap_len++] = co;
-    ars__heap_up(s, s->heap_len - 1);
+    ars__timer_up(s, s->heap_len - 1);
     return 0;
 }
-static void ars__heap_remove(ars_sched *s, ars_coro *co) {
+static void ars__timer_remove(ars_sched *s, ars_coro *co) {
     size_t i = co->heap_index;
     if (i == (size_t)-1) return;
     co->heap_index = (size_t)-1;
     s->heap_len--;
     if (i == s->heap_len) return;
-    ars__heap_set(s, i, s->heap[s->heap_len]);
-    ars__heap_up(s, i);
-    ars__heap_down(s, s->heap[i]->heap_index);
+    ars__timer_set(s, i, s->heap[s->heap_len]);
+    ars__timer_up(s, i);
+    ars__timer_down(s, s->heap[i]->heap_index);
 }
 
 static void ars__sched_notify(ars_sched *s) {
@@ -1530,14 +1532,14 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
             if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ETIMEDOUT;
         } else if (deadline >= 0) {
             co->deadline = deadline;
-            if (ars__heap_add(s, co) != 0) {
+            if (ars__timer_add(s, co) != 0) {
                 if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ENOMEM;
             }
         }
     }
     /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
     ars_coro_yield(NULL, NULL);
-    ars__heap_remove(s, co);
+    ars__timer_remove(s, co);
     r = co->park_result;
     if (r == ARS_ECANCELED) ars__st32(&co->cancel_pending, 0u);
     return r;
@@ -1658,7 +1660,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
             while (s->heap_len && s->heap[0]->deadline <= now) {
                 ars_coro *co = s->heap[0];
                 uint32_t w = ars__ld32(&co->wait);
-                ars__heap_remove(s, co);
+                ars__timer_remove(s, co);
                 if (w & 1u) ars__claim(co, w >> 1, ARS_ETIMEDOUT);
             }
         }

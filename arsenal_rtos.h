@@ -453,6 +453,7 @@ static void ars__irq_restore(unsigned s) {
     if (!s && ars__k.pending && !ars__k.isr) ars__switch_now();
 }
 static void ars__pend(void) { ars__k.pending = 1; }
+static void ars__switch_out(unsigned s) { ars__pend(); ars__irq_restore(s); }
 static int ars__isr(void) { return ars__k.isr != 0; }
 static ucontext_t *ars__ctx(ars_rtos_task *t) { return (ucontext_t *)t->sp; }
 
@@ -588,6 +589,7 @@ static inline uint32_t ars__irq_save(void) {
 }
 static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %0" :: "r"(s) : "memory"); }
 static inline void ars__pend(void) { ARS__ICSR = 1u << 28; }
+static inline void ars__switch_out(uint32_t s) { ars__pend(); ars__irq_restore(s); }
 static inline int ars__isr(void) { uint32_t v; __asm volatile("mrs %0, ipsr" : "=r"(v)); return v != 0; }
 
 static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
@@ -715,6 +717,13 @@ static inline uintptr_t ars__irq_save(void) {
 }
 static inline void ars__irq_restore(uintptr_t s) { __asm volatile("csrs mstatus, %0" :: "r"(s) : "memory"); }
 static inline void ars__pend(void) { ARS__MSIP = 1; }
+void ars__rv_switch(void) __asm__("ars__rv_switch");
+/* a task gives the CPU away (yield, block): switch right here, saving only
+   the callee-saved registers, unless it is inside a critical section */
+static inline void ars__switch_out(uintptr_t s) {
+    if (s) ars__rv_switch(); else ars__pend();
+    ars__irq_restore(s);
+}
 static inline int ars__isr(void) { return *(volatile uint32_t *)&ars__k.isr != 0; }
 
 static uint64_t ars__rv_next;             /* mtime of the next tick */
@@ -804,7 +813,7 @@ __attribute__((used)) static void ars__rv_timer(void) {
 #define ARS__RV_CHECK \
     ARS__RV_LD " t2, 5*" ARS__RV_R "(t1)\n bleu sp, t2, 7f\n" \
     ARS__RV_LDW " t3, 0(t2)\n li t4, 0xC0FFEE5A\n bne t3, t4, 7f\n"
-#define ARS__RV_CHECK_FAIL "7: mv a0, t1\n call ars__stack_overflow\n j 6b\n"
+#define ARS__RV_CHECK_FAIL "7: mv a0, t1\n call ars__stack_overflow\n la t0, ars__k\n j ars__rv_select\n"
 #else
 #define ARS__RV_CHECK ""
 #define ARS__RV_CHECK_FAIL ""
@@ -825,9 +834,25 @@ __attribute__((used)) static void ars__rv_timer(void) {
     "srli t3, t1, 2\n beqz t3, 4f\n addi t2, t2, 2\n mv t1, t3\n4:" \
     "srli t3, t1, 1\n add t2, t2, t3\n"
 
+#define ARS__RV_SREGS(op) \
+    ARS__RV_X(op, 8) ARS__RV_X(op, 9) ARS__RV_X(op, 18) ARS__RV_X(op, 19) ARS__RV_X(op, 20) \
+    ARS__RV_X(op, 21) ARS__RV_X(op, 22) ARS__RV_X(op, 23) ARS__RV_X(op, 24) ARS__RV_X(op, 25) \
+    ARS__RV_X(op, 26) ARS__RV_X(op, 27)
+#if __riscv_xlen == 64
+#define ARS__RV_MSI "0x8000000000000003"
+#define ARS__RV_MTI "0x8000000000000007"
+#else
+#define ARS__RV_MSI "0x80000003"
+#define ARS__RV_MTI "0x80000007"
+#endif
+
 /* One trap entry for everything. The interrupted task's registers go on its
-   own stack, handlers run below them, and the exit picks the head of the
-   highest ready list (so a pended switch costs nothing extra). */
+   own stack (a full frame: word 0 mepc, word n register xn, word 2 = 0),
+   handlers run below them, and the exit picks the head of the highest ready
+   list, so a pended switch (msip) costs nothing extra.
+   ars__rv_switch is the voluntary switch, called by a task with interrupts
+   masked: it saves only what a call must preserve (same layout, word 2 = 1)
+   and the restore returns to its caller. */
 __asm__(
     ".section .text.ars__rv_trap, \"ax\", @progbits\n"
     ".balign 4\n"
@@ -836,24 +861,24 @@ __asm__(
     "addi sp, sp, -" ARS__RV_FRAME "\n"
     ARS__RV_XREGS(ARS__RV_ST)
     "csrr t0, mepc\n" ARS__RV_ST " t0, 0(sp)\n"
+    ARS__RV_ST " zero, 2*" ARS__RV_R "(sp)\n"
     ARS__RV_FSAVE
     "la t0, ars__k\n"
     ARS__RV_LD " t1, 0(t0)\n"
     ARS__RV_ST " sp, 0(t1)\n"
-    "li t2, 1\n sw t2, " ARS__RV_R "+4(t0)\n"
     "csrr a0, mcause\n"
-    "bgez a0, 5f\n"
-    "slli a0, a0, 1\n srli a0, a0, 1\n"
-    "li t2, 3\n beq a0, t2, 6f\n"           /* software interrupt: switch */
-    "li t2, 7\n bne a0, t2, 5f\n"
+    "li t2, " ARS__RV_MSI "\n beq a0, t2, ars__rv_check\n"   /* pended switch */
+    "li t2, 1\n sw t2, " ARS__RV_R "+4(t0)\n"                 /* in an interrupt */
+    "li t2, " ARS__RV_MTI "\n bne a0, t2, 5f\n"
     "call ars__rv_timer\n"
     "j 6f\n"
-    "5: csrr a0, mcause\n csrr a1, mepc\n call ars__rv_other\n"
+    "5: csrr a1, mepc\n call ars__rv_other\n"
     "6: la t0, ars__k\n"
     ARS__RV_LD " t1, 0(t0)\n"
+    "ars__rv_check:\n"                       /* t0 = &ars__k, t1 = outgoing */
     ARS__RV_CHECK
-    "6: la t0, ars__k\n"
-    "li t3, " ARS__RV_STR(ARSENAL_RTOS_CLINT) "\n sw zero, 0(t3)\n"          /* the switch is being done now */
+    "ars__rv_select:\n"
+    "li t3, " ARS__RV_STR(ARSENAL_RTOS_CLINT) "\n sw zero, 0(t3)\n"  /* switching now */
     ARS__RV_LDW " t1, " ARS__RV_R "(t0)\n"
     ARS__RV_TOP
     "slli t2, t2, " ARS__RV_LOGR "\n"
@@ -863,15 +888,36 @@ __asm__(
     "sw zero, " ARS__RV_R "+4(t0)\n"
     ARS__RV_LD " sp, 0(t1)\n"
     "ars__rv_restore:\n"
+    ARS__RV_LD " t0, 2*" ARS__RV_R "(sp)\n"
+    "bnez t0, 8f\n"
+    "li t0, 0x1880\n csrs mstatus, t0\n"     /* mret to M-mode, interrupts on */
     ARS__RV_FLOAD
     ARS__RV_LD " t0, 0(sp)\n csrw mepc, t0\n"
     ARS__RV_XREGS(ARS__RV_LD)
     "addi sp, sp, " ARS__RV_FRAME "\n"
     "mret\n"
+    "8:\n"
+    ARS__RV_FLOAD
+    ARS__RV_LD " ra, 0(sp)\n"
+    ARS__RV_SREGS(ARS__RV_LD)
+    "addi sp, sp, " ARS__RV_FRAME "\n"
+    "ret\n"
     ARS__RV_CHECK_FAIL
     ".size ars__rv_trap, . - ars__rv_trap\n"
+    ".balign 4\n"
+    ".type ars__rv_switch, @function\n"
+    "ars__rv_switch:\n"
+    "addi sp, sp, -" ARS__RV_FRAME "\n"
+    ARS__RV_ST " ra, 0(sp)\n"
+    ARS__RV_SREGS(ARS__RV_ST)
+    "li t0, 1\n" ARS__RV_ST " t0, 2*" ARS__RV_R "(sp)\n"
+    ARS__RV_FSAVE
+    "la t0, ars__k\n"
+    ARS__RV_LD " t1, 0(t0)\n"
+    ARS__RV_ST " sp, 0(t1)\n"
+    "j ars__rv_check\n"
+    ".size ars__rv_switch, . - ars__rv_switch\n"
     ".text\n");
-
 __attribute__((used)) static void ars__rv_other(uintptr_t mcause, uintptr_t mepc) {
     if (ars__k.trap_hook) ars__k.trap_hook(mcause, mepc);
     else for (;;) {}
@@ -1028,8 +1074,7 @@ static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_r
     if (deadline != ARS_RTOS_NEVER) ars__timeout_add(t);
     if (state == ARS_RTOS_BLOCKED + 1)          /* lend our priority along */
         ars__mutex_reprio(((ars_rtos_mutex *)(void *)wq)->owner);
-    ars__pend();
-    ars__irq_restore(s);
+    ars__switch_out(s);
     return t->result;
 }
 /* The common tail of every call that may wait on an object: no wait wanted
@@ -1235,8 +1280,7 @@ ARSENAL_RTOS_API int ars_rtos_yield(void) {
     s = ars__irq_save();
     c = ars__k.cur;
     *c->rq = c->next;                  /* the next one has the rest of the slice */
-    ars__pend();
-    ars__irq_restore(s);
+    ars__switch_out(s);
     return 0;
 }
 
