@@ -42,8 +42,8 @@
    ARSENAL_CORO_NO_VALGRIND     do not register stacks with Valgrind [registered
                                 when <valgrind/valgrind.h> exists]
    ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
-   ARSENAL_MALLOC(ctx,sz,align) / ARSENAL_FREE(ctx,p,sz)  [malloc/free]; define
-                                both or neither
+   ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; define both or
+                                neither (the same pair for every arsenal header)
 
    EXAMPLE: a generator
 
@@ -390,8 +390,8 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 #endif
 
 #if defined(ARSENAL_MALLOC)
-#define ARS__CORO_ALLOC(sz, al) ARSENAL_MALLOC(NULL, sz, al)
-#define ARS__CORO_FREE(p, sz) ARSENAL_FREE(NULL, p, sz)
+#define ARS__CORO_ALLOC(sz, al) ((void)(al), ARSENAL_MALLOC(sz))
+#define ARS__CORO_FREE(p, sz) ((void)(sz), ARSENAL_FREE(p))
 #elif !defined(ARS__CORO_OS_NONE)
 #define ARS__CORO_ALLOC(sz, al) malloc(sz)
 #define ARS__CORO_FREE(p, sz) free(p)

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# tests/compile/check.sh - compile checks for every arsenal_*.h:
+#  1. each header alone, as C99 and as C++11, gcc and clang, -Wall -Wextra
+#     -Wpedantic -Werror, with and without its IMPLEMENTATION;
+#  2. nm: each IMPLEMENTATION defines every function its header declares
+#     with ARSENAL_<NAME>_API;
+#  3. STATIC mode: two translation units, each with the implementation in
+#     ARSENAL_<NAME>_STATIC mode, link into one program;
+#  4. all headers in one program, each included twice, with
+#     ARSENAL_IMPLEMENTATION switching on every implementation;
+#  5. the common block is identical in every header.
+# Prints one line per failure and ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+T=build/compile
+rm -rf "$T"; mkdir -p "$T"
+W="-Wall -Wextra -Wpedantic -Werror"
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+headers=$(ls arsenal_*.h)
+for h in $headers; do
+  name=$(basename "$h" .h); lib=${name#arsenal_}; UP=$(echo "$lib" | tr a-z A-Z)
+  for impl in 0 1; do
+    {
+      [ $impl = 1 ] && echo "#define ARSENAL_${UP}_IMPLEMENTATION"
+      echo "#include \"../../$h\""
+      echo "int ars_compile_probe_$impl(void);"
+      echo "int ars_compile_probe_$impl(void) { return 0; }"
+    } > "$T/${lib}_$impl.c"
+    cp "$T/${lib}_$impl.c" "$T/${lib}_$impl.cpp"
+    for cc in gcc clang; do
+      if $cc -std=c99 -D_DEFAULT_SOURCE $W -c "$T/${lib}_$impl.c" -o "$T/${lib}_${impl}_$cc.o" 2>"$T/err"; then ok
+      else bad "$h alone, C99, $cc, impl=$impl: $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+    done
+    for cxx in g++ clang++; do
+      if $cxx -std=c++11 $W -c "$T/${lib}_$impl.cpp" -o "$T/${lib}_${impl}_$cxx.o" 2>"$T/err"; then ok
+      else bad "$h alone, C++11, $cxx, impl=$impl: $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+    done
+  done
+
+  # nm: every ARSENAL_<NAME>_API function of the public part is defined
+  obj="$T/${lib}_1_gcc.o"
+  if [ -e "$obj" ]; then
+    decl=$(python3 - "$h" "$UP" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+up = sys.argv[2]
+end = src.find("#endif /* ARSENAL_%s_H */" % up)
+pub = re.sub(r"/\*.*?\*/", " ", src[:end], flags=re.S)
+pub = re.sub(r"//[^\n]*", " ", pub)
+pub = re.sub(r"^[ \t]*#.*$", " ", pub, flags=re.M)
+names = set(re.findall(r"ARSENAL_%s_API\s+[^;{()]*?\b([A-Za-z_]\w*)\s*\(" % up, pub))
+print("\n".join(sorted(names)))
+PY
+)
+    defs=$(nm "$obj" | awk '$2 ~ /^[TW]$/ {print $3}' | sort -u)
+    missing=""
+    for d in $decl; do echo "$defs" | grep -qx "$d" || missing="$missing $d"; done
+    if [ -z "$decl" ]; then bad "$h: nm check found no ARSENAL_${UP}_API declarations"
+    elif [ -n "$missing" ]; then bad "$h: IMPLEMENTATION does not define:$missing"
+    else ok; fi
+  fi
+
+  # STATIC mode in two translation units
+  for i in 1 2; do
+    {
+      echo "#define ARSENAL_${UP}_STATIC"
+      echo "#define ARSENAL_${UP}_IMPLEMENTATION"
+      echo "#include \"../../$h\""
+      echo "int ars_static_tu$i(void);"
+      echo "int ars_static_tu$i(void) { return $i; }"
+    } > "$T/${lib}_static$i.c"
+  done
+  echo "int ars_static_tu1(void); int ars_static_tu2(void); int main(void) { return ars_static_tu1() + ars_static_tu2() - 3; }" > "$T/${lib}_static_main.c"
+  if gcc -std=c99 -D_DEFAULT_SOURCE $W "$T/${lib}_static1.c" "$T/${lib}_static2.c" "$T/${lib}_static_main.c" \
+       -o "$T/${lib}_static" -lpthread $(grep -m1 'ars-build-libs:' "$h" | sed 's/.*ars-build-libs://') 2>"$T/err" && "$T/${lib}_static"; then ok
+  else bad "$h: STATIC mode in two translation units: $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+
+  # the common block
+  if diff <(sed -n '/^\/\* >>common/,/^\/\* <<common \*\//p' "$h") tests/common_block.h >/dev/null; then ok
+  else bad "$h: the common block differs from tests/common_block.h"; fi
+done
+
+# all headers in one program, each included twice, every implementation on
+{
+  echo "#define ARSENAL_IMPLEMENTATION"
+  for h in $headers; do echo "#include \"../../$h\""; echo "#include \"../../$h\""; done
+  echo "int main(void) { return ars_strerror(ARS_EINVAL)[0] == 'i' ? 0 : 1; }"
+} > "$T/all.c"
+libs="-lpthread"
+for h in $headers; do libs="$libs $(grep -m1 'ars-build-libs:' "$h" | sed 's/.*ars-build-libs://')"; done
+for cc in gcc clang; do
+  # shellcheck disable=SC2086
+  if $cc -std=c99 -D_DEFAULT_SOURCE $W "$T/all.c" -o "$T/all_$cc" $libs 2>"$T/err" && "$T/all_$cc"; then ok
+  else bad "all headers in one program ($cc): $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+done
+cp "$T/all.c" "$T/all.cpp"
+# shellcheck disable=SC2086
+if g++ -std=c++11 $W "$T/all.cpp" -o "$T/all_gxx" $libs 2>"$T/err" && "$T/all_gxx"; then ok
+else bad "all headers in one program (g++): $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

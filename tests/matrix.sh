@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# tests/matrix.sh - runs Arsenal's test matrix (see tests/README.md).
+#
+#   tests/matrix.sh            every leg whose tools are installed
+#   tests/matrix.sh LEG...     only these legs (names as in the table)
+#   tests/matrix.sh --list     the legs
+#
+# Ends with a table of legs run / passed / failed / skipped. With CI=true a
+# skipped leg is a failure. Each test program runs under `timeout`.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+B=build/matrix
+mkdir -p "$B"
+TIMEOUT=${TEST_TIMEOUT:-300}
+WARN="-Wall -Wextra -Wpedantic -Werror"
+
+ALL_LEGS="compile native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan valgrind ucontext
+cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64
+wine-x86_64 wine-fibers wine-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv64 extra"
+
+# results
+declare -A RES_STATUS RES_DETAIL
+LEG_ORDER=()
+record() { LEG_ORDER+=("$1"); RES_STATUS[$1]=$2; RES_DETAIL[$1]=$3; }
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# tests/test_*.c[pp] whose `ars-test-legs:` line names the kind $1, minus
+# those whose `ars-test-skip:` line names the leg $2 (the reason follows the
+# leg names in parentheses; the summary shows it)
+tests_for() {
+  local kind=$1 leg=${2:-} f
+  for f in tests/test_*.c tests/test_*.cpp; do
+    [ -e "$f" ] || continue
+    grep -m1 -E '^[[:space:]]*ars-test-legs:' "$f" | grep -qw -- "$kind" || continue
+    if [ -n "$leg" ] && grep -m1 -E '^[[:space:]]*ars-test-skip:' "$f" | sed 's/(.*//' | grep -qw -- "$leg"; then
+      [ -n "${3:-}" ] && echo "; $(basename "$f") left out $(grep -m1 -E 'ars-test-skip:' "$f" | grep -o '(.*)')"
+      continue
+    fi
+    [ -z "${3:-}" ] && echo "$f"
+  done
+}
+libs_of() { grep -m1 -E '^[[:space:]]*ars-test-libs:' "$1" | sed 's/.*ars-test-libs://'; }
+# ars-test-libs-<leg>: overrides for a leg family (e.g. ars-test-libs-wine:)
+libs_for() {
+  local f=$1 fam=$2 l
+  l=$(grep -m1 -E "^[[:space:]]*ars-test-libs-$fam:" "$f" | sed "s/.*ars-test-libs-$fam://")
+  if [ -n "$l" ]; then echo "$l"; else libs_of "$f"; fi
+}
+
+LOG=$B/log.txt
+: > "$LOG"
+say() { echo "$@" | tee -a "$LOG"; }
+
+# run_programs LEG "compile cmd prefix" "run prefix" EXT KIND EXTRA_CFLAGS
+# builds each test of KIND with: $cc $cflags -o out file $libs; runs with $runner
+run_leg() {
+  local leg=$1 cc=$2 runner=$3 ext=$4 kind=$5 cflags=$6 fam=${7:-native}
+  local f out n=0 pass=0 fail=0 failed=""
+  mkdir -p "$B/$leg"
+  local SKIP_NOTES; SKIP_NOTES=$(tests_for "$kind" "$leg" notes | tr '\n' ' ')
+  for f in $(tests_for "$kind" "$leg"); do
+    case "$f" in *.cpp) [ "$ext" = c ] && continue ;; *.c) [ "$ext" = cpp ] && continue ;; esac
+    n=$((n + 1))
+    out="$B/$leg/$(basename "${f%.*}")"
+    # shellcheck disable=SC2086
+    if ! $cc $cflags -o "$out" "$f" $(libs_for "$f" "$fam") >"$out.build.log" 2>&1; then
+      fail=$((fail + 1)); failed="$failed $(basename "$f")(build)"
+      say "  [$leg] BUILD FAILED $f"; sed 's/^/    /' "$out.build.log" | head -20 | tee -a "$LOG"
+      continue
+    fi
+    # shellcheck disable=SC2086
+    if timeout "$TIMEOUT" $runner "$out" >"$out.run.log" 2>&1; then
+      pass=$((pass + 1))
+      say "  [$leg] $(basename "$f"): $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out.run.log" | tail -1)"
+    else
+      fail=$((fail + 1)); failed="$failed $(basename "$f")"
+      say "  [$leg] FAILED $f (exit $?)"; grep -v '^ok ' "$out.run.log" | tail -25 | sed 's/^/    /' | tee -a "$LOG"
+    fi
+  done
+  if [ $n = 0 ]; then record "$leg" skipped "no test program joins this leg"; return; fi
+  if [ $fail = 0 ]; then record "$leg" passed "$pass/$n programs$SKIP_NOTES"
+  else record "$leg" FAILED "$pass/$n programs; failed:$failed$SKIP_NOTES"; fi
+}
+
+leg_compile() {
+  if ! have gcc || ! have clang || ! have g++ || ! have clang++; then record compile skipped "needs gcc, g++, clang, clang++"; return; fi
+  if bash tests/compile/check.sh >"$B/compile.log" 2>&1; then
+    record compile passed "$(tail -1 "$B/compile.log")"
+  else
+    record compile FAILED "$(tail -1 "$B/compile.log")"; tail -30 "$B/compile.log" | sed 's/^/    /' | tee -a "$LOG"
+  fi
+}
+
+native() { # leg compiler opt
+  local cc=$2
+  if ! have "$cc"; then record "$1" skipped "no $cc"; return; fi
+  run_leg "$1" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN $3 -g -Itests" "" c native ""
+}
+
+leg_cxx() {
+  if ! have g++ || ! have clang++; then record cxx skipped "needs g++ and clang++"; return; fi
+  local f pass=0 n=0 failed="" cxx
+  mkdir -p "$B/cxx"
+  # every C test program compiled as C++ too, and the C++ programs
+  for cxx in g++ clang++; do
+    run_leg "cxx-$cxx" "$cxx -std=c++11 $WARN -Wno-missing-field-initializers -O2 -Itests -x c++" "" c native ""
+    run_leg "cxx-$cxx-prog" "$cxx -std=c++11 $WARN -O2 -Itests" "" cpp native ""
+  done
+  # fold the four sub-results into one row
+  for k in cxx-g++ cxx-g++-prog cxx-clang++ cxx-clang++-prog; do
+    n=$((n + 1))
+    [ "${RES_STATUS[$k]}" = passed ] && pass=$((pass + 1)) || failed="$failed $k(${RES_DETAIL[$k]})"
+    unset "RES_STATUS[$k]"
+  done
+  LEG_ORDER=("${LEG_ORDER[@]/cxx-*/}")
+  if [ -z "$failed" ]; then record cxx passed "C tests as C++ and C++ tests, g++ and clang++"
+  else record cxx FAILED "$failed"; fi
+}
+
+leg_asan() {
+  if ! have clang; then record asan skipped "no clang"; return; fi
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_leg asan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Itests" "" c asan ""
+}
+
+leg_tsan() {
+  if ! have clang; then record tsan skipped "no clang"; return; fi
+  TSAN_OPTIONS=halt_on_error=1 \
+    run_leg tsan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan ""
+}
+
+leg_valgrind() {
+  if ! have valgrind; then record valgrind skipped "no valgrind"; return; fi
+  run_leg valgrind "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -DARS_TEST_QUICK -Itests" \
+    "valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" c valgrind ""
+}
+
+leg_ucontext() {
+  run_leg ucontext "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -g -DARSENAL_CORO_USE_UCONTEXT -Itests" "" c ucontext ""
+}
+
+cross() { # leg gcc qemu extra
+  local leg=$1 cc=$2 q=$3 extra=${4:-}
+  if ! have "$cc" || ! have "$q"; then record "$leg" skipped "needs $cc and $q"; return; fi
+  run_leg "$leg" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -static -DARS_TEST_QUICK $extra -Itests" "$q" c cross cross
+}
+
+WINEPREFIX_DIR=${ARS_WINEPREFIX:-$ROOT/build/wineprefix}
+WINE_RUN="env WINEPREFIX=$WINEPREFIX_DIR WINEDEBUG=-all wine"
+wine_start() {
+  mkdir -p "$WINEPREFIX_DIR"
+  WINEPREFIX=$WINEPREFIX_DIR WINEDEBUG=-all wineboot -i >/dev/null 2>&1 || true
+  WINEPREFIX=$WINEPREFIX_DIR wineserver -p >/dev/null 2>&1 || true
+}
+wine_stop() { WINEPREFIX=$WINEPREFIX_DIR wineserver -k >/dev/null 2>&1 || true; }
+
+leg_wine() {
+  if ! have x86_64-w64-mingw32-gcc || ! have wine; then record wine-x86_64 skipped "needs mingw-w64 and wine"; return; fi
+  run_leg wine-x86_64 "x86_64-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests" "$WINE_RUN" c wine wine
+  if have x86_64-w64-mingw32-g++; then
+    run_leg wine-x86_64-cxx "x86_64-w64-mingw32-g++ -std=c++11 $WARN -O2 -static -Itests" "$WINE_RUN" cpp wine wine
+    if [ "${RES_STATUS[wine-x86_64-cxx]}" != passed ] && [ "${RES_STATUS[wine-x86_64-cxx]}" != skipped ]; then
+      RES_STATUS[wine-x86_64]=FAILED; RES_DETAIL[wine-x86_64]="${RES_DETAIL[wine-x86_64]}; C++: ${RES_DETAIL[wine-x86_64-cxx]}"
+    else
+      RES_DETAIL[wine-x86_64]="${RES_DETAIL[wine-x86_64]} + C++ ${RES_DETAIL[wine-x86_64-cxx]}"
+    fi
+    unset "RES_STATUS[wine-x86_64-cxx]"
+  else
+    RES_STATUS[wine-x86_64]=FAILED; RES_DETAIL[wine-x86_64]="no x86_64-w64-mingw32-g++ for the C++ exception test"
+  fi
+  run_leg wine-fibers "x86_64-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -DARSENAL_CORO_USE_FIBERS -Itests" "$WINE_RUN" c fibers wine
+}
+
+leg_wine32() {
+  if ! have i686-w64-mingw32-gcc || ! have wine; then record wine-i686 skipped "needs gcc-mingw-w64-i686 and wine"; return; fi
+  if [ ! -e /usr/lib/i386-linux-gnu/wine/wine ] && [ ! -e /usr/lib/wine/wine ] && ! dpkg -s wine32:i386 >/dev/null 2>&1; then
+    record wine-i686 skipped "wine32:i386 not installed (make deps enables i386 multiarch)"; return
+  fi
+  run_leg wine-i686 "i686-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests" "$WINE_RUN" c wine wine
+}
+
+leg_firmware() { # leg board
+  if ! bash tests/firmware.sh --check >/dev/null 2>&1; then record "$1" skipped "firmware toolchains or QEMU missing"; return; fi
+  local f n=0 pass=0 failed="" out SKIP_NOTES
+  SKIP_NOTES=$(tests_for firmware "$1" notes | tr '\n' ' ')
+  mkdir -p "$B/$1"
+  for f in $(tests_for firmware "$1"); do
+    case "$f" in *.c) ;; *) continue ;; esac
+    n=$((n + 1)); out="$B/$1/$(basename "${f%.c}").log"
+    if FW_TIMEOUT=120 bash tests/firmware.sh "$2" "$f" -Werror >"$out" 2>&1; then
+      pass=$((pass + 1)); say "  [$1] $(basename "$f"): $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)"
+    else
+      failed="$failed $(basename "$f")"; say "  [$1] FAILED $f"; grep -v '^ok ' "$out" | tail -25 | sed 's/^/    /' | tee -a "$LOG"
+    fi
+  done
+  if [ $n = 0 ]; then record "$1" skipped "no test program joins this leg"; return; fi
+  if [ -z "$failed" ]; then record "$1" passed "$pass/$n programs$SKIP_NOTES"; else record "$1" FAILED "$pass/$n; failed:$failed$SKIP_NOTES"; fi
+}
+
+# per-header extra checks: tests/extra_*.sh (interop with CLI tools, fuzzing, real clients)
+leg_extra() {
+  local f n=0 pass=0 failed=""
+  for f in tests/extra_*.sh; do
+    [ -e "$f" ] || continue
+    n=$((n + 1))
+    if timeout "$TIMEOUT" bash "$f" >"$B/$(basename "$f").log" 2>&1; then
+      pass=$((pass + 1)); say "  [extra] $(basename "$f"): $(tail -1 "$B/$(basename "$f").log")"
+    else
+      failed="$failed $(basename "$f")"; say "  [extra] FAILED $f"; tail -25 "$B/$(basename "$f").log" | sed 's/^/    /' | tee -a "$LOG"
+    fi
+  done
+  if [ $n = 0 ]; then record extra skipped "no tests/extra_*.sh"; return; fi
+  if [ -z "$failed" ]; then record extra passed "$pass/$n scripts"; else record extra FAILED "failed:$failed"; fi
+}
+
+run_one() {
+  case "$1" in
+    compile) leg_compile ;;
+    native-gcc-O0) native "$1" gcc -O0 ;;
+    native-gcc-O2) native "$1" gcc -O2 ;;
+    native-clang-O0) native "$1" clang -O0 ;;
+    native-clang-O2) native "$1" clang -O2 ;;
+    cxx) leg_cxx ;;
+    asan) leg_asan ;;
+    tsan) leg_tsan ;;
+    valgrind) leg_valgrind ;;
+    ucontext) leg_ucontext ;;
+    cross-aarch64) cross "$1" aarch64-linux-gnu-gcc qemu-aarch64 ;;
+    cross-armhf-arm) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -marm ;;
+    cross-armhf-thumb) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -mthumb ;;
+    cross-i686) cross "$1" i686-linux-gnu-gcc qemu-i386 ;;
+    cross-riscv64) cross "$1" riscv64-linux-gnu-gcc qemu-riscv64 ;;
+    wine-x86_64) leg_wine ;;
+    wine-fibers) ;; # run together with wine-x86_64
+    wine-i686) leg_wine32 ;;
+    firmware-an385) leg_firmware "$1" an385 ;;
+    firmware-an386) leg_firmware "$1" an386 ;;
+    firmware-rv32) leg_firmware "$1" rv32 ;;
+    firmware-rv64) leg_firmware "$1" rv64 ;;
+    extra) leg_extra ;;
+    *) echo "unknown leg: $1 (tests/matrix.sh --list)" >&2; exit 2 ;;
+  esac
+}
+
+if [ "${1:-}" = --list ]; then echo $ALL_LEGS; exit 0; fi
+LEGS=${*:-$ALL_LEGS}
+case " $LEGS " in *" wine"*) have wine && wine_start ;; esac
+START=$(date +%s)
+for leg in $LEGS; do
+  say "== $leg"
+  t0=$(date +%s)
+  run_one "$leg"
+  say "   ($(( $(date +%s) - t0 )) s)"
+done
+case " $LEGS " in *" wine"*) have wine && wine_stop ;; esac
+
+# summary
+ran=0; passed=0; failed=0; skipped=0
+echo
+printf '%-20s %-8s %s\n' "leg" "result" "detail" | tee -a "$LOG"
+printf '%-20s %-8s %s\n' "---" "------" "------" | tee -a "$LOG"
+for leg in "${LEG_ORDER[@]}"; do
+  [ -n "$leg" ] || continue
+  [ -n "${RES_STATUS[$leg]+x}" ] || continue
+  st=${RES_STATUS[$leg]}
+  case $st in passed) ran=$((ran + 1)); passed=$((passed + 1)) ;; skipped) skipped=$((skipped + 1)) ;; *) ran=$((ran + 1)); failed=$((failed + 1)) ;; esac
+  printf '%-20s %-8s %s\n' "$leg" "$st" "${RES_DETAIL[$leg]}" | tee -a "$LOG"
+done
+echo "legs: $ran run, $passed passed, $failed failed, $skipped skipped ($(( $(date +%s) - START )) s)" | tee -a "$LOG"
+if [ "$failed" -gt 0 ]; then exit 1; fi
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then echo "CI=true: a skipped leg is a failure" | tee -a "$LOG"; exit 1; fi
+exit 0
