@@ -226,11 +226,17 @@ typedef struct ars_allocator {
 #define ARS__HASH_LIKELY(x) __builtin_expect(!!(x), 1)
 #define ARS__HASH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define ARS__HASH_NOINLINE __attribute__((noinline))
+#define ARS__HASH_FORCEINLINE static inline __attribute__((always_inline, unused))
 #else
 #define ARS__HASH_UNUSED
 #define ARS__HASH_LIKELY(x) (x)
 #define ARS__HASH_UNLIKELY(x) (x)
 #define ARS__HASH_NOINLINE
+#if defined(_MSC_VER)
+#define ARS__HASH_FORCEINLINE static __forceinline
+#else
+#define ARS__HASH_FORCEINLINE static inline
+#endif
 #endif
 
 /* Which group-probing code is compiled (HAVE) and which one maps use (GROUP). */
@@ -509,7 +515,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         m->ctrl = (unsigned char *)ars__hash_empty_group;                          \
         m->slots = NULL; m->gmask = 0; m->cap = 0; m->size = 0; m->growth_left = 0; \
     }                                                                              \
-    LINK size_t name##_find(const name *m, K key) {                                \
+    ARS__HASH_FORCEINLINE size_t name##__find(const name *m, K key) {              \
         const uint64_t h = hashfn(key, m->seed);                                   \
         const unsigned h2 = (unsigned)(h & 0x7f);                                  \
         size_t g = (size_t)(h >> 7) & m->gmask, step = 0;                          \
@@ -528,7 +534,8 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
             g = (g + step) & m->gmask;                                             \
         }                                                                          \
     }                                                                              \
-    LINK int name##_contains(const name *m, K key) { return name##_find(m, key) != m->cap; } \
+    LINK size_t name##_find(const name *m, K key) { return name##__find(m, key); } \
+    LINK int name##_contains(const name *m, K key) { return name##__find(m, key) != m->cap; } \
     /* First EMPTY or DELETED slot on h's probe path; *steps = groups skipped. */  \
     static ARS__HASH_UNUSED size_t name##__first_free(const name *m, uint64_t h, size_t *steps) { \
         size_t g = (size_t)(h >> 7) & m->gmask, step = 0;                          \
@@ -649,7 +656,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     }                                                                              \
     /* Finds key or claims a slot for it: 1 = new slot (ctrl set, slot holds  \
        nothing yet), 0 = found, <0 error. */                                   \
-    LINK int name##__slot_for_insert(name *m, K key, size_t *out) {                \
+    ARS__HASH_FORCEINLINE int name##__claim(name *m, K key, size_t *out) {         \
         for (;;) {                                                                 \
             const uint64_t h = hashfn(key, m->seed);                               \
             const unsigned h2 = (unsigned)(h & 0x7f);                              \
@@ -694,7 +701,10 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
             return 1;                                                              \
         }                                                                          \
     }                                                                              \
-    LINK void name##_erase_at(name *m, size_t i) {                                 \
+    LINK int name##__slot_for_insert(name *m, K key, size_t *out) {                \
+        return name##__claim(m, key, out);                                         \
+    }                                                                              \
+    ARS__HASH_FORCEINLINE void name##__erase_at(name *m, size_t i) {               \
         size_t g0 = i & ~(size_t)(ARS__HASH_GW(B) - 1);                            \
         m->size--;                                                                 \
         if (ARS__HASH_GF(B, empty)(m->ctrl + g0)) {                                \
@@ -703,10 +713,11 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
             m->ctrl[i] = ARS__HASH_DELETED;                                        \
         }                                                                          \
     }                                                                              \
+    LINK void name##_erase_at(name *m, size_t i) { name##__erase_at(m, i); }       \
     LINK int name##_erase(name *m, K key) {                                        \
-        size_t i = name##_find(m, key);                                            \
+        size_t i = name##__find(m, key);                                           \
         if (i == m->cap) return 0;                                                 \
-        name##_erase_at(m, i);                                                     \
+        name##__erase_at(m, i);                                                    \
         return 1;                                                                  \
     }                                                                              \
     LINK size_t name##_size(const name *m) { return m->size; }                     \
@@ -749,18 +760,18 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, LINK, B, C)                   \
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key, V val) {                                \
-        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        size_t i; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) { m->slots[i].key = key; m->slots[i].val = val; }             \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_put(name *m, K key, V val) {                                   \
-        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        size_t i; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) m->slots[i].key = key;                                        \
         if (rc >= 0) m->slots[i].val = val;                                        \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_emplace(name *m, K key, V **out) {                             \
-        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        size_t i; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) {                                                             \
             m->slots[i].key = key;                                                 \
             ARS__HASH_MEMSET(&m->slots[i].val, 0, sizeof(V));                      \
@@ -769,7 +780,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         return rc;                                                                 \
     }                                                                              \
     LINK V *name##_get(const name *m, K key) {                                     \
-        size_t i = name##_find(m, key);                                            \
+        size_t i = name##__find(m, key);                                           \
         return i == m->cap ? NULL : &m->slots[i].val;                              \
     }                                                                              \
     LINK V *name##_val(const name *m, size_t i) { return &m->slots[i].val; }
@@ -781,13 +792,13 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, LINK, B, C)                      \
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key) {                                       \
-        size_t i; int rc = name##__slot_for_insert(m, key, &i);                    \
+        size_t i; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) m->slots[i].key = key;                                        \
         return rc;                                                                 \
     }
 
 #define ARS__HASH_MEMMOVE_CTRL(d, s, n) ARS__HASH_MEMCPY((d), (s), (n))
-#define ARS__HASH_LINK_STATIC static ARS__HASH_UNUSED
+#define ARS__HASH_LINK_STATIC static inline ARS__HASH_UNUSED
 
 /* Full generator with an explicit backend (sse2, neon, swar: those compiled
    on the target) and cache flag; the test uses it to run every backend. */

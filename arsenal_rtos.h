@@ -748,9 +748,9 @@ static void ars__rv_cmp(uint64_t v) {
 /* the tick count follows mtime exactly: every whole period that passed
    (one normally, many after a tickless sleep) is counted */
 __attribute__((used)) static void ars__rv_timer(void) {
-    uint64_t now = ars__rv_mtime();
+    uint32_t now = ARS__MTIME[0];      /* the low word: sleeps are < 2^31 counts */
     ars_rtos_tick_t n = 0;
-    while (now >= ars__rv_next) { ars__rv_next += ARS__PERIOD; n++; }
+    while ((int32_t)(now - (uint32_t)ars__rv_next) >= 0) { ars__rv_next += ARS__PERIOD; n++; }
     ars__rv_cmp(ars__rv_next);
     if (n) ars__tick_n(n);
 }
@@ -932,8 +932,10 @@ static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
     size_t frame = 32 * sizeof(uintptr_t);
 #endif
     uintptr_t *f = (uintptr_t *)(top - frame);
-    size_t i;
-    for (i = 0; i < frame / sizeof(uintptr_t); i++) f[i] = 0;
+#ifdef __riscv_flen
+    *(uint32_t *)(void *)((char *)f + 32 * sizeof(uintptr_t) + 32 * (__riscv_flen / 8)) = 0;  /* fcsr */
+#endif
+    f[2] = 0;                             /* a full frame; other registers start as they are */
     f[0] = (uintptr_t)fn;                 /* mepc */
     f[1] = (uintptr_t)ars__task_exit;     /* ra */
     f[10] = (uintptr_t)arg;               /* a0 */
@@ -941,22 +943,16 @@ static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
 }
 
 static int ars__port_start(void) {
-    extern char ars__rv_trap[], ars__rv_restore[];
-    ars_rtos_task *t;
+    extern char ars__rv_trap[];
     ars__irq_save();
     __asm volatile("csrw mtvec, %0" :: "r"(ars__rv_trap));
     ars__rv_next = ars__rv_mtime() + ARS__PERIOD;
     ars__rv_cmp(ars__rv_next);
-    ARS__MSIP = 0;
     __asm volatile("csrs mie, %0" :: "r"((uintptr_t)0x88u));     /* MTIE | MSIE */
-    t = ars__select();
-    ars__k.cur = t;
     ars__k.started = 1;
-    __asm volatile(
-        "li t0, 0x1880\n csrs mstatus, t0\n"                  /* MPP = M, MPIE */
-        "mv sp, %0\n"
-        "j ars__rv_restore\n" :: "r"(t->sp) : "t0", "memory");
-    (void)ars__rv_restore;
+    /* the trap exit picks the highest ready task and mret's into it; this
+       (main's) context is left behind for good */
+    __asm volatile("la t0, ars__k\n j ars__rv_select\n" ::: "t0", "memory");
     return 0;
 }
 static void ars__port_idle(void) {
@@ -964,6 +960,7 @@ static void ars__port_idle(void) {
     uintptr_t s = ars__irq_save();
     ars_rtos_tick_t next = ars__next_event(), d;
     d = (next == ARS_RTOS_NEVER) ? 0x7FFFFFFFu : next - ars__k.now;
+    if (d > 0x7FFFFFFFu / ARS__PERIOD) d = (ars_rtos_tick_t)(0x7FFFFFFFu / ARS__PERIOD);
     if ((int32_t)d > 1) ars__rv_cmp(ars__rv_next + (uint64_t)(d - 1) * ARS__PERIOD);
     if (ars__k.map == 1u) __asm volatile("wfi");
     ars__rv_cmp(ars__rv_next);     /* catch up at once if ticks passed */
@@ -1006,8 +1003,12 @@ static unsigned ars__top(uint32_t map) {
     return 31u - (unsigned)__builtin_clz(map);
 #else
     unsigned n = 0;
+#if ARS__NPRIO > 16
     if (map & 0xFFFF0000u) { n += 16; map >>= 16; }
+#endif
+#if ARS__NPRIO > 8
     if (map & 0xFF00u) { n += 8; map >>= 8; }
+#endif
     if (map & 0xF0u) { n += 4; map >>= 4; }
     if (map & 0xCu) { n += 2; map >>= 2; }
     return n + (map >> 1);

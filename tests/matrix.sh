@@ -53,10 +53,12 @@ LOG=$B/log.txt
 : > "$LOG"
 say() { echo "$@" | tee -a "$LOG"; }
 
-# run_programs LEG "compile cmd prefix" "run prefix" EXT KIND EXTRA_CFLAGS
-# builds each test of KIND with: $cc $cflags -o out file $libs; runs with $runner
+# run_leg LEG "compiler and flags" "runner" EXT KIND [LIBFAMILY]
+# builds each test program of KIND (and extension EXT: c or cpp) with
+# `$cc -o out file $libs`, where libs come from `ars-test-libs[-LIBFAMILY]:`,
+# and runs it as `$runner out`
 run_leg() {
-  local leg=$1 cc=$2 runner=$3 ext=$4 kind=$5 cflags=$6 fam=${7:-native}
+  local leg=$1 cc=$2 runner=$3 ext=$4 kind=$5 fam=${6:-native}
   local f out n=0 pass=0 fail=0 failed=""
   mkdir -p "$B/$leg"
   local SKIP_NOTES; SKIP_NOTES=$(tests_for "$kind" "$leg" notes | tr '\n' ' ')
@@ -65,7 +67,7 @@ run_leg() {
     n=$((n + 1))
     out="$B/$leg/$(basename "${f%.*}")"
     # shellcheck disable=SC2086
-    if ! $cc $cflags -o "$out" "$f" $(libs_for "$f" "$fam") >"$out.build.log" 2>&1; then
+    if ! $cc -o "$out" "$f" $(libs_for "$f" "$fam") >"$out.build.log" 2>&1; then
       fail=$((fail + 1)); failed="$failed $(basename "$f")(build)"
       say "  [$leg] BUILD FAILED $f"; sed 's/^/    /' "$out.build.log" | head -20 | tee -a "$LOG"
       continue
@@ -96,7 +98,7 @@ leg_compile() {
 native() { # leg compiler opt
   local cc=$2
   if ! have "$cc"; then record "$1" skipped "no $cc"; return; fi
-  run_leg "$1" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN $3 -g -Itests" "" c native ""
+  run_leg "$1" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN $3 -g -Itests" "" c native
 }
 
 leg_cxx() {
@@ -105,8 +107,8 @@ leg_cxx() {
   mkdir -p "$B/cxx"
   # every C test program compiled as C++ too, and the C++ programs
   for cxx in g++ clang++; do
-    run_leg "cxx-$cxx" "$cxx -std=c++11 $WARN -Wno-missing-field-initializers -O2 -Itests -x c++" "" c native ""
-    run_leg "cxx-$cxx-prog" "$cxx -std=c++11 $WARN -O2 -Itests" "" cpp native ""
+    run_leg "cxx-$cxx" "$cxx -std=c++11 $WARN -Wno-missing-field-initializers -O2 -Itests -x c++" "" c native
+    run_leg "cxx-$cxx-prog" "$cxx -std=c++11 $WARN -O2 -Itests" "" cpp native
   done
   # fold the four sub-results into one row
   for k in cxx-g++ cxx-g++-prog cxx-clang++ cxx-clang++-prog; do
@@ -122,23 +124,23 @@ leg_cxx() {
 leg_asan() {
   if ! have clang; then record asan skipped "no clang"; return; fi
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    run_leg asan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Itests" "" c asan ""
+    run_leg asan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Itests" "" c asan
 }
 
 leg_tsan() {
   if ! have clang; then record tsan skipped "no clang"; return; fi
   TSAN_OPTIONS=halt_on_error=1 \
-    run_leg tsan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan ""
+    run_leg tsan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan
 }
 
 leg_valgrind() {
   if ! have valgrind; then record valgrind skipped "no valgrind"; return; fi
   run_leg valgrind "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -DARS_TEST_QUICK -Itests" \
-    "valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" c valgrind ""
+    "valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" c valgrind
 }
 
 leg_ucontext() {
-  run_leg ucontext "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -g -DARSENAL_CORO_USE_UCONTEXT -Itests" "" c ucontext ""
+  run_leg ucontext "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -g -DARSENAL_CORO_USE_UCONTEXT -Itests" "" c ucontext
 }
 
 cross() { # leg gcc qemu extra
