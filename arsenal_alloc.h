@@ -328,10 +328,13 @@ ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p);
 #endif
 
 /* ---- heap: O(1) two-level segregated fit over caller regions ---- */
+struct ars__hblk;
+/* Holds pointers to itself once initialised: do not copy it. */
 typedef struct ars_heap {
     uint32_t fl_bitmap;                                /* non-empty first levels */
     uint32_t sl_bitmap[ARS_HEAP_FL_COUNT];             /* non-empty lists per level */
-    void *heads[ARS_HEAP_FL_COUNT][ARS_HEAP_SL_COUNT]; /* free lists */
+    struct ars__hblk *heads[ARS_HEAP_FL_COUNT][ARS_HEAP_SL_COUNT]; /* free lists */
+    struct { uint32_t prev_size, head; void *next_free, *prev_free; } nil;   /* list end */
     void *regions;                                     /* chain of region headers */
     size_t total;                                      /* bytes in blocks */
     size_t used, peak;                                 /* bytes in used blocks */
@@ -1087,25 +1090,31 @@ static unsigned ars__fls32(uint32_t x) { unsigned n = 0; while (x >>= 1) n++; re
 static unsigned ars__ffs32(uint32_t x) { unsigned n = 0; while (!(x & 1u)) { x >>= 1; n++; } return n; }
 #endif
 
+/* Size class of a block size, without branches: sizes below ARS__HEAP_SMALL
+   are 8 bytes apart in level 0; above, each power of two has SL_COUNT lists. */
 static void ars__heap_mapping(size_t size, unsigned *fl, unsigned *sl) {
-    if (size < ARS__HEAP_SMALL) {
-        *fl = 0;
-        *sl = (unsigned)(size >> 3);
-    } else {
-        unsigned t = ars__fls32((uint32_t)size);
-        *sl = (unsigned)(size >> (t - ARSENAL_ALLOC_HEAP_SL_LOG2)) ^ (unsigned)ARS_HEAP_SL_COUNT;
-        *fl = t - (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3) + 1;
-    }
+    unsigned big = (unsigned)(size >= ARS__HEAP_SMALL);
+    unsigned t = ars__fls32((uint32_t)size | (uint32_t)ARS__HEAP_SMALL);
+    *sl = (unsigned)(size >> (t - ARSENAL_ALLOC_HEAP_SL_LOG2)) - (big << ARSENAL_ALLOC_HEAP_SL_LOG2);
+    *fl = t - (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3) + big;
 }
+
+/* Lists are doubly linked without NULLs, so linking and unlinking never
+   branch: an empty list and the end of a list are the heap's `nil` block,
+   and a list head acts as the next_free field of a block that begins just
+   before it (only that field is ever touched). */
+#define ARS__NIL(h) ((ars__hblk *)(void *)&(h)->nil)
+#define ARS__CELL(h, fl, sl) \
+    ((ars__hblk *)(void *)((unsigned char *)&(h)->heads[fl][sl] - offsetof(ars__hblk, next_free)))
 
 ARS__NOASAN static void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
     unsigned fl, sl;
     ars__hblk *first;
     ars__heap_mapping(size, &fl, &sl);
-    first = (ars__hblk *)h->heads[fl][sl];
+    first = h->heads[fl][sl];
     b->next_free = first;
-    b->prev_free = NULL;
-    if (first) first->prev_free = b;
+    b->prev_free = ARS__CELL(h, fl, sl);
+    first->prev_free = b;                 /* harmless on nil */
     h->heads[fl][sl] = b;
     h->fl_bitmap |= 1u << fl;
     h->sl_bitmap[fl] |= 1u << sl;
@@ -1114,48 +1123,40 @@ ARS__NOASAN static void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size)
 
 ARS__NOASAN static void ars__heap_remove(ars_heap *h, ars__hblk *b, size_t size) {
     ars__hblk *n = b->next_free, *p = b->prev_free;
+    unsigned fl, sl;
+    uint32_t empty;
     h->nfree--;
-    if (n) n->prev_free = p;
-    if (p) {
-        p->next_free = n;
-    } else {
-        unsigned fl, sl;
-        ars__heap_mapping(size, &fl, &sl);
-        h->heads[fl][sl] = n;
-        if (!n) {
-            h->sl_bitmap[fl] &= ~(1u << sl);
-            if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1u << fl);
-        }
-    }
+    n->prev_free = p;
+    p->next_free = n;                     /* a list head when b was first */
+    ars__heap_mapping(size, &fl, &sl);
+    empty = (uint32_t)(h->heads[fl][sl] == ARS__NIL(h));
+    h->sl_bitmap[fl] &= ~(empty << sl);
+    h->fl_bitmap &= ~((uint32_t)(h->sl_bitmap[fl] == 0) << fl);
 }
 
 /* Finds and unlinks a free block of at least `size` bytes. */
 ARS__NOASAN static ars__hblk *ars__heap_find(ars_heap *h, size_t size) {
-    unsigned fl, sl, f2, s2;
+    unsigned fl, sl, f2;
     uint32_t slmap, flmap;
-    ars__hblk *b;
+    ars__hblk *b, *nil = ARS__NIL(h);
     int k;
     ars__heap_mapping(size, &fl, &sl);
-    b = (ars__hblk *)h->heads[fl][sl];
-    if (b && ARS__HB_SIZE(b) >= size) {
+    b = h->heads[fl][sl];
+    if (ARS__HB_SIZE(b) >= size) {        /* nil has size 0 */
         ars__heap_remove(h, b, ARS__HB_SIZE(b));
         return b;
     }
     slmap = h->sl_bitmap[fl] & (~1u << sl);
-    if (slmap) {
-        f2 = fl;
-    } else {
-        flmap = h->fl_bitmap & (~1u << fl);
-        if (!flmap) goto scan;
-        f2 = ars__ffs32(flmap);
-        slmap = h->sl_bitmap[f2];
+    flmap = h->fl_bitmap & (~1u << fl);
+    if (ARS__LIKELY(slmap | flmap)) {
+        f2 = slmap ? fl : ars__ffs32(flmap | 0x80000000u);
+        slmap = slmap ? slmap : h->sl_bitmap[f2];
+        b = h->heads[f2][ars__ffs32(slmap)];
+        ars__heap_remove(h, b, ARS__HB_SIZE(b));
+        return b;
     }
-    s2 = ars__ffs32(slmap);
-    b = (ars__hblk *)h->heads[f2][s2];
-    ars__heap_remove(h, b, ARS__HB_SIZE(b));
-    return b;
-scan: /* nothing larger: look a bounded way down the exact class */
-    for (b = b ? b->next_free : NULL, k = 1; b && k < ARSENAL_ALLOC_HEAP_SCAN; b = b->next_free, k++) {
+    /* nothing larger: look a bounded way down the exact class */
+    for (b = b->next_free, k = 1; b != nil && k < ARSENAL_ALLOC_HEAP_SCAN; b = b->next_free, k++) {
         if (ARS__HB_SIZE(b) >= size) {
             ars__heap_remove(h, b, ARS__HB_SIZE(b));
             return b;
@@ -1232,7 +1233,11 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_add_region(ars_heap *h, void *mem, si
 }
 
 ARSENAL_ALLOC_API int ars_heap_init(ars_heap *h, void *mem, size_t size) {
+    unsigned fl, sl;
     ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
+    for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++)
+        for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) h->heads[fl][sl] = ARS__NIL(h);
+    h->nil.next_free = ARS__NIL(h);   /* the scan in ars__heap_find stops on it */
     if (!mem && size == 0) return 0;
     return ars_heap_add_region(h, mem, size);
 }
@@ -1542,9 +1547,9 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
     for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++) {
         ARS__HCHECK(((h->fl_bitmap >> fl) & 1u) == (h->sl_bitmap[fl] != 0));
         for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) {
-            const ars__hblk *b = (const ars__hblk *)h->heads[fl][sl], *prev = NULL;
-            ARS__HCHECK(((h->sl_bitmap[fl] >> sl) & 1u) == (b != NULL));
-            for (; b; prev = b, b = b->next_free) {
+            const ars__hblk *b = h->heads[fl][sl], *prev = ARS__CELL(h, fl, sl);
+            ARS__HCHECK(((h->sl_bitmap[fl] >> sl) & 1u) == (b != ARS__NIL(h)));
+            for (; b != ARS__NIL(h); prev = b, b = b->next_free) {
                 unsigned f2, s2;
                 ARS__HCHECK(++listed <= nfree);   /* also stops cycles */
                 ARS__HCHECK((b->head & ARS__HB_FREE) && b->prev_free == prev);
@@ -1587,7 +1592,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_get_stats(const ars_heap *h, ars_hea
     if (h->fl_bitmap) {   /* the largest block is in the highest non-empty list */
         unsigned fl = ars__fls32(h->fl_bitmap), sl = ars__fls32(h->sl_bitmap[fl]);
         const ars__hblk *b;
-        for (b = (const ars__hblk *)h->heads[fl][sl]; b; b = b->next_free)
+        for (b = h->heads[fl][sl]; b != ARS__NIL(h); b = b->next_free)
             if (ARS__HB_SIZE(b) > largest) largest = ARS__HB_SIZE(b);
         largest -= 4;
     }
@@ -1649,6 +1654,8 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
 #undef ARS__HEAP_MAXBLK
 #undef ARS__HEAP_MAXREQ
 #undef ARS__HCACHE_CLASS
+#undef ARS__NIL
+#undef ARS__CELL
 
 #endif /* ARSENAL_ALLOC_IMPLEMENTATION */
 
