@@ -114,6 +114,13 @@
        - Requests that cannot be met (SIZE_MAX, count*size overflowing) return
          NULL; nothing here ever aborts on out of memory.
        - ars_heap_realloc(h, p, 0) frees p and returns NULL.
+       - An initialised ars_heap points into itself: never copy or move it.
+       - Speed: a heap alloc+free pair with random sizes costs about 2-3x
+         glibc malloc (coalescing touches neighbours; glibc and mimalloc keep
+         per-size caches). ars_heap_set_cache trades memory for speed: with a
+         large budget it reaches mimalloc-class speed but holds ~2x the live
+         bytes; off (the default) the heap stays within ~4% of live bytes plus
+         fragmentation. Fixed-size work belongs in ars_pool.
        - Debug poisoning (0xDD) costs time; the benchmark and release builds
          define NDEBUG or ARSENAL_ALLOC_DEBUG=0.
        - With ASan, memory handed to a pool/arena/heap is poisoned until
