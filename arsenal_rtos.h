@@ -297,8 +297,10 @@ ARSENAL_RTOS_API int  ars_rtos_timer_stop(ars_rtos_timer *t);
 /* hosted port only: simulate interrupts */
 ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n);
 ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg);
-/* Cortex-M port: the PendSV handler (also named PendSV_Handler) */
+/* Cortex-M port: the PendSV and SysTick handlers (also defined as
+   PendSV_Handler and SysTick_Handler) */
 ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void);
+ARSENAL_RTOS_API void ars_rtos_systick_handler(void);
 /* RISC-V port: called for traps the kernel does not own (NULL: halt) */
 ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uintptr_t mepc));
 
@@ -660,7 +662,7 @@ __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
 
 #ifndef ARSENAL_RTOS_NO_HANDLER_NAMES
 void PendSV_Handler(void) __attribute__((alias("ars_rtos_pendsv_handler")));
-void SysTick_Handler(void) __attribute__((alias("ars_rtos_tick")));
+void SysTick_Handler(void) __attribute__((alias("ars_rtos_systick_handler")));
 #endif
 
 static int ars__port_start(void) {
@@ -690,7 +692,48 @@ static int ars__port_start(void) {
         : "r0", "memory");
     return 0;
 }
+#if ARSENAL_RTOS_TICKLESS
+/* Tickless: SysTick never stops (so no drift); idle stretches the period
+   that follows the current tick to the next event. ars__cm_n is what the
+   next SysTick interrupt counts, ars__cm_n2 the one after it. */
+static volatile uint32_t ars__cm_n = 1, ars__cm_n2 = 1;
+ARSENAL_RTOS_API void ars_rtos_systick_handler(void) {
+    ars_rtos_tick_t n = ars__cm_n;
+    ars__cm_n = ars__cm_n2;
+    ars__cm_n2 = 1;
+    ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;   /* used from the next reload on */
+    ars__tick_n(n);
+}
+static void ars__port_idle(void) {
+    uint32_t s = ars__irq_save();
+    ars_rtos_tick_t next = ars__next_event(), d;
+    d = (next == ARS_RTOS_NEVER) ? 0xFFFFFFFFu : next - ars__k.now;
+    if (d > 0xFFFFFFu / ARS__TICK_RELOAD) d = 0xFFFFFFu / ARS__TICK_RELOAD;
+    if (ars__k.map == 1u && d > 1 && ars__cm_n == 1 && ars__cm_n2 == 1) {
+        ARS__SYST_RVR = (d - 1) * ARS__TICK_RELOAD - 1u;
+        ars__cm_n2 = d - 1;
+    }
+    __asm volatile("dsb\n wfi" ::: "memory");    /* wakes on a pending interrupt */
+    if (!(ARS__ICSR & (1u << 26))) {          /* woken by something else */
+        if (ars__cm_n2 > 1) {                 /* still in the normal tick: undo */
+            ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;
+            ars__cm_n2 = 1;
+        } else if (ars__cm_n > 1) {           /* inside the long period: resync */
+            uint32_t left = ARS__SYST_CVR, len = ars__cm_n * ARS__TICK_RELOAD - 1u;
+            uint32_t done = (len - left) / ARS__TICK_RELOAD;
+            ARS__SYST_RVR = left % ARS__TICK_RELOAD;  /* to the next tick edge */
+            ARS__SYST_CVR = 0;
+            ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;
+            ars__cm_n = 1;
+            if (done) ars__tick_n(done);
+        }
+    }
+    ars__irq_restore(s);
+}
+#else
+ARSENAL_RTOS_API void ars_rtos_systick_handler(void) { ars_rtos_tick(); }
 static void ars__port_idle(void) { __asm volatile("wfi"); }
+#endif
 ARSENAL_RTOS_API void ars_rtos_stop(int code) { (void)code; }
 ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n) { (void)n; }
 ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg) { (void)fn; (void)arg; }

@@ -12,11 +12,14 @@
    leaves no task behind.
 */
 #define ARSENAL_RTOS_PRIORITIES 16
+static volatile unsigned tick_irqs;     /* tick interrupts taken */
 #ifdef ARS_TEST_FREESTANDING
 #include "../firmware/board.h"
-#if defined(__arm__)
-#define ARSENAL_RTOS_TICK_HOOK() board_tick()
 #endif
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__)
+#define ARSENAL_RTOS_TICK_HOOK() (tick_irqs++, board_tick())
+#else
+#define ARSENAL_RTOS_TICK_HOOK() (tick_irqs++)
 #endif
 #define ARSENAL_RTOS_IMPLEMENTATION
 #include "../arsenal_rtos.h"
@@ -166,12 +169,33 @@ static void periodic(void *arg) {
 }
 static void busy_low(void *arg) { (void)arg; for (;;) spin_one_tick(); }
 static void test_delay_until_1000(void) {
-    periodic_misses = 0; periodic_done = 0;
-    spawn(0, periodic, 0, 9);
-    spawn(1, busy_low, 0, 2);          /* keeps the CPU busy in between */
-    while (!periodic_done) ars_rtos_delay(50);
-    EXPECT_EQ(periodic_misses, 0);
-    ars_rtos_task_delete(&tasks[1]);
+    int pass;
+    for (pass = 0; pass < 2; pass++) {
+        periodic_misses = 0; periodic_done = 0;
+        spawn(0, periodic, 0, 9);
+        if (pass == 0) spawn(1, busy_low, 0, 2);   /* CPU busy in between */
+        while (!periodic_done) ars_rtos_delay(50);  /* pass 1: idle (tickless) */
+        EXPECT_EQ(periodic_misses, 0);
+        if (pass == 0) ars_rtos_task_delete(&tasks[1]);
+    }
+}
+
+/* tickless idle: a long sleep with nothing else to run takes a handful of
+   timer interrupts instead of one per tick, and still ends on its tick.
+   (Hosted: the idle task jumps time, like tickless.) */
+static void test_tickless_idle(void) {
+    unsigned before;
+    ars_rtos_tick_t t0;
+    ars_rtos_delay(1);
+    before = tick_irqs;
+    t0 = ars_rtos_now();
+    ars_rtos_delay(200);
+    EXPECT_EQ(ars_rtos_now(), t0 + 200);
+#if ARSENAL_RTOS_TICKLESS || defined(ARSENAL_RTOS_PORT_HOSTED)
+    EXPECT(tick_irqs - before <= 3);
+#else
+    EXPECT_EQ(tick_irqs - before, 200);
+#endif
 }
 
 /* ---- semaphores ---------------------------------------------------------- */
@@ -581,6 +605,7 @@ static void runner(void *arg) {
     ARS_RUN(test_priority_set);
     ARS_RUN(test_delay_exact);
     ARS_RUN(test_delay_until_1000);
+    ARS_RUN(test_tickless_idle);
     ARS_RUN(test_semaphore);
     ARS_RUN(test_mutex_basic);
     ARS_RUN(test_pi_step_restore);
