@@ -498,10 +498,12 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ARS__UNUSED __attribute__((unused))
+#define ARS__NOINLINE __attribute__((noinline))
 #define ARS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define ARS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define ARS__UNUSED
+#define ARS__NOINLINE
 #define ARS__LIKELY(x) (x)
 #define ARS__UNLIKELY(x) (x)
 #endif
@@ -608,7 +610,7 @@ ARSENAL_ALLOC_API void ars_arena_deinit(ars_arena *a) {
     a->done = 0;
 }
 
-static void *ars__arena_grow(ars_arena *a, size_t size, size_t align) {
+ARS__NOINLINE static void *ars__arena_grow(ars_arena *a, size_t size, size_t align) {
     size_t need, bsz;
     ars_arena_block *b;
     uintptr_t p;
@@ -800,7 +802,7 @@ ARSENAL_ALLOC_API void ars_pool_deinit(ars_pool *p) {
     ARSENAL_ALLOC_MEMSET(p, 0, sizeof *p);
 }
 
-static void *ars__pool_slow(ars_pool *p) {
+ARS__NOINLINE static void *ars__pool_slow(ars_pool *p) {
     void **c;
     size_t hdr, sz;
     if (!p->grows) return NULL;
@@ -1634,6 +1636,7 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
 #undef ARS__DEBUG_FILL
 #undef ARS__LIKELY
 #undef ARS__UNUSED
+#undef ARS__NOINLINE
 #undef ARS__UNLIKELY
 #undef ARS__ALIGN
 #undef ARS__IS_POW2
