@@ -1,0 +1,108 @@
+# Arsenal - plain Makefile (GNU make).
+#
+#   make demo        build and run the demo (examples/coro_scheduler.c)
+#   make test        the whole test matrix (tests/matrix.sh), ending in a table
+#   make examples    build every examples/*.c into build/examples/
+#   make bench       side-by-side benchmarks against the peers (bench/)
+#   make deps        install the test tools from Debian's packages (as root)
+#   make deps-bench  install the benchmark peers (Boost.Context, libuv, Go, ...)
+#   make test-kqueue KQUEUE_DIR=/path/to/libkqueue/install
+#   make bench-rtos  RTOS size and instruction counts in QEMU
+#   make run-rtos    boot the RTOS blinky example in QEMU
+#   make clean
+#
+# Each example and benchmark names its link flags in an `ars-build-libs:`
+# line of its top comment.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic
+BUILD := build
+XXH_INC := $(BUILD)/inc
+
+EXAMPLES := $(wildcard examples/*.c)
+EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLES))
+BENCH_C := $(wildcard bench/bench_*.c)
+BENCH_CC := $(wildcard bench/bench_*.cc bench/bench_*.cpp)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_C)) \
+              $(patsubst bench/%,$(BUILD)/bench/%,$(basename $(BENCH_CC)))
+
+libs_of = $(shell sed -n 's/.*ars-build-libs://p' $(1) | head -1)
+
+# Debian packages for `make test` (every leg) and for `make bench`.
+DEPS_TEST := make gcc g++ clang libclang-rt-14-dev valgrind python3 \
+  gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu qemu-user \
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 wine64 wine \
+  gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
+  qemu-system-arm qemu-system-misc \
+  libxxhash-dev liblz4-dev lz4 curl wrk netcat-openbsd
+DEPS_BENCH := libboost-context-dev libuv1-dev libevent-dev golang-go libabsl-dev libmimalloc-dev \
+  libck-dev hyperfine valgrind wrk
+
+.PHONY: all demo test examples bench deps deps-bench test-kqueue bench-rtos run-rtos clean
+
+all: examples
+
+demo: $(BUILD)/examples/coro_scheduler
+	./$(BUILD)/examples/coro_scheduler
+
+test:
+	bash tests/matrix.sh
+
+examples: $(EXAMPLE_BINS)
+
+$(XXH_INC)/xxhash.h:
+	@mkdir -p $(XXH_INC)
+	@if [ -e /usr/include/xxhash.h ]; then ln -sf /usr/include/xxhash.h $@; fi
+
+$(BUILD)/examples/%: examples/%.c $(wildcard arsenal_*.h) | $(XXH_INC)/xxhash.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -I. -o $@ $< $(call libs_of,$<)
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+
+$(BUILD)/bench/%: bench/%.c $(wildcard arsenal_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -g -I. -o $@ $< $(call libs_of,$<)
+
+$(BUILD)/bench/%: bench/%.cc
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -g -I. -o $@ $< $(call libs_of,$<)
+
+$(BUILD)/bench/%: bench/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -g -I. -o $@ $< $(call libs_of,$<)
+
+# As root: install; otherwise print the command to run.
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  set -e; export DEBIAN_FRONTEND=noninteractive; \
+	  dpkg --add-architecture arm64; dpkg --add-architecture armhf; dpkg --add-architecture i386; \
+	  apt-get update || { sleep 5; apt-get update; } || echo "apt-get update reported errors; going on"; \
+	  apt-get install -y --no-install-recommends $(DEPS_TEST); \
+	  bash tests/cross_sysroot.sh; \
+	else \
+	  echo "run as root:"; \
+	  echo "  dpkg --add-architecture arm64 && dpkg --add-architecture armhf && dpkg --add-architecture i386 && apt-get update"; \
+	  echo "  apt-get install -y $(DEPS_TEST)"; \
+	  echo "then, as any user: bash tests/cross_sysroot.sh"; \
+	fi
+
+deps-bench:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS_BENCH); \
+	else echo "run as root: apt-get install -y $(DEPS_BENCH)"; fi
+
+test-kqueue:
+	@if [ -z "$(KQUEUE_DIR)" ]; then echo "usage: make test-kqueue KQUEUE_DIR=<libkqueue install prefix>"; exit 2; fi
+	bash tests/io_kqueue.sh "$(KQUEUE_DIR)"
+
+bench-rtos:
+	bash bench/bench_rtos.sh
+
+run-rtos:
+	$(MAKE) -C examples/rtos_blinky run
+
+clean:
+	rm -rf $(BUILD)
