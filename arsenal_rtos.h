@@ -304,6 +304,17 @@ ARSENAL_RTOS_API void ars_rtos_systick_handler(void);
 /* RISC-V port: called for traps the kernel does not own (NULL: halt) */
 ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uintptr_t mepc));
 
+/* Minimal HAL, compiled with the implementation when a board is chosen:
+   ARSENAL_RTOS_HAL_MPS2 (CMSDK UART0, LEDs in the FPGA I/O block),
+   ARSENAL_RTOS_HAL_VIRT (NS16550 UART; virt has no GPIO block, so pins are
+   a RAM word), ARSENAL_RTOS_HAL_HOSTED (stdout/stdin, RAM pins). */
+ARSENAL_RTOS_API int  ars_rtos_uart_write(const void *buf, size_t n);     /* n */
+/* waits for at least one byte, polling every tick; returns the count,
+   ARS_EAGAIN (NOWAIT) or ARS_ETIMEDOUT */
+ARSENAL_RTOS_API int  ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t deadline);
+ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level);
+ARSENAL_RTOS_API int  ars_rtos_gpio_get(unsigned pin);
+
 #ifdef __cplusplus
 }
 #endif
@@ -1644,6 +1655,71 @@ static void ars__timers_run(void) {
         t->fn(t, t->arg);
     }
 }
+
+
+/* >>hal ------------------------------------------------------------------- */
+#if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
+#if defined(ARSENAL_RTOS_HAL_MPS2)
+#define ARS__HREG(a) (*(volatile uint32_t *)(uintptr_t)(a))
+static int ars__uart_tx_full(void) { return (int)(ARS__HREG(0x40004004u) & 1u); }
+static void ars__uart_put(unsigned char c) {
+    if ((ARS__HREG(0x40004008u) & 3u) != 3u) { ARS__HREG(0x40004010u) = 16; ARS__HREG(0x40004008u) |= 3u; }
+    while (ars__uart_tx_full()) {}
+    ARS__HREG(0x40004000u) = c;
+}
+static int ars__uart_get(unsigned char *c) {
+    if (!(ARS__HREG(0x40004004u) & 2u)) return 0;         /* RX buffer full bit */
+    *c = (unsigned char)ARS__HREG(0x40004000u);
+    return 1;
+}
+#define ARS__LEDS ARS__HREG(0x40028000u)                      /* FPGAIO LED0 */
+#elif defined(ARSENAL_RTOS_HAL_VIRT)
+#define ARS__HREG8(a) (*(volatile uint8_t *)(uintptr_t)(a))
+static void ars__uart_put(unsigned char c) {
+    while (!(ARS__HREG8(0x10000005u) & 0x20u)) {}
+    ARS__HREG8(0x10000000u) = c;
+}
+static int ars__uart_get(unsigned char *c) {
+    if (!(ARS__HREG8(0x10000005u) & 1u)) return 0;
+    *c = ARS__HREG8(0x10000000u);
+    return 1;
+}
+static volatile uint32_t ars__leds;
+#define ARS__LEDS ars__leds
+#else
+#include <stdio.h>
+static void ars__uart_put(unsigned char c) { fputc(c, stdout); if (c == '\n') fflush(stdout); }
+static int ars__uart_get(unsigned char *c) { (void)c; return 0; }   /* no input when hosted */
+static volatile uint32_t ars__leds;
+#define ARS__LEDS ars__leds
+#endif
+ARSENAL_RTOS_API int ars_rtos_uart_write(const void *buf, size_t n) {
+    const unsigned char *p = (const unsigned char *)buf;
+    size_t i;
+    for (i = 0; i < n; i++) ars__uart_put(p[i]);
+    return (int)n;
+}
+ARSENAL_RTOS_API int ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t deadline) {
+    unsigned char *p = (unsigned char *)buf;
+    size_t got = 0;
+    while (got < n && ars__uart_get(&p[got])) got++;
+    while (!got) {
+        if (deadline == ARS_RTOS_NOWAIT) return ARS_EAGAIN;
+        if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) return ARS_ETIMEDOUT;
+        if (ars__isr()) return ARS_EISR;
+        ars_rtos_delay(1);
+        while (got < n && ars__uart_get(&p[got])) got++;
+    }
+    return (int)got;
+}
+ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level) {
+    ars__irqstate s = ars__irq_save();
+    if (level) ARS__LEDS |= 1u << (pin & 31u); else ARS__LEDS &= ~(1u << (pin & 31u));
+    ars__irq_restore(s);
+}
+ARSENAL_RTOS_API int ars_rtos_gpio_get(unsigned pin) { return (int)((ARS__LEDS >> (pin & 31u)) & 1u); }
+#undef ARS__LEDS
+#endif
 
 #ifdef __cplusplus
 }
