@@ -206,17 +206,20 @@ typedef struct ars_allocator {
 #ifdef ARSENAL_HASH_FREESTANDING
 #if defined(__GNUC__) || defined(__clang__)
 #define ARS__HASH_MEMCPY(d, s, n) __builtin_memcpy((d), (s), (n))
+#define ARS__HASH_MEMMOVE(d, s, n) __builtin_memmove((d), (s), (n))
 #define ARS__HASH_MEMSET(d, c, n) __builtin_memset((d), (c), (n))
 #define ARS__HASH_MEMCMP(a, b, n) __builtin_memcmp((a), (b), (n))
 #else
 #include <string.h>
 #define ARS__HASH_MEMCPY(d, s, n) memcpy((d), (s), (n))
+#define ARS__HASH_MEMMOVE(d, s, n) memmove((d), (s), (n))
 #define ARS__HASH_MEMSET(d, c, n) memset((d), (c), (n))
 #define ARS__HASH_MEMCMP(a, b, n) memcmp((a), (b), (n))
 #endif
 #else
 #include <string.h>
 #define ARS__HASH_MEMCPY(d, s, n) memcpy((d), (s), (n))
+#define ARS__HASH_MEMMOVE(d, s, n) memmove((d), (s), (n))
 #define ARS__HASH_MEMSET(d, c, n) memset((d), (c), (n))
 #define ARS__HASH_MEMCMP(a, b, n) memcmp((a), (b), (n))
 #endif
@@ -342,14 +345,19 @@ static inline int ars_str_eq(ars_str a, ars_str b) {
 }
 
 /* ------------------------------------------------------------------- >>group */
-/* Control bytes: 0..127 full (low 7 hash bits), EMPTY, DELETED. Groups are
-   aligned runs of W control bytes; a mask has one set bit per matching slot,
-   slot index = ctz(mask) >> SHIFT. */
-#define ARS__HASH_EMPTY   ((unsigned char)0x80)
-#define ARS__HASH_DELETED ((unsigned char)0xFE)
+/* Table layout. Slots come in groups of W-1 (15 with SSE2/NEON, 7 with SWAR),
+   each with W control bytes: one per slot (0 empty, 1 "to do" during an
+   in-place rehash, 2..255 full: the low byte of the key's hash) and one
+   overflow byte whose bit (hash >> 8) & 7 is set when a key of that class
+   had to move past the group because it was full (the idea of
+   boost::unordered_flat_map). A lookup stops at the first group whose
+   overflow bit for its class is clear, so a miss rarely reads a second group
+   even at high load, and erase needs no tombstones. Groups are probed
+   triangularly (1, 2, 3... groups apart), which visits every group. */
+#define ARS__HASH_EMPTY 0
+#define ARS__HASH_TODO 1
 
-static ARS__HASH_UNUSED const unsigned char ars__hash_empty_group[16] = {
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 };
+static ARS__HASH_UNUSED const unsigned char ars__hash_empty_group[16] = { 0 };
 
 static inline unsigned ars__hash_ctz(uint64_t x) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -360,93 +368,77 @@ static inline unsigned ars__hash_ctz(uint64_t x) {
     return n;
 #endif
 }
+/* Control byte of a hash (2..255), its overflow class bit, its home group. */
+static inline unsigned ars__hash_h2(uint64_t h) { unsigned v = (unsigned)(h & 0xff); return v < 2 ? v + 2 : v; }
+static inline unsigned ars__hash_ovf(uint64_t h) { return 1u << ((unsigned)(h >> 8) & 7u); }
+#define ARS__HASH_HOME(h, gmask) ((size_t)((h) >> 11) & (gmask))
 
+/* Per backend: W (group bytes), L = log2(W), SHIFT (mask bits per slot =
+   1 << SHIFT, slot index = ctz(mask) >> SHIFT), M (mask of the W-1 slots),
+   and match(c, v): the slots of the group at c whose control byte is v. */
 #ifdef ARS__HASH_HAVE_SSE2
 #define ARS__HASH_G_sse2_W 16
+#define ARS__HASH_G_sse2_L 4
 #define ARS__HASH_G_sse2_SHIFT 0
-static inline uint64_t ars__g_sse2_h2(const unsigned char *c, unsigned h2) {
+#define ARS__HASH_G_sse2_M 0x7fffull
+static inline uint64_t ars__g_sse2_match(const unsigned char *c, unsigned v) {
     __m128i g = _mm_loadu_si128((const __m128i *)(const void *)c);
-    return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(g, _mm_set1_epi8((char)h2)));
-}
-static inline uint64_t ars__g_sse2_empty(const unsigned char *c) {
-    __m128i g = _mm_loadu_si128((const __m128i *)(const void *)c);
-    return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(g, _mm_set1_epi8((char)0x80)));
-}
-static inline uint64_t ars__g_sse2_free(const unsigned char *c) {
-    __m128i g = _mm_loadu_si128((const __m128i *)(const void *)c);
-    return (uint64_t)(unsigned)_mm_movemask_epi8(g);
-}
-static inline uint64_t ars__g_sse2_full(const unsigned char *c) {
-    return ars__g_sse2_free(c) ^ 0xffffu;
+    return (uint64_t)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(g, _mm_set1_epi8((char)v))) & 0x7fffu);
 }
 #endif
 
 #ifdef ARS__HASH_HAVE_NEON
 #define ARS__HASH_G_neon_W 16
+#define ARS__HASH_G_neon_L 4
 #define ARS__HASH_G_neon_SHIFT 2
-static inline uint64_t ars__g_neon_mask(uint8x16_t eq) {
+#define ARS__HASH_G_neon_M 0x0888888888888888ull
+static inline uint64_t ars__g_neon_match(const unsigned char *c, unsigned v) {
+    /* 0xff/0x00 per byte, narrowed to one nibble per byte, one bit kept. */
+    uint8x16_t eq = vceqq_u8(vld1q_u8(c), vdupq_n_u8((uint8_t)v));
     uint8x8_t n = vshrn_n_u16(vreinterpretq_u16_u8(eq), 4);
-    return vget_lane_u64(vreinterpret_u64_u8(n), 0) & 0x8888888888888888ull;
-}
-static inline uint64_t ars__g_neon_h2(const unsigned char *c, unsigned h2) {
-    return ars__g_neon_mask(vceqq_u8(vld1q_u8(c), vdupq_n_u8((uint8_t)h2)));
-}
-static inline uint64_t ars__g_neon_empty(const unsigned char *c) {
-    return ars__g_neon_mask(vceqq_u8(vld1q_u8(c), vdupq_n_u8(0x80)));
-}
-static inline uint64_t ars__g_neon_free(const unsigned char *c) {
-    return ars__g_neon_mask(vcltzq_s8(vreinterpretq_s8_u8(vld1q_u8(c))));
-}
-static inline uint64_t ars__g_neon_full(const unsigned char *c) {
-    return ars__g_neon_mask(vcgezq_s8(vreinterpretq_s8_u8(vld1q_u8(c))));
+    return vget_lane_u64(vreinterpret_u64_u8(n), 0) & 0x0888888888888888ull;
 }
 #endif
 
-/* SWAR: 8 control bytes in a uint64_t, little-endian order. */
+/* SWAR: 8 control bytes in a uint64_t, little-endian order; exact matches. */
 #define ARS__HASH_G_swar_W 8
+#define ARS__HASH_G_swar_L 3
 #define ARS__HASH_G_swar_SHIFT 3
-static inline uint64_t ars__g_swar_load(const unsigned char *c) {
-    uint64_t v;
-    ARS__HASH_MEMCPY(&v, c, 8);
+#define ARS__HASH_G_swar_M 0x0080808080808080ull
+static inline uint64_t ars__g_swar_match(const unsigned char *c, unsigned v) {
+    uint64_t x, t;
+    ARS__HASH_MEMCPY(&x, c, 8);
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
+    x = __builtin_bswap64(x);
 #endif
-    return v;
-}
-static inline uint64_t ars__g_swar_h2(const unsigned char *c, unsigned h2) {
-    /* May report a false match just above a true one; callers compare keys. */
-    uint64_t x = ars__g_swar_load(c) ^ (0x0101010101010101ull * h2);
-    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-}
-static inline uint64_t ars__g_swar_empty(const unsigned char *c) {
-    uint64_t g = ars__g_swar_load(c);
-    return g & ~(g << 6) & 0x8080808080808080ull;
-}
-static inline uint64_t ars__g_swar_free(const unsigned char *c) {
-    return ars__g_swar_load(c) & 0x8080808080808080ull;
-}
-static inline uint64_t ars__g_swar_full(const unsigned char *c) {
-    return ~ars__g_swar_load(c) & 0x8080808080808080ull;
+    x ^= 0x0101010101010101ull * v;                 /* matching bytes become 0 */
+    t = (x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full;
+    return ~(t | x | 0x7f7f7f7f7f7f7f7full) & 0x0080808080808080ull;
 }
 
 #define ARS__HASH_CAT_(a, b) a##b
 #define ARS__HASH_CAT(a, b) ARS__HASH_CAT_(a, b)
-#define ARS__HASH_GF_(b, op) ars__g_##b##_##op
-#define ARS__HASH_GF(b, op) ARS__HASH_GF_(b, op)
+#define ARS__HASH_GF_(b) ars__g_##b##_match
+#define ARS__HASH_MATCH(b) ARS__HASH_GF_(b)
 #define ARS__HASH_GW_(b) ARS__HASH_G_##b##_W
 #define ARS__HASH_GW(b) ARS__HASH_GW_(b)
+#define ARS__HASH_GL_(b) ARS__HASH_G_##b##_L
+#define ARS__HASH_GL(b) ARS__HASH_GL_(b)
 #define ARS__HASH_GS_(b) ARS__HASH_G_##b##_SHIFT
 #define ARS__HASH_GS(b) ARS__HASH_GS_(b)
+#define ARS__HASH_GM_(b) ARS__HASH_G_##b##_M
+#define ARS__HASH_GM(b) ARS__HASH_GM_(b)
 
-/* Smallest power-of-two capacity >= w whose 7/8 load holds n; 0 on overflow. */
-static inline size_t ars__hash_cap_for(size_t n, size_t w) {
-    size_t cap = w;
+/* Smallest power-of-two group count whose slots (w-1 each) hold n at 7/8
+   load; 0 when n == 0 or the table would be absurdly large. */
+static inline size_t ars__hash_groups_for(size_t n, size_t w) {
+    size_t g = 1;
     if (n == 0) return 0;
-    while (cap - cap / 8 < n) {
-        if (cap > ((size_t)-1) / 4) return 0;
-        cap *= 2;
+    while (g * (w - 1) - g * (w - 1) / 8 < n) {
+        if (g > ((size_t)-1) / 64 / w) return 0;
+        g *= 2;
     }
-    return cap;
+    return g;
 }
 static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 
@@ -471,9 +463,10 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_TABLE_STRUCT(name, SLOTM)                                        \
     typedef struct name##_slot { SLOTM } name##_slot;                              \
     typedef struct name {                                                          \
-        unsigned char *ctrl;  /* cap control bytes (a static empty group if cap == 0) */ \
-        name##_slot *slots;   /* cap slots; one allocation with ctrl after slots */ \
+        unsigned char *ctrl;  /* groups * W control bytes (static if empty) */     \
+        name##_slot *slots;   /* groups * (W-1) slots, one block with ctrl */      \
         size_t gmask;         /* groups - 1 */                                     \
+        size_t nctrl;         /* groups * W, 0 when empty: the end position */     \
         size_t cap, size, growth_left;                                             \
         uint64_t seed;                                                             \
         ars_allocator alloc;                                                       \
@@ -498,256 +491,301 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     LINK const K *name##_key(const name *m, size_t i);                             \
     LINK int name##__slot_for_insert(name *m, K key, size_t *out);
 
-/* The table core: lookup, insert slot, erase, resize, iteration.
-   B = group backend (sse2, neon, swar); C = cache flag 0/1. */
+/* The table core: lookup, insert, erase, resize, iteration. Positions are
+   control-byte indexes (group * W + slot); B = backend (sse2, neon, swar);
+   C = cache flag 0/1. */
 #define ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                    \
-    LINK void name##_init(name *m, const ars_allocator *a) {                       \
+    static ARS__HASH_UNUSED void name##__set_empty(name *m) {                      \
         m->ctrl = (unsigned char *)ars__hash_empty_group;                          \
-        m->slots = NULL; m->gmask = 0; m->cap = 0; m->size = 0; m->growth_left = 0; \
+        m->slots = NULL; m->gmask = 0; m->nctrl = 0; m->cap = 0; m->size = 0;      \
+        m->growth_left = 0;                                                        \
+    }                                                                              \
+    LINK void name##_init(name *m, const ars_allocator *a) {                       \
+        name##__set_empty(m);                                                      \
         m->seed = ars_map__seed(m); m->reseeds = 0;                                \
         if (a) m->alloc = *a; else { m->alloc.alloc = NULL; m->alloc.free = NULL; m->alloc.ctx = NULL; } \
     }                                                                              \
-    static ARS__HASH_UNUSED size_t name##__bytes(size_t cap) {                     \
-        return cap * sizeof(name##_slot) + cap;                                    \
+    /* Block of G groups: slots, then control bytes at a 16-byte offset. */    \
+    static ARS__HASH_UNUSED size_t name##__ctrl_off(size_t groups) {               \
+        return (groups * (ARS__HASH_GW(B) - 1) * sizeof(name##_slot) + 15) & ~(size_t)15; \
+    }                                                                              \
+    static ARS__HASH_UNUSED size_t name##__bytes(size_t groups) {                  \
+        return name##__ctrl_off(groups) + groups * ARS__HASH_GW(B);                \
+    }                                                                              \
+    ARS__HASH_FORCEINLINE name##_slot *name##__slot(const name *m, size_t pos) {   \
+        return m->slots + (pos >> ARS__HASH_GL(B)) * (ARS__HASH_GW(B) - 1)         \
+                        + (pos & (ARS__HASH_GW(B) - 1));                           \
     }                                                                              \
     LINK void name##_deinit(name *m) {                                             \
-        if (m->cap) ars_map__free(&m->alloc, m->slots, name##__bytes(m->cap));     \
-        m->ctrl = (unsigned char *)ars__hash_empty_group;                          \
-        m->slots = NULL; m->gmask = 0; m->cap = 0; m->size = 0; m->growth_left = 0; \
+        if (m->nctrl) ars_map__free(&m->alloc, m->slots, name##__bytes(m->gmask + 1)); \
+        name##__set_empty(m);                                                      \
     }                                                                              \
     ARS__HASH_FORCEINLINE size_t name##__find(const name *m, K key) {              \
         const uint64_t h = hashfn(key, m->seed);                                   \
-        const unsigned h2 = (unsigned)(h & 0x7f);                                  \
-        size_t g = (size_t)(h >> 7) & m->gmask, step = 0;                          \
-        (void)h2;                                                                  \
+        const unsigned h2 = ars__hash_h2(h), ovf = ars__hash_ovf(h);               \
+        size_t g = ARS__HASH_HOME(h, m->gmask), step = 0;                          \
         for (;;) {                                                                 \
-            const unsigned char *c = m->ctrl + g * ARS__HASH_GW(B);                \
-            uint64_t mk = ARS__HASH_GF(B, h2)(c, h2);                              \
+            const unsigned char *c = m->ctrl + (g << ARS__HASH_GL(B));             \
+            uint64_t mk = ARS__HASH_MATCH(B)(c, h2);                               \
             while (mk) {                                                           \
-                size_t i = g * ARS__HASH_GW(B) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
-                const name##_slot *s = m->slots + i;                               \
-                if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) return i; \
+                size_t pos = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                const name##_slot *s = name##__slot(m, pos);                       \
+                if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) return pos; \
                 mk &= mk - 1;                                                      \
             }                                                                      \
-            if (ARS__HASH_LIKELY(ARS__HASH_GF(B, empty)(c))) return m->cap;        \
+            if (ARS__HASH_LIKELY(!(c[ARS__HASH_GW(B) - 1] & ovf)) || step >= m->gmask) \
+                return m->nctrl;                                                   \
             step++;                                                                \
             g = (g + step) & m->gmask;                                             \
         }                                                                          \
     }                                                                              \
     LINK size_t name##_find(const name *m, K key) { return name##__find(m, key); } \
-    LINK int name##_contains(const name *m, K key) { return name##__find(m, key) != m->cap; } \
-    /* First EMPTY or DELETED slot on h's probe path; *steps = groups skipped. */  \
-    static ARS__HASH_UNUSED size_t name##__first_free(const name *m, uint64_t h, size_t *steps) { \
-        size_t g = (size_t)(h >> 7) & m->gmask, step = 0;                          \
-        for (;;) {                                                                 \
-            uint64_t mk = ARS__HASH_GF(B, free)(m->ctrl + g * ARS__HASH_GW(B));    \
-            if (mk) {                                                              \
-                if (steps) *steps = step;                                          \
-                return g * ARS__HASH_GW(B) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
-            }                                                                      \
-            step++;                                                                \
-            g = (g + step) & m->gmask;                                             \
-        }                                                                          \
-    }                                                                              \
-    /* Re-place every element of a table whose full ctrl bytes were turned     \
-       into DELETED (= "to do") and the rest into EMPTY (abseil's in-place     \
-       algorithm, here with aligned groups). reseed: recompute hashes. */      \
-    static ARS__HASH_UNUSED void name##__rehash_inplace(name *m, int reseed) {     \
-        size_t i, cap = m->cap;                                                    \
-        name##_slot tmp;                                                           \
-        for (i = 0; i < cap; i++) {                                                \
-            name##_slot *s = m->slots + i;                                         \
-            uint64_t h;                                                            \
-            size_t t;                                                              \
-            if (m->ctrl[i] != ARS__HASH_DELETED) continue;                         \
-            if (reseed) { h = hashfn(s->key, m->seed); ARS__HASH_CAT(ARS__HASH_STORE_, C)(s, h); } \
-            else h = ARS__HASH_CAT(ARS__HASH_OF_, C)(hashfn, s, m->seed);          \
-            t = name##__first_free(m, h, NULL);                                    \
-            if (t / ARS__HASH_GW(B) == i / ARS__HASH_GW(B)) {                      \
-                m->ctrl[i] = (unsigned char)(h & 0x7f);                            \
-            } else if (m->ctrl[t] == ARS__HASH_EMPTY) {                            \
-                m->ctrl[t] = (unsigned char)(h & 0x7f);                            \
-                m->slots[t] = *s;                                                  \
-                m->ctrl[i] = ARS__HASH_EMPTY;                                      \
-            } else { /* t holds an element still to do: swap, redo slot i */      \
-                m->ctrl[t] = (unsigned char)(h & 0x7f);                            \
-                tmp = m->slots[t]; m->slots[t] = *s; *s = tmp;                     \
-                i--;                                                               \
-            }                                                                      \
-        }                                                                          \
-        m->growth_left = ars__hash_max_load(cap) - m->size;                        \
-    }                                                                              \
-    static ARS__HASH_UNUSED void name##__mark_todo(unsigned char *ctrl, size_t n) { \
+    LINK int name##_contains(const name *m, K key) { return name##__find(m, key) != m->nctrl; } \
+    /* Every full control byte becomes TODO, the rest EMPTY; no overflow. */  \
+    static ARS__HASH_UNUSED void name##__mark_todo(name *m) {                      \
         size_t i;                                                                  \
-        for (i = 0; i < n; i++)                                                    \
-            ctrl[i] = (ctrl[i] & 0x80) ? ARS__HASH_EMPTY : ARS__HASH_DELETED;      \
+        for (i = 0; i < m->nctrl; i++) {                                           \
+            if ((i & (ARS__HASH_GW(B) - 1)) == ARS__HASH_GW(B) - 1) m->ctrl[i] = 0; \
+            else m->ctrl[i] = m->ctrl[i] >= 2 ? ARS__HASH_TODO : ARS__HASH_EMPTY;  \
+        }                                                                          \
     }                                                                              \
-    /* Move to a table of new_cap slots (a power of two >= W, or 0). */        \
-    static ARS__HASH_UNUSED int name##__resize(name *m, size_t new_cap) {          \
-        size_t old_cap = m->cap, nb = name##__bytes(new_cap), i;                   \
-        if (new_cap && new_cap == old_cap * 2 && nb >= (size_t)ARSENAL_HASH_INPLACE_BYTES \
+    /* Re-place every TODO element where a fresh insert would put it, in      \
+       place (abseil's drop-deletes idea): an element stays if its own group  \
+       comes first on its probe path, moves to an EMPTY slot, or swaps with a \
+       TODO element, which is then placed in turn. reseed: rehash keys. */    \
+    static ARS__HASH_UNUSED void name##__rehash_inplace(name *m, int reseed) {     \
+        size_t g, j, G = m->gmask + 1;                                             \
+        name##_slot tmp;                                                           \
+        for (g = 0; g < G; g++) {                                                  \
+            for (j = 0; j < ARS__HASH_GW(B) - 1; j++) {                            \
+                size_t p = (g << ARS__HASH_GL(B)) + j;                             \
+                while (m->ctrl[p] == ARS__HASH_TODO) {                             \
+                    name##_slot *s = name##__slot(m, p);                           \
+                    uint64_t h;                                                    \
+                    size_t pg, step = 0;                                           \
+                    unsigned h2, ovf;                                              \
+                    if (reseed) { h = hashfn(s->key, m->seed); ARS__HASH_CAT(ARS__HASH_STORE_, C)(s, h); } \
+                    else h = ARS__HASH_CAT(ARS__HASH_OF_, C)(hashfn, s, m->seed);  \
+                    h2 = ars__hash_h2(h); ovf = ars__hash_ovf(h);                  \
+                    pg = ARS__HASH_HOME(h, m->gmask);                              \
+                    for (;;) {                                                     \
+                        unsigned char *c = m->ctrl + (pg << ARS__HASH_GL(B));      \
+                        uint64_t fm;                                               \
+                        if (pg == g) { m->ctrl[p] = (unsigned char)h2; break; }    \
+                        fm = ARS__HASH_MATCH(B)(c, ARS__HASH_EMPTY) | ARS__HASH_MATCH(B)(c, ARS__HASH_TODO); \
+                        if (fm) {                                                  \
+                            size_t t = (pg << ARS__HASH_GL(B)) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
+                            name##_slot *d = name##__slot(m, t);                   \
+                            if (m->ctrl[t] == ARS__HASH_EMPTY) {                   \
+                                *d = *s; m->ctrl[p] = ARS__HASH_EMPTY;             \
+                            } else {                                               \
+                                tmp = *d; *d = *s; *s = tmp;                       \
+                            }                                                      \
+                            m->ctrl[t] = (unsigned char)h2;                        \
+                            break;                                                 \
+                        }                                                          \
+                        c[ARS__HASH_GW(B) - 1] |= (unsigned char)ovf;              \
+                        step++;                                                    \
+                        pg = (pg + step) & m->gmask;                               \
+                    }                                                              \
+                }                                                                  \
+            }                                                                      \
+        }                                                                          \
+        m->growth_left = ars__hash_max_load(m->cap) - m->size;                     \
+    }                                                                              \
+    /* Move to a table of `groups` groups (a power of two, or 0 = empty). */   \
+    static ARS__HASH_UNUSED int name##__resize(name *m, size_t groups) {           \
+        size_t old_groups = m->nctrl ? m->gmask + 1 : 0, nb = name##__bytes(groups), g; \
+        if (groups && groups == old_groups * 2 && nb >= (size_t)ARSENAL_HASH_INPLACE_BYTES \
             && ARSENAL_HASH_INPLACE_BYTES > 0 && ars_map__can_realloc(&m->alloc)) { \
-            /* Grow in place: realloc (mremap for big blocks), move ctrl up,  \
-               re-place. Peak memory is the new table only. */               \
+            /* Grow in place: realloc (mremap for big blocks), move the control \
+               bytes up, re-place. Peak memory is the new block only. */     \
             unsigned char *p = (unsigned char *)ars_map__realloc(&m->alloc, m->slots, \
-                                                   name##__bytes(old_cap), nb);    \
+                                                   name##__bytes(old_groups), nb); \
             if (p) {                                                               \
-            m->slots = (name##_slot *)(void *)p;                                   \
-            m->ctrl = p + new_cap * sizeof(name##_slot);                           \
-            ARS__HASH_MEMMOVE_CTRL(m->ctrl, p + old_cap * sizeof(name##_slot), old_cap); \
-            name##__mark_todo(m->ctrl, old_cap);                                   \
-            ARS__HASH_MEMSET(m->ctrl + old_cap, 0x80, new_cap - old_cap);          \
-            m->cap = new_cap; m->gmask = new_cap / ARS__HASH_GW(B) - 1;            \
-            name##__rehash_inplace(m, 0);                                          \
-            return 0;                                                              \
+                size_t oc = old_groups * ARS__HASH_GW(B);                          \
+                m->slots = (name##_slot *)(void *)p;                               \
+                m->ctrl = p + name##__ctrl_off(groups);                            \
+                ARS__HASH_MEMMOVE(m->ctrl, p + name##__ctrl_off(old_groups), oc);  \
+                ARS__HASH_MEMSET(m->ctrl + oc, 0, oc);                             \
+                m->gmask = groups - 1; m->nctrl = groups * ARS__HASH_GW(B);        \
+                m->cap = groups * (ARS__HASH_GW(B) - 1);                           \
+                name##__mark_todo(m);                                              \
+                name##__rehash_inplace(m, 0);                                      \
+                return 0;                                                          \
             } /* realloc failed: the old block is intact; try a new one */        \
         }                                                                          \
         {                                                                          \
             name n2 = *m;                                                          \
-            if (new_cap) {                                                         \
+            if (groups) {                                                          \
                 unsigned char *p = (unsigned char *)ars_map__alloc(&m->alloc, nb); \
                 if (!p) return ARS_ENOMEM;                                         \
                 n2.slots = (name##_slot *)(void *)p;                               \
-                n2.ctrl = p + new_cap * sizeof(name##_slot);                       \
-                ARS__HASH_MEMSET(n2.ctrl, 0x80, new_cap);                          \
-                n2.gmask = new_cap / ARS__HASH_GW(B) - 1;                          \
+                n2.ctrl = p + name##__ctrl_off(groups);                            \
+                n2.gmask = groups - 1; n2.nctrl = groups * ARS__HASH_GW(B);        \
+                n2.cap = groups * (ARS__HASH_GW(B) - 1);                           \
+                ARS__HASH_MEMSET(n2.ctrl, 0, n2.nctrl);                            \
             } else {                                                               \
-                n2.slots = NULL; n2.ctrl = (unsigned char *)ars__hash_empty_group; \
-                n2.gmask = 0;                                                      \
+                name##__set_empty(&n2);                                            \
             }                                                                      \
-            n2.cap = new_cap;                                                      \
-            for (i = 0; i < old_cap; i += ARS__HASH_GW(B)) {                       \
-                uint64_t mk = ARS__HASH_GF(B, full)(m->ctrl + i);                  \
+            for (g = 0; g < old_groups; g++) {                                     \
+                const unsigned char *oc = m->ctrl + (g << ARS__HASH_GL(B));        \
+                uint64_t mk = ARS__HASH_MATCH(B)(oc, ARS__HASH_EMPTY) ^ ARS__HASH_GM(B); \
                 while (mk) {                                                       \
-                    const name##_slot *s = m->slots + i + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                    size_t op = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                    const name##_slot *s = name##__slot(m, op);                    \
                     uint64_t h = ARS__HASH_CAT(ARS__HASH_OF_, C)(hashfn, s, m->seed); \
-                    size_t t = name##__first_free(&n2, h, NULL);                   \
-                    n2.ctrl[t] = (unsigned char)(h & 0x7f);                        \
-                    n2.slots[t] = *s;                                              \
+                    size_t pg = ARS__HASH_HOME(h, n2.gmask), step = 0, t;          \
+                    uint64_t fm;                                                   \
+                    for (;;) {                                                     \
+                        unsigned char *c = n2.ctrl + (pg << ARS__HASH_GL(B));      \
+                        fm = ARS__HASH_MATCH(B)(c, ARS__HASH_EMPTY);               \
+                        if (fm) break;                                             \
+                        c[ARS__HASH_GW(B) - 1] |= (unsigned char)ars__hash_ovf(h); \
+                        step++;                                                    \
+                        pg = (pg + step) & n2.gmask;                               \
+                    }                                                              \
+                    t = (pg << ARS__HASH_GL(B)) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
+                    n2.ctrl[t] = (unsigned char)ars__hash_h2(h);                   \
+                    *name##__slot(&n2, t) = *s;                                    \
                     mk &= mk - 1;                                                  \
                 }                                                                  \
             }                                                                      \
-            if (old_cap) ars_map__free(&m->alloc, m->slots, name##__bytes(old_cap)); \
-            n2.growth_left = new_cap ? ars__hash_max_load(new_cap) - m->size : 0;  \
+            if (old_groups) ars_map__free(&m->alloc, m->slots, name##__bytes(old_groups)); \
+            n2.size = m->size;                                                     \
+            n2.growth_left = groups ? ars__hash_max_load(n2.cap) - m->size : 0;    \
             *m = n2;                                                               \
         }                                                                          \
         return 0;                                                                  \
     }                                                                              \
-    /* No free slot left: drop tombstones in place when they are many,         \
-       else double. */                                                         \
+    /* No room left: when erases used up the room (stale overflow bits),     \
+       rebuild in place; else double. */                                       \
     static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__make_room(name *m) {    \
-        if (m->cap && m->size * 32 <= m->cap * 25) {                               \
-            name##__mark_todo(m->ctrl, m->cap);                                    \
+        if (m->nctrl && m->size * 8 <= ars__hash_max_load(m->cap) * 7) {           \
+            name##__mark_todo(m);                                                  \
             name##__rehash_inplace(m, 0);                                          \
             return 0;                                                              \
         }                                                                          \
-        if (m->cap == 0) return name##__resize(m, ARS__HASH_GW(B));                \
-        if (m->cap > ((size_t)-1) / 4 / sizeof(name##_slot)) return ARS_ENOMEM;    \
-        return name##__resize(m, m->cap * 2);                                      \
+        if (!m->nctrl) return name##__resize(m, 1);                                \
+        if (m->gmask + 1 > ((size_t)-1) / 64 / ARS__HASH_GW(B) / sizeof(name##_slot)) return ARS_ENOMEM; \
+        return name##__resize(m, (m->gmask + 1) * 2);                              \
     }                                                                              \
     /* Bad hash: new seed, re-place everything, at most 4 times per table. */  \
     static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__reseed(name *m) {       \
         if (m->reseeds >= 4) return ARS_EOVERFLOW;                                 \
         m->reseeds++;                                                              \
         m->seed = ars_hash_mix(m->seed ^ 0x2545f4914f6cdd1dull, 0x9e3779b97f4a7c15ull + m->reseeds); \
-        name##__mark_todo(m->ctrl, m->cap);                                        \
+        name##__mark_todo(m);                                                      \
         name##__rehash_inplace(m, 1);                                              \
         return 0;                                                                  \
     }                                                                              \
-    /* Finds key or claims a slot for it: 1 = new slot (ctrl set, slot holds  \
-       nothing yet), 0 = found, <0 error. */                                   \
+    /* Finds key or claims a slot for it: 1 = new slot (control byte set, the \
+       slot holds only the cached hash), 0 = found, <0 error; *out = pos. */   \
     ARS__HASH_FORCEINLINE int name##__claim(name *m, K key, size_t *out) {         \
         for (;;) {                                                                 \
             const uint64_t h = hashfn(key, m->seed);                               \
-            const unsigned h2 = (unsigned)(h & 0x7f);                              \
-            size_t g = (size_t)(h >> 7) & m->gmask, step = 0, t = 0;               \
-            int have_free = 0;                                                     \
-            size_t free_step = 0;                                                  \
+            const unsigned h2 = ars__hash_h2(h), ovf = ars__hash_ovf(h);           \
+            size_t g = ARS__HASH_HOME(h, m->gmask), step = 0, pos;                 \
+            uint64_t fm;                                                           \
             for (;;) {                                                             \
-                const unsigned char *c = m->ctrl + g * ARS__HASH_GW(B);            \
-                uint64_t mk = ARS__HASH_GF(B, h2)(c, h2);                          \
+                const unsigned char *c = m->ctrl + (g << ARS__HASH_GL(B));         \
+                uint64_t mk = ARS__HASH_MATCH(B)(c, h2);                           \
                 while (mk) {                                                       \
-                    size_t i = g * ARS__HASH_GW(B) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
-                    const name##_slot *s = m->slots + i;                           \
-                    if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) { *out = i; return 0; } \
+                    pos = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+                    if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(name##__slot(m, pos), h)  \
+                        && eqfn(name##__slot(m, pos)->key, key)) { *out = pos; return 0; } \
                     mk &= mk - 1;                                                  \
                 }                                                                  \
-                if (!have_free) {                                                  \
-                    uint64_t fm = ARS__HASH_GF(B, free)(c);                        \
-                    if (fm) {                                                      \
-                        have_free = 1; free_step = step;                           \
-                        t = g * ARS__HASH_GW(B) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
-                    }                                                              \
-                }                                                                  \
-                if (ARS__HASH_LIKELY(ARS__HASH_GF(B, empty)(c))) break;            \
+                if (ARS__HASH_LIKELY(!(c[ARS__HASH_GW(B) - 1] & ovf)) || step >= m->gmask) break; \
                 step++;                                                            \
                 g = (g + step) & m->gmask;                                         \
             }                                                                      \
-            if (ARS__HASH_UNLIKELY(m->growth_left == 0 && m->ctrl[t] == ARS__HASH_EMPTY)) { \
+            if (ARS__HASH_UNLIKELY(m->growth_left == 0)) {                         \
                 int rc = name##__make_room(m);                                     \
                 if (rc < 0) return rc;                                             \
-                t = name##__first_free(m, h, &free_step);                          \
             }                                                                      \
-            if (ARS__HASH_UNLIKELY(free_step > (size_t)ARSENAL_HASH_MAX_PROBE)) {  \
-                int rc = name##__reseed(m);                                        \
-                if (rc < 0) return rc;                                             \
-                continue;                                                          \
+            g = ARS__HASH_HOME(h, m->gmask); step = 0;                             \
+            for (;;) {                                                             \
+                fm = ARS__HASH_MATCH(B)(m->ctrl + (g << ARS__HASH_GL(B)), ARS__HASH_EMPTY); \
+                if (ARS__HASH_LIKELY(fm)) break;                                   \
+                step++;                                                            \
+                g = (g + step) & m->gmask;                                         \
             }                                                                      \
-            if (m->ctrl[t] == ARS__HASH_EMPTY) m->growth_left--;                   \
-            m->ctrl[t] = (unsigned char)h2;                                        \
-            ARS__HASH_CAT(ARS__HASH_STORE_, C)(m->slots + t, h);                   \
+            if (ARS__HASH_UNLIKELY(step)) {                                        \
+                size_t g2 = ARS__HASH_HOME(h, m->gmask), s2;                       \
+                if (step > (size_t)ARSENAL_HASH_MAX_PROBE) {                       \
+                    int rc = name##__reseed(m);                                    \
+                    if (rc < 0) return rc;                                         \
+                    continue;                                                      \
+                }                                                                  \
+                for (s2 = 0; s2 < step; ) {                                        \
+                    m->ctrl[(g2 << ARS__HASH_GL(B)) + ARS__HASH_GW(B) - 1] |= (unsigned char)ovf; \
+                    s2++;                                                          \
+                    g2 = (g2 + s2) & m->gmask;                                     \
+                }                                                                  \
+            }                                                                      \
+            pos = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
+            m->ctrl[pos] = (unsigned char)h2;                                      \
+            ARS__HASH_CAT(ARS__HASH_STORE_, C)(name##__slot(m, pos), h);           \
+            m->growth_left--;                                                      \
             m->size++;                                                             \
-            *out = t;                                                              \
+            *out = pos;                                                            \
             return 1;                                                              \
         }                                                                          \
     }                                                                              \
     LINK int name##__slot_for_insert(name *m, K key, size_t *out) {                \
         return name##__claim(m, key, out);                                         \
     }                                                                              \
-    ARS__HASH_FORCEINLINE void name##__erase_at(name *m, size_t i) {               \
-        size_t g0 = i & ~(size_t)(ARS__HASH_GW(B) - 1);                            \
+    /* Erase: the slot is free at once; its room comes back only if no key   \
+       overflowed the group (else the next rebuild reclaims it). */            \
+    ARS__HASH_FORCEINLINE void name##__erase_at(name *m, size_t pos) {             \
+        m->ctrl[pos] = ARS__HASH_EMPTY;                                            \
         m->size--;                                                                 \
-        if (ARS__HASH_GF(B, empty)(m->ctrl + g0)) {                                \
-            m->ctrl[i] = ARS__HASH_EMPTY; m->growth_left++;                        \
-        } else {                                                                   \
-            m->ctrl[i] = ARS__HASH_DELETED;                                        \
-        }                                                                          \
+        if (!m->ctrl[(pos | (ARS__HASH_GW(B) - 1))]) m->growth_left++;             \
     }                                                                              \
     LINK void name##_erase_at(name *m, size_t i) { name##__erase_at(m, i); }       \
     LINK int name##_erase(name *m, K key) {                                        \
         size_t i = name##__find(m, key);                                           \
-        if (i == m->cap) return 0;                                                 \
+        if (i == m->nctrl) return 0;                                               \
         name##__erase_at(m, i);                                                    \
         return 1;                                                                  \
     }                                                                              \
     LINK size_t name##_size(const name *m) { return m->size; }                     \
     LINK size_t name##_capacity(const name *m) { return m->cap; }                  \
     LINK int name##_reserve(name *m, size_t n) {                                   \
-        size_t cap;                                                                \
+        size_t groups;                                                             \
         if (n <= m->size + m->growth_left) return 0;                               \
-        cap = ars__hash_cap_for(n, ARS__HASH_GW(B));                               \
-        if (!cap || cap > ((size_t)-1) / 2 / sizeof(name##_slot)) return ARS_ENOMEM; \
-        if (cap <= m->cap) { name##__mark_todo(m->ctrl, m->cap); name##__rehash_inplace(m, 0); return 0; } \
-        return name##__resize(m, cap);                                             \
+        groups = ars__hash_groups_for(n, ARS__HASH_GW(B));                         \
+        if (!groups || groups > ((size_t)-1) / 64 / ARS__HASH_GW(B) / sizeof(name##_slot)) return ARS_ENOMEM; \
+        if (m->nctrl && groups <= m->gmask + 1) {                                  \
+            name##__mark_todo(m); name##__rehash_inplace(m, 0); return 0;          \
+        }                                                                          \
+        return name##__resize(m, groups);                                          \
     }                                                                              \
     LINK void name##_clear(name *m) {                                              \
-        if (!m->cap) return;                                                       \
-        ARS__HASH_MEMSET(m->ctrl, 0x80, m->cap);                                   \
+        if (!m->nctrl) return;                                                     \
+        ARS__HASH_MEMSET(m->ctrl, 0, m->nctrl);                                    \
         m->size = 0; m->growth_left = ars__hash_max_load(m->cap);                  \
     }                                                                              \
     LINK int name##_shrink(name *m) {                                              \
-        size_t cap = ars__hash_cap_for(m->size, ARS__HASH_GW(B));                  \
-        if (cap >= m->cap) return 0;                                               \
-        return name##__resize(m, cap);                                             \
+        size_t groups = ars__hash_groups_for(m->size, ARS__HASH_GW(B));            \
+        if (!m->nctrl || groups >= m->gmask + 1) return 0;                         \
+        return name##__resize(m, groups);                                          \
     }                                                                              \
     LINK size_t name##_next(const name *m, size_t i) {                             \
-        for (i++; i < m->cap; i++)                                                 \
-            if (!(m->ctrl[i] & 0x80)) return i;                                    \
-        return m->cap;                                                             \
+        size_t p = i + 1;                                                          \
+        while (p < m->nctrl) {                                                     \
+            size_t g = p >> ARS__HASH_GL(B);                                       \
+            uint64_t mk = ARS__HASH_MATCH(B)(m->ctrl + (g << ARS__HASH_GL(B)), ARS__HASH_EMPTY) ^ ARS__HASH_GM(B); \
+            mk &= ~(uint64_t)0 << ((p & (ARS__HASH_GW(B) - 1)) << ARS__HASH_GS(B)); \
+            if (mk) return (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
+            p = (g + 1) << ARS__HASH_GL(B);                                        \
+        }                                                                          \
+        return m->nctrl;                                                           \
     }                                                                              \
     LINK size_t name##_begin(const name *m) { return name##_next(m, (size_t)-1); } \
-    LINK size_t name##_end(const name *m) { return m->cap; }                       \
-    LINK const K *name##_key(const name *m, size_t i) { return &m->slots[i].key; }
+    LINK size_t name##_end(const name *m) { return m->nctrl; }                     \
+    LINK const K *name##_key(const name *m, size_t i) { return &name##__slot(m, i)->key; }
 
 #define ARS__HASH_MAP_PROTOS(name, K, V, LINK)                                     \
     ARS__HASH_TABLE_PROTOS(name, K, LINK)                                          \
@@ -761,29 +799,29 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key, V val) {                                \
         size_t i; int rc = name##__claim(m, key, &i);                    \
-        if (rc == 1) { m->slots[i].key = key; m->slots[i].val = val; }             \
+        if (rc == 1) { name##__slot(m, i)->key = key; name##__slot(m, i)->val = val; }             \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_put(name *m, K key, V val) {                                   \
         size_t i; int rc = name##__claim(m, key, &i);                    \
-        if (rc == 1) m->slots[i].key = key;                                        \
-        if (rc >= 0) m->slots[i].val = val;                                        \
+        if (rc == 1) name##__slot(m, i)->key = key;                                        \
+        if (rc >= 0) name##__slot(m, i)->val = val;                                        \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_emplace(name *m, K key, V **out) {                             \
         size_t i; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) {                                                             \
-            m->slots[i].key = key;                                                 \
-            ARS__HASH_MEMSET(&m->slots[i].val, 0, sizeof(V));                      \
+            name##__slot(m, i)->key = key;                                                 \
+            ARS__HASH_MEMSET(&name##__slot(m, i)->val, 0, sizeof(V));                      \
         }                                                                          \
-        if (out) *out = rc >= 0 ? &m->slots[i].val : NULL;                         \
+        if (out) *out = rc >= 0 ? &name##__slot(m, i)->val : NULL;                         \
         return rc;                                                                 \
     }                                                                              \
     LINK V *name##_get(const name *m, K key) {                                     \
         size_t i = name##__find(m, key);                                           \
-        return i == m->cap ? NULL : &m->slots[i].val;                              \
+        return i == m->nctrl ? NULL : &name##__slot(m, i)->val;                              \
     }                                                                              \
-    LINK V *name##_val(const name *m, size_t i) { return &m->slots[i].val; }
+    LINK V *name##_val(const name *m, size_t i) { return &name##__slot(m, i)->val; }
 
 #define ARS__HASH_SET_PROTOS(name, K, LINK)                                        \
     ARS__HASH_TABLE_PROTOS(name, K, LINK)                                          \
@@ -793,11 +831,10 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key) {                                       \
         size_t i; int rc = name##__claim(m, key, &i);                    \
-        if (rc == 1) m->slots[i].key = key;                                        \
+        if (rc == 1) name##__slot(m, i)->key = key;                                        \
         return rc;                                                                 \
     }
 
-#define ARS__HASH_MEMMOVE_CTRL(d, s, n) ARS__HASH_MEMCPY((d), (s), (n))
 #define ARS__HASH_LINK_STATIC static inline ARS__HASH_UNUSED
 
 /* Full generator with an explicit backend (sse2, neon, swar: those compiled
