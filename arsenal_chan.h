@@ -1,0 +1,1186 @@
+/* arsenal_chan.h - v0.1.0 - Go-style channels for arsenal_coro.h coroutines
+   (same thread or across threads), select, and lock-free SPSC/MPMC queues.
+   Public domain or MIT (end of file).
+
+   USAGE
+
+   Define the implementation in exactly one .c file:
+
+       #define ARSENAL_CHAN_IMPLEMENTATION
+       #include "arsenal_chan.h"
+
+   (ARSENAL_IMPLEMENTATION switches on every arsenal header at once.)
+   This header includes "arsenal_coro.h" (keep it next to this one); the
+   coroutine implementation must be compiled somewhere too, e.g. by defining
+   ARSENAL_CORO_IMPLEMENTATION in the same file. The lock-free queues
+   (>>spsc, >>mpmc) never call into arsenal_coro.h: a program that has no
+   coroutines can use them.
+
+   SECTIONS (grep for the marker)
+   >>chan    ars_chan: capacity 0 (rendezvous) or N (ring buffer); send,
+             recv, try_, deadlines, close, len/cap, create/destroy and
+             init/deinit over caller memory (firmware)
+   >>typed   ARS_CHAN_TYPED(name, T): type-checked wrappers that read like Go
+   >>select  ars_select over send and receive cases with a deadline
+   >>spsc    bounded single-producer single-consumer ring, batch push/pop
+   >>mpmc    bounded multi-producer multi-consumer queue (Vyukov), batches
+
+   CONFIGURATION (define before including the implementation; defaults in [])
+   ARSENAL_CHAN_API             [extern] linkage of every public function
+   ARSENAL_CHAN_STATIC          make every function static to the including file
+   ARSENAL_CHAN_NO_THREADS      channels without their per-channel lock: only
+                                coroutines of one thread may use a channel
+                                [on when ARSENAL_CHAN_FREESTANDING]
+   ARSENAL_CHAN_FREESTANDING    no libc (firmware): only <stddef.h>/<stdint.h>;
+                                memcpy/memset come from the firmware; no default
+                                malloc (create needs an allocator, or use init)
+                                [auto when __STDC_HOSTED__ == 0]
+   ARSENAL_CHAN_CACHE_LINE      padding between the hot fields of the queues [64]
+   ARSENAL_CHAN_SELECT_MAX      most cases in one ars_select [1024]
+   ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
+   ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; define both or
+                                neither (the same pair for every arsenal header)
+
+   EXAMPLE
+
+       #define ARSENAL_CORO_IMPLEMENTATION
+       #define ARSENAL_CHAN_IMPLEMENTATION
+       #include "arsenal_chan.h"
+       #include <stdio.h>
+
+       ARS_CHAN_TYPED(intchan, int)           // intchan_send, intchan_recv, ...
+
+       static void producer(void *arg) {
+           intchan c = *(intchan *)arg;
+           for (int i = 1; i <= 3; i++) intchan_send(c, i);    // c <- i
+           intchan_close(c);                                     // close(c)
+       }
+       static void consumer(void *arg) {
+           intchan c = *(intchan *)arg;
+           int v;
+           while (intchan_recv_ok(c, &v) == 0)                   // v, ok := <-c
+               printf("%d\n", v);                                // 1 2 3
+       }
+       int main(void) {
+           intchan c;
+           intchan_make(&c, 0);                  // unbuffered: a rendezvous
+           ars_go(producer, &c);
+           ars_go(consumer, &c);
+           ars_sched_run();
+           intchan_free(c);
+           return 0;
+       }
+
+   ERRORS AND DEADLINES
+   Blocking calls take an absolute deadline on ars_now() (ms): -1 never, 0 do
+   not block. They return 0, or ARS_ECLOSED (channel closed: a receiver gets
+   it once the buffer is drained), ARS_EAGAIN (would block, deadline 0, and
+   every try_ call), ARS_ETIMEDOUT (the deadline passed while blocked; never
+   early), ARS_ECANCELED (ars_cancel on the coroutine), ARS_ESTATE (it would
+   have to block but the caller is not a scheduled coroutine), ARS_EINVAL.
+   A call that fails has moved nothing: a canceled or timed-out send did not
+   deliver, a receive that fails leaves *elem untouched.
+
+   PLATFORMS
+   Everywhere arsenal_coro.h runs: x86_64 and i386 (Linux, BSD, macOS,
+   Windows), ARM32, AArch64 and RISC-V Linux, Cortex-M3/M4 and RV32/RV64
+   firmware. Atomics: GCC/Clang __atomic builtins (C and C++) or MSVC
+   Interlocked intrinsics.
+
+   CAVEATS
+   - Cross-thread channels: each thread runs its own ars_sched_run; a send on
+     thread A wakes a receiver parked on thread B. The channel lock is a
+     spinlock held for a few dozen instructions (and, when it wakes a
+     sleeping scheduler on another thread, for that wake-up call).
+   - Destroy (or deinit) wakes every parked coroutine with ARS_ECLOSED. With
+     several threads, make sure no other thread is still inside, or about to
+     enter, a call on the channel (close it, then join or hand off).
+   - A coroutine woken because its send/recv completed ignores an ars_cancel
+     that raced with it; the cancel stays pending for its next blocking call.
+   - Queues need a power-of-two capacity; their elements are copied (memcpy).
+   - Blocking calls from a plain thread (not a coroutine) return ARS_ESTATE;
+     use the try_ variants or run a scheduler on that thread.
+*/
+#ifndef ARSENAL_CHAN_H
+#define ARSENAL_CHAN_H
+
+#define ARSENAL_CHAN_VERSION_MAJOR 0
+#define ARSENAL_CHAN_VERSION_MINOR 1
+#define ARSENAL_CHAN_VERSION_PATCH 0
+
+#include "arsenal_coro.h"
+
+/* >>common: identical in every arsenal_*.h (tests/check_common.sh compares) */
+#ifndef ARSENAL_COMMON_BLOCK_V1
+#define ARSENAL_COMMON_BLOCK_V1
+#include <stddef.h>
+#include <stdint.h>
+/* Error codes: 0 is success, negative is failure. One list makes the enum
+   and ars_strerror(). */
+#define ARS__ERRORS(X) \
+    X(ARS_OK,          0,  "success") \
+    X(ARS_EINVAL,     -1,  "invalid argument") \
+    X(ARS_ENOMEM,     -2,  "out of memory") \
+    X(ARS_ETIMEDOUT,  -3,  "deadline passed") \
+    X(ARS_ECANCELED,  -4,  "operation canceled") \
+    X(ARS_ECLOSED,    -5,  "closed") \
+    X(ARS_EAGAIN,     -6,  "would block") \
+    X(ARS_ESTATE,     -7,  "wrong state for this call") \
+    X(ARS_EOVERFLOW,  -8,  "value too large") \
+    X(ARS_ECORRUPT,   -9,  "corrupt or truncated data") \
+    X(ARS_EEOF,       -10, "end of stream") \
+    X(ARS_ECONNRESET, -11, "connection reset by peer") \
+    X(ARS_ECONNREFUSED, -12, "connection refused") \
+    X(ARS_EADDRINUSE, -13, "address in use") \
+    X(ARS_EPIPE,      -14, "broken pipe") \
+    X(ARS_EMFILE,     -15, "too many open files") \
+    X(ARS_ENOTFOUND,  -16, "not found") \
+    X(ARS_EPERM,      -17, "operation not permitted") \
+    X(ARS_EBUSY,      -18, "resource busy") \
+    X(ARS_EUNREACH,   -19, "network unreachable") \
+    X(ARS_EISR,       -20, "not allowed in interrupt context") \
+    X(ARS_EIO,        -21, "input/output error")
+#define ARS__ERROR_ENUM(name, value, text) name = value,
+enum ars_error { ARS__ERRORS(ARS__ERROR_ENUM) ARS__ERROR_LAST = -21 };
+#undef ARS__ERROR_ENUM
+/* Human-readable text of an ARS_E* code (or "unknown error"). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static const char *ars_strerror(int err) {
+    switch (err) {
+#define ARS__ERROR_CASE(name, value, text) case value: return text;
+    ARS__ERRORS(ARS__ERROR_CASE)
+#undef ARS__ERROR_CASE
+    default: return "unknown error";
+    }
+}
+/* Allocator: alloc returns memory aligned to `align` (a power of two) or
+   NULL; free receives the size that was asked for. NULL allocator pointers
+   mean the header's default (ARSENAL_MALLOC / ARSENAL_FREE, else malloc). */
+typedef struct ars_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} ars_allocator;
+#endif /* ARSENAL_COMMON_BLOCK_V1 */
+/* <<common */
+
+#ifndef ARSENAL_CHAN_API
+#if defined(ARSENAL_CHAN_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define ARSENAL_CHAN_API static __attribute__((unused))
+#elif defined(ARSENAL_CHAN_STATIC)
+#define ARSENAL_CHAN_API static
+#else
+#define ARSENAL_CHAN_API extern
+#endif
+#endif
+
+#ifndef ARSENAL_CHAN_CACHE_LINE
+#define ARSENAL_CHAN_CACHE_LINE 64
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS_CHAN_MAYBE_UNUSED __attribute__((unused))
+#else
+#define ARS_CHAN_MAYBE_UNUSED
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>chan --------------------------------------------------------------- */
+/* A parked send/recv/select case. Private: lives on the parked coroutine's
+   stack (or inside an ars_select_case). */
+struct ars__chan_wait;
+typedef struct ars__chan_state {
+    uint32_t done;                  /* the waker finished its copy */
+    int fired;                      /* which case the waker completed */
+} ars__chan_state;
+typedef struct ars__chan_wait {
+    struct ars__chan_wait *next, *prev;
+    ars_waker w;
+    void *elem;                     /* recv: destination; send: source */
+    ars__chan_state *st;
+    int index;                      /* case number (select) */
+    uint32_t linked;                /* in a channel's queue */
+} ars__chan_wait;
+
+/* A channel. The fields are private; the struct is public so a channel can
+   live in static or stack memory (ars_chan_init). */
+typedef struct ars_chan {
+    uint32_t lock;
+    uint32_t closed;
+    size_t elem_size, cap, len, head;
+    unsigned char *buf;
+    ars__chan_wait *recv_head, *recv_tail, *send_head, *send_tail;
+    const ars_allocator *allocator;
+    size_t alloc_size;              /* nonzero when ars_chan_create made it */
+} ars_chan;
+
+/* Bytes of buffer ars_chan_init needs. */
+#define ARS_CHAN_BUFFER_SIZE(elem_size, cap) ((size_t)(elem_size) * (size_t)(cap))
+
+/* Creates a channel of cap elements of elem_size bytes (cap 0: unbuffered)
+   with `a` (NULL: malloc). Returns 0, ARS_EINVAL, ARS_ENOMEM. */
+ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t cap,
+                                     const ars_allocator *a);
+/* Wakes every parked sender and receiver with ARS_ECLOSED, then frees. */
+ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *ch);
+/* The same over caller memory: buf holds ARS_CHAN_BUFFER_SIZE(elem_size,
+   cap) bytes (NULL when cap is 0) and outlives the channel. */
+ARSENAL_CHAN_API int ars_chan_init(ars_chan *ch, size_t elem_size, size_t cap, void *buf);
+ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *ch);
+
+/* Copies elem_size bytes from *elem into the channel; blocks until a
+   receiver takes it (cap 0) or there is room, or the deadline. */
+ARSENAL_CHAN_API int ars_chan_send(ars_chan *ch, const void *elem, int64_t deadline);
+/* Receives into *elem. After close: what is buffered, then ARS_ECLOSED. */
+ARSENAL_CHAN_API int ars_chan_recv(ars_chan *ch, void *elem, int64_t deadline);
+/* Never block: 0, ARS_EAGAIN, ARS_ECLOSED. Usable from plain threads. */
+ARSENAL_CHAN_API int ars_chan_try_send(ars_chan *ch, const void *elem);
+ARSENAL_CHAN_API int ars_chan_try_recv(ars_chan *ch, void *elem);
+/* Closes: parked receivers get ARS_ECLOSED (the buffer is empty if they are
+   parked), parked and later senders get ARS_ECLOSED. A second close returns
+   ARS_ECLOSED and changes nothing. */
+ARSENAL_CHAN_API int ars_chan_close(ars_chan *ch);
+/* Elements buffered now, and the capacity. */
+ARSENAL_CHAN_API size_t ars_chan_len(ars_chan *ch);
+ARSENAL_CHAN_API size_t ars_chan_cap(const ars_chan *ch);
+/* 1 once closed. */
+ARSENAL_CHAN_API int ars_chan_closed(ars_chan *ch);
+
+/* >>select ------------------------------------------------------------- */
+enum { ARS_SELECT_SEND = 1, ARS_SELECT_RECV = 2 };
+
+typedef struct ars_select_case {
+    ars_chan *ch;        /* NULL: never ready (Go's nil channel) */
+    int op;              /* ARS_SELECT_SEND or ARS_SELECT_RECV */
+    void *elem;          /* send: the value; recv: where it goes */
+    int result;          /* out, for the case that fired: 0 or ARS_ECLOSED */
+    ars__chan_wait wait_;   /* private */
+    int order_;             /* private */
+} ars_select_case;
+
+/* Initialisers: ars_select_case c[2] = { ARS_SEND_CASE(a, &x), ARS_RECV_CASE(b, &y) }; */
+#define ARS_SEND_CASE(ch, elem_ptr) { (ch), ARS_SELECT_SEND, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0 }, 0 }
+#define ARS_RECV_CASE(ch, elem_ptr) { (ch), ARS_SELECT_RECV, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0 }, 0 }
+
+/* Waits until one case can proceed and performs it; among cases ready at
+   once it picks one uniformly at random (as Go does). Returns the index of
+   that case, whose `result` is 0 or ARS_ECLOSED (a receive on a closed,
+   drained channel; a send on a closed channel). Otherwise ARS_EAGAIN
+   (deadline 0: Go's `default`), ARS_ETIMEDOUT, ARS_ECANCELED, ARS_ESTATE,
+   ARS_EINVAL. No case at all blocks until the deadline. */
+ARSENAL_CHAN_API int ars_select(ars_select_case *cases, int n, int64_t deadline);
+
+/* >>typed -------------------------------------------------------------- */
+/* ARS_CHAN_TYPED(name, T) defines a type `name` (a channel of T) and
+       int  name##_make(name *c, size_t cap)       make(chan T, cap)
+       void name##_free(name c)
+       int  name##_send(name c, T v)               c <- v
+       T    name##_recv(name c)                    <-c (zero value once closed)
+       int  name##_recv_ok(name c, T *v)           v, ok := <-c  (0 = ok)
+       int  name##_send_until(name c, T v, int64_t deadline)
+       int  name##_recv_until(name c, T *v, int64_t deadline)
+       int  name##_try_send(name c, T v), name##_try_recv(name c, T *v)
+       int  name##_close(name c)
+       size_t name##_len(name c), name##_cap(name c)
+       ars_chan *name##_chan(name c)                for ars_select */
+#define ARS_CHAN_TYPED(name, T) \
+    typedef struct name { ars_chan *ch; } name; \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_make(name *c, size_t cap) { \
+        return ars_chan_create(&c->ch, sizeof(T), cap, NULL); } \
+    ARS_CHAN_MAYBE_UNUSED static inline void name##_free(name c) { ars_chan_destroy(c.ch); } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_send(name c, T v) { return ars_chan_send(c.ch, &v, -1); } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_send_until(name c, T v, int64_t deadline) { \
+        return ars_chan_send(c.ch, &v, deadline); } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_try_send(name c, T v) { return ars_chan_try_send(c.ch, &v); } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_recv_until(name c, T *v, int64_t deadline) { \
+        return ars_chan_recv(c.ch, v, deadline); } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_recv_ok(name c, T *v) { return ars_chan_recv(c.ch, v, -1); } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_try_recv(name c, T *v) { return ars_chan_try_recv(c.ch, v); } \
+    ARS_CHAN_MAYBE_UNUSED static inline T name##_recv(name c) { \
+        T v; size_t i_; \
+        if (ars_chan_recv(c.ch, &v, -1) != 0) \
+            for (i_ = 0; i_ < sizeof v; i_++) ((unsigned char *)&v)[i_] = 0; \
+        return v; } \
+    ARS_CHAN_MAYBE_UNUSED static inline int name##_close(name c) { return ars_chan_close(c.ch); } \
+    ARS_CHAN_MAYBE_UNUSED static inline size_t name##_len(name c) { return ars_chan_len(c.ch); } \
+    ARS_CHAN_MAYBE_UNUSED static inline size_t name##_cap(name c) { return ars_chan_cap(c.ch); } \
+    ARS_CHAN_MAYBE_UNUSED static inline ars_chan *name##_chan(name c) { return c.ch; }
+
+/* One-off sends of a literal from C (a compound literal; not in C++):
+   ARS_CHAN_SEND(ch, int, 42) is ars_chan_send(ch, &(int){42}, -1). */
+#ifndef __cplusplus
+#define ARS_CHAN_SEND(ch, T, v) ars_chan_send((ch), &(T){ (v) }, -1)
+#endif
+
+/* >>spsc --------------------------------------------------------------- */
+/* Bounded single-producer single-consumer ring of fixed-size elements.
+   One thread pushes, one thread pops; no locks, no coroutines. The struct is
+   public (place it anywhere); the producer's and consumer's fields sit on
+   separate cache lines. */
+typedef struct ars_spsc {
+    unsigned char *buf;
+    size_t mask, elem_size;
+    const ars_allocator *allocator;
+    size_t alloc_size;
+    char pad0_[ARSENAL_CHAN_CACHE_LINE];
+    size_t head;                    /* consumer: next to pop */
+    size_t tail_seen;               /* consumer's copy of tail */
+    char pad1_[ARSENAL_CHAN_CACHE_LINE];
+    size_t tail;                    /* producer: next to fill */
+    size_t head_seen;               /* producer's copy of head */
+    char pad2_[ARSENAL_CHAN_CACHE_LINE];
+} ars_spsc;
+
+/* cap: a power of two >= 1; buf: elem_size * cap bytes. */
+ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf);
+ARSENAL_CHAN_API int ars_spsc_create(ars_spsc **out, size_t elem_size, size_t cap,
+                                     const ars_allocator *a);
+ARSENAL_CHAN_API void ars_spsc_destroy(ars_spsc *q);
+/* 0 or ARS_EAGAIN (full / empty). */
+ARSENAL_CHAN_API int ars_spsc_push(ars_spsc *q, const void *elem);
+ARSENAL_CHAN_API int ars_spsc_pop(ars_spsc *q, void *elem);
+/* Up to n elements at once (contiguous array); returns how many moved. */
+ARSENAL_CHAN_API size_t ars_spsc_push_n(ars_spsc *q, const void *elems, size_t n);
+ARSENAL_CHAN_API size_t ars_spsc_pop_n(ars_spsc *q, void *elems, size_t n);
+/* Elements in the ring (exact from either side, a snapshot elsewhere). */
+ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q);
+
+/* >>mpmc --------------------------------------------------------------- */
+/* Bounded multi-producer multi-consumer queue (Dmitry Vyukov's design: each
+   cell carries a sequence number). Lock-free for any number of threads. */
+typedef struct ars_mpmc {
+    unsigned char *cells;
+    size_t mask, elem_size, stride;
+    const ars_allocator *allocator;
+    size_t alloc_size;
+    char pad0_[ARSENAL_CHAN_CACHE_LINE];
+    size_t enq;                     /* next position to push */
+    char pad1_[ARSENAL_CHAN_CACHE_LINE];
+    size_t deq;                     /* next position to pop */
+    char pad2_[ARSENAL_CHAN_CACHE_LINE];
+} ars_mpmc;
+
+/* Bytes of buffer ars_mpmc_init needs (each cell: a sequence word + data). */
+#define ARS_MPMC_BUFFER_SIZE(elem_size, cap) \
+    ((((size_t)(elem_size) + 2 * sizeof(size_t) - 1) / sizeof(size_t)) * sizeof(size_t) * (size_t)(cap))
+
+/* cap: a power of two >= 2; buf: ARS_MPMC_BUFFER_SIZE(elem_size, cap)
+   bytes, aligned like size_t. */
+ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf);
+ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t cap,
+                                     const ars_allocator *a);
+ARSENAL_CHAN_API void ars_mpmc_destroy(ars_mpmc *q);
+ARSENAL_CHAN_API int ars_mpmc_push(ars_mpmc *q, const void *elem);
+ARSENAL_CHAN_API int ars_mpmc_pop(ars_mpmc *q, void *elem);
+/* Claim up to n consecutive cells with one atomic step; returns the count. */
+ARSENAL_CHAN_API size_t ars_mpmc_push_n(ars_mpmc *q, const void *elems, size_t n);
+ARSENAL_CHAN_API size_t ars_mpmc_pop_n(ars_mpmc *q, void *elems, size_t n);
+/* A snapshot of the number of elements. */
+ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARSENAL_CHAN_H */
+
+/* ====================================================================== */
+#if (defined(ARSENAL_CHAN_IMPLEMENTATION) || defined(ARSENAL_IMPLEMENTATION)) && \
+    !defined(ARSENAL_CHAN_IMPLEMENTATION_ONCE)
+#define ARSENAL_CHAN_IMPLEMENTATION_ONCE
+
+#if defined(ARSENAL_MALLOC) != defined(ARSENAL_FREE)
+#error "arsenal_chan.h: define both ARSENAL_MALLOC and ARSENAL_FREE, or neither"
+#endif
+
+#if !defined(ARSENAL_CHAN_FREESTANDING) && defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0
+#define ARSENAL_CHAN_FREESTANDING
+#endif
+#if defined(ARSENAL_CHAN_FREESTANDING) && !defined(ARSENAL_CHAN_NO_THREADS)
+#define ARSENAL_CHAN_NO_THREADS
+#endif
+#ifndef ARSENAL_CHAN_SELECT_MAX
+#define ARSENAL_CHAN_SELECT_MAX 1024
+#endif
+
+#if defined(ARSENAL_CHAN_FREESTANDING)
+#define ARS__CH_MEMCPY __builtin_memcpy
+#ifndef ARSENAL_ASSERT
+#define ARSENAL_ASSERT(x) ((void)0)
+#endif
+#else
+#include <string.h>
+#include <stdlib.h>
+#define ARS__CH_MEMCPY memcpy
+#ifndef ARSENAL_ASSERT
+#include <assert.h>
+#define ARSENAL_ASSERT(x) assert(x)
+#endif
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#define ARS__CH_OS_YIELD() SwitchToThread()
+#else
+#include <sched.h>
+#define ARS__CH_OS_YIELD() sched_yield()
+#endif
+#endif
+
+/* thread-local storage (select's random numbers) */
+#if defined(ARSENAL_CHAN_FREESTANDING)
+#define ARS__CH_TLS
+#elif defined(_MSC_VER) && !defined(__clang__)
+#define ARS__CH_TLS __declspec(thread)
+#elif defined(__cplusplus)
+#define ARS__CH_TLS thread_local
+#else
+#define ARS__CH_TLS __thread
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__CH_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ARS__CH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define ARS__CH_INLINE static inline __attribute__((always_inline))
+#define ARS__CH_NOINLINE static __attribute__((noinline))
+#else
+#define ARS__CH_LIKELY(x) (x)
+#define ARS__CH_UNLIKELY(x) (x)
+#define ARS__CH_INLINE static __forceinline
+#define ARS__CH_NOINLINE static __declspec(noinline)
+#endif
+
+/* spin-wait hint */
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#define ARS__CH_PAUSE() __builtin_ia32_pause()
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+#define ARS__CH_PAUSE() __asm__ __volatile__("yield" ::: "memory")
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#define ARS__CH_PAUSE() _mm_pause()
+#else
+#define ARS__CH_PAUSE() ((void)0)
+#endif
+
+/* atomics: GNU builtins (C and C++) or MSVC intrinsics (x86/x64: plain
+   volatile accesses are acquire/release there) */
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#define ARS__CH_LD_ACQ(p) (*(volatile size_t *)(p))
+#define ARS__CH_LD_RLX(p) (*(volatile size_t *)(p))
+#define ARS__CH_ST_REL(p, v) (*(volatile size_t *)(p) = (v))
+#define ARS__CH_LD32_ACQ(p) (*(volatile uint32_t *)(p))
+#define ARS__CH_ST32_REL(p, v) (*(volatile uint32_t *)(p) = (v))
+#define ARS__CH_XCHG32_ACQ(p, v) ((uint32_t)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#if defined(_WIN64)
+#define ARS__CH_CAS(p, e, d) (_InterlockedCompareExchange64((volatile __int64 *)(p), (__int64)(d), (__int64)(e)) == (__int64)(e))
+#else
+#define ARS__CH_CAS(p, e, d) (_InterlockedCompareExchange((volatile long *)(p), (long)(d), (long)(e)) == (long)(e))
+#endif
+#else
+#define ARS__CH_LD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ARS__CH_LD_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ARS__CH_ST_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define ARS__CH_LD32_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ARS__CH_ST32_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define ARS__CH_XCHG32_ACQ(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
+/* *p from e to d; true on success */
+#define ARS__CH_CAS(p, e, d) ars__ch_cas((p), (e), (d))
+static inline int ars__ch_cas(size_t *p, size_t e, size_t d) {
+    return __atomic_compare_exchange_n(p, &e, d, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+#endif
+
+/* memory: the caller's allocator, else ARSENAL_MALLOC/FREE, else malloc */
+static void *ars__ch_alloc(const ars_allocator *a, size_t size, size_t align) {
+    if (a && a->alloc) return a->alloc(a->ctx, size, align);
+    (void)align;
+#if defined(ARSENAL_MALLOC)
+    return ARSENAL_MALLOC(size);
+#elif !defined(ARSENAL_CHAN_FREESTANDING)
+    return malloc(size);
+#else
+    (void)size;
+    return NULL;
+#endif
+}
+static void ars__ch_free(const ars_allocator *a, void *p, size_t size) {
+    if (!p) return;
+    if (a && a->free) { a->free(a->ctx, p, size); return; }
+    (void)size;
+#if defined(ARSENAL_FREE)
+    ARSENAL_FREE(p);
+#elif !defined(ARSENAL_CHAN_FREESTANDING)
+    free(p);
+#endif
+}
+
+/* allocations aligned to a cache line whatever the allocator gives */
+static void *ars__ch_alloc_line(const ars_allocator *a, size_t size, void **raw, size_t *raw_size) {
+    size_t total = size + ARSENAL_CHAN_CACHE_LINE;
+    unsigned char *p = (unsigned char *)ars__ch_alloc(a, total, ARSENAL_CHAN_CACHE_LINE);
+    uintptr_t u;
+    *raw = p; *raw_size = total;
+    if (!p) return NULL;
+    u = ((uintptr_t)p + ARSENAL_CHAN_CACHE_LINE - 1) & ~(uintptr_t)(ARSENAL_CHAN_CACHE_LINE - 1);
+    return (void *)u;
+}
+
+/* element copy with the common sizes inlined */
+ARS__CH_INLINE void ars__ch_copy(void *dst, const void *src, size_t n) {
+    switch (n) {
+    case 0: break;
+    case 1: *(unsigned char *)dst = *(const unsigned char *)src; break;
+    case 4: ARS__CH_MEMCPY(dst, src, 4); break;
+    case 8: ARS__CH_MEMCPY(dst, src, 8); break;
+    case 16: ARS__CH_MEMCPY(dst, src, 16); break;
+    default: ARS__CH_MEMCPY(dst, src, n); break;
+    }
+}
+
+/* a few spins, then give the CPU away */
+static void ars__ch_backoff(unsigned *n) {
+    if (++*n < 64) { ARS__CH_PAUSE(); return; }
+#if defined(ARS__CH_OS_YIELD)
+    ARS__CH_OS_YIELD();
+#endif
+}
+
+/* >>lock: one spinlock per channel; same-thread use pays one uncontended
+   exchange. Critical sections are short and never switch coroutines. */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_lock(c) ((void)(c))
+#define ars__ch_unlock(c) ((void)(c))
+#else
+ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
+    unsigned n = 0;
+    for (;;) {
+        while (ARS__CH_LD32_ACQ(&c->lock)) ars__ch_backoff(&n);
+        if (!ARS__CH_XCHG32_ACQ(&c->lock, 1u)) return;
+    }
+}
+ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
+    if (ARS__CH_UNLIKELY(ARS__CH_XCHG32_ACQ(&c->lock, 1u))) ars__ch_lock_slow(c);
+}
+ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) { ARS__CH_ST32_REL(&c->lock, 0u); }
+#endif
+
+/* >>queue of parked waiters (under the channel lock) */
+ARS__CH_INLINE void ars__ch_enqueue(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
+    w->next = NULL;
+    w->prev = *tail;
+    if (*tail) (*tail)->next = w; else *head = w;
+    *tail = w;
+    ARS__CH_ST32_REL(&w->linked, 1u);
+}
+ARS__CH_INLINE void ars__ch_unlink(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
+    if (w->prev) w->prev->next = w->next; else *head = w->next;
+    if (w->next) w->next->prev = w->prev; else *tail = w->prev;
+    w->next = w->prev = NULL;
+    ARS__CH_ST32_REL(&w->linked, 0u);
+}
+
+/* Takes the first parked waiter of a queue that can still be woken: it is
+   unlinked and its park claimed (woken with `result`); the caller then
+   copies and calls ars__ch_done. Waiters that timed out, were canceled or
+   whose select already fired elsewhere are dropped on the way. */
+ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars__chan_wait **head, ars__chan_wait **tail, int result) {
+    ars__chan_wait *w;
+    while ((w = *head) != NULL) {
+        ars__ch_unlink(head, tail, w);
+        if (ars_wake(w->w, result) == 0) { w->st->fired = w->index; return w; }
+    }
+    return NULL;
+}
+ARS__CH_INLINE void ars__ch_done(ars__chan_wait *w) { ARS__CH_ST32_REL(&w->st->done, 1u); }
+
+/* a woken waiter waits for its waker's copy (already done on one thread) */
+static void ars__ch_wait_done(ars__chan_state *st) {
+    unsigned n = 0;
+    while (!ARS__CH_LD32_ACQ(&st->done)) ars__ch_backoff(&n);
+}
+
+/* >>ops under the lock: 0 done, ARS_EAGAIN would block, ARS_ECLOSED */
+ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
+    ars__chan_wait *w;
+    if (ARS__CH_UNLIKELY(c->closed)) return ARS_ECLOSED;
+    if (c->recv_head && (w = ars__ch_take(&c->recv_head, &c->recv_tail, 0)) != NULL) {
+        ars__ch_copy(w->elem, elem, c->elem_size);
+        ars__ch_done(w);
+        return 0;
+    }
+    if (c->len < c->cap) {
+        size_t t = c->head + c->len;
+        if (t >= c->cap) t -= c->cap;
+        ars__ch_copy(c->buf + t * c->elem_size, elem, c->elem_size);
+        c->len++;
+        return 0;
+    }
+    return ARS_EAGAIN;
+}
+
+ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
+    ars__chan_wait *w;
+    if (c->len > 0) {
+        ars__ch_copy(elem, c->buf + c->head * c->elem_size, c->elem_size);
+        if (++c->head == c->cap) c->head = 0;
+        c->len--;
+        /* a parked sender refills the slot */
+        if (c->send_head && (w = ars__ch_take(&c->send_head, &c->send_tail, 0)) != NULL) {
+            size_t t = c->head + c->len;
+            if (t >= c->cap) t -= c->cap;
+            ars__ch_copy(c->buf + t * c->elem_size, w->elem, c->elem_size);
+            c->len++;
+            ars__ch_done(w);
+        }
+        return 0;
+    }
+    if (c->send_head && (w = ars__ch_take(&c->send_head, &c->send_tail, 0)) != NULL) {
+        ars__ch_copy(elem, w->elem, c->elem_size);
+        ars__ch_done(w);
+        return 0;
+    }
+    return c->closed ? ARS_ECLOSED : ARS_EAGAIN;
+}
+
+/* wakes every parked waiter with ARS_ECLOSED (close, destroy) */
+static void ars__ch_wake_all(ars_chan *c) {
+    ars__chan_wait *w;
+    while ((w = ars__ch_take(&c->recv_head, &c->recv_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take(&c->send_head, &c->send_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
+}
+
+/* after a park that ended by deadline/cancel/ENOMEM: leave the queue */
+static void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
+    if (!ARS__CH_LD32_ACQ(&w->linked)) return;
+    ars__ch_lock(c);
+    if (w->linked) {
+        if (is_send) ars__ch_unlink(&c->send_head, &c->send_tail, w);
+        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
+    }
+    ars__ch_unlock(c);
+}
+
+/* parks the running coroutine on one queue; the lock is held on entry and
+   released here */
+ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    ars__chan_state st;
+    ars__chan_wait w;
+    int r;
+    w.w = ars_park_prepare();
+    if (!w.w.co) { ars__ch_unlock(c); return ARS_ESTATE; }
+    st.done = 0; st.fired = -1;
+    w.elem = elem; w.st = &st; w.index = 0; w.linked = 0;
+    if (is_send) ars__ch_enqueue(&c->send_head, &c->send_tail, &w);
+    else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
+    ars__ch_unlock(c);
+    r = ars_park(deadline);
+    if (r == 0 || r == ARS_ECLOSED) {
+        /* a peer (or close) unlinked us and claimed the park */
+        ars__ch_wait_done(&st);
+        return r;
+    }
+    ars__ch_leave(c, &w, is_send);
+    return r;
+}
+
+ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
+    int r;
+    if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
+    ars__ch_lock(c);
+    r = ars__ch_send_locked(c, elem);
+    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock(c); return r; }
+    return ars__ch_park(c, (void *)(uintptr_t)elem, 1, deadline);
+}
+
+ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
+    int r;
+    if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
+    ars__ch_lock(c);
+    r = ars__ch_recv_locked(c, elem);
+    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock(c); return r; }
+    return ars__ch_park(c, elem, 0, deadline);
+}
+
+ARSENAL_CHAN_API int ars_chan_try_send(ars_chan *c, const void *elem) {
+    return ars_chan_send(c, elem, 0);
+}
+ARSENAL_CHAN_API int ars_chan_try_recv(ars_chan *c, void *elem) {
+    return ars_chan_recv(c, elem, 0);
+}
+
+ARSENAL_CHAN_API int ars_chan_close(ars_chan *c) {
+    if (!c) return ARS_EINVAL;
+    ars__ch_lock(c);
+    if (c->closed) { ars__ch_unlock(c); return ARS_ECLOSED; }
+    c->closed = 1;
+    ars__ch_wake_all(c);
+    ars__ch_unlock(c);
+    return 0;
+}
+
+ARSENAL_CHAN_API size_t ars_chan_len(ars_chan *c) {
+    size_t n;
+    if (!c) return 0;
+    ars__ch_lock(c);
+    n = c->len;
+    ars__ch_unlock(c);
+    return n;
+}
+ARSENAL_CHAN_API size_t ars_chan_cap(const ars_chan *c) { return c ? c->cap : 0; }
+ARSENAL_CHAN_API int ars_chan_closed(ars_chan *c) {
+    int r;
+    if (!c) return 0;
+    ars__ch_lock(c);
+    r = c->closed != 0;
+    ars__ch_unlock(c);
+    return r;
+}
+
+ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, void *buf) {
+    if (!c || (cap && (!buf || !elem_size)) || (elem_size && cap > (size_t)-1 / elem_size))
+        return ARS_EINVAL;
+    c->lock = 0; c->closed = 0;
+    c->elem_size = elem_size; c->cap = cap; c->len = 0; c->head = 0;
+    c->buf = (unsigned char *)buf;
+    c->recv_head = c->recv_tail = c->send_head = c->send_tail = NULL;
+    c->allocator = NULL; c->alloc_size = 0;
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *c) {
+    if (!c) return ARS_EINVAL;
+    ars__ch_lock(c);
+    c->closed = 1;
+    ars__ch_wake_all(c);
+    ars__ch_unlock(c);
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t cap,
+                                     const ars_allocator *a) {
+    size_t size;
+    ars_chan *c;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    if (elem_size && cap > ((size_t)-1 - sizeof(ars_chan) - 16) / elem_size) return ARS_EINVAL;
+    size = ((sizeof(ars_chan) + 15) & ~(size_t)15) + elem_size * cap;
+    c = (ars_chan *)ars__ch_alloc(a, size, 16);
+    if (!c) return ARS_ENOMEM;
+    ars_chan_init(c, elem_size, cap, cap ? (unsigned char *)c + ((sizeof(ars_chan) + 15) & ~(size_t)15) : NULL);
+    c->allocator = a;
+    c->alloc_size = size;
+    *out = c;
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *c) {
+    int r = ars_chan_deinit(c);
+    if (r) return r;
+    if (c->alloc_size) ars__ch_free(c->allocator, c, c->alloc_size);
+    return 0;
+}
+
+/* >>select implementation ---------------------------------------------- */
+static ARS__CH_TLS uint64_t ars__ch_rng;
+
+static uint32_t ars__ch_random(uint32_t n) {
+    uint64_t x = ars__ch_rng;
+    if (!x) x = (uint64_t)(uintptr_t)&x * 0x9E3779B97F4A7C15ull ^ (uint64_t)ars_now() ^ 0x2545F4914F6CDD1Dull;
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    ars__ch_rng = x;
+    return (uint32_t)(((x >> 32) * (uint64_t)n) >> 32);
+}
+
+ARS__CH_INLINE int ars__ch_case_ready(const ars_select_case *k) {
+    const ars_chan *c = k->ch;
+    if (!c) return 0;
+    if (c->closed) return 1;
+    if (k->op == ARS_SELECT_SEND) return c->recv_head != NULL || c->len < c->cap;
+    return c->len > 0 || c->send_head != NULL;
+}
+
+/* cases in channel address order, for deadlock-free multi-locking */
+static void ars__ch_sort(ars_select_case *cs, int n) {
+    int i, j;
+    for (i = 0; i < n; i++) {
+        int v = i;
+        uintptr_t key = (uintptr_t)cs[i].ch;
+        for (j = i; j > 0 && (uintptr_t)cs[cs[j - 1].order_].ch > key; j--) cs[j].order_ = cs[j - 1].order_;
+        cs[j].order_ = v;
+    }
+}
+/* mode 0 locks and 1 unlocks every channel once; mode 2 locks only the
+   channels where one of our waiters is still queued (never a destroyed
+   channel: its waiters are all unlinked) and marks them, mode 3 unlocks
+   those. */
+static void ars__ch_lock_all(ars_select_case *cs, int n, int mode) {
+    int i = 0;
+    while (i < n) {
+        ars_select_case *first = &cs[cs[i].order_];
+        ars_chan *c = first->ch;
+        int j = i, need = mode < 2;
+        if (mode == 2) {
+            for (; j < n && cs[cs[j].order_].ch == c; j++)
+                if (ARS__CH_LD32_ACQ(&cs[cs[j].order_].wait_.linked)) need = 1;
+            first->wait_.index = need;   /* no peer reads it after our wake */
+        } else {
+            while (j < n && cs[cs[j].order_].ch == c) j++;
+            if (mode == 3) need = first->wait_.index;
+        }
+        if (c && need) { if (mode & 1) ars__ch_unlock(c); else ars__ch_lock(c); }
+        i = j;
+    }
+}
+
+ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
+    ars__chan_state st;
+    ars_waker wk;
+    int i, r;
+    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (cs[i].op != ARS_SELECT_SEND && cs[i].op != ARS_SELECT_RECV) return ARS_EINVAL;
+        if (cs[i].ch && !cs[i].elem && cs[i].ch->elem_size) return ARS_EINVAL;
+        cs[i].wait_.linked = 0;
+    }
+    ars__ch_sort(cs, n);
+    ars__ch_lock_all(cs, n, 0);
+    for (;;) {
+        int nready = 0, pick;
+        for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
+        if (!nready) break;
+        pick = (int)ars__ch_random((uint32_t)nready);
+        for (i = 0; i < n; i++)
+            if (ars__ch_case_ready(&cs[i]) && pick-- == 0) break;
+        r = cs[i].op == ARS_SELECT_SEND ? ars__ch_send_locked(cs[i].ch, cs[i].elem)
+                                        : ars__ch_recv_locked(cs[i].ch, cs[i].elem);
+        if (r != ARS_EAGAIN) {   /* else it only had stale waiters: look again */
+            ars__ch_lock_all(cs, n, 1);
+            cs[i].result = r;
+            return i;
+        }
+    }
+    if (deadline == 0) { ars__ch_lock_all(cs, n, 1); return ARS_EAGAIN; }
+    wk = ars_park_prepare();
+    if (!wk.co) { ars__ch_lock_all(cs, n, 1); return ARS_ESTATE; }
+    st.done = 0; st.fired = -1;
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
+        ars__chan_wait *w = &cs[i].wait_;
+        if (!c) continue;
+        w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i;
+        if (cs[i].op == ARS_SELECT_SEND) ars__ch_enqueue(&c->send_head, &c->send_tail, w);
+        else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
+    }
+    ars__ch_lock_all(cs, n, 1);
+    r = ars_park(deadline);
+    if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
+    /* leave the queues still holding us (not a destroyed channel's: its
+       waiters are all unlinked) */
+    ars__ch_lock_all(cs, n, 2);
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
+        ars__chan_wait *w = &cs[i].wait_;
+        if (!c || !ARS__CH_LD32_ACQ(&w->linked)) continue;
+        if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
+        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
+    }
+    ars__ch_lock_all(cs, n, 3);
+    if (r == 0 || r == ARS_ECLOSED) {
+        cs[st.fired].result = r;
+        return st.fired;
+    }
+    return r;
+}
+
+/* >>spsc implementation ------------------------------------------------ */
+static int ars__ch_pow2(size_t x) { return x && !(x & (x - 1)); }
+
+ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf) {
+    if (!q || !buf || !elem_size || !ars__ch_pow2(cap) || cap > (size_t)-1 / elem_size)
+        return ARS_EINVAL;
+    q->buf = (unsigned char *)buf;
+    q->mask = cap - 1; q->elem_size = elem_size;
+    q->allocator = NULL; q->alloc_size = 0;
+    q->head = q->tail_seen = 0;
+    q->tail = q->head_seen = 0;
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_spsc_create(ars_spsc **out, size_t elem_size, size_t cap,
+                                     const ars_allocator *a) {
+    size_t qs = (sizeof(ars_spsc) + ARSENAL_CHAN_CACHE_LINE - 1) & ~(size_t)(ARSENAL_CHAN_CACHE_LINE - 1);
+    void *raw; size_t raw_size;
+    ars_spsc *q;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    if (!elem_size || !ars__ch_pow2(cap) || cap > ((size_t)-1 / 2 - qs) / elem_size) return ARS_EINVAL;
+    q = (ars_spsc *)ars__ch_alloc_line(a, qs + elem_size * cap, &raw, &raw_size);
+    if (!q) return ARS_ENOMEM;
+    ars_spsc_init(q, elem_size, cap, (unsigned char *)q + qs);
+    q->allocator = a;
+    q->alloc_size = raw_size;
+    q->pad0_[0] = (char)((unsigned char *)q - (unsigned char *)raw);   /* offset to the block */
+    *out = q;
+    return 0;
+}
+
+ARSENAL_CHAN_API void ars_spsc_destroy(ars_spsc *q) {
+    if (!q || !q->alloc_size) return;
+    ars__ch_free(q->allocator, (unsigned char *)q - (unsigned char)q->pad0_[0], q->alloc_size);
+}
+
+ARSENAL_CHAN_API int ars_spsc_push(ars_spsc *q, const void *elem) {
+    size_t t = q->tail;
+    if (t - q->head_seen > q->mask) {
+        q->head_seen = ARS__CH_LD_ACQ(&q->head);
+        if (t - q->head_seen > q->mask) return ARS_EAGAIN;
+    }
+    ars__ch_copy(q->buf + (t & q->mask) * q->elem_size, elem, q->elem_size);
+    ARS__CH_ST_REL(&q->tail, t + 1);
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_spsc_pop(ars_spsc *q, void *elem) {
+    size_t h = q->head;
+    if (h == q->tail_seen) {
+        q->tail_seen = ARS__CH_LD_ACQ(&q->tail);
+        if (h == q->tail_seen) return ARS_EAGAIN;
+    }
+    ars__ch_copy(elem, q->buf + (h & q->mask) * q->elem_size, q->elem_size);
+    ARS__CH_ST_REL(&q->head, h + 1);
+    return 0;
+}
+
+ARSENAL_CHAN_API size_t ars_spsc_push_n(ars_spsc *q, const void *elems, size_t n) {
+    size_t t = q->tail, cap = q->mask + 1, room, k, first, es = q->elem_size;
+    room = cap - (t - q->head_seen);
+    if (room < n) {
+        q->head_seen = ARS__CH_LD_ACQ(&q->head);
+        room = cap - (t - q->head_seen);
+    }
+    k = n < room ? n : room;
+    if (!k) return 0;
+    first = cap - (t & q->mask);
+    if (first > k) first = k;
+    ARS__CH_MEMCPY(q->buf + (t & q->mask) * es, elems, first * es);
+    if (k > first) ARS__CH_MEMCPY(q->buf, (const unsigned char *)elems + first * es, (k - first) * es);
+    ARS__CH_ST_REL(&q->tail, t + k);
+    return k;
+}
+
+ARSENAL_CHAN_API size_t ars_spsc_pop_n(ars_spsc *q, void *elems, size_t n) {
+    size_t h = q->head, cap = q->mask + 1, avail, k, first, es = q->elem_size;
+    avail = q->tail_seen - h;
+    if (avail < n) {
+        q->tail_seen = ARS__CH_LD_ACQ(&q->tail);
+        avail = q->tail_seen - h;
+    }
+    k = n < avail ? n : avail;
+    if (!k) return 0;
+    first = cap - (h & q->mask);
+    if (first > k) first = k;
+    ARS__CH_MEMCPY(elems, q->buf + (h & q->mask) * es, first * es);
+    if (k > first) ARS__CH_MEMCPY((unsigned char *)elems + first * es, q->buf, (k - first) * es);
+    ARS__CH_ST_REL(&q->head, h + k);
+    return k;
+}
+
+ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q) {
+    size_t h = ARS__CH_LD_ACQ(&q->head);
+    size_t t = ARS__CH_LD_ACQ(&q->tail);
+    return t - h > q->mask + 1 ? 0 : t - h;
+}
+
+/* >>mpmc implementation ------------------------------------------------ */
+#define ARS__CH_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
+
+ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf) {
+    size_t i;
+    if (!q || !buf || !elem_size || cap < 2 || !ars__ch_pow2(cap) ||
+        ((uintptr_t)buf & (sizeof(size_t) - 1)) || cap > ((size_t)-1 / 2) / (elem_size + 2 * sizeof(size_t)))
+        return ARS_EINVAL;
+    q->cells = (unsigned char *)buf;
+    q->mask = cap - 1; q->elem_size = elem_size;
+    q->stride = ARS_MPMC_BUFFER_SIZE(elem_size, 1);
+    q->allocator = NULL; q->alloc_size = 0;
+    for (i = 0; i < cap; i++) *ARS__CH_CELL(q, i) = i;
+    q->enq = 0; q->deq = 0;
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t cap,
+                                     const ars_allocator *a) {
+    size_t qs = (sizeof(ars_mpmc) + ARSENAL_CHAN_CACHE_LINE - 1) & ~(size_t)(ARSENAL_CHAN_CACHE_LINE - 1);
+    void *raw; size_t raw_size;
+    ars_mpmc *q;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    if (!elem_size || cap < 2 || !ars__ch_pow2(cap) ||
+        cap > ((size_t)-1 / 2 - qs) / (elem_size + 2 * sizeof(size_t))) return ARS_EINVAL;
+    q = (ars_mpmc *)ars__ch_alloc_line(a, qs + ARS_MPMC_BUFFER_SIZE(elem_size, cap), &raw, &raw_size);
+    if (!q) return ARS_ENOMEM;
+    ars_mpmc_init(q, elem_size, cap, (unsigned char *)q + qs);
+    q->allocator = a;
+    q->alloc_size = raw_size;
+    q->pad0_[0] = (char)((unsigned char *)q - (unsigned char *)raw);
+    *out = q;
+    return 0;
+}
+
+ARSENAL_CHAN_API void ars_mpmc_destroy(ars_mpmc *q) {
+    if (!q || !q->alloc_size) return;
+    ars__ch_free(q->allocator, (unsigned char *)q - (unsigned char)q->pad0_[0], q->alloc_size);
+}
+
+ARSENAL_CHAN_API int ars_mpmc_push(ars_mpmc *q, const void *elem) {
+    size_t pos = ARS__CH_LD_RLX(&q->enq), *cell;
+    for (;;) {
+        intptr_t dif;
+        cell = ARS__CH_CELL(q, pos);
+        dif = (intptr_t)(ARS__CH_LD_ACQ(cell) - pos);
+        if (dif == 0) {
+            if (ARS__CH_CAS(&q->enq, pos, pos + 1)) break;
+            pos = ARS__CH_LD_RLX(&q->enq);
+        } else if (dif < 0) {
+            return ARS_EAGAIN;
+        } else {
+            pos = ARS__CH_LD_RLX(&q->enq);
+        }
+    }
+    ars__ch_copy(cell + 1, elem, q->elem_size);
+    ARS__CH_ST_REL(cell, pos + 1);
+    return 0;
+}
+
+ARSENAL_CHAN_API int ars_mpmc_pop(ars_mpmc *q, void *elem) {
+    size_t pos = ARS__CH_LD_RLX(&q->deq), *cell;
+    for (;;) {
+        intptr_t dif;
+        cell = ARS__CH_CELL(q, pos);
+        dif = (intptr_t)(ARS__CH_LD_ACQ(cell) - (pos + 1));
+        if (dif == 0) {
+            if (ARS__CH_CAS(&q->deq, pos, pos + 1)) break;
+            pos = ARS__CH_LD_RLX(&q->deq);
+        } else if (dif < 0) {
+            return ARS_EAGAIN;
+        } else {
+            pos = ARS__CH_LD_RLX(&q->deq);
+        }
+    }
+    ars__ch_copy(elem, cell + 1, q->elem_size);
+    ARS__CH_ST_REL(cell, pos + q->mask + 1);
+    return 0;
+}
+
+/* Cells pos..pos+k-1 that are free (push) or full (pop) stay so until
+   someone moves the index past them, which the CAS rules out. */
+ARSENAL_CHAN_API size_t ars_mpmc_push_n(ars_mpmc *q, const void *elems, size_t n) {
+    size_t pos = ARS__CH_LD_RLX(&q->enq), k, i;
+    const unsigned char *src = (const unsigned char *)elems;
+    if (n > q->mask + 1) n = q->mask + 1;
+    for (;;) {
+        intptr_t dif = 0;
+        for (k = 0; k < n; k++) {
+            dif = (intptr_t)(ARS__CH_LD_ACQ(ARS__CH_CELL(q, pos + k)) - (pos + k));
+            if (dif != 0) break;
+        }
+        if (k == 0) {
+            if (dif < 0 || n == 0) return 0;
+            pos = ARS__CH_LD_RLX(&q->enq);
+            continue;
+        }
+        if (ARS__CH_CAS(&q->enq, pos, pos + k)) break;
+        pos = ARS__CH_LD_RLX(&q->enq);
+    }
+    for (i = 0; i < k; i++) {
+        size_t *cell = ARS__CH_CELL(q, pos + i);
+        ars__ch_copy(cell + 1, src + i * q->elem_size, q->elem_size);
+        ARS__CH_ST_REL(cell, pos + i + 1);
+    }
+    return k;
+}
+
+ARSENAL_CHAN_API size_t ars_mpmc_pop_n(ars_mpmc *q, void *elems, size_t n) {
+    size_t pos = ARS__CH_LD_RLX(&q->deq), k, i;
+    unsigned char *dst = (unsigned char *)elems;
+    if (n > q->mask + 1) n = q->mask + 1;
+    for (;;) {
+        intptr_t dif = 0;
+        for (k = 0; k < n; k++) {
+            dif = (intptr_t)(ARS__CH_LD_ACQ(ARS__CH_CELL(q, pos + k)) - (pos + k + 1));
+            if (dif != 0) break;
+        }
+        if (k == 0) {
+            if (dif < 0 || n == 0) return 0;
+            pos = ARS__CH_LD_RLX(&q->deq);
+            continue;
+        }
+        if (ARS__CH_CAS(&q->deq, pos, pos + k)) break;
+        pos = ARS__CH_LD_RLX(&q->deq);
+    }
+    for (i = 0; i < k; i++) {
+        size_t *cell = ARS__CH_CELL(q, pos + i);
+        ars__ch_copy(dst + i * q->elem_size, cell + 1, q->elem_size);
+        ARS__CH_ST_REL(cell, pos + i + q->mask + 1);
+    }
+    return k;
+}
+
+ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
+    size_t d = ARS__CH_LD_ACQ(&q->deq);
+    size_t e = ARS__CH_LD_ACQ(&q->enq);
+    return e - d > q->mask + 1 ? (e - d > ((size_t)-1 >> 1) ? 0 : q->mask + 1) : e - d;
+}
+
+#undef ARS__CH_CELL
+#undef ARS__CH_MEMCPY
+#undef ARS__CH_OS_YIELD
+#undef ARS__CH_TLS
+#undef ARS__CH_LIKELY
+#undef ARS__CH_UNLIKELY
+#undef ARS__CH_INLINE
+#undef ARS__CH_NOINLINE
+#undef ARS__CH_PAUSE
+#undef ARS__CH_LD_ACQ
+#undef ARS__CH_LD_RLX
+#undef ARS__CH_ST_REL
+#undef ARS__CH_LD32_ACQ
+#undef ARS__CH_ST32_REL
+#undef ARS__CH_XCHG32_ACQ
+#undef ARS__CH_CAS
+#endif /* ARSENAL_CHAN_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 Arsenal contributors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+------------------------------------------------------------------------------
+*/
