@@ -499,11 +499,13 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h);
 #if defined(__GNUC__) || defined(__clang__)
 #define ARS__UNUSED __attribute__((unused))
 #define ARS__NOINLINE __attribute__((noinline))
+#define ARS__INLINE inline __attribute__((always_inline))
 #define ARS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define ARS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define ARS__UNUSED
 #define ARS__NOINLINE
+#define ARS__INLINE
 #define ARS__LIKELY(x) (x)
 #define ARS__UNLIKELY(x) (x)
 #endif
@@ -1101,7 +1103,7 @@ static unsigned ars__ffs32(uint32_t x) { unsigned n = 0; while (!(x & 1u)) { x >
 
 /* Size class of a block size, without branches: sizes below ARS__HEAP_SMALL
    are 8 bytes apart in level 0; above, each power of two has SL_COUNT lists. */
-static void ars__heap_mapping(size_t size, unsigned *fl, unsigned *sl) {
+static ARS__INLINE void ars__heap_mapping(size_t size, unsigned *fl, unsigned *sl) {
     unsigned big = (unsigned)(size >= ARS__HEAP_SMALL);
     unsigned t = ars__fls32((uint32_t)size | (uint32_t)ARS__HEAP_SMALL);
     *sl = (unsigned)(size >> (t - ARSENAL_ALLOC_HEAP_SL_LOG2)) - (big << ARSENAL_ALLOC_HEAP_SL_LOG2);
@@ -1116,7 +1118,7 @@ static void ars__heap_mapping(size_t size, unsigned *fl, unsigned *sl) {
 #define ARS__CELL(h, fl, sl) \
     ((ars__hblk *)(void *)((unsigned char *)&(h)->heads[fl][sl] - offsetof(ars__hblk, next_free)))
 
-ARS__NOASAN static void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
+ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
     unsigned fl, sl;
     ars__hblk *first;
     ars__heap_mapping(size, &fl, &sl);
@@ -1130,7 +1132,7 @@ ARS__NOASAN static void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size)
     h->nfree++;
 }
 
-ARS__NOASAN static void ars__heap_remove(ars_heap *h, ars__hblk *b, size_t size) {
+ARS__NOASAN static ARS__INLINE void ars__heap_remove(ars_heap *h, ars__hblk *b, size_t size) {
     ars__hblk *n = b->next_free, *p = b->prev_free;
     unsigned fl, sl;
     uint32_t empty;
@@ -1637,6 +1639,7 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
 #undef ARS__LIKELY
 #undef ARS__UNUSED
 #undef ARS__NOINLINE
+#undef ARS__INLINE
 #undef ARS__UNLIKELY
 #undef ARS__ALIGN
 #undef ARS__IS_POW2
