@@ -92,9 +92,12 @@
 
    PLATFORMS
 
-       Any C99 or C++11 compiler. Tested: gcc and clang on x86_64 Linux,
-       aarch64/armhf/i686/riscv64 Linux (qemu-user), x86_64 Windows (mingw-w64),
-       Cortex-M3 freestanding (arm-none-eabi-gcc -ffreestanding -nostdlib).
+       Any C99 or C++11 compiler. Tested: gcc and clang on x86_64 Linux
+       (also ASan+UBSan, TSan, Valgrind), aarch64/armhf/i686/riscv64 Linux
+       (qemu-user), x86_64 Windows (mingw-w64 under wine), and bare metal
+       (-ffreestanding -nostdlib): Cortex-M3, Cortex-M4F, RV32IMAC, RV64IMAC
+       booted in QEMU. The MSVC branches (Interlocked, _BitScan*) are written
+       but not tested here.
        ars_pool_mt uses GCC/Clang __atomic builtins or MSVC Interlocked calls;
        it uses a 64-bit tagged head where the target has a 64-bit CAS and a
        32-bit one (16-bit index, at most 65535 objects) elsewhere.
