@@ -66,6 +66,10 @@ PY
   # STATIC mode in two translation units
   for i in 1 2; do
     {
+      # a header built on arsenal_coro.h needs its implementation too
+      if [ "$lib" != coro ] && grep -q '#include "arsenal_coro.h"' "$h"; then
+        echo "#define ARSENAL_CORO_STATIC"; echo "#define ARSENAL_CORO_IMPLEMENTATION"
+      fi
       echo "#define ARSENAL_${UP}_STATIC"
       echo "#define ARSENAL_${UP}_IMPLEMENTATION"
       echo "#include \"../../$h\""
