@@ -419,6 +419,9 @@ static ars_rtos_tick_t ars__next_event(void);
 static void ars__advance(ars_rtos_tick_t n);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
+#if ARSENAL_RTOS_STACK_CHECK
+static void ars__check_stack(ars_rtos_task *t, uintptr_t sp);
+#endif
 
 /* ---- port interface -----------------------------------------------------
    ars__irq_save() / ars__irq_restore(s): critical section (nesting-safe)
@@ -499,7 +502,6 @@ static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
                 (unsigned)((tp >> 16) >> 16));
 }
 
-static void ars__check_stack(ars_rtos_task *t, uintptr_t sp);
 static void ars__swap(ars_rtos_task *from, ars_rtos_task *to) {
 #ifdef ARS__ASAN
     void *fake = 0;
@@ -574,8 +576,12 @@ ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t, uintptr_t))
 
 /* >>port-cm --------------------------------------------------------------- */
 #elif defined(ARSENAL_RTOS_PORT_CORTEX_M)
-#if !defined(__ARM_ARCH_7M__) && !defined(__ARM_ARCH_7EM__) && !defined(__ARM_ARCH_8M_MAIN__)
-#error "arsenal_rtos.h: the Cortex-M port needs ARMv7-M/ARMv7E-M (M3/M4/M7); M0 is not done yet"
+#if defined(__ARM_ARCH_6M__)
+#define ARS__CM_V6M 1      /* Cortex-M0/M0+: no stmdb/ldmia on r8-r11, no clz */
+#elif defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+#define ARS__CM_V6M 0
+#else
+#error "arsenal_rtos.h: the Cortex-M port knows ARMv6-M (M0/M0+), ARMv7-M and ARMv7E-M (M3/M4/M7)"
 #endif
 #ifndef ARSENAL_RTOS_CPU_HZ
 #define ARSENAL_RTOS_CPU_HZ 25000000u
@@ -648,6 +654,43 @@ __attribute__((used)) static void ars__cm_overflow(ars_rtos_task *t) {
     ars__irq_restore(s);
 }
 
+#if ARS__CM_V6M
+/* ARMv6-M: save r4-r11 below the hardware frame with low registers only,
+   let C store, check and pick, restore */
+__attribute__((used)) static void *ars__m0_switch(void *sp) {
+    ars_rtos_task *t = ars__k.cur;
+    uint32_t s = ars__irq_save();
+    t->sp = sp;
+#if ARSENAL_RTOS_STACK_CHECK
+    ars__check_stack(t, (uintptr_t)sp);
+#endif
+    t = ars__select();
+    ars__k.cur = t;
+    ars__irq_restore(s);
+    return t->sp;
+}
+__attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
+    __asm volatile(
+        ".syntax unified\n"
+        "mrs r0, psp\n"
+        "subs r0, #32\n"
+        "stmia r0!, {r4-r7}\n"
+        "mov r4, r8\n mov r5, r9\n mov r6, r10\n mov r7, r11\n"
+        "stmia r0!, {r4-r7}\n"
+        "subs r0, #32\n"
+        "push {r0, lr}\n"
+        "bl ars__m0_switch\n"
+        "pop {r1, r2}\n"
+        "mov lr, r2\n"
+        "adds r0, #16\n"
+        "ldmia r0!, {r4-r7}\n"
+        "mov r8, r4\n mov r9, r5\n mov r10, r6\n mov r11, r7\n"
+        "msr psp, r0\n"
+        "subs r0, #32\n"
+        "ldmia r0!, {r4-r7}\n"
+        "bx lr\n");
+}
+#else
 __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
     __asm volatile(
         "mrs r0, psp\n"
@@ -670,6 +713,7 @@ __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
         ARS__CM_CHECK_FAIL
         ".ltorg\n");
 }
+#endif
 
 #ifndef ARSENAL_RTOS_NO_HANDLER_NAMES
 void PendSV_Handler(void) __attribute__((alias("ars_rtos_pendsv_handler")));
@@ -1053,7 +1097,8 @@ static void ars__push_prio(ars_rtos_task **head, ars_rtos_task *t) {
 
 /* >>sched ----------------------------------------------------------------- */
 static unsigned ars__top(uint32_t map) {
-#if defined(__GNUC__) && (!defined(__riscv) || defined(__riscv_zbb))
+#if defined(__GNUC__) && (defined(__ARM_FEATURE_CLZ) || defined(__x86_64__) || defined(__i386__) || \
+                          defined(__aarch64__) || defined(__riscv_zbb))
     return 31u - (unsigned)__builtin_clz(map);
 #else
     unsigned n = 0;

@@ -24,7 +24,9 @@ static volatile unsigned tick_irqs;     /* tick interrupts taken */
 #define ARSENAL_RTOS_IMPLEMENTATION
 #include "../arsenal_rtos.h"
 #include "ars_test.h"
-#ifdef ARS_TEST_FREESTANDING
+#if defined(TEST_STK)
+#define STK TEST_STK                 /* small boards (tests/rtos_m0.sh) */
+#elif defined(ARS_TEST_FREESTANDING)
 #define STK 2048                     /* bytes per task stack */
 #else
 #include <string.h>
