@@ -1,0 +1,994 @@
+/* test_chan.c - tests for arsenal_chan.h
+   ars-test-libs: -lpthread
+   ars-test-legs: native asan tsan valgrind cross wine firmware
+*/
+#if defined(ARS_TEST_FREESTANDING)
+#include "board.h"
+#define ARSENAL_CORO_NOW_MS() ((int64_t)board_millis())
+#endif
+#define ARSENAL_CORO_IMPLEMENTATION
+#define ARSENAL_CHAN_IMPLEMENTATION
+#include "../arsenal_chan.h"
+#include "ars_test.h"
+
+#if !defined(ARS_TEST_FREESTANDING)
+#include <string.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <pthread.h>
+#endif
+#define HAVE_THREADS 1
+#endif
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#endif
+
+#ifdef ARS_TEST_QUICK
+#define SCALE(full, quick) (quick)
+#define SLACK_MS 400
+#else
+#define SCALE(full, quick) (full)
+#define SLACK_MS 60
+#endif
+
+/* ---- spawning: firmware has no mmap, coroutines run on static stacks ---- */
+#define FW_STACKS 10
+#define FW_STACK_SIZE 6144
+static unsigned char fw_stacks[FW_STACKS][FW_STACK_SIZE] __attribute__((aligned(16)));
+static int fw_next;
+static int go(void (*fn)(void *), void *arg, ars_coro **out) {
+#ifdef ARS_TEST_FREESTANDING
+    ars_coro_opts o;
+    memset(&o, 0, sizeof o);
+    o.stack = fw_stacks[fw_next++ % FW_STACKS];
+    o.stack_size = FW_STACK_SIZE;
+    return ars_go_opts(fn, arg, &o, out);
+#else
+    (void)fw_stacks; (void)fw_next;
+    return ars_go_opts(fn, arg, NULL, out);
+#endif
+}
+static void run(void) { fw_next = 0; EXPECT_EQ(ars_sched_run(), 0); }
+
+/* ---- channels from caller memory (what firmware does) ---- */
+static ars_chan chans[16];
+static unsigned char arena[16384] __attribute__((aligned(16)));
+static size_t arena_used;
+static int nchans;
+static void reset_chans(void) { arena_used = 0; nchans = 0; }
+static ars_chan *mk(size_t es, size_t cap) {
+    ars_chan *c = &chans[nchans++];
+    void *buf = cap ? arena + arena_used : NULL;
+    arena_used += (es * cap + 15) & ~(size_t)15;
+    if (nchans > 16 || arena_used > sizeof arena) return NULL;
+    return ars_chan_init(c, es, cap, buf) == 0 ? c : NULL;
+}
+
+/* ---- rendezvous: a send completes only when a receiver takes it ---- */
+static int events[16], nevents;
+static ars_chan *g_ch, *g_ch2, *g_ch3;
+static void rv_sender(void *arg) {
+    int v = 7;
+    (void)arg;
+    events[nevents++] = 1;                     /* before send */
+    EXPECT_EQ(ars_chan_send(g_ch, &v, -1), 0);
+    events[nevents++] = 3;                     /* after the receiver took it */
+}
+static void rv_receiver(void *arg) {
+    int v = 0;
+    (void)arg;
+    ars_sched_yield(); ars_sched_yield();      /* the sender is parked by now */
+    events[nevents++] = 2;
+    EXPECT_EQ(ars_chan_recv(g_ch, &v, -1), 0);
+    EXPECT_EQ(v, 7);
+}
+static void test_rendezvous(void) {
+    int v = 1;
+    reset_chans();
+    g_ch = mk(sizeof(int), 0);
+    ASSERT(g_ch);
+    EXPECT_EQ(ars_chan_cap(g_ch), 0);
+    EXPECT_EQ(ars_chan_try_send(g_ch, &v), ARS_EAGAIN);   /* nobody receives */
+    EXPECT_EQ(ars_chan_try_recv(g_ch, &v), ARS_EAGAIN);
+    EXPECT_EQ(ars_chan_send(g_ch, &v, -1), ARS_ESTATE);   /* not a coroutine */
+    nevents = 0;
+    go(rv_sender, NULL, NULL);
+    go(rv_receiver, NULL, NULL);
+    run();
+    EXPECT_EQ(nevents, 3);
+    EXPECT_EQ(events[0], 1); EXPECT_EQ(events[1], 2); EXPECT_EQ(events[2], 3);
+    EXPECT_EQ(ars_chan_len(g_ch), 0);
+    ars_chan_deinit(g_ch);
+}
+
+/* ---- buffered FIFO, len/cap, try_ ---- */
+static void test_buffered(void) {
+    int i, v;
+    ars_chan *c;
+    reset_chans();
+    c = mk(sizeof(int), 4);
+    ASSERT(c);
+    EXPECT_EQ(ars_chan_cap(c), 4);
+    for (i = 0; i < 4; i++) EXPECT_EQ(ars_chan_try_send(c, &i), 0);
+    EXPECT_EQ(ars_chan_try_send(c, &i), ARS_EAGAIN);
+    EXPECT_EQ(ars_chan_len(c), 4);
+    for (i = 0; i < 2; i++) { EXPECT_EQ(ars_chan_try_recv(c, &v), 0); EXPECT_EQ(v, i); }
+    for (i = 4; i < 6; i++) EXPECT_EQ(ars_chan_try_send(c, &i), 0);   /* wraps */
+    for (i = 2; i < 6; i++) { EXPECT_EQ(ars_chan_try_recv(c, &v), 0); EXPECT_EQ(v, i); }
+    EXPECT_EQ(ars_chan_try_recv(c, &v), ARS_EAGAIN);
+    EXPECT_EQ(ars_chan_len(c), 0);
+    EXPECT_EQ(ars_chan_send(c, NULL, 0), ARS_EINVAL);
+    EXPECT_EQ(ars_chan_init(c, 4, 4, NULL), ARS_EINVAL);
+    ars_chan_deinit(c);
+}
+
+/* ---- close: receivers drain the buffer, then ARS_ECLOSED; senders and a
+   second close get ARS_ECLOSED ---- */
+static void test_close_drain(void) {
+    int i, v = 0;
+    ars_chan *c;
+    reset_chans();
+    c = mk(sizeof(int), 8);
+    ASSERT(c);
+    for (i = 0; i < 3; i++) EXPECT_EQ(ars_chan_try_send(c, &i), 0);
+    EXPECT_EQ(ars_chan_closed(c), 0);
+    EXPECT_EQ(ars_chan_close(c), 0);
+    EXPECT_EQ(ars_chan_closed(c), 1);
+    EXPECT_EQ(ars_chan_close(c), ARS_ECLOSED);
+    EXPECT_EQ(ars_chan_try_send(c, &i), ARS_ECLOSED);
+    EXPECT_EQ(ars_chan_send(c, &i, -1), ARS_ECLOSED);
+    for (i = 0; i < 3; i++) { EXPECT_EQ(ars_chan_try_recv(c, &v), 0); EXPECT_EQ(v, i); }
+    v = 99;
+    EXPECT_EQ(ars_chan_try_recv(c, &v), ARS_ECLOSED);
+    EXPECT_EQ(ars_chan_recv(c, &v, -1), ARS_ECLOSED);    /* never blocks */
+    EXPECT_EQ(v, 99);                                       /* untouched */
+    ars_chan_deinit(c);
+}
+
+/* close wakes parked receivers (empty) and parked senders (full) */
+static int close_results[8], nclose;
+static void parked_recv(void *arg) { int v; (void)arg; close_results[nclose++] = ars_chan_recv(g_ch, &v, -1); }
+static void parked_send(void *arg) { int v = 5; (void)arg; close_results[nclose++] = ars_chan_send(g_ch2, &v, -1); }
+static void closer(void *arg) {
+    (void)arg;
+    ars_sched_yield(); ars_sched_yield();
+    EXPECT_EQ(ars_chan_close(g_ch), 0);
+    EXPECT_EQ(ars_chan_close(g_ch2), 0);
+}
+static void test_close_wakes(void) {
+    int i, v = 1;
+    reset_chans();
+    g_ch = mk(sizeof(int), 0);
+    g_ch2 = mk(sizeof(int), 1);
+    ASSERT(g_ch && g_ch2);
+    EXPECT_EQ(ars_chan_try_send(g_ch2, &v), 0);   /* full */
+    nclose = 0;
+    for (i = 0; i < 3; i++) go(parked_recv, NULL, NULL);
+    for (i = 0; i < 2; i++) go(parked_send, NULL, NULL);
+    go(closer, NULL, NULL);
+    run();
+    EXPECT_EQ(nclose, 5);
+    for (i = 0; i < nclose; i++) EXPECT_EQ(close_results[i], ARS_ECLOSED);
+    EXPECT_EQ(ars_chan_len(g_ch2), 1);               /* the buffered one stays */
+    EXPECT_EQ(ars_chan_try_recv(g_ch2, &v), 0);
+    EXPECT_EQ(ars_chan_try_recv(g_ch2, &v), ARS_ECLOSED);
+}
+
+/* destroy wakes parked peers; nothing leaks (ASan/Valgrind legs) */
+static void destroyer(void *arg) {
+    (void)arg;
+    ars_sched_yield(); ars_sched_yield();
+#if defined(ARS_TEST_FREESTANDING)
+    EXPECT_EQ(ars_chan_deinit(g_ch), 0);
+#else
+    EXPECT_EQ(ars_chan_destroy(g_ch), 0);
+#endif
+}
+static void test_destroy_wakes(void) {
+    int i;
+    reset_chans();
+#if defined(ARS_TEST_FREESTANDING)
+    g_ch = mk(sizeof(int), 0);
+#else
+    ASSERT_EQ(ars_chan_create(&g_ch, sizeof(int), 0, NULL), 0);
+#endif
+    ASSERT(g_ch);
+    nclose = 0;
+    for (i = 0; i < 3; i++) go(parked_recv, NULL, NULL);
+    go(destroyer, NULL, NULL);
+    run();
+    EXPECT_EQ(nclose, 3);
+    for (i = 0; i < nclose; i++) EXPECT_EQ(close_results[i], ARS_ECLOSED);
+}
+
+/* ---- select ---- */
+static void test_select_ready(void) {
+    int a = 1, b = 2, x = 0, y = 0, r;
+    ars_chan *c0, *c1, *c2;
+    ars_select_case cs[3];
+    reset_chans();
+    c0 = mk(sizeof(int), 1); c1 = mk(sizeof(int), 1); c2 = mk(sizeof(int), 0);
+    ASSERT(c0 && c1 && c2);
+    {   /* nothing ready: deadline 0 is Go's default */
+        ars_select_case k[3] = { ARS_RECV_CASE(c0, &x), ARS_RECV_CASE(c1, &y), ARS_SEND_CASE(c2, &a) };
+        memcpy(cs, k, sizeof k);
+    }
+    EXPECT_EQ(ars_select(cs, 3, 0), ARS_EAGAIN);
+    EXPECT_EQ(ars_select(cs, 3, -1), ARS_ESTATE);     /* would park outside a coroutine */
+    /* one receive ready */
+    EXPECT_EQ(ars_chan_try_send(c1, &b), 0);
+    r = ars_select(cs, 3, 0);
+    EXPECT_EQ(r, 1); EXPECT_EQ(cs[1].result, 0); EXPECT_EQ(y, 2);
+    /* a send ready (room in c0) */
+    cs[0].op = ARS_SELECT_SEND; cs[0].elem = &a;
+    r = ars_select(cs, 3, 0);
+    EXPECT_EQ(r, 0); EXPECT_EQ(ars_chan_len(c0), 1);
+    /* nil channels are never ready; no cases at all with deadline 0 */
+    cs[0].ch = NULL;
+    EXPECT_EQ(ars_select(cs, 3, 0), ARS_EAGAIN);
+    EXPECT_EQ(ars_select(cs, 0, 0), ARS_EAGAIN);
+    /* closed channels are ready: a receive gets ARS_ECLOSED once drained, a
+       send gets ARS_ECLOSED (where Go would panic) */
+    EXPECT_EQ(ars_chan_close(c2), 0);
+    r = ars_select(cs, 3, 0);
+    EXPECT_EQ(r, 2); EXPECT_EQ(cs[2].result, ARS_ECLOSED);
+    cs[2].op = ARS_SELECT_RECV; cs[2].elem = &x;
+    r = ars_select(cs, 3, 0);
+    EXPECT_EQ(r, 2); EXPECT_EQ(cs[2].result, ARS_ECLOSED);
+    ars_chan_close(c0);
+    cs[0].ch = c0; cs[0].op = ARS_SELECT_RECV; cs[0].elem = &x; cs[2].ch = NULL;
+    x = 0;
+    r = ars_select(cs, 3, 0);                         /* buffered value first */
+    EXPECT_EQ(r, 0); EXPECT_EQ(cs[0].result, 0); EXPECT_EQ(x, 1);
+    r = ars_select(cs, 3, 0);
+    EXPECT_EQ(r, 0); EXPECT_EQ(cs[0].result, ARS_ECLOSED);
+    cs[0].op = 7;
+    EXPECT_EQ(ars_select(cs, 3, 0), ARS_EINVAL);
+}
+
+/* fairness: ready cases are chosen uniformly. Case 0 is never ready, cases
+   1..3 always are; a "first ready after a random start" scan would pick
+   case 1 half the time. Chi-square with 2 degrees of freedom: 13.8 is the
+   0.1% point. */
+static void test_select_fairness(void) {
+    int i, v = 0, rounds = SCALE(60000, 6000);
+    long count[4] = { 0, 0, 0, 0 };
+    double chi = 0, e;
+    ars_chan *c[4];
+    ars_select_case cs[4];
+    reset_chans();
+    for (i = 0; i < 4; i++) { c[i] = mk(sizeof(int), 1); ASSERT(c[i]); }
+    for (i = 1; i < 4; i++) ars_chan_try_send(c[i], &v);
+    for (i = 0; i < 4; i++) {
+        ars_select_case k = ARS_RECV_CASE(c[i], &v);
+        cs[i] = k;
+    }
+    for (i = 0; i < rounds; i++) {
+        int r = ars_select(cs, 4, 0);
+        if (r < 0 || r > 3) { EXPECT(r >= 0 && r <= 3); return; }
+        count[r]++;
+        ars_chan_try_send(c[r], &v);   /* ready again */
+    }
+    EXPECT_EQ(count[0], 0);
+    e = rounds / 3.0;
+    for (i = 1; i < 4; i++) chi += ((double)count[i] - e) * ((double)count[i] - e) / e;
+    EXPECT(chi < 13.8);
+    /* also over send cases */
+    for (i = 0; i < 4; i++) { ars_chan_try_recv(c[i], &v); cs[i].op = ARS_SELECT_SEND; count[i] = 0; }
+    cs[0].ch = NULL;
+    for (i = 0; i < rounds; i++) {
+        int r = ars_select(cs, 4, 0);
+        if (r < 1 || r > 3) { EXPECT(r >= 1 && r <= 3); return; }
+        count[r]++;
+        ars_chan_try_recv(c[r], &v);
+    }
+    chi = 0;
+    for (i = 1; i < 4; i++) chi += ((double)count[i] - e) * ((double)count[i] - e) / e;
+    EXPECT(chi < 13.8);
+}
+
+/* a parked select is completed by a peer on one channel and leaves no
+   waiter behind on the others */
+static int sel_r, sel_x, sel_y;
+static void sel_waiter(void *arg) {
+    int a = 100;
+    ars_select_case cs[3];
+    ars_select_case k[3] = { ARS_RECV_CASE(g_ch, &sel_x), ARS_RECV_CASE(g_ch2, &sel_y), ARS_SEND_CASE(g_ch3, &a) };
+    (void)arg;
+    memcpy(cs, k, sizeof k);
+    sel_r = ars_select(cs, 3, -1);
+}
+static void sel_sender(void *arg) {
+    int v = 42;
+    (void)arg;
+    ars_sched_yield();
+    EXPECT_EQ(ars_chan_send(g_ch2, &v, -1), 0);
+}
+static void sel_receiver(void *arg) {
+    int v = 0;
+    (void)arg;
+    ars_sched_yield();
+    EXPECT_EQ(ars_chan_recv(g_ch3, &v, -1), 0);
+    EXPECT_EQ(v, 100);
+}
+static void test_select_parked(void) {
+    int v = 0;
+    reset_chans();
+    g_ch = mk(sizeof(int), 0); g_ch2 = mk(sizeof(int), 0); g_ch3 = mk(sizeof(int), 0);
+    ASSERT(g_ch && g_ch2 && g_ch3);
+    sel_r = -99; sel_y = 0;
+    go(sel_waiter, NULL, NULL);
+    go(sel_sender, NULL, NULL);
+    run();
+    EXPECT_EQ(sel_r, 1); EXPECT_EQ(sel_y, 42);
+    EXPECT_EQ(ars_chan_try_send(g_ch, &v), ARS_EAGAIN);     /* no stale receiver */
+    EXPECT_EQ(ars_chan_try_recv(g_ch3, &v), ARS_EAGAIN);    /* no stale sender */
+    EXPECT(g_ch->recv_head == NULL && g_ch3->send_head == NULL);
+    sel_r = -99;
+    go(sel_waiter, NULL, NULL);
+    go(sel_receiver, NULL, NULL);
+    run();
+    EXPECT_EQ(sel_r, 2);
+    EXPECT(g_ch->recv_head == NULL && g_ch2->recv_head == NULL);
+    /* a close wakes a parked select with that case */
+    sel_r = -99;
+    go(sel_waiter, NULL, NULL);
+    go(closer, NULL, NULL);          /* closes g_ch and g_ch2 */
+    run();
+    EXPECT(sel_r == 0 || sel_r == 1);
+    EXPECT(g_ch3->send_head == NULL);
+}
+
+/* ---- deadlines: never early, late by at most a tick (plus load) ---- */
+static int64_t dl_late[4];
+static int dl_res[4];
+static void dl_recv(void *arg) {
+    int v; int64_t d = ars_now() + 30;
+    (void)arg;
+    dl_res[0] = ars_chan_recv(g_ch, &v, d);
+    dl_late[0] = ars_now() - d;
+}
+static void dl_send(void *arg) {
+    int v = 1; int64_t d = ars_now() + 20;
+    (void)arg;
+    dl_res[1] = ars_chan_send(g_ch2, &v, d);   /* g_ch2 is full */
+    dl_late[1] = ars_now() - d;
+}
+static void dl_select(void *arg) {
+    int v = 0; int64_t d = ars_now() + 25;
+    ars_select_case cs[2];
+    ars_select_case k[2] = { ARS_RECV_CASE(g_ch, &v), ARS_SEND_CASE(g_ch2, &v) };
+    (void)arg;
+    memcpy(cs, k, sizeof k);
+    dl_res[2] = ars_select(cs, 2, d);
+    dl_late[2] = ars_now() - d;
+}
+static void dl_past(void *arg) {
+    int v = 0;
+    (void)arg;
+    dl_res[3] = ars_chan_recv(g_ch, &v, ars_now() - 5);   /* already passed */
+    dl_late[3] = 0;
+}
+static void test_deadlines(void) {
+    int i, v = 3;
+    reset_chans();
+    g_ch = mk(sizeof(int), 0); g_ch2 = mk(sizeof(int), 1);
+    ASSERT(g_ch && g_ch2);
+    ars_chan_try_send(g_ch2, &v);
+    go(dl_recv, NULL, NULL); go(dl_send, NULL, NULL); go(dl_select, NULL, NULL); go(dl_past, NULL, NULL);
+    run();
+    for (i = 0; i < 4; i++) {
+        EXPECT_EQ(dl_res[i], ARS_ETIMEDOUT);
+        EXPECT(dl_late[i] >= 0);
+        EXPECT(dl_late[i] <= SLACK_MS);
+    }
+    EXPECT(g_ch->recv_head == NULL && g_ch2->send_head == NULL);
+    EXPECT_EQ(ars_chan_len(g_ch2), 1);
+    EXPECT_EQ(ars_chan_try_recv(g_ch2, &v), 0);
+    EXPECT_EQ(v, 3);
+}
+
+/* ---- cancellation in every blocking call ---- */
+static int cx_res[4];
+static ars_coro *cx_co[4];
+static void cx_recv(void *arg) { int v = 77; (void)arg; cx_res[0] = ars_chan_recv(g_ch, &v, -1); EXPECT_EQ(v, 77); }
+static void cx_send(void *arg) { int v = 9; (void)arg; cx_res[1] = ars_chan_send(g_ch2, &v, ars_now() + 100000); }
+static void cx_select(void *arg) {
+    int v = 5, w = 0;
+    ars_select_case cs[2];
+    ars_select_case k[2] = { ARS_RECV_CASE(g_ch, &w), ARS_SEND_CASE(g_ch2, &v) };
+    (void)arg;
+    memcpy(cs, k, sizeof k);
+    cx_res[2] = ars_select(cs, 2, -1);
+}
+static void cx_send0(void *arg) { int v = 1; (void)arg; cx_res[3] = ars_chan_send(g_ch3, &v, -1); }
+static void cx_canceller(void *arg) {
+    int i;
+    (void)arg;
+    ars_sched_yield(); ars_sched_yield();
+    for (i = 0; i < 4; i++) EXPECT_EQ(ars_cancel(cx_co[i]), 0);
+}
+static void test_cancel(void) {
+    int v = 1, i;
+    reset_chans();
+    g_ch = mk(sizeof(int), 0); g_ch2 = mk(sizeof(int), 1); g_ch3 = mk(sizeof(int), 0);
+    ASSERT(g_ch && g_ch2 && g_ch3);
+    ars_chan_try_send(g_ch2, &v);   /* full */
+    go(cx_recv, NULL, &cx_co[0]); go(cx_send, NULL, &cx_co[1]);
+    go(cx_select, NULL, &cx_co[2]); go(cx_send0, NULL, &cx_co[3]);
+    go(cx_canceller, NULL, NULL);
+    run();
+    for (i = 0; i < 4; i++) EXPECT_EQ(cx_res[i], ARS_ECANCELED);
+    /* consistent: no waiters left, the buffered value intact */
+    EXPECT(g_ch->recv_head == NULL && g_ch->send_head == NULL);
+    EXPECT(g_ch2->recv_head == NULL && g_ch2->send_head == NULL);
+    EXPECT_EQ(ars_chan_len(g_ch2), 1);
+    EXPECT_EQ(ars_chan_try_recv(g_ch2, &v), 0);
+    EXPECT_EQ(v, 1);
+    EXPECT_EQ(ars_chan_try_send(g_ch, &v), ARS_EAGAIN);
+    EXPECT(g_ch3->recv_head == NULL && g_ch3->send_head == NULL);
+}
+
+/* ---- typed layer ---- */
+typedef struct point { int x, y; } point;
+ARS_CHAN_TYPED(intchan, int)
+ARS_CHAN_TYPED(pointchan, point)
+static intchan g_ic;
+static void typed_producer(void *arg) {
+    int i;
+    (void)arg;
+    for (i = 1; i <= 5; i++) EXPECT_EQ(intchan_send(g_ic, i), 0);
+    EXPECT_EQ(intchan_close(g_ic), 0);
+}
+static int typed_sum;
+static void typed_consumer(void *arg) {
+    int v;
+    (void)arg;
+    typed_sum = intchan_recv(g_ic);                    /* v := <-c */
+    while (intchan_recv_ok(g_ic, &v) == 0) typed_sum += v;   /* v, ok := <-c */
+    EXPECT_EQ(intchan_recv(g_ic), 0);                  /* zero value once closed */
+}
+static void test_typed(void) {
+    pointchan pc;
+    point p = { 3, 4 }, q = { 0, 0 };
+    reset_chans();
+    g_ic.ch = mk(sizeof(int), 2);
+    ASSERT(g_ic.ch);
+    typed_sum = 0;
+    go(typed_producer, NULL, NULL);
+    go(typed_consumer, NULL, NULL);
+    run();
+    EXPECT_EQ(typed_sum, 15);
+    EXPECT_EQ(intchan_cap(g_ic), 2);
+    pc.ch = mk(sizeof(point), 1);
+    ASSERT(pc.ch);
+    EXPECT_EQ(pointchan_try_send(pc, p), 0);
+    EXPECT_EQ(pointchan_len(pc), 1);
+    EXPECT_EQ(pointchan_try_recv(pc, &q), 0);
+    EXPECT(q.x == 3 && q.y == 4);
+#if !defined(ARS_TEST_FREESTANDING)
+    {
+        intchan hc;
+        int v = 0;
+        ASSERT_EQ(intchan_make(&hc, 1), 0);
+        EXPECT_EQ(ars_chan_try_send(intchan_chan(hc), &v), 0);
+        EXPECT_EQ(intchan_try_send(hc, 1), ARS_EAGAIN);
+        intchan_free(hc);
+    }
+#endif
+}
+
+/* ---- allocator hooks ---- */
+static int alloc_calls, free_calls;
+static unsigned char alloc_buf[4096] __attribute__((aligned(64)));
+static void *my_alloc(void *ctx, size_t size, size_t align) {
+    (void)ctx; (void)align;
+    alloc_calls++;
+    return size <= sizeof alloc_buf ? alloc_buf : NULL;
+}
+static void my_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; if (p == alloc_buf) free_calls++; }
+static void test_allocator(void) {
+    ars_allocator a;
+    ars_chan *c;
+    ars_spsc *s;
+    ars_mpmc *m;
+    int v = 4;
+    a.alloc = my_alloc; a.free = my_free; a.ctx = NULL;
+    alloc_calls = free_calls = 0;
+    ASSERT_EQ(ars_chan_create(&c, sizeof(int), 8, &a), 0);
+    EXPECT_EQ(ars_chan_try_send(c, &v), 0);
+    EXPECT_EQ(ars_chan_destroy(c), 0);
+    EXPECT_EQ(ars_chan_create(&c, 1024, 1024, &a), ARS_ENOMEM);
+    EXPECT_EQ(ars_spsc_create(&s, 4, 64, &a), 0);
+    ars_spsc_destroy(s);
+    EXPECT_EQ(ars_mpmc_create(&m, 4, 64, &a), 0);
+    ars_mpmc_destroy(m);
+    EXPECT_EQ(ars_spsc_create(&s, 4, 3, &a), ARS_EINVAL);   /* not a power of two */
+    EXPECT_EQ(alloc_calls, 4);
+    EXPECT_EQ(free_calls, 3);
+}
+
+/* ---- lock-free queues, one thread ---- */
+static void test_spsc_basic(void) {
+    static unsigned char buf[8 * sizeof(int)];
+    ars_spsc q;
+    int i, v, in[20], out[20];
+    ASSERT_EQ(ars_spsc_init(&q, sizeof(int), 8, buf), 0);
+    EXPECT_EQ(ars_spsc_pop(&q, &v), ARS_EAGAIN);
+    for (i = 0; i < 8; i++) EXPECT_EQ(ars_spsc_push(&q, &i), 0);
+    EXPECT_EQ(ars_spsc_push(&q, &i), ARS_EAGAIN);
+    EXPECT_EQ(ars_spsc_len(&q), 8);
+    for (i = 0; i < 5; i++) { EXPECT_EQ(ars_spsc_pop(&q, &v), 0); EXPECT_EQ(v, i); }
+    for (i = 0; i < 20; i++) in[i] = 100 + i;
+    EXPECT_EQ(ars_spsc_push_n(&q, in, 20), 5);          /* wraps around the end */
+    EXPECT_EQ(ars_spsc_pop_n(&q, out, 20), 8);
+    for (i = 0; i < 3; i++) EXPECT_EQ(out[i], 5 + i);
+    for (i = 0; i < 5; i++) EXPECT_EQ(out[3 + i], 100 + i);
+    EXPECT_EQ(ars_spsc_pop_n(&q, out, 4), 0);
+    EXPECT_EQ(ars_spsc_init(&q, sizeof(int), 6, buf), ARS_EINVAL);
+}
+static void test_mpmc_basic(void) {
+    static size_t buf[ARS_MPMC_BUFFER_SIZE(sizeof(int), 8) / sizeof(size_t)];
+    ars_mpmc q;
+    int i, v, in[20], out[20];
+    ASSERT_EQ(ars_mpmc_init(&q, sizeof(int), 8, buf), 0);
+    EXPECT_EQ(ars_mpmc_pop(&q, &v), ARS_EAGAIN);
+    for (i = 0; i < 8; i++) EXPECT_EQ(ars_mpmc_push(&q, &i), 0);
+    EXPECT_EQ(ars_mpmc_push(&q, &i), ARS_EAGAIN);
+    EXPECT_EQ(ars_mpmc_len(&q), 8);
+    for (i = 0; i < 5; i++) { EXPECT_EQ(ars_mpmc_pop(&q, &v), 0); EXPECT_EQ(v, i); }
+    for (i = 0; i < 20; i++) in[i] = 100 + i;
+    EXPECT_EQ(ars_mpmc_push_n(&q, in, 20), 5);
+    EXPECT_EQ(ars_mpmc_push_n(&q, in, 20), 0);
+    EXPECT_EQ(ars_mpmc_pop_n(&q, out, 20), 8);
+    for (i = 0; i < 3; i++) EXPECT_EQ(out[i], 5 + i);
+    for (i = 0; i < 5; i++) EXPECT_EQ(out[3 + i], 100 + i);
+    EXPECT_EQ(ars_mpmc_pop_n(&q, out, 4), 0);
+    EXPECT_EQ(ars_mpmc_len(&q), 0);
+    EXPECT_EQ(ars_mpmc_init(&q, sizeof(int), 1, buf), ARS_EINVAL);
+}
+
+/* ---- a pipeline of many coroutines on one thread, checksummed ---- */
+#define PIPE_N 6
+static ars_chan *pipe_ch[PIPE_N + 1];
+static long pipe_items;
+static void pipe_src(void *arg) {
+    long i;
+    (void)arg;
+    for (i = 1; i <= pipe_items; i++) EXPECT_EQ(ars_chan_send(pipe_ch[0], &i, -1), 0);
+    ars_chan_close(pipe_ch[0]);
+}
+static void pipe_stage(void *arg) {
+    int k = (int)(intptr_t)arg;
+    long v;
+    while (ars_chan_recv(pipe_ch[k], &v, -1) == 0) { v += 1; ars_chan_send(pipe_ch[k + 1], &v, -1); }
+    ars_chan_close(pipe_ch[k + 1]);
+}
+static long pipe_sum, pipe_count;
+static void pipe_sink(void *arg) {
+    long v;
+    (void)arg;
+    while (ars_chan_recv(pipe_ch[PIPE_N], &v, -1) == 0) { pipe_sum += v; pipe_count++; }
+}
+static void test_pipeline(void) {
+    int k;
+    long n;
+    reset_chans();
+    for (k = 0; k <= PIPE_N; k++) { pipe_ch[k] = mk(sizeof(long), (size_t)(k % 3) * 3); ASSERT(pipe_ch[k]); }
+    pipe_items = n = SCALE(200000, 3000);
+    pipe_sum = pipe_count = 0;
+    go(pipe_src, NULL, NULL);
+    for (k = 0; k < PIPE_N; k++) go(pipe_stage, (void *)(intptr_t)k, NULL);
+    go(pipe_sink, NULL, NULL);
+    run();
+    EXPECT_EQ(pipe_count, n);
+    EXPECT_EQ(pipe_sum, n * (n + 1) / 2 + (long)PIPE_N * n);
+}
+
+#if defined(HAVE_THREADS)
+/* ---- threads: each runs its own scheduler ---- */
+#define AADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#define ALOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define ASTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+
+typedef struct thr_start { void (*fn)(void *); void *arg; } thr_start;
+#if defined(_WIN32)
+typedef HANDLE thr_t;
+static DWORD WINAPI thr_entry(LPVOID p) { thr_start *s = (thr_start *)p; s->fn(s->arg); return 0; }
+static int thr_create(thr_t *t, thr_start *s) { *t = CreateThread(NULL, 0, thr_entry, s, 0, NULL); return *t ? 0 : -1; }
+static void thr_join(thr_t t) { WaitForSingleObject(t, INFINITE); CloseHandle(t); }
+#else
+typedef pthread_t thr_t;
+static void *thr_entry(void *p) { thr_start *s = (thr_start *)p; s->fn(s->arg); return NULL; }
+static int thr_create(thr_t *t, thr_start *s) { return pthread_create(t, NULL, thr_entry, s); }
+static void thr_join(thr_t t) { pthread_join(t, NULL); }
+#endif
+
+#ifdef UNDER_TSAN
+#define UNDER_TSAN_SCALE(n) ((n) / 5)
+#else
+#define UNDER_TSAN_SCALE(n) (n)
+#endif
+#if defined(_WIN32)
+static void ars_test_yield(void) { SwitchToThread(); }
+#else
+#include <sched.h>
+static void ars_test_yield(void) { sched_yield(); }
+#endif
+static void sleep_1ms(void *arg) { (void)arg; ars_sleep_until(ars_now() + 1); }
+
+#define MAX_THR 8
+static thr_t thr[MAX_THR];
+static thr_start thr_s[MAX_THR];
+static void spawn_thread(int i, void (*fn)(void *), void *arg) {
+    thr_s[i].fn = fn; thr_s[i].arg = arg;
+    EXPECT_EQ(thr_create(&thr[i], &thr_s[i]), 0);
+}
+
+/* a scheduler thread: spawns `coros` coroutines of fn, runs them */
+typedef struct sched_job { void (*fn)(void *); int coros; int base; } sched_job;
+static void sched_thread(void *arg) {
+    sched_job *j = (sched_job *)arg;
+    int i;
+    for (i = 0; i < j->coros; i++) ars_go(j->fn, (void *)(intptr_t)(j->base + i));
+    ars_sched_run();
+    ars_coro_cache_trim();
+}
+
+/* cross-thread ping-pong over two unbuffered channels */
+static ars_chan *pp_a, *pp_b;
+static long pp_n;
+static void pp_ping(void *arg) {
+    long i, v;
+    (void)arg;
+    for (i = 0; i < pp_n; i++) {
+        if (ars_chan_send(pp_a, &i, -1) != 0 || ars_chan_recv(pp_b, &v, -1) != 0 || v != i + 1) {
+            EXPECT_EQ(v, i + 1); break;
+        }
+    }
+    ars_chan_close(pp_a);
+}
+static void pp_pong(void *arg) {
+    long v;
+    (void)arg;
+    while (ars_chan_recv(pp_a, &v, -1) == 0) { v++; ars_chan_send(pp_b, &v, -1); }
+}
+static void test_threads_pingpong(void) {
+    sched_job j1 = { pp_ping, 1, 0 }, j2 = { pp_pong, 1, 0 };
+    ASSERT_EQ(ars_chan_create(&pp_a, sizeof(long), 0, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&pp_b, sizeof(long), 0, NULL), 0);
+    pp_n = SCALE(100000, 2000);
+    spawn_thread(0, sched_thread, &j1);
+    spawn_thread(1, sched_thread, &j2);
+    thr_join(thr[0]); thr_join(thr[1]);
+    ars_chan_destroy(pp_a); ars_chan_destroy(pp_b);
+}
+
+/* many producers x many consumers over one channel across threads; sends
+   and receives with short deadlines that often expire, selects, all
+   racing. Every item must arrive exactly once. */
+#define MP_THREADS 3
+#define MP_COROS 4
+static ars_chan *mp_ch, *mp_never;
+static long mp_per;                  /* items per producer coroutine */
+static unsigned char *mp_seen;
+static long mp_sum, mp_count, mp_producers_left, mp_timeouts;
+static void mp_producer(void *arg) {
+    long base = (long)(intptr_t)arg * mp_per, i;
+    for (i = 0; i < mp_per; i++) {
+        long v = base + i;
+        int r;
+        if (i % 3 == 0) {
+            while ((r = ars_chan_send(mp_ch, &v, ars_now() + 1)) == ARS_ETIMEDOUT) AADD(&mp_timeouts, 1);
+        } else if (i % 3 == 1) {
+            ars_select_case cs[2] = { ARS_SEND_CASE(NULL, &v), ARS_SEND_CASE(NULL, &v) };
+            cs[0].ch = mp_never; cs[1].ch = mp_ch;
+            cs[0].op = ARS_SELECT_RECV;
+            while ((r = ars_select(cs, 2, ars_now() + 1)) == ARS_ETIMEDOUT) AADD(&mp_timeouts, 1);
+            EXPECT_EQ(r, 1);
+            r = cs[1].result;
+        } else {
+            r = ars_chan_send(mp_ch, &v, -1);
+        }
+        EXPECT_EQ(r, 0);
+    }
+    if (AADD(&mp_producers_left, -1) == 0) ars_chan_close(mp_ch);
+}
+static void mp_consumer(void *arg) {
+    long v, n = 0, sum = 0;
+    int k = (int)(intptr_t)arg, r;
+    for (;;) {
+        if (k % 2) {
+            r = ars_chan_recv(mp_ch, &v, ars_now() + 1);
+            if (r == ARS_ETIMEDOUT) { AADD(&mp_timeouts, 1); continue; }
+        } else {
+            long w;
+            ars_select_case cs[2] = { ARS_RECV_CASE(NULL, &w), ARS_RECV_CASE(NULL, &v) };
+            cs[0].ch = mp_never; cs[1].ch = mp_ch;
+            r = ars_select(cs, 2, -1);
+            EXPECT_EQ(r, 1);
+            r = cs[1].result;
+        }
+        if (r != 0) { EXPECT_EQ(r, ARS_ECLOSED); break; }
+        if (v < 0 || v >= mp_per * MP_THREADS * MP_COROS) { EXPECT(0); break; }
+        AADD(&mp_seen[v], 1);
+        sum += v; n++;
+    }
+    AADD(&mp_sum, sum);
+    AADD(&mp_count, n);
+}
+static void mp_run(size_t cap) {
+    sched_job jp[MP_THREADS], jc[MP_THREADS];
+    long total, i, bad = 0;
+    int t;
+    mp_per = SCALE(UNDER_TSAN_SCALE(20000), 300);
+    total = mp_per * MP_THREADS * MP_COROS;
+    ASSERT_EQ(ars_chan_create(&mp_ch, sizeof(long), cap, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&mp_never, sizeof(long), 0, NULL), 0);
+    mp_seen = (unsigned char *)calloc((size_t)total, 1);
+    ASSERT(mp_seen);
+    mp_sum = mp_count = mp_timeouts = 0;
+    mp_producers_left = MP_THREADS * MP_COROS;
+    for (t = 0; t < MP_THREADS; t++) {
+        jp[t].fn = mp_producer; jp[t].coros = MP_COROS; jp[t].base = t * MP_COROS;
+        jc[t].fn = mp_consumer; jc[t].coros = MP_COROS; jc[t].base = t * MP_COROS;
+        spawn_thread(t, sched_thread, &jp[t]);
+        spawn_thread(MP_THREADS + t, sched_thread, &jc[t]);
+    }
+    for (t = 0; t < 2 * MP_THREADS; t++) thr_join(thr[t]);
+    EXPECT_EQ(mp_count, total);
+    EXPECT_EQ(mp_sum, total * (total - 1) / 2);
+    for (i = 0; i < total; i++) bad += mp_seen[i] != 1;
+    EXPECT_EQ(bad, 0);
+    EXPECT(mp_ch->recv_head == NULL && mp_ch->send_head == NULL && mp_never->recv_head == NULL);
+    free(mp_seen);
+    ars_chan_destroy(mp_ch); ars_chan_destroy(mp_never);
+}
+static void test_threads_mpmc_unbuffered(void) { mp_run(0); }
+static void test_threads_mpmc_buffered(void) { mp_run(16); }
+
+/* ars_cancel from another thread, racing with deliveries: a canceled call
+   delivered nothing, so the totals still add up */
+#define CX_RECV 4
+static ars_chan *cxt_ch;
+static ars_coro *cxt_co[CX_RECV];
+static long cxt_sum, cxt_count, cxt_cancels, cxt_done, cxt_finished, cxt_release;
+static void cxt_receiver(void *arg) {
+    long v, sum = 0, n = 0;
+    int k = (int)(intptr_t)arg, r;
+    __atomic_store_n(&cxt_co[k], ars_coro_running(), __ATOMIC_SEQ_CST);
+    for (;;) {
+        r = ars_chan_recv(cxt_ch, &v, -1);
+        if (r == ARS_ECANCELED) { AADD(&cxt_cancels, 1); continue; }
+        if (r != 0) break;
+        sum += v; n++;
+    }
+    AADD(&cxt_sum, sum); AADD(&cxt_count, n);
+    /* stay alive (cancelable) until the canceller has stopped */
+    AADD(&cxt_finished, 1);
+    while (!ALOAD(&cxt_release)) ars_sleep_until(ars_now() + 1);
+}
+static void cxt_sender(void *arg) {
+    long i, n = (long)(intptr_t)arg;
+    for (i = 1; i <= n; i++) EXPECT_EQ(ars_chan_send(cxt_ch, &i, -1), 0);
+    ars_chan_close(cxt_ch);
+}
+static void cxt_canceller(void *arg) {
+    unsigned x = 12345;
+    (void)arg;
+    while (!ALOAD(&cxt_done)) {
+        ars_coro *co;
+        x = x * 1103515245u + 12345u;
+        co = __atomic_load_n(&cxt_co[(x >> 16) % CX_RECV], __ATOMIC_SEQ_CST);
+        if (co && !ALOAD(&cxt_done)) ars_cancel(co);
+    }
+}
+static void test_threads_cancel(void) {
+    long n = SCALE(UNDER_TSAN_SCALE(100000), 2000);
+    sched_job jr = { cxt_receiver, CX_RECV, 0 };
+    int i;
+    ASSERT_EQ(ars_chan_create(&cxt_ch, sizeof(long), 0, NULL), 0);
+    cxt_sum = cxt_count = cxt_cancels = cxt_done = cxt_finished = cxt_release = 0;
+    for (i = 0; i < CX_RECV; i++) cxt_co[i] = NULL;
+    spawn_thread(0, sched_thread, &jr);
+    spawn_thread(1, cxt_canceller, NULL);
+    ars_go(cxt_sender, (void *)(intptr_t)n);
+    ars_sched_run();
+    /* a coroutine pointer must not outlive its coroutine: stop the
+       canceller before the receivers may finish */
+    while (ALOAD(&cxt_finished) < CX_RECV) {
+        ars_go(sleep_1ms, NULL);
+        ars_sched_run();
+    }
+    ASTORE(&cxt_done, 1);
+    thr_join(thr[1]);
+    ASTORE(&cxt_release, 1);
+    thr_join(thr[0]);
+    EXPECT(cxt_cancels > 0);
+    EXPECT_EQ(cxt_count, n);
+    EXPECT_EQ(cxt_sum, n * (n + 1) / 2);
+    ars_chan_destroy(cxt_ch);
+}
+
+/* MPMC queue: 2 producers x 2 consumers (threads, no coroutines), single
+   and batch operations, every item exactly once */
+static ars_mpmc *mq;
+static long mq_per, mq_sum, mq_count;
+static unsigned char *mq_seen;
+static long mq_producers_left;
+static void mq_producer(void *arg) {
+    long base = (long)(intptr_t)arg * mq_per, i = 0, batch[7];
+    while (i < mq_per) {
+        if (i % 2) {
+            long k, n = mq_per - i < 7 ? mq_per - i : 7;
+            size_t got;
+            for (k = 0; k < n; k++) batch[k] = base + i + k;
+            got = ars_mpmc_push_n(mq, batch, (size_t)n);
+            i += (long)got;
+            if (!got) ars_test_yield();
+        } else {
+            long v = base + i;
+            if (ars_mpmc_push(mq, &v) == 0) i++; else ars_test_yield();
+        }
+    }
+    AADD(&mq_producers_left, -1);
+}
+static void mq_consumer(void *arg) {
+    long sum = 0, n = 0, batch[5], total = mq_per * 2;
+    int single = (int)(intptr_t)arg;
+    for (;;) {
+        size_t got, k;
+        if (single) got = ars_mpmc_pop(mq, batch) == 0;
+        else got = ars_mpmc_pop_n(mq, batch, 5);
+        if (!got) {
+            if (ALOAD(&mq_producers_left) == 0 && ars_mpmc_len(mq) == 0) break;
+            ars_test_yield();
+            continue;
+        }
+        for (k = 0; k < got; k++) {
+            long v = batch[k];
+            if (v < 0 || v >= total) { EXPECT(0); return; }
+            AADD(&mq_seen[v], 1);
+            sum += v; n++;
+        }
+    }
+    AADD(&mq_sum, sum); AADD(&mq_count, n);
+}
+static void test_threads_mpmc_queue(void) {
+    long total, i, bad = 0;
+    mq_per = SCALE(UNDER_TSAN_SCALE(500000), 5000);
+    total = mq_per * 2;
+    ASSERT_EQ(ars_mpmc_create(&mq, sizeof(long), 64, NULL), 0);
+    mq_seen = (unsigned char *)calloc((size_t)total, 1);
+    ASSERT(mq_seen);
+    mq_sum = mq_count = 0; mq_producers_left = 2;
+    spawn_thread(0, mq_producer, (void *)0);
+    spawn_thread(1, mq_producer, (void *)1);
+    spawn_thread(2, mq_consumer, (void *)0);
+    spawn_thread(3, mq_consumer, (void *)1);
+    for (i = 0; i < 4; i++) thr_join(thr[i]);
+    EXPECT_EQ(mq_count, total);
+    EXPECT_EQ(mq_sum, total * (total - 1) / 2);
+    for (i = 0; i < total; i++) bad += mq_seen[i] != 1;
+    EXPECT_EQ(bad, 0);
+    free(mq_seen);
+    ars_mpmc_destroy(mq);
+}
+
+/* SPSC across two threads: order preserved, single and batch */
+static ars_spsc *sq;
+static long sq_n, sq_errors;
+static void sq_producer(void *arg) {
+    long i = 0, batch[9];
+    (void)arg;
+    while (i < sq_n) {
+        if ((i / 9) % 2) {
+            long k, n = sq_n - i < 9 ? sq_n - i : 9;
+            size_t got;
+            for (k = 0; k < n; k++) batch[k] = i + k;
+            got = ars_spsc_push_n(sq, batch, (size_t)n);
+            i += (long)got;
+            if (!got) ars_test_yield();
+        } else if (ars_spsc_push(sq, &i) == 0) i++;
+        else ars_test_yield();
+    }
+}
+static void sq_consumer(void *arg) {
+    long next = 0, batch[6];
+    (void)arg;
+    while (next < sq_n) {
+        size_t got = (next / 6) % 2 ? ars_spsc_pop_n(sq, batch, 6) : (size_t)(ars_spsc_pop(sq, batch) == 0);
+        size_t k;
+        if (!got) { ars_test_yield(); continue; }
+        for (k = 0; k < got; k++) if (batch[k] != next++) sq_errors++;
+    }
+}
+static void test_threads_spsc(void) {
+    sq_n = SCALE(UNDER_TSAN_SCALE(1000000), 10000);
+    sq_errors = 0;
+    ASSERT_EQ(ars_spsc_create(&sq, sizeof(long), 128, NULL), 0);
+    spawn_thread(0, sq_producer, NULL);
+    spawn_thread(1, sq_consumer, NULL);
+    thr_join(thr[0]); thr_join(thr[1]);
+    EXPECT_EQ(sq_errors, 0);
+    EXPECT_EQ(ars_spsc_len(sq), 0);
+    ars_spsc_destroy(sq);
+}
+#endif /* HAVE_THREADS */
+
+/* ---- 100,000 live coroutines parked on channels (small stacks; no 32k
+   cap from guard-page mappings) ---- */
+#if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
+#ifdef UNDER_TSAN
+#define MANY 20000
+#else
+#define MANY 100000
+#endif
+static ars_chan *many_ch[16];
+static long many_parked, many_sum, many_done;
+static void many_recv(void *arg) {
+    long v;
+    int k = (int)(intptr_t)arg;
+    many_parked++;
+    if (ars_chan_recv(many_ch[k % 16], &v, -1) == 0) { many_sum += v; many_done++; }
+}
+static void many_feed(void *arg) {
+    long i;
+    (void)arg;
+    EXPECT_EQ(many_parked, MANY);                  /* all parked at once */
+    EXPECT_EQ((long)ars_sched_count(), MANY + 1);
+    for (i = 0; i < MANY; i++) ars_chan_send(many_ch[i % 16], &i, -1);
+}
+static void test_many_parked(void) {
+    ars_coro_opts o;
+    int i;
+    memset(&o, 0, sizeof o);
+    o.stack_size = 16 * 1024;
+    for (i = 0; i < 16; i++) ASSERT_EQ(ars_chan_create(&many_ch[i], sizeof(long), 0, NULL), 0);
+    many_parked = many_sum = many_done = 0;
+    for (i = 0; i < MANY; i++)
+        if (ars_go_opts(many_recv, (void *)(intptr_t)i, &o, NULL) != 0) { EXPECT_EQ(i, MANY); break; }
+    ars_go_opts(many_feed, NULL, &o, NULL);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT_EQ(many_done, MANY);
+    EXPECT_EQ(many_sum, (long)MANY * (MANY - 1) / 2);
+    for (i = 0; i < 16; i++) ars_chan_destroy(many_ch[i]);
+}
+#endif
+
+int main(void) {
+    ARS_RUN(test_rendezvous);
+    ARS_RUN(test_buffered);
+    ARS_RUN(test_close_drain);
+    ARS_RUN(test_close_wakes);
+    ARS_RUN(test_destroy_wakes);
+    ARS_RUN(test_select_ready);
+    ARS_RUN(test_select_fairness);
+    ARS_RUN(test_select_parked);
+    ARS_RUN(test_deadlines);
+    ARS_RUN(test_cancel);
+    ARS_RUN(test_typed);
+    ARS_RUN(test_allocator);
+    ARS_RUN(test_spsc_basic);
+    ARS_RUN(test_mpmc_basic);
+    ARS_RUN(test_pipeline);
+#if defined(HAVE_THREADS)
+    ARS_RUN(test_threads_pingpong);
+    ARS_RUN(test_threads_mpmc_unbuffered);
+    ARS_RUN(test_threads_mpmc_buffered);
+    ARS_RUN(test_threads_cancel);
+    ARS_RUN(test_threads_mpmc_queue);
+    ARS_RUN(test_threads_spsc);
+#endif
+#if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
+    ARS_RUN(test_many_parked);
+#endif
+    return ars_test_report();
+}
