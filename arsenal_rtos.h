@@ -160,7 +160,11 @@ typedef struct ars_allocator {
 /* >>api ------------------------------------------------------------------ */
 #ifndef ARSENAL_RTOS_API
 #ifdef ARSENAL_RTOS_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define ARSENAL_RTOS_API static __attribute__((unused))
+#else
 #define ARSENAL_RTOS_API static
+#endif
 #else
 #define ARSENAL_RTOS_API extern
 #endif
@@ -297,10 +301,12 @@ ARSENAL_RTOS_API int  ars_rtos_timer_stop(ars_rtos_timer *t);
 /* hosted port only: simulate interrupts */
 ARSENAL_RTOS_API void ars_rtos_hosted_tick(unsigned n);
 ARSENAL_RTOS_API void ars_rtos_hosted_irq(void (*fn)(void *), void *arg);
+#if defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
 /* Cortex-M port: the PendSV and SysTick handlers (also defined as
    PendSV_Handler and SysTick_Handler) */
 ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void);
 ARSENAL_RTOS_API void ars_rtos_systick_handler(void);
+#endif
 /* RISC-V port: called for traps the kernel does not own (NULL: halt) */
 ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uintptr_t mepc));
 
@@ -308,12 +314,14 @@ ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uint
    ARSENAL_RTOS_HAL_MPS2 (CMSDK UART0, LEDs in the FPGA I/O block),
    ARSENAL_RTOS_HAL_VIRT (NS16550 UART; virt has no GPIO block, so pins are
    a RAM word), ARSENAL_RTOS_HAL_HOSTED (stdout/stdin, RAM pins). */
+#if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
 ARSENAL_RTOS_API int  ars_rtos_uart_write(const void *buf, size_t n);     /* n */
 /* waits for at least one byte, polling every tick; returns the count,
    ARS_EAGAIN (NOWAIT) or ARS_ETIMEDOUT */
 ARSENAL_RTOS_API int  ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t deadline);
 ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level);
 ARSENAL_RTOS_API int  ars_rtos_gpio_get(unsigned pin);
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,15 +1,16 @@
 /* test_rtos.c - tests for arsenal_rtos.h
    ars-test-libs:
-   ars-test-legs: native asan firmware
-   Legs left out: tsan (one thread: nothing to race; TSan does not follow
-   ucontext switches), valgrind (ucontext stack switches need client
-   requests), cross (glibc's makecontext under qemu-user untested here),
-   wine (no ucontext on Windows: the hosted port is POSIX only).
+   ars-test-legs: native asan valgrind cross firmware
+   Legs left out: tsan (the hosted port runs every task in one thread by
+   swapcontext, which TSan does not follow; there is nothing to race),
+   wine (the hosted port needs <ucontext.h>; Windows has none).
 
    One runner task runs every test in turn inside one kernel session, so the
    same program works hosted (ars_rtos_start returns on ars_rtos_stop) and
    as firmware (the kernel never returns; the runner exits QEMU). Each test
-   leaves no task behind.
+   leaves no task behind. Firmware: tests/firmware.sh <board> (an385 an386
+   rv32 rv32f rv64 rv64gc), also with -DARSENAL_RTOS_TICKLESS=1;
+   Cortex-M0: tests/rtos_m0.sh (qemu microbit).
 */
 #define ARSENAL_RTOS_PRIORITIES 16
 static volatile unsigned tick_irqs;     /* tick interrupts taken */
