@@ -96,12 +96,17 @@ static void *ta_alloc(void *ctx, size_t size, size_t align) {
     void *p;
     t->calls++;
     if (t->fail_at >= 0 && t->calls >= t->fail_at) return NULL;
+    /* honour `align` on top of malloc's own alignment (8 on some 32-bit
+       targets): the raw pointer sits just below the aligned block */
 #ifdef ARS_TEST_FREESTANDING
-    p = fw_malloc(size);
+    p = fw_malloc(size + align + sizeof(void *));
 #else
-    p = malloc(size);
+    p = malloc(size + align + sizeof(void *));
 #endif
     if (p) {
+        void *q = (void *)(((uintptr_t)p + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1));
+        ((void **)q)[-1] = p;
+        p = q;
         if ((uintptr_t)p % align) t->bad++;
         t->live++; t->bytes += size;
     }
@@ -111,9 +116,9 @@ static void ta_free(void *ctx, void *p, size_t size) {
     talloc *t = (talloc *)ctx;
     t->live--; t->bytes -= size;
 #ifdef ARS_TEST_FREESTANDING
-    fw_free(p);
+    fw_free(((void **)p)[-1]);
 #else
-    free(p);
+    free(((void **)p)[-1]);
 #endif
 }
 static ars_allocator ta_make(talloc *t) {
