@@ -678,7 +678,7 @@ static void test_threads_pingpong(void) {
 #define MP_COROS 4
 static ars_chan *mp_ch, *mp_never;
 static long mp_per;                  /* items per producer coroutine */
-static unsigned char *mp_seen;
+static unsigned *mp_seen;
 static long mp_sum, mp_count, mp_producers_left, mp_timeouts;
 static void mp_producer(void *arg) {
     long base = (long)(intptr_t)arg * mp_per, i;
@@ -732,7 +732,7 @@ static void mp_run(size_t cap) {
     total = mp_per * MP_THREADS * MP_COROS;
     ASSERT_EQ(ars_chan_create(&mp_ch, sizeof(long), cap, NULL), 0);
     ASSERT_EQ(ars_chan_create(&mp_never, sizeof(long), 0, NULL), 0);
-    mp_seen = (unsigned char *)calloc((size_t)total, 1);
+    mp_seen = (unsigned *)calloc((size_t)total, sizeof *mp_seen);
     ASSERT(mp_seen);
     mp_sum = mp_count = mp_timeouts = 0;
     mp_producers_left = MP_THREADS * MP_COROS;
@@ -821,7 +821,7 @@ static void test_threads_cancel(void) {
    and batch operations, every item exactly once */
 static ars_mpmc *mq;
 static long mq_per, mq_sum, mq_count;
-static unsigned char *mq_seen;
+static unsigned *mq_seen;
 static long mq_producers_left;
 static void mq_producer(void *arg) {
     long base = (long)(intptr_t)arg * mq_per, i = 0, batch[7];
@@ -866,7 +866,7 @@ static void test_threads_mpmc_queue(void) {
     mq_per = SCALE(UNDER_TSAN_SCALE(500000), 5000);
     total = mq_per * 2;
     ASSERT_EQ(ars_mpmc_create(&mq, sizeof(long), 64, NULL), 0);
-    mq_seen = (unsigned char *)calloc((size_t)total, 1);
+    mq_seen = (unsigned *)calloc((size_t)total, sizeof *mq_seen);
     ASSERT(mq_seen);
     mq_sum = mq_count = 0; mq_producers_left = 2;
     spawn_thread(0, mq_producer, (void *)0);
