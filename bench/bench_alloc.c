@@ -10,8 +10,10 @@
        valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \
            --toggle-collect=cg_run bench/bench_alloc callgrind heap
        callgrind_annotate /tmp/cg.out | head     # total Ir / 100000 pairs
-   (heap | heapc | glibc | mimalloc | pool | empty; "empty" is the loop alone,
-   "heapc" the heap with a 1 MiB cache; for arena use --toggle-collect=cg_arena.)
+   (heap | heapc4 | heapc | glibc | mimalloc | pool | empty; "empty" is the
+   loop alone, "heapc4" the heap with ars_heap_set_cache(64 KiB, 4 per class),
+   "heapc" with (1 MiB, no per-class limit); for arena use
+   --toggle-collect=cg_arena.)
 
    Linking mimalloc replaces malloc process-wide, so glibc's malloc is reached
    through dlopen("libc.so.6") + dlsym. Every allocator is called through a
@@ -104,8 +106,8 @@ static impl impls[] = {
     { "mimalloc", a_mi, f_mi },
     { "arsenal pool", a_pool, f_pool },
     { "empty loop", a_empty, f_empty },
-    { "heap cache64K", a_heapc, f_heapc },
-    { "heap cache1M", a_heapc2, f_heapc2 },
+    { "heap c64K/4", a_heapc, f_heapc },
+    { "heap c1M", a_heapc2, f_heapc2 },
 };
 #define NIMPL 7
 
@@ -213,7 +215,7 @@ static void memory(ars_heap *hp, unsigned char *mem, const char *name) {
     size_t limit = hp->cache_limit;
     if (hp == &heap_glibc_marker) goto glibc;
     ars_heap_init(&heap, mem, 32 << 20);   /* a fresh heap, same settings */
-    ars_heap_set_cache(&heap, limit);
+    ars_heap_set_cache(&heap, limit, hp->cache_per_class);
     for (i = 0; i < LIVE; i++) {
         slots[i] = ars_heap_alloc(&heap, sizes[i]);
         slot_n[i] = sizes[i];
@@ -264,9 +266,9 @@ int main(int argc, char **argv) {
     if (!libc_malloc || !libc_free) { fprintf(stderr, "dlsym malloc/free failed\n"); return 1; }
     ars_heap_init(&heap, heap_mem, sizeof heap_mem);
     ars_heap_init(&heapc, heapc_mem, sizeof heapc_mem);
-    ars_heap_set_cache(&heapc, 64 << 10);
+    ars_heap_set_cache(&heapc, 64 << 10, 4);
     ars_heap_init(&heapc2, heapc2_mem, sizeof heapc2_mem);
-    ars_heap_set_cache(&heapc2, 1 << 20);
+    ars_heap_set_cache(&heapc2, 1 << 20, 0);
     ars_pool_init_grow(&pool, 512, 0, 1024, NULL);
     ars_arena_init_parent(&arena, NULL, 1 << 22);
 
@@ -275,6 +277,7 @@ int main(int argc, char **argv) {
         int n = 100000;
         make_pattern(16, 512);
         if (strcmp(argv[2], "heapc") == 0) m = &impls[6];
+        if (strcmp(argv[2], "heapc4") == 0) m = &impls[5];
         for (i = 0; i < 5; i++) {
             const char *s = impls[i].name;
             if (strstr(s, argv[2]) || (strcmp(argv[2], "mimalloc") == 0 && i == 2) ||
@@ -329,13 +332,14 @@ int main(int argc, char **argv) {
     latency(&impls[0]);
     latency(&impls[1]);
     latency(&impls[2]);
+    latency(&impls[5]);
     latency(&impls[6]);
 #endif
     printf("\nmemory, random 16..512 B, %d live, %d steps (blocks in use include 4-byte headers and rounding):\n",
            LIVE, OPS);
     memory(&heap, heap_mem, "arsenal heap");
-    memory(&heapc, heapc_mem, "heap cache64K");
-    memory(&heapc2, heapc2_mem, "heap cache1M");
+    memory(&heapc, heapc_mem, "heap c64K/4");
+    memory(&heapc2, heapc2_mem, "heap c1M");
     memory(&heap_glibc_marker, heap_mem, "glibc");
     return 0;
 }

@@ -187,7 +187,7 @@ static int heap_validate(ars_heap *h, size_t live) {
     return 1;
 }
 
-static void heap_random_run(uint64_t seed, long ops, int check_every, size_t cache) {
+static void heap_random_run(uint64_t seed, long ops, int check_every, size_t cache, unsigned per_class) {
     ars_heap h;
     long step;
     size_t live = 0, i;
@@ -196,7 +196,7 @@ static void heap_random_run(uint64_t seed, long ops, int check_every, size_t cac
     for (i = 0; i < SLOTS; i++) slots[i].p = NULL;
     /* an odd start and length exercise region alignment */
     ASSERT_EQ(ars_heap_init(&h, heap_mem + 3, HEAP_MEM + 57), 0);
-    ars_heap_set_cache(&h, cache);
+    ars_heap_set_cache(&h, cache, per_class);
     for (step = 0; step < ops; step++) {
         slot *s = &slots[rng_below(SLOTS)];
         uint32_t op = rng_below(100);
@@ -252,7 +252,7 @@ static void heap_random_run(uint64_t seed, long ops, int check_every, size_t cac
     }
     ASSERT(heap_validate(&h, live));
     if (cache) {   /* lowering the limit trims */
-        ars_heap_set_cache(&h, cache / 2);
+        ars_heap_set_cache(&h, cache / 2, per_class > 2 ? per_class / 2 : 1);
         ASSERT(heap_validate(&h, live));
     }
     for (i = 0; i < SLOTS; i++) {
@@ -275,14 +275,15 @@ static void heap_random_run(uint64_t seed, long ops, int check_every, size_t cac
     ars_heap_deinit(&h);
 }
 
-static void test_heap_random_seed1(void) { heap_random_run(1, 2000L * T_SCALE, 997, 0); }
-static void test_heap_random_seed2(void) { heap_random_run(0xC0FFEE, 1000L * T_SCALE, 101, 0); }
-static void test_heap_random_seed3(void) { heap_random_run(42, 50L * T_SCALE + 2000, 1, 0); }
+static void test_heap_random_seed1(void) { heap_random_run(1, 2000L * T_SCALE, 997, 0, 0); }
+static void test_heap_random_seed2(void) { heap_random_run(0xC0FFEE, 1000L * T_SCALE, 101, 0, 0); }
+static void test_heap_random_seed3(void) { heap_random_run(42, 50L * T_SCALE + 2000, 1, 0, 0); }
 /* the same with the free-block cache on: small, and big enough to cause OOMs */
 static void test_heap_random_cache(void) {
-    heap_random_run(7, 1000L * T_SCALE, 499, 4096);
-    heap_random_run(8, 300L * T_SCALE, 97, HEAP_MEM / 2);
-    heap_random_run(9, 20L * T_SCALE + 1000, 1, 1024);
+    heap_random_run(7, 1000L * T_SCALE, 499, 4096, 0);
+    heap_random_run(8, 300L * T_SCALE, 97, HEAP_MEM / 2, 0);
+    heap_random_run(9, 20L * T_SCALE + 1000, 1, 1024, 3);
+    heap_random_run(10, 300L * T_SCALE, 97, HEAP_MEM / 4, 4);
 }
 
 /* Exhaustive small regions: every start offset, every length up to ~300,
