@@ -132,7 +132,11 @@
 
 #ifndef ARSENAL_HASH_API
 #ifdef ARSENAL_HASH_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define ARSENAL_HASH_API static __attribute__((unused))
+#else
 #define ARSENAL_HASH_API static
+#endif
 #else
 #define ARSENAL_HASH_API extern
 #endif
@@ -798,18 +802,18 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, LINK, B, C)                   \
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key, V val) {                                \
-        size_t i; int rc = name##__claim(m, key, &i);                    \
+        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) { name##__slot(m, i)->key = key; name##__slot(m, i)->val = val; }             \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_put(name *m, K key, V val) {                                   \
-        size_t i; int rc = name##__claim(m, key, &i);                    \
+        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) name##__slot(m, i)->key = key;                                        \
         if (rc >= 0) name##__slot(m, i)->val = val;                                        \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_emplace(name *m, K key, V **out) {                             \
-        size_t i; int rc = name##__claim(m, key, &i);                    \
+        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) {                                                             \
             name##__slot(m, i)->key = key;                                                 \
             ARS__HASH_MEMSET(&name##__slot(m, i)->val, 0, sizeof(V));                      \
@@ -830,7 +834,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, LINK, B, C)                      \
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key) {                                       \
-        size_t i; int rc = name##__claim(m, key, &i);                    \
+        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
         if (rc == 1) name##__slot(m, i)->key = key;                                        \
         return rc;                                                                 \
     }
@@ -922,22 +926,25 @@ _Static_assert(sizeof(XXH64_state_t) + 64 <= ARS_HASH_STREAM_BYTES, "ars_hash_st
 typedef char ars__hash_stream_size_check[(sizeof(XXH3_state_t) + 64 <= ARS_HASH_STREAM_BYTES) ? 1 : -1];
 #endif
 
-ARSENAL_HASH_API uint64_t ars_hash64(const void *data, size_t len, uint64_t seed) {
+ARSENAL_HASH_API ARS__HASH_NOINLINE uint64_t ars_hash64(const void *data, size_t len, uint64_t seed) {
     return (uint64_t)XXH3_64bits_withSeed(data, len, (XXH64_hash_t)seed);
 }
-ARSENAL_HASH_API ars_hash128_t ars_hash128(const void *data, size_t len, uint64_t seed) {
+ARSENAL_HASH_API ARS__HASH_NOINLINE ars_hash128_t ars_hash128(const void *data, size_t len, uint64_t seed) {
     XXH128_hash_t h = XXH3_128bits_withSeed(data, len, (XXH64_hash_t)seed);
     ars_hash128_t r;
     r.lo = h.low64; r.hi = h.high64;
     return r;
 }
-ARSENAL_HASH_API uint64_t ars_hash_xxh64(const void *data, size_t len, uint64_t seed) {
+ARSENAL_HASH_API ARS__HASH_NOINLINE uint64_t ars_hash_xxh64(const void *data, size_t len, uint64_t seed) {
     return (uint64_t)XXH64(data, len, (XXH64_hash_t)seed);
 }
-ARSENAL_HASH_API uint64_t ars_str_hash(ars_str s, uint64_t seed) {
+ARSENAL_HASH_API ARS__HASH_NOINLINE uint64_t ars_str_hash(ars_str s, uint64_t seed) {
     return (uint64_t)XXH3_64bits_withSeed(s.ptr, s.len, (XXH64_hash_t)seed);
 }
 
+/* (The one-shot wrappers above are noinline: inlined into a caller that
+   passes a short constant buffer, gcc 12 -O3 warns about xxhash's dead
+   long-input branches with -Warray-bounds.) */
 /* The xxhash state lives at the first 64-byte boundary inside the buffer. */
 static void *ars__hash_state(const ars_hash_stream *s) {
     uintptr_t p = (uintptr_t)s->u.bytes;
