@@ -241,7 +241,8 @@ ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co);
 ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co);
 /* Bytes a coroutine object takes at the top of a caller-given stack. */
 ARSENAL_CORO_API size_t ars_coro_overhead(void);
-/* Frees this thread's cache of recycled stacks (call before a thread exits). */
+/* Frees this thread's cache of recycled stacks (POSIX threads do this when
+   they exit; on Windows call it before a thread that used coroutines ends). */
 ARSENAL_CORO_API void ars_coro_cache_trim(void);
 
 /* >>sched -------------------------------------------------------------- */
@@ -1112,12 +1113,30 @@ struct ars_coro {
 static ARS__TLS ars_coro *ars__current;
 
 /* per-thread cache of default-size stacks */
-typedef struct ars__stack_cache { ars__stack s[ARSENAL_CORO_STACK_CACHE > 0 ? ARSENAL_CORO_STACK_CACHE : 1]; int n; } ars__stack_cache;
+typedef struct ars__stack_cache {
+    ars__stack s[ARSENAL_CORO_STACK_CACHE > 0 ? ARSENAL_CORO_STACK_CACHE : 1];
+    int n;
+    int watched;              /* the thread-exit hook is set */
+} ars__stack_cache;
 static ARS__TLS ars__stack_cache ars__cache;
 
 ARSENAL_CORO_API void ars_coro_cache_trim(void) {
     while (ars__cache.n > 0) ars__stack_free(&ars__cache.s[--ars__cache.n], NULL);
 }
+
+#if defined(ARS__CORO_OS_POSIX)
+/* a thread that cached stacks gives them back when it exits */
+static pthread_key_t ars__cache_key;
+static pthread_once_t ars__cache_once = PTHREAD_ONCE_INIT;
+static void ars__cache_exit(void *p) { (void)p; ars_coro_cache_trim(); }
+static void ars__cache_key_init(void) { pthread_key_create(&ars__cache_key, ars__cache_exit); }
+static void ars__cache_watch(void) {
+    pthread_once(&ars__cache_once, ars__cache_key_init);
+    pthread_setspecific(ars__cache_key, (void *)&ars__cache);
+}
+#else
+static void ars__cache_watch(void) {}
+#endif
 
 ARSENAL_CORO_API size_t ars_coro_overhead(void) {
     return (sizeof(ars_coro) + 63) & ~(size_t)63;
@@ -1291,6 +1310,7 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
 #endif
     co->status = ARS_CORO_DEAD;
     if (co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
+        if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
         ars__cache.s[ars__cache.n++] = st;
     } else if (st.map) {
         ars__stack_free(&st, a);
