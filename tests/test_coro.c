@@ -428,6 +428,34 @@ static void test_stack_recycling(void) {
     EXPECT_EQ(after, before);
 }
 
+/* ---- a thread's cached stacks are unmapped when it exits ---- */
+static void *cache_thread(void *arg) {
+    ars_coro *co;
+    int i;
+    (void)arg;
+    for (i = 0; i < 3; i++) {
+        if (ars_coro_create(&co, ret_arg, NULL, NULL) != 0) return (void *)1;
+        ars_coro_resume(co, NULL, NULL);
+        ars_coro_destroy(co); /* back into this thread's cache */
+    }
+    return NULL;
+}
+static void *noop_thread(void *arg) { return arg; }
+static void test_thread_exit_releases_cache(void) {
+    pthread_t th;
+    void *r = (void *)1;
+    int before, after;
+    /* glibc keeps an exited thread's stack for reuse: warm that cache first */
+    ASSERT_EQ(pthread_create(&th, NULL, noop_thread, NULL), 0);
+    pthread_join(th, NULL);
+    before = count_maps();
+    ASSERT_EQ(pthread_create(&th, NULL, cache_thread, NULL), 0);
+    pthread_join(th, &r);
+    EXPECT(r == NULL);
+    after = count_maps();
+    EXPECT_EQ(after, before);
+}
+
 #if !defined(ARS_TEST_QUICK) && !defined(UNDER_TSAN)
 /* ---- more guarded stacks than vm.max_map_count allows: a graceful fallback
    to canary-checked stacks instead of an abort at ~32k ---- */
@@ -694,6 +722,7 @@ int main(void) {
 #endif
 #if defined(__linux__) && !defined(ARS_TEST_FREESTANDING)
     ARS_RUN(test_stack_recycling);
+    ARS_RUN(test_thread_exit_releases_cache);
 #if !defined(ARS_TEST_QUICK) && !defined(UNDER_TSAN)
     ARS_RUN(test_map_limit);
 #endif
