@@ -5,7 +5,7 @@
    before you include this file in *one* C or C++ file to create the
    implementation (ARSENAL_IMPLEMENTATION switches on every Arsenal header).
    Every other file includes it without the define. Link with -llz4.
-   (Link flags, as the project's build reads them: ars-build-libs: -llz4)
+   Link flags, as the project's build reads them -- ars-build-libs: -llz4
 
    NEEDS
        liblz4 (lz4.h, lz4hc.h, -llz4; Debian: liblz4-dev) for the block codec,

@@ -79,7 +79,7 @@ PY
   done
   echo "int ars_static_tu1(void); int ars_static_tu2(void); int main(void) { return ars_static_tu1() + ars_static_tu2() - 3; }" > "$T/${lib}_static_main.c"
   if gcc -std=c99 -D_DEFAULT_SOURCE $W "$T/${lib}_static1.c" "$T/${lib}_static2.c" "$T/${lib}_static_main.c" \
-       -o "$T/${lib}_static" -lpthread $(grep -m1 'ars-build-libs:' "$h" | sed 's/.*ars-build-libs://') 2>"$T/err" && "$T/${lib}_static"; then ok
+       -o "$T/${lib}_static" -lpthread $(grep -m1 'ars-build-libs:' "$h" | sed 's/.*ars-build-libs://; s/[)]//g') 2>"$T/err" && "$T/${lib}_static"; then ok
   else bad "$h: STATIC mode in two translation units: $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
 
   # the common block
@@ -94,7 +94,7 @@ done
   echo "int main(void) { return ars_strerror(ARS_EINVAL)[0] == 'i' ? 0 : 1; }"
 } > "$T/all.c"
 libs="-lpthread"
-for h in $headers; do libs="$libs $(grep -m1 'ars-build-libs:' "$h" | sed 's/.*ars-build-libs://')"; done
+for h in $headers; do libs="$libs $(grep -m1 'ars-build-libs:' "$h" | sed 's/.*ars-build-libs://; s/[)]//g')"; done
 for cc in gcc clang; do
   # shellcheck disable=SC2086
   if $cc -std=c99 -D_DEFAULT_SOURCE $W "$T/all.c" -o "$T/all_$cc" $libs 2>"$T/err" && "$T/all_$cc"; then ok
