@@ -37,6 +37,11 @@
                                 [auto when __STDC_HOSTED__ == 0]
    ARSENAL_CHAN_CACHE_LINE      padding between the hot fields of the queues [64]
    ARSENAL_CHAN_SELECT_MAX      most cases in one ars_select [1024]
+   ARSENAL_CHAN_SPIN            spin-wait rounds (a pause each) before a
+                                coroutine parks on a channel used across
+                                threads (one woke a coroutine of another): a
+                                peer thread that answers meanwhile wakes it
+                                without a futex round trip; 0 disables [256]
    ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
    ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; define both or
                                 neither (the same pair for every arsenal header)
@@ -205,6 +210,7 @@ typedef struct ars__chan_wait {
     ars__chan_state *st;
     int index;                      /* case number (select) */
     uint32_t linked;                /* in a channel's queue */
+    const void *thread;             /* names the parked coroutine's thread */
 } ars__chan_wait;
 
 /* A channel. The fields are private; the struct is public so a channel can
@@ -217,6 +223,7 @@ typedef struct ars_chan {
     ars__chan_wait *recv_head, *recv_tail, *send_head, *send_tail;
     const ars_allocator *allocator;
     size_t alloc_size;              /* nonzero when ars_chan_create made it */
+    uint32_t shared;                /* a waker woke a coroutine of another thread */
 } ars_chan;
 
 /* Bytes of buffer ars_chan_init needs. */
@@ -264,8 +271,8 @@ typedef struct ars_select_case {
 } ars_select_case;
 
 /* Initialisers: ars_select_case c[2] = { ARS_SEND_CASE(a, &x), ARS_RECV_CASE(b, &y) }; */
-#define ARS_SEND_CASE(ch, elem_ptr) { (ch), ARS_SELECT_SEND, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0 }, 0 }
-#define ARS_RECV_CASE(ch, elem_ptr) { (ch), ARS_SELECT_RECV, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0 }, 0 }
+#define ARS_SEND_CASE(ch, elem_ptr) { (ch), ARS_SELECT_SEND, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0, 0 }, 0 }
+#define ARS_RECV_CASE(ch, elem_ptr) { (ch), ARS_SELECT_RECV, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0, 0 }, 0 }
 
 /* Waits until one case can proceed and performs it; among cases ready at
    once it picks one uniformly at random (as Go does). Returns the index of
@@ -405,6 +412,9 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #endif
 #ifndef ARSENAL_CHAN_SELECT_MAX
 #define ARSENAL_CHAN_SELECT_MAX 1024
+#endif
+#ifndef ARSENAL_CHAN_SPIN
+#define ARSENAL_CHAN_SPIN 256
 #endif
 
 #if defined(ARSENAL_CHAN_FREESTANDING)
@@ -584,15 +594,27 @@ ARS__CH_INLINE void ars__ch_unlink(ars__chan_wait **head, ars__chan_wait **tail,
     ARS__CH_ST32_REL(&w->linked, 0u);
 }
 
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ARS__CH_THREAD() ((const void *)0)
+#else
+static ARS__CH_TLS char ars__ch_thread_anchor;   /* its address names the thread */
+#define ARS__CH_THREAD() ((const void *)&ars__ch_thread_anchor)
+#endif
+
 /* Takes the first parked waiter of a queue that can still be woken: it is
    unlinked and its park claimed (woken with `result`); the caller then
    copies and calls ars__ch_done. Waiters that timed out, were canceled or
    whose select already fired elsewhere are dropped on the way. */
-ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars__chan_wait **head, ars__chan_wait **tail, int result) {
+ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, ars__chan_wait **tail,
+                                           int result) {
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
         ars__ch_unlink(head, tail, w);
-        if (ars_wake(w->w, result) == 0) { w->st->fired = w->index; return w; }
+        if (ars_wake(w->w, result) == 0) {
+            w->st->fired = w->index;
+            if (w->thread != ARS__CH_THREAD()) c->shared = 1;
+            return w;
+        }
     }
     return NULL;
 }
@@ -604,11 +626,23 @@ static void ars__ch_wait_done(ars__chan_state *st) {
     while (!ARS__CH_LD32_ACQ(&st->done)) ars__ch_backoff(&n);
 }
 
+/* Cross-thread channels: before sleeping for real, spin a little while the
+   peer thread may answer (the wake then costs no system call on either
+   side). Only where coroutines of more than one thread have parked. */
+#if defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_SPIN == 0
+#define ars__ch_spin(st) ((void)(st))
+#else
+static void ars__ch_spin(ars__chan_state *st) {
+    int i;
+    for (i = 0; i < ARSENAL_CHAN_SPIN && !ARS__CH_LD32_ACQ(&st->done); i++) ARS__CH_PAUSE();
+}
+#endif
+
 /* >>ops under the lock: 0 done, ARS_EAGAIN would block, ARS_ECLOSED */
 ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
     ars__chan_wait *w;
     if (ARS__CH_UNLIKELY(c->closed)) return ARS_ECLOSED;
-    if (c->recv_head && (w = ars__ch_take(&c->recv_head, &c->recv_tail, 0)) != NULL) {
+    if (c->recv_head && (w = ars__ch_take(c, &c->recv_head, &c->recv_tail, 0)) != NULL) {
         ars__ch_copy(w->elem, elem, c->elem_size);
         ars__ch_done(w);
         return 0;
@@ -630,7 +664,7 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
         if (++c->head == c->cap) c->head = 0;
         c->len--;
         /* a parked sender refills the slot */
-        if (c->send_head && (w = ars__ch_take(&c->send_head, &c->send_tail, 0)) != NULL) {
+        if (c->send_head && (w = ars__ch_take(c, &c->send_head, &c->send_tail, 0)) != NULL) {
             size_t t = c->head + c->len;
             if (t >= c->cap) t -= c->cap;
             ars__ch_copy(c->buf + t * c->elem_size, w->elem, c->elem_size);
@@ -639,7 +673,7 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
         }
         return 0;
     }
-    if (c->send_head && (w = ars__ch_take(&c->send_head, &c->send_tail, 0)) != NULL) {
+    if (c->send_head && (w = ars__ch_take(c, &c->send_head, &c->send_tail, 0)) != NULL) {
         ars__ch_copy(elem, w->elem, c->elem_size);
         ars__ch_done(w);
         return 0;
@@ -650,8 +684,8 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
 /* wakes every parked waiter with ARS_ECLOSED (close, destroy) */
 static void ars__ch_wake_all(ars_chan *c) {
     ars__chan_wait *w;
-    while ((w = ars__ch_take(&c->recv_head, &c->recv_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
-    while ((w = ars__ch_take(&c->send_head, &c->send_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take(c, &c->send_head, &c->send_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
 }
 
 /* after a park that ended by deadline/cancel/ENOMEM: leave the queue */
@@ -670,14 +704,16 @@ static void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
 ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline) {
     ars__chan_state st;
     ars__chan_wait w;
-    int r;
+    int r, shared;
     w.w = ars_park_prepare();
     if (!w.w.co) { ars__ch_unlock(c); return ARS_ESTATE; }
     st.done = 0; st.fired = -1;
-    w.elem = elem; w.st = &st; w.index = 0; w.linked = 0;
+    w.elem = elem; w.st = &st; w.index = 0; w.linked = 0; w.thread = ARS__CH_THREAD();
     if (is_send) ars__ch_enqueue(&c->send_head, &c->send_tail, &w);
     else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
+    shared = c->shared;
     ars__ch_unlock(c);
+    if (shared) ars__ch_spin(&st);
     r = ars_park(deadline);
     if (r == 0 || r == ARS_ECLOSED) {
         /* a peer (or close) unlinked us and claimed the park */
@@ -749,6 +785,7 @@ ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, vo
     c->buf = (unsigned char *)buf;
     c->recv_head = c->recv_tail = c->send_head = c->send_tail = NULL;
     c->allocator = NULL; c->alloc_size = 0;
+    c->shared = 0;
     return 0;
 }
 
@@ -841,6 +878,7 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_state st;
     ars_waker wk;
     int i, r;
+    int shared = 0;
     if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
     for (i = 0; i < n; i++) {
         if (cs[i].op != ARS_SELECT_SEND && cs[i].op != ARS_SELECT_RECV) return ARS_EINVAL;
@@ -872,11 +910,13 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         ars_chan *c = cs[i].ch;
         ars__chan_wait *w = &cs[i].wait_;
         if (!c) continue;
-        w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i;
+        w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; w->thread = ARS__CH_THREAD();
         if (cs[i].op == ARS_SELECT_SEND) ars__ch_enqueue(&c->send_head, &c->send_tail, w);
         else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
+        shared |= (int)c->shared;
     }
     ars__ch_lock_all(cs, n, 1);
+    if (shared) ars__ch_spin(&st);
     r = ars_park(deadline);
     if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
     /* leave the queues still holding us (not a destroyed channel's: its
@@ -1153,6 +1193,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_ST32_REL
 #undef ARS__CH_XCHG32_ACQ
 #undef ARS__CH_CAS
+#undef ARS__CH_THREAD
 #endif /* ARSENAL_CHAN_IMPLEMENTATION */
 
 /*

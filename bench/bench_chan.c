@@ -1,0 +1,376 @@
+/* bench_chan.c - arsenal_chan.h side by side with Go channels and ck_ring
+   ars-build-libs: -lpthread
+
+   Build and run (x86_64 Linux; golang-go and libck-dev for the peers):
+       cc -O2 -I. bench/bench_chan.c -o build/bench/bench_chan -lpthread
+       build/bench/bench_chan            # builds bench/go with `go build`
+       build/bench/bench_chan quick      # fewer iterations
+   The Go side (bench/go/main.go) is built into build/bench/chan_go when Go
+   is installed; CHAN_GO=<path> points at a prebuilt binary.
+
+   Callgrind instruction counts of the unbuffered ping-pong (repeatable on
+   any machine; 100000 round trips = 200000 one-way hand-offs):
+       valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \
+           --toggle-collect=cg_pingpong build/bench/bench_chan callgrind
+       callgrind_annotate /tmp/cg.out | head    # total Ir / 200000
+
+   Rows (C and Go run the same program):
+     pingpong   two coroutines, two unbuffered channels, ns per one-way
+                hand-off (Go: GOMAXPROCS=1)
+     select     the same with every operation a 2-clause select
+     buffered   producer -> consumer over a cap-1024 channel, M msg/s
+     spawn      start a coroutine that does nothing and run it to the end,
+                ns each (batches of 32)
+     xthread    unbuffered ping-pong between two threads, each running a
+                scheduler (Go: GOMAXPROCS=2), ns one way, wall time
+     spsc/mpmc  1 producer thread, 1 consumer thread, 8-byte items, M/s,
+                against ck_ring (spsc; mpmc enqueue/dequeue)
+     rtt        two SPSC rings between two threads, ns one way
+   The machine is shared: single-thread rows use process CPU time, so time
+   other programs had the core is left out; thread rows are wall time.
+*/
+#define ARSENAL_CORO_IMPLEMENTATION
+#define ARSENAL_CHAN_IMPLEMENTATION
+#include "arsenal_chan.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#if defined(__has_include)
+#if __has_include(<ck_ring.h>)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wcast-qual"
+#include <ck_ring.h>
+#pragma GCC diagnostic pop
+#define HAVE_CK 1
+#endif
+#endif
+
+static double cpu_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+static double wall_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+static int cmpd(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+static double median3(double (*f)(long), long n) {
+    double r[3];
+    int i;
+    for (i = 0; i < 3; i++) r[i] = f(n);
+    qsort(r, 3, sizeof r[0], cmpd);
+    return r[1];
+}
+
+/* ---- unbuffered ping-pong on one thread ---- */
+static ars_chan *pa, *pb, *pnever;
+static long pn;
+static void ping(void *arg) {
+    long i, v;
+    (void)arg;
+    for (i = 0; i < pn; i++) { ars_chan_send(pa, &i, -1); ars_chan_recv(pb, &v, -1); }
+    ars_chan_close(pa);
+}
+static void pong(void *arg) {
+    long v;
+    (void)arg;
+    while (ars_chan_recv(pa, &v, -1) == 0) { v++; ars_chan_send(pb, &v, -1); }
+}
+/* a named function so callgrind can count just this part */
+__attribute__((noinline)) void cg_pingpong(void) { ars_sched_run(); }
+static double b_pingpong(long n) {
+    double t;
+    ars_chan_create(&pa, sizeof(long), 0, NULL);
+    ars_chan_create(&pb, sizeof(long), 0, NULL);
+    pn = n;
+    ars_go(ping, NULL); ars_go(pong, NULL);
+    t = cpu_ns();
+    cg_pingpong();
+    t = cpu_ns() - t;
+    ars_chan_destroy(pa); ars_chan_destroy(pb);
+    return t / (double)(2 * n);
+}
+
+/* ---- 2-clause select ping-pong ---- */
+static void sping(void *arg) {
+    long i, v, dummy;
+    (void)arg;
+    for (i = 0; i < pn; i++) {
+        ars_select_case s1[2] = { ARS_SEND_CASE(pa, &i), ARS_RECV_CASE(pnever, &dummy) };
+        ars_select_case s2[2] = { ARS_RECV_CASE(pb, &v), ARS_RECV_CASE(pnever, &dummy) };
+        ars_select(s1, 2, -1);
+        ars_select(s2, 2, -1);
+    }
+}
+static void spong(void *arg) {
+    long i, v = 0, dummy;
+    (void)arg;
+    for (i = 0; i < pn; i++) {
+        ars_select_case s1[2] = { ARS_RECV_CASE(pa, &v), ARS_RECV_CASE(pnever, &dummy) };
+        ars_select_case s2[2] = { ARS_SEND_CASE(pb, &v), ARS_RECV_CASE(pnever, &dummy) };
+        ars_select(s1, 2, -1);
+        v++;
+        ars_select(s2, 2, -1);
+    }
+}
+static double b_select(long n) {
+    double t;
+    ars_chan_create(&pa, sizeof(long), 0, NULL);
+    ars_chan_create(&pb, sizeof(long), 0, NULL);
+    ars_chan_create(&pnever, sizeof(long), 0, NULL);
+    pn = n;
+    ars_go(sping, NULL); ars_go(spong, NULL);
+    t = cpu_ns();
+    ars_sched_run();
+    t = cpu_ns() - t;
+    ars_chan_destroy(pa); ars_chan_destroy(pb); ars_chan_destroy(pnever);
+    return t / (double)(2 * n);
+}
+
+/* ---- buffered producer -> consumer ---- */
+static long bsum;
+static void bprod(void *arg) {
+    long i;
+    (void)arg;
+    for (i = 0; i < pn; i++) ars_chan_send(pa, &i, -1);
+    ars_chan_close(pa);
+}
+static void bcons(void *arg) {
+    long v, s = 0;
+    (void)arg;
+    while (ars_chan_recv(pa, &v, -1) == 0) s += v;
+    bsum = s;
+}
+static double b_buffered(long n) {
+    double t;
+    ars_chan_create(&pa, sizeof(long), 1024, NULL);
+    pn = n;
+    ars_go(bprod, NULL); ars_go(bcons, NULL);
+    t = cpu_ns();
+    ars_sched_run();
+    t = cpu_ns() - t;
+    ars_chan_destroy(pa);
+    if (bsum != n * (n - 1) / 2) fprintf(stderr, "buffered: bad sum\n");
+    return (double)n / (t / 1e9) / 1e6;
+}
+
+/* ---- spawn + run to completion ---- */
+static long spawned;
+static void nothing(void *arg) { (void)arg; spawned++; }
+static double b_spawn(long n) {
+    double t;
+    long i, k;
+    t = cpu_ns();
+    for (i = 0; i < n; i += 32) {
+        for (k = 0; k < 32; k++) ars_go(nothing, NULL);
+        ars_sched_run();
+    }
+    return (cpu_ns() - t) / (double)n;
+}
+
+/* ---- cross-thread ping-pong: two schedulers ---- */
+typedef struct fnbox { void (*fn)(void *); } fnbox;
+static void *sched_thread(void *arg) {
+    ars_go(((fnbox *)arg)->fn, NULL);
+    ars_sched_run();
+    ars_coro_cache_trim();
+    return NULL;
+}
+static double b_xthread(long n) {
+    pthread_t t1, t2;
+    double t;
+    fnbox f1, f2;
+    f1.fn = ping; f2.fn = pong;
+    ars_chan_create(&pa, sizeof(long), 0, NULL);
+    ars_chan_create(&pb, sizeof(long), 0, NULL);
+    pn = n;
+    t = wall_ns();
+    pthread_create(&t1, NULL, sched_thread, &f1);
+    pthread_create(&t2, NULL, sched_thread, &f2);
+    pthread_join(t1, NULL); pthread_join(t2, NULL);
+    t = wall_ns() - t;
+    ars_chan_destroy(pa); ars_chan_destroy(pb);
+    return t / (double)(2 * n);
+}
+
+/* ---- lock-free queues across two threads ---- */
+enum { Q_SPSC, Q_MPMC, Q_CK_SPSC, Q_CK_MPMC };
+static int qkind;
+static long qn;
+static ars_spsc *qs;
+static ars_mpmc *qm;
+#ifdef HAVE_CK
+static ck_ring_t ckr;
+static ck_ring_buffer_t *ckbuf;
+#endif
+static void *q_producer(void *arg) {
+    long i;
+    (void)arg;
+    for (i = 1; i <= qn; i++) {
+        void *p = (void *)(intptr_t)i;
+        switch (qkind) {
+        case Q_SPSC: while (ars_spsc_push(qs, &p) != 0) {} break;
+        case Q_MPMC: while (ars_mpmc_push(qm, &p) != 0) {} break;
+#ifdef HAVE_CK
+        case Q_CK_SPSC: while (!ck_ring_enqueue_spsc(&ckr, ckbuf, p)) {} break;
+        case Q_CK_MPMC: while (!ck_ring_enqueue_mpmc(&ckr, ckbuf, p)) {} break;
+#endif
+        }
+    }
+    return NULL;
+}
+static long qsum;
+static void *q_consumer(void *arg) {
+    long i, s = 0;
+    (void)arg;
+    for (i = 1; i <= qn; i++) {
+        void *p = NULL;
+        switch (qkind) {
+        case Q_SPSC: while (ars_spsc_pop(qs, &p) != 0) {} break;
+        case Q_MPMC: while (ars_mpmc_pop(qm, &p) != 0) {} break;
+#ifdef HAVE_CK
+        case Q_CK_SPSC: while (!ck_ring_dequeue_spsc(&ckr, ckbuf, &p)) {} break;
+        case Q_CK_MPMC: while (!ck_ring_dequeue_mpmc(&ckr, ckbuf, &p)) {} break;
+#endif
+        }
+        s += (long)(intptr_t)p;
+    }
+    qsum = s;
+    return NULL;
+}
+#define QCAP 1024
+static double b_queue(long n) {
+    pthread_t t1, t2;
+    double t;
+    qn = n;
+    ars_spsc_create(&qs, sizeof(void *), QCAP, NULL);
+    ars_mpmc_create(&qm, sizeof(void *), QCAP, NULL);
+#ifdef HAVE_CK
+    ckbuf = (ck_ring_buffer_t *)calloc(QCAP, sizeof *ckbuf);
+    ck_ring_init(&ckr, QCAP);
+#endif
+    t = wall_ns();
+    pthread_create(&t1, NULL, q_producer, NULL);
+    pthread_create(&t2, NULL, q_consumer, NULL);
+    pthread_join(t1, NULL); pthread_join(t2, NULL);
+    t = wall_ns() - t;
+    if (qsum != n * (n + 1) / 2) fprintf(stderr, "queue: bad sum\n");
+    ars_spsc_destroy(qs); ars_mpmc_destroy(qm);
+#ifdef HAVE_CK
+    free(ckbuf);
+#endif
+    return (double)n / (t / 1e9) / 1e6;
+}
+
+/* ---- one-way latency between two threads over two SPSC rings ---- */
+static ars_spsc *r1, *r2;
+static void *rtt_echo(void *arg) {
+    long i, v;
+    (void)arg;
+    for (i = 0; i < qn; i++) {
+        while (ars_spsc_pop(r1, &v) != 0) {}
+        while (ars_spsc_push(r2, &v) != 0) {}
+    }
+    return NULL;
+}
+static double b_rtt(long n) {
+    pthread_t t1;
+    double t;
+    long i, v;
+    qn = n;
+    ars_spsc_create(&r1, sizeof(long), 64, NULL);
+    ars_spsc_create(&r2, sizeof(long), 64, NULL);
+    pthread_create(&t1, NULL, rtt_echo, NULL);
+    t = wall_ns();
+    for (i = 0; i < n; i++) {
+        while (ars_spsc_push(r1, &i) != 0) {}
+        while (ars_spsc_pop(r2, &v) != 0) {}
+    }
+    t = wall_ns() - t;
+    pthread_join(t1, NULL);
+    ars_spsc_destroy(r1); ars_spsc_destroy(r2);
+    return t / (double)(2 * n);
+}
+
+/* ---- the Go side ---- */
+static double go_val[8];
+static const char *go_names[] = { "pingpong_ns", "select_ns", "buffered_mps", "spawn_ns", "xthread_ns" };
+static int run_go(int quick) {
+    const char *bin = getenv("CHAN_GO");
+    char cmd[512], line[256];
+    FILE *f;
+    struct stat st;
+    int got = 0;
+    if (!bin) {
+        bin = "build/bench/chan_go";
+        if (stat(bin, &st) != 0 && system("command -v go >/dev/null 2>&1") == 0) {
+            fprintf(stderr, "building %s with go build...\n", bin);
+            if (system("mkdir -p build/bench && cd bench/go && go build -o ../../build/bench/chan_go .") != 0)
+                return 0;
+        }
+    }
+    if (stat(bin, &st) != 0) return 0;
+    snprintf(cmd, sizeof cmd, "%s%s", bin, quick ? " quick" : "");
+    f = popen(cmd, "r");
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64];
+        double v;
+        int i;
+        if (sscanf(line, "%63s %lf", name, &v) != 2) continue;
+        for (i = 0; i < 5; i++) if (!strcmp(name, go_names[i])) { go_val[i] = v; got++; }
+    }
+    pclose(f);
+    return got;
+}
+
+static void row(const char *name, const char *unit, double c, double peer, const char *peer_name, int lower_better) {
+    if (peer > 0)
+        printf("%-34s %10.1f %10.1f  %-8s %6.2fx %s\n", name, c, peer, peer_name,
+               lower_better ? peer / c : c / peer, unit);
+    else
+        printf("%-34s %10.1f %10s  %-8s %7s %s\n", name, c, "-", peer_name, "-", unit);
+}
+
+int main(int argc, char **argv) {
+    int quick = argc > 1 && !strcmp(argv[1], "quick");
+    long n = quick ? 200000 : 2000000;
+    int have_go;
+    if (argc > 1 && !strcmp(argv[1], "callgrind")) {
+        b_pingpong(100000);
+        return 0;
+    }
+    have_go = run_go(quick);
+    printf("arsenal_chan vs peers (ratio > 1: arsenal is better)\n");
+    printf("%-34s %10s %10s  %-8s %7s\n", "row", "arsenal", "peer", "peer", "ratio");
+    row("unbuffered ping-pong, one way", "ns", median3(b_pingpong, n), have_go ? go_val[0] : 0, "Go", 1);
+    row("2-clause select ping-pong, one way", "ns", median3(b_select, n / 2), have_go ? go_val[1] : 0, "Go", 1);
+    row("buffered cap 1024, 1 thread", "M msg/s", median3(b_buffered, 4 * n), have_go ? go_val[2] : 0, "Go", 0);
+    row("spawn + run to completion", "ns", median3(b_spawn, n), have_go ? go_val[3] : 0, "Go", 1);
+    row("cross-thread ping-pong, one way", "ns", median3(b_xthread, n / 20), have_go ? go_val[4] : 0, "Go(2)", 1);
+    {
+        double s, m, cs = 0, cm = 0;
+        long qn2 = quick ? 2000000 : 20000000;
+        qkind = Q_SPSC; s = median3(b_queue, qn2);
+        qkind = Q_MPMC; m = median3(b_queue, qn2 / 4);
+#ifdef HAVE_CK
+        qkind = Q_CK_SPSC; cs = median3(b_queue, qn2);
+        qkind = Q_CK_MPMC; cm = median3(b_queue, qn2 / 4);
+#endif
+        row("SPSC 1p/1c across threads", "M/s", s, cs, "ck_ring", 0);
+        row("MPMC 1p/1c across threads", "M/s", m, cm, "ck_ring", 0);
+    }
+    row("SPSC round trip / 2 (one way)", "ns", median3(b_rtt, quick ? 20000 : 200000), 0, "", 1);
+    return 0;
+}

@@ -1,0 +1,3 @@
+module arsenal/bench/go
+
+go 1.19
