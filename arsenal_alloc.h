@@ -338,13 +338,17 @@ ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p);
 #endif
 
 /* ---- heap: O(1) two-level segregated fit over caller regions ---- */
-struct ars__hblk;
+/* A heap block header (private; here because ars_heap holds one). */
+struct ars__hblk {
+    uint32_t prev_size, head;
+    struct ars__hblk *next_free, *prev_free;
+};
 /* Holds pointers to itself once initialised: do not copy it. */
 typedef struct ars_heap {
     uint32_t fl_bitmap;                                /* non-empty first levels */
     uint32_t sl_bitmap[ARS_HEAP_FL_COUNT];             /* non-empty lists per level */
     struct ars__hblk *heads[ARS_HEAP_FL_COUNT][ARS_HEAP_SL_COUNT]; /* free lists */
-    struct { uint32_t prev_size, head; void *next_free, *prev_free; } nil;   /* list end */
+    struct ars__hblk nil;                              /* end of every list */
     void *regions;                                     /* chain of region headers */
     size_t total;                                      /* bytes in blocks */
     size_t used, peak;                                 /* bytes in used blocks */
@@ -1072,11 +1076,7 @@ ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p) {
    scans; allocation takes the head of the exact size class if it fits,
    else the first block of the next non-empty class (good fit). */
 
-typedef struct ars__hblk {
-    uint32_t prev_size;
-    uint32_t head;
-    struct ars__hblk *next_free, *prev_free;
-} ars__hblk;
+typedef struct ars__hblk ars__hblk;
 
 typedef struct ars__hregion {
     struct ars__hregion *next;
@@ -1121,20 +1121,23 @@ static ARS__INLINE void ars__heap_mapping(size_t size, unsigned *fl, unsigned *s
 /* Lists are doubly linked without NULLs, so linking and unlinking never
    branch: an empty list and the end of a list are the heap's `nil` block,
    and a list head acts as the next_free field of a block that begins just
-   before it (only that field is ever touched). */
-#define ARS__NIL(h) ((ars__hblk *)(void *)&(h)->nil)
+   before it (only that field is ever touched). Every access to a list head
+   goes through ARS__HEAD, the same lvalue type as the links, so the
+   compiler's type-based alias analysis sees them as the same memory. */
+#define ARS__NIL(h) ((ars__hblk *)&(h)->nil)
 #define ARS__CELL(h, fl, sl) \
     ((ars__hblk *)(void *)((unsigned char *)&(h)->heads[fl][sl] - offsetof(ars__hblk, next_free)))
+#define ARS__HEAD(h, fl, sl) (ARS__CELL(h, fl, sl)->next_free)
 
 ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
     unsigned fl, sl;
     ars__hblk *first;
     ars__heap_mapping(size, &fl, &sl);
-    first = h->heads[fl][sl];
+    first = ARS__HEAD(h, fl, sl);
     b->next_free = first;
     b->prev_free = ARS__CELL(h, fl, sl);
     first->prev_free = b;                 /* harmless on nil */
-    h->heads[fl][sl] = b;
+    ARS__HEAD(h, fl, sl) = b;
     h->fl_bitmap |= 1u << fl;
     h->sl_bitmap[fl] |= 1u << sl;
     h->nfree++;
@@ -1148,7 +1151,7 @@ ARS__NOASAN static ARS__INLINE void ars__heap_remove(ars_heap *h, ars__hblk *b, 
     n->prev_free = p;
     p->next_free = n;                     /* a list head when b was first */
     ars__heap_mapping(size, &fl, &sl);
-    empty = (uint32_t)(h->heads[fl][sl] == ARS__NIL(h));
+    empty = (uint32_t)(ARS__HEAD(h, fl, sl) == ARS__NIL(h));
     h->sl_bitmap[fl] &= ~(empty << sl);
     h->fl_bitmap &= ~((uint32_t)(h->sl_bitmap[fl] == 0) << fl);
 }
@@ -1160,7 +1163,7 @@ ARS__NOASAN static ars__hblk *ars__heap_find(ars_heap *h, size_t size) {
     ars__hblk *b, *nil = ARS__NIL(h);
     int k;
     ars__heap_mapping(size, &fl, &sl);
-    b = h->heads[fl][sl];
+    b = ARS__HEAD(h, fl, sl);
     if (ARS__HB_SIZE(b) >= size) {        /* nil has size 0 */
         ars__heap_remove(h, b, ARS__HB_SIZE(b));
         return b;
@@ -1170,7 +1173,7 @@ ARS__NOASAN static ars__hblk *ars__heap_find(ars_heap *h, size_t size) {
     if (ARS__LIKELY(slmap | flmap)) {
         f2 = slmap ? fl : ars__ffs32(flmap | 0x80000000u);
         slmap = slmap ? slmap : h->sl_bitmap[f2];
-        b = h->heads[f2][ars__ffs32(slmap)];
+        b = ARS__HEAD(h, f2, ars__ffs32(slmap));
         ars__heap_remove(h, b, ARS__HB_SIZE(b));
         return b;
     }
@@ -1255,8 +1258,8 @@ ARSENAL_ALLOC_API int ars_heap_init(ars_heap *h, void *mem, size_t size) {
     unsigned fl, sl;
     ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
     for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++)
-        for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) h->heads[fl][sl] = ARS__NIL(h);
-    h->nil.next_free = ARS__NIL(h);   /* the scan in ars__heap_find stops on it */
+        for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) ARS__HEAD(h, fl, sl) = ARS__NIL(h);
+    ARS__NIL(h)->next_free = ARS__NIL(h);   /* the scan in ars__heap_find stops on it */
     if (!mem && size == 0) return 0;
     return ars_heap_add_region(h, mem, size);
 }
@@ -1348,10 +1351,24 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_set_cache(ars_heap *h, size_t max_by
 }
 ARSENAL_ALLOC_API void ars_heap_trim(ars_heap *h) { ars__heap_flush(h, 0); }
 
+/* The word below a user pointer is a block head or an alignment marker that
+   lies inside a block's list links: copy it as bytes (like memcpy, without
+   a call ASan would check), so no type-based aliasing assumption applies. */
+ARS__NOASAN static uint32_t ars__get32(const unsigned char *p) {
+    uint32_t w;
+    unsigned char *d = (unsigned char *)&w;
+    d[0] = p[0]; d[1] = p[1]; d[2] = p[2]; d[3] = p[3];
+    return w;
+}
+ARS__NOASAN static void ars__put32(unsigned char *p, uint32_t w) {
+    const unsigned char *s = (const unsigned char *)&w;
+    p[0] = s[0]; p[1] = s[1]; p[2] = s[2]; p[3] = s[3];
+}
+
 /* Block of a user pointer, and the log2 alignment it was allocated with
    (3 for plain blocks). */
 ARS__NOASAN static ars__hblk *ars__heap_block_of(const void *ptr, unsigned *align_log2) {
-    uint32_t w = ((const uint32_t *)ptr)[-1];
+    uint32_t w = ars__get32((const unsigned char *)ptr - 4);
     if (w & ARS__HB_MARK) {
         *align_log2 = (unsigned)(w >> 3);
         return (ars__hblk *)((uintptr_t)ptr - 16);
@@ -1469,7 +1486,10 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t n
     b = ars__heap_carve_aligned(h, b, align);
     ars__heap_take(h, b, size);
     p = (unsigned char *)b + 16;
-    ((uint32_t *)p)[-1] = ARS__HB_MARK | ((uint32_t)ars__fls32((uint32_t)align) << 3);
+    {
+        uint32_t mark = ARS__HB_MARK | ((uint32_t)ars__fls32((uint32_t)align) << 3);
+        ars__put32(p - 4, mark);
+    }
     ARS__UNPOISON(p, n);
     return p;
 }
@@ -1583,7 +1603,7 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
     for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++) {
         ARS__HCHECK(((h->fl_bitmap >> fl) & 1u) == (h->sl_bitmap[fl] != 0));
         for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) {
-            const ars__hblk *b = h->heads[fl][sl], *prev = ARS__CELL(h, fl, sl);
+            const ars__hblk *b = ARS__HEAD(h, fl, sl), *prev = ARS__CELL(h, fl, sl);
             ARS__HCHECK(((h->sl_bitmap[fl] >> sl) & 1u) == (b != ARS__NIL(h)));
             for (; b != ARS__NIL(h); prev = b, b = b->next_free) {
                 unsigned f2, s2;
@@ -1631,7 +1651,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_get_stats(const ars_heap *h, ars_hea
     if (h->fl_bitmap) {   /* the largest block is in the highest non-empty list */
         unsigned fl = ars__fls32(h->fl_bitmap), sl = ars__fls32(h->sl_bitmap[fl]);
         const ars__hblk *b;
-        for (b = h->heads[fl][sl]; b != ARS__NIL(h); b = b->next_free)
+        for (b = ARS__HEAD(h, fl, sl); b != ARS__NIL(h); b = b->next_free)
             if (ARS__HB_SIZE(b) > largest) largest = ARS__HB_SIZE(b);
         largest -= 4;
     }
@@ -1697,6 +1717,7 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
 #undef ARS__HCACHE_CLASS
 #undef ARS__NIL
 #undef ARS__CELL
+#undef ARS__HEAD
 
 #endif /* ARSENAL_ALLOC_IMPLEMENTATION */
 
