@@ -1,0 +1,1486 @@
+/* arsenal_io.h - v0.1.0 - coroutine sockets over epoll, kqueue, poll(2) or
+   IOCP: a blocking call parks the calling coroutine until its operation
+   completes, fails or its deadline passes. MIT licence (end of file).
+
+   Define the implementation in exactly one .c file:
+
+       #define ARSENAL_CORO_IMPLEMENTATION   // this header includes arsenal_coro.h,
+       #define ARSENAL_IO_IMPLEMENTATION     // whose implementation is needed too
+       #include "arsenal_io.h"
+
+   (ARSENAL_IMPLEMENTATION switches on every arsenal header at once.) Link
+   -lpthread on POSIX, -lws2_32 -lmswsock on Windows. With -std=c99 strict on
+   POSIX, compile with -D_DEFAULT_SOURCE.
+
+   SECTIONS (grep ">>name"): >>api public calls, >>loop per-thread loop and
+   the waiting protocol, >>epoll >>kqueue >>poll >>iocp the backends, >>sock
+   sockets over readiness backends, >>resolve host names, >>signal.
+
+   CONFIGURATION (define before including; defaults in brackets)
+   ARSENAL_IO_STATIC         make every function static to the including file
+   ARSENAL_IO_API            [extern] decoration of every public function
+   ARSENAL_IO_USE_EPOLL      force epoll        [Linux]
+   ARSENAL_IO_USE_KQUEUE     force kqueue       [macOS, *BSD]
+   ARSENAL_IO_USE_POLL       force poll(2)      [other POSIX systems]
+   ARSENAL_IO_USE_IOCP       force IOCP         [Windows]
+   ARSENAL_IO_KEEP_SIGPIPE   do not set SIGPIPE to SIG_IGN when the first loop
+                             is created [ignored; sends use MSG_NOSIGNAL /
+                             SO_NOSIGPIPE either way]
+   ARSENAL_IO_BACKLOG        default listen backlog [1024]
+   ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; both or neither
+
+   EXAMPLE: an echo server, one coroutine per connection
+
+       #define ARSENAL_IMPLEMENTATION
+       #include "arsenal_io.h"
+       static void conn(void *arg) {
+           ars_sock *c = (ars_sock *)arg; char buf[4096]; ptrdiff_t n;
+           while ((n = ars_tcp_read(c, buf, sizeof buf, ars_now() + 30000)) > 0)
+               if (ars_tcp_write(c, buf, (size_t)n, ars_now() + 30000) < 0) break;
+           ars_io_close(c);                  // n: ARS_EEOF, ARS_ECONNRESET, ARS_ETIMEDOUT...
+       }
+       static void server(void *arg) {
+           ars_sock *ls, *c;
+           if (ars_tcp_listen(&ls, "127.0.0.1", 7000, NULL) != 0) return;
+           while (ars_tcp_accept(ls, &c, NULL, -1) == 0) ars_go(conn, c);
+       }
+       int main(void) { ars_go(server, NULL); return ars_sched_run(); }
+
+   SEMANTICS
+   - Every call that may block takes an absolute deadline on ars_now() (ms);
+     -1 never expires, 0 means "do not block" (ARS_ETIMEDOUT if it would).
+     Results: >= 0 success (a byte count for reads and writes); ARS_EEOF
+     orderly end of stream, ARS_ECONNRESET peer reset, ARS_ETIMEDOUT the
+     deadline, ARS_ECANCELED ars_cancel, ARS_ECLOSED the socket was closed
+     by another coroutine while this one waited, ARS_ECONNREFUSED,
+     ARS_EPIPE (writing after shutdown), ARS_EMFILE, ARS_ENOTFOUND (host
+     name), ARS_EBUSY (another coroutine already reads / writes this socket).
+   - Blocking calls must run inside a coroutine (ars_go); outside one a call
+     that would block returns ARS_ESTATE.
+   - A socket belongs to the thread that created it. Each thread has its own
+     loop, created on first use; ars_io_deinit() frees it once the thread's
+     sockets are closed. One reader and one writer may wait on a socket at
+     a time. EINTR and partial reads/writes are handled inside; accept backs
+     off (5 ms doubling to 200 ms) when descriptors run out and recovers.
+   - Sleeping is ars_sleep_until() from arsenal_coro.h.
+
+   PLATFORMS
+   Linux (epoll, or poll), macOS/FreeBSD/OpenBSD/NetBSD (kqueue, or poll),
+   other POSIX (poll), Windows (IOCP: AcceptEx, ConnectEx, overlapped
+   WSARecv/WSASend, CancelIoEx; see ars_io_backend()).
+
+   CAVEATS
+   - Host-name resolution uses getaddrinfo on a helper thread, so a deadline
+     or cancellation returns at once; the lookup itself finishes in the
+     background. Numeric addresses never start a thread.
+   - ars_io_signal_wait blocks the signals in the calling thread (epoll:
+     signalfd) or installs a handler (other backends): create other threads
+     after the first call, or block the signals in them too.
+   - A socket must not be used after ars_io_close; a coroutine waiting on it
+     in that moment gets ARS_ECLOSED and must not touch it again either.
+*/
+#ifndef ARSENAL_IO_H
+#define ARSENAL_IO_H
+
+#define ARSENAL_IO_VERSION_MAJOR 0
+#define ARSENAL_IO_VERSION_MINOR 1
+#define ARSENAL_IO_VERSION_PATCH 0
+
+#ifndef ARSENAL_IO_API
+#if defined(ARSENAL_IO_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define ARSENAL_IO_API static __attribute__((unused))
+#elif defined(ARSENAL_IO_STATIC)
+#define ARSENAL_IO_API static
+#else
+#define ARSENAL_IO_API extern
+#endif
+#endif
+
+/* >>common: identical in every arsenal_*.h (tests/check_common.sh compares) */
+#ifndef ARSENAL_COMMON_BLOCK_V1
+#define ARSENAL_COMMON_BLOCK_V1
+#include <stddef.h>
+#include <stdint.h>
+/* Error codes: 0 is success, negative is failure. One list makes the enum
+   and ars_strerror(). */
+#define ARS__ERRORS(X) \
+    X(ARS_OK,          0,  "success") \
+    X(ARS_EINVAL,     -1,  "invalid argument") \
+    X(ARS_ENOMEM,     -2,  "out of memory") \
+    X(ARS_ETIMEDOUT,  -3,  "deadline passed") \
+    X(ARS_ECANCELED,  -4,  "operation canceled") \
+    X(ARS_ECLOSED,    -5,  "closed") \
+    X(ARS_EAGAIN,     -6,  "would block") \
+    X(ARS_ESTATE,     -7,  "wrong state for this call") \
+    X(ARS_EOVERFLOW,  -8,  "value too large") \
+    X(ARS_ECORRUPT,   -9,  "corrupt or truncated data") \
+    X(ARS_EEOF,       -10, "end of stream") \
+    X(ARS_ECONNRESET, -11, "connection reset by peer") \
+    X(ARS_ECONNREFUSED, -12, "connection refused") \
+    X(ARS_EADDRINUSE, -13, "address in use") \
+    X(ARS_EPIPE,      -14, "broken pipe") \
+    X(ARS_EMFILE,     -15, "too many open files") \
+    X(ARS_ENOTFOUND,  -16, "not found") \
+    X(ARS_EPERM,      -17, "operation not permitted") \
+    X(ARS_EBUSY,      -18, "resource busy") \
+    X(ARS_EUNREACH,   -19, "network unreachable") \
+    X(ARS_EISR,       -20, "not allowed in interrupt context") \
+    X(ARS_EIO,        -21, "input/output error")
+#define ARS__ERROR_ENUM(name, value, text) name = value,
+enum ars_error { ARS__ERRORS(ARS__ERROR_ENUM) ARS__ERROR_LAST = -21 };
+#undef ARS__ERROR_ENUM
+/* Human-readable text of an ARS_E* code (or "unknown error"). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static const char *ars_strerror(int err) {
+    switch (err) {
+#define ARS__ERROR_CASE(name, value, text) case value: return text;
+    ARS__ERRORS(ARS__ERROR_CASE)
+#undef ARS__ERROR_CASE
+    default: return "unknown error";
+    }
+}
+/* Allocator: alloc returns memory aligned to `align` (a power of two) or
+   NULL; free receives the size that was asked for. NULL allocator pointers
+   mean the header's default (ARSENAL_MALLOC / ARSENAL_FREE, else malloc). */
+typedef struct ars_allocator {
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} ars_allocator;
+#endif /* ARSENAL_COMMON_BLOCK_V1 */
+/* <<common */
+
+#include "arsenal_coro.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>api ----------------------------------------------------------------- */
+typedef struct ars_sock ars_sock;     /* a socket (or attached fd) of this thread's loop */
+
+/* An IPv4 or IPv6 socket address (a struct sockaddr_in / sockaddr_in6). */
+typedef struct ars_addr {
+    uint32_t len;                     /* 0: empty */
+    union { uint64_t align; unsigned char bytes[28]; } u;
+} ars_addr;
+
+typedef struct ars_iovec { const void *base; size_t len; } ars_iovec;
+
+enum { ARS_IO_READ = 1, ARS_IO_WRITE = 2 };              /* ars_io_wait events */
+enum { ARS_SHUT_RD = 1, ARS_SHUT_WR = 2, ARS_SHUT_RDWR = 3 };
+
+typedef struct ars_tcp_listen_opts {
+    int backlog;                      /* 0: ARSENAL_IO_BACKLOG */
+    int reuseport;                    /* SO_REUSEPORT: several loops share the port */
+    int v6only;                       /* IPV6_V6ONLY on an IPv6 address */
+} ars_tcp_listen_opts;
+
+/* "epoll", "kqueue", "poll" or "iocp". */
+ARSENAL_IO_API const char *ars_io_backend(void);
+/* Creates this thread's loop now (otherwise the first socket does). 0 or ARS_E*. */
+ARSENAL_IO_API int ars_io_init(void);
+/* Frees this thread's loop; call after ars_sched_run, with its sockets closed. */
+ARSENAL_IO_API void ars_io_deinit(void);
+
+/* Resolves host (numeric or a name; NULL: any address) and port into *out,
+   the first address found. 0, ARS_ENOTFOUND, ARS_ETIMEDOUT, ARS_ECANCELED. */
+ARSENAL_IO_API int ars_addr_resolve(ars_addr *out, const char *host, int port, int64_t deadline);
+ARSENAL_IO_API int ars_addr_port(const ars_addr *a);
+/* Writes "1.2.3.4:80" or "[::1]:80" into buf; returns its length or ARS_EOVERFLOW. */
+ARSENAL_IO_API int ars_addr_format(const ars_addr *a, char *buf, size_t cap);
+
+/* TCP. host NULL listens on 0.0.0.0; port 0 picks one (see ars_io_local_addr). */
+ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
+                                  const ars_tcp_listen_opts *opts);
+/* Waits for a connection; *peer (if peer) gets its address. */
+ARSENAL_IO_API int ars_tcp_accept(ars_sock *listener, ars_sock **out, ars_addr *peer, int64_t deadline);
+/* Connects to host:port, trying each resolved address in turn. */
+ARSENAL_IO_API int ars_tcp_connect(ars_sock **out, const char *host, int port, int64_t deadline);
+ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *addr, int64_t deadline);
+/* Reads what is there (at least 1 byte): count, ARS_EEOF, or an error. */
+ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline);
+/* Reads exactly n bytes: n, or ARS_EEOF if the stream ends first, or an error;
+   *got (if got) receives the bytes read either way. */
+ARSENAL_IO_API ptrdiff_t ars_tcp_read_full(ars_sock *s, void *buf, size_t n, size_t *got,
+                                           int64_t deadline);
+/* Writes all n bytes: n or an error; *done (if done) the bytes written. */
+ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done,
+                                       int64_t deadline);
+ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int iovcnt,
+                                        size_t *done, int64_t deadline);
+ARSENAL_IO_API int ars_tcp_shutdown(ars_sock *s, int how);
+ARSENAL_IO_API int ars_tcp_set_nodelay(ars_sock *s, int on);
+/* idle_s > 0 also sets the idle time before the first probe. */
+ARSENAL_IO_API int ars_tcp_set_keepalive(ars_sock *s, int on, int idle_s);
+
+/* UDP. host NULL binds 0.0.0.0; use "::" for IPv6. */
+ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port);
+ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n,
+                                         const ars_addr *to, int64_t deadline);
+/* One datagram (truncated to cap); *from (if from) its sender. */
+ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap,
+                                           ars_addr *from, int64_t deadline);
+
+/* Any socket. ars_io_close wakes coroutines waiting on s with ARS_ECLOSED. */
+ARSENAL_IO_API int ars_io_close(ars_sock *s);
+/* Set SO_RCVBUF / SO_SNDBUF (a value <= 0 leaves it). */
+ARSENAL_IO_API int ars_io_set_bufsize(ars_sock *s, int rcvbuf, int sndbuf);
+ARSENAL_IO_API int ars_io_local_addr(ars_sock *s, ars_addr *out);
+ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
+/* Waits until s is readable (ARS_IO_READ) or writable (ARS_IO_WRITE);
+   returns the event that is ready. IOCP: sockets only. */
+ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline);
+/* Wraps an fd / SOCKET (made non-blocking) so ars_io_wait works on it;
+   ars_io_detach frees the wrapper without closing the fd. */
+ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd);
+ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s);
+ARSENAL_IO_API intptr_t ars_io_fd(const ars_sock *s);
+/* Waits for one of the signals (SIGINT, SIGTERM, ...; on Windows the console
+   events SIGINT = Ctrl+C, SIGBREAK, and SIGTERM = close) and returns its number. */
+ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t deadline);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARSENAL_IO_H */
+
+/* ====================================================================== */
+#if (defined(ARSENAL_IO_IMPLEMENTATION) || defined(ARSENAL_IMPLEMENTATION)) && \
+    !defined(ARSENAL_IO_IMPLEMENTATION_ONCE)
+#define ARSENAL_IO_IMPLEMENTATION_ONCE
+
+#if defined(ARSENAL_MALLOC) != defined(ARSENAL_FREE)
+#error "arsenal_io.h: define both ARSENAL_MALLOC and ARSENAL_FREE, or neither"
+#endif
+
+/* >>platform: pick the backend */
+#if defined(ARSENAL_IO_USE_IOCP)
+#define ARS__IO_IOCP 1
+#elif defined(ARSENAL_IO_USE_EPOLL)
+#define ARS__IO_EPOLL 1
+#elif defined(ARSENAL_IO_USE_KQUEUE)
+#define ARS__IO_KQUEUE 1
+#elif defined(ARSENAL_IO_USE_POLL)
+#define ARS__IO_POLL 1
+#elif defined(_WIN32)
+#define ARS__IO_IOCP 1
+#elif defined(__linux__)
+#define ARS__IO_EPOLL 1
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || defined(__DragonFly__)
+#define ARS__IO_KQUEUE 1
+#elif defined(__unix__)
+#define ARS__IO_POLL 1
+#else
+#error "arsenal_io.h: no backend for this platform; options: ARSENAL_IO_USE_EPOLL, ARSENAL_IO_USE_KQUEUE, ARSENAL_IO_USE_POLL, ARSENAL_IO_USE_IOCP"
+#endif
+
+#ifndef ARSENAL_IO_BACKLOG
+#define ARSENAL_IO_BACKLOG 1024
+#endif
+
+#if defined(ARS__IO_IOCP)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <windows.h>
+#include <string.h>
+#include <stdlib.h>
+#include <signal.h>
+typedef SOCKET ars__fd_t;
+#define ARS__BADFD INVALID_SOCKET
+#else
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <poll.h>
+#include <pthread.h>
+#if defined(ARS__IO_EPOLL)
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#endif
+#if defined(ARS__IO_KQUEUE)
+#include <sys/event.h>
+#include <sys/time.h>
+#endif
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
+typedef int ars__fd_t;
+#define ARS__BADFD (-1)
+#if !defined(MSG_NOSIGNAL)
+#define MSG_NOSIGNAL 0
+#endif
+#endif
+
+#if defined(ARSENAL_MALLOC)
+#define ARS__IO_ALLOC(sz) ARSENAL_MALLOC(sz)
+#define ARS__IO_FREE(p) ARSENAL_FREE(p)
+#else
+#define ARS__IO_ALLOC(sz) malloc(sz)
+#define ARS__IO_FREE(p) free(p)
+#endif
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define ARS__IO_TLS __declspec(thread)
+#elif defined(__cplusplus)
+#define ARS__IO_TLS thread_local
+#else
+#define ARS__IO_TLS __thread
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* >>loop ---------------------------------------------------------------- */
+/* The internal backend interface. Every backend implements:
+     ars__be_init(L) / ars__be_fini(L)   create / free the poller of a loop
+     ars__be_add(L, s) / ars__be_del(L, s)  a socket joins / leaves (before close)
+     ars__be_want(L, s, dir, on)         a coroutine starts / stops waiting
+     ars__be_poll(L, timeout_ms)         wait, then ars__io_ready() per event
+     ars__be_wake(L)                     interrupt a poll (any thread)
+   Readiness backends (epoll, kqueue, poll) share >>sock; IOCP has its own
+   socket calls on the same waiting protocol (ars__io_park). */
+enum { ARS__RD = 0, ARS__WR = 1 };
+enum { ARS__K_TCP = 1, ARS__K_LISTEN, ARS__K_UDP, ARS__K_RAW };
+
+typedef struct ars__loop ars__loop;
+
+struct ars_sock {
+    ars__fd_t fd;
+    ars__loop *loop;
+    ars_waker w[2];           /* the coroutine waiting to read / write */
+    uint8_t waiting[2];
+    uint8_t kind, family, closed, detached;
+    int parked;               /* coroutines inside ars__io_park on this socket */
+#if defined(ARS__IO_POLL)
+    size_t widx;              /* index in the watch list, or (size_t)-1 */
+    int wev;                  /* events watched */
+#endif
+#if defined(ARS__IO_IOCP)
+    int ops;                  /* overlapped operations in flight */
+#endif
+};
+
+struct ars__loop {
+#if defined(ARS__IO_EPOLL)
+    int epfd, evfd;
+#elif defined(ARS__IO_KQUEUE)
+    int kq;
+#elif defined(ARS__IO_POLL)
+    int pipe[2];
+    ars_sock **watch;
+    struct pollfd *pfd;
+    size_t nwatch, capwatch;
+#elif defined(ARS__IO_IOCP)
+    HANDLE iocp;
+#endif
+    uint32_t wake_pending;
+};
+
+static ARS__IO_TLS ars__loop *ars__io_loop;
+
+static uint32_t ars__io_xchg32(uint32_t *p, uint32_t v) {
+#if defined(_MSC_VER) && !defined(__clang__)
+    return (uint32_t)_InterlockedExchange((volatile long *)p, (long)v);
+#else
+    return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+#endif
+}
+
+static void ars__io_ready(ars_sock *s, int rd, int wr) {
+    if (rd && s->waiting[ARS__RD]) ars_wake(s->w[ARS__RD], 0);
+    if (wr && s->waiting[ARS__WR]) ars_wake(s->w[ARS__WR], 0);
+}
+
+static int ars__io_timeout(int64_t deadline) {
+    int64_t now, d;
+    if (deadline < 0) return -1;
+    if (deadline == 0) return 0;
+    now = ars_now();
+    d = deadline - now;
+    if (d <= 0) return 0;
+    return d > 0x7fffffff ? 0x7fffffff : (int)d;
+}
+
+/* >>epoll --------------------------------------------------------------- */
+#if defined(ARS__IO_EPOLL)
+static const char *ars__be_name = "epoll";
+static int ars__be_init(ars__loop *L) {
+    struct epoll_event ev;
+    L->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (L->epfd < 0) return ARS_EMFILE;
+    L->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (L->evfd < 0) { close(L->epfd); return ARS_EMFILE; }
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL;
+    if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, L->evfd, &ev) != 0) {
+        close(L->evfd); close(L->epfd); return ARS_EIO;
+    }
+    return 0;
+}
+static void ars__be_fini(ars__loop *L) { close(L->evfd); close(L->epfd); }
+/* one edge-triggered registration per socket: no epoll_ctl per operation */
+static int ars__be_add(ars__loop *L, ars_sock *s) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = s;
+    return epoll_ctl(L->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0 ? 0 : ARS_EIO;
+}
+static void ars__be_del(ars__loop *L, ars_sock *s) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    epoll_ctl(L->epfd, EPOLL_CTL_DEL, s->fd, &ev);
+}
+static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; (void)s; (void)dir; (void)on; }
+static void ars__be_poll(ars__loop *L, int timeout) {
+    struct epoll_event evs[256];
+    int n, i;
+    n = epoll_wait(L->epfd, evs, 256, timeout);
+    for (i = 0; i < n; i++) {
+        ars_sock *s = (ars_sock *)evs[i].data.ptr;
+        uint32_t e = evs[i].events;
+        if (!s) {
+            uint64_t v;
+            ars__io_xchg32(&L->wake_pending, 0);
+            if (read(L->evfd, &v, sizeof v) < 0) { /* drained already */ }
+            continue;
+        }
+        ars__io_ready(s, (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0,
+                      (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0);
+    }
+}
+static void ars__be_wake(ars__loop *L) {
+    uint64_t one = 1;
+    if (ars__io_xchg32(&L->wake_pending, 1) == 0)
+        if (write(L->evfd, &one, sizeof one) < 0) { /* counter full: a wake is pending */ }
+}
+#endif
+
+/* >>kqueue -------------------------------------------------------------- */
+#if defined(ARS__IO_KQUEUE)
+static const char *ars__be_name = "kqueue";
+static int ars__be_init(ars__loop *L) {
+    struct kevent kev;
+    L->kq = kqueue();
+    if (L->kq < 0) return ARS_EMFILE;
+    fcntl(L->kq, F_SETFD, FD_CLOEXEC);
+    EV_SET(&kev, 0, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, NULL);
+    if (kevent(L->kq, &kev, 1, NULL, 0, NULL) != 0) { close(L->kq); return ARS_EIO; }
+    return 0;
+}
+static void ars__be_fini(ars__loop *L) { close(L->kq); }
+/* EV_CLEAR registrations made once, like edge-triggered epoll */
+static int ars__be_add(ars__loop *L, ars_sock *s) {
+    struct kevent kev[2];
+    EV_SET(&kev[0], s->fd, EVFILT_READ, EV_ADD | EV_CLEAR, 0, 0, s);
+    EV_SET(&kev[1], s->fd, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0, s);
+    return kevent(L->kq, kev, 2, NULL, 0, NULL) == 0 ? 0 : ARS_EIO;
+}
+static void ars__be_del(ars__loop *L, ars_sock *s) {
+    struct kevent kev[2];
+    EV_SET(&kev[0], s->fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
+    EV_SET(&kev[1], s->fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);
+    kevent(L->kq, kev, 2, NULL, 0, NULL);
+}
+static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; (void)s; (void)dir; (void)on; }
+static void ars__be_poll(ars__loop *L, int timeout) {
+    struct kevent evs[256];
+    struct timespec ts, *tp = NULL;
+    int n, i;
+    if (timeout >= 0) { ts.tv_sec = timeout / 1000; ts.tv_nsec = (long)(timeout % 1000) * 1000000L; tp = &ts; }
+    n = kevent(L->kq, NULL, 0, evs, 256, tp);
+    for (i = 0; i < n; i++) {
+        ars_sock *s = (ars_sock *)evs[i].udata;
+        if (evs[i].filter == EVFILT_USER) { ars__io_xchg32(&L->wake_pending, 0); continue; }
+        if (!s) continue;
+        if (evs[i].filter == EVFILT_READ) ars__io_ready(s, 1, (evs[i].flags & EV_ERROR) != 0);
+        else if (evs[i].filter == EVFILT_WRITE) ars__io_ready(s, (evs[i].flags & EV_ERROR) != 0, 1);
+    }
+}
+static void ars__be_wake(ars__loop *L) {
+    struct kevent kev;
+    if (ars__io_xchg32(&L->wake_pending, 1) != 0) return;
+    EV_SET(&kev, 0, EVFILT_USER, 0, NOTE_TRIGGER, 0, NULL);
+    kevent(L->kq, &kev, 1, NULL, 0, NULL);
+}
+#endif
+
+/* >>poll ---------------------------------------------------------------- */
+#if defined(ARS__IO_POLL)
+static const char *ars__be_name = "poll";
+static int ars__be_init(ars__loop *L) {
+    int i;
+    if (pipe(L->pipe) != 0) return ARS_EMFILE;
+    for (i = 0; i < 2; i++) {
+        fcntl(L->pipe[i], F_SETFL, fcntl(L->pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(L->pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    L->watch = NULL; L->pfd = NULL; L->nwatch = L->capwatch = 0;
+    return 0;
+}
+static void ars__be_fini(ars__loop *L) {
+    close(L->pipe[0]); close(L->pipe[1]);
+    ARS__IO_FREE(L->watch); ARS__IO_FREE(L->pfd);
+}
+static int ars__be_add(ars__loop *L, ars_sock *s) { (void)L; s->widx = (size_t)-1; s->wev = 0; return 0; }
+static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) {
+    int bit = dir == ARS__RD ? POLLIN : POLLOUT;
+    if (on) {
+        if (s->widx == (size_t)-1) {
+            if (L->nwatch == L->capwatch) {
+                size_t nc = L->capwatch ? L->capwatch * 2 : 64;
+                ars_sock **nw = (ars_sock **)ARS__IO_ALLOC(nc * sizeof *nw);
+                struct pollfd *np = (struct pollfd *)ARS__IO_ALLOC((nc + 1) * sizeof *np);
+                if (!nw || !np) { ARS__IO_FREE(nw); ARS__IO_FREE(np); return; } /* stays unwatched: deadline ends the wait */
+                if (L->nwatch) memcpy(nw, L->watch, L->nwatch * sizeof *nw);
+                ARS__IO_FREE(L->watch); ARS__IO_FREE(L->pfd);
+                L->watch = nw; L->pfd = np; L->capwatch = nc;
+            }
+            s->widx = L->nwatch;
+            L->watch[L->nwatch++] = s;
+        }
+        s->wev |= bit;
+    } else {
+        s->wev &= ~bit;
+        if (!s->wev && s->widx != (size_t)-1) {
+            ars_sock *last = L->watch[--L->nwatch];
+            L->watch[s->widx] = last;
+            last->widx = s->widx;
+            s->widx = (size_t)-1;
+        }
+    }
+}
+static void ars__be_del(ars__loop *L, ars_sock *s) {
+    ars__be_want(L, s, ARS__RD, 0);
+    ars__be_want(L, s, ARS__WR, 0);
+}
+static void ars__be_poll(ars__loop *L, int timeout) {
+    size_t i, n = L->nwatch;
+    int r;
+    if (!L->pfd) {
+        L->pfd = (struct pollfd *)ARS__IO_ALLOC(sizeof *L->pfd);
+        if (!L->pfd) return;
+    }
+    L->pfd[0].fd = L->pipe[0]; L->pfd[0].events = POLLIN; L->pfd[0].revents = 0;
+    for (i = 0; i < n; i++) {
+        L->pfd[i + 1].fd = L->watch[i]->fd;
+        L->pfd[i + 1].events = (short)L->watch[i]->wev;
+        L->pfd[i + 1].revents = 0;
+    }
+    r = poll(L->pfd, (nfds_t)(n + 1), timeout);
+    if (r <= 0) return;
+    if (L->pfd[0].revents) {
+        char buf[64];
+        ars__io_xchg32(&L->wake_pending, 0);
+        while (read(L->pipe[0], buf, sizeof buf) > 0) {}
+    }
+    for (i = 0; i < n; i++) {   /* wakes only queue coroutines: the list is stable */
+        short e = L->pfd[i + 1].revents;
+        if (!e) continue;
+        ars__io_ready(L->watch[i], (e & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0,
+                      (e & (POLLOUT | POLLHUP | POLLERR | POLLNVAL)) != 0);
+    }
+}
+static void ars__be_wake(ars__loop *L) {
+    char c = 1;
+    if (ars__io_xchg32(&L->wake_pending, 1) == 0)
+        if (write(L->pipe[1], &c, 1) < 0) { /* full: a wake is pending */ }
+}
+#endif
+
+/* the scheduler's poller hook */
+static int ars__io_poll_cb(void *ctx, int64_t deadline) {
+    ars__be_poll((ars__loop *)ctx, ars__io_timeout(deadline));
+    return 0;
+}
+static void ars__io_wake_cb(void *ctx) { ars__be_wake((ars__loop *)ctx); }
+
+#if !defined(ARS__IO_IOCP) && !defined(ARSENAL_IO_KEEP_SIGPIPE)
+static void ars__io_sigpipe(void) {
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGPIPE, &sa, NULL);
+    }
+}
+#endif
+
+static ars__loop *ars__loop_get(void) {
+    ars__loop *L = ars__io_loop;
+    if (L) return L;
+#if defined(ARS__IO_IOCP)
+    {
+        static LONG started;
+        if (InterlockedCompareExchange(&started, 1, 0) == 0) {
+            WSADATA wd;
+            WSAStartup(MAKEWORD(2, 2), &wd);
+        }
+    }
+#elif !defined(ARSENAL_IO_KEEP_SIGPIPE)
+    ars__io_sigpipe();
+#endif
+    L = (ars__loop *)ARS__IO_ALLOC(sizeof *L);
+    if (!L) return NULL;
+    memset(L, 0, sizeof *L);
+    if (ars__be_init(L) != 0) { ARS__IO_FREE(L); return NULL; }
+    ars__io_loop = L;
+    return L;
+}
+
+ARSENAL_IO_API const char *ars_io_backend(void) { return ars__be_name; }
+ARSENAL_IO_API int ars_io_init(void) { return ars__loop_get() ? 0 : ARS_ENOMEM; }
+ARSENAL_IO_API void ars_io_deinit(void) {
+    ars__loop *L = ars__io_loop;
+    if (!L) return;
+    if (ars_coro_running() == NULL) ars_sched_set_poller(NULL);
+    ars__be_fini(L);
+    ARS__IO_FREE(L);
+    ars__io_loop = NULL;
+}
+
+static void ars__sock_free(ars_sock *s) { ARS__IO_FREE(s); }
+
+/* Parks the running coroutine until s is ready in a direction of `dirs`
+   (ARS__PRD, ARS__PWR), the deadline, a cancel or a close. watch = 0 parks
+   without asking the backend (a timed back-off that ars_io_close can still
+   end). */
+#define ARS__PRD (1 << ARS__RD)
+#define ARS__PWR (1 << ARS__WR)
+static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, int watch) {
+    ars_poller p;
+    ars_waker w;
+    int r, d;
+    for (d = 0; d < 2; d++) if ((dirs >> d & 1) && s->waiting[d]) return ARS_EBUSY;
+    if (deadline == 0) return ARS_ETIMEDOUT;
+    if (!ars_coro_running()) return ARS_ESTATE;
+    p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = s->loop;
+    ars_sched_set_poller(&p);   /* cheap; the scheduler forgets it when ars_sched_run ends */
+    w = ars_park_prepare();
+    for (d = 0; d < 2; d++) if (dirs >> d & 1) {
+        s->w[d] = w;
+        s->waiting[d] = 1;
+        if (watch) ars__be_want(s->loop, s, d, 1);
+    }
+    s->parked++;
+    r = ars_park(deadline);
+    s->parked--;
+    for (d = 0; d < 2; d++) if (dirs >> d & 1) s->waiting[d] = 0;
+    if (s->closed) {
+        if (s->parked == 0) ars__sock_free(s);
+        return ARS_ECLOSED;
+    }
+    if (watch) for (d = 0; d < 2; d++) if (dirs >> d & 1) ars__be_want(s->loop, s, d, 0);
+    return r;
+}
+
+/* errno / WSA error -> ARS_E* */
+static int ars__io_err(int e) {
+    switch (e) {
+#if defined(ARS__IO_IOCP)
+    case WSAECONNRESET: case WSAECONNABORTED: case WSAENETRESET: case ERROR_NETNAME_DELETED:
+        return ARS_ECONNRESET;
+    case WSAECONNREFUSED: case ERROR_CONNECTION_REFUSED: return ARS_ECONNREFUSED;
+    case WSAEADDRINUSE: return ARS_EADDRINUSE;
+    case WSAESHUTDOWN: return ARS_EPIPE;
+    case WSAEMFILE: return ARS_EMFILE;
+    case WSAENOBUFS: case ERROR_NOT_ENOUGH_MEMORY: return ARS_ENOMEM;
+    case WSAEINVAL: case WSAEFAULT: case WSAENOTSOCK: case WSAEAFNOSUPPORT: return ARS_EINVAL;
+    case WSAENETUNREACH: case WSAEHOSTUNREACH: case WSAEADDRNOTAVAIL: case ERROR_NETWORK_UNREACHABLE:
+    case ERROR_HOST_UNREACHABLE: return ARS_EUNREACH;
+    case WSAETIMEDOUT: case ERROR_SEM_TIMEOUT: return ARS_ETIMEDOUT;
+    case WSAEACCES: return ARS_EPERM;
+    case WSAENOTCONN: return ARS_ESTATE;
+#else
+    case ECONNRESET: case ECONNABORTED: return ARS_ECONNRESET;
+    case ECONNREFUSED: return ARS_ECONNREFUSED;
+    case EADDRINUSE: return ARS_EADDRINUSE;
+    case EPIPE: return ARS_EPIPE;
+    case EMFILE: case ENFILE: return ARS_EMFILE;
+    case ENOMEM: case ENOBUFS: return ARS_ENOMEM;
+    case EINVAL: case EBADF: case ENOTSOCK: case EAFNOSUPPORT: case EFAULT: return ARS_EINVAL;
+    case ENETUNREACH: case EHOSTUNREACH: case EADDRNOTAVAIL: return ARS_EUNREACH;
+    case ETIMEDOUT: return ARS_ETIMEDOUT;
+    case EACCES: case EPERM: return ARS_EPERM;
+    case ENOTCONN: return ARS_ESTATE;
+#endif
+    default: return ARS_EIO;
+    }
+}
+
+/* >>resolve ------------------------------------------------------------- */
+static int ars__addr_numeric(ars_addr *out, const char *host, int port) {
+    struct sockaddr_in a4;
+    struct sockaddr_in6 a6;
+    memset(out, 0, sizeof *out);
+    if (!host || !*host) host = "0.0.0.0";
+    memset(&a4, 0, sizeof a4);
+    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)port);
+        memcpy(out->u.bytes, &a4, sizeof a4);
+        out->len = (uint32_t)sizeof a4;
+        return 0;
+    }
+    memset(&a6, 0, sizeof a6);
+    if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)port);
+        memcpy(out->u.bytes, &a6, sizeof a6);
+        out->len = (uint32_t)sizeof a6;
+        return 0;
+    }
+    return ARS_ENOTFOUND;
+}
+
+#define ARS__MAX_ADDRS 8
+typedef struct ars__resolve_req {
+    char host[256];
+    char port[8];
+    int refs;                  /* 2 while both the thread and the waiter hold it */
+    int waiting;               /* the waiter still parks (guarded by the lock) */
+    ars_waker w;
+    int result, n;
+    ars_addr addrs[ARS__MAX_ADDRS];
+} ars__resolve_req;
+
+#if defined(ARS__IO_IOCP)
+static SRWLOCK ars__resolve_mu = SRWLOCK_INIT;
+#define ARS__RLOCK() AcquireSRWLockExclusive(&ars__resolve_mu)
+#define ARS__RUNLOCK() ReleaseSRWLockExclusive(&ars__resolve_mu)
+#else
+static pthread_mutex_t ars__resolve_mu = PTHREAD_MUTEX_INITIALIZER;
+#define ARS__RLOCK() pthread_mutex_lock(&ars__resolve_mu)
+#define ARS__RUNLOCK() pthread_mutex_unlock(&ars__resolve_mu)
+#endif
+
+static void ars__resolve_run(ars__resolve_req *q) {
+    struct addrinfo hints, *res = NULL, *ai;
+    int n = 0;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    q->result = ARS_ENOTFOUND;
+    if (getaddrinfo(q->host, q->port, &hints, &res) == 0) {
+        for (ai = res; ai && n < ARS__MAX_ADDRS; ai = ai->ai_next) {
+            if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+                ai->ai_addrlen > sizeof q->addrs[0].u.bytes) continue;
+            memset(&q->addrs[n], 0, sizeof q->addrs[n]);
+            memcpy(q->addrs[n].u.bytes, ai->ai_addr, ai->ai_addrlen);
+            q->addrs[n].len = (uint32_t)ai->ai_addrlen;
+            n++;
+        }
+        freeaddrinfo(res);
+        if (n) q->result = 0;
+    }
+    q->n = n;
+}
+
+static void ars__resolve_release(ars__resolve_req *q) {
+    int last;
+    ARS__RLOCK();
+    last = --q->refs == 0;
+    ARS__RUNLOCK();
+    if (last) ARS__IO_FREE(q);
+}
+
+#if defined(ARS__IO_IOCP)
+static DWORD WINAPI ars__resolve_thread(LPVOID arg)
+#else
+static void *ars__resolve_thread(void *arg)
+#endif
+{
+    ars__resolve_req *q = (ars__resolve_req *)arg;
+    ars__resolve_run(q);
+    ARS__RLOCK();
+    if (q->waiting) ars_wake(q->w, 0);   /* under the lock: the waiter is alive */
+    ARS__RUNLOCK();
+    ars__resolve_release(q);
+    return 0;
+}
+
+/* fills addrs (up to max) for host:port; returns the count or ARS_E* */
+static int ars__resolve(ars_addr *addrs, int max, const char *host, int port, int64_t deadline) {
+    ars__resolve_req *q;
+    size_t hl;
+    int r, i, started;
+    if (port < 0 || port > 65535) return ARS_EINVAL;
+    if (ars__addr_numeric(&addrs[0], host, port) == 0) return 1;
+    hl = strlen(host);
+    if (hl >= sizeof q->host) return ARS_EINVAL;
+    q = (ars__resolve_req *)ARS__IO_ALLOC(sizeof *q);
+    if (!q) return ARS_ENOMEM;
+    memset(q, 0, sizeof *q);
+    memcpy(q->host, host, hl + 1);
+    {   /* port to text */
+        char tmp[8]; int k = 0, p = port;
+        do { tmp[k++] = (char)('0' + p % 10); p /= 10; } while (p);
+        for (i = 0; i < k; i++) q->port[i] = tmp[k - 1 - i];
+        q->port[k] = 0;
+    }
+    started = 0;
+    if (ars_coro_running() && deadline != 0) {
+        q->refs = 2;
+        q->waiting = 1;
+        q->w = ars_park_prepare();
+#if defined(ARS__IO_IOCP)
+        {
+            HANDLE th = CreateThread(NULL, 64 * 1024, ars__resolve_thread, q, 0, NULL);
+            if (th) { CloseHandle(th); started = 1; }
+        }
+#else
+        {
+            pthread_t th;
+            pthread_attr_t at;
+            pthread_attr_init(&at);
+            pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+            pthread_attr_setstacksize(&at, 256 * 1024);
+            if (pthread_create(&th, &at, ars__resolve_thread, q) == 0) started = 1;
+            pthread_attr_destroy(&at);
+        }
+#endif
+        if (!started) ars_park(0);   /* disarm the prepared park */
+    }
+    if (started) {
+        r = ars_park(deadline);
+        ARS__RLOCK();
+        q->waiting = 0;
+        ARS__RUNLOCK();
+        if (r == 0) r = q->result;
+    } else {
+        q->refs = 1;
+        ars__resolve_run(q);
+        r = q->result;
+    }
+    if (r == 0) {
+        r = q->n < max ? q->n : max;
+        for (i = 0; i < r; i++) addrs[i] = q->addrs[i];
+    }
+    ars__resolve_release(q);
+    return r;
+}
+
+ARSENAL_IO_API int ars_addr_resolve(ars_addr *out, const char *host, int port, int64_t deadline) {
+    int r;
+    if (!out) return ARS_EINVAL;
+    r = ars__resolve(out, 1, host, port, deadline);
+    return r < 0 ? r : 0;
+}
+
+ARSENAL_IO_API int ars_addr_port(const ars_addr *a) {
+    uint16_t p;
+    if (!a || a->len < 4) return ARS_EINVAL;
+    memcpy(&p, a->u.bytes + 2, 2);   /* sin_port and sin6_port share the offset */
+    return ntohs(p);
+}
+
+ARSENAL_IO_API int ars_addr_format(const ars_addr *a, char *buf, size_t cap) {
+    char host[64];
+    char out[80];
+    int fam, port, n = 0;
+    size_t hl;
+    if (!a || !buf || a->len == 0) return ARS_EINVAL;
+    fam = ((const struct sockaddr *)(const void *)a->u.bytes)->sa_family;
+    port = ars_addr_port(a);
+    if (fam == AF_INET) {
+        struct sockaddr_in s4;
+        memcpy(&s4, a->u.bytes, sizeof s4);
+        if (!inet_ntop(AF_INET, &s4.sin_addr, host, sizeof host)) return ARS_EINVAL;
+    } else if (fam == AF_INET6) {
+        struct sockaddr_in6 s6;
+        memcpy(&s6, a->u.bytes, sizeof s6);
+        if (!inet_ntop(AF_INET6, &s6.sin6_addr, host, sizeof host)) return ARS_EINVAL;
+    } else return ARS_EINVAL;
+    hl = strlen(host);
+    if (fam == AF_INET6) out[n++] = '[';
+    memcpy(out + n, host, hl); n += (int)hl;
+    if (fam == AF_INET6) out[n++] = ']';
+    out[n++] = ':';
+    {
+        char tmp[8]; int k = 0;
+        do { tmp[k++] = (char)('0' + port % 10); port /= 10; } while (port);
+        while (k) out[n++] = tmp[--k];
+    }
+    if ((size_t)n + 1 > cap) return ARS_EOVERFLOW;
+    memcpy(buf, out, (size_t)n);
+    buf[n] = 0;
+    return n;
+}
+
+/* >>sock ---------------------------------------------------------------- */
+static int ars__sock_new(ars_sock **out, ars__fd_t fd, int kind, int family) {
+    ars__loop *L = ars__loop_get();
+    ars_sock *s;
+    if (!L) return ARS_ENOMEM;
+    s = (ars_sock *)ARS__IO_ALLOC(sizeof *s);
+    if (!s) return ARS_ENOMEM;
+    memset(s, 0, sizeof *s);
+    s->fd = fd;
+    s->loop = L;
+    s->kind = (uint8_t)kind;
+    s->family = (uint8_t)family;
+    *out = s;
+    return 0;
+}
+
+#if !defined(ARS__IO_IOCP)
+static int ars__set_nonblock(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return ARS_EINVAL;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+static int ars__socket(int family, int type) {
+    int fd;
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) return fd;
+    if (errno != EINVAL) return -1;
+#endif
+    fd = socket(family, type, 0);
+    if (fd < 0) return -1;
+    ars__set_nonblock(fd);
+#if defined(SO_NOSIGPIPE)
+    { int one = 1; setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
+#endif
+    return fd;
+}
+
+/* wraps a fresh fd into a socket registered with the loop; closes it on failure */
+static int ars__sock_wrap(ars_sock **out, int fd, int kind, int family) {
+    int r = ars__sock_new(out, fd, kind, family);
+    if (r) { close(fd); return r; }
+    r = ars__be_add((*out)->loop, *out);
+    if (r) { close(fd); ARS__IO_FREE(*out); *out = NULL; return r; }
+    return 0;
+}
+
+ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
+                                  const ars_tcp_listen_opts *opts) {
+    ars_addr a;
+    int fd, one = 1, r, fam;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    r = ars__resolve(&a, 1, host, port, -1);
+    if (r < 0) return r;
+    fam = ((struct sockaddr *)(void *)a.u.bytes)->sa_family;
+    fd = ars__socket(fam, SOCK_STREAM);
+    if (fd < 0) return ars__io_err(errno);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (opts && opts->reuseport) {
+#if defined(SO_REUSEPORT)
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) { r = ars__io_err(errno); close(fd); return r; }
+#else
+        close(fd); return ARS_EINVAL;
+#endif
+    }
+    if (fam == AF_INET6) {
+        int v6 = opts && opts->v6only;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof v6);
+    }
+    if (bind(fd, (struct sockaddr *)(void *)a.u.bytes, (socklen_t)a.len) != 0 ||
+        listen(fd, opts && opts->backlog > 0 ? opts->backlog : ARSENAL_IO_BACKLOG) != 0) {
+        r = ars__io_err(errno); close(fd); return r;
+    }
+    return ars__sock_wrap(out, fd, ARS__K_LISTEN, fam);
+}
+
+static int ars__accept_fd(int lfd, ars_addr *peer) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    int fd;
+#if defined(__linux__) && defined(SYS_accept4)
+    fd = (int)syscall(SYS_accept4, lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && errno == ENOSYS)
+#endif
+    {
+        fd = accept(lfd, (struct sockaddr *)&ss, &sl);
+        if (fd >= 0) ars__set_nonblock(fd);
+    }
+    if (fd >= 0 && peer) {
+        memset(peer, 0, sizeof *peer);
+        if (sl <= sizeof peer->u.bytes) { memcpy(peer->u.bytes, &ss, sl); peer->len = (uint32_t)sl; }
+    }
+    return fd;
+}
+
+ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, int64_t deadline) {
+    int64_t backoff = 5;
+    int fd, r, e;
+    if (!ls || !out || ls->kind != ARS__K_LISTEN) return ARS_EINVAL;
+    *out = NULL;
+    for (;;) {
+        fd = ars__accept_fd(ls->fd, peer);
+        if (fd >= 0) break;
+        e = errno;
+        if (e == EINTR || e == ECONNABORTED) continue;
+        if (e == EAGAIN || e == EWOULDBLOCK) {
+            r = ars__io_park(ls, ARS__PRD, deadline, 1);
+            if (r) return r;
+            continue;
+        }
+        if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+            /* out of descriptors: wait (closable), then retry; never spin */
+            int64_t until = ars_now() + backoff;
+            if (deadline >= 0 && deadline < until) until = deadline;
+            r = ars__io_park(ls, ARS__PRD, until, 0);
+            if (r == ARS_ETIMEDOUT && until != deadline) r = 0;
+            if (r) return r == ARS_ETIMEDOUT ? ARS_ETIMEDOUT : r;
+            if (backoff < 200) backoff *= 2;
+            continue;
+        }
+        return ars__io_err(e);
+    }
+    r = ars__sock_wrap(out, fd, ARS__K_TCP, ls->family);
+    return r;
+}
+
+static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline) {
+    int fam = ((const struct sockaddr *)(const void *)a->u.bytes)->sa_family;
+    int fd = ars__socket(fam, SOCK_STREAM), r, err;
+    socklen_t el = sizeof err;
+    ars_sock *s;
+    if (fd < 0) return ars__io_err(errno);
+    r = ars__sock_wrap(&s, fd, ARS__K_TCP, fam);
+    if (r) return r;
+    while ((r = connect(fd, (const struct sockaddr *)(const void *)a->u.bytes, (socklen_t)a->len)) != 0 && errno == EINTR) {}
+    if (r != 0) {
+        if (errno != EINPROGRESS && errno != EAGAIN) {
+            r = ars__io_err(errno);
+            ars_io_close(s);
+            return r;
+        }
+        r = ars__io_park(s, ARS__PWR, deadline, 1);
+        if (r == ARS_ECLOSED) return r;
+        if (r == 0) {
+            err = 0;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) err = errno;
+            if (err) r = ars__io_err(err);
+        }
+        if (r) { ars_io_close(s); return r; }
+    }
+    *out = s;
+    return 0;
+}
+
+ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64_t deadline) {
+    if (!out || !a || a->len == 0) return ARS_EINVAL;
+    *out = NULL;
+    return ars__connect_one(out, a, deadline);
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline) {
+    ssize_t n;
+    int r;
+    if (!s || (!buf && cap)) return ARS_EINVAL;
+    if (cap == 0) return 0;
+    for (;;) {
+        n = recv(s->fd, buf, cap, 0);
+        if (n > 0) return (ptrdiff_t)n;
+        if (n == 0) return ARS_EEOF;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
+        r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r) return r;
+    }
+}
+
+static ptrdiff_t ars__sendv(ars_sock *s, struct iovec *iov, int cnt, size_t *done, int64_t deadline) {
+    size_t total = 0;
+    int r;
+    while (cnt > 0) {
+        struct msghdr mh;
+        ssize_t n;
+        if (iov->iov_len == 0) { iov++; cnt--; continue; }
+        memset(&mh, 0, sizeof mh);
+        mh.msg_iov = iov;
+        mh.msg_iovlen = cnt > 64 ? 64 : cnt;
+        n = sendmsg(s->fd, &mh, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                r = ars__io_park(s, ARS__PWR, deadline, 1);
+                if (r) { if (done && r != ARS_ECLOSED) *done = total; return r; }
+                continue;
+            }
+            r = ars__io_err(errno);
+            if (done) *done = total;
+            return r;
+        }
+        total += (size_t)n;
+        while (n > 0 && cnt > 0) {     /* advance past what was sent */
+            if ((size_t)n >= iov->iov_len) { n -= (ssize_t)iov->iov_len; iov->iov_len = 0; iov++; cnt--; }
+            else { iov->iov_base = (char *)iov->iov_base + n; iov->iov_len -= (size_t)n; n = 0; }
+        }
+    }
+    if (done) *done = total;
+    return (ptrdiff_t)total;
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done,
+                                       int64_t deadline) {
+    size_t total = 0;
+    int r;
+    if (done) *done = 0;
+    if (!s || (!buf && n)) return ARS_EINVAL;
+    while (total < n) {
+        ssize_t k = send(s->fd, (const char *)buf + total, n - total, MSG_NOSIGNAL);
+        if (k >= 0) { total += (size_t)k; continue; }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            r = ars__io_park(s, ARS__PWR, deadline, 1);
+            if (r) { if (done && r != ARS_ECLOSED) *done = total; return r; }
+            continue;
+        }
+        r = ars__io_err(errno);
+        if (done) *done = total;
+        return r;
+    }
+    if (done) *done = total;
+    return (ptrdiff_t)total;
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int iovcnt,
+                                        size_t *done, int64_t deadline) {
+    struct iovec local[16], *v = local;
+    ptrdiff_t r;
+    int i;
+    if (done) *done = 0;
+    if (!s || iovcnt < 0 || (!iov && iovcnt)) return ARS_EINVAL;
+    if (iovcnt > 16) {
+        v = (struct iovec *)ARS__IO_ALLOC((size_t)iovcnt * sizeof *v);
+        if (!v) return ARS_ENOMEM;
+    }
+    for (i = 0; i < iovcnt; i++) { v[i].iov_base = (void *)(uintptr_t)iov[i].base; v[i].iov_len = iov[i].len; }
+    r = ars__sendv(s, v, iovcnt, done, deadline);
+    if (v != local) ARS__IO_FREE(v);
+    return r;
+}
+
+ARSENAL_IO_API int ars_tcp_shutdown(ars_sock *s, int how) {
+    int h;
+    if (!s || how < 1 || how > 3) return ARS_EINVAL;
+    h = how == ARS_SHUT_RD ? SHUT_RD : how == ARS_SHUT_WR ? SHUT_WR : SHUT_RDWR;
+    return shutdown(s->fd, h) == 0 ? 0 : ars__io_err(errno);
+}
+
+ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
+    ars_addr a;
+    int fd, r, fam;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    r = ars__resolve(&a, 1, host, port, -1);
+    if (r < 0) return r;
+    fam = ((struct sockaddr *)(void *)a.u.bytes)->sa_family;
+    fd = ars__socket(fam, SOCK_DGRAM);
+    if (fd < 0) return ars__io_err(errno);
+    if (bind(fd, (struct sockaddr *)(void *)a.u.bytes, (socklen_t)a.len) != 0) {
+        r = ars__io_err(errno); close(fd); return r;
+    }
+    return ars__sock_wrap(out, fd, ARS__K_UDP, fam);
+}
+
+ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n,
+                                         const ars_addr *to, int64_t deadline) {
+    int r;
+    if (!s || !to || (!buf && n)) return ARS_EINVAL;
+    for (;;) {
+        ssize_t k = sendto(s->fd, buf, n, MSG_NOSIGNAL, (const struct sockaddr *)(const void *)to->u.bytes, (socklen_t)to->len);
+        if (k >= 0) return (ptrdiff_t)k;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
+        r = ars__io_park(s, ARS__PWR, deadline, 1);
+        if (r) return r;
+    }
+}
+
+ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap,
+                                           ars_addr *from, int64_t deadline) {
+    int r;
+    if (!s || (!buf && cap)) return ARS_EINVAL;
+    for (;;) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        ssize_t k = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&ss, &sl);
+        if (k >= 0) {
+            if (from) {
+                memset(from, 0, sizeof *from);
+                if (sl <= sizeof from->u.bytes) { memcpy(from->u.bytes, &ss, sl); from->len = (uint32_t)sl; }
+            }
+            return (ptrdiff_t)k;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
+        r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r) return r;
+    }
+}
+
+ARSENAL_IO_API int ars_io_close(ars_sock *s) {
+    int i;
+    if (!s) return ARS_EINVAL;
+    ars__be_del(s->loop, s);
+    if (!s->detached) close(s->fd);
+    s->fd = -1;
+    if (s->parked == 0) { ars__sock_free(s); return 0; }
+    s->closed = 1;            /* the last waiter frees it */
+    for (i = 0; i < 2; i++)
+        if (s->waiting[i]) ars_wake(s->w[i], ARS_ECLOSED);
+    return 0;
+}
+
+ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
+    struct pollfd pf;
+    int r;
+    if (!s || events < 1 || events > 3) return ARS_EINVAL;
+    for (;;) {
+        pf.fd = s->fd;
+        pf.events = (short)(((events & ARS_IO_READ) ? POLLIN : 0) | ((events & ARS_IO_WRITE) ? POLLOUT : 0));
+        pf.revents = 0;
+        if (poll(&pf, 1, 0) > 0) {   /* edge-triggered backends need the level first */
+            if (pf.revents & POLLNVAL) return ARS_EINVAL;
+            if ((events & ARS_IO_READ) && (pf.revents & (POLLIN | POLLHUP | POLLERR))) return ARS_IO_READ;
+            if ((events & ARS_IO_WRITE) && (pf.revents & (POLLOUT | POLLHUP | POLLERR))) return ARS_IO_WRITE;
+        }
+        r = ars__io_park(s, ((events & ARS_IO_READ) ? ARS__PRD : 0) | ((events & ARS_IO_WRITE) ? ARS__PWR : 0),
+                         deadline, 1);
+        if (r) return r;
+    }
+}
+
+ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd) {
+    int r;
+    if (!out || fd < 0) return ARS_EINVAL;
+    *out = NULL;
+    if (ars__set_nonblock((int)fd)) return ARS_EINVAL;
+    r = ars__sock_new(out, (int)fd, ARS__K_RAW, 0);
+    if (r) return r;
+    r = ars__be_add((*out)->loop, *out);
+    if (r) { ARS__IO_FREE(*out); *out = NULL; }
+    return r;
+}
+
+ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s) {
+    intptr_t fd;
+    if (!s) return ARS_EINVAL;
+    fd = s->fd;
+    s->detached = 1;
+    ars_io_close(s);
+    return fd;
+}
+
+static int ars__sockopt(ars_sock *s, int level, int name, int v) {
+    if (!s) return ARS_EINVAL;
+    return setsockopt(s->fd, level, name, &v, sizeof v) == 0 ? 0 : ars__io_err(errno);
+}
+
+static int ars__sockname(ars_sock *s, ars_addr *out, int peer) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    int r;
+    if (!s || !out) return ARS_EINVAL;
+    memset(out, 0, sizeof *out);
+    r = peer ? getpeername(s->fd, (struct sockaddr *)&ss, &sl) : getsockname(s->fd, (struct sockaddr *)&ss, &sl);
+    if (r != 0) return ars__io_err(errno);
+    memset(out, 0, sizeof *out);
+    if (sl > sizeof out->u.bytes) return ARS_EOVERFLOW;
+    memcpy(out->u.bytes, &ss, sl);
+    out->len = (uint32_t)sl;
+    return 0;
+}
+#define ARS__SOCKERR(x) ars__io_err(x)
+#endif /* readiness backends */
+
+/* >>iocp ---------------------------------------------------------------- */
+#if defined(ARS__IO_IOCP)
+#error "arsenal_io.h: IOCP backend not written yet"
+#endif
+
+/* >>common calls -------------------------------------------------------- */
+ARSENAL_IO_API int ars_tcp_connect(ars_sock **out, const char *host, int port, int64_t deadline) {
+    ars_addr addrs[ARS__MAX_ADDRS];
+    int n, i, r = ARS_ENOTFOUND;
+    if (!out || !host) return ARS_EINVAL;
+    *out = NULL;
+    n = ars__resolve(addrs, ARS__MAX_ADDRS, host, port, deadline);
+    if (n < 0) return n;
+    for (i = 0; i < n; i++) {
+        r = ars__connect_one(out, &addrs[i], deadline);
+        if (r == 0 || r == ARS_ETIMEDOUT || r == ARS_ECANCELED) return r;
+    }
+    return r;
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_read_full(ars_sock *s, void *buf, size_t n, size_t *got,
+                                           int64_t deadline) {
+    size_t total = 0;
+    ptrdiff_t k = 0;
+    if (got) *got = 0;
+    if (!s || (!buf && n)) return ARS_EINVAL;
+    while (total < n) {
+        k = ars_tcp_read(s, (char *)buf + total, n - total, deadline);
+        if (k < 0) break;
+        total += (size_t)k;
+    }
+    if (got) *got = total;
+    return total == n ? (ptrdiff_t)n : k;
+}
+
+ARSENAL_IO_API int ars_tcp_set_nodelay(ars_sock *s, int on) {
+    return ars__sockopt(s, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0);
+}
+
+ARSENAL_IO_API int ars_tcp_set_keepalive(ars_sock *s, int on, int idle_s) {
+    int r = ars__sockopt(s, SOL_SOCKET, SO_KEEPALIVE, on ? 1 : 0);
+    if (r || !on || idle_s <= 0) return r;
+#if defined(TCP_KEEPIDLE)
+    return ars__sockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, idle_s);
+#elif defined(TCP_KEEPALIVE)
+    return ars__sockopt(s, IPPROTO_TCP, TCP_KEEPALIVE, idle_s);
+#else
+    return 0;
+#endif
+}
+
+ARSENAL_IO_API int ars_io_set_bufsize(ars_sock *s, int rcvbuf, int sndbuf) {
+    int r = 0;
+    if (!s) return ARS_EINVAL;
+    if (rcvbuf > 0) r = ars__sockopt(s, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+    if (!r && sndbuf > 0) r = ars__sockopt(s, SOL_SOCKET, SO_SNDBUF, sndbuf);
+    return r;
+}
+
+ARSENAL_IO_API int ars_io_local_addr(ars_sock *s, ars_addr *out) { return ars__sockname(s, out, 0); }
+ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out) { return ars__sockname(s, out, 1); }
+ARSENAL_IO_API intptr_t ars_io_fd(const ars_sock *s) { return s ? (intptr_t)s->fd : (intptr_t)ARS_EINVAL; }
+
+/* >>signal -------------------------------------------------------------- */
+#if defined(ARS__IO_EPOLL)
+ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t deadline) {
+    sigset_t set;
+    struct signalfd_siginfo si;
+    ars_sock *s;
+    int fd, i, r;
+    if (!signals || count <= 0) return ARS_EINVAL;
+    sigemptyset(&set);
+    for (i = 0; i < count; i++) if (sigaddset(&set, signals[i]) != 0) return ARS_EINVAL;
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd < 0) return ars__io_err(errno);
+    r = ars__sock_wrap(&s, fd, ARS__K_RAW, 0);
+    if (r) return r;
+    for (;;) {
+        ssize_t n = read(fd, &si, sizeof si);
+        if (n == (ssize_t)sizeof si) { r = (int)si.ssi_signo; break; }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN) { r = ars__io_err(errno); break; }
+        r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r) break;
+    }
+    if (r != ARS_ECLOSED) ars_io_close(s);
+    return r;
+}
+#elif !defined(ARS__IO_IOCP)
+/* self-pipe: the handler writes the signal number */
+static int ars__sig_pipe[2] = { -1, -1 };
+static pthread_once_t ars__sig_once = PTHREAD_ONCE_INIT;
+static void ars__sig_init(void) {
+    if (pipe(ars__sig_pipe) != 0) return;
+    ars__set_nonblock(ars__sig_pipe[0]);
+    ars__set_nonblock(ars__sig_pipe[1]);
+}
+static void ars__sig_handler(int sig) {
+    int e = errno;
+    unsigned char c = (unsigned char)sig;
+    if (write(ars__sig_pipe[1], &c, 1) < 0) { /* full: dropped */ }
+    errno = e;
+}
+ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t deadline) {
+    struct sigaction sa;
+    ars_sock *s;
+    int i, r;
+    if (!signals || count <= 0) return ARS_EINVAL;
+    pthread_once(&ars__sig_once, ars__sig_init);
+    if (ars__sig_pipe[0] < 0) return ARS_EMFILE;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = ars__sig_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (i = 0; i < count; i++) if (sigaction(signals[i], &sa, NULL) != 0) return ARS_EINVAL;
+    r = ars_io_attach(&s, ars__sig_pipe[0]);
+    if (r) return r;
+    for (;;) {
+        unsigned char c;
+        ssize_t n = read(ars__sig_pipe[0], &c, 1);
+        if (n == 1) {
+            for (i = 0; i < count; i++) if (signals[i] == (int)c) break;
+            if (i < count) { r = c; break; }
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r) break;
+    }
+    if (r != ARS_ECLOSED) ars_io_detach(s);
+    return r;
+}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#undef ARS__IO_ALLOC
+#undef ARS__IO_FREE
+#undef ARS__IO_TLS
+#undef ARS__BADFD
+#undef ARS__MAX_ADDRS
+#undef ARS__RLOCK
+#undef ARS__RUNLOCK
+#undef ARS__SOCKERR
+#undef ARS__PRD
+#undef ARS__PWR
+#endif /* ARSENAL_IO_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+MIT License
+Copyright (c) 2026 Arsenal contributors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+*/

@@ -1,0 +1,888 @@
+/* test_io.c - tests for arsenal_io.h
+   ars-test-libs: -lpthread
+   ars-test-libs-wine: -lws2_32 -lmswsock
+   ars-test-legs: native asan valgrind cross wine
+
+   Loopback only (127.0.0.1, ::1); every wait has a deadline. The same file
+   tests each backend: -DARSENAL_IO_USE_POLL for poll(2), mingw + wine for
+   IOCP, and -DARSENAL_IO_USE_KQUEUE -I<libkqueue>/include/kqueue with
+   <libkqueue>/lib/libkqueue.a for kqueue on Linux.
+*/
+#define ARSENAL_CORO_IMPLEMENTATION
+#define ARSENAL_IO_IMPLEMENTATION
+#include "../arsenal_io.h"
+#include "ars_test.h"
+
+#include <string.h>
+#include <stdlib.h>
+#include <signal.h>
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <windows.h>
+#else
+#include <pthread.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#define HAVE_FORK 1
+#endif
+
+#if defined(ARS_TEST_QUICK)
+#define SLOW 1
+#else
+#define SLOW 0
+#endif
+/* generous upper bounds: qemu-user and valgrind are slow */
+#define LATE_MS (SLOW ? 1500 : 400)
+
+static int64_t go_deadline(int ms) { return ars_now() + ms; }
+
+static int listen_any(ars_sock **ls, const char *host, int backlog) {
+    ars_tcp_listen_opts o;
+    memset(&o, 0, sizeof o);
+    o.backlog = backlog;
+    return ars_tcp_listen(ls, host, 0, &o);
+}
+static int port_of(ars_sock *s) {
+    ars_addr a;
+    if (ars_io_local_addr(s, &a) != 0) return -1;
+    return ars_addr_port(&a);
+}
+
+/* ---- backend name ---- */
+static void test_backend(void) {
+    const char *b = ars_io_backend();
+    EXPECT(b != NULL);
+    EXPECT(!strcmp(b, "epoll") || !strcmp(b, "poll") || !strcmp(b, "kqueue") || !strcmp(b, "iocp"));
+    ars_test_puts("# backend: "); ars_test_puts(b); ars_test_putc('\n');
+    EXPECT_EQ(ars_io_init(), 0);
+}
+
+/* ---- echo of 1 B .. 16 MiB with small socket buffers (partial I/O) ---- */
+typedef struct echo_ctx { ars_sock *ls; size_t sizes[8]; int nsizes; int server_ok, client_ok; } echo_ctx;
+
+static void echo_server(void *arg) {
+    echo_ctx *e = (echo_ctx *)arg;
+    ars_sock *c;
+    char buf[7001];
+    ptrdiff_t n;
+    if (ars_tcp_accept(e->ls, &c, NULL, go_deadline(5000)) != 0) return;
+    while ((n = ars_tcp_read(c, buf, sizeof buf, go_deadline(20000))) > 0)
+        if (ars_tcp_write(c, buf, (size_t)n, NULL, go_deadline(20000)) != n) break;
+    e->server_ok = n == ARS_EEOF;
+    ars_io_close(c);
+}
+
+typedef struct echo_writer { ars_sock *c; const unsigned char *data; size_t n; int ok; int done; } echo_writer;
+static void echo_write_co(void *arg) {
+    echo_writer *w = (echo_writer *)arg;
+    size_t off = 0;
+    /* write in uneven pieces, via write and writev */
+    while (off < w->n) {
+        size_t k = w->n - off, done = 0;
+        if (k > 100003) k = 100003;
+        if ((off / 100003) % 2) {
+            ars_iovec v[3];
+            size_t a = k / 3, b = k / 3;
+            v[0].base = w->data + off; v[0].len = a;
+            v[1].base = w->data + off + a; v[1].len = b;
+            v[2].base = w->data + off + a + b; v[2].len = k - a - b;
+            if (ars_tcp_writev(w->c, v, 3, &done, go_deadline(20000)) != (ptrdiff_t)k) { w->done = 1; return; }
+        } else if (ars_tcp_write(w->c, w->data + off, k, &done, go_deadline(20000)) != (ptrdiff_t)k) { w->done = 1; return; }
+        EXPECT_EQ(done, k);
+        off += k;
+    }
+    w->ok = 1;
+    w->done = 1;
+}
+
+static void echo_client(void *arg) {
+    echo_ctx *e = (echo_ctx *)arg;
+    ars_sock *c;
+    int i, ok = 1;
+    size_t maxn = 0;
+    unsigned char *out, *in;
+    for (i = 0; i < e->nsizes; i++) if (e->sizes[i] > maxn) maxn = e->sizes[i];
+    out = (unsigned char *)malloc(maxn);
+    in = (unsigned char *)malloc(maxn);
+    if (!out || !in) { free(out); free(in); return; }
+    for (i = 0; i < (int)maxn; i++) out[i] = (unsigned char)(i * 131 + (i >> 9));
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(e->ls), go_deadline(5000)) != 0) { free(out); free(in); return; }
+    for (i = 0; i < e->nsizes && ok; i++) {
+        echo_writer w;
+        size_t got = 0;
+        ptrdiff_t r;
+        w.c = c; w.data = out; w.n = e->sizes[i]; w.ok = 0; w.done = 0;
+        ars_go(echo_write_co, &w);
+        r = ars_tcp_read_full(c, in, e->sizes[i], &got, go_deadline(30000));
+        while (!w.done) ars_sched_yield();
+        ok = r == (ptrdiff_t)e->sizes[i] && got == e->sizes[i] && w.ok && !memcmp(in, out, e->sizes[i]);
+        if (!EXPECT(ok)) printf("# size %zu: r=%d got=%zu w.ok=%d\n", e->sizes[i], (int)r, got, w.ok);
+    }
+    e->client_ok = ok;
+    ars_io_close(c);
+    free(out); free(in);
+}
+
+static void test_echo_sizes(void) {
+    echo_ctx e;
+    memset(&e, 0, sizeof e);
+    ASSERT_EQ(listen_any(&e.ls, "127.0.0.1", 16), 0);
+    EXPECT_EQ(ars_io_set_bufsize(e.ls, 8192, 8192), 0);   /* accepted sockets inherit: more partial I/O */
+    e.sizes[0] = 1; e.sizes[1] = 2; e.sizes[2] = 1000; e.sizes[3] = 65537;
+    e.sizes[4] = 1u << 20; e.sizes[5] = SLOW ? (2u << 20) : (16u << 20);
+    e.nsizes = 6;
+    ars_go(echo_server, &e);
+    ars_go(echo_client, &e);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT(e.server_ok);
+    EXPECT(e.client_ok);
+    ars_io_close(e.ls);
+}
+
+/* ---- many concurrent connections ---- */
+typedef struct many_ctx { ars_sock *ls; int port, n, accepted, echoed, clients_ok; } many_ctx;
+
+static void many_conn(void *arg) {
+    ars_sock *c = (ars_sock *)arg;
+    char b[16];
+    ptrdiff_t n = ars_tcp_read(c, b, sizeof b, go_deadline(30000));
+    if (n > 0) ars_tcp_write(c, b, (size_t)n, NULL, go_deadline(30000));
+    ars_tcp_read(c, b, sizeof b, go_deadline(30000));   /* until the client closes */
+    ars_io_close(c);
+}
+static void many_acceptor(void *arg) {
+    many_ctx *m = (many_ctx *)arg;
+    ars_coro_opts o;
+    memset(&o, 0, sizeof o);
+    o.stack_size = 32 * 1024;
+    while (m->accepted < m->n) {
+        ars_sock *c;
+        if (ars_tcp_accept(m->ls, &c, NULL, go_deadline(30000)) != 0) break;
+        m->accepted++;
+        if (ars_go_opts(many_conn, c, &o, NULL) != 0) ars_io_close(c);
+    }
+}
+typedef struct many_client_arg { many_ctx *m; int i; } many_client_arg;
+static int many_connected, many_finished;
+static void many_client(void *arg) {
+    many_client_arg *a = (many_client_arg *)arg;
+    ars_sock *c;
+    char b[16];
+    int64_t dl = go_deadline(30000);
+    if (ars_tcp_connect(&c, "127.0.0.1", a->m->port, dl) != 0) { many_finished++; return; }
+    many_connected++;
+    if (ars_tcp_write(c, "ping", 4, NULL, dl) == 4 &&
+        ars_tcp_read_full(c, b, 4, NULL, dl) == 4 && !memcmp(b, "ping", 4))
+        a->m->echoed++;
+    many_finished++;
+    while (many_finished < a->m->n && ars_now() < dl) ars_sleep_until(go_deadline(20));
+    if (a->i == 0) a->m->clients_ok = many_connected;   /* all were open at once */
+    ars_io_close(c);
+}
+static void many_clients(many_ctx *m) {
+    many_client_arg *args = (many_client_arg *)malloc(sizeof *args * (size_t)m->n);
+    ars_coro_opts o;
+    int i;
+    memset(&o, 0, sizeof o);
+    o.stack_size = 32 * 1024;
+    many_connected = 0; many_finished = 0;
+    for (i = 0; i < m->n; i++) {
+        args[i].m = m; args[i].i = i;
+        ars_go_opts(many_client, &args[i], &o, NULL);
+    }
+    ars_sched_run();
+    free(args);
+}
+
+static void test_many_connections(void) {
+    many_ctx m;
+    memset(&m, 0, sizeof m);
+    m.n = SLOW ? 500 : 10000;
+#if defined(_WIN32)
+    m.n = 1000;
+#endif
+    ASSERT_EQ(listen_any(&m.ls, "127.0.0.1", 4096), 0);
+    m.port = port_of(m.ls);
+#if defined(HAVE_FORK)
+    {
+        pid_t pid = fork();
+        int st = 0;
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+            /* child: its own loop; all n connections from here */
+            close((int)ars_io_fd(m.ls));   /* not ars_io_close: the epoll set is shared with the parent */
+            ars_io_deinit();
+            many_clients(&m);
+            ars_io_deinit();
+            _exit(m.echoed == m.n ? 0 : 1);
+        }
+        ars_go(many_acceptor, &m);
+        EXPECT_EQ(ars_sched_run(), 0);
+        EXPECT_EQ(waitpid(pid, &st, 0), pid);
+        EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        EXPECT_EQ(m.accepted, m.n);
+    }
+#else
+    ars_go(many_acceptor, &m);
+    many_clients(&m);
+    EXPECT_EQ(m.accepted, m.n);
+    EXPECT_EQ(m.echoed, m.n);
+#endif
+    ars_io_close(m.ls);
+}
+
+/* ---- deadlines ---- */
+typedef struct dl_ctx { ars_sock *ls; int port; int r_accept, r_read, r_write, r_connect, r_zero; int64_t t_accept, t_read, t_write, t_connect; } dl_ctx;
+
+static void dl_accept(void *arg) {
+    dl_ctx *d = (dl_ctx *)arg;
+    ars_sock *c;
+    int64_t t0 = ars_now();
+    d->r_accept = ars_tcp_accept(d->ls, &c, NULL, t0 + 60);
+    d->t_accept = ars_now() - t0;
+    d->r_zero = ars_tcp_accept(d->ls, &c, NULL, 0);
+}
+static void dl_rw(void *arg) {
+    dl_ctx *d = (dl_ctx *)arg;
+    ars_sock *srv, *c;
+    char b[64];
+    static char big[1 << 16];
+    int64_t t0;
+    int i;
+    if (ars_tcp_listen(&srv, "127.0.0.1", 0, NULL) != 0) return;
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(srv), go_deadline(2000)) != 0) return;
+    t0 = ars_now();
+    d->r_read = (int)ars_tcp_read(c, b, sizeof b, t0 + 60);
+    d->t_read = ars_now() - t0;
+    /* the peer is never accepted nor read: the buffers fill, then the deadline */
+    t0 = ars_now();
+    for (i = 0; i < 2000; i++) {
+        ptrdiff_t r = ars_tcp_write(c, big, sizeof big, NULL, t0 + 100);
+        if (r < 0) { d->r_write = (int)r; break; }
+    }
+    d->t_write = ars_now() - t0;
+    ars_io_close(c);
+    ars_io_close(srv);
+}
+static void dl_connect(void *arg) {
+    /* a listener with a tiny backlog that never accepts: SYNs are dropped */
+    dl_ctx *d = (dl_ctx *)arg;
+    ars_sock *ls, *cs[16];
+    int i, n = 0;
+    d->r_connect = 1;
+    if (listen_any(&ls, "127.0.0.1", 1) != 0) return;
+    for (i = 0; i < 16; i++) {
+        int64_t t0 = ars_now();
+        int r = ars_tcp_connect(&cs[n], "127.0.0.1", port_of(ls), t0 + 100);
+        if (r == 0) { n++; continue; }
+        d->r_connect = r;
+        d->t_connect = ars_now() - t0;
+        break;
+    }
+    for (i = 0; i < n; i++) ars_io_close(cs[i]);
+    ars_io_close(ls);
+}
+
+static void test_deadlines(void) {
+    dl_ctx d;
+    memset(&d, 0, sizeof d);
+    ASSERT_EQ(listen_any(&d.ls, "127.0.0.1", 16), 0);
+    ars_go(dl_accept, &d);
+    ars_go(dl_rw, &d);
+    ars_go(dl_connect, &d);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT_EQ(d.r_accept, ARS_ETIMEDOUT);
+    EXPECT(d.t_accept >= 59 && d.t_accept < 60 + LATE_MS);
+    EXPECT_EQ(d.r_zero, ARS_ETIMEDOUT);
+    EXPECT_EQ(d.r_read, ARS_ETIMEDOUT);
+    EXPECT(d.t_read >= 59 && d.t_read < 60 + LATE_MS);
+    EXPECT_EQ(d.r_write, ARS_ETIMEDOUT);
+    EXPECT(d.t_write >= 99 && d.t_write < 100 + LATE_MS);
+#if !defined(_WIN32)
+    EXPECT_EQ(d.r_connect, ARS_ETIMEDOUT);
+    EXPECT(d.t_connect >= 99 && d.t_connect < 100 + LATE_MS);
+#endif
+    ars_io_close(d.ls);
+}
+
+/* ---- a slow client is cut off by the server's deadline ---- */
+typedef struct slow_ctx { ars_sock *ls; int server_r, client_r; } slow_ctx;
+static void slow_server(void *arg) {
+    slow_ctx *s = (slow_ctx *)arg;
+    ars_sock *c;
+    char b[16];
+    if (ars_tcp_accept(s->ls, &c, NULL, go_deadline(2000)) != 0) return;
+    s->server_r = (int)ars_tcp_read(c, b, sizeof b, go_deadline(80));
+    ars_io_close(c);
+}
+static void slow_client(void *arg) {
+    slow_ctx *s = (slow_ctx *)arg;
+    ars_sock *c;
+    char b[16];
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(s->ls), go_deadline(2000)) != 0) return;
+    s->client_r = (int)ars_tcp_read(c, b, sizeof b, go_deadline(3000));   /* never sends */
+    ars_io_close(c);
+}
+static void test_slow_client(void) {
+    slow_ctx s;
+    memset(&s, 0, sizeof s);
+    ASSERT_EQ(listen_any(&s.ls, "127.0.0.1", 16), 0);
+    ars_go(slow_server, &s);
+    ars_go(slow_client, &s);
+    ars_sched_run();
+    EXPECT_EQ(s.server_r, ARS_ETIMEDOUT);
+    EXPECT_EQ(s.client_r, ARS_EEOF);
+    ars_io_close(s.ls);
+}
+
+/* ---- peer reset during a write, reset seen by read ---- */
+static void reset_close(ars_sock *c) {
+    struct linger lg;
+    lg.l_onoff = 1; lg.l_linger = 0;
+    setsockopt((int)ars_io_fd(c), SOL_SOCKET, SO_LINGER, (const char *)&lg, sizeof lg);
+    ars_io_close(c);
+}
+typedef struct rst_ctx { ars_sock *ls; int w_r, r_r; } rst_ctx;
+static void rst_server(void *arg) {
+    rst_ctx *x = (rst_ctx *)arg;
+    ars_sock *c;
+    static char big[1 << 20];
+    int i;
+    ptrdiff_t r = 0;
+    if (ars_tcp_accept(x->ls, &c, NULL, go_deadline(2000)) != 0) return;
+    for (i = 0; i < 64 && r >= 0; i++) r = ars_tcp_write(c, big, sizeof big, NULL, go_deadline(5000));
+    x->w_r = (int)r;
+    ars_io_close(c);
+    if (ars_tcp_accept(x->ls, &c, NULL, go_deadline(2000)) != 0) return;
+    {
+        char b[16];
+        do r = ars_tcp_read(c, b, sizeof b, go_deadline(3000)); while (r > 0);
+        x->r_r = (int)r;
+    }
+    ars_io_close(c);
+}
+static void rst_client(void *arg) {
+    rst_ctx *x = (rst_ctx *)arg;
+    ars_sock *c;
+    char b[4096];
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(x->ls), go_deadline(2000)) != 0) return;
+    ars_tcp_read_full(c, b, sizeof b, NULL, go_deadline(3000));
+    reset_close(c);          /* RST while the server is writing */
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(x->ls), go_deadline(2000)) != 0) return;
+    ars_sleep_until(go_deadline(30));
+    reset_close(c);          /* RST while the server is reading */
+}
+static void test_reset(void) {
+    rst_ctx x;
+    memset(&x, 0, sizeof x);
+    ASSERT_EQ(listen_any(&x.ls, "127.0.0.1", 16), 0);
+    ars_go(rst_server, &x);
+    ars_go(rst_client, &x);
+    ars_sched_run();
+    EXPECT(x.w_r == ARS_ECONNRESET || x.w_r == ARS_EPIPE);
+    EXPECT_EQ(x.r_r, ARS_ECONNRESET);
+    ars_io_close(x.ls);
+}
+
+/* ---- half-close ---- */
+typedef struct half_ctx { ars_sock *ls; int server_ok, client_ok; } half_ctx;
+static void half_server(void *arg) {
+    half_ctx *h = (half_ctx *)arg;
+    ars_sock *c;
+    char b[64];
+    size_t got = 0;
+    ptrdiff_t r;
+    if (ars_tcp_accept(h->ls, &c, NULL, go_deadline(2000)) != 0) return;
+    r = ars_tcp_read_full(c, b, sizeof b, &got, go_deadline(2000));
+    h->server_ok = r == ARS_EEOF && got == 5 && !memcmp(b, "hello", 5);
+    if (ars_tcp_write(c, "bye", 3, NULL, go_deadline(2000)) != 3) h->server_ok = 0;
+    ars_io_close(c);
+}
+static void half_client(void *arg) {
+    half_ctx *h = (half_ctx *)arg;
+    ars_sock *c;
+    char b[8];
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(h->ls), go_deadline(2000)) != 0) return;
+    ars_tcp_write(c, "hello", 5, NULL, go_deadline(2000));
+    EXPECT_EQ(ars_tcp_shutdown(c, ARS_SHUT_WR), 0);
+    EXPECT_EQ(ars_tcp_write(c, "x", 1, NULL, go_deadline(2000)), ARS_EPIPE);
+    h->client_ok = ars_tcp_read_full(c, b, 3, NULL, go_deadline(2000)) == 3 && !memcmp(b, "bye", 3) &&
+                   ars_tcp_read(c, b, sizeof b, go_deadline(2000)) == ARS_EEOF;
+    ars_io_close(c);
+}
+static void test_half_close(void) {
+    half_ctx h;
+    memset(&h, 0, sizeof h);
+    ASSERT_EQ(listen_any(&h.ls, "127.0.0.1", 16), 0);
+    ars_go(half_server, &h);
+    ars_go(half_client, &h);
+    ars_sched_run();
+    EXPECT(h.server_ok);
+    EXPECT(h.client_ok);
+    ars_io_close(h.ls);
+}
+
+/* ---- refused, resolve, IPv6, host names ---- */
+static int refused_r, v6_ok, name_ok, resolve_r;
+static void refused_co(void *arg) {
+    ars_sock *ls, *c;
+    int port;
+    (void)arg;
+    if (ars_tcp_listen(&ls, "127.0.0.1", 0, NULL) != 0) return;
+    port = port_of(ls);
+    ars_io_close(ls);
+    refused_r = ars_tcp_connect(&c, "127.0.0.1", port, go_deadline(2000));
+    if (refused_r == 0) ars_io_close(c);
+}
+typedef struct v6_arg { ars_sock *ls; int *ok; } v6_arg;
+static void v6_server(void *arg) {
+    v6_arg *a = (v6_arg *)arg;
+    ars_sock *c;
+    ars_addr peer;
+    char b[8], txt[64];
+    if (ars_tcp_accept(a->ls, &c, &peer, go_deadline(3000)) != 0) return;
+    if (ars_tcp_read_full(c, b, 2, NULL, go_deadline(2000)) == 2 && ars_tcp_write(c, b, 2, NULL, go_deadline(2000)) == 2)
+        if (ars_addr_format(&peer, txt, sizeof txt) > 0) *a->ok += 1;
+    ars_io_close(c);
+}
+static void v6_client_co(void *arg) {
+    v6_arg *a = (v6_arg *)arg;
+    ars_sock *c;
+    char b[2];
+    int port = port_of(a->ls);
+    if (ars_tcp_connect(&c, a->ok == &v6_ok ? "::1" : "localhost", port, go_deadline(3000)) != 0) return;
+    if (ars_tcp_write(c, "hi", 2, NULL, go_deadline(2000)) == 2 && ars_tcp_read_full(c, b, 2, NULL, go_deadline(2000)) == 2)
+        *a->ok += 1;
+    ars_io_close(c);
+}
+static void resolve_co(void *arg) {
+    ars_addr a;
+    char txt[64];
+    (void)arg;
+    resolve_r = ars_addr_resolve(&a, "localhost", 8080, go_deadline(3000));
+    if (resolve_r == 0 && ars_addr_port(&a) != 8080) resolve_r = -100;
+    if (resolve_r == 0 && ars_addr_format(&a, txt, sizeof txt) <= 0) resolve_r = -101;
+    if (resolve_r == 0 && ars_addr_format(&a, txt, 3) != ARS_EOVERFLOW) resolve_r = -102;
+}
+static void test_addresses(void) {
+    ars_sock *ls6 = NULL, *ls4 = NULL;
+    v6_arg a6, a4;
+    ars_addr a;
+    char txt[64];
+    refused_r = 0; v6_ok = 0; name_ok = 0;
+    EXPECT_EQ(ars_addr_resolve(&a, "::1", 80, -1), 0);
+    EXPECT_EQ(ars_addr_format(&a, txt, sizeof txt), 8);
+    EXPECT(!strcmp(txt, "[::1]:80"));
+    EXPECT_EQ(ars_addr_resolve(&a, "10.1.2.3", 65535, -1), 0);
+    EXPECT_EQ(ars_addr_format(&a, txt, sizeof txt), 14);
+    EXPECT(!strcmp(txt, "10.1.2.3:65535"));
+    EXPECT_EQ(ars_addr_resolve(&a, "no-such-host.invalid", 80, -1), ARS_ENOTFOUND);
+    ars_go(refused_co, NULL);
+    ars_go(resolve_co, NULL);
+    if (listen_any(&ls6, "::1", 16) == 0) {
+        a6.ls = ls6; a6.ok = &v6_ok;
+        ars_go(v6_server, &a6);
+        ars_go(v6_client_co, &a6);
+    } else ars_test_puts("# no IPv6 loopback here\n");
+    /* "localhost" may resolve to ::1 or 127.0.0.1 first: listen on the v4 one,
+       the connect falls through to the next address when refused */
+    ASSERT_EQ(listen_any(&ls4, "127.0.0.1", 16), 0);
+    a4.ls = ls4; a4.ok = &name_ok;
+    ars_go(v6_server, &a4);
+    ars_go(v6_client_co, &a4);
+    ars_sched_run();
+    EXPECT_EQ(refused_r, ARS_ECONNREFUSED);
+    EXPECT_EQ(resolve_r, 0);
+    if (ls6) { EXPECT_EQ(v6_ok, 2); ars_io_close(ls6); }
+    EXPECT_EQ(name_ok, 2);
+    ars_io_close(ls4);
+}
+
+/* ---- UDP ---- */
+static int udp_ok;
+typedef struct udp_arg { const char *host; } udp_arg;
+static void udp_co(void *arg) {
+    udp_arg *u = (udp_arg *)arg;
+    ars_sock *a, *b;
+    ars_addr ab, from;
+    char buf[64];
+    if (ars_udp_bind(&a, u->host, 0) != 0) return;
+    if (ars_udp_bind(&b, u->host, 0) != 0) { ars_io_close(a); return; }
+    ars_io_local_addr(b, &ab);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, &from, go_deadline(30)), ARS_ETIMEDOUT);
+    if (ars_udp_send_to(a, "datagram", 8, &ab, go_deadline(1000)) == 8 &&
+        ars_udp_recv_from(b, buf, sizeof buf, &from, go_deadline(2000)) == 8 && !memcmp(buf, "datagram", 8) &&
+        ars_udp_send_to(b, "back", 4, &from, go_deadline(1000)) == 4 &&
+        ars_udp_recv_from(a, buf, sizeof buf, NULL, go_deadline(2000)) == 4 && !memcmp(buf, "back", 4))
+        udp_ok++;
+    ars_io_close(a);
+    ars_io_close(b);
+}
+static void test_udp(void) {
+    udp_arg u4, u6;
+    ars_sock *probe;
+    int want = 1;
+    udp_ok = 0;
+    u4.host = "127.0.0.1"; u6.host = "::1";
+    ars_go(udp_co, &u4);
+    if (ars_udp_bind(&probe, "::1", 0) == 0) { ars_io_close(probe); ars_go(udp_co, &u6); want = 2; }
+    ars_sched_run();
+    EXPECT_EQ(udp_ok, want);
+}
+
+/* ---- options, writev, EBUSY ---- */
+static int opts_ok;
+static void opts_reader(void *arg) {
+    char b[4];
+    EXPECT_EQ(ars_tcp_read((ars_sock *)arg, b, sizeof b, go_deadline(50)), ARS_ETIMEDOUT);
+}
+static void opts_co(void *arg) {
+    ars_sock *ls, *c, *s;
+    ars_iovec v[20];
+    char got[20];
+    int i;
+    (void)arg;
+    if (ars_tcp_listen(&ls, NULL, 0, NULL) != 0) return;
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) return;
+    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) return;
+    EXPECT_EQ(ars_tcp_set_nodelay(c, 1), 0);
+    EXPECT_EQ(ars_tcp_set_keepalive(c, 1, 30), 0);
+    EXPECT_EQ(ars_io_set_bufsize(c, 16384, 16384), 0);
+    for (i = 0; i < 20; i++) { v[i].base = "abcdefghijklmnopqrst" + i; v[i].len = 1; }
+    EXPECT_EQ(ars_tcp_writev(c, v, 20, NULL, go_deadline(1000)), 20);
+    EXPECT_EQ(ars_tcp_read_full(s, got, 20, NULL, go_deadline(1000)), 20);
+    EXPECT(!memcmp(got, "abcdefghijklmnopqrst", 20));
+    /* a second reader on the same socket is refused */
+    ars_go(opts_reader, s);
+    ars_sched_yield();
+    EXPECT_EQ(ars_tcp_read(s, got, 4, go_deadline(50)), ARS_EBUSY);
+    ars_sleep_until(go_deadline(80));
+    EXPECT_EQ(ars_tcp_read(s, got, 4, 0), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_io_wait(c, ARS_IO_WRITE, go_deadline(1000)), ARS_IO_WRITE);
+    EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, go_deadline(30)), ARS_ETIMEDOUT);
+    ars_tcp_write(c, "z", 1, NULL, -1);
+    EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);
+    EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);   /* still readable */
+    EXPECT_EQ(ars_tcp_read(s, got, 4, 0), 1);
+    opts_ok = 1;
+    ars_io_close(c); ars_io_close(s); ars_io_close(ls);
+}
+static void test_options(void) {
+    opts_ok = 0;
+    ars_go(opts_co, NULL);
+    ars_sched_run();
+    EXPECT(opts_ok);
+}
+
+/* ---- close wakes a parked coroutine; cancel in each call ---- */
+static int closed_r;
+static void closed_reader(void *arg) {
+    char b[4];
+    closed_r = (int)ars_tcp_read((ars_sock *)arg, b, sizeof b, go_deadline(3000));
+}
+typedef struct cancel_ctx { ars_sock *ls, *c, *s, *u, *u2, *full; int results[8]; } cancel_ctx;
+static void cancel_accept(void *arg) { cancel_ctx *x = (cancel_ctx *)arg; ars_sock *c; x->results[0] = ars_tcp_accept(x->ls, &c, NULL, go_deadline(3000)); }
+static void cancel_read(void *arg) { cancel_ctx *x = (cancel_ctx *)arg; char b[4]; x->results[1] = (int)ars_tcp_read(x->c, b, 4, go_deadline(3000)); }
+static void cancel_write(void *arg) {
+    cancel_ctx *x = (cancel_ctx *)arg;
+    static char big[1 << 16];
+    ptrdiff_t r = 0;
+    int i;
+    for (i = 0; i < 10000; i++) if ((r = ars_tcp_write(x->c, big, sizeof big, NULL, go_deadline(3000))) < 0) break;
+    x->results[2] = (int)r;
+}
+static void cancel_udp(void *arg) { cancel_ctx *x = (cancel_ctx *)arg; char b[4]; x->results[3] = (int)ars_udp_recv_from(x->u, b, 4, NULL, go_deadline(3000)); }
+static void cancel_wait(void *arg) { cancel_ctx *x = (cancel_ctx *)arg; x->results[4] = ars_io_wait(x->u2, ARS_IO_READ, go_deadline(3000)); }
+static void cancel_connect(void *arg) {
+    cancel_ctx *x = (cancel_ctx *)arg;
+    ars_sock *cs[16];
+    int i, n = 0, r = 1;
+    for (i = 0; i < 16; i++) {
+        r = ars_tcp_connect(&cs[n], "127.0.0.1", port_of(x->full), go_deadline(3000));
+        if (r != 0) break;
+        n++;
+    }
+    x->results[5] = r;
+    for (i = 0; i < n; i++) ars_io_close(cs[i]);
+}
+static void cancel_sleep(void *arg) { cancel_ctx *x = (cancel_ctx *)arg; x->results[6] = ars_sleep_until(go_deadline(3000)); }
+static void cancel_resolve(void *arg) { cancel_ctx *x = (cancel_ctx *)arg; ars_addr a; x->results[7] = ars_addr_resolve(&a, "localhost", 1, go_deadline(3000)); }
+
+static int cancel_done;
+static void cancel_driver(void *arg) {
+    cancel_ctx *x = (cancel_ctx *)arg;
+    ars_sock *c2, *s2;
+    ars_coro *co[8];
+    void (*fns[8])(void *);
+    int i, port;
+    int64_t t0;
+    fns[0] = cancel_accept; fns[1] = cancel_read; fns[2] = cancel_write; fns[3] = cancel_udp;
+    fns[4] = cancel_wait; fns[5] = cancel_connect; fns[6] = cancel_sleep; fns[7] = cancel_resolve;
+    port = port_of(x->ls);
+    if (ars_tcp_connect(&x->c, "127.0.0.1", port, go_deadline(2000)) != 0) return;
+    if (ars_tcp_accept(x->ls, &x->s, NULL, go_deadline(2000)) != 0) return;
+    if (ars_tcp_connect(&c2, "127.0.0.1", port, go_deadline(2000)) != 0) return;
+    if (ars_tcp_accept(x->ls, &s2, NULL, go_deadline(2000)) != 0) return;
+    /* close from another coroutine */
+    closed_r = 1;
+    ars_go(closed_reader, s2);
+    ars_sleep_until(go_deadline(10));
+    EXPECT_EQ(closed_r, 1);
+    EXPECT_EQ(ars_io_close(s2), 0);
+    ars_sleep_until(go_deadline(10));
+    EXPECT_EQ(closed_r, ARS_ECLOSED);
+    ars_io_close(c2);
+    /* cancel each kind of wait */
+    for (i = 0; i < 8; i++) { x->results[i] = 1; EXPECT_EQ(ars_go_opts(fns[i], x, NULL, &co[i]), 0); }
+    ars_sched_yield();
+    EXPECT_EQ(ars_cancel(co[7]), 0);        /* the resolver thread is still busy */
+    ars_sleep_until(go_deadline(SLOW ? 300 : 60));
+    t0 = ars_now();
+    for (i = 0; i < 7; i++) {
+        EXPECT_EQ(x->results[i], 1);
+        EXPECT_EQ(ars_cancel(co[i]), 0);
+    }
+    for (i = 0; i < 200; i++) {
+        int k, all = 1;
+        for (k = 0; k < 8; k++) if (x->results[k] == 1) all = 0;
+        if (all) break;
+        ars_sleep_until(go_deadline(5));
+    }
+    EXPECT(ars_now() - t0 < 500);
+    for (i = 0; i < 7; i++) EXPECT_EQ(x->results[i], ARS_ECANCELED);
+    EXPECT(x->results[7] == ARS_ECANCELED || x->results[7] == 0);
+    cancel_done = 1;
+}
+static void test_close_and_cancel(void) {
+    cancel_ctx x;
+    memset(&x, 0, sizeof x);
+    cancel_done = 0;
+    ASSERT_EQ(listen_any(&x.ls, "127.0.0.1", 16), 0);
+    ASSERT_EQ(listen_any(&x.full, "127.0.0.1", 1), 0);
+    ASSERT_EQ(ars_udp_bind(&x.u, "127.0.0.1", 0), 0);
+    ASSERT_EQ(ars_udp_bind(&x.u2, "127.0.0.1", 0), 0);
+    ars_go(cancel_driver, &x);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT(cancel_done);
+    if (x.c) ars_io_close(x.c);
+    if (x.s) ars_io_close(x.s);
+    ars_io_close(x.ls); ars_io_close(x.full); ars_io_close(x.u); ars_io_close(x.u2);
+}
+
+/* ---- threads: SO_REUSEPORT loops, and a cancel from another thread ---- */
+#if !defined(_WIN32)
+typedef struct rp_ctx { int port, served[2], stop, ready; ars_sock *ls[2]; } rp_ctx;
+typedef struct rp_arg { rp_ctx *x; int id; } rp_arg;
+static void rp_conn(void *arg) {
+    ars_sock *c = (ars_sock *)arg;
+    char b[8];
+    ptrdiff_t n;
+    while ((n = ars_tcp_read(c, b, sizeof b, go_deadline(5000))) > 0)
+        if (ars_tcp_write(c, b, (size_t)n, NULL, go_deadline(5000)) < 0) break;
+    ars_io_close(c);
+}
+static void rp_accept(void *arg) {
+    rp_arg *a = (rp_arg *)arg;
+    ars_sock *c;
+    while (!__atomic_load_n(&a->x->stop, __ATOMIC_SEQ_CST)) {
+        int r = ars_tcp_accept(a->x->ls[a->id], &c, NULL, go_deadline(20));
+        if (r == ARS_ETIMEDOUT) continue;
+        if (r) break;
+        __atomic_add_fetch(&a->x->served[a->id], 1, __ATOMIC_SEQ_CST);
+        ars_go(rp_conn, c);
+    }
+}
+static void *rp_thread(void *arg) {
+    rp_arg *a = (rp_arg *)arg;
+    ars_tcp_listen_opts o;
+    memset(&o, 0, sizeof o);
+    o.reuseport = 1;
+    if (ars_tcp_listen(&a->x->ls[a->id], "127.0.0.1", a->x->port, &o) == 0) {
+        __atomic_add_fetch(&a->x->ready, 1, __ATOMIC_SEQ_CST);
+        ars_go(rp_accept, a);
+        ars_sched_run();
+        ars_io_close(a->x->ls[a->id]);
+    } else __atomic_add_fetch(&a->x->ready, 100, __ATOMIC_SEQ_CST);
+    ars_io_deinit();
+    ars_coro_cache_trim();
+    return NULL;
+}
+static int rp_client_ok;
+static void rp_client(void *arg) {
+    rp_ctx *x = (rp_ctx *)arg;
+    ars_sock *c;
+    char b[2];
+    if (ars_tcp_connect(&c, "127.0.0.1", x->port, go_deadline(3000)) != 0) return;
+    if (ars_tcp_write(c, "ok", 2, NULL, go_deadline(3000)) == 2 && ars_tcp_read_full(c, b, 2, NULL, go_deadline(3000)) == 2)
+        rp_client_ok++;
+    ars_io_close(c);
+}
+static void test_reuseport_threads(void) {
+    rp_ctx x;
+    rp_arg a[2];
+    pthread_t th[2];
+    ars_tcp_listen_opts o;
+    ars_sock *first;
+    int i, n = 40;
+    memset(&x, 0, sizeof x);
+    memset(&o, 0, sizeof o);
+    o.reuseport = 1;
+    ASSERT_EQ(ars_tcp_listen(&first, "127.0.0.1", 0, &o), 0);
+    x.port = port_of(first);
+    for (i = 0; i < 2; i++) { a[i].x = &x; a[i].id = i; pthread_create(&th[i], NULL, rp_thread, &a[i]); }
+    while (__atomic_load_n(&x.ready, __ATOMIC_SEQ_CST) < 2) usleep(1000);
+    ars_io_close(first);
+    EXPECT_EQ(x.ready, 2);
+    rp_client_ok = 0;
+    for (i = 0; i < n; i++) ars_go(rp_client, &x);
+    ars_sched_run();
+    __atomic_store_n(&x.stop, 1, __ATOMIC_SEQ_CST);
+    for (i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    EXPECT_EQ(rp_client_ok, n);
+    EXPECT_EQ(x.served[0] + x.served[1], n);
+    EXPECT(x.served[0] > 0 && x.served[1] > 0);
+}
+
+/* a cancel from another thread interrupts a poll that has no timer */
+typedef struct xc_ctx { ars_coro *co; int r; } xc_ctx;
+static void xc_reader(void *arg) {
+    xc_ctx *x = (xc_ctx *)arg;
+    ars_sock *u;
+    char b[4];
+    if (ars_udp_bind(&u, "127.0.0.1", 0) != 0) return;
+    x->r = (int)ars_udp_recv_from(u, b, sizeof b, NULL, -1);
+    ars_io_close(u);
+}
+static void *xc_thread(void *arg) {
+    xc_ctx *x = (xc_ctx *)arg;
+    usleep(50000);
+    ars_cancel(x->co);
+    return NULL;
+}
+static void test_cross_thread_cancel(void) {
+    xc_ctx x;
+    pthread_t th;
+    int64_t t0 = ars_now();
+    x.r = 1;
+    ASSERT_EQ(ars_go_opts(xc_reader, &x, NULL, &x.co), 0);
+    pthread_create(&th, NULL, xc_thread, &x);
+    ars_sched_run();
+    pthread_join(th, NULL);
+    EXPECT_EQ(x.r, ARS_ECANCELED);
+    EXPECT(ars_now() - t0 < 50 + LATE_MS);
+}
+
+/* ---- EMFILE during accept: back off, then recover ---- */
+typedef struct mf_ctx { ars_sock *ls; int r; int attempts_ok; } mf_ctx;
+static void mf_acceptor(void *arg) {
+    mf_ctx *m = (mf_ctx *)arg;
+    ars_sock *c;
+    m->r = ars_tcp_accept(m->ls, &c, NULL, go_deadline(3000));
+    if (m->r == 0) ars_io_close(c);
+}
+static void mf_driver(void *arg) {
+    mf_ctx *m = (mf_ctx *)arg;
+    ars_sock *c;
+    int *fds, n = 0, i;
+    struct rlimit old, low;
+    struct rusage r0, r1;
+    long cpu_us;
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(m->ls), go_deadline(2000)) != 0) return;
+    getrlimit(RLIMIT_NOFILE, &old);
+    low = old;
+    if (low.rlim_cur > 512) low.rlim_cur = 512;
+    setrlimit(RLIMIT_NOFILE, &low);
+    fds = (int *)malloc(sizeof(int) * 20000);
+    while (n < 20000) { int fd = dup(0); if (fd < 0) break; fds[n++] = fd; }
+    m->r = 1;
+    ars_go(mf_acceptor, m);
+    getrusage(RUSAGE_SELF, &r0);
+    ars_sleep_until(go_deadline(150));
+    getrusage(RUSAGE_SELF, &r1);
+    EXPECT_EQ(m->r, 1);                     /* still waiting, not failed */
+    cpu_us = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000L + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
+             (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
+    EXPECT(cpu_us < (SLOW ? 120000L : 40000L));   /* no spinning while out of fds */
+    for (i = 0; i < n; i++) close(fds[i]);
+    free(fds);
+    setrlimit(RLIMIT_NOFILE, &old);
+    for (i = 0; i < 100 && m->r == 1; i++) ars_sleep_until(go_deadline(10));
+    EXPECT_EQ(m->r, 0);
+    ars_io_close(c);
+}
+static void test_emfile_accept(void) {
+    mf_ctx m;
+    memset(&m, 0, sizeof m);
+    ASSERT_EQ(listen_any(&m.ls, "127.0.0.1", 16), 0);
+    ars_go(mf_driver, &m);
+    ars_sched_run();
+    ars_io_close(m.ls);
+}
+
+/* ---- signals and attached fds ---- */
+static int sig_r;
+static void sig_waiter(void *arg) {
+    int sigs[2];
+    (void)arg;
+    sigs[0] = SIGUSR1; sigs[1] = SIGTERM;
+    EXPECT_EQ(ars_io_signal_wait(sigs, 2, go_deadline(20)), ARS_ETIMEDOUT);
+    sig_r = ars_io_signal_wait(sigs, 2, go_deadline(3000));
+}
+static void sig_sender(void *arg) {
+    (void)arg;
+    ars_sleep_until(go_deadline(60));
+    kill(getpid(), SIGUSR1);
+}
+static void pipe_co(void *arg) {
+    int p[2];
+    ars_sock *r, *w;
+    char b[8];
+    (void)arg;
+    if (pipe(p) != 0) return;
+    EXPECT_EQ(ars_io_attach(&r, p[0]), 0);
+    EXPECT_EQ(ars_io_attach(&w, p[1]), 0);
+    EXPECT_EQ(ars_io_wait(r, ARS_IO_READ, go_deadline(30)), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_io_wait(w, ARS_IO_WRITE, go_deadline(1000)), ARS_IO_WRITE);
+    EXPECT_EQ(write(p[1], "abc", 3), 3);
+    EXPECT_EQ(ars_io_wait(r, ARS_IO_READ | ARS_IO_WRITE, go_deadline(1000)), ARS_IO_READ);
+    EXPECT_EQ(read(p[0], b, sizeof b), 3);
+    EXPECT_EQ(ars_io_detach(r), p[0]);
+    EXPECT_EQ(ars_io_detach(w), p[1]);
+    EXPECT_EQ(close(p[0]), 0);             /* detach left the fds open */
+    EXPECT_EQ(close(p[1]), 0);
+}
+static void test_signal_and_fds(void) {
+    sig_r = 0;
+    ars_go(sig_waiter, NULL);
+    ars_go(sig_sender, NULL);
+    ars_go(pipe_co, NULL);
+    ars_sched_run();
+    EXPECT_EQ(sig_r, SIGUSR1);
+}
+#endif /* !_WIN32 */
+
+int main(void) {
+    ARS_RUN(test_backend);
+    ARS_RUN(test_echo_sizes);
+    ARS_RUN(test_deadlines);
+    ARS_RUN(test_slow_client);
+    ARS_RUN(test_reset);
+    ARS_RUN(test_half_close);
+    ARS_RUN(test_addresses);
+    ARS_RUN(test_udp);
+    ARS_RUN(test_options);
+    ARS_RUN(test_close_and_cancel);
+#if !defined(_WIN32)
+    ARS_RUN(test_emfile_accept);
+    ARS_RUN(test_signal_and_fds);
+    ARS_RUN(test_reuseport_threads);
+    ARS_RUN(test_cross_thread_cancel);
+#endif
+    ARS_RUN(test_many_connections);
+    ars_io_deinit();
+    ars_coro_cache_trim();
+    return ars_test_report();
+}
