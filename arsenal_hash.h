@@ -999,74 +999,77 @@ ARSENAL_HASH_API ars_hash128_t ars_hash_stream_digest128(const ars_hash_stream *
 }
 
 /* >>seed */
+#if defined(ARSENAL_HASH_SEED) || defined(ARSENAL_HASH_FREESTANDING)
+/* Fixed seed: no entropy, no atomics (Cortex-M0/M3 have no 64-bit ones). */
+#ifdef ARSENAL_HASH_SEED
+static uint64_t ars__hash_seed_value = (uint64_t)(ARSENAL_HASH_SEED);
+#else
+static uint64_t ars__hash_seed_value = 0x6a09e667f3bcc908ull;
+#endif
+ARSENAL_HASH_API uint64_t ars_hash_seed(void) { return ars__hash_seed_value; }
+ARSENAL_HASH_API void ars_hash_set_seed(uint64_t seed) { ars__hash_seed_value = seed; }
+ARSENAL_HASH_API uint64_t ars_map__seed(const void *map) { (void)map; return ars__hash_seed_value; }
+#else
 static uint64_t ars__hash_seed_value;
-static int ars__hash_seed_state; /* 0 unset, 1 random, 2 fixed */
+static int ars__hash_seed_state; /* 0 unset, 1 being set, 2 random, 3 fixed */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ARS__HASH_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define ARS__HASH_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#else
+#define ARS__HASH_CLAIM(p) __atomic_compare_exchange_n((p), &ars__zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#else /* no atomics known: first use should happen before threads start */
 #define ARS__HASH_LOAD(p) (*(p))
 #define ARS__HASH_STORE(p, v) (*(p) = (v))
+#define ARS__HASH_CLAIM(p) (*(p) == 0 ? (*(p) = 1, 1) : 0)
 #endif
 
 static uint64_t ars__hash_random_seed(void) {
-#if defined(ARSENAL_HASH_SEED)
-    return (uint64_t)(ARSENAL_HASH_SEED);
-#elif defined(ARSENAL_HASH_FREESTANDING)
-    return 0x6a09e667f3bcc908ull;
-#else
     /* Entropy: /dev/urandom where it exists, mixed with ASLR addresses and
        clocks (the only sources on Windows without extra libraries). */
     uint64_t s = 0x243f6a8885a308d3ull;
     int local = 0;
-    FILE *f;
 #if !defined(_WIN32)
-    f = fopen("/dev/urandom", "rb");
+    FILE *f = fopen("/dev/urandom", "rb");
     if (f) {
         uint64_t r = 0;
         if (fread(&r, sizeof r, 1, f) == 1) s ^= r;
         fclose(f);
     }
-#else
-    (void)f;
 #endif
     s = ars_hash_mix(s ^ (uint64_t)(uintptr_t)&local, 0x9e3779b97f4a7c15ull);
     s = ars_hash_mix(s ^ (uint64_t)(uintptr_t)&ars__hash_seed_value, 0xbf58476d1ce4e5b9ull);
     s = ars_hash_mix(s ^ (uint64_t)time(NULL), 0x94d049bb133111ebull);
     s = ars_hash_mix(s ^ (uint64_t)clock(), 0x9e3779b97f4a7c15ull);
     return s;
-#endif
-}
-
-static int ars__hash_seed_fixed(void) {
-#if defined(ARSENAL_HASH_SEED) || defined(ARSENAL_HASH_FREESTANDING)
-    return 1;
-#else
-    return ARS__HASH_LOAD(&ars__hash_seed_state) == 2;
-#endif
 }
 
 ARSENAL_HASH_API uint64_t ars_hash_seed(void) {
-    if (ARS__HASH_LOAD(&ars__hash_seed_state) == 0) {
-        /* Two threads racing here may both compute a seed; each map keeps the
-           seed it saw, so either is fine. */
-        uint64_t s = ars__hash_random_seed();
-        ARS__HASH_STORE(&ars__hash_seed_value, s);
-        ARS__HASH_STORE(&ars__hash_seed_state, 1);
-        return s;
+    int st = ARS__HASH_LOAD(&ars__hash_seed_state), ars__zero = 0;
+    uint64_t s;
+    (void)ars__zero;
+    if (st >= 2) return ars__hash_seed_value;   /* published by the release store */
+    s = ars__hash_random_seed();
+    if (st == 0 && ARS__HASH_CLAIM(&ars__hash_seed_state)) {
+        ars__hash_seed_value = s;
+        ARS__HASH_STORE(&ars__hash_seed_state, 2);
     }
-    return ARS__HASH_LOAD(&ars__hash_seed_value);
+    /* Another thread is setting it: this caller keeps its own random seed. */
+    return s;
 }
+/* Call before any other thread uses the library. */
 ARSENAL_HASH_API void ars_hash_set_seed(uint64_t seed) {
-    ARS__HASH_STORE(&ars__hash_seed_value, seed);
-    ARS__HASH_STORE(&ars__hash_seed_state, 2);
+    ars__hash_seed_value = seed;
+    ARS__HASH_STORE(&ars__hash_seed_state, 3);
 }
 ARSENAL_HASH_API uint64_t ars_map__seed(const void *map) {
     uint64_t s = ars_hash_seed();
-    if (ars__hash_seed_fixed()) return s;
+    if (ARS__HASH_LOAD(&ars__hash_seed_state) == 3) return s;
     return ars_hash_mix(s ^ (uint64_t)(uintptr_t)map, 0xbf58476d1ce4e5b9ull);
 }
+#undef ARS__HASH_LOAD
+#undef ARS__HASH_STORE
+#undef ARS__HASH_CLAIM
+#endif
 
 /* >>memory */
 ARSENAL_HASH_API void *ars_map__alloc(const ars_allocator *a, size_t size) {
@@ -1122,9 +1125,6 @@ ARSENAL_HASH_API void *ars_map__realloc(const ars_allocator *a, void *p, size_t 
     return realloc(p, size);
 #endif
 }
-
-#undef ARS__HASH_LOAD
-#undef ARS__HASH_STORE
 
 #ifdef __cplusplus
 }
