@@ -15,21 +15,27 @@
      ARSENAL_RTOS_TIMESLICE     [1] round-robin slice in ticks among tasks of
                                 one priority; 0 turns round-robin off
      ARSENAL_RTOS_TICK_HZ       [1000] tick rate; 1 tick = 1 ms by default
-     ARSENAL_RTOS_CPU_HZ        [25000000 Cortex-M, 10000000 (mtime) RISC-V]
-                                clock of SysTick / the CLINT mtime counter
-     ARSENAL_RTOS_STACK_CHECK   [1] check stack pointer bounds and a canary at
-                                every switch; 0 drops the checks
+     ARSENAL_RTOS_CPU_HZ        [25000000 Cortex-M, 10000000 RISC-V] clock of
+                                SysTick / of the CLINT mtime counter
+     ARSENAL_RTOS_STACK_CHECK   [1] check the stack pointer against the stack's
+                                bounds and its canary word at every switch
      ARSENAL_RTOS_TICK_HOOK()   [nothing] called at the start of every tick
                                 interrupt (e.g. a board's millisecond clock)
-     ARSENAL_RTOS_TICKLESS      [0] idle stops the periodic tick and programs
-                                the timer for the next wake-up
-     ARSENAL_RTOS_IDLE_STACK    [256 words firmware, 64 KiB hosted] idle stack
+     ARSENAL_RTOS_TICKLESS      [0] idle skips the tick interrupts up to the
+                                next wake-up (SysTick period stretched /
+                                mtimecmp moved); the tick count stays exact
+     ARSENAL_RTOS_IDLE_STACK    [512 B Cortex-M, 1 KiB RISC-V, 64 KiB hosted]
      ARSENAL_RTOS_CLINT         [0x2000000] CLINT base (RISC-V)
-     ARSENAL_RTOS_NO_HANDLER_NAMES [off] do not define the CMSIS handler names
-                                PendSV_Handler / SysTick_Handler (Cortex-M);
-                                call ars_rtos_pendsv_handler etc. yourself
+     ARSENAL_RTOS_NO_HANDLER_NAMES [off] Cortex-M: do not define the CMSIS
+                                names PendSV_Handler / SysTick_Handler; put
+                                ars_rtos_pendsv_handler / _systick_handler
+                                in your vector table yourself
+     ARSENAL_RTOS_MEMCPY(d,s,n) [a byte loop] copy used by queues
+     ARSENAL_RTOS_HAL_MPS2, _HAL_VIRT, _HAL_HOSTED [off] compile the minimal
+                                HAL (UART write/read, GPIO set/get) for that
+                                board (QEMU mps2-an38x, RISC-V virt, Linux)
      Ports are detected: ARSENAL_RTOS_PORT_CORTEX_M, _RISCV, _HOSTED (any
-     hosted compiler with <ucontext.h>) may be defined to force one.
+     POSIX compiler with <ucontext.h>) may be defined to force one.
 
    EXAMPLE
        #define ARSENAL_RTOS_IMPLEMENTATION
@@ -37,26 +43,37 @@
        static ars_rtos_task ta, tb;
        static uint32_t sa[256], sb[256];
        static ars_rtos_sem sem;
-       static void producer(void *arg) {
+       static volatile unsigned beats;
+       static void producer(void *arg) {      // every 100 ticks, no drift
            ars_rtos_tick_t t = ars_rtos_now();
            for (;;) { ars_rtos_delay_until(&t, 100); ars_rtos_sem_give(&sem); }
        }
        static void consumer(void *arg) {
-           for (;;) if (ars_rtos_sem_take(&sem, ARS_RTOS_NEVER) == 0) blink();
+           for (;;) if (ars_rtos_sem_take(&sem, ars_rtos_now() + 500) == 0) beats++;
        }
        int main(void) {
            ars_rtos_init();
-           ars_rtos_sem_init(&sem, 0, 1);
+           ars_rtos_sem_init(&sem, 0, 1);        // binary
            ars_rtos_task_create(&ta, producer, 0, 2, sa, sizeof sa);
            ars_rtos_task_create(&tb, consumer, 0, 1, sb, sizeof sb);
-           return ars_rtos_start();          // firmware: never returns
+           return ars_rtos_start();             // firmware: never returns
        }
+   More: examples/rtos_blinky/ (firmware), examples/rtos_hosted.c (Linux).
 
    TIME: the unit is the tick. Blocking calls take an absolute deadline
    (ars_rtos_now() + n); ARS_RTOS_NEVER waits forever, ARS_RTOS_NOWAIT (0)
    does not block (ARS_EAGAIN when it would have to); a deadline that passes
    gives ARS_ETIMEDOUT. Comparisons are wrap-safe for deadlines < 2^31 ticks
    away; the two values 0 and 0xFFFFFFFF are reserved.
+
+   SCHEDULING: the highest-priority ready task runs; tasks of one priority
+   share the CPU in time slices (the slice counter is global: a task that
+   yields hands the rest of its slice on). Mutexes lend a waiter's priority
+   to the owner, along chains of owners; the owner's priority is recomputed
+   from what it still holds whenever a mutex is released, a waiter times
+   out or leaves, or a priority is set (so it steps down one mutex at a
+   time). Queues copy items; a waiting receiver gets the item straight into
+   its buffer.
 
    INTERRUPTS: one API. Calls that make sense in an interrupt (sem give/take
    with NOWAIT, queue send/receive with NOWAIT, event set/clear/wait with
@@ -67,32 +84,47 @@
    may use the interrupt-safe calls.
 
    PORTS
-     Cortex-M3/M4/M7 (Thumb-2; M4F/M7 with lazy FPU stacking): SysTick tick,
-       PendSV switch, PRIMASK critical sections. The kernel defines
-       PendSV_Handler and SysTick_Handler (unless NO_HANDLER_NAMES).
-       Cortex-M0/M0+ (ARMv6-M) is not done yet: #error.
-     RISC-V rv32/rv64 (M-mode, no F/D context yet): the kernel installs its own
-       trap vector (mtvec, direct mode); CLINT mtimecmp tick, machine software
-       interrupt (msip) as the deferred switch; other traps call
-       ars_rtos_trap_hook(mcause, mepc) if you set one, else halt.
+     Cortex-M0/M0+ (ARMv6-M), M3, M4F, M7 (ARMv7-M/E-M, FPU contexts with lazy
+       stacking: s16-s31 are saved only for tasks that used the FPU): SysTick
+       tick, PendSV switch, PRIMASK critical sections. The kernel defines
+       PendSV_Handler and SysTick_Handler (unless NO_HANDLER_NAMES); other
+       interrupts stay yours.
+     RISC-V rv32/rv64, with or without F/D (M-mode): the kernel installs its
+       own trap vector (mtvec, direct mode); CLINT mtimecmp tick, machine
+       software interrupt (msip) as the deferred switch; a task that blocks
+       or yields switches directly, saving only callee-saved registers. Other
+       traps (exceptions, external interrupts) go to the hook set with
+       ars_rtos_set_trap_hook(fn(mcause, mepc)), else the CPU halts.
      Hosted (Linux/POSIX, ucontext): tasks run one at a time in one thread;
        time advances only when the program says so: ars_rtos_hosted_tick(n)
        simulates n tick interrupts at that point, ars_rtos_hosted_irq(fn, arg)
        runs fn as an interrupt, and when every task is blocked the idle task
        jumps time straight to the next wake-up (like tickless idle).
        ars_rtos_start() returns on ars_rtos_stop(code) (code) or when no
-       task can ever run again (ARS_EBUSY).
+       task can ever run again (ARS_EBUSY). Works under ASan (fiber
+       annotations) and Valgrind.
+     Tested in QEMU: mps2-an385 (M3), -an386 (M4F), -an500 (M7), microbit
+     (M0), RISC-V virt rv32/rv32f/rv64/rv64gc; hosted on x86_64, i686,
+     aarch64, armhf, riscv64 Linux.
 
    CAVEATS
-     - Deleting a task that holds a mutex is refused (ARS_EBUSY).
-     - Stack overflow is detected at switch time, after the fact (like every
-       MPU-less kernel): the hook runs in the switch interrupt, the task is
-       suspended for good.
+     - Deleting a task that holds a mutex is refused (ARS_EBUSY). A task
+       whose function returns deletes itself.
+     - Stack overflow is detected at switch time, after the fact (as in every
+       kernel without an MPU): the hook (ars_rtos_set_overflow_hook) runs in
+       the switch interrupt, the task is suspended for good; with no hook
+       the CPU spins there.
+     - RISC-V: interrupts run on the interrupted task's stack (a frame of 32
+       registers plus FP state, then the tick and timer callbacks): size every
+       task's stack for that. Cortex-M interrupts use the main stack.
+     - Cortex-M tickless: an interrupt other than SysTick during a stretched
+       period makes idle resynchronise SysTick to the next tick edge (a few
+       CPU cycles of drift); the tests do not cover that path yet.
      - Hosted stacks hold the ucontext too: give tasks >= 16 KiB there.
 
    NAVIGATION (grep for the markers)
      >>api  >>config  >>port-hosted  >>port-cm  >>port-rv  >>lists
-     >>sched  >>tick  >>task  >>sem  >>mutex  >>queue  >>event  >>timer
+     >>sched  >>tick  >>task  >>sem  >>mutex  >>queue  >>event  >>timer  >>hal
 */
 #ifndef ARSENAL_RTOS_H
 #define ARSENAL_RTOS_H
@@ -724,7 +756,7 @@ __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
 #endif
 
 #ifndef ARSENAL_RTOS_NO_HANDLER_NAMES
-void PendSV_Handler(void) __attribute__((alias("ars_rtos_pendsv_handler")));
+void PendSV_Handler(void) __attribute__((alias("ars_rtos_pendsv_handler"), nothrow));
 void SysTick_Handler(void) __attribute__((alias("ars_rtos_systick_handler")));
 #endif
 
