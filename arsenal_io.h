@@ -652,7 +652,8 @@ ARSENAL_IO_API int ars_io_init(void) { return ars__loop_get() ? 0 : ARS_ENOMEM; 
 ARSENAL_IO_API void ars_io_deinit(void) {
     ars__loop *L = ars__io_loop;
     if (!L) return;
-    if (ars_coro_running() == NULL) ars_sched_set_poller(NULL);
+    /* the scheduler dropped the poller when ars_sched_run returned; calling
+       ars_sched_set_poller(NULL) here would allocate a scheduler */
     ars__be_fini(L);
     ARS__IO_FREE(L);
     ars__io_loop = NULL;
