@@ -8,7 +8,7 @@
    - ticker   wakes at absolute deadlines start+200, +400, ... +1000 ms with
               ars_sleep_until; absolute deadlines do not drift, however long
               the other coroutines kept the thread;
-   - crunch   a long computation (counting primes) that calls
+   - crunch   a long computation (counting primes for 600 ms) that calls
               ars_sched_yield every 10000 numbers, so the timers still fire
               on time while it runs;
    - poller   checks every 150 ms until crunch reports a result, then stops;
@@ -59,19 +59,22 @@ static int is_prime(long n) {
     return 1;
 }
 
+/* works until its time budget runs out, so the demo lasts ~1 s on any machine */
 static void crunch(void *arg) {
-    long limit = (long)(intptr_t)arg, n, count = 0, yields = 0;
-    say("crunch", "counting primes below %ld, yielding every 10000 numbers", limit);
-    for (n = 0; n < limit; n++) {
+    int64_t budget_end = t0 + (int64_t)(intptr_t)arg;
+    long n, count = 0, yields = 0;
+    say("crunch", "counting primes for %d ms, yielding every 10000 numbers", (int)(intptr_t)arg);
+    for (n = 0; ; n++) {
         count += is_prime(n);
         if (n % 10000 == 9999) {
-            if (n % 250000 == 249999) say("crunch", "%ld numbers checked, %ld primes so far", n + 1, count);
+            if (n % 500000 == 499999) say("crunch", "%ld numbers checked, %ld primes so far", n + 1, count);
+            if (ars_now() >= budget_end) break;
             yields++;
             ars_sched_yield();                  /* let the others run */
         }
     }
     primes_found = count;
-    say("crunch", "done: %ld primes below %ld (%ld yields)", count, limit, yields);
+    say("crunch", "time is up: %ld primes below %ld (%ld yields)", count, n + 1, yields);
 }
 
 static void poller(void *arg) {
@@ -98,7 +101,7 @@ int main(void) {
     t0 = ars_now();
     say("main", "spawning ticker, crunch, poller, sleeper");
     r = ars_go(ticker, NULL);
-    if (!r) r = ars_go(crunch, (void *)(intptr_t)1500000);
+    if (!r) r = ars_go(crunch, (void *)(intptr_t)600);
     if (!r) r = ars_go(poller, NULL);
     if (!r) r = ars_go_opts(sleeper, NULL, NULL, &sleeper_co);
     if (r) { fprintf(stderr, "spawn: %s\n", ars_strerror(r)); return 1; }
