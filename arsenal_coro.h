@@ -362,6 +362,7 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 #include <time.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <sched.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,6 +454,7 @@ ARS__UNUSED static void ars__st32(uint32_t *p, uint32_t v) { _InterlockedExchang
 ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
     return (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)d, (long)e) == e;
 }
+ARS__UNUSED static void ars__add32(uint32_t *p, uint32_t v) { _InterlockedExchangeAdd((volatile long *)p, (long)v); }
 ARS__UNUSED static void *ars__ldp(void **p) { return _InterlockedCompareExchangePointer(p, NULL, NULL); }
 ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
     void *old = _InterlockedCompareExchangePointer(p, d, *e);
@@ -466,6 +468,7 @@ ARS__UNUSED static void ars__st32(uint32_t *p, uint32_t v) { __atomic_store_n(p,
 ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
     return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
+ARS__UNUSED static void ars__add32(uint32_t *p, uint32_t v) { __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
 ARS__UNUSED static void *ars__ldp(void **p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
     return __atomic_compare_exchange_n(p, e, d, 1, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
@@ -562,17 +565,27 @@ void ars__ctx_start(void);
 #endif
 
 #if defined(ARS__ARCH_X86_64)
-/* System V: rbx rbp r12-r15, MXCSR control, x87 CW. The two control words
-   go in the red zone below the pushed registers. */
+/* System V: rbx rbp r12-r15, MXCSR control bits, x87 CW. The two control
+   words go in the red zone below the pushed registers. They are reloaded
+   only when the incoming side's control bits differ: ldmxcsr/fldcw are slow,
+   and loading another side's sticky status flags is slower still (the
+   flags are caller-saved, so they need not travel). The switch ends with
+   pop + jmp rather than ret: a ret here never returns to the call the
+   return-stack predictor expects and would mispredict on every switch. */
 __asm__(
     ".text\n.p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_switch)
     "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
     "  stmxcsr -8(%rsp)\n  fnstcw -4(%rsp)\n"
-    "  movq %rsp, (%rdi)\n  movq (%rsi), %rsp\n"
-    "  ldmxcsr -8(%rsp)\n  fldcw -4(%rsp)\n"
+    "  movq %rsp, (%rdi)\n"
+    "  movl -8(%rsp), %ecx\n  movzwl -4(%rsp), %r8d\n"
+    "  movq (%rsi), %rsp\n"
+    "  xorl -8(%rsp), %ecx\n  xorw -4(%rsp), %r8w\n"
+    "  andl $0xffc0, %ecx\n  orw %r8w, %cx\n  jnz 2f\n"
+    "1:\n"
     "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
-    "  movq %rdx, %rax\n  ret\n"
+    "  movq %rdx, %rax\n  popq %rcx\n  jmpq *%rcx\n"
+    "2:\n  ldmxcsr -8(%rsp)\n  fldcw -4(%rsp)\n  jmp 1b\n"
     ARS__FUNC_END(ars__ctx_switch)
     ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
@@ -607,7 +620,7 @@ __asm__(
     "  popq %gs:0x00\n  popq %gs:0x08\n  popq %gs:0x10\n  popq %gs:0x1478\n"
     "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n"
     "  popq %rsi\n  popq %rdi\n  popq %rbx\n  popq %rbp\n"
-    "  movq %r8, %rax\n  ret\n"
+    "  movq %r8, %rax\n  popq %rcx\n  jmpq *%rcx\n"
     ARS__FUNC_END(ars__ctx_switch)
     ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
@@ -652,7 +665,7 @@ __asm__(
     "  fldcw 4(%esp)\n  addl $8, %esp\n"
     ARS__I386_TIB_LOAD
     "  popl %edi\n  popl %esi\n  popl %ebx\n  popl %ebp\n"
-    "  ret\n"
+    "  popl %ecx\n  jmp *%ecx\n"
     ARS__FUNC_END(ars__ctx_switch)
     ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
@@ -971,6 +984,10 @@ typedef struct ars__stack {
     size_t size;
     uint8_t guarded;
     uint8_t from_alloc; /* came from an ars_allocator / ARSENAL_MALLOC */
+    uint8_t soft_guard; /* guard installed by madvise, no mapping split */
+#ifdef ARS__VALGRIND
+    unsigned vg_id;     /* registered once per mapping, not per coroutine */
+#endif
 } ars__stack;
 
 #define ARS__CANARY ((uint64_t)0xA55E7A1C0FFEE5EDull)
@@ -1007,12 +1024,52 @@ static long ars__guard_limit(void) {
 }
 #endif
 
+#if defined(__linux__) && !defined(ARSENAL_CORO_NO_GUARD)
+/* Linux 6.13+ can install guard pages inside one mapping
+   (MADV_GUARD_INSTALL): no split, so no map budget. Whether it really
+   guards (emulators may accept and ignore the advice) is probed once: a
+   write(2) from a guarded page must fail with EFAULT. */
+#define ARS__MADV_GUARD_INSTALL 102
+static int ars__soft_guard_state; /* 0 unknown, 1 works, 2 not available */
+static int ars__soft_guard_works(size_t ps) {
+    int st = __atomic_load_n(&ars__soft_guard_state, __ATOMIC_RELAXED);
+    if (st == 0) {
+        int fds[2], ok = 0;
+        char *m = (char *)mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m != (char *)MAP_FAILED) {
+            if (madvise(m, ps, ARS__MADV_GUARD_INSTALL) == 0 && pipe(fds) == 0) {
+                ok = write(fds[1], m, 1) < 0;
+                close(fds[0]);
+                close(fds[1]);
+            }
+            munmap(m, ps);
+        }
+        st = ok ? 1 : 2;
+        __atomic_store_n(&ars__soft_guard_state, st, __ATOMIC_RELAXED);
+    }
+    return st == 1;
+}
+#endif
+
 static int ars__stack_alloc(ars__stack *st, size_t size, const ars_allocator *a) {
     ARS__MEMSET(st, 0, sizeof *st);
 #if defined(ARS__CORO_OS_POSIX)
     if (!a) {
         size_t ps = ars__page_size();
         size = (size + ps - 1) & ~(ps - 1);
+#if defined(__linux__) && !defined(ARSENAL_CORO_NO_GUARD)
+        if (ars__soft_guard_works(ps)) {
+            char *m = (char *)mmap(NULL, size + ps, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (m == (char *)MAP_FAILED) return ARS_ENOMEM;
+            if (madvise(m, ps, ARS__MADV_GUARD_INSTALL) == 0) {
+                st->map = m; st->map_size = size + ps; st->lo = m + ps; st->size = size;
+                st->guarded = 1; st->soft_guard = 1;
+                goto registered;
+            }
+            munmap(m, size + ps);
+        }
+#endif
 #if !defined(ARSENAL_CORO_NO_GUARD)
         if (__atomic_add_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED) <= ars__guard_limit()) {
             char *m = (char *)mmap(NULL, size + ps, PROT_NONE,
@@ -1021,7 +1078,7 @@ static int ars__stack_alloc(ars__stack *st, size_t size, const ars_allocator *a)
                 if (mprotect(m + ps, size, PROT_READ | PROT_WRITE) == 0) {
                     st->map = m; st->map_size = size + ps; st->lo = m + ps; st->size = size;
                     st->guarded = 1;
-                    return 0;
+                    goto registered;
                 }
                 munmap(m, size + ps);
             }
@@ -1033,8 +1090,13 @@ static int ars__stack_alloc(ars__stack *st, size_t size, const ars_allocator *a)
                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
             if (m == (char *)MAP_FAILED) return ARS_ENOMEM;
             st->map = m; st->map_size = size; st->lo = m; st->size = size;
-            return 0;
+            goto registered;
         }
+    registered:
+#ifdef ARS__VALGRIND
+        st->vg_id = VALGRIND_STACK_REGISTER(st->lo, st->lo + st->size);
+#endif
+        return 0;
     }
 #elif defined(ARS__CORO_OS_WIN) && !defined(ARS__CORO_FIBERS)
     if (!a) {
@@ -1065,8 +1127,11 @@ static void ars__stack_free(ars__stack *st, const ars_allocator *a) {
         return;
     }
 #if defined(ARS__CORO_OS_POSIX)
+#ifdef ARS__VALGRIND
+    VALGRIND_STACK_DEREGISTER(st->vg_id);
+#endif
     munmap(st->map, st->map_size);
-    if (st->guarded) __atomic_sub_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED);
+    if (st->guarded && !st->soft_guard) __atomic_sub_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED);
 #elif defined(ARS__CORO_OS_WIN) && !defined(ARS__CORO_FIBERS)
     VirtualFree(st->map, 0, MEM_RELEASE);
 #endif
@@ -1096,6 +1161,7 @@ struct ars_coro {
 #endif
 #ifdef ARS__VALGRIND
     unsigned vg_id;
+    int vg_own;
 #endif
     /* scheduler part */
     struct ars_sched *sched;
@@ -1220,7 +1286,9 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
     co->tsan_fiber = __tsan_create_fiber(0);
 #endif
 #ifdef ARS__VALGRIND
-    co->vg_id = VALGRIND_STACK_REGISTER(st.lo, (char *)co);
+    /* mmap'd stacks were registered when mapped; others are registered here */
+    co->vg_own = !(st.map && !st.from_alloc);
+    if (co->vg_own) co->vg_id = VALGRIND_STACK_REGISTER(st.lo, (char *)co);
 #endif
     *out = co;
     return 0;
@@ -1303,7 +1371,7 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
     __tsan_destroy_fiber(co->tsan_fiber);
 #endif
 #ifdef ARS__VALGRIND
-    VALGRIND_STACK_DEREGISTER(co->vg_id);
+    if (co->vg_own) VALGRIND_STACK_DEREGISTER(co->vg_id);
 #endif
 #if defined(ARS__CORO_FIBERS)
     ars_ctx_release(&co->ctx);
@@ -1342,6 +1410,7 @@ typedef struct ars_sched {
     size_t heap_len, heap_cap;
     size_t count;             /* live spawned coroutines */
     ars_coro *inbox;          /* coroutines woken by other threads (atomic stack) */
+    uint32_t remote_inflight; /* other threads between claiming and notifying */
     uint32_t sleeping;
     ars_poller poller;
     int has_poller;
@@ -1392,6 +1461,13 @@ static ars_sched *ars__sched_get(void) {
 }
 
 static void ars__sched_free(ars_sched *s) {
+    while (ars__ld32(&s->remote_inflight)) {
+#if defined(ARS__CORO_OS_POSIX)
+        sched_yield();
+#elif defined(ARS__CORO_OS_WIN)
+        SwitchToThread();
+#endif
+    }
 #if !defined(ARS__CORO_OS_NONE)
     ARS__CORO_FREE(s->heap, s->heap_cap * sizeof *s->heap);
 #endif
@@ -1489,10 +1565,15 @@ static void ars__make_runnable(ars_coro *co) {
     if (s == ars__sched) {
         ars__runq_push(s, co);
     } else {
-        void *head = ars__ldp((void **)&s->inbox);
+        /* Once co is in the inbox its scheduler may run it, finish and free
+           itself: announce this thread first, and the free waits for it. */
+        void *head;
+        ars__add32(&s->remote_inflight, 1u);
+        head = ars__ldp((void **)&s->inbox);
         do { co->next = (ars_coro *)head; }
         while (!ars__casp((void **)&s->inbox, &head, co));
         ars__sched_notify(s);
+        ars__add32(&s->remote_inflight, (uint32_t)-1);
     }
 }
 

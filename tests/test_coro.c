@@ -442,6 +442,10 @@ static void *cache_thread(void *arg) {
 }
 static void *noop_thread(void *arg) { return arg; }
 static void test_thread_exit_releases_cache(void) {
+#if defined(UNDER_TSAN)
+    /* TSan maps memory of its own for each thread: counts would not compare */
+    return;
+#endif
     pthread_t th;
     void *r = (void *)1;
     int before, after;
@@ -469,7 +473,10 @@ static void test_map_limit(void) {
         created++;
     }
     EXPECT_EQ(created, N);
-    EXPECT(guarded > 20000 && guarded < N);
+    /* every stack guarded where the kernel installs guards without splitting
+       mappings (Linux 6.13+); otherwise guard pages up to the map budget
+       and canaries after it */
+    EXPECT(guarded == N || (guarded > 20000 && guarded < N));
     for (i = 0; i < created; i++) {
         void *v = NULL;
         ars_coro_resume(cos[i], NULL, &v);
