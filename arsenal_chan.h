@@ -609,12 +609,16 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, 
                                            int result) {
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
-        ars__ch_unlink(head, tail, w);
-        if (ars_wake(w->w, result) == 0) {
+        int won = ars_wake(w->w, result) == 0;
+        if (won) {
             w->st->fired = w->index;
             if (w->thread != ARS__CH_THREAD()) c->shared = 1;
-            return w;
         }
+        /* Unlinking publishes linked = 0, after which a waiter that lost
+           (deadline, cancel) may return and reuse its memory: it is the
+           last access to a loser. A winner waits for ars__ch_done. */
+        ars__ch_unlink(head, tail, w);
+        if (won) return w;
     }
     return NULL;
 }
