@@ -13,7 +13,7 @@
    What it measures, for uint64 -> uint64 with random 64-bit keys, starting
    from an empty map (no reserve): insert N keys, look up all N (hit), look up
    N other keys (miss), erase all N; ns per operation, best of a few runs for
-   the small N. Peak RSS: a fresh child process per implementation inserts 1e7
+   the small N (the implementations take turns). Peak RSS: a fresh child process per implementation inserts 1e7
    keys made on the fly, and the parent reads the child's ru_maxrss. String
    keys: 1e6 random keys of 16 and 64 bytes in one buffer; every map stores a
    view (pointer + length), none copies the bytes. Ratios are ars / absl:
@@ -104,12 +104,9 @@ static double child_rss(int which, size_t n) {
 }
 
 typedef void (*u64_fn)(const uint64_t *, const uint64_t *, size_t, double *, uint64_t *);
-static void best_of(u64_fn f, const uint64_t *k, const uint64_t *m, size_t n, int reps, double out[4], uint64_t *c) {
-    int r, j; double t[4];
-    for (r = 0; r < reps; r++) {
-        f(k, m, n, t, c);
-        for (j = 0; j < 4; j++) if (r == 0 || t[j] < out[j]) out[j] = t[j];
-    }
+static void keep_min(double *best, const double *t, int n, int first) {
+    int j;
+    for (j = 0; j < n; j++) if (first || t[j] < best[j]) best[j] = t[j];
 }
 
 int main(void) {
@@ -133,11 +130,15 @@ int main(void) {
     printf("%-9s %-7s %8s %8s %8s %9s %9s\n", "N", "op", "ars", "absl", "std", "ars/absl", "ars/std");
     for (p = 0; p < nn; p++) {
         size_t n = ns[p];
-        int reps = n <= 100000 ? 7 : n <= 1000000 ? 2 : 1;
-        double a[4], b[4], c[4]; uint64_t ca, cb, cc;
-        best_of(bench_ars_u64, keys, miss, n, reps, a, &ca);
-        best_of(bench_absl_u64, keys, miss, n, reps, b, &cb);
-        best_of(bench_std_u64, keys, miss, n, n >= 10000000 ? 1 : reps, c, &cc);
+        /* Implementations take turns within each repetition, so a noisy
+           neighbour on the machine hurts them alike; best of the reps. */
+        int reps = n <= 100000 ? 9 : n <= 1000000 ? 3 : 1, r;
+        double a[4] = { 0 }, b[4] = { 0 }, c[4] = { 0 }, t[4]; uint64_t ca = 0, cb = 0, cc = 0;
+        for (r = 0; r < reps; r++) {
+            bench_ars_u64(keys, miss, n, t, &ca); keep_min(a, t, 4, r == 0);
+            bench_absl_u64(keys, miss, n, t, &cb); keep_min(b, t, 4, r == 0);
+            if (r == 0 || n < 10000000) { bench_std_u64(keys, miss, n, t, &cc); keep_min(c, t, 4, r == 0); }
+        }
         if (ca != cb || cb != cc) printf("CHECKSUM MISMATCH %llu %llu %llu\n", (unsigned long long)ca, (unsigned long long)cb, (unsigned long long)cc);
         for (i = 0; i < 4; i++)
             printf("%-9zu %-7s %8.1f %8.1f %8.1f %9.2f %9.2f\n", n, ops[i], a[i], b[i], c[i], a[i] / b[i], a[i] / c[i]);
@@ -155,11 +156,14 @@ int main(void) {
         printf("%-9s %-7s %8s %8s %8s %9s %9s\n", "keylen", "op", "ars", "absl", "std", "ars/absl", "ars/std");
         for (k = 0; k < 2; k++) {
             size_t kl = klens[k];
-            double a[2], b[2], c[2]; uint64_t ca, cb, cc;
+            double a[2] = { 0, 0 }, b[2] = { 0, 0 }, c[2] = { 0, 0 }; uint64_t ca = 0, cb = 0, cc = 0;
             for (i = 0; i < n * kl; i++) buf[i] = (char)('a' + splitmix(&s) % 26);
-            bench_ars_str(buf, kl, n, a, &ca);
-            bench_absl_str(buf, kl, n, b, &cb);
-            bench_std_str(buf, kl, n, c, &cc);
+            int r; double t[2];
+            for (r = 0; r < 3; r++) {
+                bench_ars_str(buf, kl, n, t, &ca); keep_min(a, t, 2, r == 0);
+                bench_absl_str(buf, kl, n, t, &cb); keep_min(b, t, 2, r == 0);
+                if (r == 0) { bench_std_str(buf, kl, n, t, &cc); keep_min(c, t, 2, 1); }
+            }
             if (ca != cb || cb != cc) printf("CHECKSUM MISMATCH\n");
             printf("%-9zu %-7s %8.1f %8.1f %8.1f %9.2f %9.2f\n", kl, "insert", a[0], b[0], c[0], a[0] / b[0], a[0] / c[0]);
             printf("%-9zu %-7s %8.1f %8.1f %8.1f %9.2f %9.2f\n", kl, "hit", a[1], b[1], c[1], a[1] / b[1], a[1] / c[1]);
