@@ -370,6 +370,7 @@ struct ars_sock {
     uint8_t waiting[2];
     uint8_t kind, family, closed, detached;
     int parked;               /* coroutines inside ars__io_park on this socket */
+    int err;                  /* a socket error the backend reported (kqueue EV_EOF fflags) */
 #if defined(ARS__IO_POLL)
     size_t widx;              /* index in the watch list, or (size_t)-1 */
     int wev;                  /* events watched */
@@ -383,7 +384,8 @@ struct ars__loop {
 #if defined(ARS__IO_EPOLL)
     int epfd, evfd;
 #elif defined(ARS__IO_KQUEUE)
-    int kq;
+    int kq, nchanges;
+    struct kevent changes[64];
 #elif defined(ARS__IO_POLL)
     int pipe[2];
     ars_sock **watch;
@@ -478,10 +480,13 @@ static void ars__be_wake(ars__loop *L) {
 
 /* >>kqueue -------------------------------------------------------------- */
 #if defined(ARS__IO_KQUEUE)
+/* Level-triggered filters, enabled only while a coroutine waits; the
+   changes ride on the next kevent call (one syscall per loop turn). */
 static const char *ars__be_name = "kqueue";
 static int ars__be_init(ars__loop *L) {
     struct kevent kev;
     L->kq = kqueue();
+    L->nchanges = 0;
     if (L->kq < 0) return ARS_EMFILE;
     fcntl(L->kq, F_SETFD, FD_CLOEXEC);
     EV_SET(&kev, 0, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, NULL);
@@ -489,32 +494,52 @@ static int ars__be_init(ars__loop *L) {
     return 0;
 }
 static void ars__be_fini(ars__loop *L) { close(L->kq); }
-/* EV_CLEAR registrations made once, like edge-triggered epoll */
+static void ars__kq_flush(ars__loop *L) {
+    if (L->nchanges) kevent(L->kq, L->changes, L->nchanges, NULL, 0, NULL);
+    L->nchanges = 0;
+}
+static void ars__kq_change(ars__loop *L, ars_sock *s, int filter, int flags) {
+    if (L->nchanges == (int)(sizeof L->changes / sizeof L->changes[0])) ars__kq_flush(L);
+    EV_SET(&L->changes[L->nchanges], s->fd, filter, flags, 0, 0, s);
+    L->nchanges++;
+}
 static int ars__be_add(ars__loop *L, ars_sock *s) {
     struct kevent kev[2];
-    EV_SET(&kev[0], s->fd, EVFILT_READ, EV_ADD | EV_CLEAR, 0, 0, s);
-    EV_SET(&kev[1], s->fd, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0, s);
-    return kevent(L->kq, kev, 2, NULL, 0, NULL) == 0 ? 0 : ARS_EIO;
+    ars__kq_flush(L);
+    EV_SET(&kev[0], s->fd, EVFILT_READ, EV_ADD, 0, 0, s);
+    EV_SET(&kev[1], s->fd, EVFILT_WRITE, EV_ADD, 0, 0, s);
+    if (kevent(L->kq, kev, 2, NULL, 0, NULL) != 0) return ARS_EIO;
+    EV_SET(&kev[0], s->fd, EVFILT_READ, EV_DISABLE, 0, 0, s);
+    EV_SET(&kev[1], s->fd, EVFILT_WRITE, EV_DISABLE, 0, 0, s);
+    kevent(L->kq, kev, 2, NULL, 0, NULL);
+    return 0;
 }
 static void ars__be_del(ars__loop *L, ars_sock *s) {
     struct kevent kev[2];
+    ars__kq_flush(L);   /* nothing queued may name a closed fd */
     EV_SET(&kev[0], s->fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
     EV_SET(&kev[1], s->fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);
     kevent(L->kq, kev, 2, NULL, 0, NULL);
 }
-static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; (void)s; (void)dir; (void)on; }
+static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) {
+    ars__kq_change(L, s, dir == ARS__RD ? EVFILT_READ : EVFILT_WRITE, on ? EV_ENABLE : EV_DISABLE);
+}
 static void ars__be_poll(ars__loop *L, int timeout) {
     struct kevent evs[256];
     struct timespec ts, *tp = NULL;
-    int n, i;
+    int n, i, nc = L->nchanges;
     if (timeout >= 0) { ts.tv_sec = timeout / 1000; ts.tv_nsec = (long)(timeout % 1000) * 1000000L; tp = &ts; }
-    n = kevent(L->kq, NULL, 0, evs, 256, tp);
+    L->nchanges = 0;
+    n = kevent(L->kq, L->changes, nc, evs, 256, tp);
     for (i = 0; i < n; i++) {
         ars_sock *s = (ars_sock *)evs[i].udata;
         if (evs[i].filter == EVFILT_USER) { ars__io_xchg32(&L->wake_pending, 0); continue; }
-        if (!s) continue;
-        if (evs[i].filter == EVFILT_READ) ars__io_ready(s, 1, (evs[i].flags & EV_ERROR) != 0);
-        else if (evs[i].filter == EVFILT_WRITE) ars__io_ready(s, (evs[i].flags & EV_ERROR) != 0, 1);
+        if (!s || (evs[i].flags & EV_ERROR)) continue;
+        /* the pending socket error comes with EV_EOF (and libkqueue has
+           already consumed SO_ERROR to put it there) */
+        if ((evs[i].flags & EV_EOF) && evs[i].fflags && !s->err) s->err = (int)evs[i].fflags;
+        if (evs[i].filter == EVFILT_READ) ars__io_ready(s, 1, 0);
+        else if (evs[i].filter == EVFILT_WRITE) ars__io_ready(s, 0, 1);
     }
 }
 static void ars__be_wake(ars__loop *L) {
@@ -1059,24 +1084,26 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, 
 
 static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline) {
     int fam = ((const struct sockaddr *)(const void *)a->u.bytes)->sa_family;
-    int fd = ars__socket(fam, SOCK_STREAM), r, err;
+    int fd = ars__socket(fam, SOCK_STREAM), r, err, pending = 0;
     socklen_t el = sizeof err;
     ars_sock *s;
     if (fd < 0) return ars__io_err(errno);
-    r = ars__sock_wrap(&s, fd, ARS__K_TCP, fam);
-    if (r) return r;
+    /* connect first, register after: an unconnected socket reports a hang-up
+       that kqueue emulations (libkqueue) latch as EOF */
     while ((r = connect(fd, (const struct sockaddr *)(const void *)a->u.bytes, (socklen_t)a->len)) != 0 && errno == EINTR) {}
     if (r != 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN) {
-            r = ars__io_err(errno);
-            ars_io_close(s);
-            return r;
-        }
+        if (errno != EINPROGRESS && errno != EAGAIN) { r = ars__io_err(errno); close(fd); return r; }
+        pending = 1;
+    }
+    r = ars__sock_wrap(&s, fd, ARS__K_TCP, fam);
+    if (r) return r;
+    if (pending) {
         r = ars__io_park(s, ARS__PWR, deadline, 1);
         if (r == ARS_ECLOSED) return r;
         if (r == 0) {
             err = 0;
             if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) err = errno;
+            if (!err) err = s->err;
             if (err) r = ars__io_err(err);
         }
         if (r) { ars_io_close(s); return r; }
@@ -1099,7 +1126,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
     for (;;) {
         n = recv(s->fd, buf, cap, 0);
         if (n > 0) return (ptrdiff_t)n;
-        if (n == 0) return ARS_EEOF;
+        if (n == 0) return s->err ? ars__io_err(s->err) : ARS_EEOF;
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
         r = ars__io_park(s, ARS__PRD, deadline, 1);
