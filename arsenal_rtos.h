@@ -117,9 +117,11 @@
      - RISC-V: interrupts run on the interrupted task's stack (a frame of 32
        registers plus FP state, then the tick and timer callbacks): size every
        task's stack for that. Cortex-M interrupts use the main stack.
-     - Cortex-M tickless: an interrupt other than SysTick during a stretched
-       period makes idle resynchronise SysTick to the next tick edge (a few
-       CPU cycles of drift); the tests do not cover that path yet.
+     - Cortex-M tickless: each stretched SysTick period restarts the counter
+       (a few CPU cycles of drift per sleep). An interrupt other than SysTick
+       during a stretched period makes idle count the ticks that passed and
+       resynchronise to the tick edge; that path is NOT verified yet (in
+       QEMU, SysTick and the APB timers disagree there; see test_rtos.c).
      - Hosted stacks hold the ucontext too: give tasks >= 16 KiB there.
 
    NAVIGATION (grep for the markers)
@@ -788,15 +790,23 @@ static int ars__port_start(void) {
     return 0;
 }
 #if ARSENAL_RTOS_TICKLESS
-/* Tickless: SysTick never stops (so no drift); idle stretches the period
-   that follows the current tick to the next event. ars__cm_n is what the
-   next SysTick interrupt counts, ars__cm_n2 the one after it. */
-static volatile uint32_t ars__cm_n = 1, ars__cm_n2 = 1;
+/* Tickless: idle stops SysTick for a moment and loads one long period that
+   ends on the tick edge of the next event; the interrupt that ends it counts
+   all its ticks (ars__cm_n) and restarts the normal period. An early wake-up
+   (another interrupt) counts the whole ticks that passed and loads the rest
+   of the current tick. SysTick's reload register is only changed together
+   with a counter restart, so each tickless sleep costs a few CPU cycles of
+   drift (the handler's entry), and nothing depends on when a new reload
+   value is picked up. */
+static volatile uint32_t ars__cm_n = 1, ars__cm_load, ars__cm_phase;
+#define ARS__SYST_RESTART(load) \
+    (ARS__SYST_CSR = 6u, ARS__SYST_RVR = (load), ARS__SYST_CVR = 0, ARS__SYST_CSR = 7u)
 ARSENAL_RTOS_API void ars_rtos_systick_handler(void) {
-    ars_rtos_tick_t n = ars__cm_n;
-    ars__cm_n = ars__cm_n2;
-    ars__cm_n2 = 1;
-    ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;   /* used from the next reload on */
+    ars_rtos_tick_t n = ars__cm_n & 0x7FFFFFFFu;
+    if (ars__cm_n != 1u) {                      /* a stretched period ended */
+        ARS__SYST_RESTART(ARS__TICK_RELOAD - 1u);
+        ars__cm_n = 1;
+    }
     ars__tick_n(n);
 }
 static void ars__port_idle(void) {
@@ -804,24 +814,29 @@ static void ars__port_idle(void) {
     ars_rtos_tick_t next = ars__next_event(), d;
     d = (next == ARS_RTOS_NEVER) ? 0xFFFFFFFFu : next - ars__k.now;
     if (d > 0xFFFFFFu / ARS__TICK_RELOAD) d = 0xFFFFFFu / ARS__TICK_RELOAD;
-    if (ars__k.map == 1u && d > 1 && ars__cm_n == 1 && ars__cm_n2 == 1) {
-        ARS__SYST_RVR = (d - 1) * ARS__TICK_RELOAD - 1u;
-        ars__cm_n2 = d - 1;
+    if (ars__k.map != 1u || d < 2 || ars__cm_n != 1u || (ARS__ICSR & (1u << 26))) {
+        __asm volatile("dsb\n wfi" ::: "memory");
+        ars__irq_restore(s);
+        return;
     }
+    ARS__SYST_CSR = 6u;                              /* stop */
+    ars__cm_phase = ARS__SYST_CVR;                   /* counts left in this tick */
+    ars__cm_load = ars__cm_phase + (d - 1u) * ARS__TICK_RELOAD;
+    ARS__SYST_RVR = ars__cm_load;
+    ARS__SYST_CVR = 0;
+    ARS__SYST_CSR = 7u;
+    ars__cm_n = d;
     __asm volatile("dsb\n wfi" ::: "memory");    /* wakes on a pending interrupt */
-    if (!(ARS__ICSR & (1u << 26))) {          /* woken by something else */
-        if (ars__cm_n2 > 1) {                 /* still in the normal tick: undo */
-            ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;
-            ars__cm_n2 = 1;
-        } else if (ars__cm_n > 1) {           /* inside the long period: resync */
-            uint32_t left = ARS__SYST_CVR, len = ars__cm_n * ARS__TICK_RELOAD - 1u;
-            uint32_t done = (len - left) / ARS__TICK_RELOAD;
-            ARS__SYST_RVR = left % ARS__TICK_RELOAD;  /* to the next tick edge */
-            ARS__SYST_CVR = 0;
-            ARS__SYST_RVR = ARS__TICK_RELOAD - 1u;
-            ars__cm_n = 1;
-            if (done) ars__tick_n(done);
-        }
+    if (!(ARS__ICSR & (1u << 26)) && ars__cm_n != 1u) {   /* woken early */
+        uint32_t left, gone, done;
+        ARS__SYST_CSR = 6u;
+        left = ARS__SYST_CVR;
+        /* counts since the start of the tick we were in */
+        gone = (ARS__TICK_RELOAD - 1u - ars__cm_phase) + (ars__cm_load - left);
+        done = gone / ARS__TICK_RELOAD;
+        ARS__SYST_RESTART(ARS__TICK_RELOAD - 1u - gone % ARS__TICK_RELOAD);
+        ars__cm_n = 0x80000000u | 1u;                /* one tick, then restore */
+        if (done) ars__tick_n(done);
     }
     ars__irq_restore(s);
 }
