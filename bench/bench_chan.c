@@ -22,10 +22,13 @@
      spawn      start a coroutine that does nothing and run it to the end,
                 ns each (batches of 32)
      xthread    unbuffered ping-pong between two threads, each running a
-                scheduler (Go: GOMAXPROCS=2), ns one way, wall time
+                scheduler (Go: GOMAXPROCS=2, where the runtime may keep both
+                goroutines on one P), ns one way, wall time
      spsc/mpmc  1 producer thread, 1 consumer thread, 8-byte items, M/s,
                 against ck_ring (spsc; mpmc enqueue/dequeue)
      rtt        two SPSC rings between two threads, ns one way
+     1-thread   push 256 then pop 256 on one thread, ns per item: the
+                queues' own instructions, without the cache-line traffic
    The machine is shared: single-thread rows use process CPU time, so time
    other programs had the core is left out; thread rows are wall time.
 */
@@ -65,6 +68,16 @@ static int cmpd(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
+/* thread rows run for a fixed time, not a fixed count (a loaded machine
+   can make a count take minutes) */
+static int stop_flag;
+static int stopped(void) { return __atomic_load_n(&stop_flag, __ATOMIC_RELAXED); }
+static void run_for_ms(long ms) {
+    struct timespec t;
+    t.tv_sec = ms / 1000; t.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&t, NULL);
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
+}
 static double median3(double (*f)(long), long n) {
     double r[3];
     int i;
@@ -76,10 +89,18 @@ static double median3(double (*f)(long), long n) {
 /* ---- unbuffered ping-pong on one thread ---- */
 static ars_chan *pa, *pb, *pnever;
 static long pn;
+static long xrounds;
 static void ping(void *arg) {
     long i, v;
     (void)arg;
     for (i = 0; i < pn; i++) { ars_chan_send(pa, &i, -1); ars_chan_recv(pb, &v, -1); }
+    ars_chan_close(pa);
+}
+static void xping(void *arg) {
+    long i, v;
+    (void)arg;
+    for (i = 0; !stopped(); i++) { ars_chan_send(pa, &i, -1); ars_chan_recv(pb, &v, -1); }
+    xrounds = i;
     ars_chan_close(pa);
 }
 static void pong(void *arg) {
@@ -191,17 +212,18 @@ static double b_xthread(long n) {
     pthread_t t1, t2;
     double t;
     fnbox f1, f2;
-    f1.fn = ping; f2.fn = pong;
+    f1.fn = xping; f2.fn = pong;
     ars_chan_create(&pa, sizeof(long), 0, NULL);
     ars_chan_create(&pb, sizeof(long), 0, NULL);
-    pn = n;
+    stop_flag = 0;
     t = wall_ns();
     pthread_create(&t1, NULL, sched_thread, &f1);
     pthread_create(&t2, NULL, sched_thread, &f2);
+    run_for_ms(n);
     pthread_join(t1, NULL); pthread_join(t2, NULL);
     t = wall_ns() - t;
     ars_chan_destroy(pa); ars_chan_destroy(pb);
-    return t / (double)(2 * n);
+    return t / (double)(2 * xrounds);
 }
 
 /* ---- lock-free queues across two threads ---- */
@@ -214,10 +236,11 @@ static ars_mpmc *qm;
 static ck_ring_t ckr;
 static ck_ring_buffer_t *ckbuf;
 #endif
+static long qproduced;
 static void *q_producer(void *arg) {
     long i;
     (void)arg;
-    for (i = 1; i <= qn; i++) {
+    for (i = 1; !stopped() || (i & 1023); i++) {
         void *p = (void *)(intptr_t)i;
         switch (qkind) {
         case Q_SPSC: while (ars_spsc_push(qs, &p) != 0) {} break;
@@ -228,32 +251,40 @@ static void *q_producer(void *arg) {
 #endif
         }
     }
+    __atomic_store_n(&qproduced, i - 1, __ATOMIC_RELEASE);
     return NULL;
 }
 static long qsum;
 static void *q_consumer(void *arg) {
     long i, s = 0;
     (void)arg;
-    for (i = 1; i <= qn; i++) {
+    for (i = 1; ; i++) {
         void *p = NULL;
-        switch (qkind) {
-        case Q_SPSC: while (ars_spsc_pop(qs, &p) != 0) {} break;
-        case Q_MPMC: while (ars_mpmc_pop(qm, &p) != 0) {} break;
+        int got = 0;
+        while (!got) {
+            switch (qkind) {
+            case Q_SPSC: got = ars_spsc_pop(qs, &p) == 0; break;
+            case Q_MPMC: got = ars_mpmc_pop(qm, &p) == 0; break;
 #ifdef HAVE_CK
-        case Q_CK_SPSC: while (!ck_ring_dequeue_spsc(&ckr, ckbuf, &p)) {} break;
-        case Q_CK_MPMC: while (!ck_ring_dequeue_mpmc(&ckr, ckbuf, &p)) {} break;
+            case Q_CK_SPSC: got = ck_ring_dequeue_spsc(&ckr, ckbuf, &p); break;
+            case Q_CK_MPMC: got = ck_ring_dequeue_mpmc(&ckr, ckbuf, &p); break;
 #endif
+            }
+            if (!got && __atomic_load_n(&qproduced, __ATOMIC_ACQUIRE) == i - 1) goto out;
         }
         s += (long)(intptr_t)p;
     }
+out:
     qsum = s;
+    qn = i - 1;
     return NULL;
 }
 #define QCAP 1024
 static double b_queue(long n) {
     pthread_t t1, t2;
     double t;
-    qn = n;
+    stop_flag = 0;
+    qproduced = -1;
     ars_spsc_create(&qs, sizeof(void *), QCAP, NULL);
     ars_mpmc_create(&qm, sizeof(void *), QCAP, NULL);
 #ifdef HAVE_CK
@@ -263,8 +294,10 @@ static double b_queue(long n) {
     t = wall_ns();
     pthread_create(&t1, NULL, q_producer, NULL);
     pthread_create(&t2, NULL, q_consumer, NULL);
+    run_for_ms(n);
     pthread_join(t1, NULL); pthread_join(t2, NULL);
     t = wall_ns() - t;
+    n = qn;
     if (qsum != n * (n + 1) / 2) fprintf(stderr, "queue: bad sum\n");
     ars_spsc_destroy(qs); ars_mpmc_destroy(qm);
 #ifdef HAVE_CK
@@ -273,13 +306,61 @@ static double b_queue(long n) {
     return (double)n / (t / 1e9) / 1e6;
 }
 
+/* ---- the queues' own cost, one thread: push 256 then pop 256, ns per
+   item (push + pop); CPU time, so it means something on a busy machine ---- */
+static double b_queue_1t(long n) {
+    double t;
+    long i, k, s = 0;
+    qn = n;
+    ars_spsc_create(&qs, sizeof(void *), QCAP, NULL);
+    ars_mpmc_create(&qm, sizeof(void *), QCAP, NULL);
+#ifdef HAVE_CK
+    ckbuf = (ck_ring_buffer_t *)calloc(QCAP, sizeof *ckbuf);
+    ck_ring_init(&ckr, QCAP);
+#endif
+    t = cpu_ns();
+    for (i = 0; i < n; i += 256) {
+        for (k = 1; k <= 256; k++) {
+            void *p = (void *)(intptr_t)k;
+            switch (qkind) {
+            case Q_SPSC: ars_spsc_push(qs, &p); break;
+            case Q_MPMC: ars_mpmc_push(qm, &p); break;
+#ifdef HAVE_CK
+            case Q_CK_SPSC: ck_ring_enqueue_spsc(&ckr, ckbuf, p); break;
+            case Q_CK_MPMC: ck_ring_enqueue_mpmc(&ckr, ckbuf, p); break;
+#endif
+            }
+        }
+        for (k = 1; k <= 256; k++) {
+            void *p = NULL;
+            switch (qkind) {
+            case Q_SPSC: ars_spsc_pop(qs, &p); break;
+            case Q_MPMC: ars_mpmc_pop(qm, &p); break;
+#ifdef HAVE_CK
+            case Q_CK_SPSC: ck_ring_dequeue_spsc(&ckr, ckbuf, &p); break;
+            case Q_CK_MPMC: ck_ring_dequeue_mpmc(&ckr, ckbuf, &p); break;
+#endif
+            }
+            s += (long)(intptr_t)p;
+        }
+    }
+    t = cpu_ns() - t;
+    if (s != (n / 256) * 256 * 257 / 2) fprintf(stderr, "queue_1t: bad sum\n");
+    ars_spsc_destroy(qs); ars_mpmc_destroy(qm);
+#ifdef HAVE_CK
+    free(ckbuf);
+#endif
+    return t / (double)n;
+}
+
 /* ---- one-way latency between two threads over two SPSC rings ---- */
 static ars_spsc *r1, *r2;
 static void *rtt_echo(void *arg) {
-    long i, v;
+    long v;
     (void)arg;
-    for (i = 0; i < qn; i++) {
+    for (;;) {
         while (ars_spsc_pop(r1, &v) != 0) {}
+        if (v < 0) break;
         while (ars_spsc_push(r2, &v) != 0) {}
     }
     return NULL;
@@ -288,17 +369,21 @@ static double b_rtt(long n) {
     pthread_t t1;
     double t;
     long i, v;
-    qn = n;
+    double end;
     ars_spsc_create(&r1, sizeof(long), 64, NULL);
     ars_spsc_create(&r2, sizeof(long), 64, NULL);
     pthread_create(&t1, NULL, rtt_echo, NULL);
     t = wall_ns();
-    for (i = 0; i < n; i++) {
+    end = t + (double)n * 1e6;
+    for (i = 0; (i & 255) || wall_ns() < end; i++) {
         while (ars_spsc_push(r1, &i) != 0) {}
         while (ars_spsc_pop(r2, &v) != 0) {}
     }
     t = wall_ns() - t;
+    v = -1;
+    while (ars_spsc_push(r1, &v) != 0) {}
     pthread_join(t1, NULL);
+    n = i;
     ars_spsc_destroy(r1); ars_spsc_destroy(r2);
     return t / (double)(2 * n);
 }
@@ -346,6 +431,7 @@ static void row(const char *name, const char *unit, double c, double peer, const
 int main(int argc, char **argv) {
     int quick = argc > 1 && !strcmp(argv[1], "quick");
     long n = quick ? 200000 : 2000000;
+    long ms = quick ? 50 : 200;        /* per thread-row repetition */
     int have_go;
     if (argc > 1 && !strcmp(argv[1], "callgrind")) {
         b_pingpong(100000);
@@ -358,19 +444,31 @@ int main(int argc, char **argv) {
     row("2-clause select ping-pong, one way", "ns", median3(b_select, n / 2), have_go ? go_val[1] : 0, "Go", 1);
     row("buffered cap 1024, 1 thread", "M msg/s", median3(b_buffered, 4 * n), have_go ? go_val[2] : 0, "Go", 0);
     row("spawn + run to completion", "ns", median3(b_spawn, n), have_go ? go_val[3] : 0, "Go", 1);
-    row("cross-thread ping-pong, one way", "ns", median3(b_xthread, n / 20), have_go ? go_val[4] : 0, "Go(2)", 1);
+    row("cross-thread ping-pong, one way", "ns", median3(b_xthread, ms), have_go ? go_val[4] : 0, "Go(2)", 1);
     {
         double s, m, cs = 0, cm = 0;
-        long qn2 = quick ? 2000000 : 20000000;
+        long qn2 = ms;
         qkind = Q_SPSC; s = median3(b_queue, qn2);
-        qkind = Q_MPMC; m = median3(b_queue, qn2 / 4);
+        qkind = Q_MPMC; m = median3(b_queue, qn2);
 #ifdef HAVE_CK
         qkind = Q_CK_SPSC; cs = median3(b_queue, qn2);
-        qkind = Q_CK_MPMC; cm = median3(b_queue, qn2 / 4);
+        qkind = Q_CK_MPMC; cm = median3(b_queue, qn2);
 #endif
         row("SPSC 1p/1c across threads", "M/s", s, cs, "ck_ring", 0);
         row("MPMC 1p/1c across threads", "M/s", m, cm, "ck_ring", 0);
     }
-    row("SPSC round trip / 2 (one way)", "ns", median3(b_rtt, quick ? 20000 : 200000), 0, "", 1);
+    row("SPSC round trip / 2 (one way)", "ns", median3(b_rtt, ms), 0, "", 1);
+    {
+        double s, m, cs = 0, cm = 0;
+        long qn1 = quick ? 1000000 : 10000000;
+        qkind = Q_SPSC; s = median3(b_queue_1t, qn1);
+        qkind = Q_MPMC; m = median3(b_queue_1t, qn1);
+#ifdef HAVE_CK
+        qkind = Q_CK_SPSC; cs = median3(b_queue_1t, qn1);
+        qkind = Q_CK_MPMC; cm = median3(b_queue_1t, qn1);
+#endif
+        row("SPSC push+pop, one thread", "ns", s, cs, "ck_ring", 1);
+        row("MPMC push+pop, one thread", "ns", m, cm, "ck_ring", 1);
+    }
     return 0;
 }
