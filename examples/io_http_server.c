@@ -1,0 +1,193 @@
+/* io_http_server.c - a small HTTP/1.1 server: keep-alive, pipelined
+   requests answered in order with one write per batch, request bodies
+   (Content-Length), one coroutine per connection, -t N threads sharing the
+   port (SO_REUSEPORT).
+   ars-build-libs: -lpthread
+
+   Build and run:
+       cc -O2 -D_DEFAULT_SOURCE -o io_http_server examples/io_http_server.c -lpthread
+       ./io_http_server -p 8080
+       curl http://127.0.0.1:8080/                     # Hello, World!
+       curl --data-binary @file http://127.0.0.1:8080/ # received <size> bytes
+       wrk -t1 -c100 -d5s http://127.0.0.1:8080/
+   Options: -p PORT [8080], -t THREADS [1], -d SECONDS: stop by itself.
+   Ctrl+C / SIGTERM stop it.
+*/
+#define ARSENAL_IMPLEMENTATION
+#include "../arsenal_io.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <pthread.h>
+
+static int port = 8080;
+static volatile int stopping;
+static uint64_t n_requests;
+
+#define BUF 16384
+
+static int ieq_prefix(const char *p, const char *end, const char *name) {
+    size_t n = strlen(name);
+    if ((size_t)(end - p) < n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char a = p[i], b = name[i];
+        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+        if (a != b) return 0;
+    }
+    return 1;
+}
+
+/* parses the head [p, end) (ending in \r\n\r\n); returns 0 or -1 */
+static int parse_head(const char *p, const char *end, long *clen, int *keep) {
+    const char *line = p, *eol;
+    int http11;
+    eol = memchr(line, '\n', (size_t)(end - line));
+    if (!eol || eol - line < 14) return -1;
+    http11 = !memcmp(eol - 9, "HTTP/1.1", 8) || !memcmp(eol - 8, "HTTP/1.1", 8);
+    *keep = http11;
+    *clen = 0;
+    for (line = eol + 1; line < end; line = eol + 1) {
+        eol = memchr(line, '\n', (size_t)(end - line));
+        if (!eol) break;
+        if (ieq_prefix(line, eol, "content-length:")) {
+            *clen = strtol(line + 15, NULL, 10);
+            if (*clen < 0) return -1;
+        } else if (ieq_prefix(line, eol, "connection:")) {
+            const char *v = line + 11;
+            while (v < eol && *v == ' ') v++;
+            if (ieq_prefix(v, eol, "close")) *keep = 0;
+            else if (ieq_prefix(v, eol, "keep-alive")) *keep = 1;
+        } else if (ieq_prefix(line, eol, "transfer-encoding:")) {
+            return -1;                  /* chunked bodies: not in this example */
+        }
+    }
+    return 0;
+}
+
+static size_t respond(char *out, size_t cap, long body_len, int keep) {
+    char body[64];
+    int bl, n;
+    if (body_len > 0) bl = snprintf(body, sizeof body, "received %ld bytes\n", body_len);
+    else bl = snprintf(body, sizeof body, "Hello, World!");
+    n = snprintf(out, cap, "HTTP/1.1 200 OK\r\nServer: arsenal\r\nContent-Type: text/plain\r\n"
+                 "Content-Length: %d\r\n%s\r\n%s", bl, keep ? "" : "Connection: close\r\n", body);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+static void conn(void *arg) {
+    ars_sock *c = (ars_sock *)arg;
+    char in[BUF], out[BUF];
+    size_t have = 0;
+    int keep = 1;
+    ars_tcp_set_nodelay(c, 1);
+    while (keep && !stopping) {
+        size_t used = 0, olen = 0;
+        ptrdiff_t n = ars_tcp_read(c, in + have, sizeof in - have, ars_now() + 30000);
+        if (n <= 0) break;
+        have += (size_t)n;
+        /* answer every complete request in the buffer (pipelining) */
+        for (;;) {
+            const char *start = in + used, *hend = NULL, *p;
+            long clen;
+            size_t avail = have - used, head, rlen;
+            for (p = start; p + 3 < in + have; p++)
+                if (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') { hend = p + 4; break; }
+            if (!hend) break;
+            head = (size_t)(hend - start);
+            if (parse_head(start, hend, &clen, &keep) != 0) { keep = 0; used = have; break; }
+            if (head + (size_t)clen > avail) {
+                if (head + (size_t)clen <= sizeof in) break;     /* fits: read more */
+                /* a large body: drain it past the buffer */
+                {
+                    long left = clen - (long)(avail - head);
+                    while (left > 0) {
+                        ptrdiff_t k = ars_tcp_read(c, in, (size_t)(left < (long)sizeof in ? left : (long)sizeof in),
+                                                   ars_now() + 30000);
+                        if (k <= 0) { keep = 0; break; }
+                        left -= (long)k;
+                    }
+                    rlen = avail;
+                }
+            } else rlen = head + (size_t)clen;
+            if (olen + 256 > sizeof out) {       /* flush a full batch */
+                if (ars_tcp_write(c, out, olen, NULL, ars_now() + 30000) < 0) { keep = 0; break; }
+                olen = 0;
+            }
+            olen += respond(out + olen, sizeof out - olen, clen, keep);
+            __atomic_add_fetch(&n_requests, 1, __ATOMIC_RELAXED);
+            used += rlen;
+            if (!keep || used >= have) break;
+        }
+        if (olen && ars_tcp_write(c, out, olen, NULL, ars_now() + 30000) < 0) break;
+        if (used >= have) have = 0;
+        else if (used) { memmove(in, in + used, have - used); have -= used; }
+        if (have == sizeof in) break;            /* a head larger than the buffer */
+    }
+    ars_io_close(c);
+}
+
+static void acceptor(void *arg) {
+    ars_tcp_listen_opts o;
+    ars_sock *ls, *c;
+    ars_coro_opts co;
+    int r;
+    (void)arg;
+    memset(&o, 0, sizeof o);
+    o.reuseport = 1;
+    o.backlog = 4096;
+    if ((r = ars_tcp_listen(&ls, "127.0.0.1", port, &o)) != 0) {
+        fprintf(stderr, "listen: %s\n", ars_strerror(r));
+        stopping = 1;
+        return;
+    }
+    memset(&co, 0, sizeof co);
+    co.stack_size = 64 * 1024;
+    while (!stopping) {
+        r = ars_tcp_accept(ls, &c, NULL, ars_now() + 200);
+        if (r == 0 && ars_go_opts(conn, c, &co, NULL) != 0) ars_io_close(c);
+    }
+    ars_io_close(ls);
+}
+
+static void *worker(void *arg) {
+    ars_go(acceptor, arg);
+    ars_sched_run();
+    ars_io_deinit();
+    ars_coro_cache_trim();
+    return NULL;
+}
+
+static void signals(void *arg) {
+    int sigs[2] = { SIGINT, SIGTERM };
+    ars_io_signal_wait(sigs, 2, *(int64_t *)arg);
+    stopping = 1;
+}
+
+int main(int argc, char **argv) {
+    int i, threads = 1;
+    int64_t end = -1;
+    pthread_t th[64];
+    sigset_t set;
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "-p")) port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "-t")) threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "-d")) end = ars_now() + 1000 * (int64_t)atoi(argv[i + 1]);
+    }
+    if (threads < 1) threads = 1;
+    if (threads > 64) threads = 64;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    for (i = 1; i < threads; i++) pthread_create(&th[i], NULL, worker, NULL);
+    printf("http server on 127.0.0.1:%d, %d thread(s), backend %s\n", port, threads, ars_io_backend());
+    fflush(stdout);
+    ars_go(signals, &end);
+    ars_go(acceptor, NULL);
+    ars_sched_run();
+    for (i = 1; i < threads; i++) pthread_join(th[i], NULL);
+    ars_io_deinit();
+    printf("served %llu requests\n", (unsigned long long)__atomic_load_n(&n_requests, __ATOMIC_RELAXED));
+    return 0;
+}
