@@ -433,8 +433,13 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #if defined(_WIN32)
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
+#define ARS__CH_DEFINED_LEAN
 #endif
 #include <windows.h>
+#ifdef ARS__CH_DEFINED_LEAN
+#undef WIN32_LEAN_AND_MEAN
+#undef ARS__CH_DEFINED_LEAN
+#endif
 #define ARS__CH_OS_YIELD() SwitchToThread()
 #else
 #include <sched.h>
@@ -1198,6 +1203,13 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_XCHG32_ACQ
 #undef ARS__CH_CAS
 #undef ARS__CH_THREAD
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#undef ars__ch_lock
+#undef ars__ch_unlock
+#endif
+#if defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_SPIN == 0
+#undef ars__ch_spin
+#endif
 #endif /* ARSENAL_CHAN_IMPLEMENTATION */
 
 /*
