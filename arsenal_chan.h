@@ -236,7 +236,8 @@ ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t ca
 /* Wakes every parked sender and receiver with ARS_ECLOSED, then frees. */
 ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *ch);
 /* The same over caller memory: buf holds ARS_CHAN_BUFFER_SIZE(elem_size,
-   cap) bytes (NULL when cap is 0) and outlives the channel. */
+   cap) bytes (NULL when that is 0) and outlives the channel. Elements of
+   size 0 make signal channels (Go's chan struct{}); elem may then be NULL. */
 ARSENAL_CHAN_API int ars_chan_init(ars_chan *ch, size_t elem_size, size_t cap, void *buf);
 ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *ch);
 
@@ -787,11 +788,12 @@ ARSENAL_CHAN_API int ars_chan_closed(ars_chan *c) {
 }
 
 ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, void *buf) {
-    if (!c || (cap && (!buf || !elem_size)) || (elem_size && cap > (size_t)-1 / elem_size))
+    if (!c || (cap && elem_size && !buf) || (elem_size && cap > (size_t)-1 / elem_size))
         return ARS_EINVAL;
     c->lock = 0; c->closed = 0;
     c->elem_size = elem_size; c->cap = cap; c->len = 0; c->head = 0;
-    c->buf = (unsigned char *)buf;
+    /* zero-size elements (signals, Go's chan struct{}) need no buffer */
+    c->buf = buf ? (unsigned char *)buf : (unsigned char *)c;
     c->recv_head = c->recv_tail = c->send_head = c->send_tail = NULL;
     c->allocator = NULL; c->alloc_size = 0;
     c->shared = 0;

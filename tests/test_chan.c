@@ -127,6 +127,15 @@ static void test_buffered(void) {
     EXPECT_EQ(ars_chan_send(c, NULL, 0), ARS_EINVAL);
     EXPECT_EQ(ars_chan_init(c, 4, 4, NULL), ARS_EINVAL);
     ars_chan_deinit(c);
+    /* zero-size elements: a counting signal channel */
+    EXPECT_EQ(ars_chan_init(c, 0, 2, NULL), 0);
+    EXPECT_EQ(ars_chan_try_send(c, NULL), 0);
+    EXPECT_EQ(ars_chan_try_send(c, NULL), 0);
+    EXPECT_EQ(ars_chan_try_send(c, NULL), ARS_EAGAIN);
+    EXPECT_EQ(ars_chan_len(c), 2);
+    EXPECT_EQ(ars_chan_try_recv(c, NULL), 0);
+    EXPECT_EQ(ars_chan_len(c), 1);
+    ars_chan_deinit(c);
 }
 
 /* ---- close: receivers drain the buffer, then ARS_ECLOSED; senders and a
