@@ -102,7 +102,7 @@ bench-rtos:
 	bash bench/bench_rtos.sh
 
 run-rtos:
-	$(MAKE) -C examples/rtos_blinky run
+	$(MAKE) -C examples/rtos_blinky run-rtos
 
 clean:
 	rm -rf $(BUILD)
