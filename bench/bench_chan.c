@@ -318,6 +318,7 @@ static double b_queue_1t(long n) {
     ckbuf = (ck_ring_buffer_t *)calloc(QCAP, sizeof *ckbuf);
     ck_ring_init(&ckr, QCAP);
 #endif
+    n = (n / 256) * 256;
     t = cpu_ns();
     for (i = 0; i < n; i += 256) {
         for (k = 1; k <= 256; k++) {
