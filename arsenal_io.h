@@ -371,6 +371,9 @@ struct ars_sock {
     uint8_t kind, family, closed, detached;
     int parked;               /* coroutines inside ars__io_park on this socket */
     int err;                  /* a socket error the backend reported (kqueue EV_EOF fflags) */
+#if defined(ARS__IO_EPOLL)
+    uint8_t rd_ready, hup;    /* edge seen since the last short read; hang-up/error seen (sticky) */
+#endif
 #if defined(ARS__IO_POLL)
     size_t widx;              /* index in the watch list, or (size_t)-1 */
     int wev;                  /* events watched */
@@ -467,6 +470,8 @@ static void ars__be_poll(ars__loop *L, int timeout) {
             if (read(L->evfd, &v, sizeof v) < 0) { /* drained already */ }
             continue;
         }
+        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s->rd_ready = 1;
+        if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s->hup = 1;
         ars__io_ready(s, (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0,
                       (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0);
     }
@@ -965,6 +970,9 @@ static int ars__sock_new(ars_sock **out, ars__fd_t fd, int kind, int family) {
     s->loop = L;
     s->kind = (uint8_t)kind;
     s->family = (uint8_t)family;
+#if defined(ARS__IO_EPOLL)
+    s->rd_ready = 1;
+#endif
     *out = s;
     return 0;
 }
@@ -1123,8 +1131,20 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
     int r;
     if (!s || (!buf && cap)) return ARS_EINVAL;
     if (cap == 0) return 0;
+#if defined(ARS__IO_EPOLL)
+    /* edge-triggered: a short read drained the socket, and data arriving
+       after it raises a new edge; so wait for that edge before reading
+       (saves the recv that would return EAGAIN, as libuv does) */
+    if (!s->rd_ready && !s->hup && deadline != 0) {
+        r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r) return r;
+    }
+#endif
     for (;;) {
         n = recv(s->fd, buf, cap, 0);
+#if defined(ARS__IO_EPOLL)
+        if (n > 0 && (size_t)n < cap) s->rd_ready = 0;
+#endif
         if (n > 0) return (ptrdiff_t)n;
         if (n == 0) return s->err ? ars__io_err(s->err) : ARS_EEOF;
         if (errno == EINTR) continue;

@@ -1,0 +1,87 @@
+/* bench_io.c - arsenal_io.h side of the I/O benchmark: an HTTP "hello"
+   server (GET, keep-alive, pipelining) or an echo server, one thread.
+   bench/bench_io_uv.c is the same server on libuv; bench/bench_io.sh drives
+   both with wrk (HTTP) on pinned cores and prints the ratio.
+   ars-build-libs: -lpthread
+
+       cc -O2 -D_DEFAULT_SOURCE -o bench_io bench/bench_io.c -lpthread
+       ./bench_io http 8080 [seconds]     |  ./bench_io echo 7000 [seconds]
+*/
+#define ARSENAL_IMPLEMENTATION
+#include "../arsenal_io.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char RESP[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
+static int64_t end_at = -1;
+
+/* counts request ends ("\r\n\r\n") across reads; *st keeps the partial match */
+static int count_requests(const char *p, size_t n, int *st) {
+    int k = 0, s = *st;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\r') s = (s == 2) ? 3 : 1;
+        else if (c == '\n') { if (s == 1) s = 2; else if (s == 3) { k++; s = 0; } else s = 0; }
+        else s = 0;
+    }
+    *st = s;
+    return k;
+}
+
+static void http_conn(void *arg) {
+    ars_sock *c = (ars_sock *)arg;
+    char in[8192], out[sizeof RESP * 64];
+    int st = 0;
+    ptrdiff_t n;
+    while ((n = ars_tcp_read(c, in, sizeof in, end_at)) > 0) {
+        int k = count_requests(in, (size_t)n, &st);
+        while (k > 0) {
+            int m = k > 64 ? 64 : k, i;
+            for (i = 0; i < m; i++) memcpy(out + i * (sizeof RESP - 1), RESP, sizeof RESP - 1);
+            if (ars_tcp_write(c, out, (size_t)m * (sizeof RESP - 1), NULL, end_at) < 0) { k = -1; break; }
+            k -= m;
+        }
+        if (k < 0) break;
+    }
+    ars_io_close(c);
+}
+
+static void echo_conn(void *arg) {
+    ars_sock *c = (ars_sock *)arg;
+    char buf[16384];
+    ptrdiff_t n;
+    while ((n = ars_tcp_read(c, buf, sizeof buf, end_at)) > 0)
+        if (ars_tcp_write(c, buf, (size_t)n, NULL, end_at) < 0) break;
+    ars_io_close(c);
+}
+
+static int port = 8080, http = 1;
+static void acceptor(void *arg) {
+    ars_tcp_listen_opts o;
+    ars_sock *ls, *c;
+    ars_coro_opts co;
+    (void)arg;
+    memset(&o, 0, sizeof o);
+    o.backlog = 4096;
+    if (ars_tcp_listen(&ls, "127.0.0.1", port, &o) != 0) { perror("listen"); return; }
+    memset(&co, 0, sizeof co);
+    co.stack_size = 32 * 1024;
+    while (ars_tcp_accept(ls, &c, NULL, end_at) == 0) {
+        ars_tcp_set_nodelay(c, 1);
+        if (ars_go_opts(http ? http_conn : echo_conn, c, &co, NULL) != 0) ars_io_close(c);
+    }
+    ars_io_close(ls);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1) http = strcmp(argv[1], "echo") != 0;
+    if (argc > 2) port = atoi(argv[2]);
+    if (argc > 3) end_at = ars_now() + 1000 * (int64_t)atoi(argv[3]);
+    printf("arsenal %s server on 127.0.0.1:%d (%s)\n", http ? "http" : "echo", port, ars_io_backend());
+    fflush(stdout);
+    ars_go(acceptor, NULL);
+    ars_sched_run();
+    ars_io_deinit();
+    return 0;
+}
