@@ -43,18 +43,10 @@ for h in $headers; do
   # nm: every ARSENAL_<NAME>_API function of the public part is defined
   obj="$T/${lib}_1_gcc.o"
   if [ -e "$obj" ]; then
-    decl=$(python3 - "$h" "$UP" <<'PY'
-import re, sys
-src = open(sys.argv[1]).read()
-up = sys.argv[2]
-end = src.find("#endif /* ARSENAL_%s_H */" % up)
-pub = re.sub(r"/\*.*?\*/", " ", src[:end], flags=re.S)
-pub = re.sub(r"//[^\n]*", " ", pub)
-pub = re.sub(r"^[ \t]*#.*$", " ", pub, flags=re.M)
-names = set(re.findall(r"ARSENAL_%s_API\s+[^;{()]*?\b([A-Za-z_]\w*)\s*\(" % up, pub))
-print("\n".join(sorted(names)))
-PY
-)
+    # the functions the header declares for this configuration (after the
+    # preprocessor, so conditional declarations count only where they apply)
+    decl=$(gcc -std=c99 -D_DEFAULT_SOURCE -E -P "-DARSENAL_${UP}_API=ARS_PUBLIC_MARKER" "$T/${lib}_0.c" |
+      tr '\n' ' ' | grep -oE 'ARS_PUBLIC_MARKER[^;{(]*\(' | sed -E 's/[[:space:]]*\($//; s/.*[ *]([A-Za-z_][A-Za-z0-9_]*)$/\1/' | sort -u)
     defs=$(nm "$obj" | awk '$2 ~ /^[TW]$/ {print $3}' | sort -u)
     missing=""
     for d in $decl; do echo "$defs" | grep -qx "$d" || missing="$missing $d"; done
