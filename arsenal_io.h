@@ -10,7 +10,8 @@
 
    (ARSENAL_IMPLEMENTATION switches on every arsenal header at once.) Link
    -lpthread on POSIX, -lws2_32 -lmswsock on Windows. With -std=c99 strict on
-   POSIX, compile with -D_DEFAULT_SOURCE.
+   POSIX, include this header first in that file, or compile with
+   -D_DEFAULT_SOURCE.
 
    SECTIONS (grep ">>name"): >>api public calls, >>loop per-thread loop and
    the waiting protocol, >>epoll >>kqueue >>poll >>iocp the backends, >>sock
@@ -81,6 +82,14 @@
 */
 #ifndef ARSENAL_IO_H
 #define ARSENAL_IO_H
+
+/* the implementation needs POSIX/BSD declarations: when this header comes
+   first in the file, ask for them before any system header */
+#if (defined(ARSENAL_IO_IMPLEMENTATION) || defined(ARSENAL_IMPLEMENTATION)) && !defined(_WIN32) && \
+    !defined(_DEFAULT_SOURCE) && !defined(_GNU_SOURCE) && !defined(_XOPEN_SOURCE) && \
+    !defined(_POSIX_C_SOURCE) && !defined(__APPLE__)
+#define _DEFAULT_SOURCE 1
+#endif
 
 #define ARSENAL_IO_VERSION_MAJOR 0
 #define ARSENAL_IO_VERSION_MINOR 1
@@ -321,6 +330,9 @@ typedef SOCKET ars__fd_t;
 #endif
 #if defined(__linux__)
 #include <sys/syscall.h>
+#endif
+#if !defined(AI_ADDRCONFIG) || !defined(NI_MAXHOST)
+#error "arsenal_io.h: POSIX declarations are hidden: compile with -D_DEFAULT_SOURCE (or define it before any #include)"
 #endif
 typedef int ars__fd_t;
 #define ARS__BADFD (-1)
