@@ -79,15 +79,15 @@
        int  name_emplace(name *m, K k, V **out)  1 inserted (*out zeroed), 0 present
        V   *name_get(const name *m, K k)     NULL when absent
        int  name_contains(const name *m, K k)
-       size_t name_find(const name *m, K k)  slot index, or name_end(m)
+       size_t name_find(const name *m, K k)  position, or name_end(m)
        int  name_erase(name *m, K k)         1 erased, 0 absent
        void name_erase_at(name *m, size_t i)
-       size_t name_size(const name *m), name_capacity(const name *m)
+       size_t name_size(const name *m), name_capacity(const name *m)  (slots)
        int  name_reserve(name *m, size_t n)  room for n without rehash; 0 or <0
        void name_clear(name *m)              keeps the memory
        int  name_shrink(name *m)             smallest table for the current size
-       size_t name_begin(m), name_next(m, i), name_end(m); const K *name_key(m, i);
-       V *name_val(m, i)
+       size_t name_begin(m), name_next(m, i), name_end(m): positions of the
+       elements; const K *name_key(m, i); V *name_val(m, i)
      String keys: ars_str {ptr, len} with ars_str_n, ars_str_c, ars_str_hash,
        ars_str_eq; the map stores the ars_str, not the bytes (keep them alive).
 
@@ -97,16 +97,35 @@
    rehash: restart the loop after it. Pointers from get/val/key stay valid until
    the next insert, reserve, shrink or deinit.
 
+   THE TABLE: open addressing over groups of 15 slots (7 with SWAR), each
+   with 16 (8) control bytes: one per slot holding 8 bits of the hash, and an
+   overflow byte that records which hash classes had to move past the group
+   when it was full (the boost::unordered_flat_map idea; code written here).
+   A lookup compares one group of control bytes at a time (SSE2, NEON or
+   SWAR) and stops at the first group whose overflow bit for its class is
+   clear, so a miss reads ~1.0-1.1 groups at up to 7/8 load, and erase needs
+   no tombstones. Maximum load 7/8; capacity doubles. Tables of at least
+   ARSENAL_HASH_INPLACE_BYTES grow in place with realloc and an in-place
+   rehash (abseil's drop-deletes walk), so growing needs no second table: peak
+   memory at 1e7 uint64 pairs is ~0.63x abseil's. Erases in overflowed groups
+   do not give their room back until the next rebuild, so insert/erase churn
+   cannot pile up stale overflow bits.
+
    BAD HASHES: an insert that has to probe more than ARSENAL_HASH_MAX_PROBE
    groups rehashes the table with a new seed (at most 4 times per table) and
    then fails with ARS_EOVERFLOW; the table never grows because of it. With a
-   constant hash function about MAX_PROBE*16 keys fit before inserts fail.
+   constant hash function about MAX_PROBE*15 keys fit before inserts fail;
+   lookups then visit at most that many groups.
 
    PLATFORMS: any C99 or C++11 compiler; SSE2 on x86/x86_64, NEON on AArch64,
    SWAR (8-byte groups) elsewhere; tested on x86_64, i686, aarch64, armhf,
    riscv64 Linux, Windows (mingw-w64) and Cortex-M firmware.
 
-   CAVEATS: not thread-safe (one writer, or many readers). The integer mixers are
+   CAVEATS: not thread-safe (one writer, or many readers). Call
+   ars_hash_set_seed() before other threads use the library. xxhash.h 0.8.1
+   includes <stdlib.h>, <string.h> and <limits.h> even in freestanding builds
+   (only memcpy is used): the toolchain needs a libc's headers (newlib,
+   picolibc --specs=picolibc.specs). The integer mixers are
    fast, not cryptographic: with the random seed they resist casual flooding,
    not a determined attacker who can read hash timings. Iteration order depends
    on the seed; a fixed seed (ARSENAL_HASH_SEED) makes it reproducible. The
