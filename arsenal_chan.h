@@ -548,6 +548,7 @@ static void *ars__ch_alloc_line(const ars_allocator *a, size_t size, void **raw,
 
 /* element copy with the common sizes inlined */
 ARS__CH_INLINE void ars__ch_copy(void *dst, const void *src, size_t n) {
+    if (ARS__CH_LIKELY(n == sizeof(void *))) { ARS__CH_MEMCPY(dst, src, sizeof(void *)); return; }
     switch (n) {
     case 0: break;
     case 1: *(unsigned char *)dst = *(const unsigned char *)src; break;
@@ -596,7 +597,13 @@ ARS__CH_INLINE void ars__ch_enqueue(ars__chan_wait **head, ars__chan_wait **tail
 ARS__CH_INLINE void ars__ch_unlink(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
     if (w->prev) w->prev->next = w->next; else *head = w->next;
     if (w->next) w->next->prev = w->prev; else *tail = w->prev;
-    w->next = w->prev = NULL;
+    ARS__CH_ST32_REL(&w->linked, 0u);
+}
+/* the same for the first waiter */
+ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
+    ars__chan_wait *n = w->next;
+    *head = n;
+    if (n) n->prev = NULL; else *tail = NULL;
     ARS__CH_ST32_REL(&w->linked, 0u);
 }
 
@@ -623,7 +630,7 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, 
         /* Unlinking publishes linked = 0, after which a waiter that lost
            (deadline, cancel) may return and reuse its memory: it is the
            last access to a loser. A winner waits for ars__ch_done. */
-        ars__ch_unlink(head, tail, w);
+        ars__ch_unlink_head(head, tail, w);
         if (won) return w;
     }
     return NULL;
