@@ -422,7 +422,12 @@ static uint32_t ars__io_xchg32(uint32_t *p, uint32_t v) {
 #endif
 }
 
-static void ars__io_ready(ars_sock *s, int rd, int wr) {
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__IO_UNUSED __attribute__((unused))
+#else
+#define ARS__IO_UNUSED
+#endif
+ARS__IO_UNUSED static void ars__io_ready(ars_sock *s, int rd, int wr) {
     if (rd && s->waiting[ARS__RD]) ars_wake(s->w[ARS__RD], 0);
     if (wr && s->waiting[ARS__WR]) ars_wake(s->w[ARS__WR], 0);
 }
@@ -650,6 +655,48 @@ static void ars__be_wake(ars__loop *L) {
 }
 #endif
 
+/* >>iocp --------------------------------------------------------------- */
+#if defined(ARS__IO_IOCP)
+/* Completion-based: each operation owns an ars__op (OVERLAPPED + result) on
+   the waiting coroutine's stack. The coroutine parks until the completion
+   arrives; on deadline, cancel or close it calls CancelIoEx and keeps
+   waiting until the completion is drained, so the buffers and the
+   OVERLAPPED stay valid until the kernel is done with them. */
+typedef struct ars__op {
+    OVERLAPPED ov;            /* first: the completion gives us this pointer */
+    ars_sock *s;
+    int dir, done;
+    DWORD bytes;
+    ULONG_PTR status;         /* NTSTATUS from ov.Internal */
+} ars__op;
+
+static const char *ars__be_name = "iocp";
+static int ars__be_init(ars__loop *L) {
+    L->iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+    return L->iocp ? 0 : ARS_ENOMEM;
+}
+static void ars__be_fini(ars__loop *L) { CloseHandle(L->iocp); }
+static void ars__be_poll(ars__loop *L, int timeout) {
+    OVERLAPPED_ENTRY ents[128];
+    ULONG n = 0, i;
+    if (!GetQueuedCompletionStatusEx(L->iocp, ents, 128, &n, timeout < 0 ? INFINITE : (DWORD)timeout, FALSE))
+        return;
+    for (i = 0; i < n; i++) {
+        ars__op *op = (ars__op *)(void *)ents[i].lpOverlapped;
+        if (!op) { ars__io_xchg32(&L->wake_pending, 0); continue; }
+        op->done = 1;
+        op->bytes = ents[i].dwNumberOfBytesTransferred;
+        op->status = op->ov.Internal;
+        if (op->s->waiting[op->dir]) ars_wake(op->s->w[op->dir], 0);
+    }
+}
+static void ars__be_wake(ars__loop *L) {
+    if (ars__io_xchg32(&L->wake_pending, 1) == 0) PostQueuedCompletionStatus(L->iocp, 0, 0, NULL);
+}
+static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; (void)s; (void)dir; (void)on; }
+
+#endif
+
 /* the scheduler's poller hook */
 static int ars__io_poll_cb(void *ctx, int64_t deadline) {
     ars__be_poll((ars__loop *)ctx, ars__io_timeout(deadline));
@@ -709,7 +756,7 @@ static void ars__sock_free(ars_sock *s) { ARS__IO_FREE(s); }
    end). */
 #define ARS__PRD (1 << ARS__RD)
 #define ARS__PWR (1 << ARS__WR)
-static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, int watch) {
+ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, int watch) {
     ars_poller p;
     ars_waker w;
     int r, d;
@@ -1374,7 +1421,418 @@ static int ars__sockname(ars_sock *s, ars_addr *out, int peer) {
 
 /* >>iocp ---------------------------------------------------------------- */
 #if defined(ARS__IO_IOCP)
-#error "arsenal_io.h: IOCP backend not written yet"
+#if defined(ARS__IO_IOCP)
+static int ars__iocp_assoc(ars_sock *s) {
+    if (!CreateIoCompletionPort((HANDLE)s->fd, s->loop->iocp, 0, 0)) return ARS_EINVAL;
+    return 0;
+}
+static int ars__wsa_new(ars_sock **out, int fam, int type, int kind) {
+    SOCKET fd = WSASocketW(fam, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, NULL, 0,
+                           WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    int r;
+    if (!ars__loop_get()) { if (fd != INVALID_SOCKET) closesocket(fd); return ARS_ENOMEM; }
+    if (fd == INVALID_SOCKET) return ars__io_err(WSAGetLastError());
+    r = ars__sock_new(out, fd, kind, fam);
+    if (r) { closesocket(fd); return r; }
+    r = ars__iocp_assoc(*out);
+    if (r) { closesocket(fd); ARS__IO_FREE(*out); *out = NULL; }
+    return r;
+}
+
+static void ars__op_init(ars__op *op, ars_sock *s, int dir) {
+    memset(op, 0, sizeof *op);
+    op->s = s;
+    op->dir = dir;
+}
+
+/* waits for op issued on s (pending, or completed: the port reports both);
+   returns 0 when it completed, else the reason it was cut short */
+static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
+    ars_poller p;
+    int r = 0, d = op->dir;
+    if (!ars_coro_running()) {
+        /* outside a coroutine: drive the port ourselves */
+        while (!op->done) {
+            if (deadline >= 0 && ars_now() >= deadline && !r) { r = ARS_ETIMEDOUT; CancelIoEx((HANDLE)s->fd, &op->ov); }
+            ars__be_poll(s->loop, r ? -1 : ars__io_timeout(deadline));
+        }
+    } else {
+        p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = s->loop;
+        ars_sched_set_poller(&p);
+        s->parked++;
+        while (!op->done) {
+            int k;
+            s->w[d] = ars_park_prepare();
+            s->waiting[d] = 1;
+            k = ars_park(r ? -1 : deadline);
+            s->waiting[d] = 0;
+            if (k != 0 && !op->done && !r) {
+                r = k;
+                if (!s->closed) CancelIoEx((HANDLE)s->fd, &op->ov);
+            }
+        }
+        s->parked--;
+        if (s->closed) {
+            if (s->parked == 0) ars__sock_free(s);
+            return ARS_ECLOSED;
+        }
+    }
+    if (op->status == 0) return 0;          /* it finished before the cancel took */
+    if (r) return r;
+    {
+        DWORD bytes, flags;
+        if (!WSAGetOverlappedResult(s->fd, &op->ov, &bytes, FALSE, &flags)) return ars__io_err(WSAGetLastError());
+    }
+    return ARS_EIO;
+}
+
+/* issues the result of an overlapped WSA call: 0 pending/completed, else error */
+static int ars__op_issued(int rc) {
+    if (rc == 0) return 0;
+    rc = WSAGetLastError();
+    return rc == WSA_IO_PENDING ? 0 : ars__io_err(rc);
+}
+
+ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
+                                  const ars_tcp_listen_opts *opts) {
+    ars_addr a;
+    ars_sock *s;
+    int r, fam;
+    BOOL on = TRUE;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    if (opts && opts->reuseport) return ARS_EINVAL;     /* no SO_REUSEPORT on Windows */
+    r = ars__resolve(&a, 1, host, port, -1);
+    if (r < 0) return r;
+    fam = ((struct sockaddr *)(void *)a.u.bytes)->sa_family;
+    r = ars__wsa_new(&s, fam, SOCK_STREAM, ARS__K_LISTEN);
+    if (r) return r;
+    setsockopt(s->fd, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&on, sizeof on);
+    if (fam == AF_INET6) {
+        DWORD v6 = opts && opts->v6only;
+        setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&v6, sizeof v6);
+    }
+    if (bind(s->fd, (struct sockaddr *)(void *)a.u.bytes, (int)a.len) != 0 ||
+        listen(s->fd, opts && opts->backlog > 0 ? opts->backlog : ARSENAL_IO_BACKLOG) != 0) {
+        r = ars__io_err(WSAGetLastError());
+        ars_io_close(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, int64_t deadline) {
+    char addrbuf[2 * (sizeof(struct sockaddr_in6) + 16)];
+    int64_t backoff = 5;
+    ars_sock *c;
+    ars__op op;
+    int r;
+    if (!ls || !out || ls->kind != ARS__K_LISTEN) return ARS_EINVAL;
+    *out = NULL;
+    for (;;) {
+        r = ars__wsa_new(&c, ls->family, SOCK_STREAM, ARS__K_TCP);
+        if (r == ARS_EMFILE || r == ARS_ENOMEM) {   /* out of sockets: back off, retry */
+            int64_t until = ars_now() + backoff;
+            if (deadline >= 0 && deadline < until) until = deadline;
+            r = ars_sleep_until(until);
+            if (r) return r;
+            if (deadline >= 0 && ars_now() >= deadline) return ARS_ETIMEDOUT;
+            if (backoff < 200) backoff *= 2;
+            continue;
+        }
+        if (r) return r;
+        break;
+    }
+    ars__op_init(&op, ls, ARS__RD);
+    r = ars__op_issued(AcceptEx(ls->fd, c->fd, addrbuf, 0, sizeof(struct sockaddr_in6) + 16,
+                                sizeof(struct sockaddr_in6) + 16, &op.bytes, &op.ov) ? 0 : -1);
+    if (r == 0) r = ars__op_wait(ls, &op, deadline);
+    if (r) { ars_io_close(c); return r; }
+    setsockopt(c->fd, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (const char *)&ls->fd, sizeof ls->fd);
+    if (peer) {
+        struct sockaddr *la = NULL, *ra = NULL;
+        int ll = 0, rl = 0;
+        GetAcceptExSockaddrs(addrbuf, 0, sizeof(struct sockaddr_in6) + 16, sizeof(struct sockaddr_in6) + 16,
+                             &la, &ll, &ra, &rl);
+        memset(peer, 0, sizeof *peer);
+        if (ra && rl > 0 && (size_t)rl <= sizeof peer->u.bytes) { memcpy(peer->u.bytes, ra, (size_t)rl); peer->len = (uint32_t)rl; }
+    }
+    *out = c;
+    return 0;
+}
+
+static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline) {
+    static LPFN_CONNECTEX connectex;
+    int fam = ((const struct sockaddr *)(const void *)a->u.bytes)->sa_family, r;
+    ars_sock *s;
+    ars__op op;
+    ars_addr any;
+    r = ars__wsa_new(&s, fam, SOCK_STREAM, ARS__K_TCP);
+    if (r) return r;
+    if (!connectex) {
+        GUID g = WSAID_CONNECTEX;
+        DWORD n;
+        LPFN_CONNECTEX fn = NULL;
+        if (WSAIoctl(s->fd, SIO_GET_EXTENSION_FUNCTION_POINTER, &g, sizeof g, &fn, sizeof fn, &n, NULL, NULL) != 0 || !fn) {
+            ars_io_close(s); return ARS_EIO;
+        }
+        connectex = fn;
+    }
+    ars__addr_numeric(&any, fam == AF_INET6 ? "::" : "0.0.0.0", 0);
+    if (bind(s->fd, (struct sockaddr *)(void *)any.u.bytes, (int)any.len) != 0) {
+        r = ars__io_err(WSAGetLastError()); ars_io_close(s); return r;
+    }
+    ars__op_init(&op, s, ARS__WR);
+    r = ars__op_issued(connectex(s->fd, (const struct sockaddr *)(const void *)a->u.bytes, (int)a->len,
+                                 NULL, 0, NULL, &op.ov) ? 0 : -1);
+    if (r == 0) r = ars__op_wait(s, &op, deadline);
+    if (r == ARS_ECLOSED) return r;
+    if (r) { ars_io_close(s); return r; }
+    setsockopt(s->fd, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0);
+    *out = s;
+    return 0;
+}
+
+ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64_t deadline) {
+    if (!out || !a || a->len == 0) return ARS_EINVAL;
+    *out = NULL;
+    return ars__connect_one(out, a, deadline);
+}
+
+static ptrdiff_t ars__recv(ars_sock *s, void *buf, size_t cap, ars_addr *from, int64_t deadline) {
+    WSABUF b;
+    DWORD flags = 0;
+    ars__op op;
+    struct sockaddr_storage ss;
+    INT sl = sizeof ss;
+    int r;
+    b.buf = (char *)buf;
+    b.len = (ULONG)(cap > 0x7fffffffu ? 0x7fffffffu : cap);
+    ars__op_init(&op, s, ARS__RD);
+    if (s->kind == ARS__K_UDP)
+        r = ars__op_issued(WSARecvFrom(s->fd, &b, 1, NULL, &flags, (struct sockaddr *)&ss, &sl, &op.ov, NULL));
+    else
+        r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
+    if (r == 0) r = ars__op_wait(s, &op, deadline);
+    if (r == ARS_ECONNRESET && s->kind == ARS__K_UDP) r = 0;   /* ICMP port unreachable: ignore */
+    if (r) return r;
+    if (from) {
+        memset(from, 0, sizeof *from);
+        if (sl > 0 && (size_t)sl <= sizeof from->u.bytes) { memcpy(from->u.bytes, &ss, (size_t)sl); from->len = (uint32_t)sl; }
+    }
+    if (op.bytes == 0 && cap > 0 && s->kind != ARS__K_UDP) return ARS_EEOF;
+    return (ptrdiff_t)op.bytes;
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline) {
+    if (!s || (!buf && cap)) return ARS_EINVAL;
+    if (cap == 0) return 0;
+    if (s->waiting[ARS__RD]) return ARS_EBUSY;
+    return ars__recv(s, buf, cap, NULL, deadline);
+}
+
+static ptrdiff_t ars__sendv(ars_sock *s, WSABUF *v, int cnt, const ars_addr *to, size_t *done, int64_t deadline) {
+    size_t total = 0;
+    int r;
+    if (s->waiting[ARS__WR]) return ARS_EBUSY;
+    while (cnt > 0) {
+        ars__op op;
+        DWORD n;
+        if (v->len == 0) { v++; cnt--; continue; }
+        ars__op_init(&op, s, ARS__WR);
+        if (to)
+            r = ars__op_issued(WSASendTo(s->fd, v, (DWORD)cnt, NULL, 0, (const struct sockaddr *)(const void *)to->u.bytes,
+                                         (int)to->len, &op.ov, NULL));
+        else
+            r = ars__op_issued(WSASend(s->fd, v, (DWORD)(cnt > 64 ? 64 : cnt), NULL, 0, &op.ov, NULL));
+        if (r == 0) r = ars__op_wait(s, &op, deadline);
+        if (r) { if (done && r != ARS_ECLOSED) *done = total; return r; }
+        n = op.bytes;
+        total += n;
+        if (to) break;
+        while (n > 0 && cnt > 0) {
+            if (n >= v->len) { n -= v->len; v->len = 0; v++; cnt--; }
+            else { v->buf += n; v->len -= n; n = 0; }
+        }
+        while (cnt > 0 && v->len == 0) { v++; cnt--; }
+    }
+    if (done) *done = total;
+    return (ptrdiff_t)total;
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done, int64_t deadline) {
+    WSABUF b;
+    if (done) *done = 0;
+    if (!s || (!buf && n) || n > 0x7fffffffu) return ARS_EINVAL;
+    b.buf = (char *)(uintptr_t)buf;
+    b.len = (ULONG)n;
+    return ars__sendv(s, &b, 1, NULL, done, deadline);
+}
+
+ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int iovcnt, size_t *done, int64_t deadline) {
+    WSABUF local[16], *v = local;
+    ptrdiff_t r;
+    int i;
+    if (done) *done = 0;
+    if (!s || iovcnt < 0 || (!iov && iovcnt)) return ARS_EINVAL;
+    if (iovcnt > 16) {
+        v = (WSABUF *)ARS__IO_ALLOC((size_t)iovcnt * sizeof *v);
+        if (!v) return ARS_ENOMEM;
+    }
+    for (i = 0; i < iovcnt; i++) { v[i].buf = (char *)(uintptr_t)iov[i].base; v[i].len = (ULONG)iov[i].len; }
+    r = ars__sendv(s, v, iovcnt, NULL, done, deadline);
+    if (v != local) ARS__IO_FREE(v);
+    return r;
+}
+
+ARSENAL_IO_API int ars_tcp_shutdown(ars_sock *s, int how) {
+    if (!s || how < 1 || how > 3) return ARS_EINVAL;
+    return shutdown(s->fd, how == ARS_SHUT_RD ? SD_RECEIVE : how == ARS_SHUT_WR ? SD_SEND : SD_BOTH) == 0
+               ? 0 : ars__io_err(WSAGetLastError());
+}
+
+ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
+    ars_addr a;
+    ars_sock *s;
+    int r, fam;
+    if (!out) return ARS_EINVAL;
+    *out = NULL;
+    r = ars__resolve(&a, 1, host, port, -1);
+    if (r < 0) return r;
+    fam = ((struct sockaddr *)(void *)a.u.bytes)->sa_family;
+    r = ars__wsa_new(&s, fam, SOCK_DGRAM, ARS__K_UDP);
+    if (r) return r;
+    if (bind(s->fd, (struct sockaddr *)(void *)a.u.bytes, (int)a.len) != 0) {
+        r = ars__io_err(WSAGetLastError()); ars_io_close(s); return r;
+    }
+    *out = s;
+    return 0;
+}
+
+ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n, const ars_addr *to, int64_t deadline) {
+    WSABUF b;
+    if (!s || !to || (!buf && n) || n > 0xffffu) return ARS_EINVAL;
+    b.buf = (char *)(uintptr_t)buf;
+    b.len = (ULONG)n;
+    return ars__sendv(s, &b, 1, to, NULL, deadline);
+}
+
+ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap, ars_addr *from, int64_t deadline) {
+    if (!s || (!buf && cap)) return ARS_EINVAL;
+    if (s->waiting[ARS__RD]) return ARS_EBUSY;
+    return ars__recv(s, buf, cap, from, deadline);
+}
+
+ARSENAL_IO_API int ars_io_close(ars_sock *s) {
+    int i;
+    if (!s) return ARS_EINVAL;
+    if (!s->detached) closesocket(s->fd);   /* pending operations complete, aborted */
+    s->fd = INVALID_SOCKET;
+    if (s->parked == 0) { ars__sock_free(s); return 0; }
+    s->closed = 1;
+    for (i = 0; i < 2; i++) if (s->waiting[i]) ars_wake(s->w[i], ARS_ECLOSED);
+    return 0;
+}
+
+/* readable: a zero-byte peek receive completes when data (or EOF) is there;
+   writable: sockets take data at once (sends complete asynchronously) */
+ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
+    WSABUF b;
+    DWORD flags = MSG_PEEK;
+    ars__op op;
+    char dummy;
+    int r;
+    if (!s || events < 1 || events > 3) return ARS_EINVAL;
+    if (events & ARS_IO_WRITE) return ARS_IO_WRITE;
+    if (s->waiting[ARS__RD]) return ARS_EBUSY;
+    b.buf = &dummy;
+    b.len = 0;
+    ars__op_init(&op, s, ARS__RD);
+    r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
+    if (r == 0) r = ars__op_wait(s, &op, deadline);
+    return r ? r : ARS_IO_READ;
+}
+
+ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd) {
+    int r;
+    if (!out || (SOCKET)fd == INVALID_SOCKET) return ARS_EINVAL;
+    *out = NULL;
+    r = ars__sock_new(out, (SOCKET)fd, ARS__K_RAW, 0);
+    if (r) return r;
+    r = ars__iocp_assoc(*out);
+    if (r) { ARS__IO_FREE(*out); *out = NULL; }
+    return r;
+}
+
+/* the socket stays associated with this loop's port (Windows cannot undo that) */
+ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s) {
+    intptr_t fd;
+    if (!s) return ARS_EINVAL;
+    fd = (intptr_t)s->fd;
+    s->detached = 1;
+    ars_io_close(s);
+    return fd;
+}
+
+static int ars__sockopt(ars_sock *s, int level, int name, int v) {
+    if (!s) return ARS_EINVAL;
+    return setsockopt(s->fd, level, name, (const char *)&v, sizeof v) == 0 ? 0 : ars__io_err(WSAGetLastError());
+}
+
+static int ars__sockname(ars_sock *s, ars_addr *out, int peer) {
+    struct sockaddr_storage ss;
+    int sl = sizeof ss, r;
+    if (!s || !out) return ARS_EINVAL;
+    memset(out, 0, sizeof *out);
+    r = peer ? getpeername(s->fd, (struct sockaddr *)&ss, &sl) : getsockname(s->fd, (struct sockaddr *)&ss, &sl);
+    if (r != 0) return ars__io_err(WSAGetLastError());
+    if ((size_t)sl > sizeof out->u.bytes) return ARS_EOVERFLOW;
+    memcpy(out->u.bytes, &ss, (size_t)sl);
+    out->len = (uint32_t)sl;
+    return 0;
+}
+
+/* console control events as signals: SIGINT = Ctrl+C, SIGBREAK = Ctrl+Break,
+   SIGTERM = close / logoff / shutdown */
+static SRWLOCK ars__sig_mu = SRWLOCK_INIT;
+static ars_waker ars__sig_w;
+static int ars__sig_waiting, ars__sig_got, ars__sig_want[3];
+static BOOL WINAPI ars__sig_handler(DWORD ev) {
+    int sig = ev == CTRL_C_EVENT ? SIGINT : ev == CTRL_BREAK_EVENT ? SIGBREAK : SIGTERM;
+    int i, taken = 0;
+    AcquireSRWLockExclusive(&ars__sig_mu);
+    if (ars__sig_waiting)
+        for (i = 0; i < 3; i++)
+            if (ars__sig_want[i] == sig) { ars__sig_got = sig; ars_wake(ars__sig_w, 0); taken = 1; break; }
+    ReleaseSRWLockExclusive(&ars__sig_mu);
+    return taken ? TRUE : FALSE;
+}
+ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t deadline) {
+    static LONG installed;
+    ars__loop *L = ars__loop_get();
+    ars_poller p;
+    int i, r;
+    if (!signals || count <= 0 || count > 3 || !L) return ARS_EINVAL;
+    if (!ars_coro_running()) return ARS_ESTATE;
+    if (InterlockedCompareExchange(&installed, 1, 0) == 0) SetConsoleCtrlHandler(ars__sig_handler, TRUE);
+    p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = L;
+    ars_sched_set_poller(&p);
+    AcquireSRWLockExclusive(&ars__sig_mu);
+    if (ars__sig_waiting) { ReleaseSRWLockExclusive(&ars__sig_mu); return ARS_EBUSY; }
+    for (i = 0; i < 3; i++) ars__sig_want[i] = i < count ? signals[i] : 0;
+    ars__sig_got = 0;
+    ars__sig_w = ars_park_prepare();
+    ars__sig_waiting = 1;
+    ReleaseSRWLockExclusive(&ars__sig_mu);
+    r = ars_park(deadline);
+    AcquireSRWLockExclusive(&ars__sig_mu);
+    ars__sig_waiting = 0;
+    if (r == 0) r = ars__sig_got;
+    ReleaseSRWLockExclusive(&ars__sig_mu);
+    return r;
+}
+#endif /* IOCP */
 #endif
 
 /* >>common calls -------------------------------------------------------- */
@@ -1519,6 +1977,7 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #undef ARS__RLOCK
 #undef ARS__RUNLOCK
 #undef ARS__SOCKERR
+#undef ARS__IO_UNUSED
 #undef ARS__PRD
 #undef ARS__PWR
 #endif /* ARSENAL_IO_IMPLEMENTATION */
