@@ -869,6 +869,49 @@ static void test_signal_and_fds(void) {
     ars_sched_run();
     EXPECT_EQ(sig_r, SIGUSR1);
 }
+#else /* _WIN32 */
+/* a cancel from another thread interrupts GetQueuedCompletionStatusEx */
+typedef struct xc_ctx { ars_coro *co; int r; } xc_ctx;
+static void xc_reader(void *arg) {
+    xc_ctx *x = (xc_ctx *)arg;
+    ars_sock *u;
+    char b[4];
+    if (ars_udp_bind(&u, "127.0.0.1", 0) != 0) return;
+    x->r = (int)ars_udp_recv_from(u, b, sizeof b, NULL, -1);
+    ars_io_close(u);
+}
+static DWORD WINAPI xc_thread(LPVOID arg) {
+    xc_ctx *x = (xc_ctx *)arg;
+    Sleep(50);
+    ars_cancel(x->co);
+    return 0;
+}
+static void test_cross_thread_cancel(void) {
+    xc_ctx x;
+    HANDLE th;
+    int64_t t0 = ars_now();
+    x.r = 1;
+    ASSERT_EQ(ars_go_opts(xc_reader, &x, NULL, &x.co), 0);
+    th = CreateThread(NULL, 0, xc_thread, &x, 0, NULL);
+    ars_sched_run();
+    WaitForSingleObject(th, INFINITE);
+    CloseHandle(th);
+    EXPECT_EQ(x.r, ARS_ECANCELED);
+    EXPECT(ars_now() - t0 < 50 + LATE_MS);
+}
+static int sig_r;
+static void sig_waiter(void *arg) {
+    int sigs[2];
+    (void)arg;
+    sigs[0] = SIGINT; sigs[1] = SIGTERM;
+    sig_r = ars_io_signal_wait(sigs, 2, go_deadline(30));
+}
+static void test_signal_timeout(void) {
+    sig_r = 1;
+    ars_go(sig_waiter, NULL);
+    ars_sched_run();
+    EXPECT_EQ(sig_r, ARS_ETIMEDOUT);
+}
 #endif /* !_WIN32 */
 
 int main(void) {
@@ -887,6 +930,9 @@ int main(void) {
     ARS_RUN(test_signal_and_fds);
     ARS_RUN(test_reuseport_threads);
     ARS_RUN(test_cross_thread_cancel);
+#else
+    ARS_RUN(test_cross_thread_cancel);
+    ARS_RUN(test_signal_timeout);
 #endif
     ARS_RUN(test_many_connections);
     ars_io_deinit();
