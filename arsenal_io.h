@@ -37,11 +37,12 @@
        static void conn(void *arg) {
            ars_sock *c = (ars_sock *)arg; char buf[4096]; ptrdiff_t n;
            while ((n = ars_tcp_read(c, buf, sizeof buf, ars_now() + 30000)) > 0)
-               if (ars_tcp_write(c, buf, (size_t)n, ars_now() + 30000) < 0) break;
+               if (ars_tcp_write(c, buf, (size_t)n, NULL, ars_now() + 30000) < 0) break;
            ars_io_close(c);                  // n: ARS_EEOF, ARS_ECONNRESET, ARS_ETIMEDOUT...
        }
        static void server(void *arg) {
            ars_sock *ls, *c;
+           (void)arg;
            if (ars_tcp_listen(&ls, "127.0.0.1", 7000, NULL) != 0) return;
            while (ars_tcp_accept(ls, &c, NULL, -1) == 0) ars_go(conn, c);
        }
@@ -65,20 +66,41 @@
      off (5 ms doubling to 200 ms) when descriptors run out and recovers.
    - Sleeping is ars_sleep_until() from arsenal_coro.h.
 
-   PLATFORMS
-   Linux (epoll, or poll), macOS/FreeBSD/OpenBSD/NetBSD (kqueue, or poll),
-   other POSIX (poll), Windows (IOCP: AcceptEx, ConnectEx, overlapped
-   WSARecv/WSASend, CancelIoEx; see ars_io_backend()).
+   PLATFORMS AND BACKENDS (ars_io_backend() names the one compiled in)
+   - epoll (Linux): one edge-triggered registration per socket, no
+     epoll_ctl per operation; eventfd wakes; signalfd for signals.
+   - kqueue (macOS, *BSD; tested on Linux against libkqueue): level filters
+     enabled only while a coroutine waits, changes batched into the next
+     kevent call; EVFILT_USER wakes; EV_DELETE before every close.
+   - poll(2) (any POSIX; ARSENAL_IO_USE_POLL): the waiting sockets are
+     rebuilt into a pollfd array per wait, O(waiters); a pipe wakes.
+   - IOCP (Windows): AcceptEx, ConnectEx, overlapped WSARecv / WSASend /
+     WSARecvFrom / WSASendTo with the OVERLAPPED and buffers on the waiting
+     coroutine's stack; a deadline, ars_cancel or ars_io_close issues
+     CancelIoEx and the call returns only after the completion is drained
+     (if the operation finished first, its result is returned).
+   Tested: x86_64 Linux (gcc, clang, ASan+UBSan, Valgrind), aarch64, armhf,
+   i686, riscv64 under qemu-user, Windows x86_64 under wine.
 
    CAVEATS
    - Host-name resolution uses getaddrinfo on a helper thread, so a deadline
      or cancellation returns at once; the lookup itself finishes in the
      background. Numeric addresses never start a thread.
-   - ars_io_signal_wait blocks the signals in the calling thread (epoll:
-     signalfd) or installs a handler (other backends): create other threads
-     after the first call, or block the signals in them too.
+   - ars_io_signal_wait: epoll blocks the signals in the calling thread and
+     reads a signalfd, so block them in every thread (before creating
+     threads, as examples/io_echo_server.c does); kqueue and poll install a
+     handler that writes to a pipe; Windows maps console events (Ctrl+C =
+     SIGINT, Ctrl+Break = SIGBREAK, close/logoff/shutdown = SIGTERM).
    - A socket must not be used after ars_io_close; a coroutine waiting on it
      in that moment gets ARS_ECLOSED and must not touch it again either.
+   - IOCP: no SO_REUSEPORT (ars_tcp_listen refuses it: ARS_EINVAL), so one
+     loop accepts; ars_io_wait(ARS_IO_WRITE) returns at once; an attached
+     SOCKET stays bound to the loop's port after ars_io_detach.
+   - After fork(), the child must not touch sockets of the parent's loop
+     (the epoll set is shared): close their fds raw and ars_io_deinit().
+   - Multi-threaded servers: one loop per thread, each with its own
+     listener on the same port (reuseport = 1); sockets never move between
+     threads.
 */
 #ifndef ARSENAL_IO_H
 #define ARSENAL_IO_H
@@ -1416,7 +1438,6 @@ static int ars__sockname(ars_sock *s, ars_addr *out, int peer) {
     out->len = (uint32_t)sl;
     return 0;
 }
-#define ARS__SOCKERR(x) ars__io_err(x)
 #endif /* readiness backends */
 
 /* >>iocp ---------------------------------------------------------------- */
@@ -1976,7 +1997,6 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #undef ARS__MAX_ADDRS
 #undef ARS__RLOCK
 #undef ARS__RUNLOCK
-#undef ARS__SOCKERR
 #undef ARS__IO_UNUSED
 #undef ARS__PRD
 #undef ARS__PWR
