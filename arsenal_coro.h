@@ -866,9 +866,16 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
     return 0;
 }
 
+#if !defined(ARSENAL_CORO_STATIC) && defined(__ELF__) && \
+    (defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_ARM64) || defined(ARS__ARCH_RISCV))
+/* the public name is the switch itself (no wrapper jump) */
+__asm__(".globl " ARS__SYM(ars_ctx_jump) "\n.type " ARS__SYM(ars_ctx_jump) ", %function\n"
+        ".set " ARS__SYM(ars_ctx_jump) ", " ARS__SYM(ars__ctx_switch) "\n");
+#else
 ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
     return ars__ctx_switch(from, to, value);
 }
+#endif
 
 ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx) { (void)ctx; }
 
@@ -1178,16 +1185,31 @@ struct ars_coro {
 
 static ARS__TLS ars_coro *ars__current;
 
-/* per-thread cache of default-size stacks */
-typedef struct ars__stack_cache {
-    ars__stack s[ARSENAL_CORO_STACK_CACHE > 0 ? ARSENAL_CORO_STACK_CACHE : 1];
+/* Per-thread cache of finished coroutines with default-size stacks: the
+   object lives at the top of its stack, so reusing it reuses both. */
+typedef struct ars__coro_cache {
+    ars_coro *co[ARSENAL_CORO_STACK_CACHE > 0 ? ARSENAL_CORO_STACK_CACHE : 1];
     int n;
     int watched;              /* the thread-exit hook is set */
-} ars__stack_cache;
-static ARS__TLS ars__stack_cache ars__cache;
+} ars__coro_cache;
+static ARS__TLS ars__coro_cache ars__cache;
+
+static void ars__coro_release(ars_coro *co) {
+    ars__stack st = co->stack; /* co lives inside the stack: copy first */
+#ifdef ARS__TSAN
+    __tsan_destroy_fiber(co->tsan_fiber);
+#endif
+#ifdef ARS__VALGRIND
+    if (co->vg_own) VALGRIND_STACK_DEREGISTER(co->vg_id);
+#endif
+#if defined(ARS__CORO_FIBERS)
+    ars_ctx_release(&co->ctx);
+#endif
+    if (st.map) ars__stack_free(&st, co->allocator);
+}
 
 ARSENAL_CORO_API void ars_coro_cache_trim(void) {
-    while (ars__cache.n > 0) ars__stack_free(&ars__cache.s[--ars__cache.n], NULL);
+    while (ars__cache.n > 0) ars__coro_release(ars__cache.co[--ars__cache.n]);
 }
 
 #if defined(ARS__CORO_OS_POSIX)
@@ -1255,8 +1277,28 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
         st.lo = (char *)opts->stack;
         st.size = size;
     } else if (size == ARSENAL_CORO_STACK_SIZE && !a && ars__cache.n > 0) {
-        st = ars__cache.s[--ars__cache.n];
-        cached = 1;
+        /* a finished coroutine of this thread: object, stack, registrations
+           and the park sequence (stale wakers stay stale) are reused */
+        co = ars__cache.co[--ars__cache.n];
+        co->caller = NULL;
+        co->fn = fn;
+        co->arg = arg;
+        co->status = ARS_CORO_SUSPENDED;
+        co->sched = NULL;
+        co->next = NULL;
+        co->go_fn = NULL;
+        co->go_arg = NULL;
+        co->deadline = -1;
+        co->heap_index = (size_t)-1;
+        co->wait &= ~1u;
+        co->park_result = 0;
+        co->cancel_pending = 0;
+        co->prepared = 0;
+        r = ars_ctx_make(&co->ctx, co->stack.lo + 16, (size_t)((char *)co - co->stack.lo) - 16,
+                         ars__coro_entry, co);
+        if (r) return r;
+        *out = co;
+        return 0;
     } else {
         if (size < ars_coro_overhead() + 4096) return ARS_EINVAL;
         r = ars__stack_alloc(&st, size, a);
@@ -1357,31 +1399,18 @@ ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co) { return co && co->sta
 ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co) { return co ? co->stack.size : 0; }
 
 ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
-    ars__stack st;
-    const ars_allocator *a;
     if (!co) return ARS_EINVAL;
     if (co->status == ARS_CORO_RUNNING || co->status == ARS_CORO_NORMAL) return ARS_ESTATE;
     if (co->sched && co->status != ARS_CORO_DEAD) return ARS_ESTATE; /* owned by a scheduler */
     if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
         ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
     }
-    st = co->stack;
-    a = co->allocator;
-#ifdef ARS__TSAN
-    __tsan_destroy_fiber(co->tsan_fiber);
-#endif
-#ifdef ARS__VALGRIND
-    if (co->vg_own) VALGRIND_STACK_DEREGISTER(co->vg_id);
-#endif
-#if defined(ARS__CORO_FIBERS)
-    ars_ctx_release(&co->ctx);
-#endif
     co->status = ARS_CORO_DEAD;
     if (co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
         if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
-        ars__cache.s[ars__cache.n++] = st;
-    } else if (st.map) {
-        ars__stack_free(&st, a);
+        ars__cache.co[ars__cache.n++] = co;
+    } else {
+        ars__coro_release(co);
     }
     return 0;
 }
