@@ -892,8 +892,46 @@ static void ars__ch_lock_all(ars_select_case *cs, int n, int mode) {
     }
 }
 
+/* Up to 8 cases (the common select): the distinct channels in address
+   order in a small array, so locking is a short loop. */
+#define ARS__CH_SMALL 8
+typedef struct ars__ch_locks { ars_chan *ch[ARS__CH_SMALL]; unsigned need; int n; } ars__ch_locks;
+static void ars__ch_locks_init(ars__ch_locks *L, ars_select_case *cs, int n) {
+    int i, j;
+    L->n = 0;
+    if (n > ARS__CH_SMALL) { L->n = -1; ars__ch_sort(cs, n); return; }
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
+        if (!c) continue;
+        for (j = L->n; j > 0 && (uintptr_t)L->ch[j - 1] > (uintptr_t)c; j--) {}
+        if (j > 0 && L->ch[j - 1] == c) continue;   /* already there */
+        {
+            int k;
+            for (k = L->n; k > j; k--) L->ch[k] = L->ch[k - 1];
+        }
+        L->ch[j] = c;
+        L->n++;
+    }
+}
+/* modes as ars__ch_lock_all */
+static void ars__ch_locks_do(ars__ch_locks *L, ars_select_case *cs, int n, int mode) {
+    int k, i;
+    if (L->n < 0) { ars__ch_lock_all(cs, n, mode); return; }
+    if (mode == 2) {
+        L->need = 0;
+        for (i = 0; i < n; i++)
+            if (cs[i].ch && ARS__CH_LD32_ACQ(&cs[i].wait_.linked))
+                for (k = 0; k < L->n; k++) if (L->ch[k] == cs[i].ch) L->need |= 1u << k;
+    }
+    for (k = 0; k < L->n; k++) {
+        if (mode >= 2 && !(L->need & (1u << k))) continue;
+        if (mode & 1) ars__ch_unlock(L->ch[k]); else ars__ch_lock(L->ch[k]);
+    }
+}
+
 ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_state st;
+    ars__ch_locks L;
     ars_waker wk;
     int i, r;
     int shared = 0;
@@ -903,8 +941,8 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         if (cs[i].ch && !cs[i].elem && cs[i].ch->elem_size) return ARS_EINVAL;
         cs[i].wait_.linked = 0;
     }
-    ars__ch_sort(cs, n);
-    ars__ch_lock_all(cs, n, 0);
+    ars__ch_locks_init(&L, cs, n);
+    ars__ch_locks_do(&L, cs, n, 0);
     for (;;) {
         int nready = 0, pick;
         for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
@@ -915,14 +953,14 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         r = cs[i].op == ARS_SELECT_SEND ? ars__ch_send_locked(cs[i].ch, cs[i].elem)
                                         : ars__ch_recv_locked(cs[i].ch, cs[i].elem);
         if (r != ARS_EAGAIN) {   /* else it only had stale waiters: look again */
-            ars__ch_lock_all(cs, n, 1);
+            ars__ch_locks_do(&L, cs, n, 1);
             cs[i].result = r;
             return i;
         }
     }
-    if (deadline == 0) { ars__ch_lock_all(cs, n, 1); return ARS_EAGAIN; }
+    if (deadline == 0) { ars__ch_locks_do(&L, cs, n, 1); return ARS_EAGAIN; }
     wk = ars_park_prepare();
-    if (!wk.co) { ars__ch_lock_all(cs, n, 1); return ARS_ESTATE; }
+    if (!wk.co) { ars__ch_locks_do(&L, cs, n, 1); return ARS_ESTATE; }
     st.done = 0; st.fired = -1;
     for (i = 0; i < n; i++) {
         ars_chan *c = cs[i].ch;
@@ -933,13 +971,13 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
         shared |= (int)c->shared;
     }
-    ars__ch_lock_all(cs, n, 1);
+    ars__ch_locks_do(&L, cs, n, 1);
     if (shared) ars__ch_spin(&st);
     r = ars_park(deadline);
     if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
     /* leave the queues still holding us (not a destroyed channel's: its
        waiters are all unlinked) */
-    ars__ch_lock_all(cs, n, 2);
+    ars__ch_locks_do(&L, cs, n, 2);
     for (i = 0; i < n; i++) {
         ars_chan *c = cs[i].ch;
         ars__chan_wait *w = &cs[i].wait_;
@@ -947,7 +985,7 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
         else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
     }
-    ars__ch_lock_all(cs, n, 3);
+    ars__ch_locks_do(&L, cs, n, 3);
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
@@ -1196,6 +1234,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 }
 
 #undef ARS__CH_CELL
+#undef ARS__CH_SMALL
 #undef ARS__CH_MEMCPY
 #undef ARS__CH_OS_YIELD
 #undef ARS__CH_TLS

@@ -355,6 +355,42 @@ static void test_select_parked(void) {
     EXPECT(g_ch3->send_head == NULL);
 }
 
+/* more cases than the small-select fast path holds, duplicates included */
+static ars_select_case many_cs[12];
+static int many_v, many_r;
+static void many_sel(void *arg) { (void)arg; many_r = ars_select(many_cs, 12, -1); }
+static void many_send(void *arg) {
+    int v = 321;
+    (void)arg;
+    ars_sched_yield();
+    EXPECT_EQ(ars_chan_send(g_ch3, &v, -1), 0);
+}
+static void test_select_many(void) {
+    ars_chan *c[6];
+    int i, v = 5, r;
+    reset_chans();
+    for (i = 0; i < 6; i++) { c[i] = mk(sizeof(int), i == 5 ? 0 : 1); ASSERT(c[i]); }
+    for (i = 0; i < 12; i++) {
+        ars_select_case k = ARS_RECV_CASE(c[(i * 5) % 6], &many_v);
+        many_cs[i] = k;
+    }
+    EXPECT_EQ(ars_select(many_cs, 12, 0), ARS_EAGAIN);
+    ars_chan_try_send(c[2], &v);
+    r = ars_select(many_cs, 12, 0);
+    EXPECT(r >= 0 && r < 12 && many_cs[r].ch == c[2]);
+    EXPECT_EQ(many_v, 5);
+    /* parked on all twelve; a sender on the unbuffered one completes it */
+    g_ch3 = c[5];
+    many_r = -99;
+    go(many_sel, NULL, NULL);
+    go(many_send, NULL, NULL);
+    run();
+    EXPECT(many_r >= 0 && many_r < 12 && many_cs[many_r].ch == c[5]);
+    EXPECT_EQ(many_v, 321);
+    for (i = 0; i < 6; i++) EXPECT(c[i]->recv_head == NULL);
+    EXPECT_EQ(ars_select(many_cs, ARSENAL_CHAN_SELECT_MAX + 1, 0), ARS_EINVAL);
+}
+
 /* ---- deadlines: never early, late by at most a tick (plus load) ---- */
 static int64_t dl_late[4];
 static int dl_res[4];
@@ -995,6 +1031,7 @@ int main(void) {
     ARS_RUN(test_select_ready);
     ARS_RUN(test_select_fairness);
     ARS_RUN(test_select_parked);
+    ARS_RUN(test_select_many);
     ARS_RUN(test_deadlines);
     ARS_RUN(test_cancel);
     ARS_RUN(test_typed);
