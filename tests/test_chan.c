@@ -417,8 +417,10 @@ static void dl_select(void *arg) {
 }
 static void dl_past(void *arg) {
     int v = 0;
+    int64_t d = ars_now() - 5;                  /* already passed */
     (void)arg;
-    dl_res[3] = ars_chan_recv(g_ch, &v, ars_now() - 5);   /* already passed */
+    if (d < 1) d = 1;                           /* 0 means "do not block", < 0 never */
+    dl_res[3] = ars_chan_recv(g_ch, &v, d);
     dl_late[3] = 0;
 }
 static void test_deadlines(void) {
