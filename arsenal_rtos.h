@@ -495,6 +495,33 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 /* a reused stack may still carry the poison of a task that never returned */
 #define ARS__STACK_PREPARE(p, n) __asan_unpoison_memory_region((p), (n))
 #endif
+/* Valgrind must know the task stacks: they live in static memory, and a
+   stack-pointer jump into them would otherwise look like stack growth over
+   the globals between. One registration per stack, renewed on re-creation. */
+#if defined(__has_include) && !defined(ARSENAL_RTOS_NO_VALGRIND)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define ARS__RTOS_VALGRIND 1
+#endif
+#endif
+#ifdef ARS__RTOS_VALGRIND
+#include <valgrind/memcheck.h>
+#ifndef ARS__STACK_PREPARE
+/* memory of a task that ended was below its stack pointer: writable again */
+#define ARS__STACK_PREPARE(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#endif
+static struct { const void *stack; unsigned id; } ars__vg_stacks[64];
+static void ars__vg_register(const void *lo, const void *hi) {
+    int i, slot = -1;
+    for (i = 0; i < 64; i++) {
+        if (ars__vg_stacks[i].stack == lo) { VALGRIND_STACK_DEREGISTER(ars__vg_stacks[i].id); slot = i; break; }
+        if (!ars__vg_stacks[i].stack && slot < 0) slot = i;
+    }
+    if (slot < 0) return;
+    ars__vg_stacks[slot].stack = lo;
+    ars__vg_stacks[slot].id = VALGRIND_STACK_REGISTER(lo, hi);
+}
+#endif
 typedef unsigned ars__irqstate;
 static struct {
     ucontext_t main_ctx;
@@ -538,6 +565,9 @@ static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
     c->uc_stack.ss_size = (size_t)((uintptr_t)c - (uintptr_t)t->stack) & ~(size_t)15;
     c->uc_link = 0;
     t->sp = c;
+#ifdef ARS__RTOS_VALGRIND
+    ars__vg_register(t->stack, (const char *)t->stack + t->stack_size);
+#endif
     memcpy(&fa[0], &fn, sizeof fn);
     fa[1] = arg;
     makecontext(c, (void (*)(void))ars__hosted_entry, 2, (unsigned)(tp & 0xFFFFFFFFu),
@@ -1519,7 +1549,14 @@ ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t) {
     size_t n = 0;
     if (!t) t = ars__k.cur;
     p = t->stack + 4;
+#ifdef ARS__RTOS_VALGRIND
+    /* the scan reads below the task's stack pointer, on purpose */
+    VALGRIND_DISABLE_ERROR_REPORTING;
+#endif
     while (n + 4 < t->stack_size && p[n] == ARS__FILL) n++;
+#ifdef ARS__RTOS_VALGRIND
+    VALGRIND_ENABLE_ERROR_REPORTING;
+#endif
     return n;
 }
 
