@@ -41,7 +41,7 @@
                                 coroutine parks on a channel used across
                                 threads (one woke a coroutine of another): a
                                 peer thread that answers meanwhile wakes it
-                                without a futex round trip; 0 disables [256]
+                                without a futex round trip; 0 disables [1024]
    ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
    ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; define both or
                                 neither (the same pair for every arsenal header)
@@ -415,7 +415,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #define ARSENAL_CHAN_SELECT_MAX 1024
 #endif
 #ifndef ARSENAL_CHAN_SPIN
-#define ARSENAL_CHAN_SPIN 256
+#define ARSENAL_CHAN_SPIN 1024
 #endif
 
 #if defined(ARSENAL_CHAN_FREESTANDING)
