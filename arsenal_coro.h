@@ -1730,7 +1730,9 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *p) {
 }
 
 static void ars__drain_inbox(ars_sched *s) {
-    ars_coro *list = (ars_coro *)ars__xchgp((void **)&s->inbox, NULL), *rev = NULL;
+    ars_coro *list, *rev = NULL;
+    if (!ars__ldp((void **)&s->inbox)) return; /* the common case: a load, no exchange */
+    list = (ars_coro *)ars__xchgp((void **)&s->inbox, NULL);
     while (list) { ars_coro *n = list->next; list->next = rev; rev = list; list = n; }
     while (rev) { ars_coro *n = rev->next; ars__runq_push(s, rev); rev = n; }
 }
