@@ -22,7 +22,7 @@ XINC="-I$ROOT/$B/inc"
 
 ALL_LEGS="compile native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan valgrind ucontext
 cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64
-wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv64 extra"
+wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv64 firmware-rv64gc extra"
 
 # results
 declare -A RES_STATUS RES_DETAIL
@@ -214,7 +214,12 @@ leg_firmware() { # leg board
   for f in $(tests_for firmware "$1"); do
     case "$f" in *.c) ;; *) continue ;; esac
     n=$((n + 1)); out="$B/$1/$(basename "${f%.c}").log"
-    if FW_TIMEOUT=120 bash tests/firmware.sh "$2" "$f" -Werror "$XINC" >"$out" 2>&1; then
+    # extra flags a test needs on a board family (`ars-test-fwflags-riscv:`)
+    local fam=arm fwflags
+    case "$2" in rv*) fam=riscv ;; esac
+    fwflags=$(grep -m1 -E "ars-test-fwflags-$fam:" "$f" | sed "s/.*ars-test-fwflags-$fam://")
+    # shellcheck disable=SC2086
+    if FW_TIMEOUT=120 bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags >"$out" 2>&1; then
       pass=$((pass + 1)); say "  [$1] $(basename "$f"): $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)"
     else
       failed="$failed $(basename "$f")"; say "  [$1] FAILED $f"; grep -v '^ok ' "$out" | tail -25 | sed 's/^/    /' | tee -a "$LOG"
@@ -263,7 +268,9 @@ run_one() {
     firmware-an385) leg_firmware "$1" an385 ;;
     firmware-an386) leg_firmware "$1" an386 ;;
     firmware-rv32) leg_firmware "$1" rv32 ;;
+    firmware-rv32f) leg_firmware "$1" rv32f ;;
     firmware-rv64) leg_firmware "$1" rv64 ;;
+    firmware-rv64gc) leg_firmware "$1" rv64gc ;;
     extra) leg_extra ;;
     *) echo "unknown leg: $1 (tests/matrix.sh --list)" >&2; exit 2 ;;
   esac

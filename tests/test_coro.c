@@ -122,12 +122,24 @@ static void *fp_worker(void *arg) {
     long a = (long)(intptr_t)arg, b = a * 3, c = a + 7, d = a ^ 0x55, e = a * a, f = a - 9, g = a << 2;
     double x0 = 1.5 * (double)a, x1 = x0 + 0.25, x2 = x0 * 2.0, x3 = x0 - 3.0, x4 = x0 / 4.0,
            x5 = x0 + 100.0, x6 = x0 * x0, x7 = -x0;
+    /* floats too: a single-precision FPU (Cortex-M4F) keeps these, not the
+       doubles, in its callee-saved s16-s31 */
+    float f0 = (float)a, f1 = f0 + 0.5f, f2 = f0 * 2.0f, f3 = f0 - 1.0f,
+          f4 = f0 + 8.0f, f5 = f0 * 3.0f, f6 = -f0, f7 = f0 + 0.25f;
     long rounds = 0;
     while (keep_going) {
         ars_coro_yield(NULL, NULL);
         a += 1; b += 3; c += 1; d += 1; e += 2; f -= 1; g += 4;
         x0 += 1.0; x1 += 1.0; x2 += 2.0; x3 += 1.0; x4 += 0.25; x5 += 1.0; x6 += 3.0; x7 -= 1.0;
+        f0 += 1.0f; f1 += 1.0f; f2 += 2.0f; f3 += 1.0f; f4 += 0.5f; f5 += 1.0f; f6 -= 1.0f; f7 += 2.0f;
         rounds++;
+    }
+    {
+        long start = (long)(intptr_t)arg;
+        float s = (float)start, r = (float)rounds;
+        if (!(f0 == s + r && f1 == s + 0.5f + r && f2 == s * 2.0f + 2.0f * r && f3 == s - 1.0f + r &&
+              f4 == s + 8.0f + 0.5f * r && f5 == s * 3.0f + r && f6 == -s - r && f7 == s + 0.25f + 2.0f * r))
+            return (void *)(intptr_t)3;
     }
     {
         long start = (long)(intptr_t)arg;
@@ -146,6 +158,7 @@ static void test_callee_saved(void) {
     ars_coro_opts o0 = stack_opts(0), o1 = stack_opts(1);
     long a = 11, b = 22, c = 33, d = 44, e = 55, f = 66, g = 77;
     double x0 = 0.5, x1 = 1.5, x2 = 2.5, x3 = 3.5, x4 = 4.5, x5 = 5.5, x6 = 6.5, x7 = 7.5;
+    float g0 = 1.0f, g1 = 2.0f, g2 = 3.0f, g3 = 4.0f, g4 = 5.0f, g5 = 6.0f, g6 = 7.0f, g7 = 8.0f;
     long i, n = SCALE(100000, 2000);
     void *r0 = NULL, *r1 = NULL;
     keep_going = 1;
@@ -155,6 +168,7 @@ static void test_callee_saved(void) {
         ars_coro_resume(co[i & 1], NULL, NULL);
         a += 1; b += 2; c += 3; d += 4; e += 5; f += 6; g += 7;
         x0 += 0.5; x1 += 1.0; x2 += 1.5; x3 += 2.0; x4 += 2.5; x5 += 3.0; x6 += 3.5; x7 += 4.0;
+        g0 += 1.0f; g1 += 2.0f; g2 += 1.0f; g3 += 2.0f; g4 += 1.0f; g5 += 2.0f; g6 += 1.0f; g7 += 2.0f;
     }
     keep_going = 0;
     ars_coro_resume(co[0], NULL, &r0);
@@ -166,6 +180,11 @@ static void test_callee_saved(void) {
     EXPECT(x0 == 0.5 + 0.5 * (double)n && x1 == 1.5 + 1.0 * (double)n && x2 == 2.5 + 1.5 * (double)n);
     EXPECT(x3 == 3.5 + 2.0 * (double)n && x4 == 4.5 + 2.5 * (double)n && x5 == 5.5 + 3.0 * (double)n);
     EXPECT(x6 == 6.5 + 3.5 * (double)n && x7 == 7.5 + 4.0 * (double)n);
+    {
+        float m = (float)n;
+        EXPECT(g0 == 1.0f + m && g1 == 2.0f + 2.0f * m && g2 == 3.0f + m && g3 == 4.0f + 2.0f * m);
+        EXPECT(g4 == 5.0f + m && g5 == 6.0f + 2.0f * m && g6 == 7.0f + m && g7 == 8.0f + 2.0f * m);
+    }
     EXPECT_EQ(ars_coro_status(co[0]), ARS_CORO_DEAD);
     ars_coro_destroy(co[0]);
     ars_coro_destroy(co[1]);

@@ -1,7 +1,8 @@
 /* test_hash.c - tests for arsenal_hash.h
    ars-test-libs:
    ars-test-legs: native asan tsan valgrind cross wine firmware
-   ars-test-skip: firmware-rv32 firmware-rv64 (xxhash.h 0.8.1 includes <stdlib.h>, which the bare riscv64-unknown-elf lacks; passes with --specs=picolibc.specs)
+   ars-test-fwflags-riscv: --specs=picolibc.specs
+     (xxhash.h 0.8.1 includes <stdlib.h>, which bare riscv64-unknown-elf lacks; picolibc provides it)
 
    Needs xxhash.h on the include path (it is header only): natively it is in
    /usr/include; cross and firmware builds add a directory holding only
