@@ -407,6 +407,7 @@ struct ars_sock {
     int err;                  /* a socket error the backend reported (kqueue EV_EOF fflags) */
 #if defined(ARS__IO_EPOLL)
     uint8_t rd_ready, hup;    /* edge seen since the last short read; hang-up/error seen (sticky) */
+    uint8_t epout;            /* EPOLLOUT is in the registration */
 #endif
 #if defined(ARS__IO_POLL)
     size_t widx;              /* index in the watch list, or (size_t)-1 */
@@ -482,11 +483,14 @@ static int ars__be_init(ars__loop *L) {
     return 0;
 }
 static void ars__be_fini(ars__loop *L) { close(L->evfd); close(L->epfd); }
-/* one edge-triggered registration per socket: no epoll_ctl per operation */
+/* One edge-triggered registration per socket, no epoll_ctl per operation.
+   EPOLLOUT joins it the first time a writer has to wait (a full send
+   buffer, a connect in progress): until then the ACKs that free send space
+   would wake the loop for nothing. */
 static int ars__be_add(ars__loop *L, ars_sock *s) {
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = s;
     return epoll_ctl(L->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0 ? 0 : ARS_EIO;
 }
@@ -495,7 +499,15 @@ static void ars__be_del(ars__loop *L, ars_sock *s) {
     memset(&ev, 0, sizeof ev);
     epoll_ctl(L->epfd, EPOLL_CTL_DEL, s->fd, &ev);
 }
-static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; (void)s; (void)dir; (void)on; }
+static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) {
+    if (dir == ARS__WR && on && !s->epout) {
+        struct epoll_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;   /* reports writability now, if so */
+        ev.data.ptr = s;
+        if (epoll_ctl(L->epfd, EPOLL_CTL_MOD, s->fd, &ev) == 0) s->epout = 1;
+    }
+}
 static void ars__be_poll(ars__loop *L, int timeout) {
     struct epoll_event evs[256];
     int n, i;

@@ -31,15 +31,16 @@ static int count_requests(const char *p, size_t n, int *st) {
 
 static void http_conn(void *arg) {
     ars_sock *c = (ars_sock *)arg;
-    char in[8192], out[sizeof RESP * 64];
+    static char out[sizeof RESP * 64];   /* one thread: shared, as in the libuv peer */
+    char in[8192];
     int st = 0;
     ptrdiff_t n;
-    while ((n = ars_tcp_read(c, in, sizeof in, end_at)) > 0) {
+    while ((n = ars_tcp_read(c, in, sizeof in, -1)) > 0) {
         int k = count_requests(in, (size_t)n, &st);
         while (k > 0) {
             int m = k > 64 ? 64 : k, i;
             for (i = 0; i < m; i++) memcpy(out + i * (sizeof RESP - 1), RESP, sizeof RESP - 1);
-            if (ars_tcp_write(c, out, (size_t)m * (sizeof RESP - 1), NULL, end_at) < 0) { k = -1; break; }
+            if (ars_tcp_write(c, out, (size_t)m * (sizeof RESP - 1), NULL, -1) < 0) { k = -1; break; }
             k -= m;
         }
         if (k < 0) break;
@@ -51,8 +52,8 @@ static void echo_conn(void *arg) {
     ars_sock *c = (ars_sock *)arg;
     char buf[16384];
     ptrdiff_t n;
-    while ((n = ars_tcp_read(c, buf, sizeof buf, end_at)) > 0)
-        if (ars_tcp_write(c, buf, (size_t)n, NULL, end_at) < 0) break;
+    while ((n = ars_tcp_read(c, buf, sizeof buf, -1)) > 0)
+        if (ars_tcp_write(c, buf, (size_t)n, NULL, -1) < 0) break;
     ars_io_close(c);
 }
 
@@ -67,11 +68,14 @@ static void acceptor(void *arg) {
     if (ars_tcp_listen(&ls, "127.0.0.1", port, &o) != 0) { perror("listen"); return; }
     memset(&co, 0, sizeof co);
     co.stack_size = 32 * 1024;
+    /* connections wait without deadlines, like the libuv peer; the run
+       ends when the acceptor's deadline passes */
     while (ars_tcp_accept(ls, &c, NULL, end_at) == 0) {
         ars_tcp_set_nodelay(c, 1);
         if (ars_go_opts(http ? http_conn : echo_conn, c, &co, NULL) != 0) ars_io_close(c);
     }
     ars_io_close(ls);
+    exit(0);
 }
 
 int main(int argc, char **argv) {

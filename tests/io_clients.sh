@@ -15,7 +15,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 $CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_echo_server" examples/io_echo_server.c -lpthread || exit 1
 $CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_http_server" examples/io_http_server.c -lpthread || exit 1
-EP=$((20000 + RANDOM % 20000)); HP=$((EP + 1))
+EP=$((20000 + RANDOM % 10000)); HP=$((EP + 1))   # below the ephemeral range
 
 "$B/io_echo_server" -p $EP -t 2 -d 30 > "$B/echo.log" 2>&1 & EPID=$!
 "$B/io_http_server" -p $HP -d 30 > "$B/http.log" 2>&1 & HPID=$!
