@@ -88,7 +88,9 @@
      background. Numeric addresses never start a thread.
    - ars_io_signal_wait: epoll blocks the signals in the calling thread and
      reads a signalfd, so block them in every thread (before creating
-     threads, as examples/io_echo_server.c does); kqueue and poll install a
+     threads, as examples/io_echo_server.c does, and outside coroutines
+     with ARSENAL_CORO_USE_UCONTEXT, where each context keeps its own signal
+     mask); kqueue and poll install a
      handler that writes to a pipe; Windows maps console events (Ctrl+C =
      SIGINT, Ctrl+Break = SIGBREAK, close/logoff/shutdown = SIGTERM).
    - A socket must not be used after ars_io_close; a coroutine waiting on it
