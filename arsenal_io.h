@@ -1981,6 +1981,12 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     for (i = 0; i < count; i++) if (sigaction(signals[i], &sa, NULL) != 0) return ARS_EINVAL;
+    {   /* if the program blocked them (as for signalfd), this thread takes them */
+        sigset_t set;
+        sigemptyset(&set);
+        for (i = 0; i < count; i++) sigaddset(&set, signals[i]);
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    }
     r = ars_io_attach(&s, ars__sig_pipe[0]);
     if (r) return r;
     for (;;) {

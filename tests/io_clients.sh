@@ -2,7 +2,8 @@
 # tests/io_clients.sh - real clients against the arsenal_io.h examples, on
 # loopback, bounded in time: nc against examples/io_echo_server.c; curl (GET,
 # POST with a body, keep-alive reuse) and wrk against examples/io_http_server.c.
-#   tests/io_clients.sh [CC]        (default cc; -DARSENAL_IO_USE_POLL etc. via CFLAGS)
+#   tests/io_clients.sh [CC]      backends: CFLAGS=-DARSENAL_IO_USE_POLL, or
+#   CFLAGS="-DARSENAL_IO_USE_KQUEUE -I$KQ/include/kqueue" LIBS=$KQ/lib/libkqueue.a
 set -u
 cd "$(dirname "$0")/.." || exit 2
 CC=${1:-cc}
@@ -13,8 +14,8 @@ ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
-$CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_echo_server" examples/io_echo_server.c -lpthread || exit 1
-$CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_http_server" examples/io_http_server.c -lpthread || exit 1
+$CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_echo_server" examples/io_echo_server.c ${LIBS:-} -lpthread || exit 1
+$CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_http_server" examples/io_http_server.c ${LIBS:-} -lpthread || exit 1
 EP=$((20000 + RANDOM % 10000)); HP=$((EP + 1))   # below the ephemeral range
 
 "$B/io_echo_server" -p $EP -t 2 -d 30 > "$B/echo.log" 2>&1 & EPID=$!
@@ -51,7 +52,10 @@ if have wrk; then
   if [ -n "$rps" ] && [ "$errs" = 0 ]; then ok "wrk -c100 3s: $rps req/s, no errors"; else bad "wrk: $(cat "$B/wrk.txt")"; fi
 else echo "skip wrk (not installed)"; fi
 
+t0=$(date +%s%N)
 kill -TERM $EPID $HPID 2>/dev/null
 wait $EPID; e1=$?; wait $HPID; e2=$?
-[ $e1 = 0 ] && [ $e2 = 0 ] && ok "graceful shutdown on SIGTERM ($(tail -1 "$B/http.log"))" || bad "shutdown exit codes $e1 $e2"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $e1 = 0 ] && [ $e2 = 0 ] && [ $ms -lt 3000 ] && ok "graceful shutdown on SIGTERM in $ms ms ($(tail -1 "$B/http.log"))" \
+  || bad "shutdown: exit codes $e1 $e2 after $ms ms"
 exit $fail
