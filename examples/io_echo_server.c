@@ -7,6 +7,8 @@
        cc -O2 -D_DEFAULT_SOURCE -o io_echo_server examples/io_echo_server.c -lpthread
        ./io_echo_server -p 7000 -t 2
        echo hello | nc -q1 127.0.0.1 7000         # prints hello
+   Windows (mingw): x86_64-w64-mingw32-gcc -O2 -o io_echo_server.exe
+       examples/io_echo_server.c -lws2_32 -lmswsock  (one thread; Ctrl+C stops it)
    Options: -p PORT [7000], -t THREADS [1], -h HOST [127.0.0.1],
             -d SECONDS: stop by itself after that long [run until a signal].
 */
@@ -52,7 +54,9 @@ static void acceptor(void *arg) {
     int r;
     (void)arg;
     memset(&o, 0, sizeof o);
-    o.reuseport = 1;
+#if !defined(_WIN32)
+    o.reuseport = 1;              /* Windows has no SO_REUSEPORT: one thread there */
+#endif
     o.backlog = 4096;
     if ((r = ars_tcp_listen(&ls, host, port, &o)) != 0) {
         fprintf(stderr, "listen %s:%d: %s\n", host, port, ars_strerror(r));
@@ -70,6 +74,7 @@ static void acceptor(void *arg) {
     ars_io_close(ls);
 }
 
+#if !defined(_WIN32)
 static void *worker(void *arg) {
     ars_go(acceptor, arg);
     ars_sched_run();
@@ -77,6 +82,7 @@ static void *worker(void *arg) {
     ars_coro_cache_trim();
     return NULL;
 }
+#endif
 
 static void signals(void *arg) {
     int sigs[2] = { SIGINT, SIGTERM };
