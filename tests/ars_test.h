@@ -25,6 +25,22 @@
 #define ARS_TEST__UNUSED
 #endif
 
+/* Which sanitizer the program runs under (tests scale or skip by it). */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(UNDER_TSAN)
+#define UNDER_TSAN 1
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(UNDER_ASAN)
+#define UNDER_ASAN 1
+#endif
+
 #ifdef ARS_TEST_FREESTANDING
 void ars_test_putc(char c);
 #else
