@@ -285,7 +285,8 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co);
 /* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
    poll(ctx, deadline) to wait for events (waking coroutines with ars_wake)
    until the deadline (-1: no timer pending; 0: do not block). wake(ctx) must
-   interrupt a poll from another thread. Pass NULL to remove. */
+   interrupt a poll from another thread. Pass NULL to remove. The poller is
+   per thread and stays installed across ars_sched_run calls. */
 typedef struct ars_poller {
     int (*poll)(void *ctx, int64_t deadline);
     void (*wake)(void *ctx);
@@ -1455,6 +1456,9 @@ typedef struct ars_sched {
 } ars_sched;
 
 static ARS__TLS ars_sched *ars__sched;
+/* the installed poller outlives a scheduler: it is per thread, and each new
+   scheduler of the thread starts with it */
+static ARS__TLS ars_poller ars__poller_cfg;
 
 static ars_sched *ars__sched_get(void) {
     ars_sched *s = ars__sched;
@@ -1485,6 +1489,8 @@ static ars_sched *ars__sched_get(void) {
     InitializeSRWLock(&s->mu);
     InitializeConditionVariable(&s->cv);
 #endif
+    s->poller = ars__poller_cfg;
+    s->has_poller = ars__poller_cfg.poll != NULL;
     ars__sched = s;
     return s;
 }
@@ -1669,7 +1675,7 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
     }
     /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
     ars_coro_yield(NULL, NULL);
-    ars__timer_remove(s, co);
+    if (co->heap_index != (size_t)-1) ars__timer_remove(s, co);
     r = co->park_result;
     if (r == ARS_ECANCELED) ars__st32(&co->cancel_pending, 0u);
     return r;
@@ -1723,10 +1729,10 @@ ARSENAL_CORO_API int ars_go(void (*fn)(void *arg), void *arg) {
 ARSENAL_CORO_API size_t ars_sched_count(void) { return ars__sched ? ars__sched->count : 0; }
 
 ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *p) {
-    ars_sched *s = ars__sched_get();
-    if (!s) return;
-    if (p && p->poll && p->wake) { s->poller = *p; s->has_poller = 1; }
-    else { ARS__MEMSET(&s->poller, 0, sizeof s->poller); s->has_poller = 0; }
+    ars_sched *s = ars__sched;
+    if (p && p->poll && p->wake) ars__poller_cfg = *p;
+    else ARS__MEMSET(&ars__poller_cfg, 0, sizeof ars__poller_cfg);
+    if (s) { s->poller = ars__poller_cfg; s->has_poller = ars__poller_cfg.poll != NULL; }
 }
 
 static void ars__drain_inbox(ars_sched *s) {
@@ -1779,6 +1785,7 @@ static void ars__sched_idle(ars_sched *s, int64_t deadline) {
 
 ARSENAL_CORO_API int ars_sched_run(void) {
     ars_sched *s;
+    int polled = 0;
     if (ars__current) return ARS_ESTATE;
     s = ars__sched_get();
     if (!s) return ARS_ENOMEM;
@@ -1799,9 +1806,12 @@ ARSENAL_CORO_API int ars_sched_run(void) {
         if (!s->run_head) {
             int64_t deadline = s->heap_len ? s->heap[0]->deadline : -1;
             ars__sched_idle(s, deadline);
+            polled = 1;
             continue;
         }
-        if (s->has_poller) s->poller.poll(s->poller.ctx, 0);
+        /* I/O gets its turn between rounds, unless the idle wait just polled */
+        if (s->has_poller && !polled) s->poller.poll(s->poller.ctx, 0);
+        polled = 0;
         /* run what is runnable now; what they make runnable waits a round */
         last = s->run_tail;
         for (;;) {

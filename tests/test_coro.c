@@ -632,6 +632,12 @@ static void test_poller_hook(void) {
     ars_sched_run();
     EXPECT(poll_blocking_calls >= 1);
     EXPECT(poll_calls >= 1);
+    /* the poller stays installed for the thread's next run */
+    poll_blocking_calls = 0;
+    go(io_waiter, NULL, NULL);
+    ars_sched_run();
+    EXPECT_EQ(poll_blocking_calls, 1);
+    ars_sched_set_poller(NULL);
 }
 
 #if defined(HAVE_THREADS)
