@@ -777,8 +777,8 @@ ARSENAL_IO_API int ars_io_init(void) { return ars__loop_get() ? 0 : ARS_ENOMEM; 
 ARSENAL_IO_API void ars_io_deinit(void) {
     ars__loop *L = ars__io_loop;
     if (!L) return;
-    /* the scheduler dropped the poller when ars_sched_run returned; calling
-       ars_sched_set_poller(NULL) here would allocate a scheduler */
+    /* the thread's poller points at this loop: take it out first */
+    ars_sched_set_poller(NULL);
     ars__be_fini(L);
     ARS__IO_FREE(L);
     ars__io_loop = NULL;
@@ -800,7 +800,7 @@ ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, 
     if (deadline == 0) return ARS_ETIMEDOUT;
     if (!ars_coro_running()) return ARS_ESTATE;
     p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = s->loop;
-    ars_sched_set_poller(&p);   /* cheap; the scheduler forgets it when ars_sched_run ends */
+    ars_sched_set_poller(&p);   /* cheap: stays installed for the thread until ars_io_deinit */
     w = ars_park_prepare();
     for (d = 0; d < 2; d++) if (dirs >> d & 1) {
         s->w[d] = w;
