@@ -94,9 +94,16 @@ deps-bench:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS_BENCH); \
 	else echo "run as root: apt-get install -y $(DEPS_BENCH)"; fi
 
+# kqueue on Linux through libkqueue (not in Debian; build it yourself with
+# cmake and pass its install prefix). Runs test_io.c and the real clients.
 test-kqueue:
 	@if [ -z "$(KQUEUE_DIR)" ]; then echo "usage: make test-kqueue KQUEUE_DIR=<libkqueue install prefix>"; exit 2; fi
-	bash tests/io_kqueue.sh "$(KQUEUE_DIR)"
+	@mkdir -p $(BUILD)
+	$(CC) $(WARN) -Werror -O2 -g -DARSENAL_IO_USE_KQUEUE -I$(KQUEUE_DIR)/include/kqueue -Itests \
+	  -o $(BUILD)/test_io_kqueue tests/test_io.c $(KQUEUE_DIR)/lib/libkqueue.a -lpthread
+	./$(BUILD)/test_io_kqueue
+	CFLAGS="-DARSENAL_IO_USE_KQUEUE -I$(KQUEUE_DIR)/include/kqueue" LIBS="$(KQUEUE_DIR)/lib/libkqueue.a" \
+	  B=$(BUILD)/io_clients_kqueue bash tests/io_clients.sh
 
 bench-rtos:
 	bash bench/bench_rtos.sh
