@@ -436,15 +436,9 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-#define ARS__NOINLINE __attribute__((noinline))
-#define ARS__NORETURN __attribute__((noreturn))
 #define ARS__UNUSED __attribute__((unused))
-#define ARS__LIKELY(x) __builtin_expect(!!(x), 1)
 #else
-#define ARS__NOINLINE
-#define ARS__NORETURN
 #define ARS__UNUSED
-#define ARS__LIKELY(x) (x)
 #endif
 
 /* atomics: GNU builtins (gcc, clang; C and C++) or MSVC intrinsics */
@@ -1842,6 +1836,46 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 #undef ARS__SYM
 #undef ARS__FUNC_BEGIN
 #undef ARS__FUNC_END
+#undef ARS__UNUSED
+#undef ARS__ASAN
+#undef ARS__TSAN
+#undef ARS__VALGRIND
+#undef ARS__CORO_UCONTEXT
+#undef ARS__CORO_FIBERS
+#undef ARS__ARCH_X86_64
+#undef ARS__ARCH_X86_64_WIN
+#undef ARS__ARCH_I386
+#undef ARS__ARCH_ARM64
+#undef ARS__ARCH_ARM
+#undef ARS__ARCH_RISCV
+#undef ARS__I386_MXCSR_SAVE
+#undef ARS__I386_MXCSR_LOAD
+#undef ARS__I386_TIB_SAVE
+#undef ARS__I386_TIB_LOAD
+#undef ARS__I386_TIB_SLOTS
+#undef ARS__ARM_VPUSH
+#undef ARS__ARM_VPOP
+#undef ARS__ARM_VFP_SLOTS
+#undef ARS__ARM_MODE
+#undef ARS__RV_S
+#undef ARS__RV_L
+#undef ARS__RV_X
+#undef ARS__RV_FS
+#undef ARS__RV_FL
+#undef ARS__RV_F
+#undef ARS__RV_STR2
+#undef ARS__RV_STR
+#undef ARS__RV_FRAME
+#undef ARS__RV_GPR
+#undef ARS__RV_GPRS
+#undef ARS__RV_FPR
+#undef ARS__RV_FPRS
+#undef ARS__RV_FSAVE
+#undef ARS__RV_FLOAD
+#undef ARS__MADV_GUARD_INSTALL
+#undef ARS__CORO_OS_NONE
+#undef ARS__CORO_OS_POSIX
+#undef ARS__CORO_OS_WIN
 #endif /* ARSENAL_CORO_IMPLEMENTATION */
 
 /*

@@ -31,6 +31,12 @@
 #define SCALE(full, quick) (full)
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* Firmware has no mmap: coroutines there run on these buffers. */
 #define FW_STACKS 8
 #define FW_STACK_SIZE 8192
@@ -321,7 +327,7 @@ static void test_many_live(void) {
     EXPECT(ok);
 }
 
-static ARS__NOINLINE long recurse(long depth) {
+static NOINLINE long recurse(long depth) {
     volatile char pad[128];
     pad[0] = (char)depth;
     if (depth == 0) return pad[0];
@@ -371,7 +377,7 @@ static void test_caller_stack(void) {
 #if defined(HAVE_FORK)
 /* ---- a runaway recursion hits the guard page: the child dies by SIGSEGV ---- */
 static volatile long runaway_limit = 0x7fffffffL; /* never reached */
-static ARS__NOINLINE long runaway(long n) {
+static NOINLINE long runaway(long n) {
     volatile char pad[512];
     pad[0] = (char)n;
     if (n >= runaway_limit) return 0;
