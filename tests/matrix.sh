@@ -20,7 +20,7 @@ mkdir -p "$B/inc"
 [ -e /usr/include/xxhash.h ] && ln -sf /usr/include/xxhash.h "$B/inc/xxhash.h"
 XINC="-I$ROOT/$B/inc"
 
-ALL_LEGS="compile native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan valgrind ucontext
+ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan valgrind ucontext
 cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64
 wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv64 firmware-rv64gc extra"
 
@@ -98,6 +98,15 @@ leg_compile() {
     record compile passed "$(tail -1 "$B/compile.log")"
   else
     record compile FAILED "$(tail -1 "$B/compile.log")"; tail -30 "$B/compile.log" | sed 's/^/    /' | tee -a "$LOG"
+  fi
+}
+
+# every examples/*.c builds with plain make, warnings as errors
+leg_examples() {
+  if make -s examples BUILD="$B/examples-build" CFLAGS="-O2 -g -Werror" > "$B/examples.log" 2>&1; then
+    record examples passed "$(ls examples/*.c | wc -l) examples built"
+  else
+    record examples FAILED "see $B/examples.log"; tail -20 "$B/examples.log" | sed 's/^/    /' | tee -a "$LOG"
   fi
 }
 
@@ -248,6 +257,7 @@ leg_extra() {
 run_one() {
   case "$1" in
     compile) leg_compile ;;
+    examples) leg_examples ;;
     native-gcc-O0) native "$1" gcc -O0 ;;
     native-gcc-O2) native "$1" gcc -O2 ;;
     native-clang-O0) native "$1" clang -O0 ;;
