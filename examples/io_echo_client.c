@@ -1,0 +1,118 @@
+/* io_echo_client.c - an echo load generator: N connections, each a
+   coroutine that writes a message, reads it back whole, and times the
+   round trip; prints round trips per second and p50/p99/max latency.
+   ars-build-libs: -lpthread
+
+   Build and run (against examples/io_echo_server.c):
+       cc -O2 -D_DEFAULT_SOURCE -o io_echo_server examples/io_echo_server.c -lpthread
+       cc -O2 -D_DEFAULT_SOURCE -o io_echo_client examples/io_echo_client.c -lpthread
+       ./io_echo_server -p 7000 &
+       ./io_echo_client -c 100 -s 64 -d 3 127.0.0.1 7000
+   Options: -c CONNECTIONS [1], -s MESSAGE_BYTES [64], -d SECONDS [3],
+            then HOST [127.0.0.1] and PORT [7000].
+   Output (one line, easy to parse):
+       rt/s 123456 p50_us 700 p99_us 1500 max_us 9000 rts 370368 conns 100 errors 0
+*/
+#define ARSENAL_IMPLEMENTATION
+#include "../arsenal_io.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HIST_US 1000000                   /* 1 us buckets up to 1 s, then one overflow */
+static uint32_t hist[HIST_US + 1];
+static uint64_t total_rts, max_us;
+static int n_errors, n_connected, n_done;
+static const char *host = "127.0.0.1";
+static int port = 7000, conns = 1;
+static size_t msg_size = 64;
+static int64_t t_start, t_end;            /* ars_now() ms: when counting starts and stops */
+
+static uint64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void client(void *arg) {
+    ars_sock *s;
+    char *out, *in;
+    ptrdiff_t r;
+    int i;
+    (void)arg;
+    out = (char *)malloc(msg_size);
+    in = (char *)malloc(msg_size);
+    if (!out || !in) { n_errors++; goto done_mem; }
+    for (i = 0; (size_t)i < msg_size; i++) out[i] = (char)('a' + i % 26);
+    r = ars_tcp_connect(&s, host, port, ars_now() + 5000);
+    if (r != 0) {
+        if (n_errors++ == 0) fprintf(stderr, "connect %s:%d: %s\n", host, port, ars_strerror((int)r));
+        goto done_mem;
+    }
+    ars_tcp_set_nodelay(s, 1);
+    n_connected++;
+    while (ars_now() < t_end) {
+        uint64_t t0 = now_us(), us;
+        int64_t dl = ars_now() + 10000;
+        if ((r = ars_tcp_write(s, out, msg_size, NULL, dl)) < 0 ||
+            (r = ars_tcp_read_full(s, in, msg_size, NULL, dl)) < 0) {
+            if (n_errors++ == 0) fprintf(stderr, "round trip: %s\n", ars_strerror((int)r));
+            break;
+        }
+        if (ars_now() < t_start) continue;     /* warm-up: connections still opening */
+        us = now_us() - t0;
+        hist[us < HIST_US ? us : HIST_US]++;
+        if (us > max_us) max_us = us;
+        total_rts++;
+    }
+    ars_io_close(s);
+done_mem:
+    free(out);
+    free(in);
+    n_done++;
+}
+
+static uint64_t percentile(double p) {
+    uint64_t want = (uint64_t)(p * (double)total_rts), seen = 0, us;
+    if (want == 0) want = 1;
+    for (us = 0; us <= HIST_US; us++)
+        if ((seen += hist[us]) >= want) return us;
+    return HIST_US;
+}
+
+int main(int argc, char **argv) {
+    int i, pos = 0, secs = 3;
+    ars_coro_opts co;
+    double elapsed;
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-c") && i + 1 < argc) conns = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "-s") && i + 1 < argc) msg_size = (size_t)atol(argv[++i]);
+        else if (!strcmp(argv[i], "-d") && i + 1 < argc) secs = atoi(argv[++i]);
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: %s [-c CONNS] [-s BYTES] [-d SECONDS] [HOST [PORT]]\n", argv[0]);
+            return 2;
+        } else if (pos++ == 0) host = argv[i];
+        else port = atoi(argv[i]);
+    }
+    if (conns < 1 || msg_size < 1 || secs < 1) { fprintf(stderr, "bad -c/-s/-d\n"); return 2; }
+    /* 10% warm-up (at most 1 s) while connections open, then the timed part */
+    t_start = ars_now() + (secs >= 10 ? 1000 : 100 * secs);
+    t_end = t_start + 1000 * (int64_t)secs;
+    memset(&co, 0, sizeof co);
+    co.stack_size = 32 * 1024;
+    for (i = 0; i < conns; i++)
+        if (ars_go_opts(client, NULL, &co, NULL) != 0) { fprintf(stderr, "ars_go failed\n"); return 1; }
+    ars_sched_run();
+    ars_io_deinit();
+    elapsed = (double)secs;
+    if (total_rts == 0) {
+        fprintf(stderr, "no round trips (%d connected, %d errors)\n", n_connected, n_errors);
+        return 1;
+    }
+    printf("rt/s %.0f p50_us %llu p99_us %llu max_us %llu rts %llu conns %d errors %d\n",
+           (double)total_rts / elapsed, (unsigned long long)percentile(0.50),
+           (unsigned long long)percentile(0.99), (unsigned long long)max_us,
+           (unsigned long long)total_rts, n_connected, n_errors);
+    return n_errors ? 1 : 0;
+}
