@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/io_clients.sh - real clients against the arsenal_io.h examples, on
 # loopback, bounded in time: nc against examples/io_echo_server.c; curl (GET,
-# POST with a body, keep-alive reuse) and wrk against examples/io_http_server.c.
+# POST with a body, keep-alive reuse) and wrk against examples/io_http_hello.c.
 #   tests/io_clients.sh [CC]      backends: CFLAGS=-DARSENAL_IO_USE_POLL, or
 #   CFLAGS="-DARSENAL_IO_USE_KQUEUE -I$KQ/include/kqueue" LIBS=$KQ/lib/libkqueue.a
 set -u
@@ -15,11 +15,11 @@ bad() { echo "FAIL $*"; fail=1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 $CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_echo_server" examples/io_echo_server.c ${LIBS:-} -lpthread || exit 1
-$CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_http_server" examples/io_http_server.c ${LIBS:-} -lpthread || exit 1
+$CC -O2 -D_DEFAULT_SOURCE ${CFLAGS:-} -o "$B/io_http_hello" examples/io_http_hello.c ${LIBS:-} -lpthread || exit 1
 EP=$((20000 + RANDOM % 10000)); HP=$((EP + 1))   # below the ephemeral range
 
 "$B/io_echo_server" -p $EP -t 2 -d 30 > "$B/echo.log" 2>&1 & EPID=$!
-"$B/io_http_server" -p $HP -d 30 > "$B/http.log" 2>&1 & HPID=$!
+"$B/io_http_hello" -p $HP -d 30 > "$B/http.log" 2>&1 & HPID=$!
 for _ in $(seq 50); do grep -q "server on" "$B/echo.log" "$B/http.log" 2>/dev/null && [ "$(grep -l 'server on' "$B/echo.log" "$B/http.log" | wc -l)" = 2 ] && break; sleep 0.1; done
 
 # nc: echo of a line and of 1 MiB

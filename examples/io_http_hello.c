@@ -1,12 +1,12 @@
-/* io_http_server.c - a small HTTP/1.1 server: keep-alive, pipelined
+/* io_http_hello.c - a small HTTP/1.1 server: keep-alive, pipelined
    requests answered in order with one write per batch, request bodies
    (Content-Length), one coroutine per connection, -t N threads sharing the
    port (SO_REUSEPORT).
    ars-build-libs: -lpthread
 
    Build and run:
-       cc -O2 -D_DEFAULT_SOURCE -o io_http_server examples/io_http_server.c -lpthread
-       ./io_http_server -p 8080
+       cc -O2 -D_DEFAULT_SOURCE -o io_http_hello examples/io_http_hello.c -lpthread
+       ./io_http_hello -p 8080
        curl http://127.0.0.1:8080/                     # Hello, World!
        curl --data-binary @file http://127.0.0.1:8080/ # received <size> bytes
        wrk -t1 -c100 -d5s http://127.0.0.1:8080/
