@@ -30,6 +30,11 @@
    ARSENAL_CORO_USE_FIBERS      force Windows fibers [asm; fibers on MSVC]
    ARSENAL_CORO_STACK_SIZE      default stack bytes [256 KiB on 64-bit, 64 KiB on 32-bit]
    ARSENAL_CORO_STACK_CACHE     stacks kept per thread for reuse [64]
+   ARSENAL_CORO_DIRECT_RUNS     coroutine runs a scheduler round may add by
+                                switching straight from a parking coroutine to
+                                the next runnable one, before timers, other
+                                threads' wakes and I/O get their turn [64];
+                                0: every switch goes through the scheduler
    ARSENAL_CORO_NO_GUARD        allocate stacks without guard pages [guarded]
    ARSENAL_CORO_FREESTANDING    no libc, no OS (firmware): caller-given stacks
                                 only; needs ARSENAL_CORO_NOW_MS [auto when
@@ -422,6 +427,9 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 #endif
 #ifndef ARSENAL_CORO_STACK_CACHE
 #define ARSENAL_CORO_STACK_CACHE 64
+#endif
+#ifndef ARSENAL_CORO_DIRECT_RUNS
+#define ARSENAL_CORO_DIRECT_RUNS 64
 #endif
 
 /* thread-local storage */
@@ -1434,6 +1442,9 @@ ARSENAL_CORO_API int64_t ars_now(void) {
 /* >>sched implementation ------------------------------------------------ */
 typedef struct ars_sched {
     ars_coro *run_head, *run_tail;
+    size_t run_len;
+    size_t round_left;        /* runs left in this round (direct hand-offs count) */
+    ars_coro *running;        /* the coroutine the scheduler's context runs */
     ars_coro **heap;          /* timer min-heap on deadline */
     size_t heap_len, heap_cap;
     size_t count;             /* live spawned coroutines */
@@ -1519,6 +1530,53 @@ static void ars__runq_push(ars_sched *s, ars_coro *co) {
     co->next = NULL;
     if (s->run_tail) s->run_tail->next = co; else s->run_head = co;
     s->run_tail = co;
+    s->run_len++;
+}
+static ars_coro *ars__runq_pop(ars_sched *s) {
+    ars_coro *co = s->run_head;
+    s->run_head = co->next;
+    if (!s->run_head) s->run_tail = NULL;
+    s->run_len--;
+    co->next = NULL;
+    return co;
+}
+
+/* Suspends the running scheduled coroutine `co` (already queued or parked).
+   While the round has runs left, it switches straight to the next runnable
+   coroutine, which inherits co's way back to the scheduler's context: one
+   switch instead of two, and no pass through the scheduler loop. Asm
+   backends only (a ucontext or fiber context cannot be handed over by
+   copying it), and not under ASan, whose fake-stack bookkeeping follows
+   resume/yield pairs. */
+#if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS) && !defined(ARS__ASAN) && ARSENAL_CORO_DIRECT_RUNS > 0
+#define ARS__DIRECT 1
+#endif
+static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
+#ifdef ARS__DIRECT
+    if (s->run_head && s->round_left) {
+        ars_coro *next;
+        s->round_left--;
+        next = ars__runq_pop(s);
+        if (next == co) return;         /* it was the only runnable one */
+        co->status = ARS_CORO_SUSPENDED;
+        if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
+            ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
+        }
+        next->caller = co->caller;
+        next->caller_ctx = co->caller_ctx;
+        next->status = ARS_CORO_RUNNING;
+        ars__current = next;
+        s->running = next;
+#ifdef ARS__TSAN
+        next->tsan_caller = co->tsan_caller;
+        __tsan_switch_to_fiber(next->tsan_fiber, 0);
+#endif
+        (void)ARS__JUMP(&co->ctx, &next->ctx, NULL);
+        return;
+    }
+#endif
+    (void)s;
+    ars_coro_yield(NULL, NULL);
 }
 
 /* timer heap */
@@ -1672,7 +1730,7 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
         }
     }
     /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
-    ars_coro_yield(NULL, NULL);
+    ars__sched_suspend(s, co);
     if (co->heap_index != (size_t)-1) ars__timer_remove(s, co);
     r = co->park_result;
     if (r == ARS_ECANCELED) ars__st32(&co->cancel_pending, 0u);
@@ -1691,7 +1749,8 @@ ARSENAL_CORO_API int ars_sched_yield(void) {
     ars_coro *co = ars__current;
     if (!co || !co->sched) return ARS_ESTATE;
     ars__runq_push(co->sched, co);
-    return ars_coro_yield(NULL, NULL);
+    ars__sched_suspend(co->sched, co);
+    return 0;
 }
 
 static void *ars__go_entry(void *arg) {
@@ -1788,7 +1847,6 @@ ARSENAL_CORO_API int ars_sched_run(void) {
     s = ars__sched_get();
     if (!s) return ARS_ENOMEM;
     while (s->count > 0) {
-        ars_coro *last;
         int64_t now;
         ars__drain_inbox(s);
         /* fire expired timers */
@@ -1810,20 +1868,19 @@ ARSENAL_CORO_API int ars_sched_run(void) {
         /* I/O gets its turn between rounds, unless the idle wait just polled */
         if (s->has_poller && !polled) s->poller.poll(s->poller.ctx, 0);
         polled = 0;
-        /* run what is runnable now; what they make runnable waits a round */
-        last = s->run_tail;
-        for (;;) {
-            ars_coro *co = s->run_head;
-            int done = co == last;
-            s->run_head = co->next;
-            if (!s->run_head) s->run_tail = NULL;
-            co->next = NULL;
+        /* run what is runnable now, plus up to ARSENAL_CORO_DIRECT_RUNS of
+           what they make runnable; the rest waits a round */
+        s->round_left = s->run_len + (size_t)ARSENAL_CORO_DIRECT_RUNS;
+        while (s->round_left && s->run_head) {
+            ars_coro *co = ars__runq_pop(s);
+            s->round_left--;
+            s->running = co;
             ars_coro_resume(co, NULL, NULL);
+            co = s->running;            /* direct hand-offs change who comes back */
             if (co->status == ARS_CORO_DEAD) {
                 s->count--;
                 ars_coro_destroy(co);
             }
-            if (done || !s->run_head) break;
         }
     }
     ars__sched_free(s);
@@ -1831,6 +1888,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 }
 
 #undef ARS__JUMP
+#undef ARS__DIRECT
 #undef ARS__MEMSET
 #undef ARS__MEMCPY
 #undef ARS__TLS
