@@ -1215,8 +1215,10 @@ static void ars__coro_release(ars_coro *co) {
     if (st.map) ars__stack_free(&st, co->allocator);
 }
 
+static void ars__sched_spare_free(void);
 ARSENAL_CORO_API void ars_coro_cache_trim(void) {
     while (ars__cache.n > 0) ars__coro_release(ars__cache.co[--ars__cache.n]);
+    ars__sched_spare_free();
 }
 
 #if defined(ARS__CORO_OS_POSIX)
@@ -1237,6 +1239,7 @@ ARSENAL_CORO_API size_t ars_coro_overhead(void) {
     return (sizeof(ars_coro) + 63) & ~(size_t)63;
 }
 
+static void ars__sched_exit(ars_coro *co);
 static void ars__coro_entry(void *value, void *arg) {
     ars_coro *co = (ars_coro *)arg;
     void *ret;
@@ -1246,6 +1249,7 @@ static void ars__coro_entry(void *value, void *arg) {
 #endif
     ret = co->fn(co->arg);
     co->status = ARS_CORO_DEAD;
+    if (co->sched) ars__sched_exit(co);   /* returns when it did not switch away */
 #ifdef ARS__ASAN
     __sanitizer_start_switch_fiber(NULL, co->caller_lo, co->caller_size);
 #endif
@@ -1254,6 +1258,32 @@ static void ars__coro_entry(void *value, void *arg) {
 #endif
     ARS__JUMP(&co->ctx, &co->caller_ctx, ret);
     ARSENAL_ASSERT(0 && "a dead coroutine was resumed");
+}
+
+/* a finished coroutine of this thread: object, stack, registrations and
+   the park sequence (stale wakers stay stale) are reused */
+static int ars__cache_take(ars_coro **out, ars_coro_fn fn, void *arg) {
+    ars_coro *co = ars__cache.co[--ars__cache.n];
+    int r;
+    co->caller = NULL;
+    co->fn = fn;
+    co->arg = arg;
+    co->status = ARS_CORO_SUSPENDED;
+    co->sched = NULL;
+    co->next = NULL;
+    co->go_fn = NULL;
+    co->go_arg = NULL;
+    co->deadline = -1;
+    co->heap_index = (size_t)-1;
+    co->wait &= ~1u;
+    co->park_result = 0;
+    co->cancel_pending = 0;
+    co->prepared = 0;
+    r = ars_ctx_make(&co->ctx, co->stack.lo + 16, (size_t)((char *)co - co->stack.lo) - 16,
+                     ars__coro_entry, co);
+    if (r) return r;
+    *out = co;
+    return 0;
 }
 
 ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
@@ -1275,43 +1305,21 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
     if (!st.lo) return ARS_ENOMEM;
     st.map = st.lo; st.map_size = st.size; st.from_alloc = 1;
     a = NULL;
-    if (0) {
 #else
     if (opts && opts->stack) {
-#endif
         if (size < ars_coro_overhead() + 1024) return ARS_EINVAL;
         ARS__MEMSET(&st, 0, sizeof st);
         st.lo = (char *)opts->stack;
         st.size = size;
     } else if (size == ARSENAL_CORO_STACK_SIZE && !a && ars__cache.n > 0) {
-        /* a finished coroutine of this thread: object, stack, registrations
-           and the park sequence (stale wakers stay stale) are reused */
-        co = ars__cache.co[--ars__cache.n];
-        co->caller = NULL;
-        co->fn = fn;
-        co->arg = arg;
-        co->status = ARS_CORO_SUSPENDED;
-        co->sched = NULL;
-        co->next = NULL;
-        co->go_fn = NULL;
-        co->go_arg = NULL;
-        co->deadline = -1;
-        co->heap_index = (size_t)-1;
-        co->wait &= ~1u;
-        co->park_result = 0;
-        co->cancel_pending = 0;
-        co->prepared = 0;
-        r = ars_ctx_make(&co->ctx, co->stack.lo + 16, (size_t)((char *)co - co->stack.lo) - 16,
-                         ars__coro_entry, co);
-        if (r) return r;
-        *out = co;
-        return 0;
+        return ars__cache_take(out, fn, arg);
     } else {
         if (size < ars_coro_overhead() + 4096) return ARS_EINVAL;
         r = ars__stack_alloc(&st, size, a);
         if (r) return r;
         cached = size == ARSENAL_CORO_STACK_SIZE && !a;
     }
+#endif
     /* the object sits at the top of the stack memory */
     top = ((uintptr_t)st.lo + st.size - sizeof(ars_coro)) & ~(uintptr_t)63;
     co = (ars_coro *)top;
@@ -1469,9 +1477,26 @@ static ARS__TLS ars_sched *ars__sched;
    scheduler of the thread starts with it */
 static ARS__TLS ars_poller ars__poller_cfg;
 
+#if defined(ARS__CORO_OS_POSIX)
+/* the scheduler of a finished run, kept for the thread's next run (its
+   mutex, condition variable and timer heap array stay set up); freed by
+   ars_coro_cache_trim and when the thread exits */
+static ARS__TLS ars_sched *ars__sched_spare;
+#endif
+
 static ars_sched *ars__sched_get(void) {
     ars_sched *s = ars__sched;
     if (s) return s;
+#if defined(ARS__CORO_OS_POSIX)
+    s = ars__sched_spare;
+    if (s) {
+        ars__sched_spare = NULL;
+        s->poller = ars__poller_cfg;
+        s->has_poller = ars__poller_cfg.poll != NULL;
+        ars__sched = s;
+        return s;
+    }
+#endif
 #if defined(ARS__CORO_OS_NONE)
     {
         static ars_sched one;
@@ -1504,14 +1529,7 @@ static ars_sched *ars__sched_get(void) {
     return s;
 }
 
-static void ars__sched_free(ars_sched *s) {
-    while (ars__ld32(&s->remote_inflight)) {
-#if defined(ARS__CORO_OS_POSIX)
-        sched_yield();
-#elif defined(ARS__CORO_OS_WIN)
-        SwitchToThread();
-#endif
-    }
+static void ars__sched_release(ars_sched *s) {
 #if !defined(ARS__CORO_OS_NONE)
     ARS__CORO_FREE(s->heap, s->heap_cap * sizeof *s->heap);
 #endif
@@ -1523,7 +1541,41 @@ static void ars__sched_free(ars_sched *s) {
 #if !defined(ARS__CORO_OS_NONE)
     ARS__CORO_FREE(s, sizeof *s);
 #endif
+}
+
+static void ars__sched_spare_free(void) {
+#if defined(ARS__CORO_OS_POSIX)
+    if (ars__sched_spare) ars__sched_release(ars__sched_spare);
+    ars__sched_spare = NULL;
+#endif
+}
+
+/* every coroutine has finished: other threads may still be between
+   claiming a stale park and announcing it (remote_inflight) */
+static void ars__sched_free(ars_sched *s) {
+    while (ars__ld32(&s->remote_inflight)) {
+#if defined(ARS__CORO_OS_POSIX)
+        sched_yield();
+#elif defined(ARS__CORO_OS_WIN)
+        SwitchToThread();
+#endif
+    }
     ars__sched = NULL;
+#if defined(ARS__CORO_OS_POSIX)
+    s->heap_len = 0;
+    s->run_head = s->run_tail = NULL;
+    s->run_len = 0;
+    s->inbox = NULL;
+    s->wake_flag = 0;
+    s->sleeping = 0;
+    s->running = NULL;
+    if (!ars__sched_spare) {
+        if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
+        ars__sched_spare = s;
+        return;
+    }
+#endif
+    ars__sched_release(s);
 }
 
 static void ars__runq_push(ars_sched *s, ars_coro *co) {
@@ -1551,6 +1603,22 @@ static ars_coro *ars__runq_pop(ars_sched *s) {
 #if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS) && !defined(ARS__ASAN) && ARSENAL_CORO_DIRECT_RUNS > 0
 #define ARS__DIRECT 1
 #endif
+#ifdef ARS__DIRECT
+/* co (suspended or dead) hands the scheduler's way back to next, runs it */
+static void ars__sched_handoff(ars_sched *s, ars_coro *co, ars_coro *next) {
+        next->caller = co->caller;
+        next->caller_ctx = co->caller_ctx;
+        next->status = ARS_CORO_RUNNING;
+        ars__current = next;
+        s->running = next;
+#ifdef ARS__TSAN
+        next->tsan_caller = co->tsan_caller;
+        __tsan_switch_to_fiber(next->tsan_fiber, 0);
+#endif
+        (void)ARS__JUMP(&co->ctx, &next->ctx, NULL);
+}
+#endif
+
 static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
 #ifdef ARS__DIRECT
     if (s->run_head && s->round_left) {
@@ -1562,21 +1630,32 @@ static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
         if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
             ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
         }
-        next->caller = co->caller;
-        next->caller_ctx = co->caller_ctx;
-        next->status = ARS_CORO_RUNNING;
-        ars__current = next;
-        s->running = next;
-#ifdef ARS__TSAN
-        next->tsan_caller = co->tsan_caller;
-        __tsan_switch_to_fiber(next->tsan_fiber, 0);
-#endif
-        (void)ARS__JUMP(&co->ctx, &next->ctx, NULL);
+        ars__sched_handoff(s, co, next);
         return;
     }
 #endif
-    (void)s;
+    (void)s; (void)co;
     ars_coro_yield(NULL, NULL);
+}
+
+/* A finished scheduled coroutine whose stack goes back to the thread's
+   cache leaves straight for the next runnable one: the cache is only read
+   by ars_coro_create, which cannot run before this switch completes. */
+static void ars__sched_exit(ars_coro *co) {
+#ifdef ARS__DIRECT
+    ars_sched *s = co->sched;
+    if (s->run_head && s->round_left && co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
+        ars_coro *next;
+        s->round_left--;
+        next = ars__runq_pop(s);
+        s->count--;
+        ars_coro_destroy(co);
+        ars__sched_handoff(s, co, next);
+        ARSENAL_ASSERT(0 && "a dead coroutine was resumed");
+    }
+#else
+    (void)co;
+#endif
 }
 
 /* timer heap */
@@ -1767,7 +1846,8 @@ ARSENAL_CORO_API int ars_go_opts(void (*fn)(void *arg), void *arg,
     if (!fn) return ARS_EINVAL;
     s = ars__sched_get();
     if (!s) return ARS_ENOMEM;
-    r = ars_coro_create(&co, ars__go_entry, NULL, opts);
+    if (!opts && ars__cache.n > 0) r = ars__cache_take(&co, ars__go_entry, NULL);
+    else r = ars_coro_create(&co, ars__go_entry, NULL, opts);
     if (r) return r;
     co->arg = co;
     co->go_fn = fn;
