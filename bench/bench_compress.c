@@ -5,14 +5,26 @@
        cc -O2 -D_DEFAULT_SOURCE -o bench_compress bench/bench_compress.c -llz4
        ./bench_compress [corpus_MiB]        (default 32)
 
-   Corpus, built in memory and the same on every run of one machine: every
-   the .h files of /usr/include in name order, then regular files of /usr/bin in name
+   Corpus, built in memory and the same on every run of one machine: the
+   .h files of /usr/include in name order, then regular files of /usr/bin in name
    order, cut at corpus_MiB. Each figure is the median of REPS runs, in MB/s
    of uncompressed data (1 MB = 1e6 bytes) per second of thread CPU time.
 
-   Decompression (frame with content checksum, the case the issue targets):
-   ars_lz4_frame_decompress vs LZ4F_decompress on the same frame, written by
-   LZ4F_compressFrame, with 4 MiB and 64 KiB blocks, independent and linked.
+   Decompression (frame with content checksum, the case the issue targets),
+   on the same frame written by LZ4F_compressFrame, with 4 MiB blocks (the
+   lz4 tool's default; the headline) and 64 KiB blocks, independent and
+   linked; the runs are interleaved and each ratio is the median of the
+   ratios taken within one round:
+     buffer   ars_lz4_frame_decompress vs one LZ4F_decompress call, both
+              with the whole frame and a destination for all of it.
+     to sink  ars_lz4_decompress_stream vs an LZ4F_decompress loop, both fed
+              by a source that copies from memory into a block_size + 8 input
+              buffer, both decoding into one block of output handed to a sink
+              that counts bytes.
+   Then the parts: the same blocks without a content checksum (ours, LZ4F,
+   and liblz4's LZ4_decompress_safe alone on each block into the same
+   destination), XXH32 alone on cache-hot data, and what decoding then
+   hashing back to back would give at best (1 / (1/decode + 1/XXH32)).
    Compression: LZ4_compress_default over 4 MiB pieces vs ars_lz4_compress on
    the same pieces, and ars_lz4_frame_compress with and without checksum
    (frame compression includes the XXH32 pass when the checksum is on).
@@ -103,7 +115,10 @@ static double run_lz4f_dec(void) {
     return (double)n / t / 1e6;
 }
 
-static int null_sink(void *ctx, const void *p, size_t len) { (void)ctx; (void)p; (void)len; return 0; }
+/* Source to sink. The source hands out the frame from memory (a memcpy into
+   the caller's buffer, as read(2) would); the sink only counts the bytes.
+   Both sides get the same buffers: compressed input in a block_size + 8
+   buffer that the source fills as far as it can, output in one block. */
 typedef struct { const unsigned char *p; size_t len, pos; } memsrc;
 static int mem_source(void *ctx, void *buf, size_t cap) {
     memsrc *s = (memsrc *)ctx;
@@ -113,35 +128,111 @@ static int mem_source(void *ctx, void *buf, size_t cap) {
     s->pos += k;
     return (int)k;
 }
+static size_t sunk;
+static int count_sink(void *ctx, const void *p, size_t len) { (void)ctx; (void)p; sunk += len; return 0; }
+static size_t block_size;
 static double run_ours_stream_dec(void) {
     memsrc s;
     double t;
     s.p = frame; s.len = frame_len; s.pos = 0;
+    sunk = 0;
     t = now();
-    if (ars_lz4_decompress_stream(mem_source, &s, null_sink, NULL, 0, NULL)) exit(1);
-    return (double)n / (now() - t) / 1e6;
+    if (ars_lz4_decompress_stream(mem_source, &s, count_sink, NULL, 0, NULL)) exit(1);
+    t = now() - t;
+    if (sunk != n) { fprintf(stderr, "ours stream: bad result\n"); exit(1); }
+    return (double)n / t / 1e6;
+}
+static double run_lz4f_stream_dec(void) {
+    static unsigned char *in, *ob;
+    size_t in_cap = block_size + 8, in_len = 0, in_pos = 0, r = 1;
+    LZ4F_dctx *dc;
+    memsrc s;
+    double t;
+    if (!in) { in = (unsigned char *)malloc((4u << 20) + 8); ob = (unsigned char *)malloc(4u << 20); }
+    if (!in || !ob || LZ4F_isError(LZ4F_createDecompressionContext(&dc, LZ4F_VERSION))) exit(1);
+    s.p = frame; s.len = frame_len; s.pos = 0;
+    sunk = 0;
+    t = now();
+    while (r != 0) {
+        size_t dn = block_size, sn;
+        if (in_pos == in_len) {
+            in_len = (size_t)mem_source(&s, in, in_cap); in_pos = 0;
+            if (!in_len) break;
+        }
+        sn = in_len - in_pos;
+        r = LZ4F_decompress(dc, ob, &dn, in + in_pos, &sn, NULL);
+        if (LZ4F_isError(r)) exit(1);
+        in_pos += sn;
+        if (dn) count_sink(NULL, ob, dn);
+    }
+    t = now() - t;
+    LZ4F_freeDecompressionContext(dc);
+    if (r != 0 || sunk != n) { fprintf(stderr, "LZ4F stream: bad result\n"); exit(1); }
+    return (double)n / t / 1e6;
+}
+
+/* The parts, to see where the time goes: liblz4's block decoder alone into
+   the same destination, and XXH32 (xxhash.h) alone over cache-hot data. */
+static double run_blocks_only(void) {
+    size_t off = 0, o = 0;
+    double t = now();
+    off = 7; /* the header LZ4F_compressFrame writes without content size */
+    for (;;) {
+        uint32_t w = (uint32_t)frame[off] | (uint32_t)frame[off + 1] << 8 | (uint32_t)frame[off + 2] << 16 |
+                     (uint32_t)frame[off + 3] << 24;
+        int r;
+        off += 4;
+        if (w == 0) break;
+        if (w & 0x80000000u) { memcpy(out + o, frame + off, w & 0x7FFFFFFFu); r = (int)(w & 0x7FFFFFFFu); }
+        else r = LZ4_decompress_safe((const char *)frame + off, (char *)out + o, (int)w, (int)block_size);
+        if (r < 0) exit(1);
+        o += (size_t)r; off += w & 0x7FFFFFFFu;
+    }
+    t = now() - t;
+    if (o != n) { fprintf(stderr, "blocks: bad result\n"); exit(1); }
+    return (double)n / t / 1e6;
+}
+static double run_xxh_hot(void) {
+    size_t k = 32768, i, reps = n / k;
+    unsigned h = 0;
+    double t = now();
+    for (i = 0; i < reps; i++) h ^= ars__lz4_xxh(corpus, k);
+    t = now() - t;
+    if (h == 0x12345678u) printf(" ");
+    return (double)(reps * k) / t / 1e6;
 }
 
 static void bench_decompress(int bsid, int linked) {
     LZ4F_preferences_t p;
-    double a[REPS], b[REPS], c[REPS], ma, mb, mc;
+    double a[REPS], b[REPS], c[REPS], d[REPS], ra[REPS], rc[REPS], e[REPS], f[REPS], x[REPS], lz4f_crc;
     int i;
     memset(&p, 0, sizeof p);
+    block_size = bsid == 7 ? 4u << 20 : 64u << 10;
     p.frameInfo.blockSizeID = (LZ4F_blockSizeID_t)bsid;
     p.frameInfo.blockMode = linked ? LZ4F_blockLinked : LZ4F_blockIndependent;
     p.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
     frame_len = LZ4F_compressFrame(frame, LZ4F_compressFrameBound(n, &p), corpus, n, &p);
     if (LZ4F_isError(frame_len)) exit(1);
-    for (i = 0; i < REPS; i++) { a[i] = run_ours_dec(); b[i] = run_lz4f_dec(); c[i] = run_ours_stream_dec(); }
-    ma = median(a); mb = median(b); mc = median(c);
-    /* the ceiling: the same blocks without a content checksum to verify */
+    /* interleaved, and each ratio taken within one round */
+    for (i = 0; i < REPS; i++) {
+        a[i] = run_ours_dec(); b[i] = run_lz4f_dec(); c[i] = run_ours_stream_dec(); d[i] = run_lz4f_stream_dec();
+        ra[i] = a[i] / b[i]; rc[i] = c[i] / d[i];
+    }
+    printf("decompress %-3s %-11s buffer: ours %5.0f LZ4F %5.0f MB/s = %.2fx | to sink: ours %5.0f LZ4F %5.0f = %.2fx"
+           " | ratio %.3f\n", bsid == 7 ? "4M" : "64K", linked ? "linked" : "independent", median(a), median(b),
+           median(ra), median(c), median(d), median(rc), (double)frame_len / (double)n);
+    lz4f_crc = median(b);
+    /* the same blocks without a content checksum: what the decoder costs alone */
     p.frameInfo.contentChecksumFlag = LZ4F_noContentChecksum;
     frame_len = LZ4F_compressFrame(frame, LZ4F_compressFrameBound(n, &p), corpus, n, &p);
-    for (i = 0; i < REPS; i++) c[i] = run_ours_dec();
-    printf("decompress %-4s %-11s  ours %5.0f MB/s  LZ4F %5.0f MB/s  ours/LZ4F %.2fx  (ours to sink %5.0f; "
-           "no checksum: ours %5.0f = %.2fx LZ4F)  ratio %.3f\n",
-           bsid == 7 ? "4M" : "64K", linked ? "linked" : "independent", ma, mb, ma / mb, mc,
-           median(c), median(c) / mb, (double)frame_len / (double)n);
+    for (i = 0; i < REPS; i++) {
+        a[i] = run_ours_dec(); b[i] = run_lz4f_dec(); e[i] = linked ? 0 : run_blocks_only(); f[i] = run_xxh_hot();
+        x[i] = 1.0 / (1.0 / a[i] + 1.0 / f[i]);
+    }
+    printf("           no checksum:      ours %5.0f LZ4F %5.0f MB/s", median(a), median(b));
+    if (!linked) printf(", LZ4_decompress_safe alone %5.0f", median(e));
+    printf("; XXH32 hot %5.0f; decoder + XXH32 back to back at best %5.0f = %.2fx LZ4F with checksum\n",
+           median(f), median(x), median(x) / lz4f_crc);
 }
 
 static void bench_compress(void) {
