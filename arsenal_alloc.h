@@ -346,14 +346,14 @@ struct ars__hblk {
 /* Holds pointers to itself once initialised: do not copy it. */
 typedef struct ars_heap {
     uint32_t fl_bitmap;                                /* non-empty first levels */
-    uint32_t sl_bitmap[ARS_HEAP_FL_COUNT];             /* non-empty lists per level */
-    struct ars__hblk *heads[ARS_HEAP_FL_COUNT][ARS_HEAP_SL_COUNT]; /* free lists */
+    uint32_t sl_bitmap[ARS_HEAP_FL_COUNT + 1];         /* non-empty lists per level; 0 at the end */
+    struct ars__hblk *heads[ARS_HEAP_FL_COUNT * ARS_HEAP_SL_COUNT]; /* free lists by class */
     struct ars__hblk nil;                              /* end of every list */
-    void *regions;                                     /* chain of region headers */
-    size_t total;                                      /* bytes in blocks */
+    size_t cache_max;                                  /* largest size cached (0: cache off) */
     size_t used, peak;                                 /* bytes in used blocks */
-    size_t nused, nfree;                               /* used / free block counts */
     size_t allocs, frees;                              /* operations so far */
+    size_t total;                                      /* bytes in blocks */
+    void *regions;                                     /* chain of region headers */
     void *cache[ARS_HEAP_CACHE_COUNT];                 /* freed blocks kept whole, by size */
     size_t cached, ncached, cache_limit;               /* bytes, blocks, byte budget */
     unsigned char cache_n[ARS_HEAP_CACHE_COUNT];       /* blocks per class */
@@ -1071,10 +1071,19 @@ ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p) {
    Each region ends with a zero-size used sentinel, so coalescing never walks
    past it. A block allocated with alignment > 8 has a marker word just below
    the user pointer (bit 2 set, log2 of the alignment above) and the real head
-   12 bytes below that; the alignment survives realloc. Free blocks sit in
-   ARS_HEAP_FL_COUNT x ARS_HEAP_SL_COUNT lists found in O(1) with two bit
-   scans; allocation takes the head of the exact size class if it fits,
-   else the first block of the next non-empty class (good fit). */
+   12 bytes below that; the alignment survives realloc.
+
+   Free blocks sit in ARS_HEAP_FL_COUNT x ARS_HEAP_SL_COUNT lists, numbered
+   by one flat class index (one bit scan of the size, a shift and an add).
+   The classes below 2 * ARS_HEAP_SL_COUNT are exact: every block in one of
+   them has the same size, so the first non-empty class at or above the
+   request's, found with two bit scans, always fits. Above that a class
+   spans several sizes: allocation takes the head of the request's own class
+   if it fits, else the first block of the next non-empty class (good fit),
+   and as a last resort looks a bounded way down its own class.
+
+   A free block's previous block is never free (neighbours are coalesced at
+   once), so a block taken from a list never has PREV_FREE set. */
 
 typedef struct ars__hblk ars__hblk;
 
@@ -1094,12 +1103,14 @@ typedef struct ars__hregion {
 #define ARS__HB_BACK(b, off) ((ars__hblk *)((unsigned char *)(b) - (off)))
 #define ARS__HB_PAYLOAD(b) ((void *)((unsigned char *)(b) + 8))
 #define ARS__HEAP_SMALL ((size_t)1 << (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3))
+#define ARS__HEAP_EXACT (2u << ARSENAL_ALLOC_HEAP_SL_LOG2)   /* classes below: one size each */
+#define ARS__HEAP_NCLASS ((unsigned)(ARS_HEAP_FL_COUNT * ARS_HEAP_SL_COUNT))
 #define ARS__HEAP_MAXBLK ((size_t)(((uint64_t)1 << ARSENAL_ALLOC_HEAP_MAX_LOG2) - 8))
 #define ARS__HEAP_MAXREQ (ARS__HEAP_MAXBLK / 2)
 
 #if defined(__GNUC__) || defined(__clang__)
-static unsigned ars__fls32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
-static unsigned ars__ffs32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+static ARS__INLINE unsigned ars__fls32(uint32_t x) { return (unsigned)__builtin_clz(x) ^ 31u; }
+static ARS__INLINE unsigned ars__ffs32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
 #elif defined(_MSC_VER)
 #include <intrin.h>
 static unsigned ars__fls32(uint32_t x) { unsigned long i; _BitScanReverse(&i, x); return (unsigned)i; }
@@ -1109,13 +1120,20 @@ static unsigned ars__fls32(uint32_t x) { unsigned n = 0; while (x >>= 1) n++; re
 static unsigned ars__ffs32(uint32_t x) { unsigned n = 0; while (!(x & 1u)) { x >>= 1; n++; } return n; }
 #endif
 
-/* Size class of a block size, without branches: sizes below ARS__HEAP_SMALL
-   are 8 bytes apart in level 0; above, each power of two has SL_COUNT lists. */
-static ARS__INLINE void ars__heap_mapping(size_t size, unsigned *fl, unsigned *sl) {
-    unsigned big = (unsigned)(size >= ARS__HEAP_SMALL);
+/* Flat class of a block size: first level (class >> SL_LOG2) and second
+   level (class & (SL_COUNT - 1)) of the usual two-level scheme. Sizes below
+   ARS__HEAP_SMALL are 8 bytes apart in level 0; each higher power of two has
+   SL_COUNT classes (the first of them, too, 8 bytes apart). */
+static ARS__INLINE unsigned ars__heap_class(size_t size) {
     unsigned t = ars__fls32((uint32_t)size | (uint32_t)ARS__HEAP_SMALL);
-    *sl = (unsigned)(size >> (t - ARSENAL_ALLOC_HEAP_SL_LOG2)) - (big << ARSENAL_ALLOC_HEAP_SL_LOG2);
-    *fl = t - (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3) + big;
+    return ((t - (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3)) << ARSENAL_ALLOC_HEAP_SL_LOG2)
+           + (unsigned)(size >> (t - ARSENAL_ALLOC_HEAP_SL_LOG2));
+}
+
+/* Block size for a request of n bytes (n <= ARS__HEAP_MAXREQ). */
+static ARS__INLINE size_t ars__heap_bsize(size_t n) {
+    size_t s = (n + 4 + 7) & ~(size_t)7;
+    return s < ARS__HB_MIN ? ARS__HB_MIN : s;
 }
 
 /* Lists are doubly linked without NULLs, so linking and unlinking never
@@ -1125,58 +1143,118 @@ static ARS__INLINE void ars__heap_mapping(size_t size, unsigned *fl, unsigned *s
    goes through ARS__HEAD, the same lvalue type as the links, so the
    compiler's type-based alias analysis sees them as the same memory. */
 #define ARS__NIL(h) ((ars__hblk *)&(h)->nil)
-#define ARS__CELL(h, fl, sl) \
-    ((ars__hblk *)(void *)((unsigned char *)&(h)->heads[fl][sl] - offsetof(ars__hblk, next_free)))
-#define ARS__HEAD(h, fl, sl) (ARS__CELL(h, fl, sl)->next_free)
+#define ARS__CELL(h, c) \
+    ((ars__hblk *)(void *)((unsigned char *)&(h)->heads[c] - offsetof(ars__hblk, next_free)))
+#define ARS__HEAD(h, c) (ARS__CELL(h, c)->next_free)
+#define ARS__SLMASK ((uint32_t)ARS_HEAP_SL_COUNT - 1)
+
+/* Clears class c's bits when `empty` (0 or 1), without a branch. */
+static ARS__INLINE void ars__heap_clear_if(ars_heap *h, unsigned c, uint32_t empty) {
+    unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
+    uint32_t s = h->sl_bitmap[fl] & ~(empty << (c & ARS__SLMASK));
+    h->sl_bitmap[fl] = s;
+    h->fl_bitmap &= ~((uint32_t)(s == 0) << fl);
+}
 
 ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
-    unsigned fl, sl;
-    ars__hblk *first;
-    ars__heap_mapping(size, &fl, &sl);
-    first = ARS__HEAD(h, fl, sl);
+    unsigned c = ars__heap_class(size);
+    ars__hblk *first = ARS__HEAD(h, c);
     b->next_free = first;
-    b->prev_free = ARS__CELL(h, fl, sl);
+    b->prev_free = ARS__CELL(h, c);
     first->prev_free = b;                 /* harmless on nil */
-    ARS__HEAD(h, fl, sl) = b;
-    h->fl_bitmap |= 1u << fl;
-    h->sl_bitmap[fl] |= 1u << sl;
-    h->nfree++;
+    ARS__HEAD(h, c) = b;
+    h->sl_bitmap[c >> ARSENAL_ALLOC_HEAP_SL_LOG2] |= 1u << (c & ARS__SLMASK);
+    h->fl_bitmap |= 1u << (c >> ARSENAL_ALLOC_HEAP_SL_LOG2);
 }
 
+/* Unlinks free block b (of `size` bytes) from anywhere in its list. */
 ARS__NOASAN static ARS__INLINE void ars__heap_remove(ars_heap *h, ars__hblk *b, size_t size) {
     ars__hblk *n = b->next_free, *p = b->prev_free;
-    unsigned fl, sl;
-    uint32_t empty;
-    h->nfree--;
+    unsigned c;
     n->prev_free = p;
     p->next_free = n;                     /* a list head when b was first */
-    ars__heap_mapping(size, &fl, &sl);
-    empty = (uint32_t)(ARS__HEAD(h, fl, sl) == ARS__NIL(h));
-    h->sl_bitmap[fl] &= ~(empty << sl);
-    h->fl_bitmap &= ~((uint32_t)(h->sl_bitmap[fl] == 0) << fl);
+    c = ars__heap_class(size);
+    ars__heap_clear_if(h, c, (uint32_t)(ARS__HEAD(h, c) == ARS__NIL(h)));
 }
 
-/* Finds and unlinks a free block of at least `size` bytes. */
+/* Unlinks and returns the first block of non-empty class c. */
+ARS__NOASAN static ARS__INLINE ars__hblk *ars__heap_pop(ars_heap *h, unsigned c) {
+    ars__hblk *b = ARS__HEAD(h, c), *n = b->next_free;
+    ARS__HEAD(h, c) = n;
+    n->prev_free = ARS__CELL(h, c);
+    ars__heap_clear_if(h, c, (uint32_t)(n == ARS__NIL(h)));
+    return b;
+}
+
+/* First non-empty class at or above c (< ARS__HEAP_NCLASS), or NCLASS. */
+static ARS__INLINE unsigned ars__heap_search(const ars_heap *h, unsigned c) {
+    unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
+    uint32_t m = h->sl_bitmap[fl] & (~(uint32_t)0 << (c & ARS__SLMASK));
+    /* the next non-empty level, or the always-empty one past the end (a
+       branch here beats selects: it lets the CPU run ahead to the list) */
+    unsigned f2 = ars__ffs32((h->fl_bitmap & (~(uint32_t)1 << fl)) | ((uint32_t)1 << ARS_HEAP_FL_COUNT));
+    if (!m) {
+        fl = f2;
+        m = h->sl_bitmap[f2];
+    }
+    if (!m) return ARS__HEAP_NCLASS;
+    return (fl << ARSENAL_ALLOC_HEAP_SL_LOG2) + ars__ffs32(m);
+}
+
+/* Marks the unlinked free block b used with `size` bytes; splits off and
+   frees the remainder when it can hold a block. Returns the used size. */
+ARS__NOASAN static ARS__INLINE size_t ars__heap_take(ars_heap *h, ars__hblk *b, size_t size) {
+    uint32_t head = b->head;
+    size_t bs = head & ~(uint32_t)7, rem = bs - size;
+    if (rem >= ARS__HB_MIN) {
+        ars__hblk *r = ARS__HB_AT(b, size);
+        r->head = (uint32_t)rem | ARS__HB_FREE;
+        ARS__HB_AT(r, rem)->prev_size = (uint32_t)rem;   /* next already has PREV_FREE */
+        ars__heap_insert(h, r, rem);
+    } else {
+        size = bs;
+        ARS__HB_AT(b, bs)->head &= ~ARS__HB_PFREE;
+    }
+    b->head = (uint32_t)size | (head & ARS__HB_PFREE);
+    h->used += size;
+    if (h->used > h->peak) h->peak = h->used;
+    return size;
+}
+
+/* Returns used block b to the free lists, merged with free neighbours. */
+ARS__NOASAN static ARS__INLINE void ars__heap_release(ars_heap *h, ars__hblk *b) {
+    uint32_t head = b->head;
+    size_t size = head & ~(uint32_t)7;
+    ars__hblk *n = ARS__HB_AT(b, size);
+    uint32_t nh = n->head;
+    h->used -= size;
+    if (nh & ARS__HB_FREE) {
+        size_t ns = nh & ~(uint32_t)7;
+        ars__heap_remove(h, n, ns);
+        size += ns;
+        n = ARS__HB_AT(n, ns);
+    }
+    if (head & ARS__HB_PFREE) {
+        size_t ps = b->prev_size;
+        b = ARS__HB_BACK(b, ps);
+        ars__heap_remove(h, b, ps);
+        size += ps;
+    }
+    b->head = (uint32_t)size | ARS__HB_FREE;
+    n->prev_size = (uint32_t)size;
+    n->head |= ARS__HB_PFREE;
+    ars__heap_insert(h, b, size);
+}
+
+/* Finds and unlinks a free block of at least `size` bytes (the general
+   search, for aligned requests and the slow path). */
 ARS__NOASAN static ars__hblk *ars__heap_find(ars_heap *h, size_t size) {
-    unsigned fl, sl, f2;
-    uint32_t slmap, flmap;
-    ars__hblk *b, *nil = ARS__NIL(h);
+    unsigned c = ars__heap_class(size), c2;
+    ars__hblk *b = ARS__HEAD(h, c), *nil = ARS__NIL(h);
     int k;
-    ars__heap_mapping(size, &fl, &sl);
-    b = ARS__HEAD(h, fl, sl);
-    if (ARS__HB_SIZE(b) >= size) {        /* nil has size 0 */
-        ars__heap_remove(h, b, ARS__HB_SIZE(b));
-        return b;
-    }
-    slmap = h->sl_bitmap[fl] & (~1u << sl);
-    flmap = h->fl_bitmap & (~1u << fl);
-    if (ARS__LIKELY(slmap | flmap)) {
-        f2 = slmap ? fl : ars__ffs32(flmap | 0x80000000u);
-        slmap = slmap ? slmap : h->sl_bitmap[f2];
-        b = ARS__HEAD(h, f2, ars__ffs32(slmap));
-        ars__heap_remove(h, b, ARS__HB_SIZE(b));
-        return b;
-    }
+    if (ARS__HB_SIZE(b) >= size) return ars__heap_pop(h, c);   /* nil has size 0 */
+    if (c + 1 < ARS__HEAP_NCLASS && (c2 = ars__heap_search(h, c + 1)) < ARS__HEAP_NCLASS)
+        return ars__heap_pop(h, c2);
     /* nothing larger: look a bounded way down the exact class */
     for (b = b->next_free, k = 1; b != nil && k < ARSENAL_ALLOC_HEAP_SCAN; b = b->next_free, k++) {
         if (ARS__HB_SIZE(b) >= size) {
@@ -1185,35 +1263,6 @@ ARS__NOASAN static ars__hblk *ars__heap_find(ars_heap *h, size_t size) {
         }
     }
     return NULL;
-}
-
-/* Marks the unlinked free block b used with `size` bytes; splits off and
-   frees the remainder when it can hold a block. Returns the used size. */
-ARS__NOASAN static size_t ars__heap_take(ars_heap *h, ars__hblk *b, size_t size) {
-    size_t bs = ARS__HB_SIZE(b);
-    size_t rem = bs - size;
-    if (rem >= ARS__HB_MIN) {
-        ars__hblk *r = ARS__HB_AT(b, size);
-        r->head = (uint32_t)rem | ARS__HB_FREE;
-        ARS__HB_AT(r, rem)->prev_size = (uint32_t)rem;   /* next already has PREV_FREE */
-        ars__heap_insert(h, r, rem);
-        b->head = (uint32_t)size | (b->head & ARS__HB_PFREE);
-    } else {
-        size = bs;
-        b->head &= ~ARS__HB_FREE;
-        ARS__HB_AT(b, bs)->head &= ~ARS__HB_PFREE;
-    }
-    h->used += size;
-    if (h->used > h->peak) h->peak = h->used;
-    h->nused++;
-    h->allocs++;
-    return size;
-}
-
-/* Block size for a request of n bytes (n <= ARS__HEAP_MAXREQ). */
-static size_t ars__heap_bsize(size_t n) {
-    size_t s = (n + 4 + 7) & ~(size_t)7;
-    return s < ARS__HB_MIN ? ARS__HB_MIN : s;
 }
 
 ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_add_region(ars_heap *h, void *mem, size_t size) {
@@ -1255,10 +1304,9 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_add_region(ars_heap *h, void *mem, si
 }
 
 ARSENAL_ALLOC_API int ars_heap_init(ars_heap *h, void *mem, size_t size) {
-    unsigned fl, sl;
+    unsigned c;
     ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
-    for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++)
-        for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) ARS__HEAD(h, fl, sl) = ARS__NIL(h);
+    for (c = 0; c < ARS__HEAP_NCLASS; c++) ARS__HEAD(h, c) = ARS__NIL(h);
     ARS__NIL(h)->next_free = ARS__NIL(h);   /* the scan in ars__heap_find stops on it */
     if (!mem && size == 0) return 0;
     return ars_heap_add_region(h, mem, size);
@@ -1274,9 +1322,8 @@ ARSENAL_ALLOC_API void ars_heap_deinit(ars_heap *h) {
     ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
 }
 
+/* The optional cache: LIFO lists of whole used blocks by exact size. */
 #define ARS__HCACHE_CLASS(size) (((size) - ARS__HB_MIN) >> 3)
-
-static void ars__heap_free_block(ars_heap *h, ars__hblk *b);
 
 /* Cached blocks go back to the free lists until at most `keep` bytes stay. */
 ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
@@ -1289,8 +1336,7 @@ ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
             h->cache_n[c]--;
             h->cached -= ARS__HB_SIZE(b);
             h->ncached--;
-            h->frees--;            /* counted once already */
-            ars__heap_free_block(h, b);
+            ars__heap_release(h, b);
         }
     }
 #else
@@ -1298,14 +1344,33 @@ ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
 #endif
 }
 
+/* Rare cases of ars_heap_alloc: a non-exact class, nothing in the bitmaps,
+   a cache to flush before giving up. */
+ARS__NOASAN ARS__NOINLINE static void *ars__heap_alloc_slow(ars_heap *h, size_t n, size_t size) {
+    ars__hblk *b = ars__heap_find(h, size);
+    void *p;
+    if (!b) {
+        if (!h->ncached) return NULL;
+        ars__heap_flush(h, 0);
+        b = ars__heap_find(h, size);
+        if (!b) return NULL;
+    }
+    ars__heap_take(h, b, size);
+    h->allocs++;
+    p = ARS__HB_PAYLOAD(b);
+    ARS__UNPOISON(p, n);
+    return p;
+}
+
 ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
     size_t size;
+    unsigned c;
     ars__hblk *b;
     void *p;
     if (ARS__UNLIKELY(n > ARS__HEAP_MAXREQ)) return NULL;
     size = ars__heap_bsize(n);
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
-    if (ARS__HCACHE_CLASS(size) < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES) {
+    if (ARS__UNLIKELY(size <= h->cache_max)) {   /* cache_max is 0 when it is off */
         b = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
         if (b) {
             h->cache[ARS__HCACHE_CLASS(size)] = b->next_free;
@@ -1319,14 +1384,13 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
         }
     }
 #endif
-    b = ars__heap_find(h, size);
-    if (ARS__UNLIKELY(!b)) {
-        if (!h->ncached) return NULL;
-        ars__heap_flush(h, 0);
-        b = ars__heap_find(h, size);
-        if (!b) return NULL;
-    }
+    c = ars__heap_class(size);
+    if (ARS__UNLIKELY(c >= ARS__HEAP_EXACT)) return ars__heap_alloc_slow(h, n, size);
+    c = ars__heap_search(h, c);   /* exact classes: any block found fits */
+    if (ARS__UNLIKELY(c >= ARS__HEAP_NCLASS)) return ars__heap_alloc_slow(h, n, size);
+    b = ars__heap_pop(h, c);
     ars__heap_take(h, b, size);
+    h->allocs++;
     p = ARS__HB_PAYLOAD(b);
     ARS__UNPOISON(p, n);
     return p;
@@ -1336,6 +1400,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_set_cache(ars_heap *h, size_t max_by
     size_t c;
     if (per_class == 0 || per_class > 255) per_class = 255;
     h->cache_limit = ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0 ? max_bytes : 0;
+    h->cache_max = h->cache_limit ? ARS__HB_MIN + 8 * ((size_t)ARS_HEAP_CACHE_COUNT - 1) : 0;
     h->cache_per_class = (unsigned char)per_class;
     ars__heap_flush(h, h->cache_limit);
     for (c = 0; c < (size_t)ARS_HEAP_CACHE_COUNT; c++)   /* trim classes over the new limit */
@@ -1345,8 +1410,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_set_cache(ars_heap *h, size_t max_by
             h->cache_n[c]--;
             h->cached -= ARS__HB_SIZE(b);
             h->ncached--;
-            h->frees--;
-            ars__heap_free_block(h, b);
+            ars__heap_release(h, b);
         }
 }
 ARSENAL_ALLOC_API void ars_heap_trim(ars_heap *h) { ars__heap_flush(h, 0); }
@@ -1354,7 +1418,7 @@ ARSENAL_ALLOC_API void ars_heap_trim(ars_heap *h) { ars__heap_flush(h, 0); }
 /* The word below a user pointer is a block head or an alignment marker that
    lies inside a block's list links: copy it as bytes (like memcpy, without
    a call ASan would check), so no type-based aliasing assumption applies. */
-ARS__NOASAN static uint32_t ars__get32(const unsigned char *p) {
+ARS__NOASAN static ARS__INLINE uint32_t ars__get32(const unsigned char *p) {
     uint32_t w;
     unsigned char *d = (unsigned char *)&w;
     d[0] = p[0]; d[1] = p[1]; d[2] = p[2]; d[3] = p[3];
@@ -1365,45 +1429,20 @@ ARS__NOASAN static void ars__put32(unsigned char *p, uint32_t w) {
     p[0] = s[0]; p[1] = s[1]; p[2] = s[2]; p[3] = s[3];
 }
 
-/* Block of a user pointer, and the log2 alignment it was allocated with
-   (3 for plain blocks). */
+/* Block of a user pointer: 8 bytes below it, or 16 below an aligned one. */
+ARS__NOASAN static ARS__INLINE ars__hblk *ars__heap_block(const void *ptr) {
+    uint32_t w = ars__get32((const unsigned char *)ptr - 4);
+    return (ars__hblk *)((uintptr_t)ptr - 8 - ((w & ARS__HB_MARK) << 1));
+}
+/* The same, and the log2 alignment it was allocated with (3 for plain). */
 ARS__NOASAN static ars__hblk *ars__heap_block_of(const void *ptr, unsigned *align_log2) {
     uint32_t w = ars__get32((const unsigned char *)ptr - 4);
-    if (w & ARS__HB_MARK) {
-        *align_log2 = (unsigned)(w >> 3);
-        return (ars__hblk *)((uintptr_t)ptr - 16);
-    }
-    *align_log2 = 3;
-    return (ars__hblk *)((uintptr_t)ptr - 8);
+    *align_log2 = (w & ARS__HB_MARK) ? (unsigned)(w >> 3) : 3u;
+    return ars__heap_block(ptr);
 }
 
-ARS__NOASAN static size_t ars__heap_usable(const ars__hblk *b, const void *ptr) {
+ARS__NOASAN static ARS__INLINE size_t ars__heap_usable(const ars__hblk *b, const void *ptr) {
     return (size_t)((const unsigned char *)b + ARS__HB_SIZE(b) + 4 - (const unsigned char *)ptr);
-}
-
-ARS__NOASAN static void ars__heap_free_block(ars_heap *h, ars__hblk *b) {
-    size_t size = ARS__HB_SIZE(b);
-    uint32_t head = b->head;
-    ars__hblk *n = ARS__HB_AT(b, size);
-    h->used -= size;
-    h->nused--;
-    h->frees++;
-    if (n->head & ARS__HB_FREE) {
-        size_t ns = ARS__HB_SIZE(n);
-        ars__heap_remove(h, n, ns);
-        size += ns;
-    }
-    if (head & ARS__HB_PFREE) {
-        size_t ps = b->prev_size;
-        b = ARS__HB_BACK(b, ps);
-        ars__heap_remove(h, b, ps);
-        size += ps;
-    }
-    b->head = (uint32_t)size | ARS__HB_FREE;
-    n = ARS__HB_AT(b, size);
-    n->prev_size = (uint32_t)size;
-    n->head |= ARS__HB_PFREE;
-    ars__heap_insert(h, b, size);
 }
 
 ARS__UNUSED ARS__NOASAN static int ars__heap_valid_used(const ars__hblk *b) {
@@ -1412,11 +1451,24 @@ ARS__UNUSED ARS__NOASAN static int ars__heap_valid_used(const ars__hblk *b) {
         && !(ARS__HB_AT(b, s)->head & ARS__HB_PFREE);
 }
 
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+/* Keeps used block b whole in the cache if the budget allows: 1, else 0. */
+ARS__NOASAN static int ars__heap_cache_put(ars_heap *h, ars__hblk *b) {
+    size_t size = ARS__HB_SIZE(b), c = ARS__HCACHE_CLASS(size);
+    if (h->cached + size > h->cache_limit || h->cache_n[c] >= h->cache_per_class) return 0;
+    b->next_free = (ars__hblk *)h->cache[c];
+    h->cache[c] = b;
+    h->cache_n[c]++;
+    h->cached += size;
+    h->ncached++;
+    return 1;
+}
+#endif
+
 ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
     ars__hblk *b;
-    unsigned al;
     if (!ptr) return;
-    b = ars__heap_block_of(ptr, &al);
+    b = ars__heap_block(ptr);
 #if ARSENAL_ALLOC_DEBUG
     ARSENAL_ASSERT(ars__heap_valid_used(b));   /* double free or foreign pointer */
     {
@@ -1426,23 +1478,11 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
     }
 #endif
     ARS__POISON(ptr, ars__heap_usable(b, ptr));
+    h->frees++;
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
-    {
-        size_t size = ARS__HB_SIZE(b);
-        if (ARS__HCACHE_CLASS(size) < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES
-            && h->cached + size <= h->cache_limit            /* keep it whole, still "used" */
-            && h->cache_n[ARS__HCACHE_CLASS(size)] < h->cache_per_class) {
-            b->next_free = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
-            h->cache[ARS__HCACHE_CLASS(size)] = b;
-            h->cache_n[ARS__HCACHE_CLASS(size)]++;
-            h->cached += size;
-            h->ncached++;
-            h->frees++;
-            return;
-        }
-    }
+    if (ARS__UNLIKELY(ARS__HB_SIZE(b) <= h->cache_max) && ars__heap_cache_put(h, b)) return;
 #endif
-    ars__heap_free_block(h, b);
+    ars__heap_release(h, b);
 }
 
 /* Carves an aligned block out of free block b (unlinked, size >= needed):
@@ -1485,6 +1525,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t n
     }
     b = ars__heap_carve_aligned(h, b, align);
     ars__heap_take(h, b, size);
+    h->allocs++;
     p = (unsigned char *)b + 16;
     {
         uint32_t mark = ARS__HB_MARK | ((uint32_t)ars__fls32((uint32_t)align) << 3);
@@ -1563,10 +1604,9 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, siz
 }
 
 ARS__NOASAN ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, const void *ptr) {
-    unsigned al;
     (void)h;
     if (!ptr) return 0;
-    return ars__heap_usable(ars__heap_block_of(ptr, &al), ptr);
+    return ars__heap_usable(ars__heap_block(ptr), ptr);
 }
 
 #define ARS__HCHECK(c) do { if (!(c)) return ARS_ECORRUPT; } while (0)
@@ -1574,7 +1614,7 @@ ARS__NOASAN ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, con
 ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
     const ars__hregion *r;
     size_t total = 0, used = 0, nused = 0, nfree = 0, listed = 0;
-    unsigned fl, sl;
+    unsigned c;
     for (r = (const ars__hregion *)h->regions; r; r = r->next) {
         const ars__hblk *b = r->first;
         int prev_free = 0;
@@ -1599,36 +1639,35 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
         ARS__HCHECK(((b->head & ARS__HB_PFREE) != 0) == prev_free);
         if (prev_free) ARS__HCHECK(b->prev_size == prev_size);
     }
-    ARS__HCHECK(total == h->total && used == h->used && nused == h->nused && nfree == h->nfree);
-    for (fl = 0; fl < (unsigned)ARS_HEAP_FL_COUNT; fl++) {
-        ARS__HCHECK(((h->fl_bitmap >> fl) & 1u) == (h->sl_bitmap[fl] != 0));
-        for (sl = 0; sl < (unsigned)ARS_HEAP_SL_COUNT; sl++) {
-            const ars__hblk *b = ARS__HEAD(h, fl, sl), *prev = ARS__CELL(h, fl, sl);
-            ARS__HCHECK(((h->sl_bitmap[fl] >> sl) & 1u) == (b != ARS__NIL(h)));
-            for (; b != ARS__NIL(h); prev = b, b = b->next_free) {
-                unsigned f2, s2;
-                ARS__HCHECK(++listed <= nfree);   /* also stops cycles */
-                ARS__HCHECK((b->head & ARS__HB_FREE) && b->prev_free == prev);
-                ars__heap_mapping(ARS__HB_SIZE(b), &f2, &s2);
-                ARS__HCHECK(f2 == fl && s2 == sl);
-                ARS__HCHECK(ARS__HB_AT(b, ARS__HB_SIZE(b))->prev_size == ARS__HB_SIZE(b));
-            }
+    ARS__HCHECK(total == h->total && used == h->used && nused == h->allocs - h->frees + h->ncached);
+    for (c = 0; c < ARS__HEAP_NCLASS; c++) {
+        unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
+        const ars__hblk *b = ARS__HEAD(h, c), *prev = ARS__CELL(h, c);
+        if ((c & ARS__SLMASK) == 0) ARS__HCHECK(((h->fl_bitmap >> fl) & 1u) == (h->sl_bitmap[fl] != 0));
+        ARS__HCHECK(((h->sl_bitmap[fl] >> (c & ARS__SLMASK)) & 1u) == (b != ARS__NIL(h)));
+        for (; b != ARS__NIL(h); prev = b, b = b->next_free) {
+            ARS__HCHECK(++listed <= nfree);   /* also stops cycles */
+            ARS__HCHECK((b->head & ARS__HB_FREE) && b->prev_free == prev);
+            ARS__HCHECK(ars__heap_class(ARS__HB_SIZE(b)) == c);
+            ARS__HCHECK(ARS__HB_AT(b, ARS__HB_SIZE(b))->prev_size == ARS__HB_SIZE(b));
         }
     }
     ARS__HCHECK(listed == nfree);
+    ARS__HCHECK(ARS__NIL(h)->next_free == ARS__NIL(h) && h->fl_bitmap >> ARS_HEAP_FL_COUNT == 0);
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
     {
-        size_t c, cbytes = 0, cn = 0;
-        for (c = 0; c < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES; c++) {
+        size_t cc, cbytes = 0, cn = 0;
+        for (cc = 0; cc < (size_t)ARSENAL_ALLOC_HEAP_CACHE_CLASSES; cc++) {
             const ars__hblk *b;
             size_t per = 0;
-            for (b = (const ars__hblk *)h->cache[c]; b; b = b->next_free) {
+            for (b = (const ars__hblk *)h->cache[cc]; b; b = b->next_free) {
                 ARS__HCHECK(++cn <= h->ncached);
-                ARS__HCHECK(!(b->head & ARS__HB_FREE) && ARS__HCACHE_CLASS(ARS__HB_SIZE(b)) == c);
+                ARS__HCHECK(!(b->head & ARS__HB_FREE) && ARS__HCACHE_CLASS(ARS__HB_SIZE(b)) == cc);
+                ARS__HCHECK(ARS__HB_SIZE(b) <= h->cache_max);
                 cbytes += ARS__HB_SIZE(b);
                 per++;
             }
-            ARS__HCHECK(per == h->cache_n[c] && per <= h->cache_per_class);
+            ARS__HCHECK(per == h->cache_n[cc] && per <= h->cache_per_class);
         }
         ARS__HCHECK(cn == h->ncached && cbytes == h->cached && cbytes <= h->cache_limit);
     }
@@ -1638,23 +1677,26 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
 #undef ARS__HCHECK
 
 ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_get_stats(const ars_heap *h, ars_heap_stats *st) {
-    size_t largest = 0;
+    size_t largest = 0, nfree = 0;
+    unsigned c;
     st->total = h->total;
     st->used = h->used - h->cached;
     st->free = h->total - h->used;
     st->cached = h->cached;
     st->peak_used = h->peak;
-    st->used_blocks = h->nused - h->ncached;
-    st->free_blocks = h->nfree;
+    st->used_blocks = h->allocs - h->frees;
     st->allocs = h->allocs;
     st->frees = h->frees;
-    if (h->fl_bitmap) {   /* the largest block is in the highest non-empty list */
-        unsigned fl = ars__fls32(h->fl_bitmap), sl = ars__fls32(h->sl_bitmap[fl]);
+    for (c = 0; c < ARS__HEAP_NCLASS; c++) {   /* counts the free lists */
         const ars__hblk *b;
-        for (b = ARS__HEAD(h, fl, sl); b != ARS__NIL(h); b = b->next_free)
+        if (!((h->sl_bitmap[c >> ARSENAL_ALLOC_HEAP_SL_LOG2] >> (c & ARS__SLMASK)) & 1u)) continue;
+        for (b = ARS__HEAD(h, c); b != ARS__NIL(h); b = b->next_free) {
+            nfree++;
             if (ARS__HB_SIZE(b) > largest) largest = ARS__HB_SIZE(b);
-        largest -= 4;
+        }
     }
+    st->free_blocks = nfree;
+    if (largest) largest -= 4;
     st->largest_free = largest;
     st->fragmentation = st->free ? (unsigned)(100 - (uint64_t)(largest + 4) * 100 / st->free) : 0;
 }
@@ -1712,6 +1754,9 @@ ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h) {
 #undef ARS__HB_BACK
 #undef ARS__HB_PAYLOAD
 #undef ARS__HEAP_SMALL
+#undef ARS__HEAP_EXACT
+#undef ARS__HEAP_NCLASS
+#undef ARS__SLMASK
 #undef ARS__HEAP_MAXBLK
 #undef ARS__HEAP_MAXREQ
 #undef ARS__HCACHE_CLASS
