@@ -1239,6 +1239,12 @@ ARSENAL_CORO_API size_t ars_coro_overhead(void) {
     return (sizeof(ars_coro) + 63) & ~(size_t)63;
 }
 
+/* stacks without a guard page end in a canary, checked at each switch */
+static void ars__canary_check(const ars_coro *co) {
+    if (!co->stack.guarded && *(const uint64_t *)(const void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
+        ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
+    }
+}
 static void ars__sched_exit(ars_coro *co);
 static void ars__coro_entry(void *value, void *arg) {
     ars_coro *co = (ars_coro *)arg;
@@ -1386,9 +1392,7 @@ ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
     void *r;
     if (!co) return ARS_ESTATE;
     co->status = ARS_CORO_SUSPENDED;
-    if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
-        ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
-    }
+    ars__canary_check(co);
 #ifdef ARS__ASAN
     __sanitizer_start_switch_fiber(&co->asan_fake, co->caller_lo, co->caller_size);
 #endif
@@ -1417,9 +1421,7 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
     if (!co) return ARS_EINVAL;
     if (co->status == ARS_CORO_RUNNING || co->status == ARS_CORO_NORMAL) return ARS_ESTATE;
     if (co->sched && co->status != ARS_CORO_DEAD) return ARS_ESTATE; /* owned by a scheduler */
-    if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
-        ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
-    }
+    ars__canary_check(co);
     co->status = ARS_CORO_DEAD;
     if (co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
         if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
@@ -1627,9 +1629,7 @@ static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
         next = ars__runq_pop(s);
         if (next == co) return;         /* it was the only runnable one */
         co->status = ARS_CORO_SUSPENDED;
-        if (!co->stack.guarded && *(uint64_t *)(void *)(((uintptr_t)co->stack.lo + 7) & ~(uintptr_t)7) != ARS__CANARY) {
-            ARSENAL_ASSERT(0 && "coroutine stack overflow (canary)");
-        }
+        ars__canary_check(co);
         ars__sched_handoff(s, co, next);
         return;
     }
@@ -1649,7 +1649,9 @@ static void ars__sched_exit(ars_coro *co) {
         s->round_left--;
         next = ars__runq_pop(s);
         s->count--;
-        ars_coro_destroy(co);
+        ars__canary_check(co);
+        if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
+        ars__cache.co[ars__cache.n++] = co;     /* as ars_coro_destroy would */
         ars__sched_handoff(s, co, next);
         ARSENAL_ASSERT(0 && "a dead coroutine was resumed");
     }
@@ -1844,8 +1846,8 @@ ARSENAL_CORO_API int ars_go_opts(void (*fn)(void *arg), void *arg,
     ars_coro *co;
     int r;
     if (!fn) return ARS_EINVAL;
-    s = ars__sched_get();
-    if (!s) return ARS_ENOMEM;
+    s = ars__sched;
+    if (!s && !(s = ars__sched_get())) return ARS_ENOMEM;
     if (!opts && ars__cache.n > 0) r = ars__cache_take(&co, ars__go_entry, NULL);
     else r = ars_coro_create(&co, ars__go_entry, NULL, opts);
     if (r) return r;
