@@ -818,8 +818,12 @@ enum { ARS__FRAME_SLOTS = ARS__RV_FRAME / ARS__RV_X, ARS__SLOT_FN = 1, ARS__SLOT
 #if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
 #define ARS__JUMP(from, to, v) ars__ctx_switch((from), (to), (v))
 
-ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
-                                  void (*fn)(void *value, void *arg), void *arg) {
+/* the body of ars_ctx_make, inlined where a recycled coroutine is remade */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
+                                void (*fn)(void *value, void *arg), void *arg) {
     uintptr_t lo, top;
     void **frame;
     size_t i;
@@ -872,6 +876,12 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
     ctx->sp = frame;
     return 0;
 }
+
+ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
+                                  void (*fn)(void *value, void *arg), void *arg) {
+    return ars__ctx_init(ctx, stack, size, fn, arg);
+}
+#define ARS__CTX_INIT ars__ctx_init
 
 #if !defined(ARSENAL_CORO_STATIC) && defined(__ELF__) && \
     (defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_ARM64) || defined(ARS__ARCH_RISCV))
@@ -1285,8 +1295,13 @@ static int ars__cache_take(ars_coro **out, ars_coro_fn fn, void *arg) {
     co->park_result = 0;
     co->cancel_pending = 0;
     co->prepared = 0;
+#ifdef ARS__CTX_INIT
+    r = ARS__CTX_INIT(&co->ctx, co->stack.lo + 16, (size_t)((char *)co - co->stack.lo) - 16,
+                      ars__coro_entry, co);
+#else
     r = ars_ctx_make(&co->ctx, co->stack.lo + 16, (size_t)((char *)co - co->stack.lo) - 16,
                      ars__coro_entry, co);
+#endif
     if (r) return r;
     *out = co;
     return 0;
@@ -1971,6 +1986,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 
 #undef ARS__JUMP
 #undef ARS__DIRECT
+#undef ARS__CTX_INIT
 #undef ARS__MEMSET
 #undef ARS__MEMCPY
 #undef ARS__TLS
