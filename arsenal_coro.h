@@ -1075,7 +1075,7 @@ static int ars__soft_guard_works(size_t ps) {
 }
 #endif
 
-static int ars__stack_alloc(ars__stack *st, size_t size, const ars_allocator *a) {
+ARS__UNUSED static int ars__stack_alloc(ars__stack *st, size_t size, const ars_allocator *a) {
     ARS__MEMSET(st, 0, sizeof *st);
 #if defined(ARS__CORO_OS_POSIX)
     if (!a) {
