@@ -569,10 +569,10 @@ void ars__ctx_start(void);
 
 #if defined(ARS__ARCH_X86_64)
 /* System V: rbx rbp r12-r15, MXCSR control bits, x87 CW. The two control
-   words go in the red zone below the pushed registers, packed into one
-   32-bit word: stmxcsr writes MXCSR to -8 and fnstcw then overwrites its
-   upper half (reserved, zero) with the x87 CW, so one xor and one `and
-   $-64` (dropping the six MXCSR status flags) compare both. They are reloaded
+   words go in the red zone below the pushed registers, each read back by a
+   load of its own size: packing both into one word to compare them with one
+   xor saves three instructions but the merged load cannot be forwarded from
+   the two stores, and the stall doubles the switch time. They are reloaded
    only when the incoming side's control bits differ: ldmxcsr/fldcw are slow,
    and loading another side's sticky status flags is slower still (the
    flags are caller-saved, so they need not travel). The switch ends with
@@ -582,16 +582,16 @@ __asm__(
     ".text\n.p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_switch)
     "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
-    "  stmxcsr -8(%rsp)\n  fnstcw -6(%rsp)\n"
+    "  stmxcsr -8(%rsp)\n  fnstcw -4(%rsp)\n"
     "  movq %rsp, (%rdi)\n"
-    "  movl -8(%rsp), %ecx\n"
+    "  movl -8(%rsp), %ecx\n  movzwl -4(%rsp), %r8d\n"
     "  movq (%rsi), %rsp\n"
-    "  xorl -8(%rsp), %ecx\n  andl $-64, %ecx\n  jnz 2f\n"
+    "  xorl -8(%rsp), %ecx\n  xorw -4(%rsp), %r8w\n"
+    "  andl $0xffc0, %ecx\n  orw %r8w, %cx\n  jnz 2f\n"
     "1:\n"
     "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
     "  movq %rdx, %rax\n  popq %rcx\n  jmpq *%rcx\n"
-    "2:\n  movzwl -8(%rsp), %ecx\n  movl %ecx, -16(%rsp)\n  ldmxcsr -16(%rsp)\n"
-    "  fldcw -6(%rsp)\n  jmp 1b\n"
+    "2:\n  ldmxcsr -8(%rsp)\n  fldcw -4(%rsp)\n  jmp 1b\n"
     ARS__FUNC_END(ars__ctx_switch)
     ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
@@ -851,9 +851,8 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
     frame[ARS__SLOT_ARG] = arg;
     frame[ARS__SLOT_RET] = (void *)(uintptr_t)&ars__ctx_start;
 #if defined(ARS__ARCH_X86_64)
-    ((uint16_t *)frame)[-4] = 0x1F80; /* MXCSR (low half; the high half is reserved):
-                                         all exceptions masked, round to nearest */
-    ((uint16_t *)frame)[-3] = 0x037F; /* x87 CW: extended precision, masked */
+    ((uint32_t *)frame)[-2] = 0x1F80; /* MXCSR: all exceptions masked, round to nearest */
+    ((uint32_t *)frame)[-1] = 0x037F; /* x87 CW: extended precision, masked */
 #elif defined(ARS__ARCH_X86_64_WIN)
     ((uint32_t *)frame)[40] = 0x1F80;
     ((uint32_t *)frame)[41] = 0x027F; /* Windows default: double precision */
