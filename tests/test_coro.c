@@ -521,6 +521,67 @@ static void test_sched_round_robin(void) {
     EXPECT_EQ(ars_sched_count(), 0);
 }
 
+/* Two coroutines that wake each other and park forever (a channel
+   ping-pong without channels) hand off directly, never through the
+   scheduler loop; a round still ends after ARSENAL_CORO_DIRECT_RUNS extra
+   runs, so a timer fires and the poller is called while they run. */
+static ars_waker pp_w[2];
+static int pp_stop, pp_ready;
+static long pp_count[2], pp_polls;
+static void pp_fn(void *arg) {
+    int me = (int)(intptr_t)arg;
+    for (;;) {
+        int r;
+        pp_w[me] = ars_park_prepare();
+        pp_ready |= 1 << me;
+        if (pp_ready == 3 && pp_w[!me].co) {
+            ars_waker other = pp_w[!me];
+            pp_w[!me].co = NULL;
+            EXPECT_EQ(ars_wake(other, 7), 0);
+        }
+        if (pp_stop) {                        /* wake the other for good, leave */
+            if (pp_w[!me].co) { ars_wake(pp_w[!me], 7); pp_w[!me].co = NULL; }
+            return;
+        }
+        r = ars_park(-1);
+        if (r != 7) { EXPECT_EQ(r, 7); return; }
+        pp_count[me]++;
+        if (pp_stop) {
+            if (pp_w[!me].co) { ars_wake(pp_w[!me], 7); pp_w[!me].co = NULL; }
+            return;
+        }
+    }
+}
+static void pp_timer(void *arg) {
+    (void)arg;
+    EXPECT_EQ(ars_sleep_until(ars_now() + 20), 0);
+    pp_stop = 1;
+}
+static int pp_poll(void *ctx, int64_t deadline) {
+    (void)ctx;
+    if (deadline == 0) pp_polls++;             /* the turns between rounds */
+    return 0;
+}
+static void pp_poll_wake(void *ctx) { (void)ctx; }
+static void test_handoff_rounds(void) {
+    ars_poller p;
+    p.poll = pp_poll; p.wake = pp_poll_wake; p.ctx = NULL;
+    pp_stop = pp_ready = 0; pp_count[0] = pp_count[1] = 0; pp_polls = 0;
+    pp_w[0].co = pp_w[1].co = NULL;
+    ars_sched_set_poller(&p);
+    go(pp_fn, (void *)(intptr_t)0, NULL);
+    go(pp_fn, (void *)(intptr_t)1, NULL);
+    go(pp_timer, NULL, NULL);
+    EXPECT_EQ(ars_sched_run(), 0);             /* returns: the timer fired */
+    ars_sched_set_poller(NULL);
+    EXPECT(pp_stop);
+    EXPECT(pp_count[0] > 100 && pp_count[1] > 100);
+    EXPECT(pp_count[0] - pp_count[1] <= 1 && pp_count[1] - pp_count[0] <= 1);
+    /* the poller had a turn at least every ~64 hand-offs (200 here: the
+       rounds also run the coroutines queued at their start) */
+    EXPECT(pp_polls >= (pp_count[0] + pp_count[1]) / 200);
+}
+
 static int64_t woke_at[4], wanted[4];
 static void sleeper(void *arg) {
     int i = (int)(intptr_t)arg;
@@ -752,6 +813,7 @@ int main(void) {
 #endif
 #endif
     ARS_RUN(test_sched_round_robin);
+    ARS_RUN(test_handoff_rounds);
     ARS_RUN(test_sleep_deadlines);
     ARS_RUN(test_park_wake);
     ARS_RUN(test_park_timeout);
