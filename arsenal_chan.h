@@ -896,9 +896,10 @@ static void ars__ch_lock_all(ars_select_case *cs, int n, int mode) {
    order in a small array, so locking is a short loop. */
 #define ARS__CH_SMALL 8
 typedef struct ars__ch_locks { ars_chan *ch[ARS__CH_SMALL]; unsigned need; int n; } ars__ch_locks;
-static void ars__ch_locks_init(ars__ch_locks *L, ars_select_case *cs, int n) {
+ARS__CH_INLINE void ars__ch_locks_init(ars__ch_locks *L, ars_select_case *cs, int n) {
     int i, j;
     L->n = 0;
+    L->need = 0;
     if (n > ARS__CH_SMALL) { L->n = -1; ars__ch_sort(cs, n); return; }
     for (i = 0; i < n; i++) {
         ars_chan *c = cs[i].ch;
@@ -914,7 +915,7 @@ static void ars__ch_locks_init(ars__ch_locks *L, ars_select_case *cs, int n) {
     }
 }
 /* modes as ars__ch_lock_all */
-static void ars__ch_locks_do(ars__ch_locks *L, ars_select_case *cs, int n, int mode) {
+ARS__CH_INLINE void ars__ch_locks_do(ars__ch_locks *L, ars_select_case *cs, int n, int mode) {
     int k, i;
     if (L->n < 0) { ars__ch_lock_all(cs, n, mode); return; }
     if (mode == 2) {
