@@ -104,12 +104,18 @@
    A lookup compares one group of control bytes at a time (SSE2, NEON or
    SWAR) and stops at the first group whose overflow bit for its class is
    clear, so a miss reads ~1.0-1.1 groups at up to 7/8 load, and erase needs
-   no tombstones. Maximum load 7/8; capacity doubles. Tables of at least
-   ARSENAL_HASH_INPLACE_BYTES grow in place with realloc and an in-place
-   rehash (abseil's drop-deletes walk), so growing needs no second table: peak
-   memory at 1e7 uint64 pairs is ~0.63x abseil's. Erases in overflowed groups
-   do not give their room back until the next rebuild, so insert/erase churn
-   cannot pile up stale overflow bits.
+   no tombstones. Each group's control bytes sit right before its slots in
+   one block (256 bytes per group for 16-byte slots, group 0 aligned to 64):
+   a hit reads the control line and a slot line of the same page, often
+   neighbours, where a separate control array costs a second far access; a
+   miss in a large table pays for it, its control line being spread over the
+   whole table instead of a compact array (see README: at 1e7, hits ~0.7x
+   abseil's time, misses ~1.4x). Maximum load 7/8; capacity doubles. Tables
+   of at least ARSENAL_HASH_INPLACE_BYTES grow in place with realloc and an
+   in-place rehash (abseil's drop-deletes walk), so growing needs no second
+   table: peak memory at 1e7 uint64 pairs is ~0.63x abseil's. Erases in
+   overflowed groups do not give their room back until the next rebuild, so
+   insert/erase churn cannot pile up stale overflow bits.
 
    BAD HASHES: an insert that has to probe more than ARSENAL_HASH_MAX_PROBE
    groups rehashes the table with a new seed (at most 4 times per table) and
@@ -464,6 +470,15 @@ static inline size_t ars__hash_groups_for(size_t n, size_t w) {
     return g;
 }
 static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
+/* Memory layout: one block of groups, each W control bytes followed by its
+   W-1 slots at offset 16, so a lookup's control bytes and slot share a page
+   and often a cache line pair. Group 0 is aligned to ARS__HASH_BALIGN (the
+   allocator is asked for 16, so the block has room to align it). */
+#define ARS__HASH_SLOT_OFF 16
+#define ARS__HASH_STRIDE(B, S) ((ARS__HASH_SLOT_OFF + (ARS__HASH_GW(B) - 1) * sizeof(S) + 15) & ~(size_t)15)
+#ifndef ARS__HASH_BALIGN
+#define ARS__HASH_BALIGN 64
+#endif
 
 #ifdef __cplusplus
 }
@@ -486,8 +501,10 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_TABLE_STRUCT(name, SLOTM)                                        \
     typedef struct name##_slot { SLOTM } name##_slot;                              \
     typedef struct name {                                                          \
-        unsigned char *ctrl;  /* groups * W control bytes (static if empty) */     \
-        name##_slot *slots;   /* groups * (W-1) slots, one block with ctrl */      \
+        unsigned char *ctrl;  /* group 0; a group is W control bytes, then */      \
+                              /* its W-1 slots (a static empty group if none) */   \
+        void *block;          /* the allocation (NULL when empty) */               \
+        size_t boff;          /* ctrl - block: 0, 16, 32 or 48 */                  \
         size_t gmask;         /* groups - 1 */                                     \
         size_t nctrl;         /* groups * W, 0 when empty: the end position */     \
         size_t cap, size, growth_left;                                             \
@@ -515,75 +532,88 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     LINK int name##__slot_for_insert(name *m, K key, size_t *out);
 
 /* The table core: lookup, insert, erase, resize, iteration. Positions are
-   control-byte indexes (group * W + slot); B = backend (sse2, neon, swar);
-   C = cache flag 0/1. */
+   group * W + slot index; B = backend (sse2, neon, swar); C = cache flag 0/1. */
 #define ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                    \
     static ARS__HASH_UNUSED void name##__set_empty(name *m) {                      \
-        m->ctrl = (unsigned char *)ars__hash_empty_group;                          \
-        m->slots = NULL; m->gmask = 0; m->nctrl = 0; m->cap = 0; m->size = 0;      \
-        m->growth_left = 0;                                                        \
+        m->ctrl = (unsigned char *)ars__hash_empty_group; m->block = NULL; m->boff = 0; \
+        m->gmask = 0; m->nctrl = 0; m->cap = 0; m->size = 0; m->growth_left = 0;   \
     }                                                                              \
     LINK void name##_init(name *m, const ars_allocator *a) {                       \
         name##__set_empty(m);                                                      \
         m->seed = ars_map__seed(m); m->reseeds = 0;                                \
         if (a) m->alloc = *a; else { m->alloc.alloc = NULL; m->alloc.free = NULL; m->alloc.ctx = NULL; } \
     }                                                                              \
-    /* Block of G groups: slots, then control bytes at a 16-byte offset. */    \
-    static ARS__HASH_UNUSED size_t name##__ctrl_off(size_t groups) {               \
-        return (groups * (ARS__HASH_GW(B) - 1) * sizeof(name##_slot) + 15) & ~(size_t)15; \
-    }                                                                              \
+    /* A block of G groups, with room to align group 0 to ARS__HASH_BALIGN. */     \
     static ARS__HASH_UNUSED size_t name##__bytes(size_t groups) {                  \
-        return name##__ctrl_off(groups) + groups * ARS__HASH_GW(B);                \
+        return groups * ARS__HASH_STRIDE(B, name##_slot) + ARS__HASH_BALIGN - 16;  \
+    }                                                                              \
+    static ARS__HASH_UNUSED unsigned char *name##__align(void *p) {                \
+        return (unsigned char *)p + (((uintptr_t)0 - (uintptr_t)p) & (uintptr_t)(ARS__HASH_BALIGN - 1)); \
+    }                                                                              \
+    ARS__HASH_FORCEINLINE unsigned char *name##__grp(const name *m, size_t g) {    \
+        return m->ctrl + g * ARS__HASH_STRIDE(B, name##_slot);                     \
+    }                                                                              \
+    ARS__HASH_FORCEINLINE name##_slot *name##__gslot(unsigned char *c, size_t j) { \
+        return (name##_slot *)(void *)(c + ARS__HASH_SLOT_OFF + j * sizeof(name##_slot)); \
     }                                                                              \
     ARS__HASH_FORCEINLINE name##_slot *name##__slot(const name *m, size_t pos) {   \
-        return m->slots + (pos >> ARS__HASH_GL(B)) * (ARS__HASH_GW(B) - 1)         \
-                        + (pos & (ARS__HASH_GW(B) - 1));                           \
+        return name##__gslot(name##__grp(m, pos >> ARS__HASH_GL(B)), pos & (ARS__HASH_GW(B) - 1)); \
     }                                                                              \
     LINK void name##_deinit(name *m) {                                             \
-        if (m->nctrl) ars_map__free(&m->alloc, m->slots, name##__bytes(m->gmask + 1)); \
+        if (m->block) ars_map__free(&m->alloc, m->block, name##__bytes(m->gmask + 1)); \
         name##__set_empty(m);                                                      \
     }                                                                              \
-    ARS__HASH_FORCEINLINE size_t name##__find(const name *m, K key) {              \
+    /* The slot holding key, or NULL; *pg, *pj: its group and index. */            \
+    ARS__HASH_FORCEINLINE name##_slot *name##__lookup(const name *m, K key, size_t *pg, size_t *pj) { \
         const uint64_t h = hashfn(key, m->seed);                                   \
         const unsigned h2 = ars__hash_h2(h), ovf = ars__hash_ovf(h);               \
         size_t g = ARS__HASH_HOME(h, m->gmask), step = 0;                          \
         for (;;) {                                                                 \
-            const unsigned char *c = m->ctrl + (g << ARS__HASH_GL(B));             \
+            unsigned char *c = name##__grp(m, g);                                  \
             uint64_t mk = ARS__HASH_MATCH(B)(c, h2);                               \
             while (mk) {                                                           \
-                size_t pos = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
-                const name##_slot *s = name##__slot(m, pos);                       \
-                if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) return pos; \
+                size_t j = ars__hash_ctz(mk) >> ARS__HASH_GS(B);                   \
+                name##_slot *s = name##__gslot(c, j);                              \
+                if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) { *pg = g; *pj = j; return s; } \
                 mk &= mk - 1;                                                      \
             }                                                                      \
             if (ARS__HASH_LIKELY(!(c[ARS__HASH_GW(B) - 1] & ovf)) || step >= m->gmask) \
-                return m->nctrl;                                                   \
+                return NULL;                                                       \
             step++;                                                                \
             g = (g + step) & m->gmask;                                             \
         }                                                                          \
     }                                                                              \
-    LINK size_t name##_find(const name *m, K key) { return name##__find(m, key); } \
-    LINK int name##_contains(const name *m, K key) { return name##__find(m, key) != m->nctrl; } \
-    /* Every full control byte becomes TODO, the rest EMPTY; no overflow. */  \
+    LINK size_t name##_find(const name *m, K key) {                                \
+        size_t g = 0, j = 0;                                                       \
+        return name##__lookup(m, key, &g, &j) ? (g << ARS__HASH_GL(B)) + j : m->nctrl; \
+    }                                                                              \
+    LINK int name##_contains(const name *m, K key) {                               \
+        size_t g = 0, j = 0;                                                       \
+        return name##__lookup(m, key, &g, &j) != NULL;                             \
+    }                                                                              \
+    /* Every full control byte becomes TODO, the rest EMPTY; no overflow. */       \
     static ARS__HASH_UNUSED void name##__mark_todo(name *m) {                      \
-        size_t i;                                                                  \
-        for (i = 0; i < m->nctrl; i++) {                                           \
-            if ((i & (ARS__HASH_GW(B) - 1)) == ARS__HASH_GW(B) - 1) m->ctrl[i] = 0; \
-            else m->ctrl[i] = m->ctrl[i] >= 2 ? ARS__HASH_TODO : ARS__HASH_EMPTY;  \
+        size_t g, j;                                                               \
+        if (!m->nctrl) return;                                                     \
+        for (g = 0; g <= m->gmask; g++) {                                          \
+            unsigned char *c = name##__grp(m, g);                                  \
+            for (j = 0; j < ARS__HASH_GW(B) - 1; j++)                              \
+                c[j] = c[j] >= 2 ? ARS__HASH_TODO : ARS__HASH_EMPTY;               \
+            c[ARS__HASH_GW(B) - 1] = 0;                                            \
         }                                                                          \
     }                                                                              \
-    /* Re-place every TODO element where a fresh insert would put it, in      \
-       place (abseil's drop-deletes idea): an element stays if its own group  \
-       comes first on its probe path, moves to an EMPTY slot, or swaps with a \
-       TODO element, which is then placed in turn. reseed: rehash keys. */    \
+    /* Re-place every TODO element where a fresh insert would put it, in           \
+       place (abseil's drop-deletes idea): an element stays if its own group       \
+       comes first on its probe path, moves to an EMPTY slot, or swaps with a      \
+       TODO element, which is then placed in turn. reseed: rehash keys. */         \
     static ARS__HASH_UNUSED void name##__rehash_inplace(name *m, int reseed) {     \
-        size_t g, j, G = m->gmask + 1;                                             \
+        size_t g, j, G = m->nctrl ? m->gmask + 1 : 0;                              \
         name##_slot tmp;                                                           \
         for (g = 0; g < G; g++) {                                                  \
+            unsigned char *gc = name##__grp(m, g);                                 \
             for (j = 0; j < ARS__HASH_GW(B) - 1; j++) {                            \
-                size_t p = (g << ARS__HASH_GL(B)) + j;                             \
-                while (m->ctrl[p] == ARS__HASH_TODO) {                             \
-                    name##_slot *s = name##__slot(m, p);                           \
+                while (gc[j] == ARS__HASH_TODO) {                                  \
+                    name##_slot *s = name##__gslot(gc, j);                         \
                     uint64_t h;                                                    \
                     size_t pg, step = 0;                                           \
                     unsigned h2, ovf;                                              \
@@ -592,19 +622,19 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
                     h2 = ars__hash_h2(h); ovf = ars__hash_ovf(h);                  \
                     pg = ARS__HASH_HOME(h, m->gmask);                              \
                     for (;;) {                                                     \
-                        unsigned char *c = m->ctrl + (pg << ARS__HASH_GL(B));      \
+                        unsigned char *c = name##__grp(m, pg);                     \
                         uint64_t fm;                                               \
-                        if (pg == g) { m->ctrl[p] = (unsigned char)h2; break; }    \
+                        if (pg == g) { gc[j] = (unsigned char)h2; break; }         \
                         fm = ARS__HASH_MATCH(B)(c, ARS__HASH_EMPTY) | ARS__HASH_MATCH(B)(c, ARS__HASH_TODO); \
                         if (fm) {                                                  \
-                            size_t t = (pg << ARS__HASH_GL(B)) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
-                            name##_slot *d = name##__slot(m, t);                   \
-                            if (m->ctrl[t] == ARS__HASH_EMPTY) {                   \
-                                *d = *s; m->ctrl[p] = ARS__HASH_EMPTY;             \
+                            size_t t = ars__hash_ctz(fm) >> ARS__HASH_GS(B);       \
+                            name##_slot *d = name##__gslot(c, t);                  \
+                            if (c[t] == ARS__HASH_EMPTY) {                         \
+                                *d = *s; gc[j] = ARS__HASH_EMPTY;                  \
                             } else {                                               \
                                 tmp = *d; *d = *s; *s = tmp;                       \
                             }                                                      \
-                            m->ctrl[t] = (unsigned char)h2;                        \
+                            c[t] = (unsigned char)h2;                              \
                             break;                                                 \
                         }                                                          \
                         c[ARS__HASH_GW(B) - 1] |= (unsigned char)ovf;              \
@@ -616,73 +646,72 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         }                                                                          \
         m->growth_left = ars__hash_max_load(m->cap) - m->size;                     \
     }                                                                              \
-    /* Move to a table of `groups` groups (a power of two, or 0 = empty). */   \
+    /* Move to a table of `groups` groups (a power of two, or 0 = empty). */       \
     static ARS__HASH_UNUSED int name##__resize(name *m, size_t groups) {           \
         size_t old_groups = m->nctrl ? m->gmask + 1 : 0, nb = name##__bytes(groups), g; \
         if (groups && groups == old_groups * 2 && nb >= (size_t)ARSENAL_HASH_INPLACE_BYTES \
             && ARSENAL_HASH_INPLACE_BYTES > 0 && ars_map__can_realloc(&m->alloc)) { \
-            /* Grow in place: realloc (mremap for big blocks), move the control \
-               bytes up, re-place. Peak memory is the new block only. */     \
-            unsigned char *p = (unsigned char *)ars_map__realloc(&m->alloc, m->slots, \
-                                                   name##__bytes(old_groups), nb); \
+            /* Grow in place: realloc (mremap for big blocks), empty the new       \
+               groups, re-place. Peak memory is the new block only. */             \
+            size_t off = m->boff;                                                  \
+            void *p = ars_map__realloc(&m->alloc, m->block, name##__bytes(old_groups), nb); \
             if (p) {                                                               \
-                size_t oc = old_groups * ARS__HASH_GW(B);                          \
-                m->slots = (name##_slot *)(void *)p;                               \
-                m->ctrl = p + name##__ctrl_off(groups);                            \
-                ARS__HASH_MEMMOVE(m->ctrl, p + name##__ctrl_off(old_groups), oc);  \
-                ARS__HASH_MEMSET(m->ctrl + oc, 0, oc);                             \
+                unsigned char *base = name##__align(p);                            \
+                if (base != (unsigned char *)p + off)                              \
+                    ARS__HASH_MEMMOVE(base, (unsigned char *)p + off, old_groups * ARS__HASH_STRIDE(B, name##_slot)); \
+                m->block = p; m->ctrl = base; m->boff = (size_t)(base - (unsigned char *)p); \
                 m->gmask = groups - 1; m->nctrl = groups * ARS__HASH_GW(B);        \
                 m->cap = groups * (ARS__HASH_GW(B) - 1);                           \
+                for (g = old_groups; g < groups; g++) ARS__HASH_MEMSET(name##__grp(m, g), 0, ARS__HASH_GW(B)); \
                 name##__mark_todo(m);                                              \
                 name##__rehash_inplace(m, 0);                                      \
                 return 0;                                                          \
-            } /* realloc failed: the old block is intact; try a new one */        \
+            } /* realloc failed: the old block is intact; try a new one */         \
         }                                                                          \
         {                                                                          \
             name n2 = *m;                                                          \
             if (groups) {                                                          \
-                unsigned char *p = (unsigned char *)ars_map__alloc(&m->alloc, nb); \
+                void *p = ars_map__alloc(&m->alloc, nb);                           \
                 if (!p) return ARS_ENOMEM;                                         \
-                n2.slots = (name##_slot *)(void *)p;                               \
-                n2.ctrl = p + name##__ctrl_off(groups);                            \
+                n2.block = p; n2.ctrl = name##__align(p); n2.boff = (size_t)(n2.ctrl - (unsigned char *)p); \
                 n2.gmask = groups - 1; n2.nctrl = groups * ARS__HASH_GW(B);        \
                 n2.cap = groups * (ARS__HASH_GW(B) - 1);                           \
-                ARS__HASH_MEMSET(n2.ctrl, 0, n2.nctrl);                            \
+                for (g = 0; g < groups; g++) ARS__HASH_MEMSET(name##__grp(&n2, g), 0, ARS__HASH_GW(B)); \
             } else {                                                               \
                 name##__set_empty(&n2);                                            \
             }                                                                      \
             for (g = 0; g < old_groups; g++) {                                     \
-                const unsigned char *oc = m->ctrl + (g << ARS__HASH_GL(B));        \
+                unsigned char *oc = name##__grp(m, g);                             \
                 uint64_t mk = ARS__HASH_MATCH(B)(oc, ARS__HASH_EMPTY) ^ ARS__HASH_GM(B); \
                 while (mk) {                                                       \
-                    size_t op = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
-                    const name##_slot *s = name##__slot(m, op);                    \
+                    const name##_slot *s = name##__gslot(oc, ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
                     uint64_t h = ARS__HASH_CAT(ARS__HASH_OF_, C)(hashfn, s, m->seed); \
                     size_t pg = ARS__HASH_HOME(h, n2.gmask), step = 0, t;          \
+                    unsigned char *c;                                              \
                     uint64_t fm;                                                   \
                     for (;;) {                                                     \
-                        unsigned char *c = n2.ctrl + (pg << ARS__HASH_GL(B));      \
+                        c = name##__grp(&n2, pg);                                  \
                         fm = ARS__HASH_MATCH(B)(c, ARS__HASH_EMPTY);               \
                         if (fm) break;                                             \
                         c[ARS__HASH_GW(B) - 1] |= (unsigned char)ars__hash_ovf(h); \
                         step++;                                                    \
                         pg = (pg + step) & n2.gmask;                               \
                     }                                                              \
-                    t = (pg << ARS__HASH_GL(B)) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
-                    n2.ctrl[t] = (unsigned char)ars__hash_h2(h);                   \
-                    *name##__slot(&n2, t) = *s;                                    \
+                    t = ars__hash_ctz(fm) >> ARS__HASH_GS(B);                      \
+                    c[t] = (unsigned char)ars__hash_h2(h);                         \
+                    *name##__gslot(c, t) = *s;                                     \
                     mk &= mk - 1;                                                  \
                 }                                                                  \
             }                                                                      \
-            if (old_groups) ars_map__free(&m->alloc, m->slots, name##__bytes(old_groups)); \
+            if (m->block) ars_map__free(&m->alloc, m->block, name##__bytes(old_groups)); \
             n2.size = m->size;                                                     \
             n2.growth_left = groups ? ars__hash_max_load(n2.cap) - m->size : 0;    \
             *m = n2;                                                               \
         }                                                                          \
         return 0;                                                                  \
     }                                                                              \
-    /* No room left: when erases used up the room (stale overflow bits),     \
-       rebuild in place; else double. */                                       \
+    /* No room left: when erases used up the room (stale overflow bits),           \
+       rebuild in place; else double. */                                           \
     static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__make_room(name *m) {    \
         if (m->nctrl && m->size * 8 <= ars__hash_max_load(m->cap) * 7) {           \
             name##__mark_todo(m);                                                  \
@@ -693,7 +722,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         if (m->gmask + 1 > ((size_t)-1) / 64 / ARS__HASH_GW(B) / sizeof(name##_slot)) return ARS_ENOMEM; \
         return name##__resize(m, (m->gmask + 1) * 2);                              \
     }                                                                              \
-    /* Bad hash: new seed, re-place everything, at most 4 times per table. */  \
+    /* Bad hash: new seed, re-place everything, at most 4 times per table. */      \
     static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__reseed(name *m) {       \
         if (m->reseeds >= 4) return ARS_EOVERFLOW;                                 \
         m->reseeds++;                                                              \
@@ -702,21 +731,27 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         name##__rehash_inplace(m, 1);                                              \
         return 0;                                                                  \
     }                                                                              \
-    /* Finds key or claims a slot for it: 1 = new slot (control byte set, the \
-       slot holds only the cached hash), 0 = found, <0 error; *out = pos. */   \
-    ARS__HASH_FORCEINLINE int name##__claim(name *m, K key, size_t *out) {         \
+    /* Finds key or claims a slot for it: 1 = new slot (control byte set, the      \
+       slot holds only the cached hash), 0 = found, <0 error; *out = its           \
+       position, *os = the slot. */                                                \
+    ARS__HASH_FORCEINLINE int name##__claim(name *m, K key, size_t *out, name##_slot **os) { \
         for (;;) {                                                                 \
             const uint64_t h = hashfn(key, m->seed);                               \
             const unsigned h2 = ars__hash_h2(h), ovf = ars__hash_ovf(h);           \
-            size_t g = ARS__HASH_HOME(h, m->gmask), step = 0, pos;                 \
+            size_t g = ARS__HASH_HOME(h, m->gmask), step = 0, j;                   \
+            unsigned char *c;                                                      \
             uint64_t fm;                                                           \
             for (;;) {                                                             \
-                const unsigned char *c = m->ctrl + (g << ARS__HASH_GL(B));         \
-                uint64_t mk = ARS__HASH_MATCH(B)(c, h2);                           \
+                uint64_t mk;                                                       \
+                c = name##__grp(m, g);                                             \
+                mk = ARS__HASH_MATCH(B)(c, h2);                                    \
                 while (mk) {                                                       \
-                    pos = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
-                    if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(name##__slot(m, pos), h)  \
-                        && eqfn(name##__slot(m, pos)->key, key)) { *out = pos; return 0; } \
+                    name##_slot *s;                                                \
+                    j = ars__hash_ctz(mk) >> ARS__HASH_GS(B);                      \
+                    s = name##__gslot(c, j);                                       \
+                    if (ARS__HASH_CAT(ARS__HASH_PRE_, C)(s, h) && eqfn(s->key, key)) { \
+                        *out = (g << ARS__HASH_GL(B)) + j; *os = s; return 0;      \
+                    }                                                              \
                     mk &= mk - 1;                                                  \
                 }                                                                  \
                 if (ARS__HASH_LIKELY(!(c[ARS__HASH_GW(B) - 1] & ovf)) || step >= m->gmask) break; \
@@ -729,7 +764,8 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
             }                                                                      \
             g = ARS__HASH_HOME(h, m->gmask); step = 0;                             \
             for (;;) {                                                             \
-                fm = ARS__HASH_MATCH(B)(m->ctrl + (g << ARS__HASH_GL(B)), ARS__HASH_EMPTY); \
+                c = name##__grp(m, g);                                             \
+                fm = ARS__HASH_MATCH(B)(c, ARS__HASH_EMPTY);                       \
                 if (ARS__HASH_LIKELY(fm)) break;                                   \
                 step++;                                                            \
                 g = (g + step) & m->gmask;                                         \
@@ -742,35 +778,39 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
                     continue;                                                      \
                 }                                                                  \
                 for (s2 = 0; s2 < step; ) {                                        \
-                    m->ctrl[(g2 << ARS__HASH_GL(B)) + ARS__HASH_GW(B) - 1] |= (unsigned char)ovf; \
+                    name##__grp(m, g2)[ARS__HASH_GW(B) - 1] |= (unsigned char)ovf; \
                     s2++;                                                          \
                     g2 = (g2 + s2) & m->gmask;                                     \
                 }                                                                  \
             }                                                                      \
-            pos = (g << ARS__HASH_GL(B)) + (ars__hash_ctz(fm) >> ARS__HASH_GS(B)); \
-            m->ctrl[pos] = (unsigned char)h2;                                      \
-            ARS__HASH_CAT(ARS__HASH_STORE_, C)(name##__slot(m, pos), h);           \
+            j = ars__hash_ctz(fm) >> ARS__HASH_GS(B);                              \
+            c[j] = (unsigned char)h2;                                              \
+            *os = name##__gslot(c, j);                                             \
+            ARS__HASH_CAT(ARS__HASH_STORE_, C)(*os, h);                            \
             m->growth_left--;                                                      \
             m->size++;                                                             \
-            *out = pos;                                                            \
+            *out = (g << ARS__HASH_GL(B)) + j;                                     \
             return 1;                                                              \
         }                                                                          \
     }                                                                              \
     LINK int name##__slot_for_insert(name *m, K key, size_t *out) {                \
-        return name##__claim(m, key, out);                                         \
+        name##_slot *s = NULL;                                                     \
+        return name##__claim(m, key, out, &s);                                     \
     }                                                                              \
-    /* Erase: the slot is free at once; its room comes back only if no key   \
-       overflowed the group (else the next rebuild reclaims it). */            \
-    ARS__HASH_FORCEINLINE void name##__erase_at(name *m, size_t pos) {             \
-        m->ctrl[pos] = ARS__HASH_EMPTY;                                            \
+    /* Erase: the slot is free at once; its room comes back only if no key         \
+       overflowed the group (else the next rebuild reclaims it). */                \
+    ARS__HASH_FORCEINLINE void name##__erase_in(name *m, unsigned char *c, size_t j) { \
+        c[j] = ARS__HASH_EMPTY;                                                    \
         m->size--;                                                                 \
-        if (!m->ctrl[(pos | (ARS__HASH_GW(B) - 1))]) m->growth_left++;             \
+        if (!c[ARS__HASH_GW(B) - 1]) m->growth_left++;                             \
     }                                                                              \
-    LINK void name##_erase_at(name *m, size_t i) { name##__erase_at(m, i); }       \
+    LINK void name##_erase_at(name *m, size_t i) {                                 \
+        name##__erase_in(m, name##__grp(m, i >> ARS__HASH_GL(B)), i & (ARS__HASH_GW(B) - 1)); \
+    }                                                                              \
     LINK int name##_erase(name *m, K key) {                                        \
-        size_t i = name##__find(m, key);                                           \
-        if (i == m->nctrl) return 0;                                               \
-        name##__erase_at(m, i);                                                    \
+        size_t g = 0, j = 0;                                                       \
+        if (!name##__lookup(m, key, &g, &j)) return 0;                             \
+        name##__erase_in(m, name##__grp(m, g), j);                                 \
         return 1;                                                                  \
     }                                                                              \
     LINK size_t name##_size(const name *m) { return m->size; }                     \
@@ -786,8 +826,9 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         return name##__resize(m, groups);                                          \
     }                                                                              \
     LINK void name##_clear(name *m) {                                              \
+        size_t g;                                                                  \
         if (!m->nctrl) return;                                                     \
-        ARS__HASH_MEMSET(m->ctrl, 0, m->nctrl);                                    \
+        for (g = 0; g <= m->gmask; g++) ARS__HASH_MEMSET(name##__grp(m, g), 0, ARS__HASH_GW(B)); \
         m->size = 0; m->growth_left = ars__hash_max_load(m->cap);                  \
     }                                                                              \
     LINK int name##_shrink(name *m) {                                              \
@@ -799,7 +840,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         size_t p = i + 1;                                                          \
         while (p < m->nctrl) {                                                     \
             size_t g = p >> ARS__HASH_GL(B);                                       \
-            uint64_t mk = ARS__HASH_MATCH(B)(m->ctrl + (g << ARS__HASH_GL(B)), ARS__HASH_EMPTY) ^ ARS__HASH_GM(B); \
+            uint64_t mk = ARS__HASH_MATCH(B)(name##__grp(m, g), ARS__HASH_EMPTY) ^ ARS__HASH_GM(B); \
             mk &= ~(uint64_t)0 << ((p & (ARS__HASH_GW(B) - 1)) << ARS__HASH_GS(B)); \
             if (mk) return (g << ARS__HASH_GL(B)) + (ars__hash_ctz(mk) >> ARS__HASH_GS(B)); \
             p = (g + 1) << ARS__HASH_GL(B);                                        \
@@ -821,28 +862,29 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_MAP_IMPL(name, K, V, hashfn, eqfn, LINK, B, C)                   \
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key, V val) {                                \
-        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
-        if (rc == 1) { name##__slot(m, i)->key = key; name##__slot(m, i)->val = val; }             \
+        size_t i = 0; name##_slot *s = NULL; int rc = name##__claim(m, key, &i, &s); \
+        if (rc == 1) { s->key = key; s->val = val; }                               \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_put(name *m, K key, V val) {                                   \
-        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
-        if (rc == 1) name##__slot(m, i)->key = key;                                        \
-        if (rc >= 0) name##__slot(m, i)->val = val;                                        \
+        size_t i = 0; name##_slot *s = NULL; int rc = name##__claim(m, key, &i, &s); \
+        if (rc == 1) s->key = key;                                                 \
+        if (rc >= 0) s->val = val;                                                 \
         return rc;                                                                 \
     }                                                                              \
     LINK int name##_emplace(name *m, K key, V **out) {                             \
-        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
+        size_t i = 0; name##_slot *s = NULL; int rc = name##__claim(m, key, &i, &s); \
         if (rc == 1) {                                                             \
-            name##__slot(m, i)->key = key;                                                 \
-            ARS__HASH_MEMSET(&name##__slot(m, i)->val, 0, sizeof(V));                      \
+            s->key = key;                                                          \
+            ARS__HASH_MEMSET(&s->val, 0, sizeof(V));                               \
         }                                                                          \
-        if (out) *out = rc >= 0 ? &name##__slot(m, i)->val : NULL;                         \
+        if (out) *out = rc >= 0 ? &s->val : NULL;                                  \
         return rc;                                                                 \
     }                                                                              \
     LINK V *name##_get(const name *m, K key) {                                     \
-        size_t i = name##__find(m, key);                                           \
-        return i == m->nctrl ? NULL : &name##__slot(m, i)->val;                              \
+        size_t g = 0, j = 0;                                                       \
+        name##_slot *s = name##__lookup(m, key, &g, &j);                           \
+        return s ? &s->val : NULL;                                                 \
     }                                                                              \
     LINK V *name##_val(const name *m, size_t i) { return &name##__slot(m, i)->val; }
 
@@ -853,8 +895,8 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 #define ARS__HASH_SET_IMPL(name, K, hashfn, eqfn, LINK, B, C)                      \
     ARS__HASH_TABLE_IMPL(name, K, hashfn, eqfn, LINK, B, C)                        \
     LINK int name##_insert(name *m, K key) {                                       \
-        size_t i = 0; int rc = name##__claim(m, key, &i);                    \
-        if (rc == 1) name##__slot(m, i)->key = key;                                        \
+        size_t i = 0; name##_slot *s = NULL; int rc = name##__claim(m, key, &i, &s); \
+        if (rc == 1) s->key = key;                                                 \
         return rc;                                                                 \
     }
 

@@ -456,8 +456,8 @@ static void test_churn(void) {
     }
     EXPECT_EQ(map_def_size(&m), live);
     for (k = live + rounds - live; k < live + rounds; k++) if (!EXPECT(map_def_get(&m, k) != NULL)) break;
-    for (g = 0; g < m.nctrl; g += ARS__HASH_GW(ARS__HASH_GROUP))
-        over += m.ctrl[g + ARS__HASH_GW(ARS__HASH_GROUP) - 1] != 0;
+    for (g = 0; g <= m.gmask; g++)
+        over += map_def__grp(&m, g)[ARS__HASH_GW(ARS__HASH_GROUP) - 1] != 0;
     ars_test_puts("  groups with overflow bits: "); ars_test_putl((long long)(over * 100 / (m.gmask + 1))); ars_test_puts("%\n");
     EXPECT(over * 2 < m.gmask + 1);
     map_def_deinit(&m);
