@@ -120,8 +120,9 @@ static void event_waiter(void *arg) {
 static void late_waiter(void *arg) {
     int r = event_wait(&ready, ars_now() + 10);
     (void)arg;
-    printf("  +%3d ms  late waiter: %s at once; alive: %lu\n", MS(),
-           r == 0 ? "already set," : ars_strerror(r), (unsigned long)ars_sched_count());
+    printf("  +%3d ms  late waiter: %s; alive: %lu\n", MS(),
+           r == 0 ? "returned at once, the event was already set" : ars_strerror(r),
+           (unsigned long)ars_sched_count());
     if (r != 0) failed = 1;
 }
 

@@ -374,6 +374,58 @@ static void test_caller_stack(void) {
     EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
 }
 
+/* ---- ars_coro_overhead / ars_coro_stack_size, and ars_ctx_release ---- */
+static void test_stack_sizes(void) {
+    static unsigned char buf[8192] __attribute__((aligned(64)));
+    size_t ov = ars_coro_overhead();
+    ars_coro_opts o;
+    ars_coro *co;
+    void *v = NULL;
+    EXPECT(ov >= 64 && ov % 64 == 0);
+    ASSERT(ov + 1024 <= sizeof buf);
+    memset(&o, 0, sizeof o);
+    o.stack = buf;
+#if defined(ARSENAL_CORO_USE_FIBERS)
+    (void)co; (void)v;
+#else
+    /* the smallest caller stack accepted: the object plus 1 KiB */
+    o.stack_size = ov + 1023;
+    EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+    o.stack_size = ov + 1024;
+    ASSERT_EQ(ars_coro_create(&co, echo_plus_one, (void *)1, &o), 0);
+    EXPECT_EQ(ars_coro_stack_size(co), ov + 1024);
+    /* the object at the top of the memory, below its end */
+    EXPECT((unsigned char *)co >= buf + 1024 - 64 && (unsigned char *)co < buf + ov + 1024);
+    EXPECT_EQ(ars_coro_resume(co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 2);
+    EXPECT_EQ(ars_coro_resume(co, (void *)41, &v), 0);
+    EXPECT_EQ((intptr_t)v, 42);
+    EXPECT_EQ(ars_coro_destroy(co), 0);
+#if !defined(ARS_TEST_FREESTANDING)
+    /* an allocated stack: the asked size, rounded up to whole pages */
+    memset(&o, 0, sizeof o);
+    o.stack_size = 100000;
+    ASSERT_EQ(ars_coro_create(&co, echo_plus_one, (void *)1, &o), 0);
+    EXPECT(ars_coro_stack_size(co) >= 100000 && ars_coro_stack_size(co) < 100000 + 65536);
+    EXPECT_EQ(ars_coro_resume(co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 2);
+    EXPECT_EQ(ars_coro_destroy(co), 0);
+#endif
+#endif
+    /* a context released (a fiber freed; nothing with the asm switch) can be
+       made again on the same stack */
+    {
+        static unsigned char stack[16384] __attribute__((aligned(16)));
+        intptr_t i, round;
+        for (round = 0; round < 3; round++) {
+            ASSERT_EQ(ars_ctx_make(&co_ctx, stack, sizeof stack, ctx_entry, &co_ctx), 0);
+            for (i = 1; i < 10; i++)
+                EXPECT_EQ((intptr_t)ars_ctx_jump(&main_ctx, &co_ctx, (void *)(i + round)), (i + round) * 2);
+            ars_ctx_release(&co_ctx);
+        }
+    }
+}
+
 #if defined(HAVE_FORK)
 /* ---- a runaway recursion hits the guard page: the child dies by SIGSEGV ---- */
 static volatile long runaway_limit = 0x7fffffffL; /* never reached */
@@ -802,6 +854,7 @@ int main(void) {
     ARS_RUN(test_many_live);
     ARS_RUN(test_deep_recursion);
     ARS_RUN(test_caller_stack);
+    ARS_RUN(test_stack_sizes);
 #if defined(HAVE_FORK)
     ARS_RUN(test_guard_page);
 #endif
