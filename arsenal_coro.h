@@ -96,7 +96,10 @@
      unwinding it: anything it owns leaks unless it is told to finish first.
    - Top-level asm and -flto: keep this file out of LTO partitioning, or use
      ARSENAL_CORO_USE_UCONTEXT.
-   - Under ASan, TSan and Valgrind the switches are annotated for them.
+   - Under ASan, TSan and Valgrind the coroutine layer's switches and stacks
+     are annotated for them. The bare ars_ctx_* layer is not: register a
+     stack you hand to ars_ctx_make yourself (VALGRIND_STACK_REGISTER) or
+     Valgrind reports the first jump onto it.
 */
 #ifndef ARSENAL_CORO_H
 #define ARSENAL_CORO_H
@@ -243,6 +246,9 @@ ARSENAL_CORO_API ars_coro *ars_coro_running(void);
 ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co);
 /* 1 if the coroutine's stack has a no-access guard page below it. */
 ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co);
+/* Usable stack bytes of the coroutine: the caller's stack_size for caller
+   memory, the allocated size (whole pages) otherwise, the fiber's stack size
+   with fibers. 0 for NULL. */
 ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co);
 /* Bytes a coroutine object takes at the top of a caller-given stack. */
 ARSENAL_CORO_API size_t ars_coro_overhead(void);
@@ -1172,6 +1178,9 @@ struct ars_coro {
     int status;
     uint8_t cached_stack;     /* stack goes back to the thread cache */
     ars__stack stack;
+#if defined(ARS__CORO_FIBERS)
+    size_t fiber_size;        /* the fiber's own stack (stack: the object) */
+#endif
     const ars_allocator *allocator;
 #ifdef ARS__ASAN
     void *asan_fake;
@@ -1354,6 +1363,7 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
     co->deadline = -1;
     if (!st.guarded) *(uint64_t *)(void *)(((uintptr_t)st.lo + 7) & ~(uintptr_t)7) = ARS__CANARY;
 #if defined(ARS__CORO_FIBERS)
+    co->fiber_size = size;
     r = ars_ctx_make(&co->ctx, NULL, size, ars__coro_entry, co);
 #else
     r = ars_ctx_make(&co->ctx, st.lo + 16, (size_t)((char *)co - st.lo) - 16, ars__coro_entry, co);
@@ -1429,7 +1439,13 @@ ARSENAL_CORO_API ars_coro *ars_coro_running(void) { return ars__current; }
 
 ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co) { return co && co->stack.guarded; }
 
-ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co) { return co ? co->stack.size : 0; }
+ARSENAL_CORO_API size_t ars_coro_stack_size(const ars_coro *co) {
+#if defined(ARS__CORO_FIBERS)
+    return co ? co->fiber_size : 0;
+#else
+    return co ? co->stack.size : 0;
+#endif
+}
 
 ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
     if (!co) return ARS_EINVAL;

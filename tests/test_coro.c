@@ -386,7 +386,17 @@ static void test_stack_sizes(void) {
     memset(&o, 0, sizeof o);
     o.stack = buf;
 #if defined(ARSENAL_CORO_USE_FIBERS)
-    (void)co; (void)v;
+    /* fibers own their stacks: caller memory is refused; the size asked for
+       is the fiber's stack size */
+    o.stack_size = ov + 1024;
+    EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+    memset(&o, 0, sizeof o);
+    o.stack_size = 100000;
+    ASSERT_EQ(ars_coro_create(&co, echo_plus_one, (void *)1, &o), 0);
+    EXPECT_EQ(ars_coro_stack_size(co), 100000);
+    EXPECT_EQ(ars_coro_resume(co, NULL, &v), 0);
+    EXPECT_EQ((intptr_t)v, 2);
+    EXPECT_EQ(ars_coro_destroy(co), 0);
 #else
     /* the smallest caller stack accepted: the object plus 1 KiB */
     o.stack_size = ov + 1023;
