@@ -1,6 +1,7 @@
 # Arsenal - plain Makefile (GNU make).
 #
-#   make demo        build and run the demo (examples/coro_scheduler.c)
+#   make demo        build and run the demos: examples/coro_scheduler.c, then
+#                    io_echo_server and io_echo_client together (2 s, loopback)
 #   make test        the whole test matrix (tests/matrix.sh), ending in a table
 #   make examples    build every examples/*.c into build/examples/
 #   make bench       side-by-side benchmarks against the peers (bench/)
@@ -43,8 +44,18 @@ DEPS_BENCH := libboost-context-dev libuv1-dev libevent-dev golang-go libabsl-dev
 
 all: examples
 
-demo: $(BUILD)/examples/coro_scheduler
+# the coroutine demo, then the echo server and its load generator together
+# over loopback (the server stops by itself after 10 s at the latest)
+demo: $(BUILD)/examples/coro_scheduler $(BUILD)/examples/io_echo_server $(BUILD)/examples/io_echo_client
 	./$(BUILD)/examples/coro_scheduler
+	@echo
+	@echo "== io_echo_server + io_echo_client over loopback: 100 connections, 64-byte ping-pong, 2 s"
+	@port=$$(( $$$$ % 8000 + 20000 )); log=$(BUILD)/demo-server.log; \
+	./$(BUILD)/examples/io_echo_server -p $$port -d 10 > $$log 2>&1 & pid=$$!; \
+	i=0; until grep -q "server on" $$log || [ $$i -ge 50 ]; do sleep 0.1; i=$$((i + 1)); done; \
+	cat $$log; \
+	./$(BUILD)/examples/io_echo_client -c 100 -s 64 -d 2 127.0.0.1 $$port; rc=$$?; \
+	kill $$pid 2>/dev/null; wait $$pid; tail -n +2 $$log; exit $$rc
 
 test:
 	bash tests/matrix.sh
