@@ -518,9 +518,13 @@ static void ars__be_poll(ars__loop *L, int timeout) {
         ars_sock *s = (ars_sock *)evs[i].data.ptr;
         uint32_t e = evs[i].events;
         if (!s) {
+            /* drain first, then clear: cleared first, a wake landing in
+               between would write, be drained here, and leave the flag set
+               with nothing pending, so every later wake would be lost (the
+               scheduler checks its inbox after this poll anyway) */
             uint64_t v;
-            ars__io_xchg32(&L->wake_pending, 0);
             if (read(L->evfd, &v, sizeof v) < 0) { /* drained already */ }
+            ars__io_xchg32(&L->wake_pending, 0);
             continue;
         }
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s->rd_ready = 1;
@@ -674,8 +678,8 @@ static void ars__be_poll(ars__loop *L, int timeout) {
     if (r <= 0) return;
     if (L->pfd[0].revents) {
         char buf[64];
-        ars__io_xchg32(&L->wake_pending, 0);
         while (read(L->pipe[0], buf, sizeof buf) > 0) {}
+        ars__io_xchg32(&L->wake_pending, 0);    /* after the drain, as with epoll */
     }
     for (i = 0; i < n; i++) {   /* wakes only queue coroutines: the list is stable */
         short e = L->pfd[i + 1].revents;
