@@ -472,8 +472,9 @@ static inline size_t ars__hash_groups_for(size_t n, size_t w) {
 static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 /* Memory layout: one block of groups, each W control bytes followed by its
    W-1 slots at offset 16, so a lookup's control bytes and slot share a page
-   and often a cache line pair. Group 0 is aligned to ARS__HASH_BALIGN (the
-   allocator is asked for 16, so the block has room to align it). */
+   and often a cache line pair. Group 0 is aligned to ARS__HASH_BALIGN; the
+   block has BALIGN - 1 spare bytes for that, whatever the allocator's own
+   alignment (glibc's malloc gives only 8 on 32-bit ARM). */
 #define ARS__HASH_SLOT_OFF 16
 #define ARS__HASH_STRIDE(B, S) ((ARS__HASH_SLOT_OFF + (ARS__HASH_GW(B) - 1) * sizeof(S) + 15) & ~(size_t)15)
 #ifndef ARS__HASH_BALIGN
@@ -504,7 +505,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         unsigned char *ctrl;  /* group 0; a group is W control bytes, then */      \
                               /* its W-1 slots (a static empty group if none) */   \
         void *block;          /* the allocation (NULL when empty) */               \
-        size_t boff;          /* ctrl - block: 0, 16, 32 or 48 */                  \
+        size_t boff;          /* ctrl - block: 0 .. BALIGN - 1 */                    \
         size_t gmask;         /* groups - 1 */                                     \
         size_t nctrl;         /* groups * W, 0 when empty: the end position */     \
         size_t cap, size, growth_left;                                             \
@@ -545,7 +546,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     }                                                                              \
     /* A block of G groups, with room to align group 0 to ARS__HASH_BALIGN. */     \
     static ARS__HASH_UNUSED size_t name##__bytes(size_t groups) {                  \
-        return groups * ARS__HASH_STRIDE(B, name##_slot) + ARS__HASH_BALIGN - 16;  \
+        return groups * ARS__HASH_STRIDE(B, name##_slot) + ARS__HASH_BALIGN - 1;   \
     }                                                                              \
     static ARS__HASH_UNUSED unsigned char *name##__align(void *p) {                \
         return (unsigned char *)p + (((uintptr_t)0 - (uintptr_t)p) & (uintptr_t)(ARS__HASH_BALIGN - 1)); \
