@@ -264,7 +264,10 @@ ARSENAL_IO_API int ars_io_set_bufsize(ars_sock *s, int rcvbuf, int sndbuf);
 ARSENAL_IO_API int ars_io_local_addr(ars_sock *s, ars_addr *out);
 ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
 /* Waits until s is readable (ARS_IO_READ) or writable (ARS_IO_WRITE);
-   returns the event that is ready. IOCP: sockets only. */
+   returns the event that is ready. IOCP: sockets only. On a socket, data
+   reported ready may already have been taken by another read of it: a read
+   with deadline 0 then returns ARS_ETIMEDOUT. Waiting for readability
+   before reading lets an idle connection hold no buffer. */
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline);
 /* Wraps an fd / SOCKET (made non-blocking) so ars_io_wait works on it;
    ars_io_detach frees the wrapper without closing the fd. */
@@ -420,9 +423,11 @@ struct ars_sock {
 #endif
 };
 
+#define ARS__EPOLL_BATCH 1024
 struct ars__loop {
 #if defined(ARS__IO_EPOLL)
     int epfd, evfd;
+    struct epoll_event evs[ARS__EPOLL_BATCH];   /* one epoll_wait's harvest */
 #elif defined(ARS__IO_KQUEUE)
     int kq, nchanges;
     struct kevent changes[64];
@@ -435,6 +440,7 @@ struct ars__loop {
     HANDLE iocp;
 #endif
     uint32_t wake_pending;
+    int hooked;               /* the scheduler's poller points at this loop */
 };
 
 static ARS__IO_TLS ars__loop *ars__io_loop;
@@ -511,9 +517,9 @@ static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) {
     }
 }
 static void ars__be_poll(ars__loop *L, int timeout) {
-    struct epoll_event evs[256];
+    struct epoll_event *evs = L->evs;
     int n, i;
-    n = epoll_wait(L->epfd, evs, 256, timeout);
+    n = epoll_wait(L->epfd, evs, ARS__EPOLL_BATCH, timeout);
     for (i = 0; i < n; i++) {
         ars_sock *s = (ars_sock *)evs[i].data.ptr;
         uint32_t e = evs[i].events;
@@ -796,15 +802,20 @@ static void ars__sock_free(ars_sock *s) { ARS__IO_FREE(s); }
    end). */
 #define ARS__PRD (1 << ARS__RD)
 #define ARS__PWR (1 << ARS__WR)
-ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, int watch) {
+ARS__IO_UNUSED static void ars__io_hook(ars__loop *L) {
     ars_poller p;
+    p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = L;
+    ars_sched_set_poller(&p);   /* stays installed for the thread until ars_io_deinit */
+    L->hooked = 1;
+}
+ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, int watch) {
     ars_waker w;
     int r, d;
-    for (d = 0; d < 2; d++) if ((dirs >> d & 1) && s->waiting[d]) return ARS_EBUSY;
+    if (dirs != ARS__PWR && s->waiting[ARS__RD]) return ARS_EBUSY;
+    if (dirs != ARS__PRD && s->waiting[ARS__WR]) return ARS_EBUSY;
     if (deadline == 0) return ARS_ETIMEDOUT;
     if (!ars_coro_running()) return ARS_ESTATE;
-    p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = s->loop;
-    ars_sched_set_poller(&p);   /* cheap: stays installed for the thread until ars_io_deinit */
+    if (!s->loop->hooked) ars__io_hook(s->loop);
     w = ars_park_prepare();
     for (d = 0; d < 2; d++) if (dirs >> d & 1) {
         s->w[d] = w;
@@ -1248,6 +1259,9 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
         if (n == 0) return s->err ? ars__io_err(s->err) : ARS_EEOF;
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
+#if defined(ARS__IO_EPOLL)
+        s->rd_ready = 0;      /* drained: the next data raises an edge */
+#endif
         r = ars__io_park(s, ARS__PRD, deadline, 1);
         if (r) return r;
     }
@@ -1402,6 +1416,11 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     int r;
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
     for (;;) {
+#if defined(ARS__IO_EPOLL)
+        /* a socket that our last read found drained is not readable until
+           its next edge: wait for that without asking poll(2) */
+        if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup) goto park;
+#endif
         pf.fd = s->fd;
         pf.events = (short)(((events & ARS_IO_READ) ? POLLIN : 0) | ((events & ARS_IO_WRITE) ? POLLOUT : 0));
         pf.revents = 0;
@@ -1410,9 +1429,18 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
             if ((events & ARS_IO_READ) && (pf.revents & (POLLIN | POLLHUP | POLLERR))) return ARS_IO_READ;
             if ((events & ARS_IO_WRITE) && (pf.revents & (POLLOUT | POLLHUP | POLLERR))) return ARS_IO_WRITE;
         }
+#if defined(ARS__IO_EPOLL)
+        if (events & ARS_IO_READ) s->rd_ready = 0;   /* empty now; data after the poll raises an edge */
+    park:
+#endif
         r = ars__io_park(s, ((events & ARS_IO_READ) ? ARS__PRD : 0) | ((events & ARS_IO_WRITE) ? ARS__PWR : 0),
                          deadline, 1);
         if (r) return r;
+#if defined(ARS__IO_EPOLL)
+        /* the edge that woke us says readable (sockets: a read that finds
+           it gone, e.g. taken by an earlier read, simply waits again) */
+        if ((events & ARS_IO_READ) && s->kind != ARS__K_RAW && (s->rd_ready || s->hup)) return ARS_IO_READ;
+#endif
     }
 }
 

@@ -9,9 +9,15 @@
        ./io_echo_server -p 7000 &
        ./io_echo_client -c 100 -s 64 -d 3 127.0.0.1 7000
    Options: -c CONNECTIONS [1], -s MESSAGE_BYTES [64], -d SECONDS [3],
+            -n ROUND_TRIPS: each connection stops after that many (no
+               warm-up; the rate is over the whole run) [timed by -d],
+            -i: idle: open the connections, hold them for -d seconds
+               without sending (for measuring a server's memory),
             then HOST [127.0.0.1] and PORT [7000].
+   RLIMIT_NOFILE is raised (up to the hard limit) to fit the connections.
    Output (one line, easy to parse):
        rt/s 123456 p50_us 700 p99_us 1500 max_us 9000 rts 370368 conns 100 errors 0
+   (-i prints "idle conns N errors N" once all have connected, then holds.)
 */
 #define ARSENAL_IMPLEMENTATION
 #include "../arsenal_io.h"
@@ -19,13 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if !defined(_WIN32)
+#include <sys/resource.h>
+#endif
 
 #define HIST_US 1000000                   /* 1 us buckets up to 1 s, then one overflow */
 static uint32_t hist[HIST_US + 1];
 static uint64_t total_rts, max_us;
 static int n_errors, n_connected, n_done;
 static const char *host = "127.0.0.1";
-static int port = 7000, conns = 1;
+static int port = 7000, conns = 1, idle;
+static long rt_limit;                     /* -n: round trips per connection, 0: timed */
 static size_t msg_size = 64;
 static int64_t t_start, t_end;            /* ars_now() ms: when counting starts and stops */
 
@@ -52,7 +62,14 @@ static void client(void *arg) {
     }
     ars_tcp_set_nodelay(s, 1);
     n_connected++;
-    while (ars_now() < t_end) {
+    if (idle) {
+        if (n_connected + n_errors == conns) {
+            printf("idle conns %d errors %d\n", n_connected, n_errors);
+            fflush(stdout);
+        }
+        ars_sleep_until(t_end);
+    }
+    for (i = 0; !idle && (rt_limit ? i < rt_limit : ars_now() < t_end); i++) {
         uint64_t t0 = now_us(), us;
         int64_t dl = ars_now() + 10000;
         if ((r = ars_tcp_write(s, out, msg_size, NULL, dl)) < 0 ||
@@ -60,7 +77,7 @@ static void client(void *arg) {
             if (n_errors++ == 0) fprintf(stderr, "round trip: %s\n", ars_strerror((int)r));
             break;
         }
-        if (ars_now() < t_start) continue;     /* warm-up: connections still opening */
+        if (!rt_limit && ars_now() < t_start) continue;   /* warm-up: connections still opening */
         us = now_us() - t0;
         hist[us < HIST_US ? us : HIST_US]++;
         if (us > max_us) max_us = us;
@@ -85,17 +102,30 @@ int main(int argc, char **argv) {
     int i, pos = 0, secs = 3;
     ars_coro_opts co;
     double elapsed;
+    uint64_t t0;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-c") && i + 1 < argc) conns = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-s") && i + 1 < argc) msg_size = (size_t)atol(argv[++i]);
         else if (!strcmp(argv[i], "-d") && i + 1 < argc) secs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "-n") && i + 1 < argc) rt_limit = atol(argv[++i]);
+        else if (!strcmp(argv[i], "-i")) idle = 1;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: %s [-c CONNS] [-s BYTES] [-d SECONDS] [HOST [PORT]]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-c CONNS] [-s BYTES] [-d SECONDS] [-n ROUND_TRIPS] [-i] [HOST [PORT]]\n", argv[0]);
             return 2;
         } else if (pos++ == 0) host = argv[i];
         else port = atoi(argv[i]);
     }
-    if (conns < 1 || msg_size < 1 || secs < 1) { fprintf(stderr, "bad -c/-s/-d\n"); return 2; }
+    if (conns < 1 || msg_size < 1 || secs < 1 || rt_limit < 0) { fprintf(stderr, "bad -c/-s/-d/-n\n"); return 2; }
+#if !defined(_WIN32)
+    {   /* one descriptor per connection, and a few more */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)conns + 64) {
+            rl.rlim_cur = (rlim_t)conns + 64;
+            if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max) rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+    }
+#endif
     /* 10% warm-up (at most 1 s) while connections open, then the timed part */
     t_start = ars_now() + (secs >= 10 ? 1000 : 100 * secs);
     t_end = t_start + 1000 * (int64_t)secs;
@@ -103,9 +133,11 @@ int main(int argc, char **argv) {
     co.stack_size = 32 * 1024;
     for (i = 0; i < conns; i++)
         if (ars_go_opts(client, NULL, &co, NULL) != 0) { fprintf(stderr, "ars_go failed\n"); return 1; }
+    t0 = now_us();
     ars_sched_run();
     ars_io_deinit();
-    elapsed = (double)secs;
+    elapsed = rt_limit ? (double)(now_us() - t0) / 1e6 : (double)secs;
+    if (idle) return n_errors ? 1 : 0;
     if (total_rts == 0) {
         fprintf(stderr, "no round trips (%d connected, %d errors)\n", n_connected, n_errors);
         return 1;

@@ -142,6 +142,67 @@ static void test_echo_sizes(void) {
     ars_io_close(e.ls);
 }
 
+/* ---- wait for readability, then read without blocking ----
+   The pattern of a server that holds no buffer while a connection is idle:
+   ars_io_wait(READ), then reads with deadline 0 until ARS_ETIMEDOUT. The
+   client sends bursts with pauses (each burst arrives after the server found
+   the socket drained, so it must be woken by a new edge), then closes: the
+   wait reports READ and the read EOF. Every byte must come back in order. */
+typedef struct wr_ctx { ars_sock *ls; int waits, eof, bytes_ok, server_done; } wr_ctx;
+static void wr_server(void *arg) {
+    wr_ctx *x = (wr_ctx *)arg;
+    ars_sock *c;
+    size_t total = 0;
+    int r;
+    if (ars_tcp_accept(x->ls, &c, NULL, go_deadline(5000)) != 0) { x->server_done = 1; return; }
+    for (;;) {
+        char buf[700];
+        ptrdiff_t n;
+        r = ars_io_wait(c, ARS_IO_READ, go_deadline(5000));
+        if (!EXPECT_EQ(r, ARS_IO_READ)) break;
+        x->waits++;
+        while ((n = ars_tcp_read(c, buf, sizeof buf, 0)) > 0) {
+            total += (size_t)n;
+            if (ars_tcp_write(c, buf, (size_t)n, NULL, go_deadline(5000)) != n) { n = -1; break; }
+        }
+        if (n == ARS_EEOF) { x->eof = 1; break; }
+        if (!EXPECT_EQ(n, ARS_ETIMEDOUT)) break;
+    }
+    ars_io_close(c);
+    x->server_done = 1;
+}
+static void wr_client(void *arg) {
+    wr_ctx *x = (wr_ctx *)arg;
+    ars_sock *c;
+    unsigned char out[5000], in[5000];
+    int i, ok = 1;
+    if (!EXPECT_EQ(ars_tcp_connect(&c, "127.0.0.1", port_of(x->ls), go_deadline(5000)), 0)) return;
+    for (i = 0; i < 40 && ok; i++) {
+        size_t n = 1 + (size_t)(i * 397) % sizeof out, k;
+        for (k = 0; k < n; k++) out[k] = (unsigned char)(i * 31 + (int)k);
+        ok = ars_tcp_write(c, out, n, NULL, go_deadline(5000)) == (ptrdiff_t)n &&
+             ars_tcp_read_full(c, in, n, NULL, go_deadline(5000)) == (ptrdiff_t)n && !memcmp(in, out, n);
+        if (i % 4 == 0) ars_sleep_until(go_deadline(2));   /* the server parks with the socket drained */
+    }
+    x->bytes_ok = ok;
+    ars_io_close(c);
+}
+static void test_wait_then_read(void) {
+    wr_ctx x;
+    memset(&x, 0, sizeof x);
+    ASSERT_EQ(listen_any(&x.ls, "127.0.0.1", 4), 0);
+    ars_go(wr_server, &x);
+    ars_go(wr_client, &x);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT(x.bytes_ok);
+    EXPECT(x.eof);
+    EXPECT(x.server_done);
+    /* at least one wait per pause (the server found the socket drained); IOCP
+       may fetch the next request in the deadline-0 read instead of waiting */
+    EXPECT(x.waits >= 10);
+    ars_io_close(x.ls);
+}
+
 /* ---- many concurrent connections ---- */
 typedef struct many_ctx { ars_sock *ls; int port, n, accepted, echoed, clients_ok; } many_ctx;
 
@@ -926,6 +987,7 @@ static void test_signal_timeout(void) {
 int main(void) {
     ARS_RUN(test_backend);
     ARS_RUN(test_echo_sizes);
+    ARS_RUN(test_wait_then_read);
     ARS_RUN(test_deadlines);
     ARS_RUN(test_slow_client);
     ARS_RUN(test_reset);
