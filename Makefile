@@ -23,10 +23,11 @@ XXH_INC := $(BUILD)/inc
 
 EXAMPLES := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLES))
-BENCH_C := $(wildcard bench/bench_*.c)
-BENCH_CC := $(wildcard bench/bench_*.cc bench/bench_*.cpp)
-BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_C)) \
-              $(patsubst bench/%,$(BUILD)/bench/%,$(basename $(BENCH_CC)))
+# The standalone benchmark programs `make bench` runs in turn; bench_io*.c
+# are servers driven by bench/bench_io.sh, bench_hash_absl.cc is linked into
+# bench_hash, bench_rtos_fw.c is firmware (make bench-rtos).
+BENCH_BINS := $(addprefix $(BUILD)/bench/,bench_coro bench_coro_fiber bench_chan bench_alloc \
+              bench_hash bench_compress)
 
 libs_of = $(shell sed -n 's/.*ars-build-libs://p' $(1) | head -1)
 
@@ -38,7 +39,7 @@ DEPS_TEST := make gcc g++ clang libclang-rt-14-dev valgrind python3 \
   qemu-system-arm qemu-system-misc \
   libxxhash-dev liblz4-dev lz4 curl wrk netcat-openbsd
 DEPS_BENCH := libboost-context-dev libuv1-dev libevent-dev golang-go libabsl-dev libmimalloc-dev \
-  libck-dev hyperfine valgrind wrk
+  libck-dev hyperfine valgrind wrk nginx-light bc
 
 .PHONY: all demo test examples bench deps deps-bench test-kqueue bench-rtos run-rtos clean
 
@@ -70,8 +71,14 @@ $(BUILD)/examples/%: examples/%.c $(wildcard arsenal_*.h) | $(XXH_INC)/xxhash.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -I. -o $@ $< $(call libs_of,$<)
 
+# One run, every peer side by side: the programs above, then the I/O servers
+# (bench/bench_io.sh), then the RTOS in QEMU when its tools are installed.
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+	@echo "== bench/bench_io.sh"; bash bench/bench_io.sh
+	@if command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/null; then \
+	  echo "== bench/bench_rtos.sh"; bash bench/bench_rtos.sh; \
+	else echo "== bench/bench_rtos.sh: needs qemu-system-arm and gcc-arm-none-eabi (make deps)"; fi
 
 $(BUILD)/bench/%: bench/%.c $(wildcard arsenal_*.h)
 	@mkdir -p $(dir $@)

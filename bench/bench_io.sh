@@ -1,75 +1,203 @@
 #!/usr/bin/env bash
-# bench/bench_io.sh - HTTP hello: arsenal_io.h (bench/bench_io.c) vs libuv
-# (bench/bench_io_uv.c), server pinned to CPU 0, wrk -t1 pinned to CPU 1,
-# alternating servers, ROUNDS x SECS each. Prints req/s, and requests per
-# second of server CPU time (user+sys from /proc: the fairer figure on a
-# shared machine, where the CPU a server gets varies), and both ratios.
-#   bench/bench_io.sh [SECS=3] [ROUNDS=2] [CONNS="100 1000"]
-# Then the echo row: examples/io_echo_client.c (64-byte ping-pong, pinned to
-# CPU 1) against arsenal's echo server (bench_io echo), libuv's
-# (bench_io_uv echo) and libevent's (bench/bench_io_event.c), each pinned to
-# CPU 0, SECS per run, ECHO_CONNS ["1 100 1000"]: round trips/s, p99 and the
-# ratios to the better peer. ONLY=http or ONLY=echo runs one table.
+# bench/bench_io.sh - arsenal_io.h against libuv, libevent and nginx, servers
+# pinned to CPU 0 and the load generator to CPU 1 (taskset), over loopback.
+#   bench/bench_io.sh [SECS=3] [ROUNDS=2]
+# Four tables (ONLY=http|echo|rss|scale runs one):
+#  1. HTTP hello, keep-alive, `wrk -t1 -cN` (HTTP_CONNS ["100 1000"]):
+#     bench_io (arsenal), bench_io_uv (libuv) and nginx (nginx-light: one
+#     process, one worker, `return 200`), alternating, ROUNDS x SECS each.
+#     req/s, and requests per second of server CPU time (user+sys from /proc:
+#     the fairer figure on a shared machine), with ratios to libuv and nginx.
+#  2. Echo, 64-byte ping-pong from examples/io_echo_client.c (ECHO_CONNS
+#     ["1 100 1000 10000"]): bench_io echo, bench_io_uv echo and
+#     bench/bench_io_event.c, ROUNDS interleaved runs each: round trips/s,
+#     round trips per server CPU-second, p99 (the worst round's), and ratios
+#     to the better peer.
+#  3. Resident memory per idle connection: each echo server's VmRSS before
+#     and while the client holds IDLE_CONNS [10000] idle connections.
+#  4. Scaling: examples/io_echo_server.c with -t 1 and -t 2 (SO_REUSEPORT),
+#     nothing pinned, the load generator sharing the two cores.
+# Every server stops by itself; everything talks to 127.0.0.1 only.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-SECS=${1:-3}; ROUNDS=${2:-2}; CONNS=${3:-100 1000}
+SECS=${1:-3}; ROUNDS=${2:-2}
+HTTP_CONNS=${HTTP_CONNS:-100 1000}; ECHO_CONNS=${ECHO_CONNS:-1 100 1000 10000}
+IDLE_CONNS=${IDLE_CONNS:-10000}; ONLY=${ONLY:-all}
 B=build/bench_io; mkdir -p "$B"
 cc -O2 -D_DEFAULT_SOURCE -o "$B/bench_io" bench/bench_io.c -lpthread || exit 1
 cc -O2 -o "$B/bench_io_uv" bench/bench_io_uv.c -luv || exit 1
+cc -O2 -o "$B/bench_io_event" bench/bench_io_event.c -levent || exit 1
+cc -O2 -D_DEFAULT_SOURCE -o "$B/io_echo_client" examples/io_echo_client.c -lpthread || exit 1
+cc -O2 -D_DEFAULT_SOURCE -o "$B/io_echo_server" examples/io_echo_server.c -lpthread || exit 1
 PIN0="taskset -c 0"; PIN1="taskset -c 1"
 command -v taskset >/dev/null || { PIN0=""; PIN1=""; }
 HZ=$(getconf CLK_TCK)
-run() { # server-binary port conns -> "req/s requests cpu_seconds"
-  $PIN0 "$1" http "$2" $((SECS + 5)) > "$B/server.log" 2>&1 & local pid=$!
-  local i; for i in $(seq 40); do grep -q "server on" "$B/server.log" && break; sleep 0.05; done
-  sleep 0.1; kill -0 "$pid" 2>/dev/null && grep -q "server on" "$B/server.log" || { echo "$1 did not start: $(cat "$B/server.log")" >&2; kill "$pid" 2>/dev/null; echo "0 0 1"; return; }
-  local t0; t0=$(awk '{print $14 + $15}' /proc/$pid/stat)
-  $PIN1 wrk -t1 -c"$3" -d"${SECS}s" "http://127.0.0.1:$2/" > "$B/wrk.txt" 2>&1
-  local t1; t1=$(awk '{print $14 + $15}' /proc/$pid/stat)
-  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-  local rps n
-  rps=$(awk '/Requests\/sec/ {print $2}' "$B/wrk.txt"); n=$(awk '/requests in/ {print $1}' "$B/wrk.txt")
-  grep -q "Socket errors" "$B/wrk.txt" && grep "Socket errors" "$B/wrk.txt" >&2
-  echo "${rps:-0} ${n:-0} $(echo "($t1 - $t0) / $HZ" | bc -l)"
-}
-P=$((20000 + RANDOM % 8000))   # below the ephemeral range (32768-60999)
-ONLY=${ONLY:-all}; ECHO_CONNS=${ECHO_CONNS:-1 100 1000}
-[ "$ONLY" = echo ] && CONNS=""
-[ -n "$CONNS" ] && printf "%-6s %12s %12s %6s   %14s %14s %6s\n" conns arsenal_r/s libuv_r/s ratio arsenal_r/cpu-s libuv_r/cpu-s ratio
-for c in $CONNS; do
-  ar=0; ur=0; an=0; un=0; ac=0; uc=0
-  for _ in $(seq "$ROUNDS"); do
-    P=$((P + 2))
-    read -r r n t < <(run "$B/bench_io" $P "$c"); ar=$(echo "$ar + $r" | bc); an=$(echo "$an + $n" | bc); ac=$(echo "$ac + $t" | bc -l)
-    read -r r n t < <(run "$B/bench_io_uv" $((P + 1)) "$c"); ur=$(echo "$ur + $r" | bc); un=$(echo "$un + $n" | bc); uc=$(echo "$uc + $t" | bc -l)
-  done
-  printf "%-6s %12.0f %12.0f %6.2f   %14.0f %14.0f %6.2f\n" "$c" "$(echo "$ar / $ROUNDS" | bc -l)" "$(echo "$ur / $ROUNDS" | bc -l)" \
-    "$(echo "$ar / $ur" | bc -l)" "$(echo "$an / $ac" | bc -l)" "$(echo "$un / $uc" | bc -l)" "$(echo "($an / $ac) / ($un / $uc)" | bc -l)"
-done
-
-[ "$ONLY" = http ] && exit 0
-cc -O2 -D_DEFAULT_SOURCE -o "$B/io_echo_client" examples/io_echo_client.c -lpthread || exit 1
-cc -O2 -o "$B/bench_io_event" bench/bench_io_event.c -levent || exit 1
+# descriptors for 10,000 connections in each of the server and the client
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-echo_run() { # server-binary port conns -> "rt/s p99_us"
-  $PIN0 "$1" echo "$2" $((SECS + 5)) > "$B/server.log" 2>&1 & local pid=$!
-  local i; for i in $(seq 40); do grep -q "server on" "$B/server.log" && break; sleep 0.05; done
-  sleep 0.1; kill -0 "$pid" 2>/dev/null && grep -q "server on" "$B/server.log" || { echo "$1 did not start: $(cat "$B/server.log")" >&2; kill "$pid" 2>/dev/null; echo "0 0"; return; }
-  timeout $((SECS + 10)) $PIN1 "$B/io_echo_client" -c "$3" -s 64 -d "$SECS" 127.0.0.1 "$2" > "$B/client.txt" 2>&1
-  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-  grep -q "^rt/s" "$B/client.txt" || cat "$B/client.txt" >&2
-  awk '/^rt\/s/ {print $2, $6; f=1} END {if (!f) print "0 0"}' "$B/client.txt"
+P=$((20000 + RANDOM % 8000))   # below the ephemeral range (32768-60999)
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+wait_on() { # log pid: until the server says it listens
+  local i; for i in $(seq 60); do grep -q "server on" "$1" && break; sleep 0.05; done
+  sleep 0.1; kill -0 "$2" 2>/dev/null && grep -q "server on" "$1"
 }
-echo
-echo "echo 64 B, ${SECS} s per run (round trips/s; p99 in us; ratios: arsenal over the better peer, p99 arsenal/best peer p99)"
-printf "%-6s %10s %10s %10s %7s   %8s %8s %8s %7s\n" conns arsenal libuv libevent ratio p99_ars p99_uv p99_ev p99_r
-for c in $ECHO_CONNS; do
+
+# nginx: one process (master_process off), one worker, no access log
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+nginx_start() { # port -> pid in NGX_PID
+  local d; d=$(pwd)/$B/nginx; mkdir -p "$d"
+  cat > "$d/nginx.conf" <<EOF
+worker_processes 1;
+master_process off;
+daemon off;
+user root;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 100000000;
+    client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fastcgi;
+    scgi_temp_path $d/scgi; uwsgi_temp_path $d/uwsgi;
+    server {
+        listen 127.0.0.1:$1;
+        location / { default_type text/plain; return 200 "Hello, World!"; }
+    }
+}
+EOF
+  [ "$(id -u)" = 0 ] || sed -i '/^user root;/d' "$d/nginx.conf"
+  $PIN0 "$NGINX" -c "$d/nginx.conf" -p "$d" > "$d/out.log" 2>&1 & NGX_PID=$!
+  local i; for i in $(seq 60); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nginx did not start: $(cat "$d/error.log" "$d/out.log" 2>/dev/null)" >&2; return 1
+}
+
+http_run() { # name port conns -> "req/s requests cpu_seconds"
+  local pid t0 t1 rps n
+  if [ "$1" = nginx ]; then
+    [ -x "$NGINX" ] && nginx_start "$2" || { echo "0 0 1"; return; }
+    pid=$NGX_PID
+  else
+    $PIN0 "$B/$1" http "$2" $((SECS + 5)) > "$B/server.log" 2>&1 & pid=$!
+    wait_on "$B/server.log" $pid || { echo "$1 did not start: $(cat "$B/server.log")" >&2; kill $pid 2>/dev/null; echo "0 0 1"; return; }
+  fi
+  t0=$(cpu_of $pid)
+  $PIN1 wrk -t1 -c"$3" -d"${SECS}s" "http://127.0.0.1:$2/" > "$B/wrk.txt" 2>&1
+  t1=$(cpu_of $pid)
+  kill $pid 2>/dev/null; wait $pid 2>/dev/null
+  rps=$(awk '/Requests\/sec/ {print $2}' "$B/wrk.txt"); n=$(awk '/requests in/ {print $1}' "$B/wrk.txt")
+  grep -q "Socket errors\|Non-2xx" "$B/wrk.txt" && grep "Socket errors\|Non-2xx" "$B/wrk.txt" | sed "s/^/$1: /" >&2
+  echo "${rps:-0} ${n:-0} $(echo "($t1 - $t0) / $HZ + 0.001" | bc -l)"
+}
+
+if [ "$ONLY" = all ] || [ "$ONLY" = http ]; then
+  echo "HTTP hello, wrk -t1, ${SECS} s x ${ROUNDS} rounds (req/s; req per server CPU-second; ratios arsenal/peer)"
+  printf "%-6s %10s %10s %10s %7s %7s   %10s %10s %10s %7s %7s\n" conns arsenal libuv nginx a/uv a/ngx \
+    ars_r/cpu uv_r/cpu ngx_r/cpu a/uv a/ngx
+  for c in $HTTP_CONNS; do
+    declare -A R=() N=() T=()
+    for s in bench_io bench_io_uv nginx; do R[$s]=0; N[$s]=0; T[$s]=0; done
+    for _ in $(seq "$ROUNDS"); do
+      for s in bench_io bench_io_uv nginx; do
+        P=$((P + 1))
+        read -r r n t < <(http_run $s $P "$c")
+        R[$s]=$(echo "${R[$s]} + $r" | bc); N[$s]=$(echo "${N[$s]} + $n" | bc); T[$s]=$(echo "${T[$s]} + $t" | bc -l)
+      done
+    done
+    ra() { echo "if (${R[$2]} > 0) ${R[$1]} / ${R[$2]} else 0" | bc -l; }
+    ca() { echo "if (${N[$2]} > 0) (${N[$1]} / ${T[$1]}) / (${N[$2]} / ${T[$2]}) else 0" | bc -l; }
+    printf "%-6s %10.0f %10.0f %10.0f %7.2f %7.2f   %10.0f %10.0f %10.0f %7.2f %7.2f\n" "$c" \
+      "$(echo "${R[bench_io]} / $ROUNDS" | bc -l)" "$(echo "${R[bench_io_uv]} / $ROUNDS" | bc -l)" "$(echo "${R[nginx]} / $ROUNDS" | bc -l)" \
+      "$(ra bench_io bench_io_uv)" "$(ra bench_io nginx)" \
+      "$(echo "${N[bench_io]} / ${T[bench_io]}" | bc -l)" "$(echo "${N[bench_io_uv]} / ${T[bench_io_uv]}" | bc -l)" "$(echo "${N[nginx]} / ${T[nginx]}" | bc -l)" \
+      "$(ca bench_io bench_io_uv)" "$(ca bench_io nginx)"
+  done
+  echo
+fi
+
+echo_run() { # server port conns -> "rt/s p99_us rts cpu_seconds"
+  local pid t0 t1
+  $PIN0 "$B/$1" echo "$2" $((SECS + 15)) > "$B/server.log" 2>&1 & pid=$!
+  wait_on "$B/server.log" $pid || { echo "$1 did not start: $(cat "$B/server.log")" >&2; kill $pid 2>/dev/null; echo "0 0 0 1"; return; }
+  t0=$(cpu_of $pid)
+  timeout $((SECS + 20)) $PIN1 "$B/io_echo_client" -c "$3" -s 64 -d "$SECS" 127.0.0.1 "$2" > "$B/client.txt" 2>&1
+  t1=$(cpu_of $pid)
+  kill $pid 2>/dev/null; wait $pid 2>/dev/null
+  grep -q "^rt/s" "$B/client.txt" || sed "s/^/$1: /" "$B/client.txt" >&2
+  awk -v cpu="$(echo "($t1 - $t0) / $HZ + 0.001" | bc -l)" \
+    '/^rt\/s/ {print $2, $6, $10, cpu; f=1} END {if (!f) print "0 0 0", cpu}' "$B/client.txt"
+}
+
+if [ "$ONLY" = all ] || [ "$ONLY" = echo ]; then
+  echo "echo 64 B, ${SECS} s x ${ROUNDS} interleaved rounds (round trips/s; per server CPU-second; worst-round p99 in us;"
+  echo "ratios: arsenal over the better peer, p99 arsenal over the better peer's)"
+  printf "%-6s %9s %9s %9s %6s   %9s %9s %9s %6s   %7s %7s %7s %6s\n" conns arsenal libuv libevent ratio \
+    ars/cpu uv/cpu ev/cpu ratio p99_ars p99_uv p99_ev p99_r
+  for c in $ECHO_CONNS; do
+    declare -A R=() Q=() T=() X=()
+    for s in bench_io bench_io_uv bench_io_event; do R[$s]=0; Q[$s]=0; T[$s]=0; X[$s]=0; done
+    for _ in $(seq "$ROUNDS"); do
+      for s in bench_io bench_io_uv bench_io_event; do
+        P=$((P + 1))
+        read -r r p n t < <(echo_run $s $P "$c")
+        R[$s]=$(echo "${R[$s]} + $r" | bc -l); T[$s]=$(echo "${T[$s]} + $t" | bc -l); X[$s]=$(echo "${X[$s]} + $n" | bc)
+        [ "$p" -gt "${Q[$s]}" ] && Q[$s]=$p
+      done
+    done
+    a=${R[bench_io]}; best=${R[bench_io_uv]}; [ "$(echo "${R[bench_io_event]} > $best" | bc -l)" = 1 ] && best=${R[bench_io_event]}
+    cpu() { echo "if (${T[$1]} > 0) ${X[$1]} / ${T[$1]} else 0" | bc -l; }
+    ac=$(cpu bench_io); bc_=$(cpu bench_io_uv); [ "$(echo "$(cpu bench_io_event) > $bc_" | bc -l)" = 1 ] && bc_=$(cpu bench_io_event)
+    bp=${Q[bench_io_uv]}; [ "${Q[bench_io_event]}" -lt "$bp" ] && bp=${Q[bench_io_event]}
+    printf "%-6s %9.0f %9.0f %9.0f %6.2f   %9.0f %9.0f %9.0f %6.2f   %7s %7s %7s %6.2f\n" "$c" \
+      "$(echo "$a / $ROUNDS" | bc -l)" "$(echo "${R[bench_io_uv]} / $ROUNDS" | bc -l)" "$(echo "${R[bench_io_event]} / $ROUNDS" | bc -l)" \
+      "$(echo "if ($best > 0) $a / $best else 0" | bc -l)" \
+      "$ac" "$(cpu bench_io_uv)" "$(cpu bench_io_event)" "$(echo "if ($bc_ > 0) $ac / $bc_ else 0" | bc -l)" \
+      "${Q[bench_io]}" "${Q[bench_io_uv]}" "${Q[bench_io_event]}" "$(echo "if ($bp > 0) ${Q[bench_io]} / $bp else 0" | bc -l)"
+  done
+  echo
+fi
+
+rss_run() { # server port -> KiB per idle connection
+  local pid r0 r1 cpid i
+  $PIN0 "$B/$1" echo "$2" 60 > "$B/server.log" 2>&1 & pid=$!
+  wait_on "$B/server.log" $pid || { echo "$1 did not start" >&2; kill $pid 2>/dev/null; echo 0; return; }
+  r0=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+  $PIN1 "$B/io_echo_client" -i -c "$IDLE_CONNS" -d 30 127.0.0.1 "$2" > "$B/client.txt" 2>&1 & cpid=$!
+  for i in $(seq 400); do grep -q "idle conns" "$B/client.txt" && break; sleep 0.05; done
+  sleep 1
+  r1=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+  grep -q "idle conns $IDLE_CONNS errors 0" "$B/client.txt" || sed "s/^/$1 idle: /" "$B/client.txt" >&2
+  kill $cpid $pid 2>/dev/null; wait $cpid $pid 2>/dev/null
+  echo "($r1 - $r0) / $IDLE_CONNS" | bc -l
+}
+
+if [ "$ONLY" = all ] || [ "$ONLY" = rss ]; then
+  echo "resident memory per idle connection, $IDLE_CONNS connected (server VmRSS growth / connections, KiB)"
+  printf "%-10s %9s %9s %9s   %s\n" "" arsenal libuv libevent "arsenal/better peer"
   P=$((P + 3))
-  read -r ar ap < <(echo_run "$B/bench_io" $P "$c")
-  read -r ur up < <(echo_run "$B/bench_io_uv" $((P + 1)) "$c")
-  read -r er ep < <(echo_run "$B/bench_io_event" $((P + 2)) "$c")
-  best=$ur; bp=$up; [ "$(echo "$er > $ur" | bc -l)" = 1 ] && best=$er
-  [ "$ep" -lt "$up" ] 2>/dev/null && bp=$ep
-  printf "%-6s %10.0f %10.0f %10.0f %7.2f   %8s %8s %8s %7.2f\n" "$c" "$ar" "$ur" "$er" \
-    "$(echo "if ($best > 0) $ar / $best else 0" | bc -l)" "$ap" "$up" "$ep" "$(echo "if ($bp > 0) $ap / $bp else 0" | bc -l)"
-done
+  ka=$(rss_run bench_io $P); ku=$(rss_run bench_io_uv $((P + 1))); ke=$(rss_run bench_io_event $((P + 2)))
+  kb=$ku; [ "$(echo "$ke < $ku" | bc -l)" = 1 ] && kb=$ke
+  printf "%-10s %9.2f %9.2f %9.2f   %.2f\n" KiB/conn "$ka" "$ku" "$ke" "$(echo "if ($kb > 0) $ka / $kb else 0" | bc -l)"
+  echo
+fi
+
+scale_run() { # threads port conns -> rt/s
+  ./"$B/io_echo_server" -t "$1" -p "$2" -d $((SECS + 15)) > "$B/server.log" 2>&1 & local pid=$!
+  local i; for i in $(seq 60); do (echo > "/dev/tcp/127.0.0.1/$2") 2>/dev/null && break; sleep 0.05; done
+  timeout $((SECS + 20)) "$B/io_echo_client" -c "$3" -s 64 -d "$SECS" 127.0.0.1 "$2" > "$B/client.txt" 2>&1
+  kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null
+  awk '/^rt\/s/ {print $2; f=1} END {if (!f) print 0}' "$B/client.txt"
+}
+
+if [ "$ONLY" = all ] || [ "$ONLY" = scale ]; then
+  echo "scaling: examples/io_echo_server -t 1 / -t 2, client on the same two cores, nothing pinned (round trips/s)"
+  printf "%-6s %10s %10s %8s\n" conns t1 t2 t2/t1
+  for c in 100 1000; do
+    s1=0; s2=0
+    for _ in $(seq "$ROUNDS"); do
+      P=$((P + 2))
+      s1=$(echo "$s1 + $(scale_run 1 $P "$c")" | bc -l); s2=$(echo "$s2 + $(scale_run 2 $((P + 1)) "$c")" | bc -l)
+    done
+    printf "%-6s %10.0f %10.0f %8.2f\n" "$c" "$(echo "$s1 / $ROUNDS" | bc -l)" "$(echo "$s2 / $ROUNDS" | bc -l)" \
+      "$(echo "if ($s1 > 0) $s2 / $s1 else 0" | bc -l)"
+  done
+fi
