@@ -1411,14 +1411,26 @@ ARSENAL_IO_API int ars_io_close(ars_sock *s) {
     return 0;
 }
 
+static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline);
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
+    if (!s || events < 1 || events > 3) return ARS_EINVAL;
+#if defined(ARS__IO_EPOLL)
+    /* the common case of a server between requests, kept short: a socket
+       that our last read found drained is not readable until its next
+       edge, so wait for that without asking poll(2) */
+    if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup) {
+        int r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r) return r;
+        if (s->rd_ready || s->hup) return ARS_IO_READ;
+    }
+#endif
+    return ars__io_wait_slow(s, events, deadline);
+}
+static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline) {
     struct pollfd pf;
     int r;
-    if (!s || events < 1 || events > 3) return ARS_EINVAL;
     for (;;) {
 #if defined(ARS__IO_EPOLL)
-        /* a socket that our last read found drained is not readable until
-           its next edge: wait for that without asking poll(2) */
         if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup) goto park;
 #endif
         pf.fd = s->fd;
