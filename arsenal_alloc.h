@@ -1148,7 +1148,9 @@ static ARS__INLINE size_t ars__heap_bsize(size_t n) {
 #define ARS__HEAD(h, c) (ARS__CELL(h, c)->next_free)
 #define ARS__SLMASK ((uint32_t)ARS_HEAP_SL_COUNT - 1)
 
-/* Clears class c's bits when `empty` (0 or 1), without a branch. */
+/* Clears class c's bits when `empty` (0 or 1). Arithmetic, not a branch or
+   a select a compiler would turn into one: whether a list just ran empty is
+   a coin toss under random sizes. */
 static ARS__INLINE void ars__heap_clear_if(ars_heap *h, unsigned c, uint32_t empty) {
     unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
     uint32_t s = h->sl_bitmap[fl] & ~(empty << (c & ARS__SLMASK));
@@ -1222,8 +1224,7 @@ ARS__NOASAN static ARS__INLINE size_t ars__heap_take(ars_heap *h, ars__hblk *b, 
 }
 
 /* Returns used block b to the free lists, merged with free neighbours. */
-ARS__NOASAN static ARS__INLINE void ars__heap_release(ars_heap *h, ars__hblk *b) {
-    uint32_t head = b->head;
+ARS__NOASAN static ARS__INLINE void ars__heap_release(ars_heap *h, ars__hblk *b, uint32_t head) {
     size_t size = head & ~(uint32_t)7;
     ars__hblk *n = ARS__HB_AT(b, size);
     uint32_t nh = n->head;
@@ -1336,7 +1337,7 @@ ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
             h->cache_n[c]--;
             h->cached -= ARS__HB_SIZE(b);
             h->ncached--;
-            ars__heap_release(h, b);
+            ars__heap_release(h, b, b->head);
         }
     }
 #else
@@ -1384,9 +1385,9 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
         }
     }
 #endif
-    c = ars__heap_class(size);
-    if (ARS__UNLIKELY(c >= ARS__HEAP_EXACT)) return ars__heap_alloc_slow(h, n, size);
-    c = ars__heap_search(h, c);   /* exact classes: any block found fits */
+    /* the exact classes are the sizes below 16 << SL_LOG2, 8 bytes apart */
+    if (ARS__UNLIKELY(size >= (ARS__HEAP_SMALL << 1))) return ars__heap_alloc_slow(h, n, size);
+    c = ars__heap_search(h, (unsigned)(size >> 3));   /* any block found fits */
     if (ARS__UNLIKELY(c >= ARS__HEAP_NCLASS)) return ars__heap_alloc_slow(h, n, size);
     b = ars__heap_pop(h, c);
     ars__heap_take(h, b, size);
@@ -1410,7 +1411,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_set_cache(ars_heap *h, size_t max_by
             h->cache_n[c]--;
             h->cached -= ARS__HB_SIZE(b);
             h->ncached--;
-            ars__heap_release(h, b);
+            ars__heap_release(h, b, b->head);
         }
 }
 ARSENAL_ALLOC_API void ars_heap_trim(ars_heap *h) { ars__heap_flush(h, 0); }
@@ -1467,8 +1468,15 @@ ARS__NOASAN static int ars__heap_cache_put(ars_heap *h, ars__hblk *b) {
 
 ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
     ars__hblk *b;
+    uint32_t head;
     if (!ptr) return;
-    b = ars__heap_block(ptr);
+    /* a plain block's head is the word below ptr: no second, dependent load */
+    head = ars__get32((const unsigned char *)ptr - 4);
+    b = (ars__hblk *)((uintptr_t)ptr - 8);
+    if (ARS__UNLIKELY(head & ARS__HB_MARK)) {
+        b = (ars__hblk *)((uintptr_t)ptr - 16);
+        head = b->head;
+    }
 #if ARSENAL_ALLOC_DEBUG
     ARSENAL_ASSERT(ars__heap_valid_used(b));   /* double free or foreign pointer */
     {
@@ -1480,9 +1488,9 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
     ARS__POISON(ptr, ars__heap_usable(b, ptr));
     h->frees++;
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
-    if (ARS__UNLIKELY(ARS__HB_SIZE(b) <= h->cache_max) && ars__heap_cache_put(h, b)) return;
+    if (ARS__UNLIKELY((head & ~(uint32_t)7) <= h->cache_max) && ars__heap_cache_put(h, b)) return;
 #endif
-    ars__heap_release(h, b);
+    ars__heap_release(h, b, head);
 }
 
 /* Carves an aligned block out of free block b (unlinked, size >= needed):
