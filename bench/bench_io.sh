@@ -11,8 +11,8 @@
 #  2. Echo, 64-byte ping-pong from examples/io_echo_client.c (ECHO_CONNS
 #     ["1 100 1000 10000"]): bench_io echo, bench_io_uv echo and
 #     bench/bench_io_event.c, ROUNDS interleaved runs each: round trips/s,
-#     round trips per server CPU-second, p99 (the worst round's), and ratios
-#     to the better peer.
+#     round trips per server CPU-second, p99 (the median round's: p99 varies
+#     by a quarter between runs here), and ratios to the better peer.
 #  3. Resident memory per idle connection: each echo server's VmRSS before
 #     and while the client holds IDLE_CONNS [10000] idle connections.
 #  4. Scaling: examples/io_echo_server.c with -t 1 and -t 2 (SO_REUSEPORT),
@@ -128,20 +128,23 @@ echo_run() { # server port conns -> "rt/s p99_us rts cpu_seconds"
 }
 
 if [ "$ONLY" = all ] || [ "$ONLY" = echo ]; then
-  echo "echo 64 B, ${SECS} s x ${ROUNDS} interleaved rounds (round trips/s; per server CPU-second; worst-round p99 in us;"
+  echo "echo 64 B, ${SECS} s x ${ROUNDS} interleaved rounds (round trips/s; per server CPU-second; median-round p99 in us;"
   echo "ratios: arsenal over the better peer, p99 arsenal over the better peer's)"
   printf "%-6s %9s %9s %9s %6s   %9s %9s %9s %6s   %7s %7s %7s %6s\n" conns arsenal libuv libevent ratio \
     ars/cpu uv/cpu ev/cpu ratio p99_ars p99_uv p99_ev p99_r
   for c in $ECHO_CONNS; do
     declare -A R=() Q=() T=() X=()
-    for s in bench_io bench_io_uv bench_io_event; do R[$s]=0; Q[$s]=0; T[$s]=0; X[$s]=0; done
+    for s in bench_io bench_io_uv bench_io_event; do R[$s]=0; Q[$s]=""; T[$s]=0; X[$s]=0; done
     for _ in $(seq "$ROUNDS"); do
       for s in bench_io bench_io_uv bench_io_event; do
         P=$((P + 1))
         read -r r p n t < <(echo_run $s $P "$c")
         R[$s]=$(echo "${R[$s]} + $r" | bc -l); T[$s]=$(echo "${T[$s]} + $t" | bc -l); X[$s]=$(echo "${X[$s]} + $n" | bc)
-        [ "$p" -gt "${Q[$s]}" ] && Q[$s]=$p
+        Q[$s]="${Q[$s]} $p"
       done
+    done
+    for s in bench_io bench_io_uv bench_io_event; do
+      Q[$s]=$(echo ${Q[$s]} | tr ' ' '\n' | grep -v '^0*$' | sort -n | awk '{v[NR]=$1} END {print NR ? v[int((NR + 1) / 2)] : 0}')
     done
     a=${R[bench_io]}; best=${R[bench_io_uv]}; [ "$(echo "${R[bench_io_event]} > $best" | bc -l)" = 1 ] && best=${R[bench_io_event]}
     cpu() { echo "if (${T[$1]} > 0) ${X[$1]} / ${T[$1]} else 0" | bc -l; }
