@@ -311,8 +311,18 @@ typedef uint64_t ars__pool_word;  /* tag:32 | index+1:32 */
 #else
 typedef uint32_t ars__pool_word;  /* tag:16 | index+1:16 */
 #endif
+/* The head is atomic, so it must be naturally aligned, but the i386 SysV
+   ABI aligns a uint64_t member to 4 only: after a 4-byte member the head
+   could straddle a cache line, where i386's 64-bit atomic load (fildq) is
+   not atomic and its CAS (lock cmpxchg8b) is a split lock. (MSVC aligns
+   it to 8 already.) */
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__PMT_HEAD_ALIGN __attribute__((aligned(sizeof(ars__pool_word))))
+#else
+#define ARS__PMT_HEAD_ALIGN
+#endif
 typedef struct ars_pool_mt {
-    ars__pool_word head;              /* free stack: tag and index+1 (0 = empty) */
+    ars__pool_word head ARS__PMT_HEAD_ALIGN;   /* free stack: tag and index+1 (0 = empty) */
     unsigned char pad0[64 - sizeof(ars__pool_word)];
     size_t fresh;                     /* next never-used index */
     unsigned char pad1[64 - sizeof(size_t)];

@@ -798,6 +798,25 @@ static void test_pool_mt_single(void) {
     EXPECT(ars_pool_mt_alloc(&p) == NULL);
     ars_pool_mt_deinit(&p);
 }
+
+/* A pool_mt after a 4-byte member of a struct: its head word (64 bits
+   wherever the target has a 64-bit CAS) must still be naturally aligned.
+   The i386 SysV ABI aligns uint64_t members to 4 only, and there the
+   atomic load is an x87 fildq and the CAS a lock cmpxchg8b: neither is
+   atomic (the CAS becomes a split lock) when the word straddles a cache
+   line, which a 4-aligned head can. */
+static struct { uint32_t before; ars_pool_mt p; } mt_after_u32;
+static void test_pool_mt_head_aligned(void) {
+    ars_pool_mt *p = &mt_after_u32.p;
+    void *o;
+    EXPECT_EQ((uintptr_t)&p->head % sizeof p->head, 0);
+    ASSERT_EQ(ars_pool_mt_init(p, 16, 0, pool_buf, 1024), 0);
+    o = ars_pool_mt_alloc(p);
+    EXPECT(o != NULL);
+    ars_pool_mt_free(p, o);
+    EXPECT(ars_pool_mt_alloc(p) == o);   /* the freed object comes back first */
+    ars_pool_mt_deinit(p);
+}
 #endif
 
 #if defined(T_PTHREADS) || defined(T_WINTHREADS)
@@ -981,6 +1000,7 @@ int main(void) {
     ARS_RUN(test_pool_random_and_adapter);
 #ifndef ARSENAL_ALLOC_NO_ATOMICS
     ARS_RUN(test_pool_mt_single);
+    ARS_RUN(test_pool_mt_head_aligned);
 #endif
 #if defined(T_PTHREADS) || defined(T_WINTHREADS)
     ARS_RUN(test_pool_mt_threads);
