@@ -148,7 +148,7 @@ static void test_echo_sizes(void) {
    client sends bursts with pauses (each burst arrives after the server found
    the socket drained, so it must be woken by a new edge), then closes: the
    wait reports READ and the read EOF. Every byte must come back in order. */
-typedef struct wr_ctx { ars_sock *ls; int waits, eof, bytes_ok, server_done; } wr_ctx;
+typedef struct wr_ctx { ars_sock *ls; int waits, eof, bytes_ok, server_done; size_t served, sent; } wr_ctx;
 static void wr_server(void *arg) {
     wr_ctx *x = (wr_ctx *)arg;
     ars_sock *c;
@@ -169,6 +169,7 @@ static void wr_server(void *arg) {
         if (!EXPECT_EQ(n, ARS_ETIMEDOUT)) break;
     }
     ars_io_close(c);
+    x->served = total;
     x->server_done = 1;
 }
 static void wr_client(void *arg) {
@@ -180,6 +181,7 @@ static void wr_client(void *arg) {
     for (i = 0; i < 40 && ok; i++) {
         size_t n = 1 + (size_t)(i * 397) % sizeof out, k;
         for (k = 0; k < n; k++) out[k] = (unsigned char)(i * 31 + (int)k);
+        x->sent += n;
         ok = ars_tcp_write(c, out, n, NULL, go_deadline(5000)) == (ptrdiff_t)n &&
              ars_tcp_read_full(c, in, n, NULL, go_deadline(5000)) == (ptrdiff_t)n && !memcmp(in, out, n);
         if (i % 4 == 0) ars_sleep_until(go_deadline(2));   /* the server parks with the socket drained */
@@ -197,6 +199,7 @@ static void test_wait_then_read(void) {
     EXPECT(x.bytes_ok);
     EXPECT(x.eof);
     EXPECT(x.server_done);
+    EXPECT_EQ(x.served, x.sent);
     /* at least one wait per pause (the server found the socket drained); IOCP
        may fetch the next request in the deadline-0 read instead of waiting */
     EXPECT(x.waits >= 10);
