@@ -3,7 +3,7 @@
    ars-build-libs: -lpthread
 
    Build and run (from the repository root):
-       cc -std=c99 -O2 -o chan_fanout examples/chan_fanout.c -lpthread
+       cc -std=c99 -D_DEFAULT_SOURCE -O2 -o chan_fanout examples/chan_fanout.c -lpthread
        ./chan_fanout
 
    Every listener has its own small buffered channel. The broadcaster sends

@@ -2,7 +2,7 @@
    ars-build-libs: -lpthread
 
    Build and run (from the repository root):
-       cc -std=c99 -O2 -o chan_pipeline examples/chan_pipeline.c -lpthread
+       cc -std=c99 -D_DEFAULT_SOURCE -O2 -o chan_pipeline examples/chan_pipeline.c -lpthread
        ./chan_pipeline            # primes below 200 through a 4-stage pipeline
 
    generate -> square-free filter -> prime test -> print. Each stage is a

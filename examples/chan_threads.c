@@ -3,7 +3,7 @@
    ars-build-libs: -lpthread
 
    Build and run (from the repository root, POSIX threads):
-       cc -std=c99 -O2 -o chan_threads examples/chan_threads.c -lpthread
+       cc -std=c99 -D_DEFAULT_SOURCE -O2 -o chan_threads examples/chan_threads.c -lpthread
        ./chan_threads
 
    Thread A runs a few "client" coroutines; thread B runs "server"

@@ -3,7 +3,7 @@
    ars-build-libs: -lpthread
 
    Build and run (from the repository root):
-       cc -std=c99 -O2 -o chan_worker_pool examples/chan_worker_pool.c -lpthread
+       cc -std=c99 -D_DEFAULT_SOURCE -O2 -o chan_worker_pool examples/chan_worker_pool.c -lpthread
        ./chan_worker_pool
 
    The producer closes `jobs` when it has queued everything; each worker

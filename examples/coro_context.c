@@ -2,7 +2,7 @@
    can tell about itself (stack size, guard page, overhead, running)
 
    Build and run:
-       cc -std=c99 -O2 -o coro_context examples/coro_context.c -lpthread && ./coro_context
+       cc -std=c99 -D_DEFAULT_SOURCE -O2 -o coro_context examples/coro_context.c -lpthread && ./coro_context
    ars-build-libs: -lpthread
 
    What it shows:

@@ -1,7 +1,7 @@
 /* hash_wordcount.c - count the words of a file with arsenal_hash.h's string map.
 
    Build and run (xxhash.h must be on the include path; Debian: libxxhash-dev):
-       cc -std=c99 -O2 -o hash_wordcount examples/hash_wordcount.c
+       cc -std=c99 -D_DEFAULT_SOURCE -O2 -o hash_wordcount examples/hash_wordcount.c
        ./hash_wordcount README.md          (or:  ./hash_wordcount < file)
 
    Prints the number of distinct words and the 10 most frequent ones. A word
