@@ -252,7 +252,7 @@ typedef struct ars_arena_pos { ars_arena_block *block; unsigned char *cur; size_
 typedef struct ars_arena_stats {
     size_t used;       /* bytes handed out, alignment padding included */
     size_t peak;       /* highest used */
-    size_t capacity;   /* bytes of the buffer / of all blocks held */
+    size_t capacity;   /* bytes of the buffer from its first aligned byte / of all blocks held */
     size_t blocks;     /* blocks obtained from the parent and still held */
 } ars_arena_stats;
 
@@ -283,7 +283,9 @@ typedef struct ars_pool {
     void *free_list;                  /* freed objects, linked through their first word */
     unsigned char *fresh, *fresh_end; /* never-used objects of the newest chunk */
     size_t stride, align;             /* object spacing and alignment */
-    size_t used, peak, capacity;      /* objects in use, highest, objects held */
+    size_t allocs, frees;             /* counts (in use: their difference; two counters
+                                         keep alloc and free off each other's stores) */
+    size_t capacity;                  /* objects held */
     size_t chunk_objs, nchunks;       /* growing pools */
     void *chunks;                     /* chain of chunks from the parent */
     ars_allocator parent;
@@ -593,12 +595,21 @@ struct ars_arena_block {
 };
 #define ARS__ARENA_HDR (ARS__ALIGN_UP(sizeof(ars_arena_block), ARS__ALIGN))
 
+/* The bump pointer stays ARS__ALIGN-aligned: allocations are rounded up to
+   it, so the common call needs no alignment arithmetic. Only the last bytes
+   of a fixed buffer, given out whole by the slow path, leave it unaligned,
+   with fewer than ARS__ALIGN bytes to the end, where the fast path never
+   fits. */
 ARSENAL_ALLOC_API void ars_arena_init(ars_arena *a, void *buf, size_t size) {
+    uintptr_t b = (uintptr_t)buf, e = b + size;
     ARSENAL_ALLOC_MEMSET(a, 0, sizeof *a);
     a->fixed = 1;
-    a->base = a->cur = (unsigned char *)buf;
-    a->end = buf ? (unsigned char *)buf + size : (unsigned char *)buf;
-    if (buf) ARS__POISON(buf, size);
+    if (!buf || e < b) e = b;
+    b = ARS__ALIGN_UP(b, ARS__ALIGN);
+    if (b > e || b < (uintptr_t)buf) b = e;
+    a->base = a->cur = (unsigned char *)b;
+    a->end = (unsigned char *)e;
+    if (e > b) ARS__POISON(a->base, (size_t)(e - b));
 }
 
 ARSENAL_ALLOC_API void ars_arena_init_parent(ars_arena *a, const ars_allocator *parent, size_t block_size) {
@@ -638,8 +649,18 @@ ARS__NOINLINE static void *ars__arena_grow(ars_arena *a, size_t size, size_t ali
     size_t need, bsz;
     ars_arena_block *b;
     uintptr_t p;
+    p = ARS__ALIGN_UP((uintptr_t)a->cur, align);
+    if (a->cur && p >= (uintptr_t)a->cur && p <= (uintptr_t)a->end && size <= (uintptr_t)a->end - p) {
+        /* it fits after all: size 0, or the end of a block where less than
+           the rounded size is left (the bump pointer then goes to the end) */
+        size_t n = ARS__ALIGN_UP(size, ARS__ALIGN);
+        a->cur = (unsigned char *)(p + (n >= size && n <= (uintptr_t)a->end - p ? n : size));
+        ARS__UNPOISON((void *)p, size);
+        return (void *)p;
+    }
     if (a->fixed) return NULL;
     if (size > (size_t)-1 / 2 - align - ARS__ARENA_HDR) return NULL;
+    size = ARS__ALIGN_UP(size, ARS__ALIGN);
     need = ARS__ARENA_HDR + size + (align > ARS__ALIGN ? align : 0);
     bsz = need > a->block_size ? need : a->block_size;
     b = (ars_arena_block *)a->parent.alloc(a->parent.ctx, bsz, ARS__ALIGN);
@@ -659,22 +680,35 @@ ARS__NOINLINE static void *ars__arena_grow(ars_arena *a, size_t size, size_t ali
     return (void *)p;
 }
 
+ARSENAL_ALLOC_API void *ars_arena_alloc(ars_arena *a, size_t size) {
+    unsigned char *p = a->cur;
+    size_t n = (size + (ARS__ALIGN - 1)) & ~(ARS__ALIGN - 1);
+    /* n - 1 < room: n > 0 (size 0 and wrap-around go slow) and it fits */
+    if (ARS__LIKELY(n - 1 < (size_t)(a->end - p))) {
+        a->cur = p + n;
+        ARS__UNPOISON(p, size);
+        return p;
+    }
+    return ars__arena_grow(a, size, ARS__ALIGN);
+}
+
 ARSENAL_ALLOC_API void *ars_arena_alloc_aligned(ars_arena *a, size_t size, size_t align) {
     uintptr_t p, end = (uintptr_t)a->end;
-    if (align == 0) align = ARS__ALIGN;
+    size_t n;
+    if (align <= ARS__ALIGN) {
+        if (ARS__UNLIKELY(align & (align - 1))) return NULL;
+        return ars_arena_alloc(a, size);
+    }
     if (ARS__UNLIKELY(!ARS__IS_POW2(align))) return NULL;
     p = ARS__ALIGN_UP((uintptr_t)a->cur, align);
+    n = (size + (ARS__ALIGN - 1)) & ~(ARS__ALIGN - 1);
     /* p - 1 < end also rejects p == 0 (no block yet) */
-    if (ARS__LIKELY(p >= (uintptr_t)a->cur && p - 1 < end && size <= end - p)) {
-        a->cur = (unsigned char *)(p + size);
+    if (ARS__LIKELY(p >= (uintptr_t)a->cur && p - 1 < end && n >= size && n <= end - p)) {
+        a->cur = (unsigned char *)(p + n);
         ARS__UNPOISON((void *)p, size);
         return (void *)p;
     }
     return ars__arena_grow(a, size, align);
-}
-
-ARSENAL_ALLOC_API void *ars_arena_alloc(ars_arena *a, size_t size) {
-    return ars_arena_alloc_aligned(a, size, ARS__ALIGN);
 }
 
 ARSENAL_ALLOC_API void *ars_arena_calloc(ars_arena *a, size_t count, size_t size) {
@@ -749,7 +783,9 @@ static void *ars__arena_a_alloc(void *ctx, size_t size, size_t align) {
 }
 static void ars__arena_a_free(void *ctx, void *ptr, size_t size) {
     ars_arena *a = (ars_arena *)ctx;
-    if (ptr && (unsigned char *)ptr + size == a->cur && (unsigned char *)ptr >= a->base) {
+    unsigned char *e = (unsigned char *)ptr + size;
+    /* the most recent allocation ends at cur, or up to its rounding before */
+    if (ptr && e <= a->cur && (size_t)(a->cur - e) < ARS__ALIGN && (unsigned char *)ptr >= a->base) {
         a->cur = (unsigned char *)ptr;
         ARS__DEBUG_FILL(ptr, size);
         ARS__POISON(ptr, size);
@@ -860,24 +896,26 @@ ARSENAL_ALLOC_API void *ars_pool_alloc(ars_pool *p) {
         p->fresh += p->stride;
         ARS__UNPOISON(o, p->stride);
     }
-    if (++p->used > p->peak) p->peak = p->used;
+    p->allocs++;
     return o;
 }
 
 ARSENAL_ALLOC_API void ars_pool_free(ars_pool *p, void *obj) {
     if (!obj) return;
     ARSENAL_ASSERT(((uintptr_t)obj & (p->align - 1)) == 0);
-    ARSENAL_ASSERT(p->used > 0);
+    ARSENAL_ASSERT(p->allocs != p->frees);
     ARS__DEBUG_FILL(obj, p->stride);
     *(void **)obj = p->free_list;
     p->free_list = obj;
-    p->used--;
+    p->frees++;
     ARS__POISON(obj, p->stride);
 }
 
 ARSENAL_ALLOC_API void ars_pool_get_stats(const ars_pool *p, ars_pool_stats *st) {
-    st->used = p->used;
-    st->peak = p->peak;
+    st->used = p->allocs - p->frees;
+    /* A fresh object is taken only when every object taken before is in
+       use, so the objects ever taken are the most ever in use at once. */
+    st->peak = p->capacity - (size_t)(p->fresh_end - p->fresh) / p->stride;
     st->capacity = p->capacity;
     st->object_size = p->stride;
     st->chunks = p->grows ? p->nchunks : 1;

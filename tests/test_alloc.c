@@ -540,7 +540,11 @@ static void test_arena_fixed(void) {
     EXPECT(ars_arena_calloc(&a, (size_t)-1 / 2, 3) == NULL);
     ars_arena_get_stats(&a, &st);
     EXPECT(st.used >= total && st.used < total + 2048);
-    EXPECT_EQ(st.capacity, sizeof arena_buf - 1);
+    {   /* the buffer from its first address aligned for any object */
+        uintptr_t al = sizeof(void *) >= 8 ? 16 : 8;
+        uintptr_t first = ((uintptr_t)(arena_buf + 1) + al - 1) & ~(al - 1);
+        EXPECT_EQ(st.capacity, (uintptr_t)(arena_buf + sizeof arena_buf) - first);
+    }
     EXPECT_EQ(st.blocks, 0);
     while (ars_arena_alloc(&a, 100)) {}
     EXPECT(ars_arena_alloc(&a, 100) == NULL);              /* full: NULL, no abort */
@@ -551,6 +555,68 @@ static void test_arena_fixed(void) {
     EXPECT_EQ(st.used, 0);
     EXPECT(st.peak > 8000);
     EXPECT(ars_arena_alloc(&a, 8000) != NULL);
+    ars_arena_deinit(&a);
+}
+
+/* sizes are rounded so the bump pointer stays aligned; the last bytes of a
+   fixed buffer still serve a request that fits them exactly */
+static void test_arena_rounding(void) {
+    ars_arena a;
+    ars_arena_stats st;
+    ars_allocator al;
+    uintptr_t ma = sizeof(void *) >= 8 ? 16 : 8;
+    unsigned char *p, *q, *last = NULL;
+    /* from an odd address, six aligned slots and 5 bytes more */
+    uintptr_t first = ((uintptr_t)(arena_buf + 3) + ma - 1) & ~(ma - 1);
+    size_t size = (size_t)(first - (uintptr_t)(arena_buf + 3)) + 6 * ma + 5;
+    unsigned char *end = arena_buf + 3 + size;
+    int n = 0;
+    ars_arena_init(&a, arena_buf + 3, size);
+    while ((p = (unsigned char *)ars_arena_alloc(&a, 1)) != NULL) {
+        EXPECT(((uintptr_t)p & (ma - 1)) == 0);
+        EXPECT(p >= arena_buf + 3 && p + 1 <= end);
+        EXPECT(last == NULL || p >= last + 1);
+        last = p;
+        if (++n > 200) break;
+    }
+    EXPECT_EQ(n, 7);            /* six slots, then the 5-byte tail */
+    EXPECT(last == end - 5);
+    EXPECT(ars_arena_alloc(&a, 1) == NULL);
+    ars_arena_get_stats(&a, &st);
+    EXPECT(st.used <= st.capacity);
+    /* the tail: after a reset, fill all but a piece smaller than ma, then
+       ask for exactly that piece */
+    ars_arena_reset(&a);
+    ars_arena_get_stats(&a, &st);
+    {
+        size_t cap = st.capacity, body = cap & ~(size_t)(ma - 1), tail = cap - body;
+        unsigned char *b0 = (unsigned char *)ars_arena_alloc(&a, body);
+        ASSERT(body == 6 * ma && tail == 5 && b0 != NULL);
+        EXPECT(ars_arena_alloc(&a, tail + 1) == NULL);
+        EXPECT(ars_arena_alloc(&a, tail) == b0 + body);
+        EXPECT(b0 + body + tail == end);
+        EXPECT(ars_arena_alloc(&a, 1) == NULL);
+        ars_arena_get_stats(&a, &st);
+        EXPECT(st.used <= cap);
+    }
+    ars_arena_deinit(&a);
+
+    /* growing: size 0 takes no new block; the adapter's free gives back the
+       last allocation, rounding included */
+    ars_arena_init_parent(&a, NULL, 256);
+    p = (unsigned char *)ars_arena_alloc(&a, 10);
+    ASSERT(p != NULL);
+    q = (unsigned char *)ars_arena_alloc(&a, 0);
+    EXPECT(q != NULL && q >= p + 10);
+    EXPECT(ars_arena_alloc(&a, 0) != NULL);
+    ars_arena_get_stats(&a, &st);
+    EXPECT_EQ(st.blocks, 1);
+    al = ars_arena_allocator(&a);
+    q = (unsigned char *)al.alloc(al.ctx, 10, 1);
+    ASSERT(q != NULL);
+    EXPECT(((uintptr_t)q & (ma - 1)) == 0);
+    al.free(al.ctx, q, 10);
+    EXPECT(ars_arena_alloc(&a, 20) == q);
     ars_arena_deinit(&a);
 }
 
@@ -678,6 +744,40 @@ static unsigned char pool_buf[4096] __attribute__((aligned(16)));
 static union { unsigned char b[4096]; long double ld; uint64_t u; } pool_buf_u;
 #define pool_buf pool_buf_u.b
 #endif
+
+/* used and peak against a reference count over random allocs and frees
+   (peak is derived from the objects ever taken, not counted per call) */
+static void test_pool_stats_random(void) {
+    ars_pool p;
+    ars_pool_stats st;
+    void *live[10];
+    int n = 0, i, maxn = 0, bad = 0;
+    uint32_t r = 12345u;
+    ASSERT_EQ(ars_pool_init(&p, 48, 16, pool_buf, 10 * 48), 0);
+    for (i = 0; i < 4000; i++) {
+        r = r * 1103515245u + 12345u;
+        /* drift up for the first half, down for the second: peak moves in steps */
+        if (n > 0 && (r >> 16) % 8 < (i < 2000 ? 3u : 5u)) {
+            int k = (int)((r >> 8) % (uint32_t)n);
+            ars_pool_free(&p, live[k]);
+            live[k] = live[--n];
+        } else if (n < 10) {
+            live[n] = ars_pool_alloc(&p);
+            if (!live[n]) { bad++; break; }
+            n++;
+            if (n > maxn) maxn = n;
+        }
+        ars_pool_get_stats(&p, &st);
+        if (st.used != (size_t)n || st.peak != (size_t)maxn) { bad++; break; }
+    }
+    EXPECT_EQ(bad, 0);
+    EXPECT_EQ(maxn, 10);
+    while (n > 0) ars_pool_free(&p, live[--n]);
+    ars_pool_get_stats(&p, &st);
+    EXPECT_EQ(st.used, 0);
+    EXPECT_EQ(st.peak, 10);
+    ars_pool_deinit(&p);
+}
 
 static void test_pool_fixed_capacity(void) {
     ars_pool p;
@@ -1000,10 +1100,12 @@ int main(void) {
     ARS_RUN(test_heap_random_seed3);
     ARS_RUN(test_heap_random_cache);
     ARS_RUN(test_arena_fixed);
+    ARS_RUN(test_arena_rounding);
     ARS_RUN(test_arena_nested_marks);
     ARS_RUN(test_arena_parent_fault_injection);
     ARS_RUN(test_arena_allocator_adapter);
     ARS_RUN(test_pool_fixed_capacity);
+    ARS_RUN(test_pool_stats_random);
     ARS_RUN(test_pool_grow_fault_injection);
     ARS_RUN(test_pool_random_and_adapter);
 #ifndef ARSENAL_ALLOC_NO_ATOMICS
