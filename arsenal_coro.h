@@ -1315,15 +1315,26 @@ static int ars__cache_take(ars_coro **out, ars_coro_fn fn, void *arg) {
     return 0;
 }
 
+static int ars__coro_create_new(ars_coro **out, ars_coro_fn fn, void *arg, const ars_coro_opts *opts);
 ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
                                      const ars_coro_opts *opts) {
+    if (!out || !fn) return ARS_EINVAL;
+#if !defined(ARS__CORO_FIBERS)
+    if (!opts && ars__cache.n > 0) return ars__cache_take(out, fn, arg);   /* the common case */
+#endif
+    return ars__coro_create_new(out, fn, arg, opts);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int ars__coro_create_new(ars_coro **out, ars_coro_fn fn, void *arg, const ars_coro_opts *opts) {
     ars__stack st;
     ars_coro *co;
     size_t size = opts && opts->stack_size ? opts->stack_size : ARSENAL_CORO_STACK_SIZE;
     const ars_allocator *a = opts ? opts->allocator : NULL;
     int cached = 0, r;
     uintptr_t top;
-    if (!out || !fn) return ARS_EINVAL;
     *out = NULL;
 #if defined(ARS__CORO_FIBERS)
     /* fibers own their stacks: only the object is allocated here */
