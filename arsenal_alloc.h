@@ -397,7 +397,8 @@ ARSENAL_ALLOC_API void *ars_heap_calloc(ars_heap *h, size_t count, size_t size);
    returns NULL and ptr is untouched. */
 ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, size_t size);
 ARSENAL_ALLOC_API void  ars_heap_free(ars_heap *h, void *ptr);
-/* Bytes usable at ptr (>= the size asked for). */
+/* Bytes usable at ptr (>= the size asked for); all of them may be written
+   (under ASan the call unpoisons them). */
 ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, const void *ptr);
 /* Walks every block and free list: 0 if consistent, ARS_ECORRUPT if not. */
 ARSENAL_ALLOC_API int   ars_heap_check(const ars_heap *h);
@@ -786,6 +787,7 @@ static void ars__arena_a_free(void *ctx, void *ptr, size_t size) {
     unsigned char *e = (unsigned char *)ptr + size;
     /* the most recent allocation ends at cur, or up to its rounding before */
     if (ptr && e <= a->cur && (size_t)(a->cur - e) < ARS__ALIGN && (unsigned char *)ptr >= a->base) {
+        ars__arena_note_peak(a);      /* the peak is noted lazily: before rolling back */
         a->cur = (unsigned char *)ptr;
         ARS__DEBUG_FILL(ptr, size);
         ARS__POISON(ptr, size);
@@ -1660,9 +1662,12 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, siz
 }
 
 ARS__NOASAN ARSENAL_ALLOC_API size_t ars_heap_usable_size(const ars_heap *h, const void *ptr) {
+    size_t u;
     (void)h;
     if (!ptr) return 0;
-    return ars__heap_usable(ars__heap_block(ptr), ptr);
+    u = ars__heap_usable(ars__heap_block(ptr), ptr);
+    ARS__UNPOISON((void *)(uintptr_t)ptr, u);   /* all u bytes may be written */
+    return u;
 }
 
 #define ARS__HCHECK(c) do { if (!(c)) return ARS_ECORRUPT; } while (0)

@@ -196,7 +196,8 @@ ARSENAL_COMPRESS_API size_t ars_lz4_compress_bound(size_t n);
 /* Compresses src into dst. Returns the compressed size, ARS_EOVERFLOW if it
    does not fit in dst_cap (dst_cap >= ars_lz4_compress_bound(src_size) always
    fits), ARS_EINVAL for a bad argument, ARS_ENOMEM if an HC state could not be
-   allocated (alloc NULL = default allocator; fast levels never allocate). */
+   allocated (alloc NULL = default allocator; fast levels never allocate).
+   After an error the contents of dst are unspecified. */
 ARSENAL_COMPRESS_API int ars_lz4_compress(const void *src, size_t src_size, void *dst,
                                           size_t dst_cap, int level, const ars_allocator *alloc);
 /* Bytes of state ars_lz4_compress_with_state needs for `level`. */
@@ -826,6 +827,11 @@ ARS__LZ4_DEF int ars_lz4_frame_compress(const void *src, size_t src_size, void *
            may use what is left, and only a gain is worth keeping */
         if (room >= (size_t)LZ4_COMPRESSBOUND((int)k)) cap = LZ4_COMPRESSBOUND((int)k);
         else cap = (int)(room < k - 1 ? room : k - 1);
+        /* lz4.h calls a stream undefined after a _continue call that ran out
+           of room; liblz4's own frame code (LZ4F_makeBlock) calls it with
+           srcSize - 1 bytes of room and goes on with the stream when a block
+           does not shrink, as we do here: the input is in the stream's
+           history either way (test_frame_linked_tight checks it) */
         if (cap <= 0) c = 0;
         else if (o.linked && hc_mode) c = LZ4_compress_HC_continue((LZ4_streamHC_t *)hc, in, op, (int)k, cap);
         else if (o.linked) c = LZ4_compress_fast_continue(&fast, in, op, (int)k, cap, ars__lz4_accel(o.level));

@@ -328,7 +328,9 @@ typedef struct ars_hash_stream {
 } ars_hash_stream;
 ARSENAL_HASH_API int ars_hash_stream_init(ars_hash_stream *s, ars_hash_algo algo, uint64_t seed);
 ARSENAL_HASH_API int ars_hash_stream_update(ars_hash_stream *s, const void *data, size_t len);
-ARSENAL_HASH_API uint64_t ars_hash_stream_digest64(const ars_hash_stream *s);   /* XXH3_64 or XXH64 */
+/* digest64: XXH3_64 or XXH64 (an XXH3_128 stream gives the low 64 bits of
+   its 128-bit hash, which is not XXH3_64 of the same input) */
+ARSENAL_HASH_API uint64_t ars_hash_stream_digest64(const ars_hash_stream *s);
 ARSENAL_HASH_API ars_hash128_t ars_hash_stream_digest128(const ars_hash_stream *s); /* XXH3_128; 64-bit algos: hi = 0 */
 
 /* The process seed: random on first use (fixed with ARSENAL_HASH_SEED, in

@@ -286,7 +286,10 @@ ARSENAL_RTOS_API void ars_rtos_tick(void);   /* the tick interrupt's body */
 ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t));
 
 /* tasks: prio 1..ARSENAL_RTOS_PRIORITIES-1; stack: caller memory, any
-   alignment (trimmed to 8 bytes). t = NULL means the calling task. */
+   alignment (trimmed to 8 bytes). t = NULL means the calling task (before
+   ars_rtos_start there is none: ARS_EINVAL, or 0 from stack_unused). A
+   task suspended while in ars_rtos_delay/delay_until and later resumed
+   returns from the delay at once, with 0 (the delay is not resumed). */
 ARSENAL_RTOS_API int  ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), void *arg,
                                            unsigned prio, void *stack, size_t stack_size);
 ARSENAL_RTOS_API int  ars_rtos_task_delete(ars_rtos_task *t);
@@ -1423,6 +1426,7 @@ ARSENAL_RTOS_API int ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), 
 ARSENAL_RTOS_API ars_rtos_task *ars_rtos_self(void) { return ars__k.cur; }
 ARSENAL_RTOS_API int ars_rtos_task_state(const ars_rtos_task *t) {
     if (!t) t = ars__k.cur;
+    if (!t) return ARS_EINVAL;
     return t->state > ARS_RTOS_BLOCKED ? (int)ARS_RTOS_BLOCKED : (int)t->state;
 }
 
@@ -1441,7 +1445,7 @@ static int ars__take_out(ars_rtos_task *t, unsigned state) {
     int r = 0;
     if (ars__isr()) return ARS_EISR;
     if (!t) t = ars__k.cur;
-    if (t == &ars__idle_task) return ARS_EINVAL;
+    if (!t || t == &ars__idle_task) return ARS_EINVAL;   /* NULL before ars_rtos_start */
     s = ars__irq_save();
     if (t->state == ARS_RTOS_DELETED || t->state == state) r = ARS_ESTATE;
     else if (state == ARS_RTOS_DELETED && t->held) r = ARS_EBUSY;
@@ -1498,7 +1502,8 @@ ARSENAL_RTOS_API int ars_rtos_delay_until(ars_rtos_tick_t *prev, ars_rtos_tick_t
 }
 
 ARSENAL_RTOS_API int ars_rtos_priority_get(const ars_rtos_task *t) {
-    return (t ? t : ars__k.cur)->prio;
+    if (!t) t = ars__k.cur;
+    return t ? (int)t->prio : (int)ARS_EINVAL;
 }
 
 /* effective priority = max(base, top waiter of every held mutex) */
@@ -1543,7 +1548,7 @@ ARSENAL_RTOS_API int ars_rtos_priority_set(ars_rtos_task *t, unsigned prio) {
     ars__irqstate s;
     if (ars__isr()) return ARS_EISR;
     if (!t) t = ars__k.cur;
-    if (prio == 0 || prio >= ARS__NPRIO || t == &ars__idle_task) return ARS_EINVAL;
+    if (!t || prio == 0 || prio >= ARS__NPRIO || t == &ars__idle_task) return ARS_EINVAL;
     s = ars__irq_save();
     if (t->state == ARS_RTOS_DELETED) { ars__irq_restore(s); return ARS_ESTATE; }
     t->base = (uint8_t)prio;
@@ -1556,6 +1561,7 @@ ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t) {
     const unsigned char *p;
     size_t n = 0;
     if (!t) t = ars__k.cur;
+    if (!t) return 0;                 /* NULL before ars_rtos_start */
     p = t->stack + 4;
 #ifdef ARS__RTOS_VALGRIND
     /* the scan reads below the task's stack pointer, on purpose */
@@ -1563,6 +1569,8 @@ ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t) {
 #endif
     while (n + 4 < t->stack_size && p[n] == ARS__FILL) n++;
 #ifdef ARS__RTOS_VALGRIND
+    /* n was computed from bytes Valgrind calls undefined; the count is real */
+    VALGRIND_MAKE_MEM_DEFINED(&n, sizeof n);
     VALGRIND_ENABLE_ERROR_REPORTING;
 #endif
     return n;

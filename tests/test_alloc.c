@@ -370,6 +370,12 @@ static void test_heap_split_and_realloc_edges(void) {
     d = (unsigned char *)ars_heap_alloc(&h, 96);    /* 100-byte hole, 96 asked: no split */
     EXPECT(d == b);
     EXPECT_EQ(ars_heap_usable_size(&h, d), ars_heap_usable_size(&h, a));
+    /* every usable byte may be written (ASan would flag it otherwise) */
+    ua = ars_heap_usable_size(&h, d);
+    EXPECT(ua > 96);
+    fill(d, ua, 5);
+    EXPECT(same(d, ua, 5));
+    EXPECT_EQ(ars_heap_check(&h), 0);
     ars_heap_free(&h, d);
     d = (unsigned char *)ars_heap_alloc(&h, 40);    /* now a real split */
     EXPECT(d == b);
@@ -619,6 +625,17 @@ static void test_arena_rounding(void) {
     EXPECT(((uintptr_t)q & (ma - 1)) == 0);
     al.free(al.ctx, q, 10);
     EXPECT(ars_arena_alloc(&a, 20) == q);
+    /* the peak covers an allocation freed before any stats call */
+    ars_arena_get_stats(&a, &st);
+    {
+        size_t used = st.used;
+        q = (unsigned char *)al.alloc(al.ctx, 100, 1);
+        ASSERT(q != NULL);
+        al.free(al.ctx, q, 100);
+        ars_arena_get_stats(&a, &st);
+        EXPECT_EQ(st.used, used);
+        EXPECT(st.peak >= used + 100);
+    }
     ars_arena_deinit(&a);
     EXPECT_EQ(f.live, 0);
     EXPECT(!f.bad_free);

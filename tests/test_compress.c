@@ -279,6 +279,8 @@ static void test_frame_roundtrip(void) {
             /* a frame buffer of exactly the frame's size is enough; one byte less is not */
             if (combo % 4 == 0) {
                 EXPECT_EQ(ars_lz4_frame_compress(src, n, dst, (size_t)c, &o), c);
+                EXPECT_EQ(ars_lz4_frame_decompress(dst, (size_t)c, back, maxn), (long long)n);
+                EXPECT(memcmp(src, back, n) == 0);
                 EXPECT_EQ(ars_lz4_frame_compress(src, n, dst, (size_t)c - 1, &o), ARS_EOVERFLOW);
                 c = ars_lz4_frame_compress(src, n, dst, ars_lz4_frame_bound(n, &o), &o);
             }
@@ -290,6 +292,44 @@ static void test_frame_roundtrip(void) {
         }
     }
     free(src); free(dst); free(back);
+}
+
+/* Linked blocks with too little room for one block's worst case: that block
+   is stored as it is and the blocks after it still refer back correctly
+   (lz4.h leaves a stream undefined after a failed _continue). */
+static void test_frame_linked_tight(void) {
+    enum { K = 65536, N = 2 * K + 2000 };
+    unsigned char *src = (unsigned char *)malloc(N), *back = (unsigned char *)malloc(N);
+    size_t cap = ars_lz4_frame_bound(N, NULL);
+    unsigned char *dst = (unsigned char *)malloc(cap);
+    int level;
+    ASSERT(src && back && dst);
+    fill(src, K, SHAPE_TEXT, 5);
+    fill(src + K, K, SHAPE_RANDOM, 6);         /* incompressible: stored */
+    memcpy(src + 2 * K, src + K + 1000, 2000); /* the last block repeats part of it */
+    for (level = 0; level <= 9; level += 9) {
+        ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+        int c, t;
+        o.block_size = K; o.linked = 1; o.level = level;
+        c = ars_lz4_frame_compress(src, N, dst, cap, &o);
+        ASSERT(c > 0);
+        EXPECT((size_t)c < N - 1000);         /* the last block matched back */
+        EXPECT_EQ(ars_lz4_frame_decompress(dst, (size_t)c, back, N), N);
+        EXPECT(memcmp(src, back, N) == 0);
+        /* 100 bytes more than c: the random block gets less room than its
+           bound (the last block is small), so its compression fails and it
+           is stored; the last block is compressed against it after the
+           stream is set up again (its output may differ from the roomy run) */
+        t = ars_lz4_frame_compress(src, 2 * K, dst, cap, &o);
+        ASSERT(t > 0);
+        EXPECT(c - t < 100);                   /* the last block is that small */
+        t = ars_lz4_frame_compress(src, N, dst, (size_t)c + 100, &o);
+        ASSERT(t > 0);
+        EXPECT((size_t)t < N - 1000);
+        EXPECT_EQ(ars_lz4_frame_decompress(dst, (size_t)t, back, N), N);
+        EXPECT(memcmp(src, back, N) == 0);
+    }
+    free(src); free(back); free(dst);
 }
 
 /* Writer fed in random pieces (with flushes), reader pulling random pieces
@@ -639,6 +679,7 @@ int main(void) {
     ARS_RUN(test_block_corrupt);
     ARS_RUN(test_frame_known);
     ARS_RUN(test_frame_roundtrip);
+    ARS_RUN(test_frame_linked_tight);
     ARS_RUN(test_frame_streaming);
     ARS_RUN(test_frame_reader_direct);
     ARS_RUN(test_frame_stream_calls);

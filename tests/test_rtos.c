@@ -687,16 +687,53 @@ static void test_float_contexts(void) {
 }
 
 /* ---- runner ------------------------------------------------------------------- */
+/* NULL-means-self calls made in main() before ars_rtos_start */
+static int pre_start_suspend = 1, pre_start_state = 1, pre_start_prio = 1, pre_start_set = 1;
+static size_t pre_start_unused = 1;
+static void test_null_before_start(void) {
+    EXPECT_EQ(pre_start_suspend, ARS_EINVAL);
+    EXPECT_EQ(pre_start_state, ARS_EINVAL);
+    EXPECT_EQ(pre_start_prio, ARS_EINVAL);
+    EXPECT_EQ(pre_start_set, ARS_EINVAL);
+    EXPECT_EQ(pre_start_unused, 0);
+}
+
+/* a delayed task that is suspended and resumed returns from the delay at
+   once with 0 (documented) */
+static volatile int sleeper_rc = 99;
+static volatile ars_rtos_tick_t sleeper_woke;
+static void sleeper(void *arg) {
+    (void)arg;
+    sleeper_rc = ars_rtos_delay(1000);
+    sleeper_woke = ars_rtos_now();
+}
+static void test_suspend_while_delayed(void) {
+    ars_rtos_tick_t t0;
+    sleeper_rc = 99;
+    spawn(0, sleeper, 0, RUNNER_PRIO + 1);          /* runs now, sleeps 1000 */
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELAYED);
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), 0);
+    ars_rtos_delay(3);
+    EXPECT_EQ(sleeper_rc, 99);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), 0);  /* higher priority: runs now */
+    EXPECT_EQ(sleeper_rc, 0);
+    EXPECT(sleeper_woke - t0 <= 1);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+}
+
 static ars_rtos_task runner_task;
 static uint64_t runner_stack[STK / 8 * 2];
 static int exit_code;
 
 static void runner(void *arg) {
     (void)arg;
+    ARS_RUN(test_null_before_start);
     ARS_RUN(test_priority_order);
     ARS_RUN(test_yield);
     ARS_RUN(test_round_robin);
     ARS_RUN(test_suspend_resume_delete);
+    ARS_RUN(test_suspend_while_delayed);
     ARS_RUN(test_priority_set);
     ARS_RUN(test_delay_exact);
     ARS_RUN(test_delay_until_1000);
@@ -729,6 +766,11 @@ static void on_trap(uintptr_t mcause, uintptr_t mepc) { board_trap_fault(mcause,
 int main(void) {
     int r;
     ars_rtos_init();
+    pre_start_suspend = ars_rtos_task_suspend(NULL);
+    pre_start_state = ars_rtos_task_state(NULL);
+    pre_start_prio = ars_rtos_priority_get(NULL);
+    pre_start_set = ars_rtos_priority_set(NULL, 3);
+    pre_start_unused = ars_rtos_stack_unused(NULL);
 #if defined(ARS_TEST_FREESTANDING) && defined(__riscv)
     ars_rtos_set_trap_hook(on_trap);
 #endif
