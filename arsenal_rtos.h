@@ -286,8 +286,8 @@ ARSENAL_RTOS_API void ars_rtos_tick(void);   /* the tick interrupt's body */
 ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t));
 
 /* tasks: prio 1..ARSENAL_RTOS_PRIORITIES-1; stack: caller memory, any
-   alignment (trimmed to 8 bytes). t = NULL means the calling task (before
-   ars_rtos_start there is none: ARS_EINVAL, or 0 from stack_unused). A
+   alignment (trimmed to 8 bytes). t = NULL means the calling task, so it
+   is valid only in a task (after ars_rtos_start), never in main before. A
    task suspended while in ars_rtos_delay/delay_until and later resumed
    returns from the delay at once, with 0 (the delay is not resumed). */
 ARSENAL_RTOS_API int  ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), void *arg,
@@ -1426,7 +1426,6 @@ ARSENAL_RTOS_API int ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), 
 ARSENAL_RTOS_API ars_rtos_task *ars_rtos_self(void) { return ars__k.cur; }
 ARSENAL_RTOS_API int ars_rtos_task_state(const ars_rtos_task *t) {
     if (!t) t = ars__k.cur;
-    if (!t) return ARS_EINVAL;
     return t->state > ARS_RTOS_BLOCKED ? (int)ARS_RTOS_BLOCKED : (int)t->state;
 }
 
@@ -1445,7 +1444,7 @@ static int ars__take_out(ars_rtos_task *t, unsigned state) {
     int r = 0;
     if (ars__isr()) return ARS_EISR;
     if (!t) t = ars__k.cur;
-    if (!t || t == &ars__idle_task) return ARS_EINVAL;   /* NULL before ars_rtos_start */
+    if (t == &ars__idle_task) return ARS_EINVAL;
     s = ars__irq_save();
     if (t->state == ARS_RTOS_DELETED || t->state == state) r = ARS_ESTATE;
     else if (state == ARS_RTOS_DELETED && t->held) r = ARS_EBUSY;
@@ -1502,8 +1501,7 @@ ARSENAL_RTOS_API int ars_rtos_delay_until(ars_rtos_tick_t *prev, ars_rtos_tick_t
 }
 
 ARSENAL_RTOS_API int ars_rtos_priority_get(const ars_rtos_task *t) {
-    if (!t) t = ars__k.cur;
-    return t ? (int)t->prio : (int)ARS_EINVAL;
+    return (t ? t : ars__k.cur)->prio;
 }
 
 /* effective priority = max(base, top waiter of every held mutex) */
@@ -1548,7 +1546,7 @@ ARSENAL_RTOS_API int ars_rtos_priority_set(ars_rtos_task *t, unsigned prio) {
     ars__irqstate s;
     if (ars__isr()) return ARS_EISR;
     if (!t) t = ars__k.cur;
-    if (!t || prio == 0 || prio >= ARS__NPRIO || t == &ars__idle_task) return ARS_EINVAL;
+    if (prio == 0 || prio >= ARS__NPRIO || t == &ars__idle_task) return ARS_EINVAL;
     s = ars__irq_save();
     if (t->state == ARS_RTOS_DELETED) { ars__irq_restore(s); return ARS_ESTATE; }
     t->base = (uint8_t)prio;
@@ -1561,7 +1559,6 @@ ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t) {
     const unsigned char *p;
     size_t n = 0;
     if (!t) t = ars__k.cur;
-    if (!t) return 0;                 /* NULL before ars_rtos_start */
     p = t->stack + 4;
 #ifdef ARS__RTOS_VALGRIND
     /* the scan reads below the task's stack pointer, on purpose */

@@ -687,17 +687,6 @@ static void test_float_contexts(void) {
 }
 
 /* ---- runner ------------------------------------------------------------------- */
-/* NULL-means-self calls made in main() before ars_rtos_start */
-static int pre_start_suspend = 1, pre_start_state = 1, pre_start_prio = 1, pre_start_set = 1;
-static size_t pre_start_unused = 1;
-static void test_null_before_start(void) {
-    EXPECT_EQ(pre_start_suspend, ARS_EINVAL);
-    EXPECT_EQ(pre_start_state, ARS_EINVAL);
-    EXPECT_EQ(pre_start_prio, ARS_EINVAL);
-    EXPECT_EQ(pre_start_set, ARS_EINVAL);
-    EXPECT_EQ(pre_start_unused, 0);
-}
-
 /* a delayed task that is suspended and resumed returns from the delay at
    once with 0 (documented) */
 static volatile int sleeper_rc = 99;
@@ -728,7 +717,6 @@ static int exit_code;
 
 static void runner(void *arg) {
     (void)arg;
-    ARS_RUN(test_null_before_start);
     ARS_RUN(test_priority_order);
     ARS_RUN(test_yield);
     ARS_RUN(test_round_robin);
@@ -766,11 +754,6 @@ static void on_trap(uintptr_t mcause, uintptr_t mepc) { board_trap_fault(mcause,
 int main(void) {
     int r;
     ars_rtos_init();
-    pre_start_suspend = ars_rtos_task_suspend(NULL);
-    pre_start_state = ars_rtos_task_state(NULL);
-    pre_start_prio = ars_rtos_priority_get(NULL);
-    pre_start_set = ars_rtos_priority_set(NULL, 3);
-    pre_start_unused = ars_rtos_stack_unused(NULL);
 #if defined(ARS_TEST_FREESTANDING) && defined(__riscv)
     ars_rtos_set_trap_hook(on_trap);
 #endif
