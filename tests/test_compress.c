@@ -1,7 +1,6 @@
 /* test_compress.c - tests for arsenal_compress.h
    ars-test-libs: -llz4
-   ars-test-legs: native asan valgrind cross
-   ars-test-skip: cross-riscv64 (Debian 12 has no liblz4 for riscv64; mingw has none either, so no wine leg)
+   ars-test-legs: native asan valgrind cross wine
 */
 #define ARSENAL_COMPRESS_IMPLEMENTATION
 #include "../arsenal_compress.h"
