@@ -25,7 +25,7 @@ done
 # the lz4 source, once
 lz4_src() {
   local s=build/sysroot/src apt=build/sysroot/apt tarball
-  [ -e "$s/.done" ] && return 0
+  [ -e "$s/.done" ] && { lz4_src_link; return 0; }
   rm -rf "$s"; mkdir -p "$s" "$apt/lists/partial"
   # the suite of the system's own Debian sources (bookworm here)
   local suite
@@ -40,7 +40,15 @@ LIST
   tarball=$(ls "$s"/lz4_*.orig.tar.* | head -1)
   tar -xf "$tarball" -C "$s"
   [ -e "$(ls -d "$s"/lz4-*/lib | head -1)/lz4frame.c" ]
+  lz4_src_link
   touch "$s/.done"
+}
+# build/sysroot/src/lz4 -> lz4-<version>: a stable name for test comment lines
+# (the firmware legs compile lz4.c and lz4hc.c into test_compress.c's image)
+lz4_src_link() {
+  local s=build/sysroot/src d
+  d=$(ls -d "$s"/lz4-*/ | head -1)
+  ln -sfn "$(basename "$d")" "$s/lz4"
 }
 
 build_lz4() { # sysroot-name compiler libdir
@@ -63,3 +71,8 @@ build_lz4() { # sysroot-name compiler libdir
 build_lz4 riscv64 riscv64-linux-gnu-gcc riscv64-linux-gnu
 build_lz4 mingw64 x86_64-w64-mingw32-gcc x86_64-w64-mingw32
 build_lz4 mingw32 i686-w64-mingw32-gcc i686-w64-mingw32
+# the firmware legs need the source itself (even where no cross compiler
+# above exists, or every sysroot was built before the link was made)
+if command -v arm-none-eabi-gcc >/dev/null 2>&1 || command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then
+  lz4_src
+fi

@@ -1,13 +1,65 @@
 /* test_compress.c - tests for arsenal_compress.h
    ars-test-libs: -llz4
-   ars-test-legs: native asan valgrind cross wine
+   ars-test-legs: native asan valgrind cross wine firmware
+   ars-test-fwflags-arm: -Ibuild/sysroot/src/lz4/lib -DLZ4_USER_MEMORY_FUNCTIONS -DLZ4_HEAPMODE=1 build/sysroot/src/lz4/lib/lz4.c build/sysroot/src/lz4/lib/lz4hc.c -Wl,--defsym=__stack_size=0x10000
+   ars-test-fwflags-riscv: --specs=picolibc.specs -Ibuild/sysroot/src/lz4/lib -DLZ4_USER_MEMORY_FUNCTIONS -DLZ4_HEAPMODE=1 build/sysroot/src/lz4/lib/lz4.c build/sysroot/src/lz4/lib/lz4hc.c -Wl,--defsym=__stack_size=0x10000
+
+   Firmware: liblz4's lz4.c and lz4hc.c (the source of Debian's lz4 package,
+   unpacked by tests/cross_sysroot.sh to build/sysroot/src/lz4) are compiled
+   into the image. LZ4_USER_MEMORY_FUNCTIONS: lz4 allocates through
+   LZ4_malloc/LZ4_calloc/LZ4_free, defined below on a test heap (an ars_heap
+   over the board's free RAM), which also serves the test's malloc/free/
+   realloc and the header's default allocator (ARSENAL_MALLOC/ARSENAL_FREE).
+   LZ4_HEAPMODE=1: LZ4_compress_fast keeps its 16 KiB state on that heap
+   (LZ4HC_HEAPMODE is 1 already: the 64 KiB optimal-parser table of levels
+   10..12 is on the heap too). The stack is 64 KiB, not 16: the header's
+   ars_lz4_frame_compress keeps an LZ4_stream_t (16 KiB) on the stack, and
+   test_block_bounds has 16 KiB of arrays. --specs=picolibc.specs on RISC-V:
+   arsenal_compress.h and lz4.c include <string.h> (and xxhash.h <stdlib.h>),
+   which bare riscv64-unknown-elf lacks; only headers are used, nothing of
+   picolibc is linked (-nostdlib). Sizes are capped (T_MAX_INPUT) to fit the
+   4 MiB of RAM on the mps2 boards.
 */
+#ifdef ARS_TEST_FREESTANDING
+#define ARSENAL_ALLOC_IMPLEMENTATION
+#include "../arsenal_alloc.h"
+#include "board.h"
+static void *t_malloc(size_t n);
+static void t_free(void *p);
+#define ARSENAL_MALLOC(size) t_malloc(size)
+#define ARSENAL_FREE(ptr) t_free(ptr)
+#endif
 #define ARSENAL_COMPRESS_IMPLEMENTATION
 #include "../arsenal_compress.h"
 #include "ars_test.h"
 
+#ifdef ARS_TEST_FREESTANDING
+#include <string.h>
+/* the test heap: every allocation of the test, the header and liblz4 */
+static ars_heap t_heap;
+static void *t_malloc(size_t n) { return ars_heap_alloc(&t_heap, n); }
+static void t_free(void *p) { ars_heap_free(&t_heap, p); }
+void *LZ4_malloc(size_t s);
+void *LZ4_calloc(size_t n, size_t s);
+void LZ4_free(void *p);
+void *LZ4_malloc(size_t s) { return ars_heap_alloc(&t_heap, s); }
+void *LZ4_calloc(size_t n, size_t s) { return ars_heap_calloc(&t_heap, n, s); }
+void LZ4_free(void *p) { ars_heap_free(&t_heap, p); }
+#define malloc(n) ars_heap_alloc(&t_heap, (n))
+#define calloc(n, s) ars_heap_calloc(&t_heap, (n), (s))
+#define realloc(p, n) ars_heap_realloc(&t_heap, (p), (n))
+#define free(p) ars_heap_free(&t_heap, (p))
+/* Largest input of one test (bytes); sizes above it are cut to it (T_CAP),
+   the checks are the same. Three buffers of it and an HC state take 2.0 MiB
+   of heap; test_frame_streaming (1 MiB blocks, its own cap) takes 2.6 MiB,
+   the most of any test, of the mps2 boards' 3.9 MiB. */
+#define T_MAX_INPUT 600000u
+#else
 #include <stdlib.h>
 #include <string.h>
+#define T_MAX_INPUT 0xFFFFFFFFu
+#endif
+#define T_CAP(n) ((size_t)(n) < (size_t)T_MAX_INPUT ? (size_t)(n) : (size_t)T_MAX_INPUT)
 
 #ifdef ARS_TEST_QUICK
 #define SCALE 8 /* divide the work on slow legs */
@@ -104,13 +156,13 @@ static void test_block_roundtrip(void) {
     static const size_t sizes[] = { 0, 1, 2, 3, 7, 12, 13, 15, 16, 17, 64, 100, 255, 256, 1000, 4095,
                                     65535, 65536, 65537, 200000, 1048579 };
     static const int levels[] = { -20, -1, 0, 2, 3, 9, 12 };
-    size_t si;
-    unsigned char *src = (unsigned char *)malloc(1048579), *dst, *back = (unsigned char *)malloc(1048579);
-    dst = (unsigned char *)malloc(ars_lz4_compress_bound(1048579));
+    size_t si, maxn = T_CAP(1048579);
+    unsigned char *src = (unsigned char *)malloc(maxn), *dst, *back = (unsigned char *)malloc(maxn);
+    dst = (unsigned char *)malloc(ars_lz4_compress_bound(maxn));
     ASSERT(src && dst && back);
     for (si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         int shape, li;
-        size_t n = sizes[si];
+        size_t n = T_CAP(sizes[si]);
         for (shape = 0; shape < SHAPES; shape++) {
             fill(src, n, shape, (uint32_t)(si * 7 + (size_t)shape));
             for (li = 0; li < 7; li++) {
@@ -250,7 +302,7 @@ static void test_frame_known(void) {
 static void test_frame_roundtrip(void) {
     static const size_t bss[] = { 65536, 262144, 1048576, 4194304 };
     static const size_t sizes[] = { 0, 1, 1000, 65535, 65536, 65537, 300000, 1100000 };
-    size_t maxn = 1100000, cap = ars_lz4_frame_bound(maxn, NULL) + 4096 * 8;
+    size_t maxn = T_CAP(1100000), cap = ars_lz4_frame_bound(maxn, NULL) + 4096 * 8;
     unsigned char *src = (unsigned char *)malloc(maxn), *dst = (unsigned char *)malloc(cap);
     unsigned char *back = (unsigned char *)malloc(maxn);
     int combo;
@@ -265,7 +317,7 @@ static void test_frame_roundtrip(void) {
         o.level = (combo >> 5) ? 9 : (combo & 1 ? -2 : 0);
         if (SCALE > 1 && (combo % 5)) continue;
         for (si = 0; si < sizeof sizes / sizeof *sizes; si++) {
-            size_t n = sizes[si];
+            size_t n = T_CAP(sizes[si]);
             int c, d;
             if (o.level >= 3 && n > 300000 / SCALE) continue;
             fill(src, n, (int)((si + (size_t)combo) % SHAPES), (uint32_t)(combo * 31 + (int)si));
@@ -334,7 +386,11 @@ static void test_frame_linked_tight(void) {
 /* Writer fed in random pieces (with flushes), reader pulling random pieces
    from a source that returns random chunks: both agree with the buffer API. */
 static void test_frame_streaming(void) {
+#ifdef ARS_TEST_FREESTANDING
+    size_t maxn = 150000; /* with a 1 MiB-block writer or reader (2.1 MiB each): 2.6 MiB */
+#else
     size_t maxn = 2500000 / SCALE;
+#endif
     unsigned char *src = (unsigned char *)malloc(maxn), *back = (unsigned char *)malloc(maxn);
     int iter;
     ASSERT(src && back);
@@ -345,8 +401,15 @@ static void test_frame_streaming(void) {
         ars_lz4_reader *r;
         msink m = { NULL, 0, 0, 0 };
         msource s;
-        size_t n = rnd() % maxn, pos = 0, got = 0;
+        size_t n, pos = 0, got = 0;
         int k, frames = 1 + (iter % 3), f;
+#ifdef ARS_TEST_FREESTANDING
+        /* 4 MiB blocks cannot run in firmware: the writer holds a block and
+           its compressed bound (8 MiB) and the reader a block in and out,
+           more than the 4 MiB of RAM of the mps2 boards */
+        if (bss[iter & 3] > 1048576) continue;
+#endif
+        n = rnd() % maxn;
         o.block_size = bss[iter & 3];
         o.linked = (iter >> 2) & 1;
         o.block_checksum = iter % 3 == 0;
@@ -610,14 +673,14 @@ static void test_frame_fuzzish(void) {
 /* ---- messages ---- */
 static void test_msg(void) {
     static const size_t sizes[] = { 0, 1, 5, 16, 100, 4096, 70000, 1000000 };
-    size_t si, cap = ars_lz4_msg_bound(1000000);
-    unsigned char *src = (unsigned char *)malloc(1000000), *msg = (unsigned char *)malloc(cap);
-    unsigned char *back = (unsigned char *)malloc(1000000);
+    size_t si, maxn = T_CAP(1000000), cap = ars_lz4_msg_bound(maxn);
+    unsigned char *src = (unsigned char *)malloc(maxn), *msg = (unsigned char *)malloc(cap);
+    unsigned char *back = (unsigned char *)malloc(maxn);
     ASSERT(src && msg && back);
     for (si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         int shape;
         for (shape = 0; shape < SHAPES; shape++) {
-            size_t n = sizes[si];
+            size_t n = T_CAP(sizes[si]);
             ars_lz4_msg_info info;
             int m, d;
             fill(src, n, shape, (uint32_t)(si * 10 + (size_t)shape));
@@ -673,6 +736,9 @@ static void test_msg(void) {
 }
 
 int main(void) {
+#ifdef ARS_TEST_FREESTANDING
+    if (ars_heap_init(&t_heap, board_heap_start(), board_heap_size()) != 0) return 1;
+#endif
     ARS_RUN(test_block_roundtrip);
     ARS_RUN(test_block_bounds);
     ARS_RUN(test_block_corrupt);
