@@ -1648,8 +1648,8 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, siz
         b->head = (uint32_t)(bs + ns) | (b->head & ARS__HB_PFREE);
         ARS__HB_AT(b, bs + ns)->head &= ~ARS__HB_PFREE;
         h->used += ns;
-        if (h->used > h->peak) h->peak = h->used;
-        ars__heap_shrink(h, b, size);
+        ars__heap_shrink(h, b, size);       /* gives back what is not needed */
+        if (h->used > h->peak) h->peak = h->used;   /* then the real peak */
         ARS__UNPOISON(ptr, n);
         return ptr;
     }

@@ -104,8 +104,14 @@
          it is decoded (prefetching ahead when a block is larger than the
          cache), but it is not free: about 7 GB/s on a 3.5 GHz x86-64, bound
          by its multiplies (see bench/bench_compress.c).
-       - Not for firmware yet: it needs liblz4 and, for the default
-         allocator, malloc.
+       - Firmware: build liblz4's lz4.c and lz4hc.c into the image (with
+         LZ4_USER_MEMORY_FUNCTIONS and LZ4_HEAPMODE=1 they allocate through
+         your LZ4_malloc/LZ4_calloc/LZ4_free, not malloc), define
+         ARSENAL_MALLOC/ARSENAL_FREE (an arsenal_alloc.h heap will do), and
+         give the calling stack room for the 16 KiB LZ4 stream that frame
+         compression keeps on it; a <string.h> (newlib, picolibc) is used.
+         tests/test_compress.c runs this way on Cortex-M3/M4F and RV32/RV64
+         in QEMU (see its ars-test-fwflags lines).
 */
 #ifndef ARSENAL_COMPRESS_H
 #define ARSENAL_COMPRESS_H

@@ -381,6 +381,23 @@ static void test_heap_split_and_realloc_edges(void) {
     EXPECT(d == b);
     EXPECT(ars_heap_usable_size(&h, d) < 100);
     EXPECT_EQ(ars_heap_check(&h), 0);
+    /* growing in place takes what it needs from the free neighbour, and the
+       peak counts only that (not the whole neighbour) */
+    {
+        ars_heap hp;
+        ars_heap_stats s0, s1;
+        unsigned char *x;
+        ars_heap_init(&hp, heap_mem + 4096, 8192);
+        x = (unsigned char *)ars_heap_alloc(&hp, 16);
+        ASSERT(x != NULL);
+        ars_heap_get_stats(&hp, &s0);
+        x = (unsigned char *)ars_heap_realloc(&hp, x, 64);
+        ASSERT(x != NULL);
+        ars_heap_get_stats(&hp, &s1);
+        EXPECT(s1.used > s0.used && s1.used < s0.used + 128);
+        EXPECT_EQ(s1.peak_used, s1.used);
+        ars_heap_free(&hp, x);
+    }
     /* grow in place into the free remainder, exactly to its end */
     ua = ars_heap_usable_size(&h, a);
     fill(d, 40, 7);
