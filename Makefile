@@ -64,13 +64,15 @@ test:
 
 examples: $(EXAMPLE_BINS)
 
+# xxhash.h is header-only: a cross compiler (make examples CC=...) finds the
+# host's copy here without searching /usr/include as a whole
 $(XXH_INC)/xxhash.h:
 	@mkdir -p $(XXH_INC)
 	@if [ -e /usr/include/xxhash.h ]; then ln -sf /usr/include/xxhash.h $@; fi
 
 $(BUILD)/examples/%: examples/%.c $(wildcard arsenal_*.h) | $(XXH_INC)/xxhash.h
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -I. -o $@ $< $(call libs_of,$<)
+	$(CC) $(WARN) $(CFLAGS) -I. -I$(XXH_INC) -o $@ $< $(call libs_of,$<)
 
 # One run, every peer side by side: the programs above, then the I/O servers
 # (bench/bench_io.sh), then the RTOS in QEMU when its tools are installed.
