@@ -56,7 +56,7 @@ build_lz4() { # sysroot-name compiler libdir
   [ -e "$d/.done" ] && return 0
   command -v "$cc" >/dev/null 2>&1 || { echo "sysroot $name: no $cc, skipped"; return 0; }
   lz4_src
-  lib=$(ls -d build/sysroot/src/lz4-*/lib | head -1)
+  lib=build/sysroot/src/lz4/lib
   rm -rf "$d"; mkdir -p "$d/obj" "$d/usr/include" "$d/usr/lib/$libdir"
   for f in lz4 lz4hc lz4frame xxhash; do
     "$cc" -O2 -c "$lib/$f.c" -o "$d/obj/$f.o"
@@ -66,7 +66,7 @@ build_lz4() { # sysroot-name compiler libdir
   "${cc%gcc}ar" rcs "$d/usr/lib/$libdir/liblz4.a" $o
   cp "$lib/lz4.h" "$lib/lz4hc.h" "$lib/lz4frame.h" "$d/usr/include/"
   touch "$d/.done"
-  echo "sysroot $name: $d/usr/lib/$libdir/liblz4.a (built from $(basename "$(dirname "$lib")"))"
+  echo "sysroot $name: $d/usr/lib/$libdir/liblz4.a (built from $(readlink build/sysroot/src/lz4))"
 }
 build_lz4 riscv64 riscv64-linux-gnu-gcc riscv64-linux-gnu
 build_lz4 mingw64 x86_64-w64-mingw32-gcc x86_64-w64-mingw32

@@ -165,28 +165,24 @@ leg_ucontext() {
   run_leg ucontext "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -g -DARSENAL_CORO_USE_UCONTEXT -Itests" "" c ucontext
 }
 
-cross() { # leg gcc qemu extra
-  local leg=$1 cc=$2 q=$3 extra=${4:-} arch triplet
-  if ! have "$cc" || ! have "$q"; then record "$leg" skipped "needs $cc and $q"; return; fi
-  # liblz4 for the target, unpacked by tests/cross_sysroot.sh
-  case "$cc" in
-    aarch64-*) arch=arm64 triplet=aarch64-linux-gnu ;;
-    arm-*) arch=armhf triplet=arm-linux-gnueabihf ;;
-    i686-*) arch=i386 triplet=i386-linux-gnu ;;
-    riscv64-*) arch=riscv64 triplet=riscv64-linux-gnu ;;
-    *) arch="" ;;
-  esac
-  if [ -n "$arch" ]; then
-    [ -e "build/sysroot/$arch/.done" ] || bash tests/cross_sysroot.sh >/dev/null 2>&1 || true
-    extra="$extra -isystem $ROOT/build/sysroot/$arch/usr/include -L$ROOT/build/sysroot/$arch/usr/lib/$triplet"
-  fi
-  run_leg "$leg" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -static -DARS_TEST_QUICK $extra -Itests $XINC" "$q" c cross cross
-}
-
-# liblz4 for mingw, built by tests/cross_sysroot.sh
-mingw_lz4() { # sysroot-name triplet
+# -isystem/-L flags for liblz4 in build/sysroot/<name>/, which
+# tests/cross_sysroot.sh unpacks (arm64 armhf i386) or builds (riscv64,
+# mingw64, mingw32) when it is missing
+sysroot_flags() { # sysroot-name triplet
   [ -e "build/sysroot/$1/.done" ] || bash tests/cross_sysroot.sh >/dev/null 2>&1 || true
   echo "-isystem $ROOT/build/sysroot/$1/usr/include -L$ROOT/build/sysroot/$1/usr/lib/$2"
+}
+
+cross() { # leg gcc qemu extra
+  local leg=$1 cc=$2 q=$3 extra=${4:-}
+  if ! have "$cc" || ! have "$q"; then record "$leg" skipped "needs $cc and $q"; return; fi
+  case "$cc" in
+    aarch64-*) extra="$extra $(sysroot_flags arm64 aarch64-linux-gnu)" ;;
+    arm-*) extra="$extra $(sysroot_flags armhf arm-linux-gnueabihf)" ;;
+    i686-*) extra="$extra $(sysroot_flags i386 i386-linux-gnu)" ;;
+    riscv64-*) extra="$extra $(sysroot_flags riscv64 riscv64-linux-gnu)" ;;
+  esac
+  run_leg "$leg" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -static -DARS_TEST_QUICK $extra -Itests $XINC" "$q" c cross cross
 }
 
 WINEPREFIX_DIR=${ARS_WINEPREFIX:-$ROOT/build/wineprefix}
@@ -200,7 +196,7 @@ wine_stop() { WINEPREFIX=$WINEPREFIX_DIR wineserver -k >/dev/null 2>&1 || true; 
 
 leg_wine() {
   if ! have x86_64-w64-mingw32-gcc || ! have wine; then record wine-x86_64 skipped "needs mingw-w64 and wine"; return; fi
-  run_leg wine-x86_64 "x86_64-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(mingw_lz4 mingw64 x86_64-w64-mingw32)" "$WINE_RUN" c wine wine
+  run_leg wine-x86_64 "x86_64-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(sysroot_flags mingw64 x86_64-w64-mingw32)" "$WINE_RUN" c wine wine
   if have x86_64-w64-mingw32-g++; then
     run_leg wine-x86_64-cxx "x86_64-w64-mingw32-g++ -std=c++11 $WARN -O2 -static -Itests $XINC" "$WINE_RUN" cpp wine wine
     if [ "${RES_STATUS[wine-x86_64-cxx]}" != passed ] && [ "${RES_STATUS[wine-x86_64-cxx]}" != skipped ]; then
@@ -221,10 +217,11 @@ leg_wine() {
 # where a 32-bit wine exists.
 leg_wine32() {
   if ! have i686-w64-mingw32-gcc; then record mingw-i686 skipped "needs gcc-mingw-w64-i686"; return; fi
+  local cc="i686-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(sysroot_flags mingw32 i686-w64-mingw32)"
   if have wine && dpkg -s wine32:i386 >/dev/null 2>&1; then
-    run_leg mingw-i686 "i686-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(mingw_lz4 mingw32 i686-w64-mingw32)" "$WINE_RUN" c wine wine
+    run_leg mingw-i686 "$cc" "$WINE_RUN" c wine wine
   else
-    run_leg mingw-i686 "i686-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(mingw_lz4 mingw32 i686-w64-mingw32)" "true" c wine wine
+    run_leg mingw-i686 "$cc" "true" c wine wine
     RES_DETAIL[mingw-i686]="built only (no 32-bit wine): ${RES_DETAIL[mingw-i686]}"
   fi
 }
