@@ -447,6 +447,10 @@ int main(int argc, char **argv) {
         b_spawn(100000);
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "xthread")) {   /* that row alone, for a profiler */
+        printf("cross-thread ping-pong, one way: %.1f ns\n", b_xthread(1000));
+        return 0;
+    }
     have_go = run_go(quick);
     printf("arsenal_chan vs peers (ratio > 1: arsenal is better)\n");
     printf("%-34s %10s %10s  %-8s %7s\n", "row", "arsenal", "peer", "peer", "ratio");
