@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
-B=build/matrix
+B=${MATRIX_DIR:-build/matrix}   # MATRIX_DIR: another directory, for runs side by side
 mkdir -p "$B"
 TIMEOUT=${TEST_TIMEOUT:-300}
 WARN="-Wall -Wextra -Wpedantic -Werror"
@@ -241,7 +241,7 @@ leg_firmware() { # leg board
     case "$2" in rv*) fam=riscv ;; esac
     fwflags=$(grep -m1 -E "ars-test-fwflags-$fam:" "$f" | sed "s/.*ars-test-fwflags-$fam://")
     # shellcheck disable=SC2086
-    if FW_TIMEOUT=120 bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags >"$out" 2>&1; then
+    if FW_TIMEOUT=120 FW_BUILD="${FW_BUILD:-$ROOT/$B/fw}" bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags >"$out" 2>&1; then
       pass=$((pass + 1)); say "  [$1] $(basename "$f"): $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)"
     else
       failed="$failed $(basename "$f")"; say "  [$1] FAILED $f"; grep -v '^ok ' "$out" | tail -25 | sed 's/^/    /' | tee -a "$LOG"
