@@ -26,7 +26,10 @@
                 ns each (batches of 32)
      xthread    unbuffered ping-pong between two threads, each running a
                 scheduler (Go: GOMAXPROCS=2, where the runtime may keep both
-                goroutines on one P), ns one way, wall time
+                goroutines on one P), ns one way, wall time; a second row
+                compares the same figure with Go where each goroutine is
+                locked to its own OS thread (runtime.LockOSThread), so every
+                hand-off crosses threads there too
      spsc/mpmc  1 producer thread, 1 consumer thread, 8-byte items, M/s,
                 against ck_ring (spsc; mpmc enqueue/dequeue)
      rtt        two SPSC rings between two threads, ns one way
@@ -397,7 +400,9 @@ static double b_rtt(long n) {
 
 /* ---- the Go side ---- */
 static double go_val[8];
-static const char *go_names[] = { "pingpong_ns", "select_ns", "buffered_mps", "spawn_ns", "xthread_ns" };
+static const char *go_names[] = { "pingpong_ns", "select_ns", "buffered_mps", "spawn_ns", "xthread_ns",
+                                   "xthread_locked_ns" };
+#define GO_NAMES (sizeof go_names / sizeof go_names[0])
 static int run_go(int quick) {
     const char *bin = getenv("CHAN_GO");
     char cmd[512], line[256];
@@ -406,7 +411,10 @@ static int run_go(int quick) {
     int got = 0;
     if (!bin) {
         bin = "build/bench/chan_go";
-        if (stat(bin, &st) != 0 && system("command -v go >/dev/null 2>&1") == 0) {
+        struct stat src;
+        /* (re)build when missing or older than its source */
+        if ((stat(bin, &st) != 0 || (stat("bench/go/main.go", &src) == 0 && src.st_mtime > st.st_mtime)) &&
+            system("command -v go >/dev/null 2>&1") == 0) {
             fprintf(stderr, "building %s with go build...\n", bin);
             if (system("mkdir -p build/bench && cd bench/go && go build -o ../../build/bench/chan_go .") != 0)
                 return 0;
@@ -421,7 +429,7 @@ static int run_go(int quick) {
         double v;
         int i;
         if (sscanf(line, "%63s %lf", name, &v) != 2) continue;
-        for (i = 0; i < 5; i++) if (!strcmp(name, go_names[i])) { go_val[i] = v; got++; }
+        for (i = 0; i < (int)GO_NAMES; i++) if (!strcmp(name, go_names[i])) { go_val[i] = v; got++; }
     }
     pclose(f);
     return got;
@@ -458,7 +466,11 @@ int main(int argc, char **argv) {
     row("2-clause select ping-pong, one way", "ns", median3(b_select, n / 2), have_go ? go_val[1] : 0, "Go", 1);
     row("buffered cap 1024, 1 thread", "M msg/s", median3(b_buffered, 4 * n), have_go ? go_val[2] : 0, "Go", 0);
     row("spawn + run to completion", "ns", median3(b_spawn, n), have_go ? go_val[3] : 0, "Go", 1);
-    row("cross-thread ping-pong, one way", "ns", median3(b_xthread, ms), have_go ? go_val[4] : 0, "Go(2)", 1);
+    {
+        double x = median3(b_xthread, ms);
+        row("cross-thread ping-pong, one way", "ns", x, have_go ? go_val[4] : 0, "Go(2)", 1);
+        row("  the same vs Go, locked threads", "ns", x, have_go ? go_val[5] : 0, "Go(lock)", 1);
+    }
     {
         double s, m, cs = 0, cm = 0;
         long qn2 = ms;

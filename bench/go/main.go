@@ -1,7 +1,7 @@
 // The Go side of bench/bench_chan.c: the same programs with goroutines and
 // channels. Build: cd bench/go && go build -o ../../build/bench/chan_go .
 // Run: chan_go [quick]. Prints "name value" lines that bench_chan reads.
-// Single-thread rows run with GOMAXPROCS=1, the cross-thread row with 2.
+// Single-thread rows run with GOMAXPROCS=1, the cross-thread rows with 2.
 package main
 
 import (
@@ -60,6 +60,32 @@ func pingpong(n int) float64 {
 		<-b
 	}
 	d := t.ns()
+	close(a)
+	return d / float64(2*n)
+}
+
+// the same ping-pong with each goroutine locked to its own OS thread: the
+// runtime cannot keep both on one P, so every hand-off wakes the other
+// thread, as two arsenal schedulers on two threads must
+func pingpongLocked(n int) float64 {
+	a, b := make(chan int), make(chan int)
+	ready := make(chan bool)
+	go func() {
+		runtime.LockOSThread()
+		ready <- true
+		for v := range a {
+			b <- v + 1
+		}
+	}()
+	<-ready
+	runtime.LockOSThread()
+	t := start(false)
+	for i := 0; i < n; i++ {
+		a <- i
+		<-b
+	}
+	d := t.ns()
+	runtime.UnlockOSThread()
 	close(a)
 	return d / float64(2*n)
 }
@@ -146,4 +172,5 @@ func main() {
 	runtime.GOMAXPROCS(2)
 	useCPU = false
 	fmt.Printf("xthread_ns %.1f\n", median(func() float64 { return pingpong(n / 4) }))
+	fmt.Printf("xthread_locked_ns %.1f\n", median(func() float64 { return pingpongLocked(n / 40) }))
 }
