@@ -56,7 +56,10 @@
      deadline, ARS_ECANCELED ars_cancel, ARS_ECLOSED the socket was closed
      by another coroutine while this one waited, ARS_ECONNREFUSED,
      ARS_EPIPE (writing after shutdown), ARS_EMFILE, ARS_ENOTFOUND (host
-     name), ARS_EBUSY (another coroutine already reads / writes this socket).
+     name), ARS_EBUSY (another coroutine already reads / writes this socket),
+     ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
+     carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
+     or larger than the address it holds).
    - Blocking calls must run inside a coroutine (ars_go); outside one a call
      that would block returns ARS_ESTATE.
    - A socket belongs to the thread that created it. Each thread has its own
@@ -253,7 +256,10 @@ ARSENAL_IO_API int ars_tcp_set_keepalive(ars_sock *s, int on, int idle_s);
 ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port);
 ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n,
                                          const ars_addr *to, int64_t deadline);
-/* One datagram (truncated to cap); *from (if from) its sender. */
+/* One datagram: its length; *from (if from) its sender. A datagram longer
+   than cap returns ARS_EOVERFLOW, with its first cap bytes in buf, *from
+   set, and the rest discarded. ars_udp_send_to: ARS_EOVERFLOW if n is more
+   than one datagram can carry. */
 ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap,
                                            ars_addr *from, int64_t deadline);
 
@@ -843,6 +849,7 @@ static int ars__io_err(int e) {
     case WSAECONNREFUSED: case ERROR_CONNECTION_REFUSED: return ARS_ECONNREFUSED;
     case WSAEADDRINUSE: return ARS_EADDRINUSE;
     case WSAESHUTDOWN: return ARS_EPIPE;
+    case WSAEMSGSIZE: return ARS_EOVERFLOW;
     case WSAEMFILE: return ARS_EMFILE;
     case WSAENOBUFS: case ERROR_NOT_ENOUGH_MEMORY: return ARS_ENOMEM;
     case WSAEINVAL: case WSAEFAULT: case WSAENOTSOCK: case WSAEAFNOSUPPORT: return ARS_EINVAL;
@@ -856,6 +863,7 @@ static int ars__io_err(int e) {
     case ECONNREFUSED: return ARS_ECONNREFUSED;
     case EADDRINUSE: return ARS_EADDRINUSE;
     case EPIPE: return ARS_EPIPE;
+    case EMSGSIZE: return ARS_EOVERFLOW;
     case EMFILE: case ENFILE: return ARS_EMFILE;
     case ENOMEM: case ENOBUFS: return ARS_ENOMEM;
     case EINVAL: case EBADF: case ENOTSOCK: case EAFNOSUPPORT: case EFAULT: return ARS_EINVAL;
@@ -1231,7 +1239,7 @@ static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline)
 }
 
 ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64_t deadline) {
-    if (!out || !a || a->len == 0) return ARS_EINVAL;
+    if (!out || !a || a->len == 0 || a->len > sizeof a->u.bytes) return ARS_EINVAL;
     *out = NULL;
     return ars__connect_one(out, a, deadline);
 }
@@ -1365,7 +1373,7 @@ ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
 ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n,
                                          const ars_addr *to, int64_t deadline) {
     int r;
-    if (!s || !to || (!buf && n)) return ARS_EINVAL;
+    if (!s || !to || (!buf && n) || to->len == 0 || to->len > sizeof to->u.bytes) return ARS_EINVAL;
     for (;;) {
         ssize_t k = sendto(s->fd, buf, n, MSG_NOSIGNAL, (const struct sockaddr *)(const void *)to->u.bytes, (socklen_t)to->len);
         if (k >= 0) return (ptrdiff_t)k;
@@ -1382,14 +1390,26 @@ ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap,
     if (!s || (!buf && cap)) return ARS_EINVAL;
     for (;;) {
         struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        ssize_t k = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&ss, &sl);
+        struct iovec io;
+        struct msghdr mh;
+        ssize_t k;
+        io.iov_base = buf;
+        io.iov_len = cap;
+        memset(&mh, 0, sizeof mh);
+        mh.msg_name = &ss;
+        mh.msg_namelen = sizeof ss;
+        mh.msg_iov = &io;
+        mh.msg_iovlen = 1;
+        k = recvmsg(s->fd, &mh, 0);   /* recvmsg: MSG_TRUNC tells a cut datagram */
         if (k >= 0) {
             if (from) {
                 memset(from, 0, sizeof *from);
-                if (sl <= sizeof from->u.bytes) { memcpy(from->u.bytes, &ss, sl); from->len = (uint32_t)sl; }
+                if (mh.msg_namelen <= sizeof from->u.bytes) {
+                    memcpy(from->u.bytes, &ss, mh.msg_namelen);
+                    from->len = (uint32_t)mh.msg_namelen;
+                }
             }
-            return (ptrdiff_t)k;
+            return (mh.msg_flags & MSG_TRUNC) ? (ptrdiff_t)ARS_EOVERFLOW : (ptrdiff_t)k;
         }
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
@@ -1565,11 +1585,13 @@ static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
     return ARS_EIO;
 }
 
-/* issues the result of an overlapped WSA call: 0 pending/completed, else error */
+/* issues the result of an overlapped WSA call: 0 pending/completed, else error.
+   WSAEMSGSIZE (a datagram longer than the buffer) is a warning status, whose
+   completion is queued to the port like a success: wait for it too. */
 static int ars__op_issued(int rc) {
     if (rc == 0) return 0;
     rc = WSAGetLastError();
-    return rc == WSA_IO_PENDING ? 0 : ars__io_err(rc);
+    return rc == WSA_IO_PENDING || rc == WSAEMSGSIZE ? 0 : ars__io_err(rc);
 }
 
 ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
@@ -1674,7 +1696,7 @@ static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline)
 }
 
 ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64_t deadline) {
-    if (!out || !a || a->len == 0) return ARS_EINVAL;
+    if (!out || !a || a->len == 0 || a->len > sizeof a->u.bytes) return ARS_EINVAL;
     *out = NULL;
     return ars__connect_one(out, a, deadline);
 }
@@ -1695,11 +1717,12 @@ static ptrdiff_t ars__recv(ars_sock *s, void *buf, size_t cap, ars_addr *from, i
         r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
     if (r == 0) r = ars__op_wait(s, &op, deadline);
     if (r == ARS_ECONNRESET && s->kind == ARS__K_UDP) r = 0;   /* ICMP port unreachable: ignore */
-    if (r) return r;
+    if (r && !(r == ARS_EOVERFLOW && s->kind == ARS__K_UDP)) return r;
     if (from) {
         memset(from, 0, sizeof *from);
         if (sl > 0 && (size_t)sl <= sizeof from->u.bytes) { memcpy(from->u.bytes, &ss, (size_t)sl); from->len = (uint32_t)sl; }
     }
+    if (r) return r;          /* ARS_EOVERFLOW: the datagram's first cap bytes are in buf */
     if (op.bytes == 0 && cap > 0 && s->kind != ARS__K_UDP) return ARS_EEOF;
     return (ptrdiff_t)op.bytes;
 }
@@ -1791,7 +1814,8 @@ ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
 
 ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n, const ars_addr *to, int64_t deadline) {
     WSABUF b;
-    if (!s || !to || (!buf && n) || n > 0xffffu) return ARS_EINVAL;
+    if (!s || !to || (!buf && n) || to->len == 0 || to->len > sizeof to->u.bytes) return ARS_EINVAL;
+    if (n > 0xffffu) return ARS_EOVERFLOW;
     b.buf = (char *)(uintptr_t)buf;
     b.len = (ULONG)n;
     return ars__sendv(s, &b, 1, to, NULL, deadline);

@@ -600,6 +600,87 @@ static void test_udp(void) {
     EXPECT_EQ(udp_ok, want);
 }
 
+/* ---- a datagram longer than the buffer is reported, never cut silently ---- */
+static int udpbig_ok;
+typedef struct udpbig_arg { ars_sock *a; ars_addr to; int done; } udpbig_arg;
+static void udpbig_late_sender(void *arg) {
+    udpbig_arg *u = (udpbig_arg *)arg;
+    static char big[100];
+    memset(big, 'L', sizeof big);
+    ars_sleep_until(go_deadline(30));
+    EXPECT_EQ(ars_udp_send_to(u->a, big, sizeof big, &u->to, go_deadline(1000)), 100);
+    u->done = 1;
+}
+static void udpbig_co(void *arg) {
+    const char *host = (const char *)arg;
+    ars_sock *a, *b;
+    ars_addr aa, ab, from, empty;
+    udpbig_arg u;
+    static char big[100], huge[70000];
+    char buf[64];
+    int i, ok = 1;
+    if (ars_udp_bind(&a, host, 0) != 0) return;
+    if (ars_udp_bind(&b, host, 0) != 0) { ars_io_close(a); return; }
+    ars_io_local_addr(a, &aa);
+    ars_io_local_addr(b, &ab);
+    memset(big, 'Q', sizeof big);
+    /* already queued when the receive starts */
+    EXPECT_EQ(ars_udp_send_to(a, big, sizeof big, &ab, go_deadline(1000)), 100);
+    ars_sleep_until(go_deadline(20));
+    memset(buf, 0, sizeof buf);
+    memset(&from, 0, sizeof from);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, 10, &from, go_deadline(2000)), ARS_EOVERFLOW);
+    for (i = 0; i < 10; i++) if (buf[i] != 'Q') ok = 0;
+    EXPECT(ok && buf[10] == 0);
+    EXPECT_EQ(from.len, aa.len);
+    EXPECT_EQ(ars_addr_port(&from), ars_addr_port(&aa));
+    /* arrives while the receive waits */
+    u.a = a; u.to = ab; u.done = 0;
+    ars_go(udpbig_late_sender, &u);
+    memset(buf, 0, sizeof buf);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, 10, NULL, go_deadline(2000)), ARS_EOVERFLOW);
+    EXPECT(buf[0] == 'L' && buf[9] == 'L' && buf[10] == 0);
+    while (!u.done) ars_sleep_until(go_deadline(5));
+    /* the socket goes on: a datagram that fits, then one of exactly cap bytes */
+    EXPECT_EQ(ars_udp_send_to(a, "fits", 4, &ab, go_deadline(1000)), 4);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, NULL, go_deadline(2000)), 4);
+    EXPECT_EQ(ars_udp_send_to(a, big, 10, &ab, go_deadline(1000)), 10);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, 10, NULL, go_deadline(2000)), 10);
+    /* a datagram no UDP packet can carry, and bad destinations */
+    EXPECT_EQ(ars_udp_send_to(a, huge, sizeof huge, &ab, go_deadline(1000)), ARS_EOVERFLOW);
+    memset(&empty, 0, sizeof empty);
+    EXPECT_EQ(ars_udp_send_to(a, "x", 1, &empty, go_deadline(1000)), ARS_EINVAL);
+    empty = ab; empty.len = 100;   /* past the end of ars_addr */
+    EXPECT_EQ(ars_udp_send_to(a, "x", 1, &empty, go_deadline(1000)), ARS_EINVAL);
+    udpbig_ok++;
+    ars_io_close(a);
+    ars_io_close(b);
+}
+static void test_udp_truncation(void) {
+    ars_sock *probe;
+    int want = 1;
+    udpbig_ok = 0;
+    ars_go(udpbig_co, (void *)"127.0.0.1");
+    if (ars_udp_bind(&probe, "::1", 0) == 0) { ars_io_close(probe); ars_go(udpbig_co, (void *)"::1"); want = 2; }
+    ars_sched_run();
+    EXPECT_EQ(udpbig_ok, want);
+}
+
+/* ---- bad arguments get ARS_EINVAL ---- */
+static void test_bad_args(void) {
+    ars_sock *s = NULL;
+    ars_addr a;
+    memset(&a, 0, sizeof a);
+    EXPECT_EQ(ars_tcp_connect_addr(&s, &a, go_deadline(100)), ARS_EINVAL);
+    EXPECT_EQ(ars_addr_resolve(&a, "127.0.0.1", 80, -1), 0);
+    a.len = 100;                              /* past the end of ars_addr */
+    EXPECT_EQ(ars_tcp_connect_addr(&s, &a, go_deadline(100)), ARS_EINVAL);
+    EXPECT(s == NULL);
+    EXPECT_EQ(ars_tcp_listen(&s, "127.0.0.1", 65536, NULL), ARS_EINVAL);
+    EXPECT_EQ(ars_tcp_listen(&s, "127.0.0.1", -1, NULL), ARS_EINVAL);
+    EXPECT_EQ(ars_udp_bind(&s, "127.0.0.1", 70000), ARS_EINVAL);
+}
+
 /* ---- options, writev, EBUSY ---- */
 static int opts_ok;
 static void opts_reader(void *arg) {
@@ -997,6 +1078,8 @@ int main(void) {
     ARS_RUN(test_half_close);
     ARS_RUN(test_addresses);
     ARS_RUN(test_udp);
+    ARS_RUN(test_udp_truncation);
+    ARS_RUN(test_bad_args);
     ARS_RUN(test_options);
     ARS_RUN(test_close_and_cancel);
 #if !defined(_WIN32)
