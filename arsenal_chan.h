@@ -378,7 +378,9 @@ typedef struct ars_mpmc {
     ((((size_t)(elem_size) + 2 * sizeof(size_t) - 1) / sizeof(size_t)) * sizeof(size_t) * (size_t)(cap))
 
 /* cap: a power of two >= 2; buf: ARS_MPMC_BUFFER_SIZE(elem_size, cap)
-   bytes, aligned like size_t. */
+   bytes, aligned like size_t (the macro does not check for overflow; init
+   and create return ARS_EINVAL when the buffer would pass SIZE_MAX / 2).
+   Returns 0, ARS_EINVAL (create: ARS_ENOMEM). */
 ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf);
 ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a);
@@ -1098,8 +1100,11 @@ ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q) {
 
 ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf) {
     size_t i;
-    if (!q || !buf || !elem_size || cap < 2 || !ars__ch_pow2(cap) ||
-        ((uintptr_t)buf & (sizeof(size_t) - 1)) || cap > ((size_t)-1 / 2) / (elem_size + 2 * sizeof(size_t)))
+    /* elem_size first: near SIZE_MAX the cell size wraps (to 0: a division
+       by zero here, or a stride of a few bytes) */
+    if (!q || !buf || !elem_size || elem_size > (size_t)-1 / 2 - 2 * sizeof(size_t) ||
+        cap < 2 || !ars__ch_pow2(cap) || ((uintptr_t)buf & (sizeof(size_t) - 1)) ||
+        cap > ((size_t)-1 / 2) / (elem_size + 2 * sizeof(size_t)))
         return ARS_EINVAL;
     q->cells = (unsigned char *)buf;
     q->mask = cap - 1; q->elem_size = elem_size;
@@ -1117,7 +1122,7 @@ ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t ca
     ars_mpmc *q;
     if (!out) return ARS_EINVAL;
     *out = NULL;
-    if (!elem_size || cap < 2 || !ars__ch_pow2(cap) ||
+    if (!elem_size || elem_size > (size_t)-1 / 2 - 2 * sizeof(size_t) || cap < 2 || !ars__ch_pow2(cap) ||
         cap > ((size_t)-1 / 2 - qs) / (elem_size + 2 * sizeof(size_t))) return ARS_EINVAL;
     q = (ars_mpmc *)ars__ch_alloc_line(a, qs + ARS_MPMC_BUFFER_SIZE(elem_size, cap), &raw, &raw_size);
     if (!q) return ARS_ENOMEM;

@@ -607,6 +607,47 @@ static void test_mpmc_basic(void) {
     EXPECT_EQ(ars_mpmc_init(&q, sizeof(int), 1, buf), ARS_EINVAL);
 }
 
+/* ---- sizes whose products overflow size_t are refused, never wrapped ---- */
+static int no_alloc_calls;
+static void *no_alloc(void *ctx, size_t size, size_t align) { (void)ctx; (void)size; (void)align; no_alloc_calls++; return NULL; }
+static void no_free(void *ctx, void *p, size_t size) { (void)ctx; (void)p; (void)size; }
+static void test_overflowing_sizes(void) {
+    static size_t buf[ARS_MPMC_BUFFER_SIZE(sizeof(int), 8) / sizeof(size_t)];
+    ars_allocator a;
+    ars_mpmc q, *m;
+    ars_spsc s, *sp;
+    ars_chan c, *cp;
+    size_t k, big;
+    a.alloc = no_alloc; a.free = no_free; a.ctx = NULL;
+    no_alloc_calls = 0;
+    /* element sizes near SIZE_MAX: the MPMC cell size (element + sequence
+       word, rounded up) wrapped to 0 or a few bytes, or the size check
+       divided by zero */
+    for (k = 0; k <= 4 * sizeof(size_t); k++) {
+        big = (size_t)-1 - k;
+        m = (ars_mpmc *)1;
+        EXPECT_EQ(ars_mpmc_create(&m, big, 2, &a), ARS_EINVAL);
+        EXPECT(m == NULL);
+        EXPECT_EQ(ars_mpmc_init(&q, big, 2, buf), ARS_EINVAL);
+        EXPECT_EQ(ars_spsc_create(&sp, big, 2, &a), ARS_EINVAL);
+        EXPECT_EQ(ars_spsc_init(&s, big, 2, buf), ARS_EINVAL);
+        EXPECT_EQ(ars_chan_create(&cp, big, 2, &a), ARS_EINVAL);
+        EXPECT_EQ(ars_chan_init(&c, big, 2, buf), ARS_EINVAL);
+    }
+    /* capacities whose product with the element size overflows */
+    big = ((size_t)1 << (sizeof(size_t) * 8 - 2));      /* a power of two */
+    EXPECT_EQ(ars_mpmc_create(&m, 16, big, &a), ARS_EINVAL);
+    EXPECT_EQ(ars_mpmc_init(&q, 16, big, buf), ARS_EINVAL);
+    EXPECT_EQ(ars_spsc_create(&sp, 16, big, &a), ARS_EINVAL);
+    EXPECT_EQ(ars_spsc_init(&s, 16, big, buf), ARS_EINVAL);
+    EXPECT_EQ(ars_chan_create(&cp, 16, big, &a), ARS_EINVAL);
+    EXPECT_EQ(ars_chan_init(&c, 16, big, buf), ARS_EINVAL);
+    EXPECT_EQ(no_alloc_calls, 0);                       /* refused before allocating */
+    /* sane sizes still reach the allocator (which says no here) */
+    EXPECT_EQ(ars_mpmc_create(&m, 1024, 1024, &a), ARS_ENOMEM);
+    EXPECT_EQ(no_alloc_calls, 1);
+}
+
 /* ---- a pipeline of many coroutines on one thread, checksummed ---- */
 #define PIPE_N 6
 static ars_chan *pipe_ch[PIPE_N + 1];
@@ -1057,6 +1098,7 @@ int main(void) {
     ARS_RUN(test_allocator);
     ARS_RUN(test_spsc_basic);
     ARS_RUN(test_mpmc_basic);
+    ARS_RUN(test_overflowing_sizes);
     ARS_RUN(test_pipeline);
 #if defined(HAVE_THREADS)
     ARS_RUN(test_threads_pingpong);
