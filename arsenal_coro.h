@@ -1933,11 +1933,14 @@ static void ars__sched_idle(ars_sched *s, int64_t deadline) {
 #if defined(ARS__CORO_OS_POSIX)
             pthread_mutex_lock(&s->mu);
             if (!s->wake_flag && ars__ldp((void **)&s->inbox) == NULL) {
-                if (deadline < 0) {
+                struct timespec ts;
+                ts.tv_sec = (time_t)(deadline / 1000);
+                /* a deadline past what time_t holds (32-bit time_t, e.g.
+                   ars_sleep_until(-1)'s INT64_MAX) is as good as never:
+                   truncated, it was in the past and the thread spun */
+                if (deadline < 0 || (int64_t)ts.tv_sec != deadline / 1000) {
                     pthread_cond_wait(&s->cv, &s->mu);
                 } else {
-                    struct timespec ts;
-                    ts.tv_sec = (time_t)(deadline / 1000);
                     ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
                     pthread_cond_timedwait(&s->cv, &s->mu, &ts);
                 }
@@ -1948,7 +1951,11 @@ static void ars__sched_idle(ars_sched *s, int64_t deadline) {
             AcquireSRWLockExclusive(&s->mu);
             if (!s->wake_flag && ars__ldp((void **)&s->inbox) == NULL) {
                 int64_t now = ars_now();
-                DWORD ms = deadline < 0 ? INFINITE : (DWORD)(deadline > now ? deadline - now : 0);
+                /* at most INFINITE - 1: a longer wait truncated to DWORD
+                   could come out 0 and spin */
+                DWORD ms = deadline < 0 ? INFINITE
+                         : deadline - now >= (int64_t)INFINITE ? INFINITE - 1
+                         : (DWORD)(deadline > now ? deadline - now : 0);
                 SleepConditionVariableSRW(&s->cv, &s->mu, ms, 0);
             }
             s->wake_flag = 0;

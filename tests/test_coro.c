@@ -839,6 +839,47 @@ static void test_two_threads(void) {
 }
 #endif
 
+#if defined(HAVE_THREADS) && !defined(_WIN32)
+/* ---- a coroutine asleep for good (ars_sleep_until(-1), until canceled)
+   leaves its thread idle. Its INT64_MAX deadline used to become a negative
+   tv_sec where time_t has 32 bits (i686, armhf): the timed wait returned at
+   once and the scheduler spun a whole CPU. ---- */
+static ars_coro *forever_co;
+static int forever_ready, forever_result;
+static long forever_cpu_us;
+static void forever_fn(void *arg) {
+    (void)arg;
+    __atomic_store_n(&forever_ready, 1, __ATOMIC_RELEASE);
+    forever_result = ars_sleep_until(-1);
+}
+static void *forever_thread(void *p) {
+    struct timespec t0, t1;
+    (void)p;
+    go(forever_fn, NULL, &forever_co);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    ars_sched_run();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    forever_cpu_us = (long)(t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    ars_coro_cache_trim();
+    return NULL;
+}
+static void test_sleep_forever_idles(void) {
+    pthread_t th;
+    struct timespec ms1 = { 0, 1000000L }, wait = { 0, 500000000L };
+    forever_co = NULL; forever_ready = 0; forever_result = -100; forever_cpu_us = -1;
+    ASSERT_EQ(pthread_create(&th, NULL, forever_thread, NULL), 0);
+    while (!__atomic_load_n(&forever_ready, __ATOMIC_ACQUIRE)) nanosleep(&ms1, NULL);
+    nanosleep(&wait, NULL);                  /* 500 ms asleep */
+    EXPECT_EQ(ars_cancel(forever_co), 0);
+    pthread_join(th, NULL);
+    EXPECT_EQ(forever_result, ARS_ECANCELED);
+    /* an idle thread uses next to no CPU; the spin used what it got of the
+       500 ms (a loaded machine gives it less, an idle thread never more) */
+    EXPECT(forever_cpu_us >= 0 && forever_cpu_us < 50000L);
+    if (forever_cpu_us >= 50000L) { ars_test_puts("  cpu us while asleep: "); ars_test_putl(forever_cpu_us); ars_test_putc('\n'); }
+}
+#endif
+
 static void test_sched_bad_use(void);
 static void nested_run(void *arg) { (void)arg; EXPECT_EQ(ars_sched_run(), ARS_ESTATE); }
 static void test_sched_bad_use(void) {
@@ -884,6 +925,9 @@ int main(void) {
     ARS_RUN(test_poller_hook);
 #if defined(HAVE_THREADS)
     ARS_RUN(test_two_threads);
+#endif
+#if defined(HAVE_THREADS) && !defined(_WIN32)
+    ARS_RUN(test_sleep_forever_idles);
 #endif
     ARS_RUN(test_sched_bad_use);
     return ars_test_report();
