@@ -234,10 +234,13 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
                                      const ars_coro_opts *opts);
 /* Runs co until it yields or returns. `in` becomes the result of its
    ars_coro_yield; *out (if out) receives the yielded or returned value.
-   Returns 0, or ARS_ESTATE if co is not suspended (running, normal, dead). */
+   Returns 0, ARS_EINVAL (NULL), or ARS_ESTATE if co is not suspended
+   (running, normal, dead) or belongs to a scheduler (ars_go: only the
+   scheduler resumes it). */
 ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out);
 /* Suspends the running coroutine, handing `value` to its resumer; *in (if
-   in) receives the next resume's value. ARS_ESTATE outside a coroutine. */
+   in) receives the next resume's value. ARS_ESTATE outside a coroutine and
+   in a coroutine of a scheduler (ars_go; use ars_sched_yield there). */
 ARSENAL_CORO_API int ars_coro_yield(void *value, void **in);
 ARSENAL_CORO_API int ars_coro_status(const ars_coro *co);
 /* The running coroutine of this thread, or NULL on the thread's own stack. */
@@ -1392,6 +1395,7 @@ static int ars__coro_create_new(ars_coro **out, ars_coro_fn fn, void *arg, const
     return 0;
 }
 
+static ars_coro *ars__sched_running(const struct ars_sched *s);
 ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
     ars_coro *prev;
     void *r;
@@ -1400,6 +1404,8 @@ ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
 #endif
     if (!co) return ARS_EINVAL;
     if (co->status != ARS_CORO_SUSPENDED) return ARS_ESTATE;
+    /* a coroutine of a scheduler runs only when its scheduler resumes it */
+    if (co->sched && ars__sched_running(co->sched) != co) return ARS_ESTATE;
     prev = ars__current;
     if (prev) prev->status = ARS_CORO_NORMAL;
     co->caller = prev;
@@ -1422,10 +1428,8 @@ ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
     return 0;
 }
 
-ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
-    ars_coro *co = ars__current;
+static void *ars__coro_yield(ars_coro *co, void *value) {
     void *r;
-    if (!co) return ARS_ESTATE;
     co->status = ARS_CORO_SUSPENDED;
     ars__canary_check(co);
 #ifdef ARS__ASAN
@@ -1438,6 +1442,16 @@ ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
 #ifdef ARS__ASAN
     __sanitizer_finish_switch_fiber(co->asan_fake, &co->caller_lo, &co->caller_size);
 #endif
+    return r;
+}
+
+ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
+    ars_coro *co = ars__current;
+    void *r;
+    /* a scheduled coroutine yielding to the scheduler would never be run
+       again: it yields with ars_sched_yield */
+    if (!co || co->sched) return ARS_ESTATE;
+    r = ars__coro_yield(co, value);
     if (in) *in = r;
     return 0;
 }
@@ -1516,6 +1530,7 @@ typedef struct ars_sched {
 } ars_sched;
 
 static ARS__TLS ars_sched *ars__sched;
+static ars_coro *ars__sched_running(const ars_sched *s) { return s->running; }
 /* the installed poller outlives a scheduler: it is per thread, and each new
    scheduler of the thread starts with it */
 static ARS__TLS ars_poller ars__poller_cfg;
@@ -1675,8 +1690,8 @@ static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
         return;
     }
 #endif
-    (void)s; (void)co;
-    ars_coro_yield(NULL, NULL);
+    (void)s;
+    (void)ars__coro_yield(co, NULL);
 }
 
 /* A finished scheduled coroutine whose stack goes back to the thread's
