@@ -660,7 +660,8 @@ ARS__NOINLINE static void *ars__arena_grow(ars_arena *a, size_t size, size_t ali
         return (void *)p;
     }
     if (a->fixed) return NULL;
-    if (size > (size_t)-1 / 2 - align - ARS__ARENA_HDR) return NULL;
+    /* align first: a top-bit alignment would wrap the bound below around */
+    if (align > (size_t)-1 / 4 || size > (size_t)-1 / 2 - align - ARS__ARENA_HDR) return NULL;
     size = ARS__ALIGN_UP(size, ARS__ALIGN);
     need = ARS__ARENA_HDR + size + (align > ARS__ALIGN ? align : 0);
     bsz = need > a->block_size ? need : a->block_size;

@@ -753,6 +753,36 @@ static void test_arena_parent_fault_injection(void) {
     }
 }
 
+/* An alignment with only the top bit set: the block size the arena asks
+   its parent for (header + size + align) must not wrap around to a small
+   block, which once handed out a pointer outside every block. */
+static void test_arena_huge_align(void) {
+    fault_alloc f;
+    ars_allocator par = fault_init(&f, -1);
+    ars_arena a;
+    ars_arena_stats st;
+    size_t top = (size_t)1 << (sizeof(size_t) * 8 - 1);
+    unsigned char *p;
+    ars_arena_init_parent(&a, &par, 1024);
+    EXPECT(ars_arena_alloc_aligned(&a, top, top) == NULL);
+    EXPECT(ars_arena_alloc_aligned(&a, top + 4096, top) == NULL);
+    EXPECT(ars_arena_alloc_aligned(&a, 16, top) == NULL);
+    EXPECT(ars_arena_alloc_aligned(&a, top, top / 2) == NULL);
+    ars_arena_get_stats(&a, &st);
+    EXPECT_EQ(st.used, 0);
+    p = (unsigned char *)ars_arena_alloc(&a, 100);   /* the arena still works */
+    ASSERT(p != NULL);
+    EXPECT((uintptr_t)p >= (uintptr_t)fault_mem && (uintptr_t)p + 100 <= (uintptr_t)fault_mem + sizeof fault_mem);
+    fill(p, 100, 1);
+    ars_arena_deinit(&a);
+    EXPECT_EQ(f.live, 0);
+    EXPECT_EQ(ars_heap_check(&f.heap), 0);
+    ars_arena_init(&a, arena_buf, sizeof arena_buf);   /* a fixed buffer refuses too */
+    EXPECT(ars_arena_alloc_aligned(&a, top, top) == NULL);
+    EXPECT(ars_arena_alloc_aligned(&a, 16, top) == NULL);
+    ars_arena_deinit(&a);
+}
+
 static void test_arena_allocator_adapter(void) {
     ars_arena a;
     ars_allocator al;
@@ -1142,6 +1172,7 @@ int main(void) {
     ARS_RUN(test_arena_nested_marks);
     ARS_RUN(test_arena_parent_fault_injection);
     ARS_RUN(test_arena_allocator_adapter);
+    ARS_RUN(test_arena_huge_align);
     ARS_RUN(test_pool_fixed_capacity);
     ARS_RUN(test_pool_stats_random);
     ARS_RUN(test_pool_grow_fault_injection);
