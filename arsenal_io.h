@@ -56,7 +56,9 @@
      deadline, ARS_ECANCELED ars_cancel, ARS_ECLOSED the socket was closed
      by another coroutine while this one waited, ARS_ECONNREFUSED,
      ARS_EPIPE (writing after shutdown), ARS_EMFILE, ARS_ENOTFOUND (host
-     name), ARS_EBUSY (another coroutine already reads / writes this socket),
+     name), ARS_EBUSY (another coroutine already reads / writes this socket;
+     a write while another coroutine's write waits fails at once, sending
+     nothing),
      ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
      carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
      or larger than the address it holds).
@@ -1278,6 +1280,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
 static ptrdiff_t ars__sendv(ars_sock *s, struct iovec *iov, int cnt, size_t *done, int64_t deadline) {
     size_t total = 0;
     int r;
+    if (s->waiting[ARS__WR]) return ARS_EBUSY;
     while (cnt > 0) {
         struct msghdr mh;
         ssize_t n;
@@ -1313,6 +1316,9 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, s
     int r;
     if (done) *done = 0;
     if (!s || (!buf && n)) return ARS_EINVAL;
+    /* another writer waits with the rest of its bytes: ours would land
+       inside its stream, so refuse before sending anything */
+    if (s->waiting[ARS__WR]) return ARS_EBUSY;
     while (total < n) {
         ssize_t k = send(s->fd, (const char *)buf + total, n - total, MSG_NOSIGNAL);
         if (k >= 0) { total += (size_t)k; continue; }
@@ -1374,6 +1380,7 @@ ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n,
                                          const ars_addr *to, int64_t deadline) {
     int r;
     if (!s || !to || (!buf && n) || to->len == 0 || to->len > sizeof to->u.bytes) return ARS_EINVAL;
+    if (s->waiting[ARS__WR]) return ARS_EBUSY;
     for (;;) {
         ssize_t k = sendto(s->fd, buf, n, MSG_NOSIGNAL, (const struct sockaddr *)(const void *)to->u.bytes, (socklen_t)to->len);
         if (k >= 0) return (ptrdiff_t)k;
@@ -1631,6 +1638,10 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, 
     int r;
     if (!ls || !out || ls->kind != ARS__K_LISTEN) return ARS_EINVAL;
     *out = NULL;
+    /* one acceptor at a time, as on the readiness backends: a second one
+       would take over the listener's waker, so the first one's completion
+       would wake the wrong coroutine and the first would sleep on */
+    if (ls->waiting[ARS__RD]) return ARS_EBUSY;
     for (;;) {
         r = ars__wsa_new(&c, ls->family, SOCK_STREAM, ARS__K_TCP);
         if (r == ARS_EMFILE || r == ARS_ENOMEM) {   /* out of sockets: back off, retry */
@@ -1645,6 +1656,7 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, 
         if (r) return r;
         break;
     }
+    if (ls->waiting[ARS__RD]) { ars_io_close(c); return ARS_EBUSY; }   /* came during a back-off */
     ars__op_init(&op, ls, ARS__RD);
     r = ars__op_issued(AcceptEx(ls->fd, c->fd, addrbuf, 0, sizeof(struct sockaddr_in6) + 16,
                                 sizeof(struct sockaddr_in6) + 16, &op.bytes, &op.ov) ? 0 : -1);

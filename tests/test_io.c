@@ -666,6 +666,105 @@ static void test_udp_truncation(void) {
     EXPECT_EQ(udpbig_ok, want);
 }
 
+/* ---- a second writer never slips its bytes into a parked writer's stream ---- */
+#define WB_BIG (4u << 20)
+typedef struct wb_ctx { ars_sock *c; unsigned char *data; ptrdiff_t r; int done; } wb_ctx;
+static void wb_writer(void *arg) {
+    wb_ctx *w = (wb_ctx *)arg;
+    w->r = ars_tcp_write(w->c, w->data, WB_BIG, NULL, go_deadline(20000));
+    w->done = 1;
+}
+static int wb_ok;
+static void wb_co(void *arg) {
+    ars_sock *ls, *c, *s;
+    wb_ctx w;
+    unsigned char *in;
+    size_t got = 0;
+    int slipped = 0, busy = 0, bad = 0;
+    ars_iovec v;
+    (void)arg;
+    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) return;
+    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) return;
+    ars_io_set_bufsize(c, 16384, 16384);
+    ars_io_set_bufsize(s, 16384, 16384);
+    w.c = c; w.r = 0; w.done = 0;
+    w.data = (unsigned char *)malloc(WB_BIG);
+    in = (unsigned char *)malloc(65536);
+    if (!w.data || !in) { free(w.data); free(in); return; }
+    memset(w.data, 'a', WB_BIG);
+    ars_go(wb_writer, &w);
+    ars_sleep_until(go_deadline(20));         /* the writer fills the buffers and waits */
+    while (got < WB_BIG + 16) {
+        ptrdiff_t n, k;
+        size_t i;
+        if (!w.done) {                         /* the writer waits: another write is refused */
+            k = ars_tcp_write(c, "X", 1, NULL, 0);
+            if (k > 0) slipped++; else if (k == ARS_EBUSY) busy++;
+            v.base = "Y"; v.len = 1;
+            k = ars_tcp_writev(c, &v, 1, NULL, 0);
+            if (k > 0) slipped++; else if (k == ARS_EBUSY) busy++;
+        }
+        n = ars_tcp_read(s, in, 65536, go_deadline(w.done ? 100 : 5000));
+        if (n <= 0) break;
+        for (i = 0; i < (size_t)n; i++) if (in[i] != 'a') bad++;
+        got += (size_t)n;
+    }
+    while (!w.done) ars_sleep_until(go_deadline(5));
+    EXPECT_EQ(slipped, 0);
+    EXPECT_EQ(bad, 0);
+    EXPECT(busy > 0);
+    EXPECT_EQ(got, WB_BIG + 0);
+    EXPECT_EQ(w.r, (ptrdiff_t)WB_BIG);
+    wb_ok = slipped == 0 && bad == 0 && got == WB_BIG;
+    free(w.data); free(in);
+    ars_io_close(c); ars_io_close(s); ars_io_close(ls);
+}
+static void test_second_writer_busy(void) {
+    wb_ok = 0;
+    ars_go(wb_co, NULL);
+    ars_sched_run();
+    EXPECT(wb_ok);
+}
+
+/* ---- a second acceptor on one listener gets ARS_EBUSY; the first still accepts ---- */
+typedef struct ab_ctx { ars_sock *ls, *got; int r; int64_t t; } ab_ctx;
+static void ab_acceptor(void *arg) {
+    ab_ctx *x = (ab_ctx *)arg;
+    x->r = ars_tcp_accept(x->ls, &x->got, NULL, go_deadline(SLOW ? 8000 : 3000));
+    x->t = ars_now();
+}
+static int ab_ok;
+static void ab_co(void *arg) {
+    ab_ctx x;
+    ars_sock *c2, *c;
+    int64_t t0;
+    (void)arg;
+    memset(&x, 0, sizeof x);
+    x.r = 1;
+    if (listen_any(&x.ls, "127.0.0.1", 4) != 0) return;
+    ars_go(ab_acceptor, &x);
+    ars_sleep_until(go_deadline(10));
+    EXPECT_EQ(ars_tcp_accept(x.ls, &c2, NULL, go_deadline(50)), ARS_EBUSY);
+    t0 = ars_now();
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(x.ls), go_deadline(2000)) == 0) {
+        while (x.r == 1 && ars_now() - t0 < (SLOW ? 9000 : 4000)) ars_sleep_until(go_deadline(5));
+        EXPECT_EQ(x.r, 0);
+        EXPECT(x.t - t0 < LATE_MS);
+        ab_ok = x.r == 0 && x.t - t0 < LATE_MS;
+        if (x.r == 0) ars_io_close(x.got);
+        ars_io_close(c);
+    }
+    while (x.r == 1) ars_sleep_until(go_deadline(5));
+    ars_io_close(x.ls);
+}
+static void test_second_acceptor_busy(void) {
+    ab_ok = 0;
+    ars_go(ab_co, NULL);
+    ars_sched_run();
+    EXPECT(ab_ok);
+}
+
 /* ---- bad arguments get ARS_EINVAL ---- */
 static void test_bad_args(void) {
     ars_sock *s = NULL;
@@ -1079,6 +1178,8 @@ int main(void) {
     ARS_RUN(test_addresses);
     ARS_RUN(test_udp);
     ARS_RUN(test_udp_truncation);
+    ARS_RUN(test_second_writer_busy);
+    ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_bad_args);
     ARS_RUN(test_options);
     ARS_RUN(test_close_and_cancel);
