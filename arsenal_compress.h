@@ -301,7 +301,8 @@ typedef struct ars_lz4_msg_info {
     int compressed;        /* 1 if the payload is LZ4, 0 if stored */
 } ars_lz4_msg_info;
 
-/* Largest message for n content bytes (0 if n is too large). */
+/* Largest message for n content bytes; 0 if n is too large for a message
+   (more than ARS_LZ4_MAX_INPUT - ARS_LZ4_MSG_HEADER content bytes). */
 ARSENAL_COMPRESS_API size_t ars_lz4_msg_bound(size_t n);
 /* Encodes src as one message in dst; returns the message size or an error.
    Stores the content uncompressed when LZ4 would not make it smaller. */
@@ -1254,8 +1255,9 @@ ARS__LZ4_DEF int ars_lz4_decompress_stream(ars_lz4_source in, void *in_ctx, ars_
 #define ARS__LZ4_MSG_VERSION 1
 
 ARS__LZ4_DEF size_t ars_lz4_msg_bound(size_t n) {
-    size_t b = ars_lz4_compress_bound(n);
-    return b ? ARS_LZ4_MSG_HEADER + b : 0;
+    /* the limit encode and peek enforce, not the block codec's */
+    if (n > (size_t)LZ4_MAX_INPUT_SIZE - ARS_LZ4_MSG_HEADER) return 0;
+    return ARS_LZ4_MSG_HEADER + ars_lz4_compress_bound(n);
 }
 
 ARS__LZ4_DEF int ars_lz4_msg_encode(const void *src, size_t src_size, void *dst, size_t dst_cap, int level,

@@ -703,6 +703,14 @@ static void test_msg(void) {
             }
         }
     }
+    /* the largest content a message carries is ARS_LZ4_MAX_INPUT - 16 (encode
+       refuses more, peek calls more corrupt): msg_bound is 0 above it, as
+       its doc says, so a caller sizing a buffer with it learns the limit
+       (it gave a size for up to ARS_LZ4_MAX_INPUT) */
+    EXPECT(ars_lz4_msg_bound((size_t)ARS_LZ4_MAX_INPUT - ARS_LZ4_MSG_HEADER) > 0);
+    EXPECT_EQ(ars_lz4_msg_bound((size_t)ARS_LZ4_MAX_INPUT - ARS_LZ4_MSG_HEADER + 1), 0);
+    EXPECT_EQ(ars_lz4_msg_bound((size_t)ARS_LZ4_MAX_INPUT), 0);
+    EXPECT_EQ(ars_lz4_msg_encode(src, (size_t)ARS_LZ4_MAX_INPUT - ARS_LZ4_MSG_HEADER + 1, msg, cap, 0, NULL), ARS_EINVAL);
     /* every single-byte change is caught */
     {
         size_t n = 3000, i;
