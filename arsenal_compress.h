@@ -108,8 +108,9 @@
          LZ4_USER_MEMORY_FUNCTIONS and LZ4_HEAPMODE=1 they allocate through
          your LZ4_malloc/LZ4_calloc/LZ4_free, not malloc), define
          ARSENAL_MALLOC/ARSENAL_FREE (an arsenal_alloc.h heap will do), and
-         give the calling stack room for the 16 KiB LZ4 stream that frame
-         compression keeps on it; a <string.h> (newlib, picolibc) is used.
+         give the calling stack room for the 16 KiB LZ4 stream that block
+         compression at fast levels (also in ars_lz4_msg_encode) and frame
+         compression keep on it; a <string.h> (newlib, picolibc) is used.
          tests/test_compress.c runs this way on Cortex-M3/M4F and RV32/RV64
          in QEMU (see its ars-test-fwflags lines).
 */
@@ -487,8 +488,14 @@ ARS__LZ4_DEF int ars_lz4_compress(const void *src, size_t src_size, void *dst, s
         ars__lz4_free(alloc, st, sz);
         return r;
     }
-    r = LZ4_compress_fast((const char *)src, (char *)dst, (int)src_size,
-                          ars__lz4_clamp_cap(dst_cap), ars__lz4_accel(level));
+    {
+        /* the state on our stack, as LZ4_compress_fast keeps it by default:
+           built with LZ4_HEAPMODE=1 (firmware) it would allocate instead,
+           and report a failed allocation as "does not fit" */
+        LZ4_stream_t st;
+        r = LZ4_compress_fast_extState(&st, (const char *)src, (char *)dst, (int)src_size,
+                                       ars__lz4_clamp_cap(dst_cap), ars__lz4_accel(level));
+    }
     return r > 0 ? r : ARS_EOVERFLOW;
 }
 

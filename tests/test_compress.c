@@ -42,8 +42,12 @@ static void t_free(void *p) { ars_heap_free(&t_heap, p); }
 void *LZ4_malloc(size_t s);
 void *LZ4_calloc(size_t n, size_t s);
 void LZ4_free(void *p);
-void *LZ4_malloc(size_t s) { return t_malloc(s); }
-void *LZ4_calloc(size_t n, size_t s) { return ars_heap_calloc(&t_heap, n, s); }
+/* liblz4's own allocations (LZ4_HEAPMODE=1): counted, and made to fail
+   when t_lz4_fail is set */
+static long t_lz4_allocs;
+static int t_lz4_fail;
+void *LZ4_malloc(size_t s) { t_lz4_allocs++; return t_lz4_fail ? NULL : t_malloc(s); }
+void *LZ4_calloc(size_t n, size_t s) { t_lz4_allocs++; return t_lz4_fail ? NULL : ars_heap_calloc(&t_heap, n, s); }
 void LZ4_free(void *p) { t_free(p); }
 #define malloc(n) t_malloc(n)
 #define calloc(n, s) ars_heap_calloc(&t_heap, (n), (s))
@@ -224,6 +228,27 @@ static void test_block_bounds(void) {
         EXPECT_EQ(ars_lz4_compress(src, sizeof src, dst, sizeof dst, 9, &a), ARS_ENOMEM);
     }
 }
+
+#ifdef ARS_TEST_FREESTANDING
+/* Fast levels never allocate, as documented, also with liblz4 built with
+   LZ4_HEAPMODE=1 (what the header recommends for firmware): there
+   LZ4_compress_fast allocates its 16 KiB state, and when that failed
+   ars_lz4_compress said ARS_EOVERFLOW with room for the worst case. */
+static void test_block_fast_no_lz4_alloc(void) {
+    unsigned char src[3000], dst[3100], back[3000];
+    int c;
+    fill(src, sizeof src, SHAPE_TEXT, 11);
+    t_lz4_allocs = 0; t_lz4_fail = 1;
+    c = ars_lz4_compress(src, sizeof src, dst, sizeof dst, 0, NULL);
+    EXPECT(c > 0);
+    EXPECT_EQ(ars_lz4_decompress(dst, c > 0 ? (size_t)c : 0, back, sizeof back), (int)sizeof src);
+    EXPECT(memcmp(src, back, sizeof src) == 0);
+    EXPECT(ars_lz4_compress(src, sizeof src, dst, sizeof dst, -5, NULL) > 0);
+    EXPECT(ars_lz4_msg_encode(src, sizeof src, dst, sizeof dst, 1, NULL) < (int)sizeof src); /* compressed */
+    t_lz4_fail = 0;
+    EXPECT_EQ(t_lz4_allocs, 0);
+}
+#endif
 
 /* Random damage to valid blocks: never a crash, never an overrun (ASan,
    valgrind); a result is either an error or a size within the buffer. */
@@ -750,6 +775,9 @@ int main(void) {
     ARS_RUN(test_block_roundtrip);
     ARS_RUN(test_block_bounds);
     ARS_RUN(test_block_corrupt);
+#ifdef ARS_TEST_FREESTANDING
+    ARS_RUN(test_block_fast_no_lz4_alloc);
+#endif
     ARS_RUN(test_frame_known);
     ARS_RUN(test_frame_roundtrip);
     ARS_RUN(test_frame_linked_tight);
