@@ -938,12 +938,24 @@ ARS__LZ4_DEF int ars_lz4_frame_decompress(const void *src, size_t src_size, void
             dict = h.linked ? total - start : 0;
             if (dict > ARS__LZ4_DICT) dict = ARS__LZ4_DICT;
             r = ars__lz4_decode_block(p, size, (word & ARS__LZ4_UNCOMPRESSED) != 0, d + total, room, dict);
-            if (r == ARS_ECORRUPT && room < h.block_size) {
-                /* corrupt, or simply bigger than what is left of dst? */
-                if (!dict && LZ4_decompress_safe_partial((const char *)p, (char *)d + total, (int)size,
-                                                         (int)room, (int)room) == (int)room)
-                    return ARS_EOVERFLOW;
-                if (dict) return ARS_EOVERFLOW;
+            if (r == ARS_ECORRUPT && room < h.block_size && !h.has_size) {
+                /* corrupt, or simply bigger than what is left of dst? It
+                   does not fit if its first `room` bytes decode. (With a
+                   content size, checked above to fit, it is corrupt.) */
+                int part;
+                if (!dict)
+                    part = LZ4_decompress_safe_partial((const char *)p, (char *)d + total, (int)size,
+                                                       (int)room, (int)room);
+#if LZ4_VERSION_NUMBER >= 10904
+                else
+                    part = LZ4_decompress_safe_partial_usingDict((const char *)p, (char *)d + total, (int)size,
+                                                                 (int)room, (int)room,
+                                                                 (const char *)d + total - dict, (int)dict);
+#else
+                else
+                    part = (int)room; /* liblz4 < 1.9.4 cannot tell: say it does not fit */
+#endif
+                if (part == (int)room) return ARS_EOVERFLOW;
             }
             if (r < 0) return r;
             if (h.content_checksum) ars__lz4_xxh_update(&xxh, d + total, (size_t)r);

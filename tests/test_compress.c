@@ -663,6 +663,62 @@ static void test_frame_damage(void) {
     }
 }
 
+/* A corrupt linked block is ARS_ECORRUPT also when dst has less room left
+   than a whole block (it was ARS_EOVERFLOW, "does not fit", whatever the
+   damage: a buffer sized to the content could never tell corrupt input from
+   a short buffer). Frame: a stored 16-byte block, then a compressed block
+   whose first match reaches 100 bytes back, before the frame's start. */
+static unsigned char lcs_frame[96];
+static size_t lcs_make(size_t header, unsigned char token, unsigned char offset) {
+    size_t n = header;
+    unsigned char *f = lcs_frame;
+    f[n++] = 16; f[n++] = 0; f[n++] = 0; f[n++] = 0x80;      /* stored, 16 bytes */
+    memcpy(f + n, "0123456789abcdef", 16); n += 16;
+    f[n++] = 17; f[n++] = 0; f[n++] = 0; f[n++] = 0;         /* compressed, 17 bytes: */
+    f[n++] = token; f[n++] = 'x';                            /* 1 literal, */
+    f[n++] = offset; f[n++] = 0;                             /* a match of 4 + (token & 15), */
+    f[n++] = 0xC0; memset(f + n, 'y', 12); n += 12;          /* 12 last literals */
+    memset(f + n, 0, 4); n += 4;                             /* end mark */
+    return n;
+}
+static void test_frame_linked_corrupt_small_dst(void) {
+    unsigned char out[64], hdr[96];
+    ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+    size_t n;
+    o.block_size = 65536; o.linked = 1; o.content_checksum = 0;
+    ASSERT_EQ(ars_lz4_frame_compress("", 0, lcs_frame, sizeof lcs_frame, &o), 11); /* header 7 + end mark */
+    n = lcs_make(7, 0x10, 100);
+    {   /* room for a whole block after the first: corrupt */
+        unsigned char *big = (unsigned char *)malloc(65536 + 16);
+        ASSERT(big != NULL);
+        EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, big, 65536 + 16), ARS_ECORRUPT);
+        free(big);
+    }
+#if LZ4_VERSION_NUMBER >= 10904 /* needs LZ4_decompress_safe_partial_usingDict */
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, sizeof out), ARS_ECORRUPT);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 33), ARS_ECORRUPT);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 20), ARS_ECORRUPT);
+#endif
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 10), ARS_EOVERFLOW); /* the stored block does not fit */
+    /* with a valid match (offset 10) it decodes to 33 bytes, and one byte
+       less of room is still an overflow */
+    n = lcs_make(7, 0x10, 10);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, sizeof out), 33);
+    EXPECT(memcmp(out, "0123456789abcdefx789ayyyyyyyyyyyy", 33) == 0);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 33), 33);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 32), ARS_EOVERFLOW);
+    /* with a content size (33) in the header, which dst holds, a block that
+       decodes to more than the content is corrupt, not an overflow */
+    o.content_size = 33;
+    ASSERT_EQ(ars_lz4_frame_compress(out, 33, hdr, sizeof hdr, &o) > 0, 1);
+    memcpy(lcs_frame, hdr, 15);
+    n = lcs_make(15, 0x10, 10);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 33), 33);
+    n = lcs_make(15, 0x11, 10);                                  /* a match of 5: 34 bytes */
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, sizeof out), ARS_ECORRUPT);
+    EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 33), ARS_ECORRUPT);
+}
+
 /* Random damage without checksums: no crash, no overrun. */
 static void test_frame_fuzzish(void) {
     enum { N = 200000 };
@@ -786,6 +842,7 @@ int main(void) {
     ARS_RUN(test_frame_stream_calls);
     ARS_RUN(test_frame_skippable);
     ARS_RUN(test_frame_damage);
+    ARS_RUN(test_frame_linked_corrupt_small_dst);
     ARS_RUN(test_frame_fuzzish);
     ARS_RUN(test_msg);
     return ars_test_report();
