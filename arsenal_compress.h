@@ -273,7 +273,9 @@ ARSENAL_COMPRESS_API void ars_lz4_writer_destroy(ars_lz4_writer *w);
    are larger with ARS_EOVERFLOW, which bounds the reader's memory at about
    2 * max_block_size + 64 KiB. With cap at least the frame's block size
    (and independent blocks, the lz4 tool's default) a block is decoded
-   straight into buf, one block per call, without a copy. */
+   straight into buf, one block per call, without a copy. Data decoded
+   before an error is returned first; after an error (the source's, or
+   corrupt input) every read returns ARS_ESTATE. */
 typedef struct ars_lz4_reader ars_lz4_reader;
 ARSENAL_COMPRESS_API int ars_lz4_reader_create(ars_lz4_reader **out, ars_lz4_source source,
                                                void *source_ctx, size_t max_block_size,

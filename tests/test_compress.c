@@ -561,6 +561,22 @@ static void test_frame_stream_calls(void) {
     EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 0, NULL), ARS_EIO);
     s.pos = 0; s.fail_at_end = 0;
     EXPECT_EQ(ars_lz4_decompress_stream(source_fn, &s, sink_fn, &d, 0, NULL), ARS_ECORRUPT); /* truncated */
+    {   /* the reader: what was decoded comes first, then the source's error,
+           then ARS_ESTATE */
+        ars_lz4_reader *r;
+        unsigned char *buf = (unsigned char *)malloc(n);
+        size_t got = 0;
+        int k;
+        ASSERT(buf != NULL);
+        s.len = c.len - 20; s.pos = 0; s.fail_at_end = 1; /* the last block is cut */
+        ASSERT_EQ(ars_lz4_reader_create(&r, source_fn, &s, 0, NULL), 0);
+        while ((k = ars_lz4_reader_read(r, buf + got, n - got)) > 0) got += (size_t)k;
+        EXPECT_EQ(k, ARS_EIO);
+        EXPECT(got > 0 && got < n && memcmp(buf, src, got) == 0);
+        EXPECT_EQ(ars_lz4_reader_read(r, buf, n), ARS_ESTATE);
+        ars_lz4_reader_destroy(r);
+        free(buf);
+    }
     {
         ars_lz4_writer *w;
         msink f = { NULL, 0, 0, 2 };
