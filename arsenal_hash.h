@@ -13,7 +13,8 @@
    CONFIGURATION (define before the #include; defaults in brackets)
      ARSENAL_HASH_API        storage class of the library functions [extern]
      ARSENAL_HASH_STATIC     make every library function static (one TU) [off]
-     ARSENAL_ASSERT(c)       internal sanity checks [assert(c); none if freestanding]
+     ARSENAL_ASSERT(c)       not used by this header (the implementation defines
+                             it as assert(c), or nothing if freestanding, when unset)
      ARSENAL_MALLOC(n)       default allocation for maps without an allocator [malloc]
      ARSENAL_FREE(p)         must be defined together with ARSENAL_MALLOC [free]
      ARSENAL_REALLOC(p, n)   optional; lets a large table grow in place [realloc,
