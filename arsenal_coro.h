@@ -229,7 +229,8 @@ typedef struct ars_coro_opts {
 } ars_coro_opts;
 
 /* Creates a suspended coroutine that will run fn(arg). opts may be NULL.
-   Returns 0, ARS_EINVAL, ARS_ENOMEM. */
+   Returns 0, ARS_EINVAL (no fn; a stack size too small for the object, or
+   above SIZE_MAX / 2), ARS_ENOMEM. */
 ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
                                      const ars_coro_opts *opts);
 /* Runs co until it yields or returns. `in` becomes the result of its
@@ -1339,6 +1340,8 @@ static int ars__coro_create_new(ars_coro **out, ars_coro_fn fn, void *arg, const
     int cached = 0, r;
     uintptr_t top;
     *out = NULL;
+    /* rounding up to pages (and adding a guard page) must not wrap */
+    if (size > (size_t)-1 / 2) return ARS_EINVAL;
 #if defined(ARS__CORO_FIBERS)
     /* fibers own their stacks: only the object is allocated here */
     if (opts && opts->stack) return ARS_EINVAL;

@@ -375,6 +375,7 @@ static void test_caller_stack(void) {
 }
 
 /* ---- ars_coro_overhead / ars_coro_stack_size, and ars_ctx_release ---- */
+static void ret_nothing(void *arg) { (void)arg; }
 static void test_stack_sizes(void) {
     static unsigned char buf[8192] __attribute__((aligned(64)));
     size_t ov = ars_coro_overhead();
@@ -422,6 +423,25 @@ static void test_stack_sizes(void) {
     EXPECT_EQ(ars_coro_destroy(co), 0);
 #endif
 #endif
+    /* sizes past SIZE_MAX / 2 are refused: rounding an allocated stack up
+       to whole pages wrapped to 0 and the object went into the guard page
+       (SIGSEGV); caller memory that large cannot exist either */
+    {
+        size_t k;
+        for (k = 0; k < 3; k++) {
+            memset(&o, 0, sizeof o);
+            o.stack_size = (size_t)-1 - k * 1000;
+            co = NULL;
+            EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+            EXPECT(co == NULL);
+            o.stack = buf;
+            EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+        }
+        memset(&o, 0, sizeof o);
+        o.stack_size = (size_t)-1 / 2 + 1;
+        EXPECT_EQ(ars_go_opts(ret_nothing, NULL, &o, NULL), ARS_EINVAL);
+        EXPECT_EQ(ars_sched_count(), 0);
+    }
     /* a context released (a fiber freed; nothing with the asm switch) can be
        made again on the same stack */
     {
