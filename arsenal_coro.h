@@ -1027,9 +1027,16 @@ typedef struct ars__stack {
 
 #if defined(ARS__CORO_OS_POSIX)
 static size_t ars__page_size(void) {
+    /* threads may ask first at the same time: they store the same value,
+       atomically (a plain static was a data race TSan reported) */
     static size_t ps;
-    if (!ps) { long v = sysconf(_SC_PAGESIZE); ps = v > 0 ? (size_t)v : 4096; }
-    return ps;
+    size_t v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
+    if (!v) {
+        long n = sysconf(_SC_PAGESIZE);
+        v = n > 0 ? (size_t)n : 4096;
+        __atomic_store_n(&ps, v, __ATOMIC_RELAXED);
+    }
+    return v;
 }
 /* Guard pages split mappings: each guarded stack costs the kernel two of its
    vm.max_map_count (65530 by default). Past a budget of half that (minus

@@ -66,6 +66,31 @@ static int go(void (*fn)(void *), void *arg, ars_coro **out) {
 #endif
 }
 
+#if defined(HAVE_THREADS) && !defined(_WIN32)
+/* ---- two threads make the program's first coroutines at once: the
+   library's lazily set globals (the page size) must not race; TSan
+   reported a plain static. Runs first, before anything else set them. ---- */
+static void *first_ret(void *arg) { return arg; }
+static void *first_thread(void *p) {
+    ars_coro *co;
+    void *v = NULL;
+    if (ars_coro_create(&co, first_ret, p, NULL) != 0) return NULL;
+    ars_coro_resume(co, NULL, &v);
+    ars_coro_destroy(co);
+    ars_coro_cache_trim();
+    return v;
+}
+static void test_first_use_two_threads(void) {
+    pthread_t th[2];
+    void *r[2] = { NULL, NULL };
+    int i;
+    for (i = 0; i < 2; i++) ASSERT_EQ(pthread_create(&th[i], NULL, first_thread, (void *)(intptr_t)(i + 1)), 0);
+    for (i = 0; i < 2; i++) pthread_join(th[i], &r[i]);
+    EXPECT_EQ((intptr_t)r[0], 1);
+    EXPECT_EQ((intptr_t)r[1], 2);
+}
+#endif
+
 /* ---- layer 1: the bare switch ---- */
 static ars_ctx main_ctx, co_ctx;
 static void ctx_entry(void *value, void *arg) {
@@ -945,6 +970,9 @@ static void test_sched_generator_misuse(void) {
 }
 
 int main(void) {
+#if defined(HAVE_THREADS) && !defined(_WIN32)
+    ARS_RUN(test_first_use_two_threads);   /* first: see there */
+#endif
     ARS_RUN(test_ctx_switch);
     ARS_RUN(test_million_switches);
     ARS_RUN(test_callee_saved);
