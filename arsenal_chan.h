@@ -82,7 +82,9 @@
    it once the buffer is drained), ARS_EAGAIN (would block, deadline 0, and
    every try_ call), ARS_ETIMEDOUT (the deadline passed while blocked; never
    early), ARS_ECANCELED (ars_cancel on the coroutine), ARS_ESTATE (it would
-   have to block but the caller is not a scheduled coroutine), ARS_EINVAL.
+   have to block but the caller is not a scheduled coroutine), ARS_EINVAL,
+   ARS_ENOMEM (no room for its deadline's timer: firmware, where at most
+   ARSENAL_CORO_MAX_TIMERS coroutines wait with a deadline at once).
    A call that fails has moved nothing: a canceled or timed-out send did not
    deliver, a receive that fails leaves *elem untouched.
 
@@ -239,6 +241,8 @@ ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *ch);
    cap) bytes (NULL when that is 0) and outlives the channel. Elements of
    size 0 make signal channels (Go's chan struct{}); elem may then be NULL. */
 ARSENAL_CHAN_API int ars_chan_init(ars_chan *ch, size_t elem_size, size_t cap, void *buf);
+/* Closes, waking every parked sender and receiver with ARS_ECLOSED; then
+   ch and buf may be freed or reused. Both return 0 or ARS_EINVAL. */
 ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *ch);
 
 /* Copies elem_size bytes from *elem into the channel; blocks until a
@@ -344,7 +348,10 @@ typedef struct ars_spsc {
     char pad2_[ARSENAL_CHAN_CACHE_LINE];
 } ars_spsc;
 
-/* cap: a power of two >= 1; buf: elem_size * cap bytes. */
+/* elem_size >= 1; cap: a power of two >= 1; buf: elem_size * cap bytes.
+   create allocates both with `a` (NULL: malloc; `a` must outlive the
+   queue); destroy frees what create made (a no-op after init). 0,
+   ARS_EINVAL (create: ARS_ENOMEM). */
 ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf);
 ARSENAL_CHAN_API int ars_spsc_create(ars_spsc **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a);
@@ -380,11 +387,13 @@ typedef struct ars_mpmc {
 /* cap: a power of two >= 2; buf: ARS_MPMC_BUFFER_SIZE(elem_size, cap)
    bytes, aligned like size_t (the macro does not check for overflow; init
    and create return ARS_EINVAL when the buffer would pass SIZE_MAX / 2).
-   Returns 0, ARS_EINVAL (create: ARS_ENOMEM). */
+   Returns 0, ARS_EINVAL (create: ARS_ENOMEM). create and destroy as for
+   the SPSC ring. */
 ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf);
 ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a);
 ARSENAL_CHAN_API void ars_mpmc_destroy(ars_mpmc *q);
+/* 0 or ARS_EAGAIN (full / empty). */
 ARSENAL_CHAN_API int ars_mpmc_push(ars_mpmc *q, const void *elem);
 ARSENAL_CHAN_API int ars_mpmc_pop(ars_mpmc *q, void *elem);
 /* Claim up to n consecutive cells with one atomic step; returns the count. */

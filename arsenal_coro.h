@@ -243,6 +243,7 @@ ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out);
    in) receives the next resume's value. ARS_ESTATE outside a coroutine and
    in a coroutine of a scheduler (ars_go; use ars_sched_yield there). */
 ARSENAL_CORO_API int ars_coro_yield(void *value, void **in);
+/* One of enum ars_coro_status (ARS_CORO_DEAD for NULL). */
 ARSENAL_CORO_API int ars_coro_status(const ars_coro *co);
 /* The running coroutine of this thread, or NULL on the thread's own stack. */
 ARSENAL_CORO_API ars_coro *ars_coro_running(void);
@@ -276,7 +277,9 @@ ARSENAL_CORO_API int ars_sched_run(void);
 /* Lets the other runnable coroutines run. ARS_ESTATE outside a scheduled
    coroutine. */
 ARSENAL_CORO_API int ars_sched_yield(void);
-/* Sleeps until the deadline. 0, ARS_ECANCELED, ARS_ESTATE. */
+/* Sleeps until the deadline (-1: until canceled). 0, ARS_ECANCELED,
+   ARS_ESTATE, ARS_ENOMEM (no room for the timer; firmware: more than
+   ARSENAL_CORO_MAX_TIMERS at once). */
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline);
 /* Number of coroutines alive on this thread's scheduler. */
 ARSENAL_CORO_API size_t ars_sched_count(void);
