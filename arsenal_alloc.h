@@ -33,8 +33,11 @@
                                              memcpy and memset; no default malloc
        ARSENAL_ALLOC_MEMCPY(d,s,n) memcpy    copy used by realloc
        ARSENAL_ALLOC_MEMSET(d,c,n) memset    fill used by calloc and poisoning
-       ARSENAL_ALLOC_DEBUG        !NDEBUG    fill freed memory with 0xDD and check
-                                             headers on free (double free, bad ptr)
+       ARSENAL_ALLOC_DEBUG        !NDEBUG    fill freed memory with 0xDD; heap free
+                                             and realloc check the block (double
+                                             free, also of a merged or cached block;
+                                             bad ptr) with ARSENAL_ASSERT, and skip
+                                             the call if that assert returns
        ARSENAL_ALLOC_NO_ASAN      undefined  do not tell AddressSanitizer about
                                              poisoned memory (it is told when the
                                              build has -fsanitize=address)
@@ -1279,6 +1282,9 @@ ARS__NOASAN static ARS__INLINE void ars__heap_release(ars_heap *h, ars__hblk *b,
     size_t size = head & ~(uint32_t)7;
     ars__hblk *n = ARS__HB_AT(b, size);
     uint32_t nh = n->head;
+#if ARSENAL_ALLOC_DEBUG
+    b->head = head | ARS__HB_FREE;   /* still reads as free once merged into its predecessor */
+#endif
     h->used -= size;
     if (nh & ARS__HB_FREE) {
         size_t ns = nh & ~(uint32_t)7;
@@ -1503,6 +1509,25 @@ ARS__UNUSED ARS__NOASAN static int ars__heap_valid_used(const ars__hblk *b) {
         && !(ARS__HB_AT(b, s)->head & ARS__HB_PFREE);
 }
 
+#if ARSENAL_ALLOC_DEBUG
+/* Debug builds: may the user free or resize block b? Not if it is free (its
+   head says so, also when it was merged into the free block before it) or
+   waiting in the cache (its class list, at most 255 long, is walked). */
+ARS__NOASAN static int ars__heap_debug_live(const ars_heap *h, const ars__hblk *b) {
+    if (!ars__heap_valid_used(b)) return 0;
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    if (ARS__HB_SIZE(b) <= h->cache_max) {
+        const ars__hblk *c;
+        for (c = (const ars__hblk *)h->cache[ARS__HCACHE_CLASS(ARS__HB_SIZE(b))]; c; c = c->next_free)
+            if (c == b) return 0;
+    }
+#else
+    (void)h;
+#endif
+    return 1;
+}
+#endif
+
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
 /* Keeps used block b whole in the cache if the budget allows: 1, else 0. */
 ARS__NOASAN static int ars__heap_cache_put(ars_heap *h, ars__hblk *b) {
@@ -1529,7 +1554,11 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
         head = b->head;
     }
 #if ARSENAL_ALLOC_DEBUG
-    ARSENAL_ASSERT(ars__heap_valid_used(b));   /* double free or foreign pointer */
+    {
+        int valid = ars__heap_debug_live(h, b);
+        ARSENAL_ASSERT(valid);   /* double free or foreign pointer */
+        if (!valid) return;      /* an ARSENAL_ASSERT that returns: the free is ignored */
+    }
     {
         size_t u = ars__heap_usable(b, ptr);
         ARS__UNPOISON(ptr, u);
@@ -1632,7 +1661,15 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, siz
     if (n == 0) { ars_heap_free(h, ptr); return NULL; }
     if (n > ARS__HEAP_MAXREQ) return NULL;
     b = ars__heap_block_of(ptr, &al);
+#if ARSENAL_ALLOC_DEBUG
+    {
+        int valid = ars__heap_debug_live(h, b);
+        ARSENAL_ASSERT(valid);   /* freed or foreign pointer */
+        if (!valid) return NULL;
+    }
+#else
     ARSENAL_ASSERT(ars__heap_valid_used(b));
+#endif
     size = ars__heap_bsize(n + (al > 3 ? 8 : 0));
     bs = ARS__HB_SIZE(b);
     usable = ars__heap_usable(b, ptr);

@@ -10,6 +10,11 @@
    pool_mt: threads hammering one pool (run it under TSan). With ASan, a child
    process shows use-after-free inside a pool / arena / heap is reported.
 */
+/* The header's internal checks count here instead of aborting, so a test
+   can see a double free caught; test_no_stray_asserts fails the run on any
+   count the tests did not expect. */
+static int t_asserts;
+#define ARSENAL_ASSERT(x) do { if (!(x)) t_asserts++; } while (0)
 #define ARSENAL_ALLOC_IMPLEMENTATION
 #include "../arsenal_alloc.h"
 #include "ars_test.h"
@@ -536,6 +541,66 @@ static void test_heap_check_detects_corruption(void) {
     ars_heap_free(&h, b);
     ars_heap_deinit(&h);
 }
+
+#if ARSENAL_ALLOC_DEBUG
+/* Debug builds catch a double free (one ARSENAL_ASSERT each) and ignore it,
+   also when the block was already merged into the free block before it or
+   waits in the free-block cache; the heap stays intact. */
+static void test_heap_debug_double_free(void) {
+    ars_heap h;
+    unsigned char *a, *b, *c, *x, *y;
+    ars_heap_stats st;
+    int before = t_asserts;
+    ars_heap_init(&h, heap_mem, 8192);
+    a = (unsigned char *)ars_heap_alloc(&h, 64);
+    b = (unsigned char *)ars_heap_alloc(&h, 64);
+    c = (unsigned char *)ars_heap_alloc(&h, 64);   /* keeps b from the wilderness */
+    ASSERT(a && b && c);
+    ars_heap_free(&h, a);
+    ars_heap_free(&h, b);                          /* merges into a */
+    ars_heap_free(&h, b);
+    EXPECT_EQ(t_asserts - before, 1);
+    ASSERT_EQ(ars_heap_check(&h), 0);
+    ars_heap_free(&h, a);
+    EXPECT_EQ(t_asserts - before, 2);
+    EXPECT(ars_heap_realloc(&h, b, 100) == NULL);  /* a freed block is not resized */
+    EXPECT_EQ(t_asserts - before, 3);
+    ASSERT_EQ(ars_heap_check(&h), 0);
+    /* the same for an aligned block */
+    a = (unsigned char *)ars_heap_alloc_aligned(&h, 64, 64);
+    b = (unsigned char *)ars_heap_alloc_aligned(&h, 64, 64);
+    ASSERT(a && b);
+    ars_heap_free(&h, a);
+    ars_heap_free(&h, b);
+    ars_heap_free(&h, b);
+    EXPECT_EQ(t_asserts - before, 4);
+    ASSERT_EQ(ars_heap_check(&h), 0);
+    /* a block in the cache is not handed out twice */
+    ars_heap_set_cache(&h, 4096, 0);
+    x = (unsigned char *)ars_heap_alloc(&h, 40);
+    ASSERT(x != NULL);
+    ars_heap_free(&h, x);
+    ars_heap_free(&h, x);
+    EXPECT_EQ(t_asserts - before, 5);
+    EXPECT(ars_heap_realloc(&h, x, 10) == NULL);
+    EXPECT_EQ(t_asserts - before, 6);
+    x = (unsigned char *)ars_heap_alloc(&h, 40);
+    y = (unsigned char *)ars_heap_alloc(&h, 40);
+    EXPECT(x != NULL && y != NULL && x != y);
+    ASSERT_EQ(ars_heap_check(&h), 0);
+    ars_heap_free(&h, x);
+    ars_heap_free(&h, y);
+    ars_heap_free(&h, c);
+    ars_heap_trim(&h);
+    ars_heap_get_stats(&h, &st);
+    EXPECT_EQ(st.used, 0);
+    EXPECT_EQ(st.free_blocks, 1);
+    EXPECT_EQ(ars_heap_check(&h), 0);
+    EXPECT_EQ(t_asserts - before, 6);
+    t_asserts = before;   /* these were expected */
+    ars_heap_deinit(&h);
+}
+#endif
 
 /* ------------------------------------------------------------------ arena */
 
@@ -1155,6 +1220,8 @@ static void test_asan_catches_use_after_free(void) {
 }
 #endif
 
+static void test_no_stray_asserts(void) { EXPECT_EQ(t_asserts, 0); }
+
 int main(void) {
     ARS_RUN(test_heap_limits);
     ARS_RUN(test_heap_split_and_realloc_edges);
@@ -1163,6 +1230,9 @@ int main(void) {
     ARS_RUN(test_heap_aligned_kept_by_realloc);
     ARS_RUN(test_heap_regions_and_adapter);
     ARS_RUN(test_heap_check_detects_corruption);
+#if ARSENAL_ALLOC_DEBUG
+    ARS_RUN(test_heap_debug_double_free);
+#endif
     ARS_RUN(test_heap_random_seed1);
     ARS_RUN(test_heap_random_seed2);
     ARS_RUN(test_heap_random_seed3);
@@ -1188,5 +1258,6 @@ int main(void) {
 #if defined(T_ASAN) && defined(T_PTHREADS)
     ARS_RUN(test_asan_catches_use_after_free);
 #endif
+    ARS_RUN(test_no_stray_asserts);
     return ars_test_report();
 }
