@@ -103,7 +103,7 @@
        but not tested here.
        ars_pool_mt uses GCC/Clang __atomic builtins or MSVC Interlocked calls;
        it uses a 64-bit tagged head where the target has a 64-bit CAS and a
-       32-bit one (16-bit index, at most 65535 objects) elsewhere.
+       32-bit one (16-bit index, at most 65534 objects) elsewhere.
 
    CAVEATS
 
@@ -337,7 +337,9 @@ typedef struct ars_pool_mt {
     void *owned; size_t owned_size;   /* memory obtained from parent */
     ars_allocator parent;
 } ars_pool_mt;
-/* Bytes of caller memory ars_pool_mt_init needs for count objects. */
+/* Bytes of caller memory ars_pool_mt_init needs for count objects; 0 if the
+   size overflows or count is more than the head word can index (65534 with
+   a 32-bit head, 2^32 - 2 with a 64-bit one). */
 ARSENAL_ALLOC_API size_t ars_pool_mt_need(size_t obj_size, size_t align, size_t count);
 /* Carve as many objects as fit in buf (the link table lives there too).
    Return 0, or ARS_EINVAL. Not thread-safe itself; alloc/free are. */
@@ -1002,6 +1004,8 @@ static int ars__msvc_cas_z(size_t *p, size_t *exp, size_t v) {
 ARSENAL_ALLOC_API size_t ars_pool_mt_need(size_t obj_size, size_t align, size_t count) {
     size_t stride;
     if (ars__pool_geometry(obj_size, &align, &stride)) return 0;
+    /* ars_pool_mt_init holds at most MASK - 1 objects (an index + 1 in the head) */
+    if (count > (size_t)ARS__PMT_MASK - 1) return 0;
     if (count > ((size_t)-1 / 4) / (stride + sizeof(ars__pool_word))) return 0;
     return count * stride + count * sizeof(ars__pool_word) + align + sizeof(ars__pool_word);
 }

@@ -1040,6 +1040,24 @@ static void test_pool_mt_single(void) {
     ars_pool_mt_deinit(&p);
 }
 
+/* More objects than the head word can index: ars_pool_mt_need says 0 and
+   ars_pool_mt_init_alloc refuses (it used to take the memory and quietly
+   hold fewer objects than asked for). */
+static void test_pool_mt_count_limit(void) {
+    size_t max = sizeof(ars__pool_word) == 8 ? (size_t)0xFFFFFFFEu : (size_t)0xFFFE;
+    fault_alloc f;
+    ars_allocator par = fault_init(&f, -1);
+    ars_pool_mt p;
+    EXPECT_EQ(ars_pool_mt_need(8, 0, max + 1), 0);
+    if (sizeof(size_t) == 8 || sizeof(ars__pool_word) == 4) EXPECT(ars_pool_mt_need(8, 0, max) != 0);
+    EXPECT_EQ(ars_pool_mt_init_alloc(&p, 8, 0, max + 1, &par), ARS_EINVAL);
+    EXPECT_EQ(f.calls, 0);
+    EXPECT_EQ(ars_pool_mt_init_alloc(&p, 8, 0, 100, &par), 0);
+    EXPECT(ars_pool_mt_capacity(&p) >= 100);
+    ars_pool_mt_deinit(&p);
+    EXPECT_EQ(f.live, 0);
+}
+
 /* A pool_mt after a 4-byte member of a struct: its head word (64 bits
    wherever the target has a 64-bit CAS) must still be naturally aligned.
    The i386 SysV ABI aligns uint64_t members to 4 only, and there the
@@ -1250,6 +1268,7 @@ int main(void) {
 #ifndef ARSENAL_ALLOC_NO_ATOMICS
     ARS_RUN(test_pool_mt_single);
     ARS_RUN(test_pool_mt_head_aligned);
+    ARS_RUN(test_pool_mt_count_limit);
 #endif
 #if defined(T_PTHREADS) || defined(T_WINTHREADS)
     ARS_RUN(test_pool_mt_threads);
