@@ -277,6 +277,7 @@ ARSENAL_ALLOC_API ars_arena_pos ars_arena_mark(ars_arena *a);
 ARSENAL_ALLOC_API void  ars_arena_rewind(ars_arena *a, ars_arena_pos pos);
 /* Frees everything; a growing arena keeps its oldest block for reuse. */
 ARSENAL_ALLOC_API void  ars_arena_reset(ars_arena *a);
+/* Fills *st (and notes the peak, hence the non-const arena). */
 ARSENAL_ALLOC_API void  ars_arena_get_stats(ars_arena *a, ars_arena_stats *st);
 /* free() through this allocator only rolls back the most recent allocation. */
 ARSENAL_ALLOC_API ars_allocator ars_arena_allocator(ars_arena *a);
@@ -302,9 +303,11 @@ ARSENAL_ALLOC_API int   ars_pool_init(ars_pool *p, size_t obj_size, size_t align
 /* Grows by chunks of objs_per_chunk objects (0: 64) from parent (NULL: default). */
 ARSENAL_ALLOC_API int   ars_pool_init_grow(ars_pool *p, size_t obj_size, size_t align, size_t objs_per_chunk,
                                            const ars_allocator *parent);
+/* Returns a growing pool's chunks to the parent; every object is gone. */
 ARSENAL_ALLOC_API void  ars_pool_deinit(ars_pool *p);
 ARSENAL_ALLOC_API void *ars_pool_alloc(ars_pool *p);   /* NULL when exhausted */
 ARSENAL_ALLOC_API void  ars_pool_free(ars_pool *p, void *obj);   /* NULL is ignored */
+/* used and peak count objects; object_size is the stride (size rounded to align). */
 ARSENAL_ALLOC_API void  ars_pool_get_stats(const ars_pool *p, ars_pool_stats *st);
 /* alloc fails (NULL) for size > object size or align > the pool's alignment. */
 ARSENAL_ALLOC_API ars_allocator ars_pool_allocator(ars_pool *p);
@@ -347,10 +350,15 @@ ARSENAL_ALLOC_API int   ars_pool_mt_init(ars_pool_mt *p, size_t obj_size, size_t
 /* Same, with count objects' memory from parent (NULL: default allocator). */
 ARSENAL_ALLOC_API int   ars_pool_mt_init_alloc(ars_pool_mt *p, size_t obj_size, size_t align, size_t count,
                                                const ars_allocator *parent);
+/* Returns memory from ars_pool_mt_init_alloc to its parent. Not thread-safe. */
 ARSENAL_ALLOC_API void  ars_pool_mt_deinit(ars_pool_mt *p);
+/* Any thread: an object, or NULL when all are in use. */
 ARSENAL_ALLOC_API void *ars_pool_mt_alloc(ars_pool_mt *p);
+/* Any thread: obj from this pool (NULL is ignored). */
 ARSENAL_ALLOC_API void  ars_pool_mt_free(ars_pool_mt *p, void *obj);
+/* Objects the pool holds (what fitted, at least the count asked for). */
 ARSENAL_ALLOC_API size_t ars_pool_mt_capacity(const ars_pool_mt *p);
+/* alloc fails (NULL) for a size over the stride or an alignment objects lack. */
 ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p);
 #endif
 
@@ -367,7 +375,7 @@ typedef struct ars_heap {
     struct ars__hblk *heads[ARS_HEAP_FL_COUNT * ARS_HEAP_SL_COUNT]; /* free lists by class */
     struct ars__hblk nil;                              /* end of every list */
     size_t cache_max;                                  /* largest size cached (0: cache off) */
-    size_t used, peak;                                 /* bytes in used blocks */
+    size_t used, peak;                                 /* bytes in used blocks, cached ones included */
     size_t allocs, frees;                              /* operations so far */
     size_t total;                                      /* bytes in blocks */
     void *regions;                                     /* chain of region headers */
@@ -381,7 +389,8 @@ typedef struct ars_heap_stats {
     size_t used;           /* bytes in used blocks, 4-byte headers included */
     size_t free;           /* bytes in free blocks (the cache excluded) */
     size_t cached;         /* bytes of freed blocks held by the cache */
-    size_t peak_used;      /* highest `used` */
+    size_t peak_used;      /* highest used + cached (used alone with the cache off):
+                              the cache is left out of the hot paths' count */
     size_t largest_free;   /* payload of the largest free block */
     size_t used_blocks, free_blocks;
     size_t allocs, frees;  /* successful allocations and frees so far */
@@ -395,12 +404,15 @@ ARSENAL_ALLOC_API int   ars_heap_add_region(ars_heap *h, void *mem, size_t size)
 /* Forgets all regions (unpoisons them for ASan). */
 ARSENAL_ALLOC_API void  ars_heap_deinit(ars_heap *h);
 ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t size);   /* 8-aligned */
-/* align: any power of two; kept by ars_heap_realloc. */
+/* align: a power of two up to 2^(ARSENAL_ALLOC_HEAP_MAX_LOG2 - 4) (256 MiB by
+   default), else NULL; kept by ars_heap_realloc. */
 ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t size, size_t align);
+/* count*size zeroed bytes, 8-aligned; NULL on overflow or out of memory. */
 ARSENAL_ALLOC_API void *ars_heap_calloc(ars_heap *h, size_t count, size_t size);
 /* In place when the block or its free neighbour after it suffices; on failure
    returns NULL and ptr is untouched. */
 ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, size_t size);
+/* ptr from this heap (any of its alloc calls); NULL is ignored. */
 ARSENAL_ALLOC_API void  ars_heap_free(ars_heap *h, void *ptr);
 /* Bytes usable at ptr (>= the size asked for); all of them may be written
    (under ASan the call unpoisons them). */
@@ -417,8 +429,11 @@ ARSENAL_ALLOC_API int   ars_heap_check(const ars_heap *h);
    Measured (random 16..512 B, 1000 live): off 1.10x the live bytes in the
    heap's span; (64 KiB, 4) ~2x faster at 1.26x; (1 MiB, 0) ~4x at 2x. */
 ARSENAL_ALLOC_API void  ars_heap_set_cache(ars_heap *h, size_t max_bytes, unsigned per_class);
+/* Returns every cached block to the free lists. */
 ARSENAL_ALLOC_API void  ars_heap_trim(ars_heap *h);
+/* Fills *st; walks the free lists (time grows with the free blocks). */
 ARSENAL_ALLOC_API void  ars_heap_get_stats(const ars_heap *h, ars_heap_stats *st);
+/* alloc is ars_heap_alloc_aligned; free ignores the size. */
 ARSENAL_ALLOC_API ars_allocator ars_heap_allocator(ars_heap *h);
 
 #ifdef __cplusplus

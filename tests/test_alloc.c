@@ -291,6 +291,45 @@ static void test_heap_random_cache(void) {
     heap_random_run(10, 300L * T_SCALE, 97, HEAP_MEM / 4, 4);
 }
 
+/* With the cache on, peak_used is the highest used + cached (as its comment
+   says): bytes waiting in the cache count until they are flushed. */
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+static void test_heap_cache_peak(void) {
+    ars_heap h;
+    ars_heap_stats st;
+    void *a1, *a2, *z;
+    size_t top;
+    ars_heap_init(&h, heap_mem, 8192);
+    ars_heap_set_cache(&h, 4096, 0);
+    a1 = ars_heap_alloc(&h, 40);
+    a2 = ars_heap_alloc(&h, 40);
+    ASSERT(a1 && a2);
+    ars_heap_free(&h, a1);
+    ars_heap_free(&h, a2);                   /* both wait in the cache */
+    ars_heap_get_stats(&h, &st);
+    EXPECT_EQ(st.used, 0);
+    top = st.cached;
+    EXPECT_EQ(st.peak_used, top);
+    z = ars_heap_alloc(&h, 80);              /* another class: from the lists */
+    ASSERT(z != NULL);
+    ars_heap_get_stats(&h, &st);
+    EXPECT_EQ(st.peak_used, st.used + st.cached);
+    top = st.peak_used;
+    a1 = ars_heap_alloc(&h, 40);             /* from the cache: no new bytes */
+    ars_heap_get_stats(&h, &st);
+    EXPECT_EQ(st.peak_used, top);
+    EXPECT_EQ(st.used + st.cached, top);
+    ars_heap_free(&h, a1);
+    ars_heap_free(&h, z);
+    ars_heap_trim(&h);
+    ars_heap_get_stats(&h, &st);
+    EXPECT_EQ(st.used + st.cached, 0);
+    EXPECT_EQ(st.peak_used, top);
+    EXPECT_EQ(ars_heap_check(&h), 0);
+    ars_heap_deinit(&h);
+}
+#endif
+
 /* Exhaustive small regions: every start offset, every length up to ~300,
    the largest request that fits succeeds, one byte more fails. */
 static void test_heap_small_regions(void) {
@@ -1255,6 +1294,9 @@ int main(void) {
     ARS_RUN(test_heap_random_seed2);
     ARS_RUN(test_heap_random_seed3);
     ARS_RUN(test_heap_random_cache);
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    ARS_RUN(test_heap_cache_peak);
+#endif
     ARS_RUN(test_arena_fixed);
     ARS_RUN(test_arena_rounding);
     ARS_RUN(test_arena_nested_marks);
