@@ -226,6 +226,7 @@ ARSENAL_IO_API void ars_io_deinit(void);
 /* Resolves host (numeric or a name; NULL: any address) and port into *out,
    the first address found. 0, ARS_ENOTFOUND, ARS_ETIMEDOUT, ARS_ECANCELED. */
 ARSENAL_IO_API int ars_addr_resolve(ars_addr *out, const char *host, int port, int64_t deadline);
+/* The port of a (host order), or ARS_EINVAL. */
 ARSENAL_IO_API int ars_addr_port(const ars_addr *a);
 /* Writes "1.2.3.4:80" or "[::1]:80" into buf; returns its length or ARS_EOVERFLOW. */
 ARSENAL_IO_API int ars_addr_format(const ars_addr *a, char *buf, size_t cap);
@@ -237,6 +238,7 @@ ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
 ARSENAL_IO_API int ars_tcp_accept(ars_sock *listener, ars_sock **out, ars_addr *peer, int64_t deadline);
 /* Connects to host:port, trying each resolved address in turn. */
 ARSENAL_IO_API int ars_tcp_connect(ars_sock **out, const char *host, int port, int64_t deadline);
+/* Connects to one resolved address. */
 ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *addr, int64_t deadline);
 /* Reads what is there (at least 1 byte): count, ARS_EEOF, or an error. */
 ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline);
@@ -244,12 +246,18 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
    *got (if got) receives the bytes read either way. */
 ARSENAL_IO_API ptrdiff_t ars_tcp_read_full(ars_sock *s, void *buf, size_t n, size_t *got,
                                            int64_t deadline);
-/* Writes all n bytes: n or an error; *done (if done) the bytes written. */
+/* Writes all n bytes: n or an error; *done (if done) the bytes written.
+   IOCP: more than 2 GiB in one buffer (or one ars_tcp_writev entry) is
+   ARS_EINVAL. */
 ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done,
                                        int64_t deadline);
+/* Writes all iovcnt buffers in order, as ars_tcp_write: the total or an error. */
 ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int iovcnt,
                                         size_t *done, int64_t deadline);
+/* Ends one or both directions (ARS_SHUT_RD / _WR / _RDWR); the peer reads
+   ARS_EEOF after ARS_SHUT_WR. Never blocks. */
 ARSENAL_IO_API int ars_tcp_shutdown(ars_sock *s, int how);
+/* TCP_NODELAY: on = 1 sends small writes at once (no Nagle delay). */
 ARSENAL_IO_API int ars_tcp_set_nodelay(ars_sock *s, int on);
 /* idle_s > 0 also sets the idle time before the first probe. */
 ARSENAL_IO_API int ars_tcp_set_keepalive(ars_sock *s, int on, int idle_s);
@@ -269,6 +277,7 @@ ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap,
 ARSENAL_IO_API int ars_io_close(ars_sock *s);
 /* Set SO_RCVBUF / SO_SNDBUF (a value <= 0 leaves it). */
 ARSENAL_IO_API int ars_io_set_bufsize(ars_sock *s, int rcvbuf, int sndbuf);
+/* The socket's own / its peer's address (getsockname / getpeername). */
 ARSENAL_IO_API int ars_io_local_addr(ars_sock *s, ars_addr *out);
 ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
 /* Waits until s is readable (ARS_IO_READ) or writable (ARS_IO_WRITE);
@@ -281,6 +290,7 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline);
    ars_io_detach frees the wrapper without closing the fd. */
 ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd);
 ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s);
+/* The fd / SOCKET underneath (for socket options this header lacks). */
 ARSENAL_IO_API intptr_t ars_io_fd(const ars_sock *s);
 /* Waits for one of the signals (SIGINT, SIGTERM, ...; on Windows the console
    events SIGINT = Ctrl+C, SIGBREAK, and SIGTERM = close) and returns its number. */
@@ -1293,7 +1303,7 @@ static ptrdiff_t ars__sendv(ars_sock *s, struct iovec *iov, int cnt, size_t *don
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 r = ars__io_park(s, ARS__PWR, deadline, 1);
-                if (r) { if (done && r != ARS_ECLOSED) *done = total; return r; }
+                if (r) { if (done) *done = total; return r; }
                 continue;
             }
             r = ars__io_err(errno);
@@ -1325,7 +1335,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, s
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             r = ars__io_park(s, ARS__PWR, deadline, 1);
-            if (r) { if (done && r != ARS_ECLOSED) *done = total; return r; }
+            if (r) { if (done) *done = total; return r; }
             continue;
         }
         r = ars__io_err(errno);
@@ -1761,7 +1771,7 @@ static ptrdiff_t ars__sendv(ars_sock *s, WSABUF *v, int cnt, const ars_addr *to,
         else
             r = ars__op_issued(WSASend(s->fd, v, (DWORD)(cnt > 64 ? 64 : cnt), NULL, 0, &op.ov, NULL));
         if (r == 0) r = ars__op_wait(s, &op, deadline);
-        if (r) { if (done && r != ARS_ECLOSED) *done = total; return r; }
+        if (r) { if (done) *done = total; return r; }
         n = op.bytes;
         total += n;
         if (to) break;
@@ -1794,8 +1804,13 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int i
         v = (WSABUF *)ARS__IO_ALLOC((size_t)iovcnt * sizeof *v);
         if (!v) return ARS_ENOMEM;
     }
-    for (i = 0; i < iovcnt; i++) { v[i].buf = (char *)(uintptr_t)iov[i].base; v[i].len = (ULONG)iov[i].len; }
+    for (i = 0; i < iovcnt; i++) {
+        if (iov[i].len > 0x7fffffffu) { r = ARS_EINVAL; goto out; }   /* WSABUF.len is a ULONG: never cut */
+        v[i].buf = (char *)(uintptr_t)iov[i].base;
+        v[i].len = (ULONG)iov[i].len;
+    }
     r = ars__sendv(s, v, iovcnt, NULL, done, deadline);
+out:
     if (v != local) ARS__IO_FREE(v);
     return r;
 }
