@@ -240,8 +240,8 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
    scheduler resumes it). */
 ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out);
 /* Suspends the running coroutine, handing `value` to its resumer; *in (if
-   in) receives the next resume's value. ARS_ESTATE outside a coroutine and
-   in a coroutine of a scheduler (ars_go; use ars_sched_yield there). */
+   in) receives the next resume's value. ARS_ESTATE (*in = NULL) outside a
+   coroutine and in a coroutine of a scheduler (ars_go: ars_sched_yield). */
 ARSENAL_CORO_API int ars_coro_yield(void *value, void **in);
 /* One of enum ars_coro_status (ARS_CORO_DEAD for NULL). */
 ARSENAL_CORO_API int ars_coro_status(const ars_coro *co);
@@ -1463,7 +1463,10 @@ ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
     void *r;
     /* a scheduled coroutine yielding to the scheduler would never be run
        again: it yields with ars_sched_yield */
-    if (!co || co->sched) return ARS_ESTATE;
+    if (!co || co->sched) {
+        if (in) *in = NULL;
+        return ARS_ESTATE;
+    }
     r = ars__coro_yield(co, value);
     if (in) *in = r;
     return 0;

@@ -304,6 +304,9 @@ static void test_bad_use(void) {
     ars_coro_opts o = stack_opts(0);
     void *v = NULL;
     EXPECT_EQ(ars_coro_yield(NULL, NULL), ARS_ESTATE);   /* not in a coroutine */
+    v = &o;
+    EXPECT_EQ(ars_coro_yield(NULL, &v), ARS_ESTATE);
+    EXPECT(v == NULL);                                   /* *in is set, also on failure */
     EXPECT_EQ(ars_coro_resume(NULL, NULL, NULL), ARS_EINVAL);
     EXPECT_EQ(ars_coro_create(NULL, ret_arg, NULL, &o), ARS_EINVAL);
     EXPECT_EQ(ars_coro_create(&co, NULL, NULL, &o), ARS_EINVAL);
