@@ -778,17 +778,25 @@ static void ars__io_sigpipe(void) {
 }
 #endif
 
+#if defined(ARS__IO_IOCP)
+/* before the first socket or getaddrinfo call of the process; a second
+   thread arriving meanwhile waits until it is done (0 none, 1 busy, 2 done) */
+static void ars__wsa_startup(void) {
+    static LONG state;
+    if (InterlockedCompareExchange(&state, 1, 0) == 0) {
+        WSADATA wd;
+        WSAStartup(MAKEWORD(2, 2), &wd);
+        InterlockedExchange(&state, 2);
+    }
+    while (InterlockedCompareExchange(&state, 2, 2) != 2) Sleep(0);
+}
+#endif
+
 static ars__loop *ars__loop_get(void) {
     ars__loop *L = ars__io_loop;
     if (L) return L;
 #if defined(ARS__IO_IOCP)
-    {
-        static LONG started;
-        if (InterlockedCompareExchange(&started, 1, 0) == 0) {
-            WSADATA wd;
-            WSAStartup(MAKEWORD(2, 2), &wd);
-        }
-    }
+    ars__wsa_startup();
 #elif !defined(ARSENAL_IO_KEEP_SIGPIPE)
     ars__io_sigpipe();
 #endif
@@ -989,6 +997,9 @@ static int ars__resolve(ars_addr *addrs, int max, const char *host, int port, in
     if (ars__addr_numeric(&addrs[0], host, port) == 0) return 1;
     hl = strlen(host);
     if (hl >= sizeof q->host) return ARS_EINVAL;
+#if defined(ARS__IO_IOCP)
+    ars__wsa_startup();       /* getaddrinfo fails before it */
+#endif
     q = (ars__resolve_req *)ARS__IO_ALLOC(sizeof *q);
     if (!q) return ARS_ENOMEM;
     memset(q, 0, sizeof *q);
@@ -1543,10 +1554,13 @@ static int ars__iocp_assoc(ars_sock *s) {
     return 0;
 }
 static int ars__wsa_new(ars_sock **out, int fam, int type, int kind) {
-    SOCKET fd = WSASocketW(fam, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, NULL, 0,
-                           WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    SOCKET fd;
     int r;
-    if (!ars__loop_get()) { if (fd != INVALID_SOCKET) closesocket(fd); return ARS_ENOMEM; }
+    /* the loop first: creating it calls WSAStartup, without which the first
+       socket of a program failed (WSANOTINITIALISED) */
+    if (!ars__loop_get()) return ARS_ENOMEM;
+    fd = WSASocketW(fam, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, NULL, 0,
+                    WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (fd == INVALID_SOCKET) return ars__io_err(WSAGetLastError());
     r = ars__sock_new(out, fd, kind, fam);
     if (r) { closesocket(fd); return r; }

@@ -51,6 +51,15 @@ static int port_of(ars_sock *s) {
     return ars_addr_port(&a);
 }
 
+/* ---- the first call of a program needs no ars_io_init (Windows: WSAStartup) ---- */
+static void test_first_use(void) {
+    ars_sock *u = NULL;
+    ars_addr a;
+    EXPECT_EQ(ars_addr_resolve(&a, "localhost", 80, -1), 0);
+    EXPECT_EQ(ars_udp_bind(&u, "127.0.0.1", 0), 0);
+    if (u) ars_io_close(u);
+}
+
 /* ---- backend name ---- */
 static void test_backend(void) {
     const char *b = ars_io_backend();
@@ -1244,6 +1253,7 @@ static void test_signal_timeout(void) {
 #endif /* !_WIN32 */
 
 int main(void) {
+    ARS_RUN(test_first_use);          /* first: before anything creates the loop */
     ARS_RUN(test_backend);
     ARS_RUN(test_echo_sizes);
     ARS_RUN(test_wait_then_read);
