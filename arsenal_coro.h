@@ -241,7 +241,9 @@ ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
 ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out);
 /* Suspends the running coroutine, handing `value` to its resumer; *in (if
    in) receives the next resume's value. ARS_ESTATE (*in = NULL) outside a
-   coroutine and in a coroutine of a scheduler (ars_go: ars_sched_yield). */
+   coroutine. In a coroutine of a scheduler (ars_go) it acts as
+   ars_sched_yield: `value` is dropped, *in is NULL, and the coroutine runs
+   again after the others that are runnable. */
 ARSENAL_CORO_API int ars_coro_yield(void *value, void **in);
 /* One of enum ars_coro_status (ARS_CORO_DEAD for NULL). */
 ARSENAL_CORO_API int ars_coro_status(const ars_coro *co);
@@ -1408,17 +1410,21 @@ static int ars__coro_create_new(ars_coro **out, ars_coro_fn fn, void *arg, const
     return 0;
 }
 
-static ars_coro *ars__sched_running(const struct ars_sched *s);
-ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
+/* A suspended coroutine of a scheduler carries this bit in its status, so
+   ars_coro_resume refuses it with the one status compare it makes anyway
+   (only the scheduler runs it); ars_coro_status hides the bit. */
+#define ARS__CORO_OWNED 0x100
+
+/* resume without the checks: ars_coro_resume, and the scheduler for its own */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void *ars__coro_resume(ars_coro *co, void *in) {
     ars_coro *prev;
     void *r;
 #ifdef ARS__ASAN
     void *fake = NULL;
 #endif
-    if (!co) return ARS_EINVAL;
-    if (co->status != ARS_CORO_SUSPENDED) return ARS_ESTATE;
-    /* a coroutine of a scheduler runs only when its scheduler resumes it */
-    if (co->sched && ars__sched_running(co->sched) != co) return ARS_ESTATE;
     prev = ars__current;
     if (prev) prev->status = ARS_CORO_NORMAL;
     co->caller = prev;
@@ -1437,13 +1443,23 @@ ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
 #endif
     ars__current = prev;
     if (prev) prev->status = ARS_CORO_RUNNING;
+    return r;
+}
+
+ARSENAL_CORO_API int ars_coro_resume(ars_coro *co, void *in, void **out) {
+    void *r;
+    if (!co) return ARS_EINVAL;
+    /* also refuses a scheduler's coroutine: its status has ARS__CORO_OWNED */
+    if (co->status != ARS_CORO_SUSPENDED) return ARS_ESTATE;
+    r = ars__coro_resume(co, in);
     if (out) *out = r;
     return 0;
 }
 
-static void *ars__coro_yield(ars_coro *co, void *value) {
+/* status: ARS_CORO_SUSPENDED, or with ARS__CORO_OWNED for the scheduler */
+static void *ars__coro_yield(ars_coro *co, void *value, int status) {
     void *r;
-    co->status = ARS_CORO_SUSPENDED;
+    co->status = status;
     ars__canary_check(co);
 #ifdef ARS__ASAN
     __sanitizer_start_switch_fiber(&co->asan_fake, co->caller_lo, co->caller_size);
@@ -1461,19 +1477,19 @@ static void *ars__coro_yield(ars_coro *co, void *value) {
 ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
     ars_coro *co = ars__current;
     void *r;
-    /* a scheduled coroutine yielding to the scheduler would never be run
-       again: it yields with ars_sched_yield */
-    if (!co || co->sched) {
+    if (!co) {
         if (in) *in = NULL;
         return ARS_ESTATE;
     }
-    r = ars__coro_yield(co, value);
+    /* in a scheduler's coroutine this lands in ars_sched_run, which queues
+       it again (see there): no check here, on the generators' path */
+    r = ars__coro_yield(co, value, ARS_CORO_SUSPENDED);
     if (in) *in = r;
     return 0;
 }
 
 ARSENAL_CORO_API int ars_coro_status(const ars_coro *co) {
-    return co ? co->status : ARS_CORO_DEAD;
+    return co ? co->status & ~ARS__CORO_OWNED : ARS_CORO_DEAD;
 }
 
 ARSENAL_CORO_API ars_coro *ars_coro_running(void) { return ars__current; }
@@ -1546,7 +1562,6 @@ typedef struct ars_sched {
 } ars_sched;
 
 static ARS__TLS ars_sched *ars__sched;
-static ars_coro *ars__sched_running(const ars_sched *s) { return s->running; }
 /* the installed poller outlives a scheduler: it is per thread, and each new
    scheduler of the thread starts with it */
 static ARS__TLS ars_poller ars__poller_cfg;
@@ -1700,14 +1715,14 @@ static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
         s->round_left--;
         next = ars__runq_pop(s);
         if (next == co) return;         /* it was the only runnable one */
-        co->status = ARS_CORO_SUSPENDED;
+        co->status = ARS_CORO_SUSPENDED | ARS__CORO_OWNED;
         ars__canary_check(co);
         ars__sched_handoff(s, co, next);
         return;
     }
 #endif
     (void)s;
-    (void)ars__coro_yield(co, NULL);
+    (void)ars__coro_yield(co, NULL, ARS_CORO_SUSPENDED | ARS__CORO_OWNED);
 }
 
 /* A finished scheduled coroutine whose stack goes back to the thread's
@@ -1927,6 +1942,7 @@ ARSENAL_CORO_API int ars_go_opts(void (*fn)(void *arg), void *arg,
     co->go_fn = fn;
     co->go_arg = arg;
     co->sched = s;
+    co->status = ARS_CORO_SUSPENDED | ARS__CORO_OWNED;   /* only the scheduler resumes it */
     s->count++;
     ars__runq_push(s, co);
     if (out) *out = co;
@@ -2036,11 +2052,16 @@ ARSENAL_CORO_API int ars_sched_run(void) {
             ars_coro *co = ars__runq_pop(s);
             s->round_left--;
             s->running = co;
-            ars_coro_resume(co, NULL, NULL);
+            (void)ars__coro_resume(co, NULL);
             co = s->running;            /* direct hand-offs change who comes back */
             if (co->status == ARS_CORO_DEAD) {
                 s->count--;
                 ars_coro_destroy(co);
+            } else if (co->status == ARS_CORO_SUSPENDED) {
+                /* it called ars_coro_yield, not a scheduler call: as
+                   ars_sched_yield, it runs again after the others */
+                co->status = ARS_CORO_SUSPENDED | ARS__CORO_OWNED;
+                ars__runq_push(s, co);
             }
         }
     }
@@ -2050,6 +2071,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 
 #undef ARS__JUMP
 #undef ARS__DIRECT
+#undef ARS__CORO_OWNED
 #undef ARS__CTX_INIT
 #undef ARS__MEMSET
 #undef ARS__MEMCPY

@@ -941,24 +941,31 @@ static void test_sched_bad_use(void) {
     EXPECT_EQ(ars_cancel(NULL), ARS_EINVAL);
 }
 
-/* ---- the generator calls are refused on coroutines the scheduler runs:
-   ars_coro_yield from one used to return to the scheduler, which never ran
-   it again (ars_sched_run then waited forever); ars_coro_resume of one ran
-   it outside the scheduler while the scheduler still owned it ---- */
+/* ---- the generator calls on coroutines the scheduler runs: ars_coro_yield
+   from one used to return to the scheduler, which never ran it again
+   (ars_sched_run then waited forever); it now acts as ars_sched_yield.
+   ars_coro_resume of one ran it outside the scheduler while the scheduler
+   still owned it; it is now refused ---- */
 static ars_coro *misuse_sleeper, *misuse_noop;
-static int misuse_yield_r, misuse_resume_r, misuse_sleep_r, misuse_after;
+static int misuse_yield_r, misuse_resume_r, misuse_sleep_r, misuse_after, misuse_other;
+static void *misuse_in;
+static void misuse_other_fn(void *arg) { (void)arg; misuse_other = 1; }
 static void misuse_sleep_fn(void *arg) { (void)arg; misuse_sleep_r = ars_sleep_until(ars_now() + 20); }
 static void misuse_noop_fn(void *arg) { (void)arg; }
 static void misuse_fn(void *arg) {
     (void)arg;
     ars_sched_yield();                                   /* the sleeper parks */
     misuse_resume_r = ars_coro_resume(misuse_sleeper, NULL, NULL);
-    misuse_yield_r = ars_coro_yield(NULL, NULL);
+    EXPECT_EQ(go(misuse_other_fn, NULL, NULL), 0);
+    misuse_in = &misuse_in;
+    misuse_yield_r = ars_coro_yield((void *)1, &misuse_in);
+    EXPECT_EQ(misuse_other, 1);                          /* the others ran meanwhile */
+    EXPECT(misuse_in == NULL);
     misuse_after = 1;
 }
 static void test_sched_generator_misuse(void) {
     misuse_yield_r = misuse_resume_r = misuse_sleep_r = -100;
-    misuse_after = 0;
+    misuse_after = misuse_other = 0;
     ASSERT_EQ(go(misuse_noop_fn, NULL, &misuse_noop), 0);
     EXPECT_EQ(ars_coro_resume(misuse_noop, NULL, NULL), ARS_ESTATE);   /* from the thread, before the run */
     EXPECT_EQ(ars_coro_status(misuse_noop), ARS_CORO_SUSPENDED);
@@ -966,7 +973,7 @@ static void test_sched_generator_misuse(void) {
     EXPECT_EQ(go(misuse_fn, NULL, NULL), 0);
     EXPECT_EQ(ars_sched_run(), 0);
     EXPECT_EQ(misuse_resume_r, ARS_ESTATE);
-    EXPECT_EQ(misuse_yield_r, ARS_ESTATE);
+    EXPECT_EQ(misuse_yield_r, 0);
     EXPECT_EQ(misuse_after, 1);
     EXPECT_EQ(misuse_sleep_r, 0);                        /* slept its time, undisturbed */
     EXPECT_EQ(ars_sched_count(), 0);
