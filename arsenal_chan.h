@@ -1101,7 +1101,9 @@ ARSENAL_CHAN_API size_t ars_spsc_pop_n(ars_spsc *q, void *elems, size_t n) {
 ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q) {
     size_t h = ARS__CH_LD_ACQ(&q->head);
     size_t t = ARS__CH_LD_ACQ(&q->tail);
-    return t - h > q->mask + 1 ? 0 : t - h;
+    /* from a third thread both may move between the two loads: a stale
+       head makes t - h exceed the capacity of a ring that is full */
+    return t - h > q->mask + 1 ? (t - h > ((size_t)-1 >> 1) ? 0 : q->mask + 1) : t - h;
 }
 
 /* >>mpmc implementation ------------------------------------------------ */

@@ -12,7 +12,7 @@
 # Prints one line per failure and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-T=build/compile
+T=${MATRIX_DIR:-build}/compile   # MATRIX_DIR: as tests/matrix.sh
 rm -rf "$T"; mkdir -p "$T"
 W="-Wall -Wextra -Wpedantic -Werror"
 pass=0; fail=0
