@@ -13,6 +13,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 T=${MATRIX_DIR:-build}/compile   # MATRIX_DIR: as tests/matrix.sh
+R=$(pwd)                         # the headers, whatever the depth of $T
 rm -rf "$T"; mkdir -p "$T"
 W="-Wall -Wextra -Wpedantic -Werror"
 pass=0; fail=0
@@ -25,7 +26,7 @@ for h in $headers; do
   for impl in 0 1; do
     {
       [ $impl = 1 ] && echo "#define ARSENAL_${UP}_IMPLEMENTATION"
-      echo "#include \"../../$h\""
+      echo "#include \"$R/$h\""
       echo "int ars_compile_probe_$impl(void);"
       echo "int ars_compile_probe_$impl(void) { return 0; }"
     } > "$T/${lib}_$impl.c"
@@ -64,7 +65,7 @@ for h in $headers; do
       fi
       echo "#define ARSENAL_${UP}_STATIC"
       echo "#define ARSENAL_${UP}_IMPLEMENTATION"
-      echo "#include \"../../$h\""
+      echo "#include \"$R/$h\""
       echo "int ars_static_tu$i(void);"
       echo "int ars_static_tu$i(void) { return $i; }"
     } > "$T/${lib}_static$i.c"
@@ -82,7 +83,7 @@ done
 # all headers in one program, each included twice, every implementation on
 {
   echo "#define ARSENAL_IMPLEMENTATION"
-  for h in $headers; do echo "#include \"../../$h\""; echo "#include \"../../$h\""; done
+  for h in $headers; do echo "#include \"$R/$h\""; echo "#include \"$R/$h\""; done
   echo "int main(void) { return ars_strerror(ARS_EINVAL)[0] == 'i' ? 0 : 1; }"
 } > "$T/all.c"
 libs="-lpthread"
