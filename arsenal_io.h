@@ -287,7 +287,9 @@ ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
    before reading lets an idle connection hold no buffer. */
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline);
 /* Wraps an fd / SOCKET (made non-blocking) so ars_io_wait works on it;
-   ars_io_detach frees the wrapper without closing the fd. */
+   ars_io_detach frees the wrapper without closing the fd (which stays
+   non-blocking). On failure the fd is left as it was (POSIX): e.g. epoll
+   refuses regular files: ARS_EIO). */
 ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd);
 ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s);
 /* The fd / SOCKET underneath (for socket options this header lacks). */
@@ -1505,14 +1507,19 @@ static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline) {
 }
 
 ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd) {
-    int r;
+    int r, fl;
     if (!out || fd < 0) return ARS_EINVAL;
     *out = NULL;
-    if (ars__set_nonblock((int)fd)) return ARS_EINVAL;
+    fl = fcntl((int)fd, F_GETFL, 0);
+    if (fl < 0 || ars__set_nonblock((int)fd)) return ARS_EINVAL;
     r = ars__sock_new(out, (int)fd, ARS__K_RAW, 0);
-    if (r) return r;
-    r = ars__be_add((*out)->loop, *out);
-    if (r) { ARS__IO_FREE(*out); *out = NULL; }
+    if (!r) {
+        r = ars__be_add((*out)->loop, *out);
+        if (r) { ARS__IO_FREE(*out); *out = NULL; }
+    }
+    /* a failed attach leaves the fd as it found it (epoll refuses regular
+       files, for one) */
+    if (r) (void)fcntl((int)fd, F_SETFL, fl);
     return r;
 }
 

@@ -1190,6 +1190,28 @@ static void pipe_co(void *arg) {
     EXPECT_EQ(close(p[0]), 0);             /* detach left the fds open */
     EXPECT_EQ(close(p[1]), 0);
 }
+/* a failed attach leaves the fd as it was: epoll refuses a regular file,
+   and the fd used to stay O_NONBLOCK (poll and kqueue take the file) */
+static void test_attach_failure_restores(void) {
+    FILE *f = tmpfile();
+    ars_sock *s = NULL;
+    int fd, before, r;
+    ASSERT(f != NULL);
+    fd = fileno(f);
+    before = fcntl(fd, F_GETFL, 0);
+    ASSERT(before >= 0 && !(before & O_NONBLOCK));
+    r = ars_io_attach(&s, fd);
+    if (r == 0) {
+        EXPECT(strcmp(ars_io_backend(), "epoll") != 0);
+        EXPECT(fcntl(fd, F_GETFL, 0) & O_NONBLOCK);       /* as documented */
+        EXPECT_EQ(ars_io_detach(s), fd);
+    } else {
+        EXPECT(s == NULL);
+        EXPECT_EQ(fcntl(fd, F_GETFL, 0), before);
+    }
+    EXPECT_EQ(ars_io_attach(&s, -1), ARS_EINVAL);
+    fclose(f);
+}
 static void test_signal_and_fds(void) {
     if (!strcmp(ars_io_backend(), "epoll")) {
         /* signalfd: block the signals on the thread's own stack first (the
@@ -1273,6 +1295,7 @@ int main(void) {
 #if !defined(_WIN32)
     ARS_RUN(test_emfile_accept);
     ARS_RUN(test_signal_and_fds);
+    ARS_RUN(test_attach_failure_restores);
     ARS_RUN(test_reuseport_threads);
     ARS_RUN(test_cross_thread_cancel);
 #else
