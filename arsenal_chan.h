@@ -35,7 +35,8 @@
                                 memcpy/memset come from the firmware; no default
                                 malloc (create needs an allocator, or use init)
                                 [auto when __STDC_HOSTED__ == 0]
-   ARSENAL_CHAN_CACHE_LINE      padding between the hot fields of the queues [64]
+   ARSENAL_CHAN_CACHE_LINE      padding between the hot fields of the queues: a
+                                power of two from 8 to 256 [64]
    ARSENAL_CHAN_SELECT_MAX      most cases in one ars_select [1024]
    ARSENAL_CHAN_SPIN            spin-wait rounds (a pause each) before a
                                 coroutine parks on a channel used across
@@ -185,6 +186,12 @@ typedef struct ars_allocator {
 
 #ifndef ARSENAL_CHAN_CACHE_LINE
 #define ARSENAL_CHAN_CACHE_LINE 64
+#endif
+/* the queues' create keeps the offset to their block in one byte, and
+   aligns with a mask */
+#if ARSENAL_CHAN_CACHE_LINE < 8 || ARSENAL_CHAN_CACHE_LINE > 256 || \
+    (ARSENAL_CHAN_CACHE_LINE & (ARSENAL_CHAN_CACHE_LINE - 1)) != 0
+#error "arsenal_chan.h: ARSENAL_CHAN_CACHE_LINE must be a power of two from 8 to 256"
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
