@@ -281,7 +281,7 @@ ARSENAL_CORO_API int ars_sched_run(void);
 ARSENAL_CORO_API int ars_sched_yield(void);
 /* Sleeps until the deadline (-1: until canceled). 0, ARS_ECANCELED,
    ARS_ESTATE, ARS_ENOMEM (no room for the timer; firmware: more than
-   ARSENAL_CORO_MAX_TIMERS at once). */
+   ARSENAL_CORO_MAX_TIMERS at once; -1 takes none). */
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline);
 /* Number of coroutines alive on this thread's scheduler. */
 ARSENAL_CORO_API size_t ars_sched_count(void);
@@ -1908,8 +1908,9 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline) {
     int r;
     if (!ars__current || !ars__current->sched) return ARS_ESTATE;
-    if (deadline < 0) deadline = INT64_MAX;
-    r = ars_park(deadline);
+    /* -1 parks with no deadline: no timer slot (firmware has
+       ARSENAL_CORO_MAX_TIMERS of them), only a cancel ends it */
+    r = ars_park(deadline < 0 ? -1 : deadline);
     return r == ARS_ETIMEDOUT ? 0 : r;
 }
 

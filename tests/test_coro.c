@@ -928,6 +928,46 @@ static void test_sleep_forever_idles(void) {
 }
 #endif
 
+/* ---- ars_sleep_until(-1) takes no timer slot: more coroutines than
+   firmware's ARSENAL_CORO_MAX_TIMERS (64) sleep for good at once. Each used
+   to take a slot (an INT64_MAX deadline), and in firmware the ones past 64
+   got ARS_ENOMEM at once ---- */
+#define FOREVER_N 70
+#ifdef ARS_TEST_FREESTANDING
+static unsigned char forever_stacks[FOREVER_N][4096] __attribute__((aligned(16)));
+#endif
+static ars_coro *many_co[FOREVER_N];
+static int many_result[FOREVER_N], many_parked;
+static void many_sleeper(void *arg) {
+    int i = (int)(intptr_t)arg;
+    many_parked++;
+    many_result[i] = ars_sleep_until(-1);
+}
+static void many_canceller(void *arg) {
+    int i;
+    (void)arg;
+    while (many_parked < FOREVER_N) ars_sched_yield();
+    for (i = 0; i < FOREVER_N; i++) EXPECT_EQ(ars_cancel(many_co[i]), 0);
+}
+static void test_sleep_forever_no_timer(void) {
+    int i;
+    many_parked = 0;
+    for (i = 0; i < FOREVER_N; i++) {
+        ars_coro_opts o;
+        memset(&o, 0, sizeof o);
+#ifdef ARS_TEST_FREESTANDING
+        o.stack = forever_stacks[i];
+        o.stack_size = sizeof forever_stacks[i];
+#endif
+        many_result[i] = -100;
+        ASSERT_EQ(ars_go_opts(many_sleeper, (void *)(intptr_t)i, &o, &many_co[i]), 0);
+    }
+    ASSERT_EQ(go(many_canceller, NULL, NULL), 0);
+    EXPECT_EQ(ars_sched_run(), 0);
+    for (i = 0; i < FOREVER_N; i++) if (!EXPECT_EQ(many_result[i], ARS_ECANCELED)) break;
+    EXPECT_EQ(ars_sched_count(), 0);
+}
+
 static void test_sched_bad_use(void);
 static void nested_run(void *arg) { (void)arg; EXPECT_EQ(ars_sched_run(), ARS_ESTATE); }
 static void test_sched_bad_use(void) {
@@ -1020,5 +1060,6 @@ int main(void) {
 #endif
     ARS_RUN(test_sched_bad_use);
     ARS_RUN(test_sched_generator_misuse);
+    ARS_RUN(test_sleep_forever_no_timer);
     return ars_test_report();
 }
