@@ -85,7 +85,8 @@
        void name_erase_at(name *m, size_t i)
        size_t name_size(const name *m), name_capacity(const name *m)  (slots)
        int  name_reserve(name *m, size_t n)  room for n without rehash; 0 or <0
-       void name_clear(name *m)              keeps the memory
+       void name_clear(name *m)              keeps the memory; the reseed budget
+                                             (see THE TABLE) starts over
        int  name_shrink(name *m)             smallest table for the current size
        size_t name_begin(m), name_next(m, i), name_end(m): positions of the
        elements; const K *name_key(m, i); V *name_val(m, i)
@@ -831,6 +832,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     }                                                                              \
     LINK void name##_clear(name *m) {                                              \
         size_t g;                                                                  \
+        m->reseeds = 0;    /* a cleared table gets its reseed budget back */      \
         if (!m->nctrl) return;                                                     \
         for (g = 0; g <= m->gmask; g++) ARS__HASH_MEMSET(name##__grp(m, g), 0, ARS__HASH_GW(B)); \
         m->size = 0; m->growth_left = ars__hash_max_load(m->cap);                  \

@@ -561,6 +561,23 @@ static void test_bad_hash_reseed(void) {
     map_att_deinit(&m);
 }
 
+/* clear gives the reseed budget back: a map attacked (and cleared) five
+   times in a row reseeds each time; it used to refuse from the fifth on,
+   as if the four reseeds of earlier contents still counted */
+static void test_clear_resets_reseeds(void) {
+    map_att m; uint64_t k, n = 20000 / SCALE; int round;
+    map_att_init(&m, NULL);
+    for (round = 0; round < 6; round++) {
+        attacked_seed = m.seed;
+        for (k = 0; k < n; k++) if (!EXPECT_EQ(map_att_put(&m, k, k), 1)) break;
+        EXPECT(m.seed != attacked_seed);
+        EXPECT_EQ(map_att_size(&m), n);
+        map_att_clear(&m);
+        EXPECT_EQ(map_att_size(&m), 0);
+    }
+    map_att_deinit(&m);
+}
+
 /* String keys, cached and not, default and SWAR backends, against a
    reference held by index. */
 #define NSTR (RMAX < 20000 ? RMAX : 20000)
@@ -724,6 +741,7 @@ int main(void) {
     ARS_RUN(test_bad_hash_const);
     ARS_RUN(test_bad_hash_const_swar);
     ARS_RUN(test_bad_hash_reseed);
+    ARS_RUN(test_clear_resets_reseeds);
     ARS_RUN(test_alloc_failure);
     ARS_RUN(test_str_cached);
     ARS_RUN(test_str_plain);
