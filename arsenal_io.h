@@ -1061,6 +1061,12 @@ ARSENAL_IO_API int ars_addr_resolve(ars_addr *out, const char *host, int port, i
     return r < 0 ? r : 0;
 }
 
+/* an address the caller hands in: its len within the bytes it holds (a
+   len of 0, or past them, had the kernel read garbage) */
+static int ars__addr_ok(const ars_addr *a) {
+    return a && a->len > 0 && a->len <= sizeof a->u.bytes;
+}
+
 ARSENAL_IO_API int ars_addr_port(const ars_addr *a) {
     uint16_t p;
     if (!a || a->len < 4) return ARS_EINVAL;
@@ -1264,7 +1270,7 @@ static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline)
 }
 
 ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64_t deadline) {
-    if (!out || !a || a->len == 0 || a->len > sizeof a->u.bytes) return ARS_EINVAL;
+    if (!out || !ars__addr_ok(a)) return ARS_EINVAL;
     *out = NULL;
     return ars__connect_one(out, a, deadline);
 }
@@ -1402,7 +1408,7 @@ ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
 ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n,
                                          const ars_addr *to, int64_t deadline) {
     int r;
-    if (!s || !to || (!buf && n) || to->len == 0 || to->len > sizeof to->u.bytes) return ARS_EINVAL;
+    if (!s || (!buf && n) || !ars__addr_ok(to)) return ARS_EINVAL;
     if (s->waiting[ARS__WR]) return ARS_EBUSY;
     for (;;) {
         ssize_t k = sendto(s->fd, buf, n, MSG_NOSIGNAL, (const struct sockaddr *)(const void *)to->u.bytes, (socklen_t)to->len);
@@ -1739,7 +1745,7 @@ static int ars__connect_one(ars_sock **out, const ars_addr *a, int64_t deadline)
 }
 
 ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64_t deadline) {
-    if (!out || !a || a->len == 0 || a->len > sizeof a->u.bytes) return ARS_EINVAL;
+    if (!out || !ars__addr_ok(a)) return ARS_EINVAL;
     *out = NULL;
     return ars__connect_one(out, a, deadline);
 }
@@ -1862,7 +1868,7 @@ ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
 
 ARSENAL_IO_API ptrdiff_t ars_udp_send_to(ars_sock *s, const void *buf, size_t n, const ars_addr *to, int64_t deadline) {
     WSABUF b;
-    if (!s || !to || (!buf && n) || to->len == 0 || to->len > sizeof to->u.bytes) return ARS_EINVAL;
+    if (!s || (!buf && n) || !ars__addr_ok(to)) return ARS_EINVAL;
     if (n > 0xffffu) return ARS_EOVERFLOW;
     b.buf = (char *)(uintptr_t)buf;
     b.len = (ULONG)n;
