@@ -1116,13 +1116,18 @@ ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q) {
 /* >>mpmc implementation ------------------------------------------------ */
 #define ARS__CH_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
 
+/* cap cells of elem_size, plus `extra` bytes, stay under SIZE_MAX / 2.
+   elem_size is checked first: near SIZE_MAX the cell size wraps (to 0: a
+   division by zero here, or a stride of a few bytes). */
+static int ars__mpmc_fits(size_t elem_size, size_t cap, size_t extra) {
+    return elem_size && elem_size <= (size_t)-1 / 2 - 2 * sizeof(size_t) &&
+           cap >= 2 && ars__ch_pow2(cap) &&
+           cap <= ((size_t)-1 / 2 - extra) / (elem_size + 2 * sizeof(size_t));
+}
+
 ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf) {
     size_t i;
-    /* elem_size first: near SIZE_MAX the cell size wraps (to 0: a division
-       by zero here, or a stride of a few bytes) */
-    if (!q || !buf || !elem_size || elem_size > (size_t)-1 / 2 - 2 * sizeof(size_t) ||
-        cap < 2 || !ars__ch_pow2(cap) || ((uintptr_t)buf & (sizeof(size_t) - 1)) ||
-        cap > ((size_t)-1 / 2) / (elem_size + 2 * sizeof(size_t)))
+    if (!q || !buf || ((uintptr_t)buf & (sizeof(size_t) - 1)) || !ars__mpmc_fits(elem_size, cap, 0))
         return ARS_EINVAL;
     q->cells = (unsigned char *)buf;
     q->mask = cap - 1; q->elem_size = elem_size;
@@ -1140,8 +1145,7 @@ ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t ca
     ars_mpmc *q;
     if (!out) return ARS_EINVAL;
     *out = NULL;
-    if (!elem_size || elem_size > (size_t)-1 / 2 - 2 * sizeof(size_t) || cap < 2 || !ars__ch_pow2(cap) ||
-        cap > ((size_t)-1 / 2 - qs) / (elem_size + 2 * sizeof(size_t))) return ARS_EINVAL;
+    if (!ars__mpmc_fits(elem_size, cap, qs)) return ARS_EINVAL;
     q = (ars_mpmc *)ars__ch_alloc_line(a, qs + ARS_MPMC_BUFFER_SIZE(elem_size, cap), &raw, &raw_size);
     if (!q) return ARS_ENOMEM;
     ars_mpmc_init(q, elem_size, cap, (unsigned char *)q + qs);
