@@ -1984,8 +1984,8 @@ static void ars__sched_idle(ars_sched *s, int64_t deadline) {
                 struct timespec ts;
                 ts.tv_sec = (time_t)(deadline / 1000);
                 /* a deadline past what time_t holds (32-bit time_t, e.g.
-                   ars_sleep_until(-1)'s INT64_MAX) is as good as never:
-                   truncated, it was in the past and the thread spun */
+                   INT64_MAX) is as good as never: truncated, it was in the
+                   past and the thread spun */
                 if (deadline < 0 || (int64_t)ts.tv_sec != deadline / 1000) {
                     pthread_cond_wait(&s->cv, &s->mu);
                 } else {

@@ -888,17 +888,19 @@ static void test_two_threads(void) {
 #endif
 
 #if defined(HAVE_THREADS) && !defined(_WIN32)
-/* ---- a coroutine asleep for good (ars_sleep_until(-1), until canceled)
-   leaves its thread idle. Its INT64_MAX deadline used to become a negative
-   tv_sec where time_t has 32 bits (i686, armhf): the timed wait returned at
-   once and the scheduler spun a whole CPU. ---- */
+/* ---- a coroutine asleep for good (until canceled) leaves its thread
+   idle. A deadline of INT64_MAX (what ars_sleep_until(-1) used to pass)
+   became a negative tv_sec where time_t has 32 bits (i686, armhf): the
+   timed wait returned at once and the scheduler spun a whole CPU. -1 now
+   parks without a timer (test_sleep_forever_no_timer); INT64_MAX still
+   takes the timed path this checks. ---- */
 static ars_coro *forever_co;
 static int forever_ready, forever_result;
 static long forever_cpu_us;
 static void forever_fn(void *arg) {
     (void)arg;
     __atomic_store_n(&forever_ready, 1, __ATOMIC_RELEASE);
-    forever_result = ars_sleep_until(-1);
+    forever_result = ars_sleep_until(INT64_MAX);
 }
 static void *forever_thread(void *p) {
     struct timespec t0, t1;
