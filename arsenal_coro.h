@@ -223,14 +223,14 @@ enum ars_coro_status {
 };
 
 typedef struct ars_coro_opts {
-    size_t stack_size;              /* 0 = ARSENAL_CORO_STACK_SIZE */
-    void *stack;                    /* caller memory (size stack_size), or NULL */
+    size_t stack_size;              /* 0 = ARSENAL_CORO_STACK_SIZE (not with stack) */
+    void *stack;                    /* caller memory of stack_size bytes (> 0), or NULL */
     const ars_allocator *allocator; /* for non-guarded stacks; NULL = default */
 } ars_coro_opts;
 
 /* Creates a suspended coroutine that will run fn(arg). opts may be NULL.
    Returns 0, ARS_EINVAL (no fn; a stack size too small for the object, or
-   above SIZE_MAX / 2), ARS_ENOMEM. */
+   above SIZE_MAX / 2; a caller stack with stack_size 0), ARS_ENOMEM. */
 ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
                                      const ars_coro_opts *opts);
 /* Runs co until it yields or returns. `in` becomes the result of its
@@ -1365,7 +1365,9 @@ static int ars__coro_create_new(ars_coro **out, ars_coro_fn fn, void *arg, const
     a = NULL;
 #else
     if (opts && opts->stack) {
-        if (size < ars_coro_overhead() + 1024) return ARS_EINVAL;
+        /* caller memory has no default size: 0 is refused, not read as
+           ARSENAL_CORO_STACK_SIZE bytes the caller may not have */
+        if (!opts->stack_size || size < ars_coro_overhead() + 1024) return ARS_EINVAL;
         ARS__MEMSET(&st, 0, sizeof st);
         st.lo = (char *)opts->stack;
         st.size = size;

@@ -400,6 +400,12 @@ static void test_caller_stack(void) {
     ars_coro_destroy(co);
     o.stack_size = 64;
     EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+    /* caller memory of size 0: refused (it used to be taken for
+       ARSENAL_CORO_STACK_SIZE bytes, past the end of buf) */
+    o.stack_size = 0;
+    co = (ars_coro *)&o;
+    EXPECT_EQ(ars_coro_create(&co, echo_plus_one, NULL, &o), ARS_EINVAL);
+    EXPECT(co == NULL);
 }
 
 /* ---- ars_coro_overhead / ars_coro_stack_size, and ars_ctx_release ---- */

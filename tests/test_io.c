@@ -556,6 +556,16 @@ static void test_addresses(void) {
     EXPECT_EQ(ars_addr_format(&a, txt, sizeof txt), 14);
     EXPECT(!strcmp(txt, "10.1.2.3:65535"));
     EXPECT_EQ(ars_addr_resolve(&a, "no-such-host.invalid", 80, -1), ARS_ENOTFOUND);
+    /* deadlines outside a coroutine: 0 or a passed one never waits for a
+       lookup (a name used to be looked up, blocking, whatever the deadline);
+       a numeric address still resolves; a later one is kept by a thread */
+    EXPECT_EQ(ars_addr_resolve(&a, "localhost", 80, 0), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_addr_resolve(&a, "localhost", 80, 1), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_addr_resolve(&a, "127.0.0.1", 81, 0), 0);
+    EXPECT_EQ(ars_addr_port(&a), 81);
+    a.len = 0;
+    EXPECT_EQ(ars_addr_resolve(&a, "localhost", 82, go_deadline(5000)), 0);
+    EXPECT_EQ(ars_addr_port(&a), 82);
     ars_go(refused_co, NULL);
     ars_go(resolve_co, NULL);
     if (listen_any(&ls6, "::1", 16) == 0) {
