@@ -1,7 +1,8 @@
 /* io_http_hello.c - a small HTTP/1.1 server: keep-alive, pipelined
    requests answered in order with one write per batch, request bodies
    (Content-Length), one coroutine per connection, -t N threads sharing the
-   port (SO_REUSEPORT).
+   port (SO_REUSEPORT). A malformed request gets 400, a head over 16 KiB
+   431, a chunked body 501; each closes the connection.
    ars-build-libs: -lpthread
 
    Build and run:
@@ -38,28 +39,39 @@ static int ieq_prefix(const char *p, const char *end, const char *name) {
     return 1;
 }
 
-/* parses the head [p, end) (ending in \r\n\r\n); returns 0 or -1 */
+/* parses the head [p, end) (ending in \r\n\r\n): 0, or the status code of
+   the error to answer with (400 malformed, 501 a body coding we do not read) */
 static int parse_head(const char *p, const char *end, long *clen, int *keep) {
     const char *line = p, *eol;
     int http11;
     eol = memchr(line, '\n', (size_t)(end - line));
-    if (!eol || eol - line < 14) return -1;
+    if (!eol || eol - line < 14) return 400;
     http11 = !memcmp(eol - 9, "HTTP/1.1", 8) || !memcmp(eol - 8, "HTTP/1.1", 8);
+    if (!http11 && memcmp(eol - 9, "HTTP/1.0", 8) && memcmp(eol - 8, "HTTP/1.0", 8)) return 400;
     *keep = http11;
     *clen = 0;
     for (line = eol + 1; line < end; line = eol + 1) {
         eol = memchr(line, '\n', (size_t)(end - line));
         if (!eol) break;
         if (ieq_prefix(line, eol, "content-length:")) {
-            *clen = strtol(line + 15, NULL, 10);
-            if (*clen < 0) return -1;
+            const char *v = line + 15;
+            long n = 0;
+            while (v < eol && (*v == ' ' || *v == '\t')) v++;
+            if (v == eol || *v < '0' || *v > '9') return 400;
+            for (; v < eol && *v >= '0' && *v <= '9'; v++) {
+                if (n > (0x7fffffffL - 9) / 10) return 400;    /* over 2 GB: refused */
+                n = n * 10 + (*v - '0');
+            }
+            while (v < eol && (*v == ' ' || *v == '\t' || *v == '\r')) v++;
+            if (v != eol) return 400;
+            *clen = n;
         } else if (ieq_prefix(line, eol, "connection:")) {
             const char *v = line + 11;
             while (v < eol && *v == ' ') v++;
             if (ieq_prefix(v, eol, "close")) *keep = 0;
             else if (ieq_prefix(v, eol, "keep-alive")) *keep = 1;
         } else if (ieq_prefix(line, eol, "transfer-encoding:")) {
-            return -1;                  /* chunked bodies: not in this example */
+            return 501;                 /* chunked bodies: not in this example */
         }
     }
     return 0;
@@ -75,10 +87,19 @@ static size_t respond(char *out, size_t cap, long body_len, int keep) {
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
+/* an error answer; the connection closes after it */
+static size_t respond_error(char *out, size_t cap, int code) {
+    const char *why = code == 400 ? "Bad Request" : code == 431 ? "Request Header Fields Too Large"
+                                                  : "Not Implemented";
+    int n = snprintf(out, cap, "HTTP/1.1 %d %s\r\nServer: arsenal\r\nContent-Length: 0\r\n"
+                     "Connection: close\r\n\r\n", code, why);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 static void conn(void *arg) {
     ars_sock *c = (ars_sock *)arg;
     char in[BUF], out[BUF];
-    size_t have = 0;
+    size_t have = 0, scanned = 0;  /* bytes of the first pending head searched already */
     int keep = 1;
     ars_tcp_set_nodelay(c, 1);
     while (keep && !stopping) {
@@ -91,11 +112,18 @@ static void conn(void *arg) {
             const char *start = in + used, *hend = NULL, *p;
             long clen;
             size_t avail = have - used, head, rlen;
-            for (p = start; p + 3 < in + have; p++)
+            int err;
+            /* a head that arrives in pieces is searched once, not per piece */
+            for (p = start + (scanned > 3 ? scanned - 3 : 0); p + 3 < in + have; p++)
                 if (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') { hend = p + 4; break; }
-            if (!hend) break;
+            if (!hend) { scanned = avail; break; }
+            scanned = 0;
             head = (size_t)(hend - start);
-            if (parse_head(start, hend, &clen, &keep) != 0) { keep = 0; used = have; break; }
+            if ((err = parse_head(start, hend, &clen, &keep)) != 0) {
+                olen += respond_error(out + olen, sizeof out - olen, err);
+                keep = 0; used = have;
+                break;
+            }
             if (head + (size_t)clen > avail) {
                 if (head + (size_t)clen <= sizeof in) break;     /* fits: read more */
                 /* a large body: drain it past the buffer */
@@ -119,10 +147,13 @@ static void conn(void *arg) {
             used += rlen;
             if (!keep || used >= have) break;
         }
+        if (keep && used == 0 && have == sizeof in) {   /* a head larger than the buffer */
+            olen += respond_error(out + olen, sizeof out - olen, 431);
+            keep = 0;
+        }
         if (olen && ars_tcp_write(c, out, olen, NULL, ars_now() + 30000) < 0) break;
         if (used >= have) have = 0;
         else if (used) { memmove(in, in + used, have - used); have -= used; }
-        if (have == sizeof in) break;            /* a head larger than the buffer */
     }
     ars_io_close(c);
 }

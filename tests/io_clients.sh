@@ -42,6 +42,17 @@ if have curl; then
   [ "$r" = 1 ] && ok "curl keep-alive reuse" || bad "curl keep-alive reuse ($r)"
   r=$(printf 'GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | timeout 5 nc -q3 127.0.0.1 $HP | grep -c "HTTP/1.1 200")
   [ "$r" = 3 ] && ok "pipelined requests (3 in one write)" || bad "pipelining: $r responses"
+  # bad requests get an answer before the close, not a silent close
+  r=$(printf 'GARBAGE\r\n\r\n' | timeout 5 nc -q3 127.0.0.1 $HP | head -1 | tr -d '\r')
+  [ "$r" = "HTTP/1.1 400 Bad Request" ] && ok "malformed request: 400" || bad "malformed request: '$r'"
+  r=$(printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12x\r\n\r\n' | timeout 5 nc -q3 127.0.0.1 $HP | head -1 | tr -d '\r')
+  [ "$r" = "HTTP/1.1 400 Bad Request" ] && ok "bad Content-Length: 400" || bad "bad Content-Length: '$r'"
+  r=$(printf 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n' | timeout 5 nc -q3 127.0.0.1 $HP | head -1 | tr -d '\r')
+  [ "$r" = "HTTP/1.1 501 Not Implemented" ] && ok "chunked body: 501" || bad "chunked body: '$r'"
+  r=$( { printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: '; head -c 20000 /dev/zero | tr '\0' a; printf '\r\n\r\n'; } | timeout 5 nc -q3 127.0.0.1 $HP | head -1 | tr -d '\r')
+  [ "$r" = "HTTP/1.1 431 Request Header Fields Too Large" ] && ok "20 KB head: 431" || bad "20 KB head: '$r'"
+  r=$( { printf 'GET /1 HTTP/1.1\r\nHo'; sleep 0.2; printf 'st: x\r\n'; sleep 0.2; printf '\r\nGET /2 HTTP/1.1\r\nConnection: close\r\n\r\n'; } | timeout 5 nc -q3 127.0.0.1 $HP | grep -c "HTTP/1.1 200")
+  [ "$r" = 2 ] && ok "a head in three pieces, then a pipelined one" || bad "head in pieces: $r responses"
 else echo "skip curl (not installed)"; fi
 
 # wrk: 3 s, 100 connections, no errors
