@@ -62,8 +62,11 @@
      ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
      carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
      or larger than the address it holds).
-   - Blocking calls must run inside a coroutine (ars_go); outside one a call
-     that would block returns ARS_ESTATE.
+   - Blocking calls park the calling coroutine (ars_go). Outside a coroutine
+     (say in main before ars_sched_run) they block the calling thread until
+     done or the deadline, on every backend (POSIX waits in poll(2) on that
+     one socket, IOCP runs its port); ars_io_signal_wait needs a coroutine
+     (ARS_ESTATE outside one).
    - A socket belongs to the thread that created it. Each thread has its own
      loop, created on first use; ars_io_deinit() frees it once the thread's
      sockets are closed. One reader and one writer may wait on a socket at
@@ -835,6 +838,32 @@ static void ars__sock_free(ars_sock *s) { ARS__IO_FREE(s); }
    end). */
 #define ARS__PRD (1 << ARS__RD)
 #define ARS__PWR (1 << ARS__WR)
+#if defined(ARS__IO_IOCP)
+/* not reached: IOCP operations wait in ars__op_wait */
+#define ars__io_block(s, dirs, deadline) ((void)(s), (void)(dirs), (void)(deadline), ARS_ESTATE)
+#else
+static int ars__io_err(int e);
+/* Outside a coroutine the calling thread waits in poll(2) on this one
+   descriptor, as the IOCP backend drives its port: 0 ready, ARS_ETIMEDOUT
+   at the deadline. Readiness edges it consumes only make a later
+   coroutine's wait retry once. */
+ARS__IO_UNUSED static int ars__io_block(ars_sock *s, int dirs, int64_t deadline) {
+    struct pollfd p;
+    p.fd = s->fd;
+    p.events = (short)(((dirs & ARS__PRD) ? POLLIN : 0) | ((dirs & ARS__PWR) ? POLLOUT : 0));
+    for (;;) {
+        int r;
+        p.revents = 0;
+        r = poll(&p, 1, ars__io_timeout(deadline));
+        if (r > 0) return 0;
+        if (r == 0) {
+            if (deadline >= 0 && ars_now() >= deadline) return ARS_ETIMEDOUT;
+        } else if (errno != EINTR) {
+            return ars__io_err(errno);
+        }
+    }
+}
+#endif
 ARS__IO_UNUSED static void ars__io_hook(ars__loop *L) {
     ars_poller p;
     p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = L;
@@ -847,7 +876,7 @@ ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, 
     if (dirs != ARS__PWR && s->waiting[ARS__RD]) return ARS_EBUSY;
     if (dirs != ARS__PRD && s->waiting[ARS__WR]) return ARS_EBUSY;
     if (deadline == 0) return ARS_ETIMEDOUT;
-    if (!ars_coro_running()) return ARS_ESTATE;
+    if (!ars_coro_running()) return ars__io_block(s, dirs, deadline);
     if (!s->loop->hooked) ars__io_hook(s->loop);
     w = ars_park_prepare();
     for (d = 0; d < 2; d++) if (dirs >> d & 1) {
@@ -2113,6 +2142,7 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
     ars_sock *s;
     int fd, i, r;
     if (!signals || count <= 0) return ARS_EINVAL;
+    if (!ars_coro_running()) return ARS_ESTATE;
     sigemptyset(&set);
     for (i = 0; i < count; i++) if (sigaddset(&set, signals[i]) != 0) return ARS_EINVAL;
     pthread_sigmask(SIG_BLOCK, &set, NULL);
@@ -2151,6 +2181,7 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
     ars_sock *s;
     int i, r;
     if (!signals || count <= 0) return ARS_EINVAL;
+    if (!ars_coro_running()) return ARS_ESTATE;
     pthread_once(&ars__sig_once, ars__sig_init);
     if (ars__sig_pipe[0] < 0) return ARS_EMFILE;
     memset(&sa, 0, sizeof sa);

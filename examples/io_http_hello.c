@@ -100,7 +100,7 @@ static void conn(void *arg) {
     ars_sock *c = (ars_sock *)arg;
     char in[BUF], out[BUF];
     size_t have = 0, scanned = 0;  /* bytes of the first pending head searched already */
-    int keep = 1;
+    int keep = 1, answered_error = 0;
     ars_tcp_set_nodelay(c, 1);
     while (keep && !stopping) {
         size_t used = 0, olen = 0;
@@ -121,7 +121,7 @@ static void conn(void *arg) {
             head = (size_t)(hend - start);
             if ((err = parse_head(start, hend, &clen, &keep)) != 0) {
                 olen += respond_error(out + olen, sizeof out - olen, err);
-                keep = 0; used = have;
+                keep = 0; used = have; answered_error = 1;
                 break;
             }
             if (head + (size_t)clen > avail) {
@@ -149,11 +149,22 @@ static void conn(void *arg) {
         }
         if (keep && used == 0 && have == sizeof in) {   /* a head larger than the buffer */
             olen += respond_error(out + olen, sizeof out - olen, 431);
-            keep = 0;
+            keep = 0; answered_error = 1;
         }
         if (olen && ars_tcp_write(c, out, olen, NULL, ars_now() + 30000) < 0) break;
         if (used >= have) have = 0;
         else if (used) { memmove(in, in + used, have - used); have -= used; }
+    }
+    if (answered_error) {
+        /* Closing with unread bytes makes the kernel send a reset, and a
+           reset can destroy the error answer before the client reads it:
+           end our side, then read what the client still sends (at most
+           64 KiB or 1 s) before closing. */
+        int64_t until = ars_now() + 1000;
+        size_t drained = 0;
+        ptrdiff_t k;
+        ars_tcp_shutdown(c, ARS_SHUT_WR);
+        while (drained < 65536 && (k = ars_tcp_read(c, in, sizeof in, until)) > 0) drained += (size_t)k;
     }
     ars_io_close(c);
 }

@@ -861,6 +861,45 @@ static void test_iocp_writev_len(void) {
 #endif
 
 /* ---- bad arguments get ARS_EINVAL ---- */
+/* ---- outside a coroutine a call blocks the thread, with its deadline,
+   the same on every backend (POSIX returned ARS_ESTATE, IOCP waited) ---- */
+static void test_outside_coroutine(void) {
+    ars_sock *ls = NULL, *c = NULL, *a = NULL, *u = NULL;
+    char buf[8];
+    int64_t t0;
+    int sigs[1];
+    ASSERT_EQ(listen_any(&ls, "127.0.0.1", 4), 0);
+    /* the kernel completes the handshake into the backlog: no acceptor needed */
+    ASSERT_EQ(ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(3000)), 0);
+    ASSERT_EQ(ars_tcp_accept(ls, &a, NULL, go_deadline(3000)), 0);
+    EXPECT_EQ(ars_tcp_write(c, "ping", 4, NULL, go_deadline(3000)), 4);
+    EXPECT_EQ(ars_tcp_read_full(a, buf, 4, NULL, go_deadline(3000)), 4);
+    EXPECT(!memcmp(buf, "ping", 4));
+    EXPECT_EQ(ars_io_wait(c, ARS_IO_WRITE, go_deadline(3000)), ARS_IO_WRITE);
+    /* nothing to read: the deadline ends the wait, not before it */
+    t0 = ars_now();
+    EXPECT_EQ(ars_tcp_read(c, buf, sizeof buf, go_deadline(60)), ARS_ETIMEDOUT);
+    EXPECT(ars_now() - t0 >= 59 && ars_now() - t0 < 60 + LATE_MS);
+    EXPECT_EQ(ars_tcp_read(c, buf, sizeof buf, 0), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_tcp_write(a, "pong", 4, NULL, -1), 4);
+    EXPECT_EQ(ars_tcp_read(c, buf, sizeof buf, -1), 4);    /* waits for the bytes already there */
+    ars_io_close(a);
+    EXPECT_EQ(ars_tcp_read(c, buf, sizeof buf, go_deadline(3000)), ARS_EEOF);
+    t0 = ars_now();
+    EXPECT_EQ(ars_tcp_accept(ls, &a, NULL, go_deadline(50)), ARS_ETIMEDOUT);
+    EXPECT(ars_now() - t0 >= 49 && ars_now() - t0 < 50 + LATE_MS);
+    if (EXPECT_EQ(ars_udp_bind(&u, "127.0.0.1", 0), 0)) {
+        ars_addr from;
+        EXPECT_EQ(ars_udp_recv_from(u, buf, sizeof buf, &from, go_deadline(40)), ARS_ETIMEDOUT);
+        ars_io_close(u);
+    }
+    /* a signal wait needs a coroutine on every backend */
+    sigs[0] = SIGINT;
+    EXPECT_EQ(ars_io_signal_wait(sigs, 1, go_deadline(10)), ARS_ESTATE);
+    ars_io_close(c);
+    ars_io_close(ls);
+}
+
 static void test_bad_args(void) {
     ars_sock *s = NULL;
     ars_addr a;
@@ -1300,6 +1339,7 @@ int main(void) {
     ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_close_writer_done);
     ARS_RUN(test_bad_args);
+    ARS_RUN(test_outside_coroutine);
     ARS_RUN(test_options);
     ARS_RUN(test_close_and_cancel);
 #if !defined(_WIN32)
