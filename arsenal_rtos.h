@@ -353,11 +353,20 @@ ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t mcause, uint
 /* Minimal HAL, compiled with the implementation when a board is chosen:
    ARSENAL_RTOS_HAL_MPS2 (CMSDK UART0, LEDs in the FPGA I/O block),
    ARSENAL_RTOS_HAL_VIRT (NS16550 UART; virt has no GPIO block, so pins are
-   a RAM word), ARSENAL_RTOS_HAL_HOSTED (stdout/stdin, RAM pins). */
+   a RAM word), ARSENAL_RTOS_HAL_HOSTED (stdout; stdin read without
+   blocking, see below; RAM pins). */
 #if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
 ARSENAL_RTOS_API int  ars_rtos_uart_write(const void *buf, size_t n);     /* n */
-/* waits for at least one byte, polling every tick; returns the count,
-   ARS_EAGAIN (NOWAIT) or ARS_ETIMEDOUT */
+/* Reads what has arrived, up to n bytes; if nothing has, waits for at least
+   one byte, polling every tick. Returns the count (0 when n is 0),
+   ARS_EAGAIN (NOWAIT, nothing there), ARS_ETIMEDOUT, or ARS_EISR (a wait
+   asked for in an interrupt). Hosted: stdin (file descriptor 0, polled, so
+   the other tasks keep running; bytes already taken into stdio's stdin
+   buffer are not seen); ARS_EEOF at its end (always, without POSIX: no
+   input there), ARS_EIO on a read error. Hosted time is simulated: while
+   every task waits, ticks pass at once, so a deadline passes without
+   waiting for a person to type, and an ARS_RTOS_NEVER wait keeps the CPU
+   busy until a byte or the end of input comes. */
 ARSENAL_RTOS_API int  ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t deadline);
 ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level);
 ARSENAL_RTOS_API int  ars_rtos_gpio_get(unsigned pin);
@@ -1811,13 +1820,19 @@ static void ars__timers_run(void) {
 #if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
 #if defined(ARSENAL_RTOS_HAL_MPS2)
 #define ARS__HREG(a) (*(volatile uint32_t *)(uintptr_t)(a))
-static int ars__uart_tx_full(void) { return (int)(ARS__HREG(0x40004004u) & 1u); }
-static void ars__uart_put(unsigned char c) {
+/* TX and RX on (CTRL bits 0, 1) at the first use in either direction: a
+   board's startup may have enabled TX alone, and a read that comes first
+   must not find the receiver off */
+static void ars__uart_on(void) {
     if ((ARS__HREG(0x40004008u) & 3u) != 3u) { ARS__HREG(0x40004010u) = 16; ARS__HREG(0x40004008u) |= 3u; }
-    while (ars__uart_tx_full()) {}
+}
+static void ars__uart_put(unsigned char c) {
+    ars__uart_on();
+    while (ARS__HREG(0x40004004u) & 1u) {}                 /* TX buffer full */
     ARS__HREG(0x40004000u) = c;
 }
 static int ars__uart_get(unsigned char *c) {
+    ars__uart_on();
     if (!(ARS__HREG(0x40004004u) & 2u)) return 0;         /* RX buffer full bit */
     *c = (unsigned char)ARS__HREG(0x40004000u);
     return 1;
@@ -1838,8 +1853,34 @@ static volatile uint32_t ars__leds;
 #define ARS__LEDS ars__leds
 #else
 #include <stdio.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+#if defined(_POSIX_VERSION)
+#include <errno.h>
+#include <poll.h>
+#endif
 static void ars__uart_put(unsigned char c) { fputc(c, stdout); if (c == '\n') fflush(stdout); }
-static int ars__uart_get(unsigned char *c) { (void)c; return 0; }   /* no input when hosted */
+/* Input is file descriptor 0, read without blocking the (single-threaded)
+   hosted kernel: poll() with no wait, then read() of one byte. 1: a byte,
+   0: none yet, ARS_EEOF: end of input, ARS_EIO: read error. Without POSIX
+   there is no input: always ARS_EEOF. */
+static int ars__uart_get(unsigned char *c) {
+#if defined(_POSIX_VERSION)
+    struct pollfd pf;
+    ssize_t r;
+    pf.fd = 0; pf.events = POLLIN; pf.revents = 0;
+    if (poll(&pf, 1, 0) <= 0) return 0;
+    if (pf.revents & POLLNVAL) return ARS_EEOF;                 /* fd 0 closed */
+    r = read(0, c, 1);
+    if (r == 1) return 1;
+    if (r == 0) return ARS_EEOF;
+    return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : ARS_EIO;
+#else
+    (void)c;
+    return ARS_EEOF;
+#endif
+}
 static volatile uint32_t ars__leds;
 #define ARS__LEDS ars__leds
 #endif
@@ -1852,15 +1893,17 @@ ARSENAL_RTOS_API int ars_rtos_uart_write(const void *buf, size_t n) {
 ARSENAL_RTOS_API int ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t deadline) {
     unsigned char *p = (unsigned char *)buf;
     size_t got = 0;
-    while (got < n && ars__uart_get(&p[got])) got++;
-    while (!got) {
+    int r = 0;
+    if (!n) return 0;
+    for (;;) {
+        while (got < n && (r = ars__uart_get(&p[got])) == 1) got++;
+        if (got) return (int)got;
+        if (r < 0) return r;                          /* hosted: end of input, error */
         if (deadline == ARS_RTOS_NOWAIT) return ARS_EAGAIN;
-        if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) return ARS_ETIMEDOUT;
         if (ars__isr()) return ARS_EISR;
+        if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) return ARS_ETIMEDOUT;
         ars_rtos_delay(1);
-        while (got < n && ars__uart_get(&p[got])) got++;
     }
-    return (int)got;
 }
 ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level) {
     ars__irqstate s = ars__irq_save();

@@ -6,7 +6,10 @@
 #       firmware/ (-DARS_TEST_FREESTANDING -DARS_TEST_QUICK), boots it in
 #       QEMU under `timeout 60`, passes the UART output through and exits
 #       with main()'s return value (99 = CPU fault or main stack
-#       overflow, 124 = timeout, 125 = build failed).
+#       overflow, 124 = timeout, 125 = build failed). QEMU's stdin, which
+#       -nographic connects to the UART, is /dev/null, unless the test's
+#       source has a line `ars-test-fw-stdin: TEXT`: then TEXT (no newline)
+#       is what the firmware can read there.
 #   tests/firmware.sh --list     board names, one a line
 #   tests/firmware.sh --check    exit 0 if every board's compiler and QEMU exist
 #
@@ -82,6 +85,12 @@ $CC $CPU_FLAGS -std=c99 -Os -g -Wall -Wextra \
     "$TEST" $SRCS "$@" \
     -T "$LDS" -Wl,--gc-sections -Wl,-Map="$ELF.map" -lgcc -o "$ELF" || exit 125
 
+IN=$(sed -n 's/.*ars-test-fw-stdin: *//p' "$TEST" | head -1)
 # shellcheck disable=SC2086
-timeout "${FW_TIMEOUT:-60}" $QEMU $QEMU_ARGS -nographic -monitor none \
-    -icount shift=0,sleep=off -kernel "$ELF" </dev/null
+if [ -n "$IN" ]; then
+    printf '%s' "$IN" | timeout "${FW_TIMEOUT:-60}" $QEMU $QEMU_ARGS -nographic -monitor none \
+        -icount shift=0,sleep=off -kernel "$ELF"
+else
+    timeout "${FW_TIMEOUT:-60}" $QEMU $QEMU_ARGS -nographic -monitor none \
+        -icount shift=0,sleep=off -kernel "$ELF" </dev/null
+fi

@@ -25,8 +25,9 @@ for t in 0 1; do
         -DARS_TEST_QUICK -DARSENAL_RTOS_TICKLESS=$t -I"$ROOT/tests" -I"$ROOT/firmware" \
         "$ROOT/tests/test_rtos.c" "$ROOT/firmware/mps2/startup.c" "$ROOT/firmware/common.c" \
         -T "$ROOT/firmware/mps2/link.ld" -Wl,--gc-sections -lgcc -o "$OUT/test_rtos.elf" >"$LOG" 2>&1; then
+        sed -n 's/.*ars-test-fw-stdin: *//p' "$ROOT/tests/test_rtos.c" | head -1 | tr -d '\n' |
         timeout 60 qemu-system-arm -M mps2-an500 -semihosting-config enable=on,target=native -nographic \
-            -monitor none -icount shift=0,sleep=off -kernel "$OUT/test_rtos.elf" </dev/null >"$LOG" 2>&1
+            -monitor none -icount shift=0,sleep=off -kernel "$OUT/test_rtos.elf" >"$LOG" 2>&1
         report "an500(M7) tickless=$t" $? "$LOG"
     else report "an500(M7) tickless=$t" 125 "$LOG"; fi
     sh "$ROOT/tests/rtos_m0.sh" -DARSENAL_RTOS_TICKLESS=$t >"$LOG" 2>&1

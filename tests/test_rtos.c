@@ -11,6 +11,12 @@
    leaves no task behind. Firmware: tests/firmware.sh <board> (an385 an386
    rv32 rv32f rv64 rv64gc), also with -DARSENAL_RTOS_TICKLESS=1;
    Cortex-M0: tests/rtos_m0.sh (qemu microbit).
+
+   The HAL's UART input is tested too: tests/firmware.sh feeds the text of
+   the next line to QEMU's stdin, which -nographic connects to UART0
+   (test_uart_read expects exactly these bytes; hosted, it plays them
+   through a pipe in place of stdin).
+   ars-test-fw-stdin: ars-uart
 */
 #define ARSENAL_RTOS_PRIORITIES 16
 static volatile unsigned tick_irqs;     /* tick interrupts taken */
@@ -22,6 +28,14 @@ static volatile unsigned tick_irqs;     /* tick interrupts taken */
 #else
 #define ARSENAL_RTOS_TICK_HOOK() (tick_irqs++)
 #endif
+/* the HAL, for ars_rtos_uart_read (micro:bit M0 has no HAL: no UART test) */
+#if !defined(ARS_TEST_FREESTANDING)
+#define ARSENAL_RTOS_HAL_HOSTED
+#elif defined(__riscv)
+#define ARSENAL_RTOS_HAL_VIRT
+#elif defined(__arm__) && !defined(__ARM_ARCH_6M__)
+#define ARSENAL_RTOS_HAL_MPS2
+#endif
 #define ARSENAL_RTOS_IMPLEMENTATION
 #include "../arsenal_rtos.h"
 #include "ars_test.h"
@@ -31,6 +45,7 @@ static volatile unsigned tick_irqs;     /* tick interrupts taken */
 #define STK 2048                     /* bytes per task stack */
 #else
 #include <string.h>
+#include <unistd.h>
 #define STK 65536
 #endif
 
@@ -686,6 +701,86 @@ static void test_float_contexts(void) {
     EXPECT(fres[1] == 50.0f);
 }
 
+/* ---- UART input (HAL) --------------------------------------------------------- */
+#if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
+#define UART_IN "ars-uart"          /* the ars-test-fw-stdin text at the top */
+/* Firmware: QEMU holds these bytes from boot, before anything is written
+   on the UART through the HAL (mps2's receiver used to be switched on only
+   by the first ars_rtos_uart_write). Hosted: a pipe stands in for stdin,
+   then its end gives ARS_EEOF (the hosted HAL used to have no input). */
+static void test_uart_read(void) {
+    char buf[16];
+    int n = 0, r = 0, i;
+    ars_rtos_tick_t t0;
+#ifdef ARSENAL_RTOS_HAL_HOSTED
+    int fds[2], saved = dup(0);
+    EXPECT(saved >= 0);
+    EXPECT_EQ(pipe(fds), 0);
+    EXPECT_EQ(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    EXPECT_EQ(ars_rtos_uart_read(buf, sizeof buf, ARS_RTOS_NOWAIT), ARS_EAGAIN);
+    EXPECT_EQ(write(fds[1], UART_IN, sizeof UART_IN - 1), (long)sizeof UART_IN - 1);
+#endif
+    EXPECT_EQ(ars_rtos_uart_read(buf, 0, in_ticks(3)), 0);   /* used to wait for nothing */
+    /* QEMU delivers them a few at a time, when its main loop runs: wait
+       long in virtual time (each tick here is a poll of the UART) */
+    t0 = ars_rtos_now();
+    while (n < (int)sizeof UART_IN - 1) {
+        r = ars_rtos_uart_read(buf + n, sizeof UART_IN - 1 - (size_t)n, t0 + 200000);
+        if (r <= 0) break;
+        n += r;
+    }
+    EXPECT_EQ(r > 0 ? 0 : r, 0);
+    EXPECT_EQ(n, (int)sizeof UART_IN - 1);
+    for (i = 0; i < n && i < (int)sizeof UART_IN - 1; i++) EXPECT_EQ(buf[i], UART_IN[i]);
+    /* nothing more is pending */
+    EXPECT_EQ(ars_rtos_uart_read(buf, sizeof buf, ARS_RTOS_NOWAIT), ARS_EAGAIN);
+    ars_rtos_delay(1);
+    t0 = ars_rtos_now();
+    EXPECT_EQ(ars_rtos_uart_read(buf, sizeof buf, t0 + 5), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_rtos_now(), t0 + 5);
+    EXPECT_EQ(ars_rtos_uart_read(buf, sizeof buf, t0), ARS_ETIMEDOUT);   /* passed */
+    EXPECT_EQ(ars_rtos_now(), t0 + 5);
+#ifdef ARSENAL_RTOS_HAL_HOSTED
+    close(fds[1]);                                   /* end of input */
+    t0 = ars_rtos_now();                 /* with NEVER it used to poll forever */
+    r = ars_rtos_uart_read(buf, sizeof buf, t0 + 1000);
+    EXPECT_EQ(r, ARS_EEOF);
+    if (r == ARS_EEOF) EXPECT_EQ(ars_rtos_uart_read(buf, sizeof buf, NEVER), ARS_EEOF);
+    EXPECT_EQ(ars_rtos_now(), t0);
+    dup2(saved, 0);
+    close(saved);
+#endif
+}
+/* in an interrupt: no waiting */
+static volatile int uart_isr_r[2];
+static void on_uart_timer(ars_rtos_timer *t, void *arg) {
+    char c;
+    (void)t; (void)arg;
+    uart_isr_r[0] = ars_rtos_uart_read(&c, 1, ars_rtos_now() + 5);
+    uart_isr_r[1] = ars_rtos_uart_read(&c, 1, ars_rtos_now());            /* passed */
+}
+static void test_uart_read_isr(void) {
+#ifdef ARSENAL_RTOS_HAL_HOSTED
+    int fds[2], saved = dup(0);
+    EXPECT_EQ(pipe(fds), 0);                         /* open, empty: no byte yet */
+    dup2(fds[0], 0);
+    close(fds[0]);
+#endif
+    uart_isr_r[0] = uart_isr_r[1] = 99;
+    ars_rtos_timer_init(&tm1, on_uart_timer, 0);
+    ars_rtos_timer_start(&tm1, 2, 0);
+    ars_rtos_delay(3);
+    EXPECT_EQ(uart_isr_r[0], ARS_EISR);
+    EXPECT_EQ(uart_isr_r[1], ARS_EISR);
+#ifdef ARSENAL_RTOS_HAL_HOSTED
+    close(fds[1]);
+    dup2(saved, 0);
+    close(saved);
+#endif
+}
+#endif
+
 /* ---- runner ------------------------------------------------------------------- */
 /* a delayed task that is suspended and resumed returns from the delay at
    once with 0 (documented) */
@@ -717,6 +812,10 @@ static int exit_code;
 
 static void runner(void *arg) {
     (void)arg;
+#if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
+    ARS_RUN(test_uart_read);           /* first: nothing written through the HAL before */
+    ARS_RUN(test_uart_read_isr);
+#endif
     ARS_RUN(test_priority_order);
     ARS_RUN(test_yield);
     ARS_RUN(test_round_robin);
