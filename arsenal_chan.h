@@ -83,7 +83,7 @@
    it once the buffer is drained), ARS_EAGAIN (would block, deadline 0, and
    every try_ call), ARS_ETIMEDOUT (the deadline passed while blocked; never
    early), ARS_ECANCELED (ars_cancel on the coroutine), ARS_ESTATE (it would
-   have to block but the caller is not a scheduled coroutine), ARS_EINVAL,
+   have to block where it may not: see CAVEATS), ARS_EINVAL,
    ARS_ENOMEM (no room for its deadline's timer: firmware, where at most
    ARSENAL_CORO_MAX_TIMERS coroutines wait with a deadline at once).
    A call that fails has moved nothing: a canceled or timed-out send did not
@@ -106,8 +106,13 @@
    - A coroutine woken because its send/recv completed ignores an ars_cancel
      that raced with it; the cancel stays pending for its next blocking call.
    - Queues need a power-of-two capacity; their elements are copied (memcpy).
-   - Blocking calls from a plain thread (not a coroutine) return ARS_ESTATE;
-     use the try_ variants or run a scheduler on that thread.
+   - Blocking calls outside every coroutine (a plain thread, or main before
+     ars_sched_run) block the calling thread until done or the deadline, so
+     plain threads can talk to each other and to coroutines through
+     channels. On a thread whose scheduler has live coroutines (they could
+     not run meanwhile), in a coroutine without a scheduler, and in
+     firmware, they return ARS_ESTATE instead; the try_ variants never
+     wait.
 */
 #ifndef ARSENAL_CHAN_H
 #define ARSENAL_CHAN_H

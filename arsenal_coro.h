@@ -293,7 +293,12 @@ ARSENAL_CORO_API size_t ars_sched_count(void);
    ars_wake(w, result) makes that ars_park return `result`; it may be called
    from any thread, exactly one waker wins (the deadline and ars_cancel are
    wakers too: ARS_ETIMEDOUT, ARS_ECANCELED). A stale waker (the park already
-   ended) does nothing and returns ARS_ESTATE. */
+   ended) does nothing and returns ARS_ESTATE.
+   Outside every coroutine (a plain thread, or main before ars_sched_run)
+   ars_park blocks the thread itself, unless this thread's scheduler has
+   live coroutines, which could not run meanwhile: then, as in a coroutine
+   that has no scheduler (ars_coro_create), and in firmware, ars_park_prepare
+   gives a waker with co NULL and ars_park returns ARS_ESTATE. */
 typedef struct ars_waker { ars_coro *co; uint32_t seq; } ars_waker;
 ARSENAL_CORO_API ars_waker ars_park_prepare(void);
 ARSENAL_CORO_API int ars_park(int64_t deadline);
@@ -1820,11 +1825,157 @@ static void ars__sched_notify(ars_sched *s) {
 #endif
 }
 
+/* >>thread waiter: outside every coroutine, on a thread whose scheduler
+   has no live coroutine (they could not run while it waits), ars_park
+   blocks the thread itself. Its waiter is an ars_coro with no scheduler
+   (so an ars_waker names it as any other), plus a lock and a condition
+   variable; a waker sets `woken` under the lock after the result. */
+#if !defined(ARS__CORO_OS_NONE)
+typedef struct ars__twaiter {
+    ars_coro co;              /* first: a waker's co is the waiter */
+    int inited;
+    int woken;                /* guarded by mu */
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+#else
+    SRWLOCK mu;
+    CONDITION_VARIABLE cv;
+#endif
+} ars__twaiter;
+static ARS__TLS ars__twaiter ars__tw;
+/* a thread waiter's `sched`: no thread's scheduler, so ars__make_runnable
+   tells it apart only on its cross-thread path */
+static char ars__tw_tag;
+#define ARS__TW_SCHED ((ars_sched *)(void *)&ars__tw_tag)
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static ars_coro *ars__tw_get(void) {
+    ars__twaiter *t = &ars__tw;
+    if (!t->inited) {
+#if defined(ARS__CORO_OS_POSIX)
+        pthread_condattr_t ca;
+        pthread_mutex_init(&t->mu, NULL);
+        pthread_condattr_init(&ca);
+#if !defined(__APPLE__)
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
+        pthread_cond_init(&t->cv, &ca);
+        pthread_condattr_destroy(&ca);
+#else
+        InitializeSRWLock(&t->mu);
+        InitializeConditionVariable(&t->cv);
+#endif
+        t->co.heap_index = (size_t)-1;
+        t->co.deadline = -1;
+        t->co.sched = ARS__TW_SCHED;
+        t->inited = 1;
+    }
+    return &t->co;
+}
+
+static void ars__tw_wake(ars_coro *co) {
+    ars__twaiter *t = (ars__twaiter *)(void *)co;
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_lock(&t->mu);
+    t->woken = 1;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+#else
+    AcquireSRWLockExclusive(&t->mu);
+    t->woken = 1;
+    WakeConditionVariable(&t->cv);
+    ReleaseSRWLockExclusive(&t->mu);
+#endif
+}
+
+/* one wait on the condition variable (lock held) until the deadline (-1:
+   none); it may end early, the caller loops */
+static void ars__tw_wait(ars__twaiter *t, int64_t deadline) {
+#if defined(ARS__CORO_OS_POSIX)
+    struct timespec ts;
+#if defined(__APPLE__)
+    int64_t left = deadline - ars_now();     /* the condition's clock is real time */
+    if (deadline >= 0) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        if (left < 0) left = 0;
+        if (left > 86400000) left = 86400000;
+        ts.tv_sec += (time_t)(left / 1000);
+        ts.tv_nsec += (long)(left % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    }
+#else
+    ts.tv_sec = (time_t)(deadline / 1000);
+    ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+    if (deadline >= 0 && (int64_t)ts.tv_sec != deadline / 1000) deadline = -1;   /* past time_t: never */
+#endif
+    if (deadline < 0) pthread_cond_wait(&t->cv, &t->mu);
+    else pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+#else
+    int64_t left = deadline < 0 ? -1 : deadline - ars_now();
+    DWORD ms = left < 0 ? INFINITE : left >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)left;
+    if (deadline >= 0 && left <= 0) return;
+    SleepConditionVariableSRW(&t->cv, &t->mu, ms, 0);
+#endif
+}
+
+/* ars_park on the thread waiter */
+static int ars__tw_park(int64_t deadline) {
+    ars__twaiter *t = &ars__tw;
+    ars_coro *co = &t->co;
+    uint32_t w;
+    int r;
+    if (!co->prepared) ars_park_prepare();
+    co->prepared = 0;
+    w = ars__ld32(&co->wait);
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_lock(&t->mu);
+#else
+    AcquireSRWLockExclusive(&t->mu);
+#endif
+    while (!t->woken) {
+        if ((w & 1u) && deadline >= 0 && ars_now() >= deadline) {
+            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) { r = ARS_ETIMEDOUT; goto out; }
+            w &= ~1u;         /* a waker won the race: its wake follows */
+            continue;
+        }
+        ars__tw_wait(t, (w & 1u) ? deadline : -1);
+    }
+    t->woken = 0;
+    r = co->park_result;
+out:
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_mutex_unlock(&t->mu);
+#else
+    ReleaseSRWLockExclusive(&t->mu);
+#endif
+    return r;
+}
+#endif
+
+/* Outside every coroutine: the thread's own waiter, unless live
+   coroutines of this thread's scheduler would starve while it waits (or in
+   firmware, with no threads); else NULL. */
+static ars_coro *ars__parker_thread(void) {
+#if defined(ARS__CORO_OS_NONE)
+    return NULL;
+#else
+    if (ars__sched && ars__sched->count > 0) return NULL;
+    return ars__tw_get();
+#endif
+}
+
 /* makes a claimed coroutine runnable on its own scheduler */
 static void ars__make_runnable(ars_coro *co) {
     ars_sched *s = co->sched;
     if (s == ars__sched) {
         ars__runq_push(s, co);
+#if !defined(ARS__CORO_OS_NONE)
+    } else if (s == ARS__TW_SCHED) {
+        ars__tw_wake(co);       /* a thread waiting outside every coroutine */
+#endif
     } else {
         /* Once co is in the inbox its scheduler may run it, finish and free
            itself: announce this thread first, and the free waits for it. */
@@ -1849,7 +2000,9 @@ static int ars__claim(ars_coro *co, uint32_t seq, int result) {
 ARSENAL_CORO_API ars_waker ars_park_prepare(void) {
     ars_waker w;
     ars_coro *co = ars__current;
-    w.co = co && co->sched ? co : NULL;
+    if (!co) co = ars__parker_thread();
+    else if (!co->sched) co = NULL;     /* ars_coro_create's: no scheduler */
+    w.co = co;
     w.seq = 0;
     if (w.co) {
         w.seq = ars__ld32(&co->wait) >> 1;
@@ -1878,7 +2031,12 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
     ars_sched *s;
     uint32_t w;
     int r;
-    if (!co || !co->sched) return ARS_ESTATE;
+    if (!co || !co->sched) {
+#if !defined(ARS__CORO_OS_NONE)
+        if (!co && ars__parker_thread()) return ars__tw_park(deadline);
+#endif
+        return ARS_ESTATE;
+    }
     s = co->sched;
     if (!co->prepared) ars_park_prepare();
     co->prepared = 0;

@@ -90,7 +90,15 @@ static void test_rendezvous(void) {
     EXPECT_EQ(ars_chan_cap(g_ch), 0);
     EXPECT_EQ(ars_chan_try_send(g_ch, &v), ARS_EAGAIN);   /* nobody receives */
     EXPECT_EQ(ars_chan_try_recv(g_ch, &v), ARS_EAGAIN);
-    EXPECT_EQ(ars_chan_send(g_ch, &v, -1), ARS_ESTATE);   /* not a coroutine */
+#if defined(ARS_TEST_FREESTANDING)
+    EXPECT_EQ(ars_chan_send(g_ch, &v, -1), ARS_ESTATE);   /* no coroutine, no threads */
+#else
+    {   /* outside a coroutine the thread itself waits, here until its deadline */
+        int64_t t0 = ars_now();
+        EXPECT_EQ(ars_chan_send(g_ch, &v, t0 + 20), ARS_ETIMEDOUT);
+        EXPECT(ars_now() - t0 >= 19);
+    }
+#endif
     nevents = 0;
     go(rv_sender, NULL, NULL);
     go(rv_receiver, NULL, NULL);
@@ -223,7 +231,11 @@ static void test_select_ready(void) {
         memcpy(cs, k, sizeof k);
     }
     EXPECT_EQ(ars_select(cs, 3, 0), ARS_EAGAIN);
+#if defined(ARS_TEST_FREESTANDING)
     EXPECT_EQ(ars_select(cs, 3, -1), ARS_ESTATE);     /* would park outside a coroutine */
+#else
+    EXPECT_EQ(ars_select(cs, 3, ars_now() + 10), ARS_ETIMEDOUT);   /* the thread waits */
+#endif
     /* one receive ready */
     EXPECT_EQ(ars_chan_try_send(c1, &b), 0);
     r = ars_select(cs, 3, 0);
@@ -1082,6 +1094,107 @@ static void test_many_parked(void) {
 }
 #endif
 
+#if defined(HAVE_THREADS)
+/* ---- blocking calls outside every coroutine: the thread itself waits ---- */
+static ars_chan *pt_a, *pt_b;
+static long pt_n, pt_sum, pt_got;
+static int pt_r;
+static void pt_producer(void *arg) {      /* a plain thread: no scheduler */
+    long i;
+    (void)arg;
+    for (i = 1; i <= pt_n; i++) if (ars_chan_send(pt_a, &i, -1) != 0) break;
+    ars_chan_close(pt_a);
+}
+static void pt_consumer(void *arg) {
+    long v, sum = 0, got = 0;
+    (void)arg;
+    while (ars_chan_recv(pt_a, &v, -1) == 0) { sum += v; got++; }
+    pt_sum = sum; pt_got = got;
+}
+/* ping-pong between a plain thread and a coroutine of the main thread */
+static void pt_thread_ping(void *arg) {
+    long i, v = 0;
+    (void)arg;
+    for (i = 0; i < pt_n; i++) {
+        if (ars_chan_send(pt_a, &i, -1) != 0 || ars_chan_recv(pt_b, &v, -1) != 0 || v != i * 2) {
+            pt_r = -1; break;
+        }
+    }
+    ars_chan_close(pt_a);
+}
+static void pt_coro_pong(void *arg) {
+    long v;
+    (void)arg;
+    while (ars_chan_recv(pt_a, &v, -1) == 0) { v *= 2; if (ars_chan_send(pt_b, &v, -1) != 0) break; }
+}
+static void pt_selector(void *arg) {    /* a plain thread in ars_select */
+    long x = 0, y = 0;
+    ars_select_case k[2] = { ARS_RECV_CASE(pt_a, &x), ARS_RECV_CASE(pt_b, &y) };
+    (void)arg;
+    pt_r = ars_select(k, 2, ars_now() + 10000);
+    if (pt_r == 1 && (k[1].result != 0 || y != 77)) pt_r = -2;
+}
+static void pt_late_sender(void *arg) {
+    long v = 77;
+    (void)arg;
+    ars_sleep_until(ars_now() + 20);
+    ars_chan_send(pt_b, &v, -1);
+}
+static void pt_blocked_recv(void *arg) {
+    long v;
+    (void)arg;
+    pt_r = ars_chan_recv(pt_a, &v, -1);
+}
+static void pt_idle(void *arg) { (void)arg; ars_sleep_until(ars_now() + 5); }
+static void test_plain_threads(void) {
+    long v = 1;
+    int64_t t0;
+    ASSERT_EQ(ars_chan_create(&pt_a, sizeof(long), 0, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&pt_b, sizeof(long), 0, NULL), 0);
+    /* two plain threads over an unbuffered channel: every item, once */
+    pt_n = SCALE(20000, 1000); pt_sum = pt_got = 0;
+    spawn_thread(0, pt_producer, NULL);
+    spawn_thread(1, pt_consumer, NULL);
+    thr_join(thr[0]); thr_join(thr[1]);
+    EXPECT_EQ(pt_got, pt_n);
+    EXPECT_EQ(pt_sum, pt_n * (pt_n + 1) / 2);
+    ars_chan_destroy(pt_a);
+    ASSERT_EQ(ars_chan_create(&pt_a, sizeof(long), 0, NULL), 0);
+    /* a plain thread and a coroutine of this thread, both ways */
+    pt_n = SCALE(20000, 1000); pt_r = 0;
+    go(pt_coro_pong, NULL, NULL);
+    spawn_thread(0, pt_thread_ping, NULL);
+    run();
+    thr_join(thr[0]);
+    EXPECT_EQ(pt_r, 0);
+    ars_chan_destroy(pt_a);
+    ASSERT_EQ(ars_chan_create(&pt_a, sizeof(long), 0, NULL), 0);
+    /* a plain thread's select, fired by a coroutine 20 ms later */
+    pt_r = -9;
+    spawn_thread(0, pt_selector, NULL);
+    go(pt_late_sender, NULL, NULL);
+    run();
+    thr_join(thr[0]);
+    EXPECT_EQ(pt_r, 1);
+    /* close wakes a plain thread parked in recv */
+    pt_r = 1;
+    spawn_thread(0, pt_blocked_recv, NULL);
+    t0 = ars_now();
+    while (ars_now() - t0 < 30) ars_test_yield();
+    ars_chan_close(pt_a);
+    thr_join(thr[0]);
+    EXPECT_EQ(pt_r, ARS_ECLOSED);
+    /* with live coroutines on this thread, waiting would starve them:
+       outside a coroutine the call is refused */
+    go(pt_idle, NULL, NULL);
+    EXPECT_EQ(ars_chan_send(pt_b, &v, -1), ARS_ESTATE);
+    EXPECT_EQ(ars_park(-1), ARS_ESTATE);
+    run();
+    ars_chan_destroy(pt_a);
+    ars_chan_destroy(pt_b);
+}
+#endif
+
 int main(void) {
     ARS_RUN(test_rendezvous);
     ARS_RUN(test_buffered);
@@ -1107,6 +1220,7 @@ int main(void) {
     ARS_RUN(test_threads_cancel);
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
+    ARS_RUN(test_plain_threads);
 #endif
 #if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
     ARS_RUN(test_many_parked);
