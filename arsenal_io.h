@@ -65,7 +65,9 @@
    - Blocking calls park the calling coroutine (ars_go). Outside a coroutine
      (say in main before ars_sched_run) they block the calling thread until
      done or the deadline, on every backend (POSIX waits in poll(2) on that
-     one socket, IOCP runs its port); ars_io_signal_wait needs a coroutine
+     one socket, IOCP runs its port), unless this thread's scheduler has
+     live coroutines, which could not run meanwhile: then a call that would
+     wait returns ARS_ESTATE. ars_io_signal_wait needs a coroutine
      (ARS_ESTATE outside one).
    - A socket belongs to the thread that created it. Each thread has its own
      loop, created on first use; ars_io_deinit() frees it once the thread's
@@ -876,7 +878,8 @@ ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, 
     if (dirs != ARS__PWR && s->waiting[ARS__RD]) return ARS_EBUSY;
     if (dirs != ARS__PRD && s->waiting[ARS__WR]) return ARS_EBUSY;
     if (deadline == 0) return ARS_ETIMEDOUT;
-    if (!ars_coro_running()) return ars__io_block(s, dirs, deadline);
+    if (!ars_coro_running())   /* live coroutines here could not run meanwhile */
+        return ars_sched_count() > 0 ? ARS_ESTATE : ars__io_block(s, dirs, deadline);
     if (!s->loop->hooked) ars__io_hook(s->loop);
     w = ars_park_prepare();
     for (d = 0; d < 2; d++) if (dirs >> d & 1) {
@@ -1678,7 +1681,10 @@ static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
     ars_poller p;
     int r = 0, d = op->dir;
     if (!ars_coro_running()) {
-        /* outside a coroutine: drive the port ourselves */
+        /* outside a coroutine: drive the port ourselves; with live
+           coroutines here (they could not run meanwhile) take the
+           operation back instead, as POSIX refuses to wait */
+        if (ars_sched_count() > 0) { r = ARS_ESTATE; CancelIoEx((HANDLE)s->fd, &op->ov); }
         while (!op->done) {
             if (deadline >= 0 && ars_now() >= deadline && !r) { r = ARS_ETIMEDOUT; CancelIoEx((HANDLE)s->fd, &op->ov); }
             ars__be_poll(s->loop, r ? -1 : ars__io_timeout(deadline));

@@ -863,6 +863,7 @@ static void test_iocp_writev_len(void) {
 /* ---- bad arguments get ARS_EINVAL ---- */
 /* ---- outside a coroutine a call blocks the thread, with its deadline,
    the same on every backend (POSIX returned ARS_ESTATE, IOCP waited) ---- */
+static void outside_idle(void *arg) { (void)arg; ars_sleep_until(ars_now() + 5); }
 static void test_outside_coroutine(void) {
     ars_sock *ls = NULL, *c = NULL, *a = NULL, *u = NULL;
     char buf[8];
@@ -896,6 +897,10 @@ static void test_outside_coroutine(void) {
     /* a signal wait needs a coroutine on every backend */
     sigs[0] = SIGINT;
     EXPECT_EQ(ars_io_signal_wait(sigs, 1, go_deadline(10)), ARS_ESTATE);
+    /* with a live coroutine on this thread, waiting would starve it */
+    ars_go(outside_idle, NULL);
+    EXPECT_EQ(ars_tcp_accept(ls, &a, NULL, -1), ARS_ESTATE);
+    ars_sched_run();
     ars_io_close(c);
     ars_io_close(ls);
 }
