@@ -11,8 +11,10 @@
    a reply channel that lives on the client's stack (ars_chan_init over
    caller memory, no allocation). A send on thread A wakes a coroutine
    parked on thread B and the other way round; each thread sleeps in its
-   scheduler while it has nothing to run. The lock-free MPMC queue at the
-   end needs no coroutines at all.
+   scheduler while it has nothing to run. Then two plain threads (no
+   scheduler) serve jobs from main through channels: outside every
+   coroutine a blocking channel call blocks the thread itself. The
+   lock-free MPMC queue at the end needs no coroutines at all.
 */
 #define ARSENAL_CORO_IMPLEMENTATION
 #define ARSENAL_CHAN_IMPLEMENTATION
@@ -71,6 +73,18 @@ static void *thread_b(void *arg) {
     return NULL;
 }
 
+/* plain threads and channels: a blocking call waits in the thread */
+static ars_chan *jobs, *results;
+static void *plain_worker(void *arg) {
+    int job;
+    (void)arg;
+    while (ars_chan_recv(jobs, &job, -1) == 0) {   /* until closed and drained */
+        int sq = job * job;
+        ars_chan_send(results, &sq, -1);
+    }
+    return NULL;
+}
+
 /* plain threads and the MPMC queue: no scheduler involved */
 static ars_mpmc *q;
 static void *queue_producer(void *arg) {
@@ -82,7 +96,8 @@ static void *queue_producer(void *arg) {
 
 int main(void) {
     pthread_t a, b;
-    long v, sum = 0, n;
+    long v, n;
+    long long sum = 0;
     if (ars_chan_create(&requests, sizeof(request), 4, NULL)) return 1;
     pthread_create(&a, NULL, thread_a, NULL);
     pthread_create(&b, NULL, thread_b, NULL);
@@ -90,11 +105,26 @@ int main(void) {
     pthread_join(b, NULL);
     ars_chan_destroy(requests);
 
+    {
+        pthread_t w[2];
+        int i, r, total = 0;
+        if (ars_chan_create(&jobs, sizeof(int), 0, NULL) || ars_chan_create(&results, sizeof(int), 10, NULL)) return 1;
+        for (i = 0; i < 2; i++) pthread_create(&w[i], NULL, plain_worker, NULL);
+        for (i = 1; i <= 10; i++) ars_chan_send(jobs, &i, -1);   /* main is no coroutine either */
+        for (i = 0; i < 10; i++) if (ars_chan_recv(results, &r, ars_now() + 5000) == 0) total += r;
+        ars_chan_close(jobs);
+        for (i = 0; i < 2; i++) pthread_join(w[i], NULL);
+        printf("plain threads: sum of squares 1..10 = %d\n", total);   /* 385 */
+        ars_chan_destroy(jobs);
+        ars_chan_destroy(results);
+        if (total != 385) return 1;
+    }
+
     if (ars_mpmc_create(&q, sizeof(long), 256, NULL)) return 1;
     pthread_create(&a, NULL, queue_producer, NULL);
     for (n = 0; n < 100000; ) if (ars_mpmc_pop(q, &v) == 0) { sum += v; n++; }
     pthread_join(a, NULL);
     ars_mpmc_destroy(q);
-    printf("mpmc: %ld items, sum %ld\n", n, sum);   /* 5000050000 */
-    return 0;
+    printf("mpmc: %ld items, sum %lld\n", n, sum);   /* 5000050000 */
+    return sum == 5000050000LL ? 0 : 1;
 }
