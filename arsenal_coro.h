@@ -281,7 +281,8 @@ ARSENAL_CORO_API int ars_sched_run(void);
 ARSENAL_CORO_API int ars_sched_yield(void);
 /* Sleeps until the deadline (-1: until canceled). 0, ARS_ECANCELED,
    ARS_ESTATE, ARS_ENOMEM (no room for the timer; firmware: more than
-   ARSENAL_CORO_MAX_TIMERS at once; -1 takes none). */
+   ARSENAL_CORO_MAX_TIMERS at once; -1 takes none). Outside every coroutine
+   the thread sleeps, as ars_park below describes (-1 then never ends). */
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline);
 /* Number of coroutines alive on this thread's scheduler. */
 ARSENAL_CORO_API size_t ars_sched_count(void);
@@ -2067,7 +2068,8 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
 
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline) {
     int r;
-    if (!ars__current || !ars__current->sched) return ARS_ESTATE;
+    /* outside every coroutine ars_park waits in the thread (or refuses) */
+    if (ars__current && !ars__current->sched) return ARS_ESTATE;
     /* -1 parks with no deadline: no timer slot (firmware has
        ARSENAL_CORO_MAX_TIMERS of them), only a cancel ends it */
     r = ars_park(deadline < 0 ? -1 : deadline);
