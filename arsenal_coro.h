@@ -1581,6 +1581,26 @@ static ARS__TLS ars_poller ars__poller_cfg;
 static ARS__TLS ars_sched *ars__sched_spare;
 #endif
 
+/* a lock and a condition variable whose timed waits run on the clock of
+   ars_now() (macOS offers no choice: real time) */
+#if defined(ARS__CORO_OS_POSIX)
+static void ars__lock_cv_init(pthread_mutex_t *mu, pthread_cond_t *cv) {
+    pthread_condattr_t ca;
+    pthread_mutex_init(mu, NULL);
+    pthread_condattr_init(&ca);
+#if !defined(__APPLE__)
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+#elif defined(ARS__CORO_OS_WIN)
+static void ars__lock_cv_init(SRWLOCK *mu, CONDITION_VARIABLE *cv) {
+    InitializeSRWLock(mu);
+    InitializeConditionVariable(cv);
+}
+#endif
+
 static ars_sched *ars__sched_get(void) {
     ars_sched *s = ars__sched;
     if (s) return s;
@@ -1605,20 +1625,8 @@ static ars_sched *ars__sched_get(void) {
     if (!s) return NULL;
     ARS__MEMSET(s, 0, sizeof *s);
 #endif
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_init(&s->mu, NULL);
-    {
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-#if !defined(__APPLE__)
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-#endif
-        pthread_cond_init(&s->cv, &ca);
-        pthread_condattr_destroy(&ca);
-    }
-#elif defined(ARS__CORO_OS_WIN)
-    InitializeSRWLock(&s->mu);
-    InitializeConditionVariable(&s->cv);
+#if !defined(ARS__CORO_OS_NONE)
+    ars__lock_cv_init(&s->mu, &s->cv);
 #endif
     s->poller = ars__poller_cfg;
     s->has_poller = ars__poller_cfg.poll != NULL;
@@ -1856,19 +1864,7 @@ __attribute__((noinline))
 static ars_coro *ars__tw_get(void) {
     ars__twaiter *t = &ars__tw;
     if (!t->inited) {
-#if defined(ARS__CORO_OS_POSIX)
-        pthread_condattr_t ca;
-        pthread_mutex_init(&t->mu, NULL);
-        pthread_condattr_init(&ca);
-#if !defined(__APPLE__)
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-#endif
-        pthread_cond_init(&t->cv, &ca);
-        pthread_condattr_destroy(&ca);
-#else
-        InitializeSRWLock(&t->mu);
-        InitializeConditionVariable(&t->cv);
-#endif
+        ars__lock_cv_init(&t->mu, &t->cv);
         t->co.heap_index = (size_t)-1;
         t->co.deadline = -1;
         t->co.sched = ARS__TW_SCHED;
