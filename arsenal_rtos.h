@@ -64,7 +64,11 @@
    (ars_rtos_now() + n); ARS_RTOS_NEVER waits forever, ARS_RTOS_NOWAIT (0)
    does not block (ARS_EAGAIN when it would have to); a deadline that passes
    gives ARS_ETIMEDOUT. Comparisons are wrap-safe for deadlines < 2^31 ticks
-   away; the two values 0 and 0xFFFFFFFF are reserved.
+   away; the two values 0 and 0xFFFFFFFF are reserved: a deadline computed
+   as ars_rtos_now() + n that lands on one of them means NOWAIT or NEVER.
+   Delays, delay_until and timers have no such values: they end on every
+   tick, 0xFFFFFFFF too. A wait that ars_rtos_task_suspend cuts short
+   returns ARS_ECANCELED once the task is resumed.
 
    SCHEDULING: the highest-priority ready task runs; tasks of one priority
    share the CPU in time slices (the slice counter is global: a task that
@@ -472,7 +476,7 @@ static ars_rtos_task ars__idle_task;
 static void ars__idle(void *arg);
 static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
-static ars_rtos_tick_t ars__next_event(void);
+static ars_rtos_tick_t ars__until_next(void);
 static void ars__advance(ars_rtos_tick_t n);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
@@ -636,14 +640,14 @@ ARSENAL_RTOS_API void ars_rtos_stop(int code) {
 static void ars__port_idle(void) {
     /* nothing runnable: jump simulated time to the next event */
     ars__irqstate s = ars__irq_save();
-    ars_rtos_tick_t next = ars__next_event();
-    if (next == ARS_RTOS_NEVER) {
+    ars_rtos_tick_t d = ars__until_next();
+    if (d == ARS_RTOS_NEVER) {
         ars__irq_restore(s);
         ars_rtos_stop(ARS_EBUSY);
         return;
     }
     ars__k.isr++;
-    ars__advance(next - ars__k.now);
+    ars__advance(d);
     ars__k.isr--;
     ars__irq_restore(s);
 }
@@ -857,8 +861,7 @@ ARSENAL_RTOS_API void ars_rtos_systick_handler(void) {
 }
 static void ars__port_idle(void) {
     uint32_t s = ars__irq_save();
-    ars_rtos_tick_t next = ars__next_event(), d;
-    d = (next == ARS_RTOS_NEVER) ? 0xFFFFFFFFu : next - ars__k.now;
+    ars_rtos_tick_t d = ars__until_next();
     if (d > 0xFFFFFFu / ARS__TICK_RELOAD) d = 0xFFFFFFu / ARS__TICK_RELOAD;
     if (ars__k.map != 1u || d < 2 || ars__cm_n != 1u || (ARS__ICSR & (1u << 26))) {
         __asm volatile("dsb\n wfi" ::: "memory");
@@ -1161,8 +1164,7 @@ static int ars__port_start(void) {
 static void ars__port_idle(void) {
 #if ARSENAL_RTOS_TICKLESS
     uintptr_t s = ars__irq_save();
-    ars_rtos_tick_t next = ars__next_event(), d;
-    d = (next == ARS_RTOS_NEVER) ? 0x7FFFFFFFu : next - ars__k.now;
+    ars_rtos_tick_t d = ars__until_next();
     if (d > 0x7FFFFFFFu / ARS__PERIOD) d = (ars_rtos_tick_t)(0x7FFFFFFFu / ARS__PERIOD);
     if ((int32_t)d > 1) ars__rv_cmp(ars__rv_next + (uint64_t)(d - 1) * ARS__PERIOD);
     if (ars__k.map == 1u) __asm volatile("wfi");
@@ -1258,7 +1260,11 @@ static void ars__unwait(ars_rtos_task *t) {
             if (m->owner) ars__mutex_reprio(m->owner);
         }
     }
-    if (t->wake != ARS_RTOS_NEVER) { ars__timeout_del(t); t->wake = ARS_RTOS_NEVER; }
+    /* a sleep is always timed, also one that ends on tick 0xFFFFFFFF */
+    if (t->wake != ARS_RTOS_NEVER || t->state == ARS_RTOS_DELAYED) {
+        ars__timeout_del(t);
+        t->wake = ARS_RTOS_NEVER;
+    }
 }
 static void ars__wake(ars_rtos_task *t, int result) {
     ars__unwait(t);
@@ -1276,7 +1282,7 @@ static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_r
     t->wq = wq;
     if (wq) ars__push_prio(wq, t);
     t->wake = deadline;
-    if (deadline != ARS_RTOS_NEVER) ars__timeout_add(t);
+    if (deadline != ARS_RTOS_NEVER || !wq) ars__timeout_add(t);   /* !wq: a sleep */
     if (state == ARS_RTOS_BLOCKED + 1)          /* lend our priority along */
         ars__mutex_reprio(((ars_rtos_mutex *)(void *)wq)->owner);
     ars__switch_out(s);
@@ -1305,11 +1311,8 @@ static int ars__wait(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_rt
 static void ars__timers_run(void);
 static void ars__expire(void) {
     ars_rtos_task *t;
-    while ((t = ars__k.timeouts) != 0 && ars__due(t->wake, ars__k.now)) {
-        ars__k.timeouts = t->tnext;
-        t->wake = ARS_RTOS_NEVER;
-        ars__wake(t, ARS_ETIMEDOUT);
-    }
+    while ((t = ars__k.timeouts) != 0 && ars__due(t->wake, ars__k.now))
+        ars__wake(t, ARS_ETIMEDOUT);            /* takes it off the list's head */
     ars__timers_run();
 }
 static ARS__UNUSED void ars__advance(ars_rtos_tick_t n) {
@@ -1337,11 +1340,12 @@ static void ars__tick_n(ars_rtos_tick_t n) {
     ars__irq_restore(s);
 }
 ARSENAL_RTOS_API void ars_rtos_tick(void) { ars__tick_n(1); }
-static ARS__UNUSED ars_rtos_tick_t ars__next_event(void) {
-    ars_rtos_tick_t n = ARS_RTOS_NEVER;
-    if (ars__k.timeouts) n = ars__k.timeouts->wake;
-    if (ars__k.timers && (n == ARS_RTOS_NEVER || (int32_t)(ars__k.timers->expiry - n) < 0))
-        n = ars__k.timers->expiry;
+/* ticks from now to the first timeout or timer expiry (>= 1), or NEVER if
+   there is none: as an absolute tick, 0xFFFFFFFF could not say "none" */
+static ARS__UNUSED ars_rtos_tick_t ars__until_next(void) {
+    ars_rtos_tick_t n = ARS_RTOS_NEVER, d;
+    if (ars__k.timeouts) n = ars__k.timeouts->wake - ars__k.now;
+    if (ars__k.timers && (d = ars__k.timers->expiry - ars__k.now) < n) n = d;
     return n;
 }
 ARSENAL_RTOS_API ars_rtos_tick_t ars_rtos_now(void) { return *(volatile ars_rtos_tick_t *)&ars__k.now; }

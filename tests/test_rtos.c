@@ -701,6 +701,65 @@ static void test_float_contexts(void) {
     EXPECT(fres[1] == 50.0f);
 }
 
+/* ---- tick wrap-around ---------------------------------------------------------- */
+/* White box: moves the kernel's tick count close to the wrap (nothing timed
+   is pending when it is called). The tick interrupt does not depend on it. */
+static void set_now(ars_rtos_tick_t t) {
+    ars__irqstate s = ars__irq_save();
+    ars__k.now = t;
+    ars__irq_restore(s);
+}
+static volatile ars_rtos_tick_t wrap_woke;
+static volatile int wrap_n;
+static void wrap_sleeper(void *arg) { (void)arg; ars_rtos_delay(15); wrap_woke = ars_rtos_now(); }
+static void wrap_periodic(void *arg) {
+    ars_rtos_tick_t t = ars_rtos_now();
+    int i;
+    (void)arg;
+    for (i = 0; i < 32; i++) {
+        ars_rtos_delay_until(&t, 1);
+        if (ars_rtos_now() != t) break;
+        wrap_n++;
+    }
+}
+static volatile ars_rtos_tick_t wrap_fired;
+static volatile int wrap_fires;
+static void on_wrap_timer(ars_rtos_timer *t, void *arg) { (void)t; (void)arg; wrap_fired = ars_rtos_now(); wrap_fires++; }
+/* A sleep that ends on tick 0xFFFFFFFF (the value of ARS_RTOS_NEVER) used
+   to be taken for "no timeout" and never ended: ars_rtos_delay(n) at
+   now = 0xFFFFFFFF - n, and every periodic task once per wrap. */
+static void test_delay_to_tick_max(void) {
+    ars_rtos_tick_t t0;
+    ars_rtos_delay(1);
+    set_now(0xFFFFFFF0u);
+    wrap_woke = 0; wrap_n = 0;
+    t0 = ars_rtos_now();
+    spawn(0, wrap_sleeper, 0, 9);      /* runs now: sleeps until 0xFFFFFFFF */
+    spawn(1, wrap_periodic, 0, 9);     /* its 15th period ends there */
+    ars_rtos_delay(40);
+    EXPECT_EQ(wrap_woke, 0xFFFFFFFFu);
+    EXPECT_EQ(wrap_n, 32);
+    EXPECT_EQ(ars_rtos_now(), t0 + 40);
+    ars_rtos_task_delete(&tasks[0]);   /* were they stuck: take them out */
+    ars_rtos_task_delete(&tasks[1]);
+}
+/* A timer that expires on tick 0xFFFFFFFF while every task sleeps longer:
+   the idle's "next event" was NEVER, meaning none (hosted: the kernel
+   stopped with ARS_EBUSY; tickless: idle slept past every wake-up). */
+static void test_timer_at_tick_max(void) {
+    ars_rtos_tick_t t0;
+    ars_rtos_delay(1);
+    set_now(0xFFFFFFF0u);
+    wrap_fired = 0; wrap_fires = 0;
+    t0 = ars_rtos_now();
+    ars_rtos_timer_init(&tm1, on_wrap_timer, 0);
+    EXPECT_EQ(ars_rtos_timer_start(&tm1, 15, 0), 0);
+    EXPECT_EQ(ars_rtos_delay(20), 0);
+    EXPECT_EQ(ars_rtos_now(), t0 + 20);
+    EXPECT_EQ(wrap_fires, 1);
+    EXPECT_EQ(wrap_fired, 0xFFFFFFFFu);
+}
+
 /* ---- UART input (HAL) --------------------------------------------------------- */
 #if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
 #define UART_IN "ars-uart"          /* the ars-test-fw-stdin text at the top */
@@ -838,6 +897,8 @@ static void runner(void *arg) {
 #endif
     ARS_RUN(test_stack_overflow);
     ARS_RUN(test_float_contexts);
+    ARS_RUN(test_delay_to_tick_max);
+    ARS_RUN(test_timer_at_tick_max);
     exit_code = ars_test_report();
 #ifdef ARS_TEST_FREESTANDING
     board_exit(exit_code);
