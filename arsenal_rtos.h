@@ -113,7 +113,8 @@
 
    CAVEATS
      - Deleting a task that holds a mutex is refused (ARS_EBUSY). A task
-       whose function returns deletes itself.
+       whose function returns deletes itself, or, if it still holds a
+       mutex, is suspended (the mutex stays held).
      - Stack overflow is detected at switch time, after the fact (as in every
        kernel without an MPU): the hook (ars_rtos_set_overflow_hook) runs in
        the switch interrupt, the task is suspended for good; with no hook
@@ -1373,7 +1374,9 @@ static void ars__stack_overflow(ars_rtos_task *t) {
 ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t)) { ars__k.overflow_hook = hook; }
 
 static ARS__UNUSED void ars__task_exit(void) {
-    ars_rtos_task_delete(0);
+    /* refused while it holds a mutex: then it waits suspended, holding it,
+       instead of spinning here at its priority */
+    if (ars_rtos_task_delete(0)) ars_rtos_task_suspend(0);
     for (;;) {}
 }
 

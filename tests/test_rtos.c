@@ -760,6 +760,28 @@ static void test_timer_at_tick_max(void) {
     EXPECT_EQ(wrap_fired, 0xFFFFFFFFu);
 }
 
+/* ---- a task that returns holding a mutex ---------------------------------------- */
+/* It cannot delete itself (refused while it holds a mutex): it used to spin
+   there for ever at its priority, starving every lower task (hosted: the
+   whole program). Now it is suspended, still holding the mutex. */
+static void returns_holding(void *arg) { (void)arg; ars_rtos_mutex_lock(&m1, NEVER); }
+static void test_return_holding_mutex(void) {
+    int c;
+    ars_rtos_mutex_init(&m1, 0);
+    counter = 0;
+    spawn(0, counting, 0, 3);
+    spawn(1, returns_holding, 0, 5);
+    ars_rtos_delay(5);
+    c = counter;
+    ars_rtos_delay(5);
+    EXPECT(counter > c);                                 /* the lower task runs */
+    EXPECT_EQ(ars_rtos_task_state(&tasks[1]), ARS_RTOS_SUSPENDED);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, ARS_RTOS_NOWAIT), ARS_EAGAIN);   /* still held */
+    ars_rtos_task_suspend(&tasks[1]);
+    ars_rtos_task_delete(&tasks[0]);
+    ars_rtos_mutex_init(&m1, 0);
+}
+
 /* ---- UART input (HAL) --------------------------------------------------------- */
 #if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT) || defined(ARSENAL_RTOS_HAL_HOSTED)
 #define UART_IN "ars-uart"          /* the ars-test-fw-stdin text at the top */
@@ -897,6 +919,7 @@ static void runner(void *arg) {
 #endif
     ARS_RUN(test_stack_overflow);
     ARS_RUN(test_float_contexts);
+    ARS_RUN(test_return_holding_mutex);
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
     exit_code = ars_test_report();
