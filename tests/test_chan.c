@@ -441,18 +441,27 @@ static void dl_past(void *arg) {
     dl_late[3] = 0;
 }
 static void test_deadlines(void) {
-    int i, v = 3;
+    int i, v = 3, round, late;
     reset_chans();
     g_ch = mk(sizeof(int), 0); g_ch2 = mk(sizeof(int), 1);
     ASSERT(g_ch && g_ch2);
     ars_chan_try_send(g_ch2, &v);
-    go(dl_recv, NULL, NULL); go(dl_send, NULL, NULL); go(dl_select, NULL, NULL); go(dl_past, NULL, NULL);
-    run();
-    for (i = 0; i < 4; i++) {
-        EXPECT_EQ(dl_res[i], ARS_ETIMEDOUT);
-        EXPECT(dl_late[i] >= 0);
-        EXPECT(dl_late[i] <= SLACK_MS);
+    /* Never early, every time. Late by more than SLACK_MS only when the
+       machine took the thread away: a round that late is run again, and
+       three late rounds in a row fail (a slow timer is late every time). */
+    for (round = 0; round < 3; round++) {
+        go(dl_recv, NULL, NULL); go(dl_send, NULL, NULL); go(dl_select, NULL, NULL); go(dl_past, NULL, NULL);
+        run();
+        late = 0;
+        for (i = 0; i < 4; i++) {
+            EXPECT_EQ(dl_res[i], ARS_ETIMEDOUT);
+            EXPECT(dl_late[i] >= 0);
+            if (dl_late[i] > SLACK_MS) late = 1;
+        }
+        if (!late) break;
+        ars_test_puts("# a deadline round was late (a loaded machine?): again\n");
     }
+    EXPECT(round < 3);
     EXPECT(g_ch->recv_head == NULL && g_ch2->send_head == NULL);
     EXPECT_EQ(ars_chan_len(g_ch2), 1);
     EXPECT_EQ(ars_chan_try_recv(g_ch2, &v), 0);

@@ -684,8 +684,13 @@ static void pp_fn(void *arg) {
     }
 }
 static void pp_timer(void *arg) {
+    int k = 0;
     (void)arg;
-    EXPECT_EQ(ars_sleep_until(ars_now() + 20), 0);
+    /* 20 ms, and on (up to 5 s) until each side counted 200 hand-offs: a
+       machine that takes the thread away early must not end the test
+       after one round */
+    do EXPECT_EQ(ars_sleep_until(ars_now() + 20), 0);
+    while ((pp_count[0] < 200 || pp_count[1] < 200) && ++k < 250);
     pp_stop = 1;
 }
 static int pp_poll(void *ctx, int64_t deadline) {
@@ -720,19 +725,27 @@ static void sleeper(void *arg) {
     woke_at[i] = ars_now();
 }
 static void test_sleep_deadlines(void) {
-    int i;
-    int64_t t0 = ars_now();
-    for (i = 0; i < 4; i++) {
-        wanted[i] = t0 + 40 - 10 * i; /* out of order on purpose */
-        go(sleeper, (void *)(intptr_t)i, NULL);
+    int i, round, late = 0;
+    /* never early, every time; more than 60 ms late only when the machine
+       took the thread away: such a round runs again, and three late rounds
+       in a row fail (a slow timer is late every time) */
+    for (round = 0; round < 3; round++) {
+        int64_t t0 = ars_now();
+        for (i = 0; i < 4; i++) {
+            wanted[i] = t0 + 40 - 10 * i; /* out of order on purpose */
+            go(sleeper, (void *)(intptr_t)i, NULL);
+        }
+        ars_sched_run();
+        late = 0;
+        for (i = 0; i < 4; i++) {
+            EXPECT(woke_at[i] >= wanted[i]);        /* never early */
+            if (woke_at[i] > wanted[i] + 60) late = 1;
+        }
+        if (!late) break;
     }
-    ars_sched_run();
-    for (i = 0; i < 4; i++) {
-        EXPECT(woke_at[i] >= wanted[i]);        /* never early */
 #if !defined(ARS_TEST_QUICK)
-        EXPECT(woke_at[i] <= wanted[i] + 60);   /* and not much late (slack for loaded CI) */
+    EXPECT(!late);
 #endif
-    }
 }
 
 static ars_waker parked_waker;
