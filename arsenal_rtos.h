@@ -20,7 +20,11 @@
      ARSENAL_RTOS_STACK_CHECK   [1] check the stack pointer against the stack's
                                 bounds and its canary word at every switch
      ARSENAL_RTOS_TICK_HOOK()   [nothing] called at the start of every tick
-                                interrupt (e.g. a board's millisecond clock)
+                                interrupt (e.g. a board's millisecond clock);
+                                with TICKLESS one call may stand for many
+                                ticks (ars_rtos_now() has the count), and on
+                                Cortex-M an early wake-up's catch-up calls it
+                                from the idle task
      ARSENAL_RTOS_TICKLESS      [0] idle skips the tick interrupts up to the
                                 next wake-up (SysTick period stretched /
                                 mtimecmp moved); the tick count stays exact
