@@ -234,7 +234,9 @@ ARSENAL_IO_API void ars_io_deinit(void);
    A name is looked up on a helper thread, so the deadline holds in a
    coroutine and outside one; deadline 0 (or a passed one) never waits: a
    name then gives ARS_ETIMEDOUT at once, a numeric address resolves; -1 outside a
-   coroutine looks the name up in the calling thread. */
+   coroutine looks the name up in the calling thread. Outside a coroutine
+   on a thread whose scheduler has live coroutines a name is ARS_ESTATE, as
+   for every call that would wait there. */
 ARSENAL_IO_API int ars_addr_resolve(ars_addr *out, const char *host, int port, int64_t deadline);
 /* The port of a (host order), or ARS_EINVAL. */
 ARSENAL_IO_API int ars_addr_port(const ars_addr *a);
@@ -1094,6 +1096,8 @@ static int ars__resolve(ars_addr *addrs, int max, const char *host, int port, in
        has passed does not wait for one; -1 outside a coroutine looks it up
        here */
     if (deadline == 0 || (deadline > 0 && deadline <= ars_now())) { ARS__IO_FREE(q); return ARS_ETIMEDOUT; }
+    /* outside a coroutine, waiting would starve this thread's live ones */
+    if (!ars_coro_running() && ars_sched_count() > 0) { ARS__IO_FREE(q); return ARS_ESTATE; }
     if (ars_coro_running() || deadline > 0) {
         q->refs = 2;
         q->waiting = 1;

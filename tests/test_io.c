@@ -900,6 +900,11 @@ static void test_outside_coroutine(void) {
     /* with a live coroutine on this thread, waiting would starve it */
     ars_go(outside_idle, NULL);
     EXPECT_EQ(ars_tcp_accept(ls, &a, NULL, -1), ARS_ESTATE);
+    {
+        ars_addr ad;
+        EXPECT_EQ(ars_addr_resolve(&ad, "localhost", 80, -1), ARS_ESTATE);      /* a lookup waits */
+        EXPECT_EQ(ars_addr_resolve(&ad, "127.0.0.1", 80, -1), 0);               /* a number does not */
+    }
     ars_sched_run();
     ars_io_close(c);
     ars_io_close(ls);
