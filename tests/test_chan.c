@@ -685,7 +685,8 @@ static void pipe_stage(void *arg) {
     while (ars_chan_recv(pipe_ch[k], &v, -1) == 0) { v += 1; ars_chan_send(pipe_ch[k + 1], &v, -1); }
     ars_chan_close(pipe_ch[k + 1]);
 }
-static long pipe_sum, pipe_count;
+static long pipe_count;
+static long long pipe_sum;
 static void pipe_sink(void *arg) {
     long v;
     (void)arg;
@@ -703,7 +704,7 @@ static void test_pipeline(void) {
     go(pipe_sink, NULL, NULL);
     run();
     EXPECT_EQ(pipe_count, n);
-    EXPECT_EQ(pipe_sum, n * (n + 1) / 2 + (long)PIPE_N * n);
+    EXPECT_EQ(pipe_sum, (long long)n * (n + 1) / 2 + (long long)PIPE_N * n);
 }
 
 #if defined(HAVE_THREADS)
@@ -793,7 +794,8 @@ static void test_threads_pingpong(void) {
 static ars_chan *mp_ch, *mp_never;
 static long mp_per;                  /* items per producer coroutine */
 static unsigned *mp_seen;
-static long mp_sum, mp_count, mp_producers_left, mp_timeouts;
+static long mp_count, mp_producers_left, mp_timeouts;
+static long long mp_sum;            /* 64-bit: the full-size sums pass 2^31 */
 static void mp_producer(void *arg) {
     long base = (long)(intptr_t)arg * mp_per, i;
     for (i = 0; i < mp_per; i++) {
@@ -816,7 +818,8 @@ static void mp_producer(void *arg) {
     if (AADD(&mp_producers_left, -1) == 0) ars_chan_close(mp_ch);
 }
 static void mp_consumer(void *arg) {
-    long v, n = 0, sum = 0;
+    long v, n = 0;
+    long long sum = 0;
     int k = (int)(intptr_t)arg, r;
     for (;;) {
         if (k % 2) {
@@ -858,7 +861,7 @@ static void mp_run(size_t cap) {
     }
     for (t = 0; t < 2 * MP_THREADS; t++) thr_join(thr[t]);
     EXPECT_EQ(mp_count, total);
-    EXPECT_EQ(mp_sum, total * (total - 1) / 2);
+    EXPECT_EQ(mp_sum, (long long)total * (total - 1) / 2);
     for (i = 0; i < total; i++) bad += mp_seen[i] != 1;
     EXPECT_EQ(bad, 0);
     EXPECT(mp_ch->recv_head == NULL && mp_ch->send_head == NULL && mp_never->recv_head == NULL);
@@ -867,6 +870,39 @@ static void mp_run(size_t cap) {
 }
 static void test_threads_mpmc_unbuffered(void) { mp_run(0); }
 static void test_threads_mpmc_buffered(void) { mp_run(16); }
+
+/* the same stream with plain threads among the producers and consumers:
+   their waits (thread waiters) race with coroutine waiters on one channel */
+static void mp_plain_run(size_t cap) {
+    sched_job jp, jc;
+    long total, i, bad = 0;
+    int t;
+    mp_per = SCALE(UNDER_TSAN_SCALE(20000), 300);
+    total = mp_per * (MP_COROS + 2);
+    ASSERT_EQ(ars_chan_create(&mp_ch, sizeof(long), cap, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&mp_never, sizeof(long), 0, NULL), 0);
+    mp_seen = (unsigned *)calloc((size_t)total, sizeof *mp_seen);
+    ASSERT(mp_seen);
+    mp_sum = mp_count = mp_timeouts = 0;
+    mp_producers_left = MP_COROS + 2;
+    jp.fn = mp_producer; jp.coros = MP_COROS; jp.base = 0;
+    jc.fn = mp_consumer; jc.coros = MP_COROS; jc.base = 0;
+    spawn_thread(0, sched_thread, &jp);
+    spawn_thread(1, sched_thread, &jc);
+    spawn_thread(2, mp_producer, (void *)(intptr_t)MP_COROS);          /* plain threads */
+    spawn_thread(3, mp_producer, (void *)(intptr_t)(MP_COROS + 1));
+    spawn_thread(4, mp_consumer, (void *)(intptr_t)MP_COROS);          /* select */
+    spawn_thread(5, mp_consumer, (void *)(intptr_t)(MP_COROS + 1));    /* timed recv */
+    for (t = 0; t < 6; t++) thr_join(thr[t]);
+    EXPECT_EQ(mp_count, total);
+    EXPECT_EQ(mp_sum, (long long)total * (total - 1) / 2);
+    for (i = 0; i < total; i++) bad += mp_seen[i] != 1;
+    EXPECT_EQ(bad, 0);
+    EXPECT(mp_ch->recv_head == NULL && mp_ch->send_head == NULL && mp_never->recv_head == NULL);
+    free(mp_seen);
+    ars_chan_destroy(mp_ch); ars_chan_destroy(mp_never);
+}
+static void test_threads_mpmc_plain(void) { mp_plain_run(0); mp_plain_run(8); }
 
 /* ars_cancel from another thread, racing with deliveries: a canceled call
    delivered nothing, so the totals still add up */
@@ -960,7 +996,8 @@ static void test_threads_cancel(void) {
 /* MPMC queue: 2 producers x 2 consumers (threads, no coroutines), single
    and batch operations, every item exactly once */
 static ars_mpmc *mq;
-static long mq_per, mq_sum, mq_count;
+static long mq_per, mq_count;
+static long long mq_sum;
 static unsigned *mq_seen;
 static long mq_producers_left;
 static void mq_producer(void *arg) {
@@ -981,7 +1018,8 @@ static void mq_producer(void *arg) {
     AADD(&mq_producers_left, -1);
 }
 static void mq_consumer(void *arg) {
-    long sum = 0, n = 0, batch[5], total = mq_per * 2;
+    long n = 0, batch[5], total = mq_per * 2;
+    long long sum = 0;
     int single = (int)(intptr_t)arg;
     for (;;) {
         size_t got, k;
@@ -1015,7 +1053,7 @@ static void test_threads_mpmc_queue(void) {
     spawn_thread(3, mq_consumer, (void *)1);
     for (i = 0; i < 4; i++) thr_join(thr[i]);
     EXPECT_EQ(mq_count, total);
-    EXPECT_EQ(mq_sum, total * (total - 1) / 2);
+    EXPECT_EQ(mq_sum, (long long)total * (total - 1) / 2);
     for (i = 0; i < total; i++) bad += mq_seen[i] != 1;
     EXPECT_EQ(bad, 0);
     free(mq_seen);
@@ -1072,7 +1110,8 @@ static void test_threads_spsc(void) {
 #define MANY 100000
 #endif
 static ars_chan *many_ch[16];
-static long many_parked, many_sum, many_done;
+static long many_parked, many_done;
+static long long many_sum;
 static void many_recv(void *arg) {
     long v;
     int k = (int)(intptr_t)arg;
@@ -1098,7 +1137,7 @@ static void test_many_parked(void) {
     ars_go_opts(many_feed, NULL, &o, NULL);
     EXPECT_EQ(ars_sched_run(), 0);
     EXPECT_EQ(many_done, MANY);
-    EXPECT_EQ(many_sum, (long)MANY * (MANY - 1) / 2);
+    EXPECT_EQ(many_sum, (long long)MANY * (MANY - 1) / 2);
     for (i = 0; i < 16; i++) ars_chan_destroy(many_ch[i]);
 }
 #endif
@@ -1230,6 +1269,7 @@ int main(void) {
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
     ARS_RUN(test_plain_threads);
+    ARS_RUN(test_threads_mpmc_plain);
 #endif
 #if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
     ARS_RUN(test_many_parked);
