@@ -1104,7 +1104,9 @@ static void test_threads_spsc(void) {
 /* ---- 100,000 live coroutines parked on channels (small stacks; no 32k
    cap from guard-page mappings) ---- */
 #if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
-#ifdef UNDER_TSAN
+#if defined(ARS_TEST_FIBER_CAP)
+#define MANY ARS_TEST_FIBER_CAP
+#elif defined(UNDER_TSAN)
 #define MANY 20000
 #else
 #define MANY 100000

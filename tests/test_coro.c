@@ -345,6 +345,8 @@ static void *park_once(void *arg) {
 static void test_many_live(void) {
 #ifdef ARS_TEST_FREESTANDING
     enum { N = FW_STACKS };
+#elif defined(ARS_TEST_FIBER_CAP)
+    enum { N = ARS_TEST_FIBER_CAP };
 #else
     enum { N = 10000 };
 #endif
