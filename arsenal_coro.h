@@ -1545,6 +1545,48 @@ ARSENAL_CORO_API int64_t ars_now(void) {
 }
 
 /* >>sched implementation ------------------------------------------------ */
+/* A lock and a condition variable (the scheduler's idle wait, the thread
+   waiter) whose timed waits run on the clock of ars_now() (macOS offers no
+   choice: real time). */
+#if defined(ARS__CORO_OS_POSIX)
+typedef pthread_mutex_t ars__os_lock_t;
+typedef pthread_cond_t ars__os_cond_t;
+#define ars__os_lock(m) pthread_mutex_lock(m)
+#define ars__os_unlock(m) pthread_mutex_unlock(m)
+static void ars__lock_cv_init(pthread_mutex_t *mu, pthread_cond_t *cv) {
+    pthread_condattr_t ca;
+    pthread_mutex_init(mu, NULL);
+    pthread_condattr_init(&ca);
+#if !defined(__APPLE__)
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+#elif defined(ARS__CORO_OS_WIN)
+typedef SRWLOCK ars__os_lock_t;
+typedef CONDITION_VARIABLE ars__os_cond_t;
+#define ars__os_lock(m) AcquireSRWLockExclusive(m)
+#define ars__os_unlock(m) ReleaseSRWLockExclusive(m)
+static void ars__lock_cv_init(SRWLOCK *mu, CONDITION_VARIABLE *cv) {
+    InitializeSRWLock(mu);
+    InitializeConditionVariable(cv);
+}
+#endif
+#if !defined(ARS__CORO_OS_NONE)
+/* sets *flag under the lock and wakes the one thread that waits for it */
+static void ars__os_raise(ars__os_lock_t *mu, ars__os_cond_t *cv, int *flag) {
+    ars__os_lock(mu);
+    *flag = 1;
+#if defined(ARS__CORO_OS_POSIX)
+    pthread_cond_signal(cv);
+#else
+    WakeConditionVariable(cv);
+#endif
+    ars__os_unlock(mu);
+}
+#endif
+
 typedef struct ars_sched {
     ars_coro *run_head, *run_tail;
     size_t run_len;
@@ -1558,13 +1600,9 @@ typedef struct ars_sched {
     uint32_t sleeping;
     ars_poller poller;
     int has_poller;
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int wake_flag;
-#elif defined(ARS__CORO_OS_WIN)
-    SRWLOCK mu;
-    CONDITION_VARIABLE cv;
+#if !defined(ARS__CORO_OS_NONE)
+    ars__os_lock_t mu;
+    ars__os_cond_t cv;
     int wake_flag;
 #endif
 } ars_sched;
@@ -1579,26 +1617,6 @@ static ARS__TLS ars_poller ars__poller_cfg;
    mutex, condition variable and timer heap array stay set up); freed by
    ars_coro_cache_trim and when the thread exits */
 static ARS__TLS ars_sched *ars__sched_spare;
-#endif
-
-/* a lock and a condition variable whose timed waits run on the clock of
-   ars_now() (macOS offers no choice: real time) */
-#if defined(ARS__CORO_OS_POSIX)
-static void ars__lock_cv_init(pthread_mutex_t *mu, pthread_cond_t *cv) {
-    pthread_condattr_t ca;
-    pthread_mutex_init(mu, NULL);
-    pthread_condattr_init(&ca);
-#if !defined(__APPLE__)
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-#endif
-    pthread_cond_init(cv, &ca);
-    pthread_condattr_destroy(&ca);
-}
-#elif defined(ARS__CORO_OS_WIN)
-static void ars__lock_cv_init(SRWLOCK *mu, CONDITION_VARIABLE *cv) {
-    InitializeSRWLock(mu);
-    InitializeConditionVariable(cv);
-}
 #endif
 
 static ars_sched *ars__sched_get(void) {
@@ -1821,16 +1839,8 @@ static void ars__timer_remove(ars_sched *s, ars_coro *co) {
 static void ars__sched_notify(ars_sched *s) {
     if (!ars__ld32(&s->sleeping)) return;
     if (s->has_poller) { s->poller.wake(s->poller.ctx); return; }
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_lock(&s->mu);
-    s->wake_flag = 1;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-#elif defined(ARS__CORO_OS_WIN)
-    AcquireSRWLockExclusive(&s->mu);
-    s->wake_flag = 1;
-    WakeConditionVariable(&s->cv);
-    ReleaseSRWLockExclusive(&s->mu);
+#if !defined(ARS__CORO_OS_NONE)
+    ars__os_raise(&s->mu, &s->cv, &s->wake_flag);
 #endif
 }
 
@@ -1841,16 +1851,11 @@ static void ars__sched_notify(ars_sched *s) {
    variable; a waker sets `woken` under the lock after the result. */
 #if !defined(ARS__CORO_OS_NONE)
 typedef struct ars__twaiter {
-    ars_coro co;              /* first: a waker's co is the waiter */
-    int inited;
+    ars_coro co;              /* first: a waker's co is the waiter; its
+                                 sched is ARS__TW_SCHED once set up */
     int woken;                /* guarded by mu */
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-#else
-    SRWLOCK mu;
-    CONDITION_VARIABLE cv;
-#endif
+    ars__os_lock_t mu;
+    ars__os_cond_t cv;
 } ars__twaiter;
 static ARS__TLS ars__twaiter ars__tw;
 /* a thread waiter's `sched`: no thread's scheduler, so ars__make_runnable
@@ -1863,30 +1868,15 @@ __attribute__((noinline))
 #endif
 static ars_coro *ars__tw_get(void) {
     ars__twaiter *t = &ars__tw;
-    if (!t->inited) {
+    if (t->co.sched != ARS__TW_SCHED) {
         ars__lock_cv_init(&t->mu, &t->cv);
         t->co.heap_index = (size_t)-1;
         t->co.deadline = -1;
         t->co.sched = ARS__TW_SCHED;
-        t->inited = 1;
     }
     return &t->co;
 }
 
-static void ars__tw_wake(ars_coro *co) {
-    ars__twaiter *t = (ars__twaiter *)(void *)co;
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_lock(&t->mu);
-    t->woken = 1;
-    pthread_cond_signal(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-#else
-    AcquireSRWLockExclusive(&t->mu);
-    t->woken = 1;
-    WakeConditionVariable(&t->cv);
-    ReleaseSRWLockExclusive(&t->mu);
-#endif
-}
 
 /* one wait on the condition variable (lock held) until the deadline (-1:
    none); it may end early, the caller loops */
@@ -1927,11 +1917,7 @@ static int ars__tw_park(int64_t deadline) {
     if (!co->prepared) ars_park_prepare();
     co->prepared = 0;
     w = ars__ld32(&co->wait);
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_lock(&t->mu);
-#else
-    AcquireSRWLockExclusive(&t->mu);
-#endif
+    ars__os_lock(&t->mu);
     while (!t->woken) {
         if ((w & 1u) && deadline >= 0 && ars_now() >= deadline) {
             if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) { r = ARS_ETIMEDOUT; goto out; }
@@ -1943,11 +1929,7 @@ static int ars__tw_park(int64_t deadline) {
     t->woken = 0;
     r = co->park_result;
 out:
-#if defined(ARS__CORO_OS_POSIX)
-    pthread_mutex_unlock(&t->mu);
-#else
-    ReleaseSRWLockExclusive(&t->mu);
-#endif
+    ars__os_unlock(&t->mu);
     return r;
 }
 #endif
@@ -1971,7 +1953,8 @@ static void ars__make_runnable(ars_coro *co) {
         ars__runq_push(s, co);
 #if !defined(ARS__CORO_OS_NONE)
     } else if (s == ARS__TW_SCHED) {
-        ars__tw_wake(co);       /* a thread waiting outside every coroutine */
+        ars__twaiter *t = (ars__twaiter *)(void *)co;   /* a thread outside every coroutine */
+        ars__os_raise(&t->mu, &t->cv, &t->woken);
 #endif
     } else {
         /* Once co is in the inbox its scheduler may run it, finish and free
