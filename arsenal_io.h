@@ -967,57 +967,21 @@ typedef struct ars__resolve_req {
     char host[256];
     char port[8];
     int refs;                  /* 2 while both the thread and the waiter hold it */
-    int waiting;               /* the waiter still waits (guarded by the lock) */
-    int done;                  /* the thread finished (guarded by the lock) */
-    ars_waker w;               /* a coroutine waiter; w.co NULL: a thread on the cv */
+    int waiting;               /* the waiter still parks (guarded by the lock) */
+    ars_waker w;               /* the parked coroutine, or the thread's own waiter */
     int result, n;
     ars_addr addrs[ARS__MAX_ADDRS];
 } ars__resolve_req;
 
-/* one lock for every lookup; waiters outside a coroutine share one
-   condition variable (each checks its own request) */
 #if defined(ARS__IO_IOCP)
 static SRWLOCK ars__resolve_mu = SRWLOCK_INIT;
-static CONDITION_VARIABLE ars__resolve_cv = CONDITION_VARIABLE_INIT;
 #define ARS__RLOCK() AcquireSRWLockExclusive(&ars__resolve_mu)
 #define ARS__RUNLOCK() ReleaseSRWLockExclusive(&ars__resolve_mu)
-#define ARS__RSIGNAL() WakeAllConditionVariable(&ars__resolve_cv)
 #else
 static pthread_mutex_t ars__resolve_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ars__resolve_cv = PTHREAD_COND_INITIALIZER;
 #define ARS__RLOCK() pthread_mutex_lock(&ars__resolve_mu)
 #define ARS__RUNLOCK() pthread_mutex_unlock(&ars__resolve_mu)
-#define ARS__RSIGNAL() pthread_cond_broadcast(&ars__resolve_cv)
 #endif
-
-/* a thread (not a coroutine) waits for its lookup until the deadline (ms of
-   ars_now, or -1); under the lock. 0 when done, else ARS_ETIMEDOUT. */
-static int ars__resolve_wait_thread(ars__resolve_req *q, int64_t deadline) {
-    while (!q->done) {
-        int64_t left = deadline < 0 ? -1 : deadline - ars_now();
-        if (deadline >= 0 && left <= 0) return ARS_ETIMEDOUT;
-#if defined(ARS__IO_IOCP)
-        SleepConditionVariableSRW(&ars__resolve_cv, &ars__resolve_mu,
-                                  left < 0 ? INFINITE : (DWORD)(left > 86400000 ? 86400000 : left), 0);
-#else
-        if (left < 0) {
-            pthread_cond_wait(&ars__resolve_cv, &ars__resolve_mu);
-        } else {
-            /* the condition variable's clock is the real-time one: a wall
-               clock step only ends a wait early or late, and the loop
-               checks ars_now() again */
-            struct timespec ts;
-            if (left > 86400000) left = 86400000;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += (time_t)(left / 1000);
-            ts.tv_nsec += (long)(left % 1000) * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
-            pthread_cond_timedwait(&ars__resolve_cv, &ars__resolve_mu, &ts);
-        }
-#endif
-    }
-    return 0;
-}
 
 static void ars__resolve_run(ars__resolve_req *q) {
     struct addrinfo hints, *res = NULL, *ai;
@@ -1059,11 +1023,7 @@ static void *ars__resolve_thread(void *arg)
     ars__resolve_req *q = (ars__resolve_req *)arg;
     ars__resolve_run(q);
     ARS__RLOCK();
-    q->done = 1;
-    if (q->waiting) {                   /* under the lock: the waiter is alive */
-        if (q->w.co) ars_wake(q->w, 0);
-        else ARS__RSIGNAL();
-    }
+    if (q->waiting) ars_wake(q->w, 0);   /* under the lock: the waiter is alive */
     ARS__RUNLOCK();
     ars__resolve_release(q);
     return 0;
@@ -1078,6 +1038,11 @@ static int ars__resolve(ars_addr *addrs, int max, const char *host, int port, in
     if (ars__addr_numeric(&addrs[0], host, port) == 0) return 1;
     hl = strlen(host);
     if (hl >= sizeof q->host) return ARS_EINVAL;
+    /* a name may take a lookup that blocks: a deadline of 0 or one that
+       has passed does not wait for one */
+    if (deadline == 0 || (deadline > 0 && deadline <= ars_now())) return ARS_ETIMEDOUT;
+    /* outside a coroutine, waiting would starve this thread's live ones */
+    if (!ars_coro_running() && ars_sched_count() > 0) return ARS_ESTATE;
 #if defined(ARS__IO_IOCP)
     ars__wsa_startup();       /* getaddrinfo fails before it */
 #endif
@@ -1092,16 +1057,14 @@ static int ars__resolve(ars_addr *addrs, int max, const char *host, int port, in
         q->port[k] = 0;
     }
     started = 0;
-    /* a name may take a lookup that blocks: a deadline of 0 or one that
-       has passed does not wait for one; -1 outside a coroutine looks it up
-       here */
-    if (deadline == 0 || (deadline > 0 && deadline <= ars_now())) { ARS__IO_FREE(q); return ARS_ETIMEDOUT; }
-    /* outside a coroutine, waiting would starve this thread's live ones */
-    if (!ars_coro_running() && ars_sched_count() > 0) { ARS__IO_FREE(q); return ARS_ESTATE; }
     if (ars_coro_running() || deadline > 0) {
+        /* the coroutine, or outside every coroutine the thread itself,
+           parks until the helper thread wakes it; -1 outside a coroutine
+           looks the name up below, in this thread */
+        q->w = ars_park_prepare();
+        if (!q->w.co) { ARS__IO_FREE(q); return ARS_ESTATE; }   /* a coroutine with no scheduler */
         q->refs = 2;
         q->waiting = 1;
-        if (ars_coro_running()) q->w = ars_park_prepare();
 #if defined(ARS__IO_IOCP)
         {
             HANDLE th = CreateThread(NULL, 64 * 1024, ars__resolve_thread, q, 0, NULL);
@@ -1118,17 +1081,11 @@ static int ars__resolve(ars_addr *addrs, int max, const char *host, int port, in
             pthread_attr_destroy(&at);
         }
 #endif
-        if (!started && q->w.co) ars_park(0);   /* disarm the prepared park */
+        if (!started) ars_park(0);   /* disarm the prepared park */
     }
-    if (started && q->w.co) {
+    if (started) {
         r = ars_park(deadline);
         ARS__RLOCK();
-        q->waiting = 0;
-        ARS__RUNLOCK();
-        if (r == 0) r = q->result;
-    } else if (started) {
-        ARS__RLOCK();
-        r = ars__resolve_wait_thread(q, deadline);
         q->waiting = 0;
         ARS__RUNLOCK();
         if (r == 0) r = q->result;
