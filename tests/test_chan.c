@@ -841,25 +841,21 @@ static void mp_consumer(void *arg) {
     AADD(&mp_sum, sum);
     AADD(&mp_count, n);
 }
-static void mp_run(size_t cap) {
-    sched_job jp[MP_THREADS], jc[MP_THREADS];
-    long total, i, bad = 0;
-    int t;
+/* a stream of `producers` * mp_per items over a channel of capacity cap;
+   the item count, or 0 if the set-up failed */
+static long mp_setup(size_t cap, int producers) {
     mp_per = SCALE(UNDER_TSAN_SCALE(20000), 300);
-    total = mp_per * MP_THREADS * MP_COROS;
-    ASSERT_EQ(ars_chan_create(&mp_ch, sizeof(long), cap, NULL), 0);
-    ASSERT_EQ(ars_chan_create(&mp_never, sizeof(long), 0, NULL), 0);
-    mp_seen = (unsigned *)calloc((size_t)total, sizeof *mp_seen);
-    ASSERT(mp_seen);
+    if (!EXPECT_EQ(ars_chan_create(&mp_ch, sizeof(long), cap, NULL), 0)) return 0;
+    if (!EXPECT_EQ(ars_chan_create(&mp_never, sizeof(long), 0, NULL), 0)) return 0;
+    mp_seen = (unsigned *)calloc((size_t)(mp_per * producers), sizeof *mp_seen);
+    if (!EXPECT(mp_seen)) return 0;
     mp_sum = mp_count = mp_timeouts = 0;
-    mp_producers_left = MP_THREADS * MP_COROS;
-    for (t = 0; t < MP_THREADS; t++) {
-        jp[t].fn = mp_producer; jp[t].coros = MP_COROS; jp[t].base = t * MP_COROS;
-        jc[t].fn = mp_consumer; jc[t].coros = MP_COROS; jc[t].base = t * MP_COROS;
-        spawn_thread(t, sched_thread, &jp[t]);
-        spawn_thread(MP_THREADS + t, sched_thread, &jc[t]);
-    }
-    for (t = 0; t < 2 * MP_THREADS; t++) thr_join(thr[t]);
+    mp_producers_left = producers;
+    return mp_per * producers;
+}
+/* every item arrived exactly once, no waiter left behind */
+static void mp_check(long total) {
+    long i, bad = 0;
     EXPECT_EQ(mp_count, total);
     EXPECT_EQ(mp_sum, (long long)total * (total - 1) / 2);
     for (i = 0; i < total; i++) bad += mp_seen[i] != 1;
@@ -868,6 +864,20 @@ static void mp_run(size_t cap) {
     free(mp_seen);
     ars_chan_destroy(mp_ch); ars_chan_destroy(mp_never);
 }
+static void mp_run(size_t cap) {
+    sched_job jp[MP_THREADS], jc[MP_THREADS];
+    long total = mp_setup(cap, MP_THREADS * MP_COROS);
+    int t;
+    if (!total) return;
+    for (t = 0; t < MP_THREADS; t++) {
+        jp[t].fn = mp_producer; jp[t].coros = MP_COROS; jp[t].base = t * MP_COROS;
+        jc[t].fn = mp_consumer; jc[t].coros = MP_COROS; jc[t].base = t * MP_COROS;
+        spawn_thread(t, sched_thread, &jp[t]);
+        spawn_thread(MP_THREADS + t, sched_thread, &jc[t]);
+    }
+    for (t = 0; t < 2 * MP_THREADS; t++) thr_join(thr[t]);
+    mp_check(total);
+}
 static void test_threads_mpmc_unbuffered(void) { mp_run(0); }
 static void test_threads_mpmc_buffered(void) { mp_run(16); }
 
@@ -875,16 +885,9 @@ static void test_threads_mpmc_buffered(void) { mp_run(16); }
    their waits (thread waiters) race with coroutine waiters on one channel */
 static void mp_plain_run(size_t cap) {
     sched_job jp, jc;
-    long total, i, bad = 0;
+    long total = mp_setup(cap, MP_COROS + 2);
     int t;
-    mp_per = SCALE(UNDER_TSAN_SCALE(20000), 300);
-    total = mp_per * (MP_COROS + 2);
-    ASSERT_EQ(ars_chan_create(&mp_ch, sizeof(long), cap, NULL), 0);
-    ASSERT_EQ(ars_chan_create(&mp_never, sizeof(long), 0, NULL), 0);
-    mp_seen = (unsigned *)calloc((size_t)total, sizeof *mp_seen);
-    ASSERT(mp_seen);
-    mp_sum = mp_count = mp_timeouts = 0;
-    mp_producers_left = MP_COROS + 2;
+    if (!total) return;
     jp.fn = mp_producer; jp.coros = MP_COROS; jp.base = 0;
     jc.fn = mp_consumer; jc.coros = MP_COROS; jc.base = 0;
     spawn_thread(0, sched_thread, &jp);
@@ -894,13 +897,7 @@ static void mp_plain_run(size_t cap) {
     spawn_thread(4, mp_consumer, (void *)(intptr_t)MP_COROS);          /* select */
     spawn_thread(5, mp_consumer, (void *)(intptr_t)(MP_COROS + 1));    /* timed recv */
     for (t = 0; t < 6; t++) thr_join(thr[t]);
-    EXPECT_EQ(mp_count, total);
-    EXPECT_EQ(mp_sum, (long long)total * (total - 1) / 2);
-    for (i = 0; i < total; i++) bad += mp_seen[i] != 1;
-    EXPECT_EQ(bad, 0);
-    EXPECT(mp_ch->recv_head == NULL && mp_ch->send_head == NULL && mp_never->recv_head == NULL);
-    free(mp_seen);
-    ars_chan_destroy(mp_ch); ars_chan_destroy(mp_never);
+    mp_check(total);
 }
 static void test_threads_mpmc_plain(void) { mp_plain_run(0); mp_plain_run(8); }
 
