@@ -13,7 +13,9 @@
    THREE LAYERS, each usable alone
    >>ctx     ars_ctx_make / ars_ctx_jump: the bare context switch. A jump saves
              the callee-saved registers of the platform ABI, swaps stacks and
-             passes one pointer across.
+             passes one pointer across. On x86_64 System V (gcc, clang) it is
+             inline asm that declares every register clobbered, so the code
+             around it saves only the registers that hold live values.
    >>coro    ars_coro_create / resume / yield / destroy: asymmetric coroutines
              on an allocated (guard-paged, recycled) or caller-given stack,
              passing a value each way; status; the running coroutine.
@@ -186,9 +188,19 @@ extern "C" {
 /* A saved execution context. Zero-initialise the one you jump *from* the
    first time (e.g. a thread's original stack); make the others with
    ars_ctx_make. */
+#if !defined(ARSENAL_CORO_USE_UCONTEXT) && !defined(ARSENAL_CORO_USE_FIBERS) && \
+    defined(__x86_64__) && !defined(_WIN32) && (defined(__GNUC__) || defined(__clang__))
+/* x86_64 System V: the jump is inline asm in this header (see ars_ctx_jump) */
+#define ARS__CTX_INLINE_X86_64 1
+#endif
 typedef struct ars_ctx {
     void *sp;                     /* saved stack pointer (asm), fiber (fibers) */
-#if defined(ARSENAL_CORO_USE_UCONTEXT)
+#if defined(ARS__CTX_INLINE_X86_64)
+    void *pc;                     /* where the jump resumes */
+    void *bp;                     /* rbp (the one register not left to the compiler) */
+    unsigned csr;                 /* MXCSR, with the x87 CW in its reserved high half */
+    unsigned short cw;            /* x87 control word */
+#elif defined(ARSENAL_CORO_USE_UCONTEXT)
     ucontext_t uc;
     void (*fn)(void *value, void *arg);
     void *arg;
@@ -207,7 +219,68 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
                                   void (*fn)(void *value, void *arg), void *arg);
 /* Saves the running context into *from and continues *to; returns the value
    passed by whoever jumps back to *from. */
+#if defined(ARS__CTX_INLINE_X86_64)
+/* x86_64 System V: inline, so the compiler saves only what is live here.
+   The asm declares every register but rsp and rbp clobbered (all general
+   registers, xmm0-15 and, with AVX-512, xmm16-31 and k0-7, the x87 stack),
+   so each callee-saved register (rbx, r12-r15) that holds a value across the
+   jump is kept by the code around it, as around any call; rbp, which a frame
+   pointer may occupy, goes into *from with rsp and the resume address. The
+   MXCSR control bits and the x87 control word are callee-saved too: the
+   outgoing side stores both (the incoming side compares them with its own,
+   each with a load of the stored size, which store forwarding serves), and
+   they are reloaded only when the control bits differ; the sticky status
+   flags are caller-saved and stay as they are. The side that arrives finds
+   the sender's words in ecx/edx and its own context in rsi. */
+#if defined(__SSE__)
+#define ARS__CTX_CLOBBER_SSE , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", \
+    "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+#else /* -mgeneral-regs-only, -mno-sse: the compiler keeps nothing there */
+#define ARS__CTX_CLOBBER_SSE
+#endif
+#if !defined(_SOFT_FLOAT)
+#define ARS__CTX_CLOBBER_X87 , "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)"
+#else /* -mno-80387, -msoft-float */
+#define ARS__CTX_CLOBBER_X87
+#endif
+#if defined(__AVX512F__)
+#define ARS__CTX_CLOBBER_AVX512 , "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", \
+    "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", \
+    "xmm31", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
+#else
+#define ARS__CTX_CLOBBER_AVX512
+#endif
+static inline void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
+    __asm__ __volatile__(
+        "stmxcsr 24(%%rdi)\n\t"
+        "fnstcw 28(%%rdi)\n\t"
+        "movl 24(%%rdi), %%ecx\n\t"
+        "movzwl 28(%%rdi), %%edx\n\t"
+        "leaq 1f(%%rip), %%r8\n\t"
+        "movq %%rsp, 0(%%rdi)\n\t"
+        "movq %%r8, 8(%%rdi)\n\t"
+        "movq %%rbp, 16(%%rdi)\n\t"
+        "movq 0(%%rsi), %%rsp\n\t"
+        "movq 16(%%rsi), %%rbp\n\t"
+        "jmpq *8(%%rsi)\n"
+        "1:\n\t"
+        "xorl 24(%%rsi), %%ecx\n\t"
+        "xorw 28(%%rsi), %%dx\n\t"
+        "andl $0xffc0, %%ecx\n\t"
+        "orl %%edx, %%ecx\n\t"
+        "jz 2f\n\t"
+        "ldmxcsr 24(%%rsi)\n\t"
+        "fldcw 28(%%rsi)\n"
+        "2:"
+        : "+a"(value), "+D"(from), "+S"(to)
+        :
+        : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+          "memory", "cc" ARS__CTX_CLOBBER_SSE ARS__CTX_CLOBBER_X87 ARS__CTX_CLOBBER_AVX512);
+    return value;
+}
+#else
 ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value);
+#endif
 /* Frees what ars_ctx_make allocated (fibers); a no-op with the asm switch. */
 ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx);
 
@@ -559,7 +632,9 @@ extern "C" {
    to->sp, pops, and returns `value` to the side that resumes.
    ars__ctx_start: first code of a new context; calls fn(value, arg), with fn
    and arg taken from callee-saved registers of the initial frame.
-   Both symbols are local to this object file. */
+   Both symbols are local to this object file. On x86_64 System V the switch
+   is ars_ctx_jump itself, inline in the declarations, and ars__ctx_start
+   takes fn and arg from the new stack. */
 #if defined(__APPLE__) || (defined(_WIN32) && defined(__i386__))
 #define ARS__SYM(x) "_" #x
 #else
@@ -589,39 +664,22 @@ void ars__ctx_start(void);
 #endif
 
 #if defined(ARS__ARCH_X86_64)
-/* System V: rbx rbp r12-r15, MXCSR control bits, x87 CW. The two control
-   words go in the red zone below the pushed registers, each read back by a
-   load of its own size: packing both into one word to compare them with one
-   xor saves three instructions but the merged load cannot be forwarded from
-   the two stores, and the stall doubles the switch time. They are reloaded
-   only when the incoming side's control bits differ: ldmxcsr/fldcw are slow,
-   and loading another side's sticky status flags is slower still (the
-   flags are caller-saved, so they need not travel). The switch ends with
-   pop + jmp rather than ret: a ret here never returns to the call the
-   return-stack predictor expects and would mispredict on every switch. */
+/* System V: the jump itself is ars_ctx_jump, inline asm in the declarations
+   above. A new context starts here with the jump's registers: rax the value,
+   rsi its own ars_ctx, ecx/edx the sender's MXCSR and x87 CW, which it
+   compares with the defaults ars_ctx_make stored, as a resumed jump does; fn
+   and arg sit at the 16-aligned stack pointer. */
 __asm__(
     ".text\n.p2align 4\n"
-    ARS__FUNC_BEGIN(ars__ctx_switch)
-    "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
-    "  stmxcsr -8(%rsp)\n  fnstcw -4(%rsp)\n"
-    "  movq %rsp, (%rdi)\n"
-    "  movl -8(%rsp), %ecx\n  movzwl -4(%rsp), %r8d\n"
-    "  movq (%rsi), %rsp\n"
-    "  xorl -8(%rsp), %ecx\n  xorw -4(%rsp), %r8w\n"
-    "  andl $0xffc0, %ecx\n  orw %r8w, %cx\n  jnz 2f\n"
-    "1:\n"
-    "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
-    "  movq %rdx, %rax\n  popq %rcx\n  jmpq *%rcx\n"
-    "2:\n  ldmxcsr -8(%rsp)\n  fldcw -4(%rsp)\n  jmp 1b\n"
-    ARS__FUNC_END(ars__ctx_switch)
-    ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
     "  .cfi_startproc\n  .cfi_undefined rip\n"
-    "  movq %rax, %rdi\n  movq %r12, %rsi\n  callq *%rbx\n  ud2\n"
+    "  xorl 24(%rsi), %ecx\n  xorw 28(%rsi), %dx\n  andl $0xffc0, %ecx\n  orl %edx, %ecx\n"
+    "  jz 1f\n  ldmxcsr 24(%rsi)\n  fldcw 28(%rsi)\n"
+    "1:\n  movq %rax, %rdi\n  movq 8(%rsp), %rsi\n  callq *(%rsp)\n  ud2\n"
     "  .cfi_endproc\n"
     ARS__FUNC_END(ars__ctx_start));
-enum { ARS__FRAME_SLOTS = 8, ARS__SLOT_FN = 4, ARS__SLOT_ARG = 3, ARS__SLOT_RET = 6,
-       ARS__FRAME_ALIGN_PAD = 1 };
+typedef char ars__ctx_layout_check[(offsetof(ars_ctx, pc) == 8 && offsetof(ars_ctx, bp) == 16 &&
+                                     offsetof(ars_ctx, csr) == 24 && offsetof(ars_ctx, cw) == 28) ? 1 : -1];
 
 #elif defined(ARS__ARCH_X86_64_WIN)
 /* Windows x64: rbx rbp rdi rsi r12-r15, xmm6-xmm15, MXCSR, x87 CW, and the
@@ -837,7 +895,11 @@ enum { ARS__FRAME_SLOTS = ARS__RV_FRAME / ARS__RV_X, ARS__SLOT_FN = 1, ARS__SLOT
 
 /* >>ctx implementation -------------------------------------------------- */
 #if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
+#if defined(ARS__ARCH_X86_64)
+#define ARS__JUMP(from, to, v) ars_ctx_jump((from), (to), (v))
+#else
 #define ARS__JUMP(from, to, v) ars__ctx_switch((from), (to), (v))
+#endif
 
 /* the body of ars_ctx_make, inlined where a recycled coroutine is remade */
 #if defined(__GNUC__) || defined(__clang__)
@@ -851,10 +913,24 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
     if (!ctx || !stack || !fn || size < 256) return ARS_EINVAL;
     lo = (uintptr_t)stack;
     top = (lo + size) & ~(uintptr_t)15;
+#if defined(ARS__ARCH_X86_64)
+    /* fn and arg at a 16-aligned sp: ars__ctx_start's call then enters fn
+       with sp = 8 mod 16, as a call must */
+    (void)i;
+    frame = (void **)top - 2;
+    frame[0] = (void *)(uintptr_t)fn;
+    frame[1] = arg;
+    ctx->sp = frame;
+    ctx->pc = (void *)(uintptr_t)&ars__ctx_start;
+    ctx->bp = NULL;
+    ctx->csr = 0x1F80; /* MXCSR: all exceptions masked, round to nearest */
+    ctx->cw = 0x037F;  /* x87 CW: extended precision, masked */
+    return 0;
+#else
     /* room for the frame; ARS__FRAME_ALIGN_PAD slots sit above the return
        address so the entry call sees the ABI's stack alignment */
     frame = (void **)top - ARS__FRAME_SLOTS - ARS__FRAME_ALIGN_PAD;
-#if defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_X86_64_WIN) || defined(ARS__ARCH_I386)
+#if defined(ARS__ARCH_X86_64_WIN) || defined(ARS__ARCH_I386)
     /* after `ret` pops the return slot, sp must be 16-aligned (x86_64) or
        8 mod 16 (i386 pushes two words before its call) */
     {
@@ -871,10 +947,7 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
     frame[ARS__SLOT_FN] = (void *)(uintptr_t)fn;
     frame[ARS__SLOT_ARG] = arg;
     frame[ARS__SLOT_RET] = (void *)(uintptr_t)&ars__ctx_start;
-#if defined(ARS__ARCH_X86_64)
-    ((uint32_t *)frame)[-2] = 0x1F80; /* MXCSR: all exceptions masked, round to nearest */
-    ((uint32_t *)frame)[-1] = 0x037F; /* x87 CW: extended precision, masked */
-#elif defined(ARS__ARCH_X86_64_WIN)
+#if defined(ARS__ARCH_X86_64_WIN)
     ((uint32_t *)frame)[40] = 0x1F80;
     ((uint32_t *)frame)[41] = 0x027F; /* Windows default: double precision */
     frame[21] = (void *)(intptr_t)-1; /* ExceptionList: end of chain */
@@ -895,6 +968,7 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
 #endif
     ctx->sp = frame;
     return 0;
+#endif /* ARS__ARCH_X86_64 */
 }
 
 ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
@@ -903,8 +977,10 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
 }
 #define ARS__CTX_INIT ars__ctx_init
 
-#if !defined(ARSENAL_CORO_STATIC) && defined(__ELF__) && \
-    (defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_ARM64) || defined(ARS__ARCH_RISCV))
+#if defined(ARS__ARCH_X86_64)
+/* ars_ctx_jump is inline in the declarations */
+#elif !defined(ARSENAL_CORO_STATIC) && defined(__ELF__) && \
+    (defined(ARS__ARCH_ARM64) || defined(ARS__ARCH_RISCV))
 /* the public name is the switch itself (no wrapper jump) */
 __asm__(".globl " ARS__SYM(ars_ctx_jump) "\n.type " ARS__SYM(ars_ctx_jump) ", %function\n"
         ".set " ARS__SYM(ars_ctx_jump) ", " ARS__SYM(ars__ctx_switch) "\n");

@@ -107,6 +107,71 @@ static void test_ctx_switch(void) {
     EXPECT_EQ(ars_ctx_make(&co_ctx, stack, 16, ctx_entry, NULL), ARS_EINVAL);
 }
 
+/* ---- layer 1: values live across the jump while the other side writes
+   every register it may (on x86_64 System V the jump is inline asm whose
+   clobber list must name all of them: a missing one corrupts a sum here) ---- */
+static ars_ctx trash_ctx;
+static void trash_registers(unsigned long seed) {
+#if defined(__x86_64__) && !defined(_WIN32) && (defined(__GNUC__) || defined(__clang__))
+    __asm__ __volatile__(
+        "movq %0, %%rbx\n\tmovq %0, %%rcx\n\tmovq %0, %%rdx\n\tmovq %0, %%rsi\n\t"
+        "movq %0, %%rdi\n\tmovq %0, %%r8\n\tmovq %0, %%r9\n\tmovq %0, %%r10\n\t"
+        "movq %0, %%r11\n\tmovq %0, %%r12\n\tmovq %0, %%r13\n\tmovq %0, %%r14\n\t"
+        "movq %0, %%r15\n\tmovq %0, %%xmm0\n\tpshufd $0, %%xmm0, %%xmm0\n\t"
+        "movdqa %%xmm0, %%xmm1\n\tmovdqa %%xmm0, %%xmm2\n\tmovdqa %%xmm0, %%xmm3\n\t"
+        "movdqa %%xmm0, %%xmm4\n\tmovdqa %%xmm0, %%xmm5\n\tmovdqa %%xmm0, %%xmm6\n\t"
+        "movdqa %%xmm0, %%xmm7\n\tmovdqa %%xmm0, %%xmm8\n\tmovdqa %%xmm0, %%xmm9\n\t"
+        "movdqa %%xmm0, %%xmm10\n\tmovdqa %%xmm0, %%xmm11\n\tmovdqa %%xmm0, %%xmm12\n\t"
+        "movdqa %%xmm0, %%xmm13\n\tmovdqa %%xmm0, %%xmm14\n\tmovdqa %%xmm0, %%xmm15"
+        : : "m"(seed)
+        : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+          "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+          "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+#else
+    (void)seed;
+#endif
+}
+static void trash_entry(void *value, void *arg) {
+    long seed = (long)(intptr_t)value;
+    (void)arg;
+    for (;;) {
+        trash_registers((unsigned long)seed * 0x5851F42D4C957F2DUL + 1);
+        seed = (long)(intptr_t)ars_ctx_jump(&trash_ctx, &main_ctx, (void *)(intptr_t)(seed + 1));
+    }
+}
+static void test_ctx_live_values(void) {
+    static unsigned char stack[16384] __attribute__((aligned(16)));
+    /* more values than registers: some sit in callee-saved registers, some
+       in caller-saved ones the compiler must move out of the way */
+    long a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, k = 9, m = 10, q = 11, r = 12;
+    double x0 = 0.5, x1 = 1.5, x2 = 2.5, x3 = 3.5, x4 = 4.5, x5 = 5.5, x6 = 6.5, x7 = 7.5,
+           x8 = 8.5, x9 = 9.5, xa = 10.5, xb = 11.5, xc = 12.5, xd = 13.5, xe = 14.5, xf = 15.5,
+           xg = 16.5, xh = 17.5;
+    long i, n = SCALE(100000, 2000), bad = 0;
+    ASSERT_EQ(ars_ctx_make(&trash_ctx, stack, sizeof stack, trash_entry, NULL), 0);
+    for (i = 0; i < n; i++) {
+        long back = (long)(intptr_t)ars_ctx_jump(&main_ctx, &trash_ctx, (void *)(intptr_t)i);
+        bad += back != i + 1;
+        a += 1; b += 2; c += 3; d += 4; e += 5; f += 6; g += 7; h += 8; k += 9; m += 10; q += 11; r += 12;
+        x0 += 1.0; x1 += 2.0; x2 += 3.0; x3 += 4.0; x4 += 5.0; x5 += 6.0; x6 += 7.0; x7 += 8.0;
+        x8 += 9.0; x9 += 10.0; xa += 11.0; xb += 12.0; xc += 13.0; xd += 14.0; xe += 15.0;
+        xf += 16.0; xg += 17.0; xh += 18.0;
+    }
+    EXPECT_EQ(bad, 0);
+    EXPECT(a == 1 + n && b == 2 + 2 * n && c == 3 + 3 * n && d == 4 + 4 * n && e == 5 + 5 * n &&
+           f == 6 + 6 * n && g == 7 + 7 * n && h == 8 + 8 * n && k == 9 + 9 * n &&
+           m == 10 + 10 * n && q == 11 + 11 * n && r == 12 + 12 * n);
+    {
+        double dn = (double)n;
+        EXPECT(x0 == 0.5 + dn && x1 == 1.5 + 2 * dn && x2 == 2.5 + 3 * dn && x3 == 3.5 + 4 * dn &&
+               x4 == 4.5 + 5 * dn && x5 == 5.5 + 6 * dn && x6 == 6.5 + 7 * dn && x7 == 7.5 + 8 * dn &&
+               x8 == 8.5 + 9 * dn && x9 == 9.5 + 10 * dn && xa == 10.5 + 11 * dn &&
+               xb == 11.5 + 12 * dn && xc == 12.5 + 13 * dn && xd == 13.5 + 14 * dn &&
+               xe == 14.5 + 15 * dn && xf == 15.5 + 16 * dn && xg == 16.5 + 17 * dn &&
+               xh == 17.5 + 18 * dn);
+    }
+}
+
 /* ---- layer 2: value passing both ways, a million switches ---- */
 static void *echo_plus_one(void *arg) {
     void *in = arg;
@@ -1065,6 +1130,7 @@ int main(void) {
 #endif
     ARS_RUN(test_ctx_switch);
     ARS_RUN(test_million_switches);
+    ARS_RUN(test_ctx_live_values);
     ARS_RUN(test_callee_saved);
 #ifdef HAVE_X87CW
     ARS_RUN(test_fp_control);
