@@ -26,7 +26,7 @@ for spec in "$BIN roundtrip raw 1000000" "$BIN roundtrip coro 1000000" \
             "$BIN roundtrip fcontext 1000000" "$BIN roundtrip ucontext 100000" \
             "$FIB roundtrip fiber 1000000" \
             "$BIN create coro 1000000" "$BIN create fcontext 1000000" \
-            "$BIN create ucontext 100000" "$FIB create pooled 1000000" \
+            "$BIN create ucontext 100000" "$FIB create pooled 1000000" "$FIB create fixed 1000000" \
             "$FIB create protected 20000"; do
     set -- $spec
     a=$(ir "$1" "--callgrind-$2" "$3" 0)
