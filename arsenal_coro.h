@@ -250,6 +250,28 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
 #else
 #define ARS__CTX_CLOBBER_AVX512
 #endif
+/* Within a function, the asm's "memory" clobber makes gcc store and reload
+   every variable around the jump. Across functions it does not: gcc's
+   ipa-reference pass sums up what each function may change, counts no
+   file-static variable (one whose address is never taken) as changed by an
+   asm, and so a caller of a function that jumps (ars_ctx_jump itself when it
+   is not inlined, or any function around it) kept such a variable's value
+   across the call although the other side changed it, and dropped stores to
+   it before the call. One call of an empty function that gcc must treat as
+   unknown puts every function that jumps in the "may change anything it can
+   reach" class, as a real call would. clang counts the asm as an unknown
+   call already. */
+#if defined(__GNUC__) && !defined(__clang__)
+#if __GNUC__ >= 8
+__attribute__((noipa, unused))
+#else
+__attribute__((noinline, noclone, unused))
+#endif
+static void ars__ctx_fence(void) { __asm__ __volatile__("" : : : "memory"); }
+#define ARS__CTX_FENCE() ars__ctx_fence()
+#else
+#define ARS__CTX_FENCE() ((void)0)
+#endif
 static inline void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
     __asm__ __volatile__(
         "stmxcsr 24(%%rdi)\n\t"
@@ -276,6 +298,7 @@ static inline void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
         :
         : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
           "memory", "cc" ARS__CTX_CLOBBER_SSE ARS__CTX_CLOBBER_X87 ARS__CTX_CLOBBER_AVX512);
+    ARS__CTX_FENCE();
     return value;
 }
 #else

@@ -172,6 +172,55 @@ static void test_ctx_live_values(void) {
     }
 }
 
+/* ---- file-static variables whose address is never taken, changed on the
+   other side of a jump: gcc's ipa-reference once kept their value across an
+   inline-asm jump (the first reads here gave 0 0 0 0, at every -O level) ---- */
+static ars_ctx st_ctx;
+static int st_count, st_coro_count;
+static void st_entry(void *value, void *arg) {
+    (void)value; (void)arg;
+    for (;;) { st_count++; ars_ctx_jump(&st_ctx, &main_ctx, NULL); }
+}
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void st_hop(void) { ars_ctx_jump(&main_ctx, &st_ctx, NULL); }
+static void *st_coro(void *arg) {
+    (void)arg;
+    for (;;) { st_coro_count += 10; ars_coro_yield(NULL, NULL); }
+    return NULL;
+}
+static void test_static_across_jump(void) {
+    static unsigned char stack[16384] __attribute__((aligned(16)));
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    int r1, r2, r3, r4, c1, c2;
+    ASSERT_EQ(ars_ctx_make(&st_ctx, stack, sizeof stack, st_entry, NULL), 0);
+    st_count = 0;
+    ars_ctx_jump(&main_ctx, &st_ctx, NULL);
+    r1 = st_count;
+    ars_ctx_jump(&main_ctx, &st_ctx, NULL);
+    r2 = st_count;
+    st_hop();
+    r3 = st_count;
+    st_count = 100;   /* a store just before the jump reaches the other side */
+    st_hop();
+    r4 = st_count;
+    EXPECT_EQ(r1, 1);
+    EXPECT_EQ(r2, 2);
+    EXPECT_EQ(r3, 3);
+    EXPECT_EQ(r4, 101);
+    ASSERT_EQ(ars_coro_create(&co, st_coro, NULL, &o), 0);
+    st_coro_count = 0;
+    ars_coro_resume(co, NULL, NULL);
+    c1 = st_coro_count;
+    ars_coro_resume(co, NULL, NULL);
+    c2 = st_coro_count;
+    EXPECT_EQ(c1, 10);
+    EXPECT_EQ(c2, 20);
+    ars_coro_destroy(co);
+}
+
 /* ---- layer 2: value passing both ways, a million switches ---- */
 static void *echo_plus_one(void *arg) {
     void *in = arg;
@@ -1131,6 +1180,7 @@ int main(void) {
     ARS_RUN(test_ctx_switch);
     ARS_RUN(test_million_switches);
     ARS_RUN(test_ctx_live_values);
+    ARS_RUN(test_static_across_jump);
     ARS_RUN(test_callee_saved);
 #ifdef HAVE_X87CW
     ARS_RUN(test_fp_control);
