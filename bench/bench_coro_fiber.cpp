@@ -138,7 +138,7 @@ int main(int argc, char **argv) {
     std::printf("bench_coro_fiber: boost::context::fiber, thread CPU time, medians of %d interleaved repetitions\n", reps);
     std::printf("  %-34s %9.2f ns\n", "round trip (resume there and back)", median(rt));
     std::printf("  %-34s %9.2f ns\n", "create+run+destroy, pooled stack", median(cp));
-    std::printf("  %-34s %9.2f ns\n", "create+run+destroy, fixedsize (malloc)", median(cf));
+    std::printf("  %-34s %9.2f ns\n", "create+run+destroy, malloc stack", median(cf));
     std::printf("  %-34s %9.2f ns\n", "create+run+destroy, protected", median(cg));
     return 0;
 }
