@@ -570,6 +570,14 @@ static void *ars__ch_alloc_line(const ars_allocator *a, size_t size, void **raw,
 }
 
 /* element copy with the common sizes inlined */
+/* inlined where n is a variable, gcc -O3 checks each fixed-size case against
+   the caller's object and warns about the ones its size rules out
+   (-Warray-bounds, -Wstringop-overflow: false positives) */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 ARS__CH_INLINE void ars__ch_copy(void *dst, const void *src, size_t n) {
     if (ARS__CH_LIKELY(n == sizeof(void *))) { ARS__CH_MEMCPY(dst, src, sizeof(void *)); return; }
     switch (n) {
@@ -581,6 +589,9 @@ ARS__CH_INLINE void ars__ch_copy(void *dst, const void *src, size_t n) {
     default: ARS__CH_MEMCPY(dst, src, n); break;
     }
 }
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic pop
+#endif
 
 /* a few spins, then give the CPU away */
 static void ars__ch_backoff(unsigned *n) {

@@ -1667,6 +1667,16 @@ ARSENAL_RTOS_API int ars_rtos_mutex_unlock(ars_rtos_mutex *m) {
 }
 
 /* >>queue ----------------------------------------------------------------- */
+/* gcc -O3 vectorises the byte loop and, where a call is inlined with an
+   object smaller than a vector, warns about the vector path that an item of
+   that size never takes (-Wstringop-overflow, -Warray-bounds and
+   -Wmaybe-uninitialized on the bytes past the object: false positives) */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 static void ars__copy(void *d, const void *s, uint32_t n) {
 #ifdef ARSENAL_RTOS_MEMCPY
     ARSENAL_RTOS_MEMCPY(d, s, n);
@@ -1679,6 +1689,9 @@ static void ars__copy(void *d, const void *s, uint32_t n) {
     }
 #endif
 }
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic pop
+#endif
 ARSENAL_RTOS_API int ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t item, size_t cap) {
     if (!q || !buf || !item || !cap || item > 0xFFFFFFFFu / cap) return ARS_EINVAL;
     q->receivers = q->senders = 0;

@@ -138,6 +138,9 @@ static void pipe_reader(void *arg) {
     if ((r = ars_io_attach(&p, pipe_fds[0])) != 0) { fail("attach", r); return; }
     ars_go(pipe_writer, NULL);
     r = ars_io_wait(p, ARS_IO_READ, ars_now() + 2000);
+    /* ARS_ECLOSED: another coroutine closed p while we waited, and p is gone
+       (nobody does here; a waiter that may see it must not touch p again) */
+    if (r == ARS_ECLOSED) { fail("pipe wait", r); return; }
     fd = ars_io_detach(p);                      /* the same fd, not closed */
     if (r != ARS_IO_READ || fd != pipe_fds[0] || read((int)fd, &ch, 1) != 1) { fail("pipe wait", r < 0 ? r : ARS_EIO); return; }
     printf("pipe: fd %d became readable after %d ms; the other coroutines ran meanwhile\n",
