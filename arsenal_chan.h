@@ -569,10 +569,10 @@ static void *ars__ch_alloc_line(const ars_allocator *a, size_t size, void **raw,
     return (void *)u;
 }
 
-/* element copy with the common sizes inlined */
-/* inlined where n is a variable, gcc -O3 checks each fixed-size case against
-   the caller's object and warns about the ones its size rules out
-   (-Warray-bounds, -Wstringop-overflow: false positives) */
+/* element copy with the common sizes inlined. Where it is inlined with a
+   variable n, gcc -O3 checks each fixed-size case against the caller's
+   object and warns about the ones its size rules out (-Warray-bounds,
+   -Wstringop-overflow: false positives) */
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"

@@ -198,7 +198,7 @@ typedef struct ars_ctx {
 #if defined(ARS__CTX_INLINE_X86_64)
     void *pc;                     /* where the jump resumes */
     void *bp;                     /* rbp (the one register not left to the compiler) */
-    unsigned csr;                 /* MXCSR, with the x87 CW in its reserved high half */
+    unsigned csr;                 /* MXCSR */
     unsigned short cw;            /* x87 control word */
 #elif defined(ARSENAL_CORO_USE_UCONTEXT)
     ucontext_t uc;
@@ -678,7 +678,9 @@ extern "C" {
 /* hidden: the compiler must address these directly, never through a GOT
    entry (a GOT entry for a local symbol loses its offset) */
 #if defined(__ELF__)
+#if !defined(ARS__ARCH_X86_64) /* there the switch is ars_ctx_jump, inline */
 __attribute__((visibility("hidden"))) void *ars__ctx_switch(ars_ctx *from, ars_ctx *to, void *value);
+#endif
 __attribute__((visibility("hidden"))) void ars__ctx_start(void);
 #else
 void *ars__ctx_switch(ars_ctx *from, ars_ctx *to, void *value);
