@@ -48,6 +48,11 @@
                                 for a timer [busy wait]
    ARSENAL_CORO_NO_VALGRIND     do not register stacks with Valgrind [registered
                                 when <valgrind/valgrind.h> exists]
+   ARSENAL_CORO_NO_MEMBARRIER   arm every park with a full fence instead of
+                                a plain store that a cross-thread ars_cancel
+                                orders with the membarrier system call [Linux:
+                                membarrier when the kernel has it, never under
+                                TSan]
    ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
    ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; define both or
                                 neither (the same pair for every arsenal header)
@@ -635,6 +640,38 @@ void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 #ifdef __cplusplus
+}
+#endif
+/* Asymmetric fence (Linux membarrier): ars_park_prepare arms a park with a
+   plain store, and ars_cancel from another thread pays one membarrier
+   system call instead of every park paying a full fence for the Dekker
+   pairing of `wait` and `cancel_pending`. Off under TSan, which cannot see
+   the system call's barrier. */
+#if defined(__linux__) && defined(ARS__CORO_OS_POSIX) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(ARS__TSAN) && !defined(ARSENAL_CORO_NO_MEMBARRIER)
+#include <sys/syscall.h>
+#ifdef __NR_membarrier
+#define ARS__ASYM 1
+#if !defined(__cplusplus) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && \
+    !defined(_BSD_SOURCE) && !defined(_SVID_SOURCE)
+long syscall(long number, ...);        /* <unistd.h> hides it under strict C */
+#endif
+#endif
+#endif
+#ifdef ARS__ASYM
+static uint32_t ars__asym_state;       /* 0 unknown, 1 on, 2 off */
+/* whether membarrier works here (registers the process on first use) */
+static int ars__asym_on(void) {
+    uint32_t st = __atomic_load_n(&ars__asym_state, __ATOMIC_ACQUIRE);
+    if (st == 0) {
+        long q = syscall(__NR_membarrier, 0 /* QUERY */, 0, 0);
+        st = 2;
+        if (q > 0 && (q & 8 /* PRIVATE_EXPEDITED */) &&
+            syscall(__NR_membarrier, 16 /* REGISTER_PRIVATE_EXPEDITED */, 0, 0) == 0)
+            st = 1;
+        __atomic_store_n(&ars__asym_state, st, __ATOMIC_RELEASE);
+    }
+    return st == 1;
 }
 #endif
 #if defined(ARS__CORO_OS_POSIX) && !defined(ARSENAL_CORO_NO_VALGRIND) && defined(__has_include)
@@ -2088,6 +2125,14 @@ ARSENAL_CORO_API ars_waker ars_park_prepare(void) {
     if (w.co) {
         w.seq = ars__ld32(&co->wait) >> 1;
         co->prepared = 1;
+#ifdef ARS__ASYM
+        /* a cross-thread ars_cancel fences this thread with membarrier */
+        if (__atomic_load_n(&ars__asym_state, __ATOMIC_RELAXED) == 1 || ars__asym_on()) {
+            __atomic_store_n(&co->wait, (w.seq << 1) | 1u, __ATOMIC_RELEASE);
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);
+            return w;
+        }
+#endif
         ars__st32(&co->wait, (w.seq << 1) | 1u);
     }
     return w;
@@ -2098,20 +2143,39 @@ ARSENAL_CORO_API int ars_wake(ars_waker w, int result) {
     return ars__claim(w.co, w.seq, result);
 }
 
+/* One cancel ends one park: the flag is set, and whoever takes it back
+   (here, for a park seen armed, or that park itself) acts on it. A cancel
+   that a late load here saw after its park had already taken it cannot
+   also end the next park. */
 ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
-    uint32_t w;
+#ifdef ARS__ASYM
+    int remote;
+#endif
     if (!co || !co->sched) return ARS_EINVAL;
-    ars__st32(&co->cancel_pending, 1u);
-    w = ars__ld32(&co->wait);
-    if (w & 1u) ars__claim(co, w >> 1, ARS_ECANCELED);
-    return 0;
+#ifdef ARS__ASYM
+    remote = co->sched != ars__sched;
+#endif
+    for (;;) {
+        uint32_t w;
+        ars__st32(&co->cancel_pending, 1u);
+#ifdef ARS__ASYM
+        /* the target's thread may have armed its park with a plain store: a
+           barrier on every thread orders that store before the load below */
+        if (remote && ars__asym_on() && syscall(__NR_membarrier, 8 /* PRIVATE_EXPEDITED */, 0, 0) != 0)
+            ARSENAL_ASSERT(!"membarrier failed after registering");
+#endif
+        w = ars__ld32(&co->wait);
+        /* not parked: its next park finds the flag; or the park took it */
+        if (!(w & 1u) || !ars__cas32(&co->cancel_pending, 1u, 0u)) return 0;
+        if (ars__claim(co, w >> 1, ARS_ECANCELED) == 0) return 0;
+        /* a waker ended that park first: the cancel is for the next one */
+    }
 }
 
 ARSENAL_CORO_API int ars_park(int64_t deadline) {
     ars_coro *co = ars__current;
     ars_sched *s;
     uint32_t w;
-    int r;
     if (!co || !co->sched) {
 #if !defined(ARS__CORO_OS_NONE)
         if (!co && ars__parker_thread()) return ars__tw_park(deadline);
@@ -2124,11 +2188,9 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
     w = ars__ld32(&co->wait);
     if (w & 1u) {
         /* still armed: settle a pending cancel or a passed deadline now */
-        if (ars__ld32(&co->cancel_pending)) {
-            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) {
-                ars__st32(&co->cancel_pending, 0u);
-                return ARS_ECANCELED;
-            }
+        if (ars__ld32(&co->cancel_pending) && ars__cas32(&co->cancel_pending, 1u, 0u)) {
+            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ECANCELED;
+            ars__st32(&co->cancel_pending, 1u);   /* a waker came first: keep it */
         } else if (deadline >= 0 && deadline <= ars_now()) {
             if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ETIMEDOUT;
         } else if (deadline >= 0) {
@@ -2141,9 +2203,7 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
     /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
     ars__sched_suspend(s, co);
     if (co->heap_index != (size_t)-1) ars__timer_remove(s, co);
-    r = co->park_result;
-    if (r == ARS_ECANCELED) ars__st32(&co->cancel_pending, 0u);
-    return r;
+    return co->park_result;   /* a canceler took the flag before claiming */
 }
 
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline) {

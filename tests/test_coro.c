@@ -1009,6 +1009,52 @@ static void *thread_main(void *p)
     return NULL;
 #endif
 }
+#if !defined(_WIN32)
+/* ---- ars_cancel from another thread racing with the park it cancels:
+   each round the canceller fires as soon as the coroutine announces the
+   round, so the cancel lands before, during or after the park is armed.
+   Every round must end canceled; a lost cancel sleeps out the deadline ---- */
+static ars_coro *xc_co;
+static int xc_round, xc_n;
+static long xc_got, xc_lost;
+static void xc_parker(void *arg) {
+    int k;
+    (void)arg;
+    __atomic_store_n(&xc_co, ars_coro_running(), __ATOMIC_SEQ_CST);
+    for (k = 1; k <= xc_n; k++) {
+        int r;
+        int64_t t0 = ars_now();
+        __atomic_store_n(&xc_round, k, __ATOMIC_SEQ_CST);
+        r = ars_sleep_until(t0 + 3000);
+        if (r == ARS_ECANCELED) xc_got++;
+        else { xc_lost++; fprintf(stderr, "round %d: %d (%s) after %lld ms\n", k, r, ars_strerror(r), (long long)(ars_now() - t0)); break; }
+    }
+    __atomic_store_n(&xc_round, -1, __ATOMIC_SEQ_CST);
+}
+static void *xc_thread(void *arg) {
+    (void)arg;
+    go(xc_parker, NULL, NULL);
+    ars_sched_run();
+    ars_coro_cache_trim();
+    return NULL;
+}
+static void test_cross_thread_cancel_race(void) {
+    pthread_t th;
+    int k, r;
+    xc_co = NULL; xc_round = 0; xc_got = xc_lost = 0;
+    xc_n = SCALE(20000, 300);
+    ASSERT_EQ(pthread_create(&th, NULL, xc_thread, NULL), 0);
+    for (k = 1; k <= xc_n; k++) {
+        while ((r = __atomic_load_n(&xc_round, __ATOMIC_SEQ_CST)) != k && r != -1) {}
+        if (r == -1) break;
+        EXPECT_EQ(ars_cancel(__atomic_load_n(&xc_co, __ATOMIC_SEQ_CST)), 0);
+    }
+    pthread_join(th, NULL);
+    EXPECT_EQ(xc_lost, 0);
+    EXPECT_EQ(xc_got, (long)xc_n);
+}
+#endif
+
 static void test_two_threads(void) {
     thread_arg t[2];
     int i;
@@ -1212,6 +1258,7 @@ int main(void) {
     ARS_RUN(test_two_threads);
 #endif
 #if defined(HAVE_THREADS) && !defined(_WIN32)
+    ARS_RUN(test_cross_thread_cancel_race);
     ARS_RUN(test_sleep_forever_idles);
 #endif
     ARS_RUN(test_sched_bad_use);
