@@ -43,6 +43,10 @@
                                 threads (one woke a coroutine of another): a
                                 peer thread that answers meanwhile wakes it
                                 without a futex round trip; 0 disables [1024]
+   ARSENAL_CHAN_BIAS            biased channel locks: 1 on Linux (where the
+                                membarrier system call works; else the plain
+                                spinlock), 0 elsewhere and under TSan; see
+                                CAVEATS [1 on Linux]
    ARSENAL_ASSERT(x)            [assert(x); nothing in freestanding builds]
    ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; define both or
                                 neither (the same pair for every arsenal header)
@@ -100,6 +104,12 @@
      thread A wakes a receiver parked on thread B. The channel lock is a
      spinlock held for a few dozen instructions (and, when it wakes a
      sleeping scheduler on another thread, for that wake-up call).
+   - Biased locks (Linux): a channel belongs to the first thread that uses
+     it, whose calls take the lock with plain stores and no atomic
+     instruction. The first call from a second thread revokes that for good
+     (one membarrier system call, a few microseconds, and a wait while the
+     owner finishes the call it is in); from then on every thread takes the
+     spinlock.
    - Destroy (or deinit) wakes every parked coroutine with ARS_ECLOSED. With
      several threads, make sure no other thread is still inside, or about to
      enter, a call on the channel (close it, then join or hand off).
@@ -230,8 +240,10 @@ typedef struct ars__chan_wait {
 /* A channel. The fields are private; the struct is public so a channel can
    live in static or stack memory (ars_chan_init). */
 typedef struct ars_chan {
-    uint32_t lock;
+    uint32_t lock;                  /* spinlock, once the channel is shared */
     uint32_t closed;
+    size_t owner;                   /* biased locking: the thread that owns */
+    uint32_t revoked, busy;         /* the channel, its hold, a revocation */
     size_t elem_size, cap, len, head;
     unsigned char *buf;
     ars__chan_wait *recv_head, *recv_tail, *send_head, *send_tail;
@@ -534,6 +546,45 @@ static inline int ars__ch_cas(size_t *p, size_t e, size_t d) {
 }
 #endif
 
+/* Biased locks need the membarrier system call (Linux 4.14): the owner's
+   plain stores are ordered against a revoking thread by the barrier it
+   forces on every thread of the process. TSan cannot see that barrier, so
+   TSan builds take the spinlock every time. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ARS__CH_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(ARS__CH_TSAN)
+#define ARS__CH_TSAN 1
+#endif
+#ifndef ARSENAL_CHAN_BIAS
+#if defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(ARSENAL_CHAN_NO_THREADS) && !defined(ARS__CH_TSAN)
+#define ARSENAL_CHAN_BIAS 1
+#else
+#define ARSENAL_CHAN_BIAS 0
+#endif
+#endif
+#if ARSENAL_CHAN_BIAS && defined(ARSENAL_CHAN_NO_THREADS)
+#undef ARSENAL_CHAN_BIAS
+#define ARSENAL_CHAN_BIAS 0            /* no lock at all */
+#endif
+#if ARSENAL_CHAN_BIAS
+#if !defined(__linux__) || !(defined(__GNUC__) || defined(__clang__))
+#error "arsenal_chan.h: ARSENAL_CHAN_BIAS needs Linux (membarrier) and GCC or Clang"
+#endif
+#include <unistd.h>
+#include <sys/syscall.h>
+#if !defined(__cplusplus) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && \
+    !defined(_BSD_SOURCE) && !defined(_SVID_SOURCE)
+long syscall(long number, ...);        /* <unistd.h> hides it under strict C */
+#endif
+#ifndef __NR_membarrier
+#error "arsenal_chan.h: no __NR_membarrier in these kernel headers; define ARSENAL_CHAN_BIAS 0"
+#endif
+#endif
+
 /* memory: the caller's allocator, else ARSENAL_MALLOC/FREE, else malloc */
 static void *ars__ch_alloc(const ars_allocator *a, size_t size, size_t align) {
     if (a && a->alloc) return a->alloc(a->ctx, size, align);
@@ -601,23 +652,109 @@ static void ars__ch_backoff(unsigned *n) {
 #endif
 }
 
-/* >>lock: one spinlock per channel; same-thread use pays one uncontended
-   exchange. Critical sections are short and never switch coroutines. */
+/* >>lock: one spinlock per channel, held for a few dozen instructions and
+   never across a coroutine switch. With ARSENAL_CHAN_BIAS the channel first
+   belongs to one thread (owner), which takes it with plain stores: busy = 1,
+   then a check that no revocation started. Another thread revokes once:
+   revoked 0 -> 1, membarrier (the owner's busy store is now visible, or its
+   check will see the revocation), wait for busy == 0, revoked = 2; from then
+   on everyone takes the spinlock. owner never changes once set, so a thread
+   knows at unlock which lock it holds (it owns the channel and busy is 1). */
+#define ARS__CH_OWNER_SHARED 1u        /* never biased: the spinlock only */
+#define ARS__CH_OWNER_NONE 2u          /* not used by any thread yet */
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #define ars__ch_lock(c) ((void)(c))
 #define ars__ch_unlock(c) ((void)(c))
 #else
-ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
+ARS__CH_NOINLINE void ars__ch_spin_lock(ars_chan *c) {
     unsigned n = 0;
     for (;;) {
         while (ARS__CH_LD32_ACQ(&c->lock)) ars__ch_backoff(&n);
         if (!ARS__CH_XCHG32_ACQ(&c->lock, 1u)) return;
     }
 }
+#if ARSENAL_CHAN_BIAS
+static ARS__CH_TLS size_t ars__ch_tid;      /* this thread's owner id, 0 unset */
+static size_t ars__ch_next_tid = 16;        /* ids are never reused */
+static uint32_t ars__ch_bias_state;         /* 0 unknown, 1 on, 2 off */
+#define ARS__CH_MEMBARRIER_QUERY 0
+#define ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED 8
+#define ARS__CH_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED 16
+/* whether this process can bias (registers it for membarrier on first use) */
+static int ars__ch_bias_on(void) {
+    uint32_t st = ARS__CH_LD32_ACQ(&ars__ch_bias_state);
+    if (st == 0) {
+        long q = syscall(__NR_membarrier, ARS__CH_MEMBARRIER_QUERY, 0, 0);
+        st = 2;
+        if (q > 0 && (q & ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED) &&
+            syscall(__NR_membarrier, ARS__CH_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+            st = 1;
+        ARS__CH_ST32_REL(&ars__ch_bias_state, st);
+    }
+    return st == 1;
+}
+ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
+    size_t me = ars__ch_tid;
+    unsigned n = 0;
+    if (!me) me = ars__ch_tid = __atomic_fetch_add(&ars__ch_next_tid, 1, __ATOMIC_RELAXED);
+    for (;;) {
+        size_t o = ARS__CH_LD_ACQ(&c->owner);
+        uint32_t r;
+        if (o == ARS__CH_OWNER_NONE) {
+            ARS__CH_CAS(&c->owner, (size_t)ARS__CH_OWNER_NONE,
+                        ars__ch_bias_on() ? me : (size_t)ARS__CH_OWNER_SHARED);
+            continue;
+        }
+        r = ARS__CH_LD32_ACQ(&c->revoked);
+        if (o == ARS__CH_OWNER_SHARED || r == 2) break;
+        if (r == 1) { ars__ch_backoff(&n); continue; }   /* another thread revokes */
+        if (o == me) {                                    /* ours, not revoked */
+            __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);
+            if (!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED)) return;
+            ARS__CH_ST32_REL(&c->busy, 0u);
+            continue;
+        }
+        /* another thread's: revoke it for good */
+        {
+            uint32_t zero = 0;
+            if (!__atomic_compare_exchange_n(&c->revoked, &zero, 1u, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+                continue;
+        }
+        if (syscall(__NR_membarrier, ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED, 0, 0) != 0) {
+            ARSENAL_ASSERT(!"membarrier failed after registering");
+        }
+        while (ARS__CH_LD32_ACQ(&c->busy)) ars__ch_backoff(&n);
+        ARS__CH_ST32_REL(&c->revoked, 2u);
+        break;
+    }
+    ars__ch_spin_lock(c);
+}
 ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
-    if (ARS__CH_UNLIKELY(ARS__CH_XCHG32_ACQ(&c->lock, 1u))) ars__ch_lock_slow(c);
+    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&c->owner) == ars__ch_tid)) {
+        __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);   /* the revoking thread's
+                                                      membarrier orders the CPU */
+        if (ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED))) return;
+        ARS__CH_ST32_REL(&c->busy, 0u);
+    }
+    ars__ch_lock_slow(c);
+}
+ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) {
+    /* only the owner ever writes busy, so for it busy says which lock it
+       took; for every other thread owner differs */
+    if (ARS__CH_LD_RLX(&c->owner) == ars__ch_tid && __atomic_load_n(&c->busy, __ATOMIC_RELAXED)) {
+        ARS__CH_ST32_REL(&c->busy, 0u);
+        return;
+    }
+    ARS__CH_ST32_REL(&c->lock, 0u);
+}
+#else
+ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
+    if (ARS__CH_UNLIKELY(ARS__CH_XCHG32_ACQ(&c->lock, 1u))) ars__ch_spin_lock(c);
 }
 ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) { ARS__CH_ST32_REL(&c->lock, 0u); }
+#endif
 #endif
 
 /* >>queue of parked waiters (under the channel lock) */
@@ -832,6 +969,8 @@ ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, vo
     if (!c || (cap && elem_size && !buf) || (elem_size && cap > (size_t)-1 / elem_size))
         return ARS_EINVAL;
     c->lock = 0; c->closed = 0;
+    c->owner = ARSENAL_CHAN_BIAS ? ARS__CH_OWNER_NONE : ARS__CH_OWNER_SHARED;
+    c->revoked = 0; c->busy = 0;
     c->elem_size = elem_size; c->cap = cap; c->len = 0; c->head = 0;
     /* zero-size elements (signals, Go's chan struct{}) need no buffer */
     c->buf = buf ? (unsigned char *)buf : (unsigned char *)c;

@@ -1193,6 +1193,71 @@ static void pt_blocked_recv(void *arg) {
     pt_r = ars_chan_recv(pt_a, &v, -1);
 }
 static void pt_idle(void *arg) { (void)arg; ars_sleep_until(ars_now() + 5); }
+/* Biased locks: a channel belongs to the first thread that uses it until
+   a second thread's call revokes that. Here the owner keeps calling (its
+   plain-store lock) while the other thread's first call revokes, in many
+   rounds so the revocation lands inside the owner's calls: every item
+   arrives once, and (where the process can bias) every round was biased
+   and ends revoked. */
+static ars_chan *rv_c;
+static long rv_n, rv_sum[2], rv_total;
+static int rv_go;
+/* both threads keep changing the channel: the owner sends every item and
+   takes some back itself, the other thread takes the rest */
+static void rv_owner(void *arg) {
+    long i, v;
+    unsigned k;
+    (void)arg;
+    for (i = 1; i <= rv_n; i++) {
+        for (k = 0; ars_chan_try_send(rv_c, &i) == ARS_EAGAIN; k++) if (k > 2000) ars_test_yield();
+        if ((i & 1) && ars_chan_try_recv(rv_c, &v) == 0) { rv_sum[0] += v; AADD(&rv_total, 1); }
+        if (i == 4) ASTORE(&rv_go, 1);
+    }
+    for (k = 0; ALOAD(&rv_total) < rv_n; k++) {
+        if (ars_chan_try_recv(rv_c, &v) == 0) { rv_sum[0] += v; AADD(&rv_total, 1); }
+        else if (k > 2000) { ars_test_yield(); k = 0; }
+    }
+}
+static void rv_thief(void *arg) {
+    long v;
+    unsigned k = 0;
+    (void)arg;
+    while (!ALOAD(&rv_go)) ars_test_yield();
+    while (ALOAD(&rv_total) < rv_n) {
+        int r = ars_chan_try_recv(rv_c, &v);
+        if (r == ARS_EAGAIN) { if (++k > 2000) { ars_test_yield(); k = 0; } continue; }
+        if (r != 0) { EXPECT_EQ(r, 0); break; }
+        rv_sum[1] += v; AADD(&rv_total, 1);
+    }
+}
+static void test_threads_bias_revoke(void) {
+    int round, rounds = SCALE(300, 20), biased = 0;
+    for (round = 0; round < rounds; round++) {
+        ASSERT_EQ(ars_chan_create(&rv_c, sizeof(long), 8, NULL), 0);
+        rv_n = SCALE(2000, 200); rv_sum[0] = rv_sum[1] = rv_total = 0; rv_go = 0;
+        spawn_thread(0, rv_owner, NULL);
+        spawn_thread(1, rv_thief, NULL);
+        thr_join(thr[0]); thr_join(thr[1]);
+        EXPECT_EQ(rv_total, rv_n);
+        EXPECT_EQ(rv_sum[0] + rv_sum[1], rv_n * (rv_n + 1) / 2);
+        EXPECT_EQ(ars_chan_len(rv_c), (size_t)0);
+#if ARSENAL_CHAN_BIAS
+        if (rv_c->owner != ARS__CH_OWNER_SHARED) {
+            biased++;
+            EXPECT_EQ(rv_c->revoked, 2u);
+        }
+#endif
+        ars_chan_destroy(rv_c);
+    }
+#if ARSENAL_CHAN_BIAS
+    /* the process could bias (membarrier works): then every round did */
+    if (ars__ch_bias_state == 1) EXPECT_EQ(biased, rounds);
+    else EXPECT_EQ(biased, 0);
+#else
+    EXPECT_EQ(biased, 0);
+#endif
+}
+
 static void test_plain_threads(void) {
     long v = 1;
     int64_t t0;
@@ -1268,6 +1333,7 @@ int main(void) {
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
     ARS_RUN(test_plain_threads);
+    ARS_RUN(test_threads_bias_revoke);
     ARS_RUN(test_threads_mpmc_plain);
 #endif
 #if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
