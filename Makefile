@@ -78,6 +78,8 @@ $(BUILD)/examples/%: examples/%.c $(wildcard arsenal_*.h) | $(XXH_INC)/xxhash.h
 # (bench/bench_io.sh), then the RTOS in QEMU when its tools are installed.
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+	@if command -v valgrind >/dev/null; then echo "== bench/bench_chan_callgrind.sh"; \
+	  bash bench/bench_chan_callgrind.sh $(BUILD)/bench/bench_chan; fi
 	@echo "== bench/bench_io.sh"; bash bench/bench_io.sh
 	@if command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/null; then \
 	  echo "== bench/bench_rtos.sh"; bash bench/bench_rtos.sh; \

@@ -673,6 +673,15 @@ static int ars__asym_on(void) {
     }
     return st == 1;
 }
+/* arms a park (see ars_park_prepare) while ars__asym_state is not yet 1 */
+__attribute__((noinline)) static void ars__arm_slow(uint32_t *wait, uint32_t v) {
+    if (ars__asym_on()) {
+        __atomic_store_n(wait, v, __ATOMIC_RELEASE);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    } else {
+        __atomic_store_n(wait, v, __ATOMIC_SEQ_CST);
+    }
+}
 #endif
 #if defined(ARS__CORO_OS_POSIX) && !defined(ARSENAL_CORO_NO_VALGRIND) && defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -2127,11 +2136,13 @@ ARSENAL_CORO_API ars_waker ars_park_prepare(void) {
         co->prepared = 1;
 #ifdef ARS__ASYM
         /* a cross-thread ars_cancel fences this thread with membarrier */
-        if (__atomic_load_n(&ars__asym_state, __ATOMIC_RELAXED) == 1 || ars__asym_on()) {
+        if (__builtin_expect(__atomic_load_n(&ars__asym_state, __ATOMIC_RELAXED) == 1, 1)) {
             __atomic_store_n(&co->wait, (w.seq << 1) | 1u, __ATOMIC_RELEASE);
             __atomic_signal_fence(__ATOMIC_SEQ_CST);
-            return w;
+        } else {
+            ars__arm_slow(&co->wait, (w.seq << 1) | 1u);
         }
+        return w;
 #endif
         ars__st32(&co->wait, (w.seq << 1) | 1u);
     }
