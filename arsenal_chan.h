@@ -731,12 +731,16 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
     ars__ch_spin_lock(c);
 }
 ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
-    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&c->owner) == ars__ch_tid)) {
+    size_t o = ARS__CH_LD_RLX(&c->owner);
+    if (ARS__CH_LIKELY(o == ars__ch_tid)) {
         __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
         __atomic_signal_fence(__ATOMIC_SEQ_CST);   /* the revoking thread's
                                                       membarrier orders the CPU */
         if (ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED))) return;
         ARS__CH_ST32_REL(&c->busy, 0u);
+    } else if ((o == ARS__CH_OWNER_SHARED || ARS__CH_LD32_ACQ(&c->revoked) == 2) &&
+               !ARS__CH_XCHG32_ACQ(&c->lock, 1u)) {
+        return;                                    /* shared for good: the spinlock */
     }
     ars__ch_lock_slow(c);
 }
