@@ -121,8 +121,10 @@
        mutex, is suspended (the mutex stays held).
      - Stack overflow is detected at switch time, after the fact (as in every
        kernel without an MPU): the hook (ars_rtos_set_overflow_hook) runs in
-       the switch interrupt, the task is suspended for good; with no hook
-       the CPU spins there.
+       the switch interrupt and the task is suspended. Its stack and maybe
+       its neighbour's memory are damaged: delete it (or reset the system)
+       rather than resume it, which the kernel does not refuse (the check
+       would cost code size). With no hook the CPU spins there.
      - RISC-V: interrupts run on the interrupted task's stack (a frame of 32
        registers plus FP state, then the tick and timer callbacks): size every
        task's stack for that. Cortex-M interrupts use the main stack.

@@ -20,7 +20,7 @@ mkdir -p "$B/inc"
 [ -e /usr/include/xxhash.h ] && ln -sf /usr/include/xxhash.h "$B/inc/xxhash.h"
 XINC="-I$ROOT/$B/inc"
 
-ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan valgrind ucontext
+ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan tsan-gcc valgrind ucontext
 cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64
 wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv64 firmware-rv64gc extra"
 
@@ -160,6 +160,13 @@ leg_tsan() {
     run_leg tsan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan
 }
 
+# gcc's TSan runtime as well: it instruments differently, and the fiber
+# switching the headers announce to TSan goes through its own libtsan
+leg_tsan_gcc() {
+  TSAN_OPTIONS=halt_on_error=1 \
+    run_leg tsan-gcc "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan
+}
+
 leg_valgrind() {
   if ! have valgrind; then record valgrind skipped "no valgrind"; return; fi
   run_leg valgrind "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -DARS_TEST_QUICK -Itests" \
@@ -283,6 +290,7 @@ run_one() {
     cxx) leg_cxx ;;
     asan) leg_asan ;;
     tsan) leg_tsan ;;
+    tsan-gcc) leg_tsan_gcc ;;
     valgrind) leg_valgrind ;;
     ucontext) leg_ucontext ;;
     cross-aarch64) cross "$1" aarch64-linux-gnu-gcc qemu-aarch64 ;;
