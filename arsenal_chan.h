@@ -696,7 +696,8 @@ static int ars__ch_bias_on(void) {
 ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
     size_t me = ars__ch_tid;
     unsigned n = 0;
-    if (!me) me = ars__ch_tid = __atomic_fetch_add(&ars__ch_next_tid, 1, __ATOMIC_RELAXED);
+    /* ids below 16 are the owner field's markers (a 32-bit count can wrap) */
+    while (me < 16) me = ars__ch_tid = __atomic_fetch_add(&ars__ch_next_tid, 1, __ATOMIC_RELAXED);
     for (;;) {
         size_t o = ARS__CH_LD_ACQ(&c->owner);
         uint32_t r;
