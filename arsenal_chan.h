@@ -585,6 +585,15 @@ long syscall(long number, ...);        /* <unistd.h> hides it under strict C */
 #endif
 #endif
 
+/* park/wake: inline when arsenal_coro.h's implementation is in this file */
+#if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE)
+#define ARS__CH_PARK_PREPARE() ars__park_prepare_in()
+#define ARS__CH_PARK(deadline) ars__park_in(deadline)
+#else
+#define ARS__CH_PARK_PREPARE() ars_park_prepare()
+#define ARS__CH_PARK(deadline) ars_park(deadline)
+#endif
+
 /* memory: the caller's allocator, else ARSENAL_MALLOC/FREE, else malloc */
 static void *ars__ch_alloc(const ars_allocator *a, size_t size, size_t align) {
     if (a && a->alloc) return a->alloc(a->ctx, size, align);
@@ -898,7 +907,7 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     ars__chan_state st;
     ars__chan_wait w;
     int r, shared;
-    w.w = ars_park_prepare();
+    w.w = ARS__CH_PARK_PREPARE();
     if (!w.w.co) { ars__ch_unlock(c); return ARS_ESTATE; }
     st.done = 0; st.fired = -1;
     w.elem = elem; w.st = &st; w.index = 0; w.linked = 0; w.thread = ARS__CH_THREAD();
@@ -907,7 +916,7 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     shared = c->shared;
     ars__ch_unlock(c);
     if (shared) ars__ch_spin(&st);
-    r = ars_park(deadline);
+    r = ARS__CH_PARK(deadline);
     if (r == 0 || r == ARS_ECLOSED) {
         /* a peer (or close) unlinked us and claimed the park */
         ars__ch_wait_done(&st);
@@ -1138,7 +1147,7 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         }
     }
     if (deadline == 0) { ars__ch_locks_do(&L, cs, n, 1); return ARS_EAGAIN; }
-    wk = ars_park_prepare();
+    wk = ARS__CH_PARK_PREPARE();
     if (!wk.co) { ars__ch_locks_do(&L, cs, n, 1); return ARS_ESTATE; }
     st.done = 0; st.fired = -1;
     for (i = 0; i < n; i++) {
@@ -1152,7 +1161,7 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
     }
     ars__ch_locks_do(&L, cs, n, 1);
     if (shared) ars__ch_spin(&st);
-    r = ars_park(deadline);
+    r = ARS__CH_PARK(deadline);
     if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
     /* leave the queues still holding us (not a destroyed channel's: its
        waiters are all unlinked) */

@@ -2124,7 +2124,14 @@ static int ars__claim(ars_coro *co, uint32_t seq, int result) {
     return 0;
 }
 
-ARSENAL_CORO_API ars_waker ars_park_prepare(void) {
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__PARK_INLINE static inline __attribute__((always_inline, unused))
+#else
+#define ARS__PARK_INLINE static inline
+#endif
+/* ars_park_prepare and ars_park, inline for arsenal_chan.h when its
+   implementation shares this file */
+ARS__PARK_INLINE ars_waker ars__park_prepare_in(void) {
     ars_waker w;
     ars_coro *co = ars__current;
     if (!co) co = ars__parker_thread();
@@ -2148,6 +2155,7 @@ ARSENAL_CORO_API ars_waker ars_park_prepare(void) {
     }
     return w;
 }
+ARSENAL_CORO_API ars_waker ars_park_prepare(void) { return ars__park_prepare_in(); }
 
 ARSENAL_CORO_API int ars_wake(ars_waker w, int result) {
     if (!w.co) return ARS_EINVAL;
@@ -2183,7 +2191,7 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
     }
 }
 
-ARSENAL_CORO_API int ars_park(int64_t deadline) {
+ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
     ars_coro *co = ars__current;
     ars_sched *s;
     uint32_t w;
@@ -2194,7 +2202,7 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
         return ARS_ESTATE;
     }
     s = co->sched;
-    if (!co->prepared) ars_park_prepare();
+    if (!co->prepared) ars__park_prepare_in();
     co->prepared = 0;
     w = ars__ld32(&co->wait);
     if (w & 1u) {
@@ -2216,6 +2224,7 @@ ARSENAL_CORO_API int ars_park(int64_t deadline) {
     if (co->heap_index != (size_t)-1) ars__timer_remove(s, co);
     return co->park_result;   /* a canceler took the flag before claiming */
 }
+ARSENAL_CORO_API int ars_park(int64_t deadline) { return ars__park_in(deadline); }
 
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline) {
     int r;
