@@ -589,7 +589,9 @@ long syscall(long number, ...);        /* <unistd.h> hides it under strict C */
 #if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE)
 #define ARS__CH_PARK_PREPARE() ars__park_prepare_in()
 #define ARS__CH_PARK(deadline) ars__park_in(deadline)
+#define ARS__CH_WAKE(w, result) ars__wake_in((w), (result))
 #else
+#define ARS__CH_WAKE(w, result) ars_wake((w), (result))
 #define ARS__CH_PARK_PREPARE() ars_park_prepare()
 #define ARS__CH_PARK(deadline) ars_park(deadline)
 #endif
@@ -807,7 +809,7 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, 
                                            int result) {
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
-        int won = ars_wake(w->w, result) == 0;
+        int won = ARS__CH_WAKE(w->w, result) == 0;
         if (won) {
             w->st->fired = w->index;
             if (w->thread != ARS__CH_THREAD()) c->shared = 1;

@@ -2161,6 +2161,17 @@ ARSENAL_CORO_API int ars_wake(ars_waker w, int result) {
     if (!w.co) return ARS_EINVAL;
     return ars__claim(w.co, w.seq, result);
 }
+/* ars_wake inline, for arsenal_chan.h: a coroutine of this thread's
+   scheduler goes on the run queue here, the rest through ars__claim */
+ARS__PARK_INLINE int ars__wake_in(ars_waker w, int result) {
+    ars_coro *co = w.co;
+    if (!co) return ARS_EINVAL;
+    if (co->sched != ars__sched) return ars__claim(co, w.seq, result);
+    if (!ars__cas32(&co->wait, (w.seq << 1) | 1u, (w.seq + 1u) << 1)) return ARS_ESTATE;
+    co->park_result = result;
+    ars__runq_push(co->sched, co);
+    return 0;
+}
 
 /* One cancel ends one park: the flag is set, and whoever takes it back
    (here, for a park seen armed, or that park itself) acts on it. A cancel
