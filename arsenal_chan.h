@@ -1135,11 +1135,19 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
     ars__ch_locks_do(&L, cs, n, 0);
     for (;;) {
         int nready = 0, pick;
-        for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
-        if (!nready) break;
-        pick = (int)ars__ch_random((uint32_t)nready);
-        for (i = 0; i < n; i++)
-            if (ars__ch_case_ready(&cs[i]) && pick-- == 0) break;
+        if (L.n >= 0) {          /* up to ARS__CH_SMALL cases: one pass */
+            unsigned char ready[ARS__CH_SMALL];
+            for (i = 0; i < n; i++)
+                if (ars__ch_case_ready(&cs[i])) ready[nready++] = (unsigned char)i;
+            if (!nready) break;
+            i = ready[nready == 1 ? 0 : (int)ars__ch_random((uint32_t)nready)];
+        } else {
+            for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
+            if (!nready) break;
+            pick = (int)ars__ch_random((uint32_t)nready);
+            for (i = 0; i < n; i++)
+                if (ars__ch_case_ready(&cs[i]) && pick-- == 0) break;
+        }
         r = cs[i].op == ARS_SELECT_SEND ? ars__ch_send_locked(cs[i].ch, cs[i].elem)
                                         : ars__ch_recv_locked(cs[i].ch, cs[i].elem);
         if (r != ARS_EAGAIN) {   /* else it only had stale waiters: look again */
