@@ -671,6 +671,18 @@ static void ars__ch_backoff(unsigned *n) {
    check will see the revocation), wait for busy == 0, revoked = 2; from then
    on everyone takes the spinlock. owner never changes once set, so a thread
    knows at unlock which lock it holds (it owns the channel and busy is 1). */
+/* A thread's name: the address of a thread-local variable, which no two
+   live threads share. With ARSENAL_CHAN_STATIC every copy of this
+   implementation has its own variable, so a thread has one name per copy:
+   a channel used through two copies gets revoked, never wrongly shared. A
+   later thread may inherit a dead thread's name, and with it a channel the
+   dead one owned: no other thread used it meanwhile without revoking it. */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ARS__CH_THREAD() ((const void *)0)
+#else
+static ARS__CH_TLS char ars__ch_thread_anchor;
+#define ARS__CH_THREAD() ((const void *)&ars__ch_thread_anchor)
+#endif
 #define ARS__CH_OWNER_SHARED 1u        /* never biased: the spinlock only */
 #define ARS__CH_OWNER_NONE 2u          /* not used by any thread yet */
 #if defined(ARSENAL_CHAN_NO_THREADS)
@@ -685,9 +697,9 @@ ARS__CH_NOINLINE void ars__ch_spin_lock(ars_chan *c) {
     }
 }
 #if ARSENAL_CHAN_BIAS
-static ARS__CH_TLS size_t ars__ch_tid;      /* this thread's owner id, 0 unset */
-static size_t ars__ch_next_tid = 16;        /* ids are never reused */
 static uint32_t ars__ch_bias_state;         /* 0 unknown, 1 on, 2 off */
+static ARS__CH_TLS size_t ars__ch_me;       /* the name as a number; 0 until
+                                               this thread's first slow lock */
 #define ARS__CH_MEMBARRIER_QUERY 0
 #define ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED 8
 #define ARS__CH_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED 16
@@ -705,10 +717,9 @@ static int ars__ch_bias_on(void) {
     return st == 1;
 }
 ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
-    size_t me = ars__ch_tid;
+    size_t me = ars__ch_me;
     unsigned n = 0;
-    /* ids below 16 are the owner field's markers (a 32-bit count can wrap) */
-    while (me < 16) me = ars__ch_tid = __atomic_fetch_add(&ars__ch_next_tid, 1, __ATOMIC_RELAXED);
+    if (!me) me = ars__ch_me = (size_t)(uintptr_t)ARS__CH_THREAD();
     for (;;) {
         size_t o = ARS__CH_LD_ACQ(&c->owner);
         uint32_t r;
@@ -744,7 +755,7 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
 }
 ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
     size_t o = ARS__CH_LD_RLX(&c->owner);
-    if (ARS__CH_LIKELY(o == ars__ch_tid)) {
+    if (ARS__CH_LIKELY(o == ars__ch_me)) {
         __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
         __atomic_signal_fence(__ATOMIC_SEQ_CST);   /* the revoking thread's
                                                       membarrier orders the CPU */
@@ -759,7 +770,7 @@ ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
 ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) {
     /* only the owner ever writes busy, so for it busy says which lock it
        took; for every other thread owner differs */
-    if (ARS__CH_LD_RLX(&c->owner) == ars__ch_tid && __atomic_load_n(&c->busy, __ATOMIC_RELAXED)) {
+    if (ARS__CH_LD_RLX(&c->owner) == ars__ch_me && __atomic_load_n(&c->busy, __ATOMIC_RELAXED)) {
         ARS__CH_ST32_REL(&c->busy, 0u);
         return;
     }
@@ -794,12 +805,6 @@ ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **
     ARS__CH_ST32_REL(&w->linked, 0u);
 }
 
-#if defined(ARSENAL_CHAN_NO_THREADS)
-#define ARS__CH_THREAD() ((const void *)0)
-#else
-static ARS__CH_TLS char ars__ch_thread_anchor;   /* its address names the thread */
-#define ARS__CH_THREAD() ((const void *)&ars__ch_thread_anchor)
-#endif
 
 /* Takes the first parked waiter of a queue that can still be woken: it is
    unlinked and its park claimed (woken with `result`); the caller then
