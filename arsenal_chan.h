@@ -242,8 +242,9 @@ typedef struct ars__chan_wait {
 typedef struct ars_chan {
     uint32_t lock;                  /* spinlock, once the channel is shared */
     uint32_t closed;
-    size_t owner;                   /* biased locking: the thread that owns */
-    uint32_t revoked, busy;         /* the channel, its hold, a revocation */
+    size_t owner;                   /* biased lock: the owning thread's name */
+    uint32_t revoked;               /* 0 biased, 1 being revoked, 2 shared */
+    uint32_t busy;                  /* the owner holds the biased lock */
     size_t elem_size, cap, len, head;
     unsigned char *buf;
     ars__chan_wait *recv_head, *recv_tail, *send_head, *send_tail;
