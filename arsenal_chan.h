@@ -547,10 +547,11 @@ static inline int ars__ch_cas(size_t *p, size_t e, size_t d) {
 }
 #endif
 
-/* Biased locks need the membarrier system call (Linux 4.14): the owner's
-   plain stores are ordered against a revoking thread by the barrier it
-   forces on every thread of the process. TSan cannot see that barrier, so
-   TSan builds take the spinlock every time. */
+/* Biased locks need the membarrier system call (Linux 4.14, through
+   arsenal_coro.h's ars__membarrier): the owner's plain stores are ordered
+   against a revoking thread by the barrier it forces on every thread of
+   the process. Where it does not work, channels take the spinlock. TSan
+   cannot see that barrier, so TSan builds take the spinlock every time. */
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define ARS__CH_TSAN 1
@@ -571,21 +572,6 @@ static inline int ars__ch_cas(size_t *p, size_t e, size_t d) {
 #undef ARSENAL_CHAN_BIAS
 #define ARSENAL_CHAN_BIAS 0            /* no lock at all */
 #endif
-#if ARSENAL_CHAN_BIAS
-#if !defined(__linux__) || !(defined(__GNUC__) || defined(__clang__))
-#error "arsenal_chan.h: ARSENAL_CHAN_BIAS needs Linux (membarrier) and GCC or Clang"
-#endif
-#include <unistd.h>
-#include <sys/syscall.h>
-#if !defined(__cplusplus) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && \
-    !defined(_BSD_SOURCE) && !defined(_SVID_SOURCE)
-long syscall(long number, ...);        /* <unistd.h> hides it under strict C */
-#endif
-#ifndef __NR_membarrier
-#error "arsenal_chan.h: no __NR_membarrier in these kernel headers; define ARSENAL_CHAN_BIAS 0"
-#endif
-#endif
-
 /* park/wake: inline when arsenal_coro.h's implementation is in this file */
 #if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE)
 #define ARS__CH_PARK_PREPARE() ars__park_prepare_in()
@@ -698,24 +684,16 @@ ARS__CH_NOINLINE void ars__ch_spin_lock(ars_chan *c) {
     }
 }
 #if ARSENAL_CHAN_BIAS
-static uint32_t ars__ch_bias_state;         /* 0 unknown, 1 on, 2 off */
 static ARS__CH_TLS size_t ars__ch_me;       /* the name as a number; 0 until
                                                this thread's first slow lock */
-#define ARS__CH_MEMBARRIER_QUERY 0
-#define ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED 8
-#define ARS__CH_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED 16
-/* whether this process can bias (registers it for membarrier on first use) */
-static int ars__ch_bias_on(void) {
-    uint32_t st = ARS__CH_LD32_ACQ(&ars__ch_bias_state);
-    if (st == 0) {
-        long q = syscall(__NR_membarrier, ARS__CH_MEMBARRIER_QUERY, 0, 0);
-        st = 2;
-        if (q > 0 && (q & ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED) &&
-            syscall(__NR_membarrier, ARS__CH_MEMBARRIER_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-            st = 1;
-        ARS__CH_ST32_REL(&ars__ch_bias_state, st);
-    }
-    return st == 1;
+/* the owner's lock: busy = 1, then no revocation may have started (the
+   revoking thread's membarrier orders the two for the CPU) */
+ARS__CH_INLINE int ars__ch_bias_take(ars_chan *c) {
+    __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED))) return 1;
+    ARS__CH_ST32_REL(&c->busy, 0u);
+    return 0;
 }
 ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
     size_t me = ars__ch_me;
@@ -726,17 +704,14 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
         uint32_t r;
         if (o == ARS__CH_OWNER_NONE) {
             ARS__CH_CAS(&c->owner, (size_t)ARS__CH_OWNER_NONE,
-                        ars__ch_bias_on() ? me : (size_t)ARS__CH_OWNER_SHARED);
+                        ars__membarrier_on() ? me : (size_t)ARS__CH_OWNER_SHARED);
             continue;
         }
         r = ARS__CH_LD32_ACQ(&c->revoked);
         if (o == ARS__CH_OWNER_SHARED || r == 2) break;
         if (r == 1) { ars__ch_backoff(&n); continue; }   /* another thread revokes */
         if (o == me) {                                    /* ours, not revoked */
-            __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
-            __atomic_signal_fence(__ATOMIC_SEQ_CST);
-            if (!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED)) return;
-            ARS__CH_ST32_REL(&c->busy, 0u);
+            if (ars__ch_bias_take(c)) return;
             continue;
         }
         /* another thread's: revoke it for good */
@@ -745,9 +720,7 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
             if (!__atomic_compare_exchange_n(&c->revoked, &zero, 1u, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
                 continue;
         }
-        if (syscall(__NR_membarrier, ARS__CH_MEMBARRIER_PRIVATE_EXPEDITED, 0, 0) != 0) {
-            ARSENAL_ASSERT(!"membarrier failed after registering");
-        }
+        ars__membarrier();
         while (ARS__CH_LD32_ACQ(&c->busy)) ars__ch_backoff(&n);
         ARS__CH_ST32_REL(&c->revoked, 2u);
         break;
@@ -757,11 +730,7 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
 ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
     size_t o = ARS__CH_LD_RLX(&c->owner);
     if (ARS__CH_LIKELY(o == ars__ch_me)) {
-        __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);   /* the revoking thread's
-                                                      membarrier orders the CPU */
-        if (ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED))) return;
-        ARS__CH_ST32_REL(&c->busy, 0u);
+        if (ARS__CH_LIKELY(ars__ch_bias_take(c))) return;
     } else if ((o == ARS__CH_OWNER_SHARED || ARS__CH_LD32_ACQ(&c->revoked) == 2) &&
                !ARS__CH_XCHG32_ACQ(&c->lock, 1u)) {
         return;                                    /* shared for good: the spinlock */

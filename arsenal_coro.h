@@ -408,6 +408,12 @@ ARSENAL_CORO_API int ars_wake(ars_waker w, int result);
 /* Cancels co: its current (or next) blocking call returns ARS_ECANCELED.
    Thread-safe. Returns 0 or ARS_EINVAL. */
 ARSENAL_CORO_API int ars_cancel(ars_coro *co);
+/* Internal, shared with arsenal_chan.h: whether the membarrier system
+   call's private expedited barrier works in this process (Linux; the first
+   call registers the process), and one such barrier on every thread of it.
+   Elsewhere 0 and nothing. */
+ARSENAL_CORO_API int ars__membarrier_on(void);
+ARSENAL_CORO_API void ars__membarrier(void);
 
 /* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
    poll(ctx, deadline) to wait for events (waking coroutines with ars_wake)
@@ -642,40 +648,51 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #ifdef __cplusplus
 }
 #endif
-/* Asymmetric fence (Linux membarrier): ars_park_prepare arms a park with a
-   plain store, and ars_cancel from another thread pays one membarrier
-   system call instead of every park paying a full fence for the Dekker
+/* membarrier (Linux): a barrier on every thread of the process, paid by
+   the thread that asks. The asymmetric fence: ars_park_prepare arms a park
+   with a plain store, and ars_cancel from another thread pays one
+   membarrier instead of every park paying a full fence for the Dekker
    pairing of `wait` and `cancel_pending`. Off under TSan, which cannot see
    the system call's barrier. */
-#if defined(__linux__) && defined(ARS__CORO_OS_POSIX) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(ARS__TSAN) && !defined(ARSENAL_CORO_NO_MEMBARRIER)
+#if defined(__linux__) && defined(ARS__CORO_OS_POSIX) && (defined(__GNUC__) || defined(__clang__))
 #include <sys/syscall.h>
 #ifdef __NR_membarrier
-#define ARS__ASYM 1
+#define ARS__MEMBARRIER 1
 #if !defined(__cplusplus) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && \
     !defined(_BSD_SOURCE) && !defined(_SVID_SOURCE)
 long syscall(long number, ...);        /* <unistd.h> hides it under strict C */
 #endif
+#if !defined(ARS__TSAN) && !defined(ARSENAL_CORO_NO_MEMBARRIER)
+#define ARS__ASYM 1
 #endif
 #endif
-#ifdef ARS__ASYM
-static uint32_t ars__asym_state;       /* 0 unknown, 1 on, 2 off */
-/* whether membarrier works here (registers the process on first use) */
-static int ars__asym_on(void) {
-    uint32_t st = __atomic_load_n(&ars__asym_state, __ATOMIC_ACQUIRE);
+#endif
+#ifdef ARS__MEMBARRIER
+static uint32_t ars__membarrier_state;  /* 0 unknown, 1 on, 2 off */
+ARSENAL_CORO_API int ars__membarrier_on(void) {
+    uint32_t st = __atomic_load_n(&ars__membarrier_state, __ATOMIC_ACQUIRE);
     if (st == 0) {
         long q = syscall(__NR_membarrier, 0 /* QUERY */, 0, 0);
         st = 2;
         if (q > 0 && (q & 8 /* PRIVATE_EXPEDITED */) &&
             syscall(__NR_membarrier, 16 /* REGISTER_PRIVATE_EXPEDITED */, 0, 0) == 0)
             st = 1;
-        __atomic_store_n(&ars__asym_state, st, __ATOMIC_RELEASE);
+        __atomic_store_n(&ars__membarrier_state, st, __ATOMIC_RELEASE);
     }
     return st == 1;
 }
-/* arms a park (see ars_park_prepare) while ars__asym_state is not yet 1 */
+ARSENAL_CORO_API void ars__membarrier(void) {
+    if (syscall(__NR_membarrier, 8 /* PRIVATE_EXPEDITED */, 0, 0) != 0)
+        ARSENAL_ASSERT(!"membarrier failed after registering");
+}
+#else
+ARSENAL_CORO_API int ars__membarrier_on(void) { return 0; }
+ARSENAL_CORO_API void ars__membarrier(void) {}
+#endif
+#ifdef ARS__ASYM
+/* arms a park (see ars_park_prepare) while ars__membarrier_state is not yet 1 */
 __attribute__((noinline)) static void ars__arm_slow(uint32_t *wait, uint32_t v) {
-    if (ars__asym_on()) {
+    if (ars__membarrier_on()) {
         __atomic_store_n(wait, v, __ATOMIC_RELEASE);
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
     } else {
@@ -2143,7 +2160,7 @@ ARS__PARK_INLINE ars_waker ars__park_prepare_in(void) {
         co->prepared = 1;
 #ifdef ARS__ASYM
         /* a cross-thread ars_cancel fences this thread with membarrier */
-        if (__builtin_expect(__atomic_load_n(&ars__asym_state, __ATOMIC_RELAXED) == 1, 1)) {
+        if (__builtin_expect(__atomic_load_n(&ars__membarrier_state, __ATOMIC_RELAXED) == 1, 1)) {
             __atomic_store_n(&co->wait, (w.seq << 1) | 1u, __ATOMIC_RELEASE);
             __atomic_signal_fence(__ATOMIC_SEQ_CST);
         } else {
@@ -2191,8 +2208,7 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
 #ifdef ARS__ASYM
         /* the target's thread may have armed its park with a plain store: a
            barrier on every thread orders that store before the load below */
-        if (remote && ars__asym_on() && syscall(__NR_membarrier, 8 /* PRIVATE_EXPEDITED */, 0, 0) != 0)
-            ARSENAL_ASSERT(!"membarrier failed after registering");
+        if (remote && ars__membarrier_on()) ars__membarrier();
 #endif
         w = ars__ld32(&co->wait);
         /* not parked: its next park finds the flag; or the park took it */

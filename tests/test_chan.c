@@ -1251,7 +1251,7 @@ static void test_threads_bias_revoke(void) {
     }
 #if ARSENAL_CHAN_BIAS
     /* the process could bias (membarrier works): then every round did */
-    if (ars__ch_bias_state == 1) EXPECT_EQ(biased, rounds);
+    if (ars__membarrier_on()) EXPECT_EQ(biased, rounds);
     else EXPECT_EQ(biased, 0);
 #else
     EXPECT_EQ(biased, 0);
