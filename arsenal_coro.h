@@ -2110,42 +2110,44 @@ static ars_coro *ars__parker_thread(void) {
 #endif
 }
 
-/* makes a claimed coroutine runnable on its own scheduler */
-static void ars__make_runnable(ars_coro *co) {
-    ars_sched *s = co->sched;
-    if (s == ars__sched) {
-        ars__runq_push(s, co);
-#if !defined(ARS__CORO_OS_NONE)
-    } else if (s == ARS__TW_SCHED) {
-        ars__twaiter *t = (ars__twaiter *)(void *)co;   /* a thread outside every coroutine */
-        ars__os_raise(&t->mu, &t->cv, &t->woken);
-#endif
-    } else {
-        /* Once co is in the inbox its scheduler may run it, finish and free
-           itself: announce this thread first, and the free waits for it. */
-        void *head;
-        ars__add32(&s->remote_inflight, 1u);
-        head = ars__ldp((void **)&s->inbox);
-        do { co->next = (ars_coro *)head; }
-        while (!ars__casp((void **)&s->inbox, &head, co));
-        ars__sched_notify(s);
-        ars__add32(&s->remote_inflight, (uint32_t)-1);
-    }
-}
-
-/* the one who moves `wait` from (seq, armed) to (seq+1, idle) owns the wake */
-static int ars__claim(ars_coro *co, uint32_t seq, int result) {
-    if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
-    co->park_result = result;
-    ars__make_runnable(co);
-    return 0;
-}
-
 #if defined(__GNUC__) || defined(__clang__)
 #define ARS__PARK_INLINE static inline __attribute__((always_inline, unused))
 #else
 #define ARS__PARK_INLINE static inline
 #endif
+
+/* makes a claimed coroutine of another thread (or a thread waiter)
+   runnable */
+static void ars__make_runnable_far(ars_coro *co) {
+    ars_sched *s = co->sched;
+    void *head;
+#if !defined(ARS__CORO_OS_NONE)
+    if (s == ARS__TW_SCHED) {
+        ars__twaiter *t = (ars__twaiter *)(void *)co;   /* a thread outside every coroutine */
+        ars__os_raise(&t->mu, &t->cv, &t->woken);
+        return;
+    }
+#endif
+    /* Once co is in the inbox its scheduler may run it, finish and free
+       itself: announce this thread first, and the free waits for it. */
+    ars__add32(&s->remote_inflight, 1u);
+    head = ars__ldp((void **)&s->inbox);
+    do { co->next = (ars_coro *)head; }
+    while (!ars__casp((void **)&s->inbox, &head, co));
+    ars__sched_notify(s);
+    ars__add32(&s->remote_inflight, (uint32_t)-1);
+}
+
+/* The one who moves `wait` from (seq, armed) to (seq+1, idle) owns the
+   wake, and makes the coroutine runnable on its own scheduler: one of this
+   thread's goes on the run queue here. */
+ARS__PARK_INLINE int ars__claim(ars_coro *co, uint32_t seq, int result) {
+    if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
+    co->park_result = result;
+    if (co->sched == ars__sched) ars__runq_push(co->sched, co);
+    else ars__make_runnable_far(co);
+    return 0;
+}
 /* ars_park_prepare and ars_park, inline for arsenal_chan.h when its
    implementation shares this file */
 ARS__PARK_INLINE ars_waker ars__park_prepare_in(void) {
@@ -2174,21 +2176,12 @@ ARS__PARK_INLINE ars_waker ars__park_prepare_in(void) {
 }
 ARSENAL_CORO_API ars_waker ars_park_prepare(void) { return ars__park_prepare_in(); }
 
-ARSENAL_CORO_API int ars_wake(ars_waker w, int result) {
+/* ars_wake, inline for arsenal_chan.h as well */
+ARS__PARK_INLINE int ars__wake_in(ars_waker w, int result) {
     if (!w.co) return ARS_EINVAL;
     return ars__claim(w.co, w.seq, result);
 }
-/* ars_wake inline, for arsenal_chan.h: a coroutine of this thread's
-   scheduler goes on the run queue here, the rest through ars__claim */
-ARS__PARK_INLINE int ars__wake_in(ars_waker w, int result) {
-    ars_coro *co = w.co;
-    if (!co) return ARS_EINVAL;
-    if (co->sched != ars__sched) return ars__claim(co, w.seq, result);
-    if (!ars__cas32(&co->wait, (w.seq << 1) | 1u, (w.seq + 1u) << 1)) return ARS_ESTATE;
-    co->park_result = result;
-    ars__runq_push(co->sched, co);
-    return 0;
-}
+ARSENAL_CORO_API int ars_wake(ars_waker w, int result) { return ars__wake_in(w, result); }
 
 /* One cancel ends one park: the flag is set, and whoever takes it back
    (here, for a park seen armed, or that park itself) acts on it. A cancel
