@@ -154,17 +154,13 @@ leg_asan() {
     run_leg asan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Itests" "" c asan
 }
 
-leg_tsan() {
-  if ! have clang; then record tsan skipped "no clang"; return; fi
+# TSan with clang's runtime, and with gcc's: it instruments differently,
+# and the fiber switching the headers announce to TSan goes through its
+# own libtsan
+tsan_leg() { # leg compiler
+  if ! have "$2"; then record "$1" skipped "no $2"; return; fi
   TSAN_OPTIONS=halt_on_error=1 \
-    run_leg tsan "clang -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan
-}
-
-# gcc's TSan runtime as well: it instruments differently, and the fiber
-# switching the headers announce to TSan goes through its own libtsan
-leg_tsan_gcc() {
-  TSAN_OPTIONS=halt_on_error=1 \
-    run_leg tsan-gcc "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan
+    run_leg "$1" "$2 -std=c99 -D_DEFAULT_SOURCE $WARN -O1 -g -fsanitize=thread -Itests" "" c tsan
 }
 
 leg_valgrind() {
@@ -289,8 +285,8 @@ run_one() {
     native-clang-O2) native "$1" clang -O2 ;;
     cxx) leg_cxx ;;
     asan) leg_asan ;;
-    tsan) leg_tsan ;;
-    tsan-gcc) leg_tsan_gcc ;;
+    tsan) tsan_leg tsan clang ;;
+    tsan-gcc) tsan_leg tsan-gcc gcc ;;
     valgrind) leg_valgrind ;;
     ucontext) leg_ucontext ;;
     cross-aarch64) cross "$1" aarch64-linux-gnu-gcc qemu-aarch64 ;;
