@@ -1057,41 +1057,63 @@ static void ars__ch_lock_all(ars_select_case *cs, int n, int mode) {
 }
 
 /* Up to 8 cases (the common select): the distinct channels in address
-   order in a small array, so locking is a short loop. */
+   order in a small array, so locking is a short loop. More cases: L->n is
+   -1 and order_ sorts the cases (ars__ch_sort, ars__ch_lock_all). */
 #define ARS__CH_SMALL 8
-typedef struct ars__ch_locks { ars_chan *ch[ARS__CH_SMALL]; unsigned need; int n; } ars__ch_locks;
-ARS__CH_INLINE void ars__ch_locks_init(ars__ch_locks *L, ars_select_case *cs, int n) {
-    int i, j;
-    L->n = 0;
-    L->need = 0;
-    if (n > ARS__CH_SMALL) { L->n = -1; ars__ch_sort(cs, n); return; }
+typedef struct ars__ch_locks { ars_chan *ch[ARS__CH_SMALL]; int n; } ars__ch_locks;
+/* Checks every case (ARS_EINVAL before any channel is touched) and fills L. */
+ARS__CH_INLINE int ars__ch_select_prep(ars__ch_locks *L, ars_select_case *cs, int n) {
+    int i, j, k;
+    L->n = n > ARS__CH_SMALL ? -1 : 0;
     for (i = 0; i < n; i++) {
         ars_chan *c = cs[i].ch;
+        if (cs[i].op != ARS_SELECT_SEND && cs[i].op != ARS_SELECT_RECV) return ARS_EINVAL;
+        cs[i].wait_.linked = 0;
         if (!c) continue;
+        if (!cs[i].elem && c->elem_size) return ARS_EINVAL;
+        if (L->n < 0) continue;
         for (j = L->n; j > 0 && (uintptr_t)L->ch[j - 1] > (uintptr_t)c; j--) {}
         if (j > 0 && L->ch[j - 1] == c) continue;   /* already there */
-        {
-            int k;
-            for (k = L->n; k > j; k--) L->ch[k] = L->ch[k - 1];
-        }
+        for (k = L->n; k > j; k--) L->ch[k] = L->ch[k - 1];
         L->ch[j] = c;
         L->n++;
     }
+    if (L->n < 0) ars__ch_sort(cs, n);
+    return 0;
 }
-/* modes as ars__ch_lock_all */
-ARS__CH_INLINE void ars__ch_locks_do(ars__ch_locks *L, ars_select_case *cs, int n, int mode) {
-    int k, i;
-    if (L->n < 0) { ars__ch_lock_all(cs, n, mode); return; }
-    if (mode == 2) {
-        L->need = 0;
+ARS__CH_INLINE void ars__ch_lock_each(ars__ch_locks *L, ars_select_case *cs, int n) {
+    int k;
+    if (L->n < 0) { ars__ch_lock_all(cs, n, 0); return; }
+    for (k = 0; k < L->n; k++) ars__ch_lock(L->ch[k]);
+}
+ARS__CH_INLINE void ars__ch_unlock_each(ars__ch_locks *L, ars_select_case *cs, int n) {
+    int k;
+    if (L->n < 0) { ars__ch_lock_all(cs, n, 1); return; }
+    for (k = 0; k < L->n; k++) ars__ch_unlock(L->ch[k]);
+}
+/* After the park: locks the channels where one of our waiters is still
+   queued (never a destroyed channel: its waiters are all unlinked), unlinks
+   those waiters, unlocks. */
+static void ars__ch_select_leave(ars__ch_locks *L, ars_select_case *cs, int n) {
+    unsigned need = 0;
+    int i, k;
+    if (L->n < 0) ars__ch_lock_all(cs, n, 2);
+    else {
         for (i = 0; i < n; i++)
             if (cs[i].ch && ARS__CH_LD32_ACQ(&cs[i].wait_.linked))
-                for (k = 0; k < L->n; k++) if (L->ch[k] == cs[i].ch) L->need |= 1u << k;
+                for (k = 0; k < L->n; k++) if (L->ch[k] == cs[i].ch) need |= 1u << k;
+        if (!need) return;
+        for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_lock(L->ch[k]);
     }
-    for (k = 0; k < L->n; k++) {
-        if (mode >= 2 && !(L->need & (1u << k))) continue;
-        if (mode & 1) ars__ch_unlock(L->ch[k]); else ars__ch_lock(L->ch[k]);
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
+        ars__chan_wait *w = &cs[i].wait_;
+        if (!c || !ARS__CH_LD32_ACQ(&w->linked)) continue;
+        if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
+        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
     }
+    if (L->n < 0) ars__ch_lock_all(cs, n, 3);
+    else for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_unlock(L->ch[k]);
 }
 
 ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
@@ -1101,13 +1123,8 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
     int i, r;
     int shared = 0;
     if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
-    for (i = 0; i < n; i++) {
-        if (cs[i].op != ARS_SELECT_SEND && cs[i].op != ARS_SELECT_RECV) return ARS_EINVAL;
-        if (cs[i].ch && !cs[i].elem && cs[i].ch->elem_size) return ARS_EINVAL;
-        cs[i].wait_.linked = 0;
-    }
-    ars__ch_locks_init(&L, cs, n);
-    ars__ch_locks_do(&L, cs, n, 0);
+    if (ars__ch_select_prep(&L, cs, n)) return ARS_EINVAL;
+    ars__ch_lock_each(&L, cs, n);
     for (;;) {
         int nready = 0, pick;
         if (L.n >= 0) {          /* up to ARS__CH_SMALL cases: one pass */
@@ -1126,14 +1143,14 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         r = cs[i].op == ARS_SELECT_SEND ? ars__ch_send_locked(cs[i].ch, cs[i].elem)
                                         : ars__ch_recv_locked(cs[i].ch, cs[i].elem);
         if (r != ARS_EAGAIN) {   /* else it only had stale waiters: look again */
-            ars__ch_locks_do(&L, cs, n, 1);
+            ars__ch_unlock_each(&L, cs, n);
             cs[i].result = r;
             return i;
         }
     }
-    if (deadline == 0) { ars__ch_locks_do(&L, cs, n, 1); return ARS_EAGAIN; }
+    if (deadline == 0) { ars__ch_unlock_each(&L, cs, n); return ARS_EAGAIN; }
     wk = ARS__CH_PARK_PREPARE();
-    if (!wk.co) { ars__ch_locks_do(&L, cs, n, 1); return ARS_ESTATE; }
+    if (!wk.co) { ars__ch_unlock_each(&L, cs, n); return ARS_ESTATE; }
     st.done = 0; st.fired = -1;
     for (i = 0; i < n; i++) {
         ars_chan *c = cs[i].ch;
@@ -1144,21 +1161,11 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
         shared |= (int)c->shared;
     }
-    ars__ch_locks_do(&L, cs, n, 1);
+    ars__ch_unlock_each(&L, cs, n);
     if (shared) ars__ch_spin(&st);
     r = ARS__CH_PARK(deadline);
     if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
-    /* leave the queues still holding us (not a destroyed channel's: its
-       waiters are all unlinked) */
-    ars__ch_locks_do(&L, cs, n, 2);
-    for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        ars__chan_wait *w = &cs[i].wait_;
-        if (!c || !ARS__CH_LD32_ACQ(&w->linked)) continue;
-        if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
-        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
-    }
-    ars__ch_locks_do(&L, cs, n, 3);
+    ars__ch_select_leave(&L, cs, n);
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
