@@ -22,9 +22,10 @@
      ARSENAL_RTOS_TICK_HOOK()   [nothing] called at the start of every tick
                                 interrupt (e.g. a board's millisecond clock);
                                 with TICKLESS one call may stand for many
-                                ticks (ars_rtos_now() has the count), and on
-                                Cortex-M an early wake-up's catch-up calls it
-                                from the idle task
+                                ticks (ars_rtos_now() has the count), and
+                                the idle task calls it when it counts ticks
+                                itself (Cortex-M: after an early wake-up;
+                                RISC-V: after every idle sleep)
      ARSENAL_RTOS_TICKLESS      [0] idle skips the tick interrupts up to the
                                 next wake-up (SysTick period stretched /
                                 mtimecmp moved); the tick count stays exact
@@ -132,10 +133,20 @@
        (a few CPU cycles of drift per sleep). An interrupt other than SysTick
        during a stretched period makes idle count the ticks that passed and
        resynchronise to the tick edge (checked in QEMU against a free-running
-       APB timer). Under QEMU's -icount sleep=off every WFI sleep lasts
-       twice the time to the next timer deadline (measured on SysTick, the
-       APB timers and the FPGAIO counter alike): there an idle tick spans
-       2 ms of virtual time. Real hardware does not do this.
+       APB timer); the tick hook and timer callbacks of that count run in
+       the idle task, with ars_rtos_in_isr() true. Under QEMU's -icount
+       sleep=off every WFI sleep lasts twice the time to the next timer
+       deadline (measured on SysTick, the APB timers and the FPGAIO counter
+       alike): there an idle tick spans 2 ms of virtual time. Real hardware
+       does not do this.
+     - RISC-V tickless: idle counts the ticks of each sleep itself and moves
+       mtimecmp back to the next tick edge before it unmasks interrupts, so
+       an interrupt that ends a sleep early and is taken before the timer's
+       (MEI > MSI > MTI; QEMU without AIA: lowest cause number first) sees
+       the current tick count (checked in QEMU virt against mtime, with a
+       PLIC and an Sstc timer interrupt; -icount sleep=off does not distort
+       sleeps there). The tick hook and timer callbacks then run in the
+       idle task, with ars_rtos_in_isr() true.
      - Hosted stacks hold the ucontext too: give tasks >= 16 KiB there.
 
    NAVIGATION (grep for the markers)
@@ -455,7 +466,8 @@ extern "C" {
 typedef struct ars__kernel {
     ars_rtos_task *cur;
     uint32_t map;
-    uint32_t isr;                 /* in an interrupt (hosted, RISC-V) */
+    uint32_t isr;                 /* in an interrupt (hosted, RISC-V), or
+                                     tickless idle counting ticks */
     ars_rtos_task *ready[ARS__NPRIO];   /* highest priority first: ARS__RQ(p) */
     ars_rtos_tick_t now;
     ars_rtos_task *timeouts;
@@ -708,7 +720,16 @@ static inline uint32_t ars__irq_save(void) {
 static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %0" :: "r"(s) : "memory"); }
 static inline void ars__pend(void) { ARS__ICSR = 1u << 28; }
 static inline void ars__switch_out(uint32_t s) { ars__pend(); ars__irq_restore(s); }
+#if ARSENAL_RTOS_TICKLESS
+/* isr also marks idle's own tick count after an early wake-up */
+static inline int ars__isr(void) {
+    uint32_t v;
+    __asm volatile("mrs %0, ipsr" : "=r"(v));
+    return v != 0 || *(volatile uint32_t *)&ars__k.isr != 0;
+}
+#else
 static inline int ars__isr(void) { uint32_t v; __asm volatile("mrs %0, ipsr" : "=r"(v)); return v != 0; }
+#endif
 
 static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
     uint32_t *sp = (uint32_t *)(((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)7);
@@ -896,7 +917,11 @@ static void ars__port_idle(void) {
         done = gone / ARS__TICK_RELOAD;
         ARS__SYST_RESTART(ARS__TICK_RELOAD - 1u - gone % ARS__TICK_RELOAD);
         ars__cm_n = 0x80000000u | 1u;                /* one tick, then restore */
-        if (done) ars__tick_n(done);
+        if (done) {                                  /* as the tick interrupt would */
+            *(volatile uint32_t *)&ars__k.isr = 1;
+            ars__tick_n(done);
+            *(volatile uint32_t *)&ars__k.isr = 0;
+        }
     }
     ars__irq_restore(s);
 }
@@ -959,7 +984,8 @@ static void ars__rv_cmp(uint64_t v) {
 #endif
 }
 /* the tick count follows mtime exactly: every whole period that passed
-   (one normally, many after a tickless sleep) is counted */
+   (one normally, many after a tickless sleep) is counted; tickless idle
+   calls it too, with interrupts masked */
 __attribute__((used)) static void ars__rv_timer(void) {
     uint32_t now = ARS__MTIME[0];      /* the low word: sleeps are < 2^31 counts */
     ars_rtos_tick_t n = 0;
@@ -1168,6 +1194,13 @@ static int ars__port_start(void) {
     __asm volatile("la t0, ars__k\n j ars__rv_select\n" ::: "t0", "memory");
     return 0;
 }
+/* Tickless: idle moves mtimecmp to the tick edge of the next event and
+   sleeps with interrupts masked (wfi wakes on a pending one). Whatever woke
+   it, it counts the whole periods that passed and sets mtimecmp back to the
+   next tick edge before it unmasks, so an interrupt taken before the
+   timer's (MEI > MSI > MTI) finds the tick count current. The count runs
+   as in the tick interrupt (isr set, for the timer callbacks); a task it
+   wakes is pended (msip) and switched to once interrupts are unmasked. */
 static void ars__port_idle(void) {
 #if ARSENAL_RTOS_TICKLESS
     uintptr_t s = ars__irq_save();
@@ -1175,7 +1208,9 @@ static void ars__port_idle(void) {
     if (d > 0x7FFFFFFFu / ARS__PERIOD) d = (ars_rtos_tick_t)(0x7FFFFFFFu / ARS__PERIOD);
     if ((int32_t)d > 1) ars__rv_cmp(ars__rv_next + (uint64_t)(d - 1) * ARS__PERIOD);
     if (ars__k.map == 1u) __asm volatile("wfi");
-    ars__rv_cmp(ars__rv_next);     /* catch up at once if ticks passed */
+    *(volatile uint32_t *)&ars__k.isr = 1;
+    ars__rv_timer();
+    *(volatile uint32_t *)&ars__k.isr = 0;
     ars__irq_restore(s);
 #else
     __asm volatile("wfi");
