@@ -41,8 +41,9 @@
    ARSENAL_CHAN_SPIN            spin-wait rounds (a pause each) before a
                                 coroutine parks on a channel used across
                                 threads (one woke a coroutine of another): a
-                                peer thread that answers meanwhile wakes it
-                                without a futex round trip; 0 disables [1024]
+                                peer thread that answers meanwhile leaves it
+                                running, with no futex round trip and no pass
+                                through its scheduler; 0 disables [1024]
    ARSENAL_CHAN_BIAS            biased channel locks: 1 on Linux (where the
                                 membarrier system call works; else the plain
                                 spinlock), 0 elsewhere and under TSan; see
@@ -806,14 +807,21 @@ static void ars__ch_wait_done(ars__chan_state *st) {
 }
 
 /* Cross-thread channels: before sleeping for real, spin a little while the
-   peer thread may answer (the wake then costs no system call on either
-   side). Only where coroutines of more than one thread have parked. */
+   peer thread may answer. A peer that claims the park during the spin sees
+   it (arsenal_coro.h's ars__park_spin_begin/end) and leaves the coroutine
+   running: no system call on either side, no queueing on its scheduler's
+   inbox, no switch. Only where coroutines of more than one thread have
+   parked. */
 #if defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_SPIN == 0
-#define ars__ch_spin(st) ((void)(st))
+#define ars__ch_spin(st) ((void)(st), ARS__UNSPUN)
 #else
-static void ars__ch_spin(ars__chan_state *st) {
+/* the park's result when the peer claimed it during the spin and left us
+   running (then do not park), else ARS__UNSPUN */
+static int ars__ch_spin(ars__chan_state *st) {
     int i;
+    ars__park_spin_begin();
     for (i = 0; i < ARSENAL_CHAN_SPIN && !ARS__CH_LD32_ACQ(&st->done); i++) ARS__CH_PAUSE();
+    return ars__park_spin_end();
 }
 #endif
 
@@ -892,8 +900,8 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
     shared = c->shared;
     ars__ch_unlock(c);
-    if (shared) ars__ch_spin(&st);
-    r = ARS__CH_PARK(deadline);
+    r = shared ? ars__ch_spin(&st) : ARS__UNSPUN;
+    if (r == ARS__UNSPUN) r = ARS__CH_PARK(deadline);
     if (r == 0 || r == ARS_ECLOSED) {
         /* a peer (or close) unlinked us and claimed the park */
         ars__ch_wait_done(&st);
@@ -1162,8 +1170,8 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         shared |= (int)c->shared;
     }
     ars__ch_unlock_each(&L, cs, n);
-    if (shared) ars__ch_spin(&st);
-    r = ARS__CH_PARK(deadline);
+    r = shared ? ars__ch_spin(&st) : ARS__UNSPUN;
+    if (r == ARS__UNSPUN) r = ARS__CH_PARK(deadline);
     if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
     ars__ch_select_leave(&L, cs, n);
     if (r == 0 || r == ARS_ECLOSED) {

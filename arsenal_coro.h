@@ -414,6 +414,16 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co);
    Elsewhere 0 and nothing. */
 ARSENAL_CORO_API int ars__membarrier_on(void);
 ARSENAL_CORO_API void ars__membarrier(void);
+/* Internal, shared with arsenal_chan.h: the running coroutine, its park
+   prepared, may spin a while before ars_park in case a peer thread answers
+   at once: ars__park_spin_begin(), its own wait, then ars__park_spin_end.
+   When a waker on another thread claimed the park meanwhile and, seeing
+   the spin, left the coroutine running instead of queueing it on its
+   scheduler, that returns the park's result, and ars_park must not be
+   called. Else it returns ARS__UNSPUN: call ars_park as usual. */
+#define ARS__UNSPUN 0x7fffffff
+ARSENAL_CORO_API void ars__park_spin_begin(void);
+ARSENAL_CORO_API int ars__park_spin_end(void);
 
 /* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
    poll(ctx, deadline) to wait for events (waking coroutines with ars_wake)
@@ -586,6 +596,7 @@ ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
     return (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)d, (long)e) == e;
 }
 ARS__UNUSED static void ars__add32(uint32_t *p, uint32_t v) { _InterlockedExchangeAdd((volatile long *)p, (long)v); }
+ARS__UNUSED static uint32_t ars__xchg32(uint32_t *p, uint32_t v) { return (uint32_t)_InterlockedExchange((volatile long *)p, (long)v); }
 ARS__UNUSED static void *ars__ldp(void **p) { return _InterlockedCompareExchangePointer(p, NULL, NULL); }
 ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
     void *old = _InterlockedCompareExchangePointer(p, d, *e);
@@ -600,6 +611,7 @@ ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
     return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 ARS__UNUSED static void ars__add32(uint32_t *p, uint32_t v) { __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
+ARS__UNUSED static uint32_t ars__xchg32(uint32_t *p, uint32_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
 ARS__UNUSED static void *ars__ldp(void **p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
     return __atomic_compare_exchange_n(p, e, d, 1, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
@@ -1391,6 +1403,9 @@ struct ars_coro {
     uint32_t wait;            /* park state: seq << 1 | armed */
     int park_result;
     uint32_t cancel_pending;
+    uint32_t spin;            /* 1: spinning before its park (ars__park_spin_begin);
+                                 2: a waker on another thread claimed that park
+                                 and left the coroutine running */
     uint8_t prepared;         /* ars_park_prepare ran; owner-only */
 };
 
@@ -1488,6 +1503,7 @@ static int ars__cache_take(ars_coro **out, ars_coro_fn fn, void *arg) {
     co->wait &= ~1u;
     co->park_result = 0;
     co->cancel_pending = 0;
+    co->spin = 0;
     co->prepared = 0;
 #ifdef ARS__CTX_INIT
     r = ARS__CTX_INIT(&co->ctx, co->stack.lo + 16, (size_t)((char *)co - co->stack.lo) - 16,
@@ -2128,6 +2144,9 @@ static void ars__make_runnable_far(ars_coro *co) {
         return;
     }
 #endif
+    /* spinning before its park: it sees 2 and runs on by itself, so from
+       here co and its scheduler may be gone */
+    if (ars__xchg32(&co->spin, 2u) == 1u) return;
     /* Once co is in the inbox its scheduler may run it, finish and free
        itself: announce this thread first, and the free waits for it. */
     ars__add32(&s->remote_inflight, 1u);
@@ -2245,6 +2264,19 @@ ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
     return co->park_result;   /* a canceler took the flag before claiming */
 }
 ARSENAL_CORO_API int ars_park(int64_t deadline) { return ars__park_in(deadline); }
+
+ARSENAL_CORO_API void ars__park_spin_begin(void) {
+    ars_coro *co = ars__current;
+    if (co && co->sched && co->prepared) ars__st32(&co->spin, 1u);
+}
+ARSENAL_CORO_API int ars__park_spin_end(void) {
+    ars_coro *co = ars__current;
+    /* the exchange pairs with a far waker's (ars__make_runnable_far): one
+       of the two sees the other's value */
+    if (!co || !co->sched || !co->prepared || ars__xchg32(&co->spin, 0u) != 2u) return ARS__UNSPUN;
+    co->prepared = 0;
+    return co->park_result;
+}
 
 ARSENAL_CORO_API int ars_sleep_until(int64_t deadline) {
     int r;
