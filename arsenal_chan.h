@@ -40,10 +40,12 @@
    ARSENAL_CHAN_SELECT_MAX      most cases in one ars_select [1024]
    ARSENAL_CHAN_SPIN            spin-wait rounds (a pause each) before a
                                 coroutine parks on a channel used across
-                                threads (one woke a coroutine of another): a
-                                peer thread that answers meanwhile leaves it
-                                running, with no futex round trip and no pass
-                                through its scheduler; 0 disables [1024]
+                                threads (one woke a coroutine of another),
+                                when no other coroutine of its thread can
+                                run: a peer thread that answers meanwhile
+                                leaves it running, with no futex round trip
+                                and no pass through its scheduler; 0
+                                disables [1024]
    ARSENAL_CHAN_BIAS            biased channel locks: 1 on Linux (where the
                                 membarrier system call works; else the plain
                                 spinlock), 0 elsewhere and under TSan; see
@@ -811,15 +813,16 @@ static void ars__ch_wait_done(ars__chan_state *st) {
    it (arsenal_coro.h's ars__park_spin_begin/end) and leaves the coroutine
    running: no system call on either side, no queueing on its scheduler's
    inbox, no switch. Only where coroutines of more than one thread have
-   parked. */
+   parked, and only when nothing else on this thread is runnable. */
 #if defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_SPIN == 0
 #define ars__ch_spin(st) ((void)(st), ARS__UNSPUN)
 #else
 /* the park's result when the peer claimed it during the spin and left us
-   running (then do not park), else ARS__UNSPUN */
+   running (then do not park), else ARS__UNSPUN; no spin while other
+   coroutines of this thread can run */
 static int ars__ch_spin(ars__chan_state *st) {
     int i;
-    ars__park_spin_begin();
+    if (!ars__park_spin_begin()) return ARS__UNSPUN;
     for (i = 0; i < ARSENAL_CHAN_SPIN && !ARS__CH_LD32_ACQ(&st->done); i++) ARS__CH_PAUSE();
     return ars__park_spin_end();
 }

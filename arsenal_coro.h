@@ -416,13 +416,15 @@ ARSENAL_CORO_API int ars__membarrier_on(void);
 ARSENAL_CORO_API void ars__membarrier(void);
 /* Internal, shared with arsenal_chan.h: the running coroutine, its park
    prepared, may spin a while before ars_park in case a peer thread answers
-   at once: ars__park_spin_begin(), its own wait, then ars__park_spin_end.
-   When a waker on another thread claimed the park meanwhile and, seeing
-   the spin, left the coroutine running instead of queueing it on its
-   scheduler, that returns the park's result, and ars_park must not be
-   called. Else it returns ARS__UNSPUN: call ars_park as usual. */
+   at once: if ars__park_spin_begin() says so (0 when other coroutines of
+   this thread are runnable: they run instead), its own wait, then
+   ars__park_spin_end. When a waker on another thread claimed the park
+   meanwhile and, seeing the spin, left the coroutine running instead of
+   queueing it on its scheduler, that returns the park's result, and
+   ars_park must not be called. Else it returns ARS__UNSPUN: call ars_park
+   as usual. Outside every coroutine begin says 1 and end ARS__UNSPUN. */
 #define ARS__UNSPUN 0x7fffffff
-ARSENAL_CORO_API void ars__park_spin_begin(void);
+ARSENAL_CORO_API int ars__park_spin_begin(void);
 ARSENAL_CORO_API int ars__park_spin_end(void);
 
 /* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
@@ -2265,9 +2267,12 @@ ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
 }
 ARSENAL_CORO_API int ars_park(int64_t deadline) { return ars__park_in(deadline); }
 
-ARSENAL_CORO_API void ars__park_spin_begin(void) {
+ARSENAL_CORO_API int ars__park_spin_begin(void) {
     ars_coro *co = ars__current;
-    if (co && co->sched && co->prepared) ars__st32(&co->spin, 1u);
+    if (!co || !co->sched || !co->prepared) return 1;
+    if (co->sched->run_head) return 0;
+    ars__st32(&co->spin, 1u);
+    return 1;
 }
 ARSENAL_CORO_API int ars__park_spin_end(void) {
     ars_coro *co = ars__current;
