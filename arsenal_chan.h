@@ -1075,21 +1075,33 @@ typedef struct ars__ch_locks { ars_chan *ch[ARS__CH_SMALL]; int n; } ars__ch_loc
 /* Checks every case (ARS_EINVAL before any channel is touched) and fills L. */
 ARS__CH_INLINE int ars__ch_select_prep(ars__ch_locks *L, ars_select_case *cs, int n) {
     int i, j, k;
-    L->n = n > ARS__CH_SMALL ? -1 : 0;
     for (i = 0; i < n; i++) {
         ars_chan *c = cs[i].ch;
         if (cs[i].op != ARS_SELECT_SEND && cs[i].op != ARS_SELECT_RECV) return ARS_EINVAL;
         cs[i].wait_.linked = 0;
+        if (c && !cs[i].elem && c->elem_size) return ARS_EINVAL;
+    }
+    if (n <= 2) {                  /* the usual select: no loops */
+        ars_chan *a = n > 0 ? cs[0].ch : NULL, *b = n > 1 ? cs[1].ch : NULL;
+        if (!a) { a = b; b = NULL; }
+        if (b == a) b = NULL;
+        else if (b && (uintptr_t)b < (uintptr_t)a) { ars_chan *t = a; a = b; b = t; }
+        L->ch[0] = a;
+        L->ch[1] = b;
+        L->n = (a != NULL) + (b != NULL);
+        return 0;
+    }
+    if (n > ARS__CH_SMALL) { L->n = -1; ars__ch_sort(cs, n); return 0; }
+    L->n = 0;
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
         if (!c) continue;
-        if (!cs[i].elem && c->elem_size) return ARS_EINVAL;
-        if (L->n < 0) continue;
         for (j = L->n; j > 0 && (uintptr_t)L->ch[j - 1] > (uintptr_t)c; j--) {}
         if (j > 0 && L->ch[j - 1] == c) continue;   /* already there */
         for (k = L->n; k > j; k--) L->ch[k] = L->ch[k - 1];
         L->ch[j] = c;
         L->n++;
     }
-    if (L->n < 0) ars__ch_sort(cs, n);
     return 0;
 }
 ARS__CH_INLINE void ars__ch_lock_each(ars__ch_locks *L, ars_select_case *cs, int n) {

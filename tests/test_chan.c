@@ -372,6 +372,58 @@ static void test_select_parked(void) {
     EXPECT(g_ch3->send_head == NULL);
 }
 
+/* two-case selects (a path of their own): the channels in either address
+   order, a nil channel in either place, the same channel twice; each parks,
+   is woken through one case, and leaves no waiter behind */
+static ars_select_case two_cs[2];
+static int two_r, two_x, two_y;
+static ars_chan *two_to;
+static void two_sel(void *arg) { (void)arg; two_r = ars_select(two_cs, 2, -1); }
+static void two_send(void *arg) {
+    int v = 77;
+    (void)arg;
+    ars_sched_yield();
+    EXPECT_EQ(ars_chan_send(two_to, &v, -1), 0);
+}
+static void test_select_two(void) {
+    ars_chan *lo, *hi;
+    int k;
+    reset_chans();
+    lo = mk(sizeof(int), 0); hi = mk(sizeof(int), 0);
+    ASSERT(lo && hi);
+    if ((uintptr_t)hi < (uintptr_t)lo) { ars_chan *t = lo; lo = hi; hi = t; }
+    for (k = 0; k < 10; k++) {
+        /* cases: 0 lo,hi  1 hi,lo  2 NULL,lo  3 lo,NULL  4 lo,lo; woken
+           through case k % 2 (case 1 of 2: the only live one) */
+        ars_chan *a = k / 2 == 1 ? hi : k / 2 == 2 ? NULL : lo;
+        ars_chan *b = k / 2 == 0 ? hi : k / 2 == 3 ? NULL : lo;
+        int want = k / 2 == 2 ? 1 : k / 2 == 3 ? 0 : k % 2;
+        if (k / 2 == 4) want = -1;    /* the same channel: either case */
+        two_cs[0].ch = a; two_cs[0].op = ARS_SELECT_RECV; two_cs[0].elem = &two_x;
+        two_cs[1].ch = b; two_cs[1].op = ARS_SELECT_RECV; two_cs[1].elem = &two_y;
+        two_to = want == 1 ? b : a;
+        two_r = -99; two_x = two_y = 0;
+        go(two_sel, NULL, NULL);
+        go(two_send, NULL, NULL);
+        run();
+        if (want >= 0) EXPECT_EQ(two_r, want);
+        else EXPECT(two_r == 0 || two_r == 1);
+        EXPECT_EQ(two_r == 0 ? two_x : two_y, 77);
+        EXPECT(lo->recv_head == NULL && hi->recv_head == NULL);   /* none left queued */
+    }
+    /* send and receive on one buffered channel in one select */
+    {
+        int in = 5, out = 0, r;
+        ars_chan *c = mk(sizeof(int), 1);
+        ars_select_case cs[2] = { ARS_RECV_CASE(c, &out), ARS_SEND_CASE(c, &in) };
+        ASSERT(c);
+        r = ars_select(cs, 2, 0);                 /* empty: only the send is ready */
+        EXPECT_EQ(r, 1);
+        r = ars_select(cs, 2, 0);                 /* full: only the receive */
+        EXPECT_EQ(r, 0); EXPECT_EQ(out, 5);
+    }
+}
+
 /* more cases than the small-select fast path holds, duplicates included */
 static ars_select_case many_cs[12];
 static int many_v, many_r;
@@ -1316,6 +1368,7 @@ int main(void) {
     ARS_RUN(test_select_ready);
     ARS_RUN(test_select_fairness);
     ARS_RUN(test_select_parked);
+    ARS_RUN(test_select_two);
     ARS_RUN(test_select_many);
     ARS_RUN(test_deadlines);
     ARS_RUN(test_cancel);
