@@ -32,7 +32,8 @@
                 hand-off crosses threads there too
      spsc/mpmc  1 producer thread, 1 consumer thread, 8-byte items, M/s,
                 against ck_ring (spsc; mpmc enqueue/dequeue)
-     rtt        two SPSC rings between two threads, ns one way
+     rtt        two SPSC rings between two threads, ns one way, against
+                the floor: one shared word stored and awaited each way
      1-thread   push 256 then pop 256 on one thread, ns per item: the
                 queues' own instructions, without the cache-line traffic
    The machine is shared: single-thread rows use process CPU time, so time
@@ -398,6 +399,38 @@ static double b_rtt(long n) {
     return t / (double)(2 * n);
 }
 
+/* ---- the floor: one shared word each way, nothing else ---- */
+static long word_a[16], word_b[16];   /* apart: one cache line each */
+static void *word_echo(void *arg) {
+    long v, last = 0;
+    (void)arg;
+    for (;;) {
+        while ((v = __atomic_load_n(&word_a[8], __ATOMIC_ACQUIRE)) == last) {}
+        last = v;
+        if (v < 0) break;
+        __atomic_store_n(&word_b[8], v, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+static double b_word_rtt(long n) {
+    pthread_t t1;
+    double t, end;
+    long i;
+    __atomic_store_n(&word_a[8], 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&word_b[8], 0, __ATOMIC_RELAXED);
+    pthread_create(&t1, NULL, word_echo, NULL);
+    t = wall_ns();
+    end = t + (double)n * 1e6;
+    for (i = 1; (i & 255) || wall_ns() < end; i++) {
+        __atomic_store_n(&word_a[8], i, __ATOMIC_RELEASE);
+        while (__atomic_load_n(&word_b[8], __ATOMIC_ACQUIRE) != i) {}
+    }
+    t = wall_ns() - t;
+    __atomic_store_n(&word_a[8], -1, __ATOMIC_RELEASE);
+    pthread_join(t1, NULL);
+    return t / (double)(2 * (i - 1));
+}
+
 /* ---- the Go side ---- */
 static double go_val[8];
 static const char *go_names[] = { "pingpong_ns", "select_ns", "buffered_mps", "spawn_ns", "xthread_ns",
@@ -483,7 +516,8 @@ int main(int argc, char **argv) {
         row("SPSC 1p/1c across threads", "M/s", s, cs, "ck_ring", 0);
         row("MPMC 1p/1c across threads", "M/s", m, cm, "ck_ring", 0);
     }
-    row("SPSC round trip / 2 (one way)", "ns", median3(b_rtt, ms), 0, "", 1);
+    /* against the machine's floor: a bare word passed back and forth */
+    row("SPSC round trip / 2 (one way)", "ns", median3(b_rtt, ms), median3(b_word_rtt, ms), "1 word", 1);
     {
         double s, m, cs = 0, cm = 0;
         long qn1 = quick ? 1000000 : 10000000;
