@@ -770,12 +770,11 @@ ARS__CH_INLINE void ars__ch_unlink(ars__chan_wait **head, ars__chan_wait **tail,
     if (w->next) w->next->prev = w->prev; else *tail = w->prev;
     ARS__CH_ST32_REL(&w->linked, 0u);
 }
-/* the same for the first waiter */
+/* the same for the first waiter, but linked is left to the caller */
 ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
     ars__chan_wait *n = w->next;
     *head = n;
     if (n) n->prev = NULL; else *tail = NULL;
-    ARS__CH_ST32_REL(&w->linked, 0u);
 }
 
 
@@ -788,19 +787,24 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, 
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
         int won = ARS__CH_WAKE(w->w, result) == 0;
-        if (won) {
-            w->st->fired = w->index;
-            if (w->thread != ARS__CH_THREAD()) c->shared = 1;
-        }
-        /* Unlinking publishes linked = 0, after which a waiter that lost
-           (deadline, cancel) may return and reuse its memory: it is the
-           last access to a loser. A winner waits for ars__ch_done. */
+        if (won && w->thread != ARS__CH_THREAD()) c->shared = 1;
         ars__ch_unlink_head(head, tail, w);
-        if (won) return w;
+        if (won) return w;      /* ars__ch_done publishes linked = 0 */
+        /* after linked = 0 a waiter that lost (deadline, cancel) may
+           return and reuse its memory: the last access to a loser */
+        ARS__CH_ST32_REL(&w->linked, 0u);
     }
     return NULL;
 }
-ARS__CH_INLINE void ars__ch_done(ars__chan_wait *w) { ARS__CH_ST32_REL(&w->st->done, 1u); }
+/* The winner's unlinked, fired and done are written together, after the
+   copy: a waiter of another thread may be spinning on those lines, and
+   each store apart would fetch them back from it. */
+ARS__CH_INLINE void ars__ch_done(ars__chan_wait *w) {
+    ars__chan_state *st = w->st;
+    st->fired = w->index;
+    ARS__CH_ST32_REL(&w->linked, 0u);
+    ARS__CH_ST32_REL(&st->done, 1u);
+}
 
 /* a woken waiter waits for its waker's copy (already done on one thread) */
 static void ars__ch_wait_done(ars__chan_state *st) {
