@@ -832,6 +832,14 @@ static int ars__ch_spin(ars__chan_state *st) {
 }
 #endif
 
+/* waits out a park prepared and queued (the lock released): the spin on a
+   channel used across threads, then the park itself unless the spin ended
+   it */
+ARS__CH_INLINE int ars__ch_wait(ars__chan_state *st, int shared, int64_t deadline) {
+    int r = shared ? ars__ch_spin(st) : ARS__UNSPUN;
+    return r == ARS__UNSPUN ? ARS__CH_PARK(deadline) : r;
+}
+
 /* >>ops under the lock: 0 done, ARS_EAGAIN would block, ARS_ECLOSED */
 ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
     ars__chan_wait *w;
@@ -907,8 +915,7 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
     shared = c->shared;
     ars__ch_unlock(c);
-    r = shared ? ars__ch_spin(&st) : ARS__UNSPUN;
-    if (r == ARS__UNSPUN) r = ARS__CH_PARK(deadline);
+    r = ars__ch_wait(&st, shared, deadline);
     if (r == 0 || r == ARS_ECLOSED) {
         /* a peer (or close) unlinked us and claimed the park */
         ars__ch_wait_done(&st);
@@ -1189,8 +1196,7 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
         shared |= (int)c->shared;
     }
     ars__ch_unlock_each(&L, cs, n);
-    r = shared ? ars__ch_spin(&st) : ARS__UNSPUN;
-    if (r == ARS__UNSPUN) r = ARS__CH_PARK(deadline);
+    r = ars__ch_wait(&st, shared, deadline);
     if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
     ars__ch_select_leave(&L, cs, n);
     if (r == 0 || r == ARS_ECLOSED) {
