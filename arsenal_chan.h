@@ -359,28 +359,37 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cases, int n, int64_t deadline)
 
 /* >>spsc --------------------------------------------------------------- */
 /* Bounded single-producer single-consumer ring of fixed-size elements.
-   One thread pushes, one thread pops; no locks, no coroutines. The struct is
-   public (place it anywhere); the producer's and consumer's fields sit on
-   separate cache lines. */
+   One thread pushes, one thread pops; no locks, no coroutines. Each cell
+   carries a sequence word beside its element, so a push or pop reads only
+   its own cell, never the other side's index: one cache line moves per
+   hand-off (two with an index ring), and a line of cells fills before it
+   moves. The struct is public (place it anywhere); the producer's and
+   consumer's fields sit on separate cache lines. */
 typedef struct ars_spsc {
-    unsigned char *buf;
-    size_t mask, elem_size;
+    unsigned char *cells;
+    size_t mask, elem_size, stride;
     const ars_allocator *allocator;
     size_t alloc_size;
     char pad0_[ARSENAL_CHAN_CACHE_LINE];
-    size_t head;                    /* consumer: next to pop */
-    size_t tail_seen;               /* consumer's copy of tail */
+    size_t head;                    /* consumer: next to pop (published) */
+    size_t tail_seen;               /* consumer's copy of tail (batches) */
     char pad1_[ARSENAL_CHAN_CACHE_LINE];
-    size_t tail;                    /* producer: next to fill */
-    size_t head_seen;               /* producer's copy of head */
+    size_t tail;                    /* producer: next to fill (published) */
+    size_t head_seen;               /* producer's copy of head (batches) */
     char pad2_[ARSENAL_CHAN_CACHE_LINE];
 } ars_spsc;
 
-/* elem_size >= 1; cap: a power of two >= 1; buf: elem_size * cap bytes.
-   create allocates both with `a` (NULL: malloc; `a` must outlive the
-   queue); destroy frees what create made (a no-op after init). 0,
-   ARS_EINVAL (create: ARS_ENOMEM). */
-ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf);
+/* Bytes of buffer ars_spsc_init needs: each cell is a sequence word and the
+   element, rounded up to a word (as for ars_mpmc). */
+#define ARS_SPSC_BUFFER_SIZE(elem_size, cap) \
+    ((((size_t)(elem_size) + 2 * sizeof(size_t) - 1) / sizeof(size_t)) * sizeof(size_t) * (size_t)(cap))
+
+/* elem_size >= 1; cap: a power of two >= 1; buf: buf_size bytes, at least
+   ARS_SPSC_BUFFER_SIZE(elem_size, cap), aligned like size_t. create
+   allocates both with `a` (NULL: malloc; `a` must outlive the queue);
+   destroy frees what create made (a no-op after init). 0, ARS_EINVAL
+   (create: ARS_ENOMEM). */
+ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf, size_t buf_size);
 ARSENAL_CHAN_API int ars_spsc_create(ars_spsc **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a);
 ARSENAL_CHAN_API void ars_spsc_destroy(ars_spsc *q);
@@ -1209,12 +1218,31 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
 /* >>spsc implementation ------------------------------------------------ */
 static int ars__ch_pow2(size_t x) { return x && !(x & (x - 1)); }
 
-ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf) {
-    if (!q || !buf || !elem_size || !ars__ch_pow2(cap) || cap > (size_t)-1 / elem_size)
+/* Cell of position pos: a sequence word, then the element. A cell is free
+   for position p when its word is 2p and holds p's element when it is
+   2p + 1; the pop of p frees it for p + cap (2p + 2cap). Even and odd never
+   meet, so a ring of one cell works too. */
+#define ARS__SP_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
+
+/* cap cells of elem_size (a power of two >= min_cap), plus `extra` bytes,
+   stay under SIZE_MAX / 2. elem_size is checked first: near SIZE_MAX the
+   cell size wraps (to 0: a division by zero here, or a few bytes). */
+static int ars__ch_cells_fit(size_t elem_size, size_t cap, size_t min_cap, size_t extra) {
+    return elem_size && elem_size <= (size_t)-1 / 2 - 2 * sizeof(size_t) &&
+           cap >= min_cap && ars__ch_pow2(cap) &&
+           cap <= ((size_t)-1 / 2 - extra) / (elem_size + 2 * sizeof(size_t));
+}
+
+ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, void *buf, size_t buf_size) {
+    size_t i;
+    if (!q || !buf || ((uintptr_t)buf & (sizeof(size_t) - 1)) || !ars__ch_cells_fit(elem_size, cap, 1, 0) ||
+        buf_size < ARS_SPSC_BUFFER_SIZE(elem_size, cap))
         return ARS_EINVAL;
-    q->buf = (unsigned char *)buf;
+    q->cells = (unsigned char *)buf;
     q->mask = cap - 1; q->elem_size = elem_size;
+    q->stride = ARS_SPSC_BUFFER_SIZE(elem_size, 1);
     q->allocator = NULL; q->alloc_size = 0;
+    for (i = 0; i < cap; i++) *ARS__SP_CELL(q, i) = 2 * i;
     q->head = q->tail_seen = 0;
     q->tail = q->head_seen = 0;
     return 0;
@@ -1222,15 +1250,16 @@ ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, vo
 
 ARSENAL_CHAN_API int ars_spsc_create(ars_spsc **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a) {
-    size_t qs = (sizeof(ars_spsc) + ARSENAL_CHAN_CACHE_LINE - 1) & ~(size_t)(ARSENAL_CHAN_CACHE_LINE - 1);
+    size_t qs = (sizeof(ars_spsc) + ARSENAL_CHAN_CACHE_LINE - 1) & ~(size_t)(ARSENAL_CHAN_CACHE_LINE - 1), bs;
     void *raw; size_t raw_size;
     ars_spsc *q;
     if (!out) return ARS_EINVAL;
     *out = NULL;
-    if (!elem_size || !ars__ch_pow2(cap) || cap > ((size_t)-1 / 2 - qs) / elem_size) return ARS_EINVAL;
-    q = (ars_spsc *)ars__ch_alloc_line(a, qs + elem_size * cap, &raw, &raw_size);
+    if (!ars__ch_cells_fit(elem_size, cap, 1, qs)) return ARS_EINVAL;
+    bs = ARS_SPSC_BUFFER_SIZE(elem_size, cap);
+    q = (ars_spsc *)ars__ch_alloc_line(a, qs + bs, &raw, &raw_size);
     if (!q) return ARS_ENOMEM;
-    ars_spsc_init(q, elem_size, cap, (unsigned char *)q + qs);
+    ars_spsc_init(q, elem_size, cap, (unsigned char *)q + qs, bs);
     q->allocator = a;
     q->alloc_size = raw_size;
     q->pad0_[0] = (char)((unsigned char *)q - (unsigned char *)raw);   /* offset to the block */
@@ -1243,59 +1272,70 @@ ARSENAL_CHAN_API void ars_spsc_destroy(ars_spsc *q) {
     ars__ch_free(q->allocator, (unsigned char *)q - (unsigned char)q->pad0_[0], q->alloc_size);
 }
 
+/* Single operations read and write only their cell's word (and publish
+   their index for len and the other side's batches, a store to a line the
+   other side does not read otherwise). */
 ARSENAL_CHAN_API int ars_spsc_push(ars_spsc *q, const void *elem) {
-    size_t t = q->tail;
-    if (t - q->head_seen > q->mask) {
-        q->head_seen = ARS__CH_LD_ACQ(&q->head);
-        if (t - q->head_seen > q->mask) return ARS_EAGAIN;
-    }
-    ars__ch_copy(q->buf + (t & q->mask) * q->elem_size, elem, q->elem_size);
+    size_t t = q->tail, *cell = ARS__SP_CELL(q, t);
+    if (ARS__CH_LD_ACQ(cell) != 2 * t) return ARS_EAGAIN;
+    ars__ch_copy(cell + 1, elem, q->elem_size);
+    ARS__CH_ST_REL(cell, 2 * t + 1);
     ARS__CH_ST_REL(&q->tail, t + 1);
     return 0;
 }
 
 ARSENAL_CHAN_API int ars_spsc_pop(ars_spsc *q, void *elem) {
-    size_t h = q->head;
-    if (h == q->tail_seen) {
-        q->tail_seen = ARS__CH_LD_ACQ(&q->tail);
-        if (h == q->tail_seen) return ARS_EAGAIN;
-    }
-    ars__ch_copy(elem, q->buf + (h & q->mask) * q->elem_size, q->elem_size);
+    size_t h = q->head, *cell = ARS__SP_CELL(q, h);
+    if (ARS__CH_LD_ACQ(cell) != 2 * h + 1) return ARS_EAGAIN;
+    ars__ch_copy(elem, cell + 1, q->elem_size);
+    ARS__CH_ST_REL(cell, 2 * (h + q->mask + 1));
     ARS__CH_ST_REL(&q->head, h + 1);
     return 0;
 }
 
+/* Batches count room from the other side's published index: every cell
+   below it was written (tail) or read and freed (head) before the index
+   was stored. Single calls go by the cells alone, so the index may trail
+   them: the other side's copy (head_seen, tail_seen) by any amount, the
+   published index by one call (a push that sees a cell freed before the
+   pop's head store lands is the cap + 1st past that head). */
+
+/* Free cells when `used` are taken; none when used > cap (a trailing
+   index). Called with cap - (tail - head) it gives the filled cells. */
+ARS__CH_INLINE size_t ars__sp_room(size_t used, size_t cap) { return used > cap ? 0 : cap - used; }
 ARSENAL_CHAN_API size_t ars_spsc_push_n(ars_spsc *q, const void *elems, size_t n) {
-    size_t t = q->tail, cap = q->mask + 1, room, k, first, es = q->elem_size;
-    room = cap - (t - q->head_seen);
+    size_t t = q->tail, cap = q->mask + 1, room, k, i, es = q->elem_size;
+    const unsigned char *src = (const unsigned char *)elems;
+    room = ars__sp_room(t - q->head_seen, cap);
     if (room < n) {
         q->head_seen = ARS__CH_LD_ACQ(&q->head);
-        room = cap - (t - q->head_seen);
+        room = ars__sp_room(t - q->head_seen, cap);
     }
     k = n < room ? n : room;
-    if (!k) return 0;
-    first = cap - (t & q->mask);
-    if (first > k) first = k;
-    ARS__CH_MEMCPY(q->buf + (t & q->mask) * es, elems, first * es);
-    if (k > first) ARS__CH_MEMCPY(q->buf, (const unsigned char *)elems + first * es, (k - first) * es);
-    ARS__CH_ST_REL(&q->tail, t + k);
+    for (i = 0; i < k; i++) {
+        size_t *cell = ARS__SP_CELL(q, t + i);
+        ARS__CH_MEMCPY(cell + 1, src + i * es, es);
+        ARS__CH_ST_REL(cell, 2 * (t + i) + 1);
+    }
+    if (k) ARS__CH_ST_REL(&q->tail, t + k);
     return k;
 }
 
 ARSENAL_CHAN_API size_t ars_spsc_pop_n(ars_spsc *q, void *elems, size_t n) {
-    size_t h = q->head, cap = q->mask + 1, avail, k, first, es = q->elem_size;
-    avail = q->tail_seen - h;
+    size_t h = q->head, cap = q->mask + 1, avail, k, i, es = q->elem_size;
+    unsigned char *dst = (unsigned char *)elems;
+    avail = ars__sp_room(cap - (q->tail_seen - h), cap);
     if (avail < n) {
         q->tail_seen = ARS__CH_LD_ACQ(&q->tail);
-        avail = q->tail_seen - h;
+        avail = ars__sp_room(cap - (q->tail_seen - h), cap);
     }
     k = n < avail ? n : avail;
-    if (!k) return 0;
-    first = cap - (h & q->mask);
-    if (first > k) first = k;
-    ARS__CH_MEMCPY(elems, q->buf + (h & q->mask) * es, first * es);
-    if (k > first) ARS__CH_MEMCPY((unsigned char *)elems + first * es, q->buf, (k - first) * es);
-    ARS__CH_ST_REL(&q->head, h + k);
+    for (i = 0; i < k; i++) {
+        size_t *cell = ARS__SP_CELL(q, h + i);
+        ARS__CH_MEMCPY(dst + i * es, cell + 1, es);
+        ARS__CH_ST_REL(cell, 2 * (h + i + cap));
+    }
+    if (k) ARS__CH_ST_REL(&q->head, h + k);
     return k;
 }
 
@@ -1310,18 +1350,10 @@ ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q) {
 /* >>mpmc implementation ------------------------------------------------ */
 #define ARS__CH_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
 
-/* cap cells of elem_size, plus `extra` bytes, stay under SIZE_MAX / 2.
-   elem_size is checked first: near SIZE_MAX the cell size wraps (to 0: a
-   division by zero here, or a stride of a few bytes). */
-static int ars__mpmc_fits(size_t elem_size, size_t cap, size_t extra) {
-    return elem_size && elem_size <= (size_t)-1 / 2 - 2 * sizeof(size_t) &&
-           cap >= 2 && ars__ch_pow2(cap) &&
-           cap <= ((size_t)-1 / 2 - extra) / (elem_size + 2 * sizeof(size_t));
-}
 
 ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf) {
     size_t i;
-    if (!q || !buf || ((uintptr_t)buf & (sizeof(size_t) - 1)) || !ars__mpmc_fits(elem_size, cap, 0))
+    if (!q || !buf || ((uintptr_t)buf & (sizeof(size_t) - 1)) || !ars__ch_cells_fit(elem_size, cap, 2, 0))
         return ARS_EINVAL;
     q->cells = (unsigned char *)buf;
     q->mask = cap - 1; q->elem_size = elem_size;
@@ -1339,7 +1371,7 @@ ARSENAL_CHAN_API int ars_mpmc_create(ars_mpmc **out, size_t elem_size, size_t ca
     ars_mpmc *q;
     if (!out) return ARS_EINVAL;
     *out = NULL;
-    if (!ars__mpmc_fits(elem_size, cap, qs)) return ARS_EINVAL;
+    if (!ars__ch_cells_fit(elem_size, cap, 2, qs)) return ARS_EINVAL;
     q = (ars_mpmc *)ars__ch_alloc_line(a, qs + ARS_MPMC_BUFFER_SIZE(elem_size, cap), &raw, &raw_size);
     if (!q) return ARS_ENOMEM;
     ars_mpmc_init(q, elem_size, cap, (unsigned char *)q + qs);

@@ -86,7 +86,8 @@ static void *spsc_consumer(void *arg) {
 }
 
 static void spsc_demo(void) {
-    static uint32_t small_buf[8];        /* elem_size * cap bytes */
+    /* each cell: a sequence word and the element, rounded to a word */
+    static size_t small_buf[ARS_SPSC_BUFFER_SIZE(sizeof(uint32_t), 8) / sizeof(size_t)];
     static const uint32_t ten[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
     uint32_t out[3];
     ars_spsc small;
@@ -94,8 +95,9 @@ static void spsc_demo(void) {
     pthread_t p, c;
 
     printf("== SPSC over caller memory (cap 8)\n");
-    CHECK(ars_spsc_init(&small, sizeof(uint32_t), 6, small_buf) == ARS_EINVAL);   /* cap: a power of two */
-    CHECK(ars_spsc_init(&small, sizeof(uint32_t), 8, small_buf) == 0);
+    CHECK(ars_spsc_init(&small, sizeof(uint32_t), 6, small_buf, sizeof small_buf) == ARS_EINVAL);   /* cap: a power of two */
+    CHECK(ars_spsc_init(&small, sizeof(uint32_t), 8, small_buf, sizeof small_buf / 2) == ARS_EINVAL); /* too small */
+    CHECK(ars_spsc_init(&small, sizeof(uint32_t), 8, small_buf, sizeof small_buf) == 0);
     moved = ars_spsc_push_n(&small, ten, 10);
     printf("  push_n of 10: %lu moved, len %lu\n", (unsigned long)moved, (unsigned long)ars_spsc_len(&small));
     CHECK(moved == 8 && ars_spsc_len(&small) == 8);

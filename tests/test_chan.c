@@ -642,10 +642,12 @@ static void test_allocator(void) {
 
 /* ---- lock-free queues, one thread ---- */
 static void test_spsc_basic(void) {
-    static unsigned char buf[8 * sizeof(int)];
+    static size_t buf[ARS_SPSC_BUFFER_SIZE(sizeof(int), 8) / sizeof(size_t)];
     ars_spsc q;
     int i, v, in[20], out[20];
-    ASSERT_EQ(ars_spsc_init(&q, sizeof(int), 8, buf), 0);
+    EXPECT_EQ(ars_spsc_init(&q, sizeof(int), 8, buf, sizeof buf - 1), ARS_EINVAL);   /* too small */
+    EXPECT_EQ(ars_spsc_init(&q, sizeof(int), 8, (char *)buf + 1, sizeof buf - 8), ARS_EINVAL);   /* misaligned */
+    ASSERT_EQ(ars_spsc_init(&q, sizeof(int), 8, buf, sizeof buf), 0);
     EXPECT_EQ(ars_spsc_pop(&q, &v), ARS_EAGAIN);
     for (i = 0; i < 8; i++) EXPECT_EQ(ars_spsc_push(&q, &i), 0);
     EXPECT_EQ(ars_spsc_push(&q, &i), ARS_EAGAIN);
@@ -657,7 +659,39 @@ static void test_spsc_basic(void) {
     for (i = 0; i < 3; i++) EXPECT_EQ(out[i], 5 + i);
     for (i = 0; i < 5; i++) EXPECT_EQ(out[3 + i], 100 + i);
     EXPECT_EQ(ars_spsc_pop_n(&q, out, 4), 0);
-    EXPECT_EQ(ars_spsc_init(&q, sizeof(int), 6, buf), ARS_EINVAL);
+    /* single and batch calls interleaved on both sides: the batches' copies
+       of the other index fall behind the single calls and must not wrap */
+    for (i = 0; i < 3; i++) EXPECT_EQ(ars_spsc_push(&q, &i), 0);
+    for (i = 0; i < 3; i++) { EXPECT_EQ(ars_spsc_pop(&q, &v), 0); EXPECT_EQ(v, i); }
+    EXPECT_EQ(ars_spsc_pop_n(&q, out, 4), 0);
+    EXPECT_EQ(ars_spsc_push_n(&q, in, 20), 8);
+    EXPECT_EQ(ars_spsc_push(&q, &i), ARS_EAGAIN);
+    EXPECT_EQ(ars_spsc_push_n(&q, in, 1), 0);
+    EXPECT_EQ(ars_spsc_pop(&q, &v), 0); EXPECT_EQ(v, 100);
+    EXPECT_EQ(ars_spsc_push_n(&q, in + 8, 20), 1);
+    EXPECT_EQ(ars_spsc_len(&q), 8);
+    EXPECT_EQ(ars_spsc_pop_n(&q, out, 20), 8);
+    for (i = 0; i < 8; i++) EXPECT_EQ(out[i], 101 + i);
+    EXPECT_EQ(ars_spsc_init(&q, sizeof(int), 6, buf, sizeof buf), ARS_EINVAL);
+    EXPECT_EQ(ars_spsc_init(&q, 0, 8, buf, sizeof buf), ARS_EINVAL);
+}
+
+/* a ring of one cell: full after one push, empty after one pop, for laps */
+static void test_spsc_one(void) {
+    static size_t buf[ARS_SPSC_BUFFER_SIZE(3, 1) / sizeof(size_t)];
+    ars_spsc q;
+    unsigned char in[3], out[3];
+    int i;
+    ASSERT_EQ(ars_spsc_init(&q, 3, 1, buf, sizeof buf), 0);
+    for (i = 0; i < 1000; i++) {
+        in[0] = (unsigned char)i; in[1] = (unsigned char)(i >> 8); in[2] = 7;
+        EXPECT_EQ(ars_spsc_pop(&q, out), ARS_EAGAIN);
+        EXPECT_EQ(ars_spsc_push(&q, in), 0);
+        EXPECT_EQ(ars_spsc_push(&q, in), ARS_EAGAIN);
+        EXPECT_EQ(ars_spsc_len(&q), 1);
+        EXPECT_EQ(i & 1 ? ars_spsc_pop_n(&q, out, 2) : (size_t)(ars_spsc_pop(&q, out) == 0), 1);
+        EXPECT(memcmp(in, out, 3) == 0);
+    }
 }
 static void test_mpmc_basic(void) {
     static size_t buf[ARS_MPMC_BUFFER_SIZE(sizeof(int), 8) / sizeof(size_t)];
@@ -703,7 +737,7 @@ static void test_overflowing_sizes(void) {
         EXPECT(m == NULL);
         EXPECT_EQ(ars_mpmc_init(&q, big, 2, buf), ARS_EINVAL);
         EXPECT_EQ(ars_spsc_create(&sp, big, 2, &a), ARS_EINVAL);
-        EXPECT_EQ(ars_spsc_init(&s, big, 2, buf), ARS_EINVAL);
+        EXPECT_EQ(ars_spsc_init(&s, big, 2, buf, (size_t)-1), ARS_EINVAL);
         EXPECT_EQ(ars_chan_create(&cp, big, 2, &a), ARS_EINVAL);
         EXPECT_EQ(ars_chan_init(&c, big, 2, buf), ARS_EINVAL);
     }
@@ -712,7 +746,7 @@ static void test_overflowing_sizes(void) {
     EXPECT_EQ(ars_mpmc_create(&m, 16, big, &a), ARS_EINVAL);
     EXPECT_EQ(ars_mpmc_init(&q, 16, big, buf), ARS_EINVAL);
     EXPECT_EQ(ars_spsc_create(&sp, 16, big, &a), ARS_EINVAL);
-    EXPECT_EQ(ars_spsc_init(&s, 16, big, buf), ARS_EINVAL);
+    EXPECT_EQ(ars_spsc_init(&s, 16, big, buf, (size_t)-1), ARS_EINVAL);
     EXPECT_EQ(ars_chan_create(&cp, 16, big, &a), ARS_EINVAL);
     EXPECT_EQ(ars_chan_init(&c, 16, big, buf), ARS_EINVAL);
     EXPECT_EQ(no_alloc_calls, 0);                       /* refused before allocating */
@@ -1375,6 +1409,7 @@ int main(void) {
     ARS_RUN(test_typed);
     ARS_RUN(test_allocator);
     ARS_RUN(test_spsc_basic);
+    ARS_RUN(test_spsc_one);
     ARS_RUN(test_mpmc_basic);
     ARS_RUN(test_overflowing_sizes);
     ARS_RUN(test_pipeline);
