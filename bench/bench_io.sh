@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/bench_io.sh - arsenal_io.h against libuv, libevent and nginx, servers
 # pinned to CPU 0 and the load generator to CPU 1 (taskset), over loopback.
-#   bench/bench_io.sh [SECS=3] [ROUNDS=2]
+#   bench/bench_io.sh [SECS=3] [ROUNDS=3]
 # Four tables (ONLY=http|echo|rss|scale runs one):
 #  1. HTTP hello, keep-alive, `wrk -t1 -cN` (HTTP_CONNS ["100 1000"]):
 #     bench_io (arsenal), bench_io_uv (libuv) and nginx (nginx-light: one
@@ -12,7 +12,9 @@
 #     ["1 100 1000 10000"]): bench_io echo, bench_io_uv echo and
 #     bench/bench_io_event.c, ROUNDS interleaved runs each: round trips/s,
 #     round trips per server CPU-second, p99 (the median round's: p99 varies
-#     by a quarter between runs here), and ratios to the better peer.
+#     by a quarter between runs here; with an even ROUNDS the lower middle
+#     one, which favours the peers, as their bar is the better of two), and
+#     ratios to the better peer.
 #  3. Resident memory per idle connection: each echo server's VmRSS before
 #     and while the client holds IDLE_CONNS [10000] idle connections.
 #  4. Scaling: examples/io_echo_server.c with -t 1 and -t 2 (SO_REUSEPORT),
@@ -20,7 +22,7 @@
 # Every server stops by itself; everything talks to 127.0.0.1 only.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-SECS=${1:-3}; ROUNDS=${2:-2}
+SECS=${1:-3}; ROUNDS=${2:-3}
 HTTP_CONNS=${HTTP_CONNS:-100 1000}; ECHO_CONNS=${ECHO_CONNS:-1 100 1000 10000}
 IDLE_CONNS=${IDLE_CONNS:-10000}; ONLY=${ONLY:-all}
 B=build/bench_io; mkdir -p "$B"
