@@ -243,6 +243,8 @@ typedef struct ars__chan_wait {
 /* A channel. The fields are private; the struct is public so a channel can
    live in static or stack memory (ars_chan_init). */
 typedef struct ars_chan {
+    /* first cache line (ars_chan_create places a channel on a line
+       boundary): the lock and the ring; the wait queues in the second */
     uint32_t lock;                  /* spinlock, once the channel is shared */
     uint32_t closed;
     size_t owner;                   /* biased lock: the owning thread's name */
@@ -254,6 +256,7 @@ typedef struct ars_chan {
     const ars_allocator *allocator;
     size_t alloc_size;              /* nonzero when ars_chan_create made it */
     uint32_t shared;                /* a waker woke a coroutine of another thread */
+    uint32_t alloc_off;             /* create: the channel's offset in its block */
 } ars_chan;
 
 /* Bytes of buffer ars_chan_init needs. */
@@ -267,7 +270,10 @@ ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t ca
 ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *ch);
 /* The same over caller memory: buf holds ARS_CHAN_BUFFER_SIZE(elem_size,
    cap) bytes (NULL when that is 0) and outlives the channel. Elements of
-   size 0 make signal channels (Go's chan struct{}); elem may then be NULL. */
+   size 0 make signal channels (Go's chan struct{}); elem may then be NULL.
+   A channel used across threads is best placed on an
+   ARSENAL_CHAN_CACHE_LINE boundary (as ars_chan_create does): its lock and
+   ring fields then share one cache line and its wait queues the next. */
 ARSENAL_CHAN_API int ars_chan_init(ars_chan *ch, size_t elem_size, size_t cap, void *buf);
 /* Closes, waking every parked sender and receiver with ARS_ECLOSED; then
    ch and buf may be freed or reused. Both return 0 or ARS_EINVAL. */
@@ -796,7 +802,7 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, 
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
         int won = ARS__CH_WAKE(w->w, result) == 0;
-        if (won && w->thread != ARS__CH_THREAD()) c->shared = 1;
+        if (won && !c->shared && w->thread != ARS__CH_THREAD()) c->shared = 1;   /* stored once */
         ars__ch_unlink_head(head, tail, w);
         if (won) return w;      /* ars__ch_done publishes linked = 0 */
         /* after linked = 0 a waiter that lost (deadline, cancel) may
@@ -997,7 +1003,7 @@ ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, vo
     /* zero-size elements (signals, Go's chan struct{}) need no buffer */
     c->buf = buf ? (unsigned char *)buf : (unsigned char *)c;
     c->recv_head = c->recv_tail = c->send_head = c->send_tail = NULL;
-    c->allocator = NULL; c->alloc_size = 0;
+    c->allocator = NULL; c->alloc_size = 0; c->alloc_off = 0;
     c->shared = 0;
     return 0;
 }
@@ -1013,17 +1019,19 @@ ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *c) {
 
 ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a) {
-    size_t size;
+    size_t size, raw_size, hs = (sizeof(ars_chan) + 15) & ~(size_t)15;
+    void *raw;
     ars_chan *c;
     if (!out) return ARS_EINVAL;
     *out = NULL;
-    if (elem_size && cap > ((size_t)-1 - sizeof(ars_chan) - 16) / elem_size) return ARS_EINVAL;
-    size = ((sizeof(ars_chan) + 15) & ~(size_t)15) + elem_size * cap;
-    c = (ars_chan *)ars__ch_alloc(a, size, 16);
+    if (elem_size && cap > ((size_t)-1 - hs - 2 * ARSENAL_CHAN_CACHE_LINE) / elem_size) return ARS_EINVAL;
+    size = hs + elem_size * cap;
+    c = (ars_chan *)ars__ch_alloc_line(a, size, &raw, &raw_size);   /* on a line boundary */
     if (!c) return ARS_ENOMEM;
-    ars_chan_init(c, elem_size, cap, cap ? (unsigned char *)c + ((sizeof(ars_chan) + 15) & ~(size_t)15) : NULL);
+    ars_chan_init(c, elem_size, cap, cap ? (unsigned char *)c + hs : NULL);
     c->allocator = a;
-    c->alloc_size = size;
+    c->alloc_size = raw_size;
+    c->alloc_off = (uint32_t)((unsigned char *)c - (unsigned char *)raw);
     *out = c;
     return 0;
 }
@@ -1031,7 +1039,7 @@ ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t ca
 ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *c) {
     int r = ars_chan_deinit(c);
     if (r) return r;
-    if (c->alloc_size) ars__ch_free(c->allocator, c, c->alloc_size);
+    if (c->alloc_size) ars__ch_free(c->allocator, (unsigned char *)c - c->alloc_off, c->alloc_size);
     return 0;
 }
 

@@ -616,9 +616,11 @@ static unsigned char alloc_buf[4096] __attribute__((aligned(64)));
 static void *my_alloc(void *ctx, size_t size, size_t align) {
     (void)ctx; (void)align;
     alloc_calls++;
-    return size <= sizeof alloc_buf ? alloc_buf : NULL;
+    /* 16 bytes into a line: create must align within the block and free
+       the block it was given */
+    return size <= sizeof alloc_buf - 16 ? alloc_buf + 16 : NULL;
 }
-static void my_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; if (p == alloc_buf) free_calls++; }
+static void my_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; if (p == alloc_buf + 16) free_calls++; }
 static void test_allocator(void) {
     ars_allocator a;
     ars_chan *c;
@@ -628,6 +630,7 @@ static void test_allocator(void) {
     a.alloc = my_alloc; a.free = my_free; a.ctx = NULL;
     alloc_calls = free_calls = 0;
     ASSERT_EQ(ars_chan_create(&c, sizeof(int), 8, &a), 0);
+    EXPECT_EQ((uintptr_t)c % ARSENAL_CHAN_CACHE_LINE, 0);   /* on a line, whatever the allocator gave */
     EXPECT_EQ(ars_chan_try_send(c, &v), 0);
     EXPECT_EQ(ars_chan_destroy(c), 0);
     EXPECT_EQ(ars_chan_create(&c, 1024, 1024, &a), ARS_ENOMEM);
