@@ -30,6 +30,8 @@
                 compares the same figure with Go where each goroutine is
                 locked to its own OS thread (runtime.LockOSThread), so every
                 hand-off crosses threads there too
+     xbuffered  the buffered row with producer and consumer on two threads,
+                each running a scheduler (Go: GOMAXPROCS=2), wall time
      spsc/mpmc  1 producer thread, 1 consumer thread, 8-byte items, M/s,
                 against ck_ring (spsc; mpmc enqueue/dequeue)
      rtt        two SPSC rings between two threads, ns one way, against
@@ -236,6 +238,25 @@ static double b_xthread(long n) {
     return t / (double)(2 * xrounds);
 }
 
+/* ---- buffered producer -> consumer, each on its own thread's scheduler ---- */
+static double b_xbuffered(long n) {
+    pthread_t t1, t2;
+    double t;
+    fnbox f1, f2;
+    f1.fn = bprod; f2.fn = bcons;
+    ars_chan_create(&pa, sizeof(long), 1024, NULL);
+    pn = n;
+    bsum = 0;
+    t = wall_ns();
+    pthread_create(&t1, NULL, sched_thread, &f1);
+    pthread_create(&t2, NULL, sched_thread, &f2);
+    pthread_join(t1, NULL); pthread_join(t2, NULL);
+    t = wall_ns() - t;
+    ars_chan_destroy(pa);
+    if (bsum != n * (n - 1) / 2) fprintf(stderr, "xbuffered: bad sum\n");
+    return (double)n / (t / 1e9) / 1e6;
+}
+
 /* ---- lock-free queues across two threads ---- */
 enum { Q_SPSC, Q_MPMC, Q_CK_SPSC, Q_CK_MPMC };
 static int qkind;
@@ -434,7 +455,7 @@ static double b_word_rtt(long n) {
 /* ---- the Go side ---- */
 static double go_val[8];
 static const char *go_names[] = { "pingpong_ns", "select_ns", "buffered_mps", "spawn_ns", "xthread_ns",
-                                   "xthread_locked_ns" };
+                                   "xthread_locked_ns", "xbuffered_mps" };
 #define GO_NAMES (sizeof go_names / sizeof go_names[0])
 static int run_go(int quick) {
     const char *bin = getenv("CHAN_GO");
@@ -504,6 +525,7 @@ int main(int argc, char **argv) {
         row("cross-thread ping-pong, one way", "ns", x, have_go ? go_val[4] : 0, "Go(2)", 1);
         row("  the same vs Go, locked threads", "ns", x, have_go ? go_val[5] : 0, "Go(lock)", 1);
     }
+    row("buffered cap 1024, across threads", "M msg/s", median3(b_xbuffered, n), have_go ? go_val[6] : 0, "Go(2)", 0);
     {
         double s, m, cs = 0, cm = 0;
         long qn2 = ms;

@@ -135,7 +135,7 @@ func buffered(n int) float64 {
 		}
 		done <- s
 	}()
-	t := start(true)
+	t := start(useCPU)
 	for i := 0; i < n; i++ {
 		c <- i
 	}
@@ -173,4 +173,5 @@ func main() {
 	useCPU = false
 	fmt.Printf("xthread_ns %.1f\n", median(func() float64 { return pingpong(n / 4) }))
 	fmt.Printf("xthread_locked_ns %.1f\n", median(func() float64 { return pingpongLocked(n / 40) }))
+	fmt.Printf("xbuffered_mps %.1f\n", median(func() float64 { return buffered(n) }))
 }
