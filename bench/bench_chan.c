@@ -220,38 +220,37 @@ static void *sched_thread(void *arg) {
     ars_coro_cache_trim();
     return NULL;
 }
-static double b_xthread(long n) {
+/* Runs fn1 and fn2, each on its own thread's scheduler; run_ms > 0 stops
+   them (stopped()) after that long. Returns the wall time in ns. */
+static double two_scheds(void (*fn1)(void *), void (*fn2)(void *), long run_ms) {
     pthread_t t1, t2;
     double t;
     fnbox f1, f2;
-    f1.fn = xping; f2.fn = pong;
-    ars_chan_create(&pa, sizeof(long), 0, NULL);
-    ars_chan_create(&pb, sizeof(long), 0, NULL);
+    f1.fn = fn1; f2.fn = fn2;
     stop_flag = 0;
     t = wall_ns();
     pthread_create(&t1, NULL, sched_thread, &f1);
     pthread_create(&t2, NULL, sched_thread, &f2);
-    run_for_ms(n);
+    if (run_ms > 0) run_for_ms(run_ms);
     pthread_join(t1, NULL); pthread_join(t2, NULL);
-    t = wall_ns() - t;
+    return wall_ns() - t;
+}
+static double b_xthread(long n) {
+    double t;
+    ars_chan_create(&pa, sizeof(long), 0, NULL);
+    ars_chan_create(&pb, sizeof(long), 0, NULL);
+    t = two_scheds(xping, pong, n);
     ars_chan_destroy(pa); ars_chan_destroy(pb);
     return t / (double)(2 * xrounds);
 }
 
 /* ---- buffered producer -> consumer, each on its own thread's scheduler ---- */
 static double b_xbuffered(long n) {
-    pthread_t t1, t2;
     double t;
-    fnbox f1, f2;
-    f1.fn = bprod; f2.fn = bcons;
     ars_chan_create(&pa, sizeof(long), 1024, NULL);
     pn = n;
     bsum = 0;
-    t = wall_ns();
-    pthread_create(&t1, NULL, sched_thread, &f1);
-    pthread_create(&t2, NULL, sched_thread, &f2);
-    pthread_join(t1, NULL); pthread_join(t2, NULL);
-    t = wall_ns() - t;
+    t = two_scheds(bprod, bcons, 0);
     ars_chan_destroy(pa);
     if (bsum != n * (n - 1) / 2) fprintf(stderr, "xbuffered: bad sum\n");
     return (double)n / (t / 1e9) / 1e6;
