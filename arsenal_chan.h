@@ -802,7 +802,7 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, 
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
         int won = ARS__CH_WAKE(w->w, result) == 0;
-        if (won && !c->shared && w->thread != ARS__CH_THREAD()) c->shared = 1;   /* stored once */
+        if (won && w->thread != ARS__CH_THREAD() && !c->shared) c->shared = 1;   /* stored once */
         ars__ch_unlink_head(head, tail, w);
         if (won) return w;      /* ars__ch_done publishes linked = 0 */
         /* after linked = 0 a waiter that lost (deadline, cancel) may
