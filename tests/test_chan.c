@@ -679,6 +679,32 @@ static void test_spsc_basic(void) {
     EXPECT_EQ(ars_spsc_init(&q, 0, 8, buf, sizeof buf), ARS_EINVAL);
 }
 
+/* The published indices may trail the cells by one call: a pop frees its
+   cell before it stores head, a push fills its cell before it stores tail.
+   White-box: hold an index back by one, as the other thread may see it,
+   and check that the batches find no room rather than 2^64 - 1 cells. */
+static void test_spsc_trailing_index(void) {
+    static size_t buf[ARS_SPSC_BUFFER_SIZE(sizeof(int), 4) / sizeof(size_t)];
+    ars_spsc q;
+    int i, v, in[4] = { 10, 11, 12, 13 }, out[4];
+    ASSERT_EQ(ars_spsc_init(&q, sizeof(int), 4, buf, sizeof buf), 0);
+    for (i = 0; i < 4; i++) EXPECT_EQ(ars_spsc_push(&q, &i), 0);   /* full: 0 1 2 3 */
+    EXPECT_EQ(ars_spsc_pop(&q, &v), 0);
+    EXPECT_EQ(v, 0);
+    q.head--;                                   /* that pop's head store, not seen yet */
+    EXPECT_EQ(ars_spsc_push(&q, &i), 0);        /* its cell is free: 5 past head */
+    EXPECT_EQ(ars_spsc_push_n(&q, in, 4), 0);
+    q.head++;
+    for (i = 1; i <= 4; i++) { EXPECT_EQ(ars_spsc_pop(&q, &v), 0); EXPECT_EQ(v, i); }
+    EXPECT_EQ(ars_spsc_push(&q, &i), 0);        /* 5 */
+    q.tail--;                                   /* that push's tail store, not seen yet */
+    EXPECT_EQ(ars_spsc_pop(&q, &v), 0);         /* its cell is full: head passes tail */
+    EXPECT_EQ(v, 5);
+    EXPECT_EQ(ars_spsc_pop_n(&q, out, 4), 0);
+    q.tail++;
+    EXPECT_EQ(ars_spsc_len(&q), 0);
+}
+
 /* a ring of one cell: full after one push, empty after one pop, for laps */
 static void test_spsc_one(void) {
     static size_t buf[ARS_SPSC_BUFFER_SIZE(3, 1) / sizeof(size_t)];
@@ -1185,6 +1211,52 @@ static void test_threads_spsc(void) {
     EXPECT_EQ(ars_spsc_len(sq), 0);
     ars_spsc_destroy(sq);
 }
+
+/* The same with 3-byte elements (cells of a word and a padded element) in
+   a ring of 4, so it wraps and runs full and empty all the time. */
+static void sq3_put(unsigned char *e, long v) { e[0] = (unsigned char)v; e[1] = (unsigned char)(v >> 8); e[2] = (unsigned char)(v >> 16); }
+static long sq3_get(const unsigned char *e) { return (long)e[0] | (long)e[1] << 8 | (long)e[2] << 16; }
+static void sq3_producer(void *arg) {
+    long i = 0;
+    unsigned char batch[5][3];
+    (void)arg;
+    while (i < sq_n) {
+        if ((i / 5) % 2) {
+            long k, n = sq_n - i < 5 ? sq_n - i : 5;
+            size_t got;
+            for (k = 0; k < n; k++) sq3_put(batch[k], i + k);
+            got = ars_spsc_push_n(sq, batch, (size_t)n);
+            i += (long)got;
+            if (!got) ars_test_yield();
+        } else {
+            sq3_put(batch[0], i);
+            if (ars_spsc_push(sq, batch[0]) == 0) i++;
+            else ars_test_yield();
+        }
+    }
+}
+static void sq3_consumer(void *arg) {
+    long next = 0;
+    unsigned char batch[3][3];
+    (void)arg;
+    while (next < sq_n) {
+        size_t got = (next / 3) % 2 ? ars_spsc_pop_n(sq, batch, 3) : (size_t)(ars_spsc_pop(sq, batch) == 0);
+        size_t k;
+        if (!got) { ars_test_yield(); continue; }
+        for (k = 0; k < got; k++) if (sq3_get(batch[k]) != (next++ & 0xffffff)) sq_errors++;
+    }
+}
+static void test_threads_spsc_odd(void) {
+    sq_n = SCALE(UNDER_TSAN_SCALE(300000), 5000);
+    sq_errors = 0;
+    ASSERT_EQ(ars_spsc_create(&sq, 3, 4, NULL), 0);
+    spawn_thread(0, sq3_producer, NULL);
+    spawn_thread(1, sq3_consumer, NULL);
+    thr_join(thr[0]); thr_join(thr[1]);
+    EXPECT_EQ(sq_errors, 0);
+    EXPECT_EQ(ars_spsc_len(sq), 0);
+    ars_spsc_destroy(sq);
+}
 #endif /* HAVE_THREADS */
 
 /* ---- 100,000 live coroutines parked on channels (small stacks; no 32k
@@ -1413,6 +1485,7 @@ int main(void) {
     ARS_RUN(test_allocator);
     ARS_RUN(test_spsc_basic);
     ARS_RUN(test_spsc_one);
+    ARS_RUN(test_spsc_trailing_index);
     ARS_RUN(test_mpmc_basic);
     ARS_RUN(test_overflowing_sizes);
     ARS_RUN(test_pipeline);
@@ -1423,6 +1496,7 @@ int main(void) {
     ARS_RUN(test_threads_cancel);
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
+    ARS_RUN(test_threads_spsc_odd);
     ARS_RUN(test_plain_threads);
     ARS_RUN(test_threads_bias_revoke);
     ARS_RUN(test_threads_mpmc_plain);
