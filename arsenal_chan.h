@@ -385,10 +385,9 @@ typedef struct ars_spsc {
     char pad2_[ARSENAL_CHAN_CACHE_LINE];
 } ars_spsc;
 
-/* Bytes of buffer ars_spsc_init needs: each cell is a sequence word and the
-   element, rounded up to a word (as for ars_mpmc). */
-#define ARS_SPSC_BUFFER_SIZE(elem_size, cap) \
-    ((((size_t)(elem_size) + 2 * sizeof(size_t) - 1) / sizeof(size_t)) * sizeof(size_t) * (size_t)(cap))
+/* Bytes of buffer ars_spsc_init needs: the cells are laid out as
+   ars_mpmc's, a sequence word and the element rounded up to a word. */
+#define ARS_SPSC_BUFFER_SIZE(elem_size, cap) ARS_MPMC_BUFFER_SIZE(elem_size, cap)
 
 /* elem_size >= 1; cap: a power of two >= 1; buf: buf_size bytes, at least
    ARS_SPSC_BUFFER_SIZE(elem_size, cap), aligned like size_t. create
@@ -1226,11 +1225,12 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
 /* >>spsc implementation ------------------------------------------------ */
 static int ars__ch_pow2(size_t x) { return x && !(x & (x - 1)); }
 
-/* Cell of position pos: a sequence word, then the element. A cell is free
-   for position p when its word is 2p and holds p's element when it is
-   2p + 1; the pop of p frees it for p + cap (2p + 2cap). Even and odd never
-   meet, so a ring of one cell works too. */
-#define ARS__SP_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
+/* Cell of position pos in a ring of cells (ars_spsc, ars_mpmc): a sequence
+   word, then the element. In the SPSC ring a cell is free for position p
+   when its word is 2p and holds p's element when it is 2p + 1; the pop of
+   p frees it for p + cap (2p + 2cap). Even and odd never meet, so a ring
+   of one cell works too. */
+#define ARS__CH_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
 
 /* cap cells of elem_size (a power of two >= min_cap), plus `extra` bytes,
    stay under SIZE_MAX / 2. elem_size is checked first: near SIZE_MAX the
@@ -1250,7 +1250,7 @@ ARSENAL_CHAN_API int ars_spsc_init(ars_spsc *q, size_t elem_size, size_t cap, vo
     q->mask = cap - 1; q->elem_size = elem_size;
     q->stride = ARS_SPSC_BUFFER_SIZE(elem_size, 1);
     q->allocator = NULL; q->alloc_size = 0;
-    for (i = 0; i < cap; i++) *ARS__SP_CELL(q, i) = 2 * i;
+    for (i = 0; i < cap; i++) *ARS__CH_CELL(q, i) = 2 * i;
     q->head = q->tail_seen = 0;
     q->tail = q->head_seen = 0;
     return 0;
@@ -1284,7 +1284,7 @@ ARSENAL_CHAN_API void ars_spsc_destroy(ars_spsc *q) {
    their index for len and the other side's batches, a store to a line the
    other side does not read otherwise). */
 ARSENAL_CHAN_API int ars_spsc_push(ars_spsc *q, const void *elem) {
-    size_t t = q->tail, *cell = ARS__SP_CELL(q, t);
+    size_t t = q->tail, *cell = ARS__CH_CELL(q, t);
     if (ARS__CH_LD_ACQ(cell) != 2 * t) return ARS_EAGAIN;
     ars__ch_copy(cell + 1, elem, q->elem_size);
     ARS__CH_ST_REL(cell, 2 * t + 1);
@@ -1293,7 +1293,7 @@ ARSENAL_CHAN_API int ars_spsc_push(ars_spsc *q, const void *elem) {
 }
 
 ARSENAL_CHAN_API int ars_spsc_pop(ars_spsc *q, void *elem) {
-    size_t h = q->head, *cell = ARS__SP_CELL(q, h);
+    size_t h = q->head, *cell = ARS__CH_CELL(q, h);
     if (ARS__CH_LD_ACQ(cell) != 2 * h + 1) return ARS_EAGAIN;
     ars__ch_copy(elem, cell + 1, q->elem_size);
     ARS__CH_ST_REL(cell, 2 * (h + q->mask + 1));
@@ -1321,7 +1321,7 @@ ARSENAL_CHAN_API size_t ars_spsc_push_n(ars_spsc *q, const void *elems, size_t n
     }
     k = n < room ? n : room;
     for (i = 0; i < k; i++) {
-        size_t *cell = ARS__SP_CELL(q, t + i);
+        size_t *cell = ARS__CH_CELL(q, t + i);
         ARS__CH_MEMCPY(cell + 1, src + i * es, es);
         ARS__CH_ST_REL(cell, 2 * (t + i) + 1);
     }
@@ -1339,7 +1339,7 @@ ARSENAL_CHAN_API size_t ars_spsc_pop_n(ars_spsc *q, void *elems, size_t n) {
     }
     k = n < avail ? n : avail;
     for (i = 0; i < k; i++) {
-        size_t *cell = ARS__SP_CELL(q, h + i);
+        size_t *cell = ARS__CH_CELL(q, h + i);
         ARS__CH_MEMCPY(dst + i * es, cell + 1, es);
         ARS__CH_ST_REL(cell, 2 * (h + i + cap));
     }
@@ -1356,7 +1356,6 @@ ARSENAL_CHAN_API size_t ars_spsc_len(ars_spsc *q) {
 }
 
 /* >>mpmc implementation ------------------------------------------------ */
-#define ARS__CH_CELL(q, pos) ((size_t *)(void *)((q)->cells + ((pos) & (q)->mask) * (q)->stride))
 
 
 ARSENAL_CHAN_API int ars_mpmc_init(ars_mpmc *q, size_t elem_size, size_t cap, void *buf) {

@@ -1200,16 +1200,20 @@ static void sq_consumer(void *arg) {
         for (k = 0; k < got; k++) if (batch[k] != next++) sq_errors++;
     }
 }
-static void test_threads_spsc(void) {
-    sq_n = SCALE(UNDER_TSAN_SCALE(1000000), 10000);
+/* n elements from a producer thread to a consumer thread through sq */
+static void sq_run(long n, size_t elem_size, size_t cap, void (*producer)(void *), void (*consumer)(void *)) {
+    sq_n = n;
     sq_errors = 0;
-    ASSERT_EQ(ars_spsc_create(&sq, sizeof(long), 128, NULL), 0);
-    spawn_thread(0, sq_producer, NULL);
-    spawn_thread(1, sq_consumer, NULL);
+    ASSERT_EQ(ars_spsc_create(&sq, elem_size, cap, NULL), 0);
+    spawn_thread(0, producer, NULL);
+    spawn_thread(1, consumer, NULL);
     thr_join(thr[0]); thr_join(thr[1]);
     EXPECT_EQ(sq_errors, 0);
     EXPECT_EQ(ars_spsc_len(sq), 0);
     ars_spsc_destroy(sq);
+}
+static void test_threads_spsc(void) {
+    sq_run(SCALE(UNDER_TSAN_SCALE(1000000), 10000), sizeof(long), 128, sq_producer, sq_consumer);
 }
 
 /* The same with 3-byte elements (cells of a word and a padded element) in
@@ -1247,15 +1251,7 @@ static void sq3_consumer(void *arg) {
     }
 }
 static void test_threads_spsc_odd(void) {
-    sq_n = SCALE(UNDER_TSAN_SCALE(300000), 5000);
-    sq_errors = 0;
-    ASSERT_EQ(ars_spsc_create(&sq, 3, 4, NULL), 0);
-    spawn_thread(0, sq3_producer, NULL);
-    spawn_thread(1, sq3_consumer, NULL);
-    thr_join(thr[0]); thr_join(thr[1]);
-    EXPECT_EQ(sq_errors, 0);
-    EXPECT_EQ(ars_spsc_len(sq), 0);
-    ars_spsc_destroy(sq);
+    sq_run(SCALE(UNDER_TSAN_SCALE(300000), 5000), 3, 4, sq3_producer, sq3_consumer);
 }
 #endif /* HAVE_THREADS */
 
