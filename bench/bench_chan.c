@@ -5,6 +5,9 @@
        cc -O2 -I. bench/bench_chan.c -o build/bench/bench_chan -lpthread
        build/bench/bench_chan            # builds bench/go with `go build`
        build/bench/bench_chan quick      # fewer iterations
+       build/bench/bench_chan pingpong   # only the two same-thread ping-pong rows
+       build/bench/bench_chan xthread    # only the cross-thread ping-pong (C side)
+       build/bench/bench_chan xbuffered  # only the buffered row across threads
    The Go side (bench/go/main.go) is built into build/bench/chan_go when Go
    is installed; CHAN_GO=<path> points at a prebuilt binary.
 
@@ -506,6 +509,15 @@ int main(int argc, char **argv) {
         b_select(100000);
         b_spawn(3200);      /* warms the stack cache */
         b_spawn(100000);
+        return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "pingpong")) {  /* the same-thread rows alone */
+        printf("ping-pong, one way: %.2f ns\n", median3(b_pingpong, n));
+        printf("select ping-pong, one way: %.2f ns\n", median3(b_select, n / 2));
+        return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "xbuffered")) {
+        printf("buffered cap 1024 across threads: %.2f M msg/s\n", median3(b_xbuffered, n));
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "xthread")) {   /* that row alone, for a profiler */
