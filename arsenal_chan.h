@@ -240,27 +240,45 @@ typedef struct ars__chan_wait {
     const void *thread;             /* names the parked coroutine's thread */
 } ars__chan_wait;
 
+/* padding that keeps a ring's producer and consumer words off the lines
+   of the rest (one byte where channels never cross threads) */
+#if defined(ARSENAL_CHAN_NO_THREADS) || defined(ARSENAL_CHAN_FREESTANDING) || \
+    (defined(__STDC_HOSTED__) && __STDC_HOSTED__ == 0)
+#define ARS__CHAN_PAD 1
+#else
+#define ARS__CHAN_PAD ARSENAL_CHAN_CACHE_LINE
+#endif
+
 /* A channel. The fields are private; the struct is public so a channel can
    live in static or stack memory (ars_chan_init). */
 typedef struct ars_chan {
     /* first cache line (ars_chan_create places a channel on a line
-       boundary): the lock and the ring; the wait queues in the second */
+       boundary): the lock and the ring as one thread uses it; the wait
+       queues in the second */
     uint32_t lock;                  /* spinlock, once the channel is shared */
-    uint32_t closed;
+    uint32_t state;                 /* ARS__CH_CLOSED | ARS__CH_LF */
     size_t owner;                   /* biased lock: the owning thread's name */
     uint32_t revoked;               /* 0 biased, 1 being revoked, 2 shared */
     uint32_t busy;                  /* the owner holds the biased lock */
     size_t elem_size, cap, len, head;
-    unsigned char *buf;
+    unsigned char *buf;             /* cap cells of `stride` bytes */
     ars__chan_wait *recv_head, *recv_tail, *send_head, *send_tail;
+    size_t stride;                  /* a cell: a sequence word, the element */
     const ars_allocator *allocator;
     size_t alloc_size;              /* nonzero when ars_chan_create made it */
     uint32_t shared;                /* a waker woke a coroutine of another thread */
     uint32_t alloc_off;             /* create: the channel's offset in its block */
+    char pad0_[ARS__CHAN_PAD];
+    size_t tpos;                    /* lock-free ring: 2 * next position to fill, | 1 once closed */
+    char pad1_[ARS__CHAN_PAD];
+    size_t hpos;                    /* lock-free ring: 2 * next position to take */
+    char pad2_[ARS__CHAN_PAD];
 } ars_chan;
 
-/* Bytes of buffer ars_chan_init needs. */
-#define ARS_CHAN_BUFFER_SIZE(elem_size, cap) ((size_t)(elem_size) * (size_t)(cap))
+/* Bytes of buffer ars_chan_init needs: cap cells, each a sequence word and
+   the element rounded up to a word (none for elem_size 0). */
+#define ARS_CHAN_BUFFER_SIZE(elem_size, cap) \
+    ((size_t)(elem_size) ? ARS_MPMC_BUFFER_SIZE(elem_size, cap) : (size_t)0)
 
 /* Creates a channel of cap elements of elem_size bytes (cap 0: unbuffered)
    with `a` (NULL: malloc). Returns 0, ARS_EINVAL, ARS_ENOMEM. */
@@ -268,13 +286,14 @@ ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t ca
                                      const ars_allocator *a);
 /* Wakes every parked sender and receiver with ARS_ECLOSED, then frees. */
 ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *ch);
-/* The same over caller memory: buf holds ARS_CHAN_BUFFER_SIZE(elem_size,
-   cap) bytes (NULL when that is 0) and outlives the channel. Elements of
-   size 0 make signal channels (Go's chan struct{}); elem may then be NULL.
-   A channel used across threads is best placed on an
-   ARSENAL_CHAN_CACHE_LINE boundary (as ars_chan_create does): its lock and
-   ring fields then share one cache line and its wait queues the next. */
-ARSENAL_CHAN_API int ars_chan_init(ars_chan *ch, size_t elem_size, size_t cap, void *buf);
+/* The same over caller memory: buf holds buf_size bytes, at least
+   ARS_CHAN_BUFFER_SIZE(elem_size, cap), aligned like size_t (NULL when that
+   is 0), and outlives the channel. Elements of size 0 make signal channels
+   (Go's chan struct{}); elem may then be NULL. A channel used across
+   threads is best placed on an ARSENAL_CHAN_CACHE_LINE boundary (as
+   ars_chan_create does): its lock and fields then share one cache line,
+   its wait queues the next, and the lock-free ring's two ends one each. */
+ARSENAL_CHAN_API int ars_chan_init(ars_chan *ch, size_t elem_size, size_t cap, void *buf, size_t buf_size);
 /* Closes, waking every parked sender and receiver with ARS_ECLOSED; then
    ch and buf may be freed or reused. Both return 0 or ARS_EINVAL. */
 ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *ch);
@@ -545,6 +564,9 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #define ARS__CH_LD32_ACQ(p) (*(volatile uint32_t *)(p))
 #define ARS__CH_ST32_REL(p, v) (*(volatile uint32_t *)(p) = (v))
 #define ARS__CH_XCHG32_ACQ(p, v) ((uint32_t)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#define ARS__CH_LDP_RLX(p) (*(void *volatile *)(p))
+#define ARS__CH_STP_RLX(p, v) (*(void *volatile *)(p) = (void *)(v))
+#define ARS__CH_FENCE() MemoryBarrier()
 #if defined(_WIN64)
 #define ARS__CH_CAS(p, e, d) (_InterlockedCompareExchange64((volatile __int64 *)(p), (__int64)(d), (__int64)(e)) == (__int64)(e))
 #else
@@ -557,6 +579,9 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #define ARS__CH_LD32_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define ARS__CH_ST32_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define ARS__CH_XCHG32_ACQ(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
+/* a wait queue's head, read without the lock by the lock-free ring */
+#define ARS__CH_LDP_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ARS__CH_STP_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 /* *p from e to d; true on success */
 #define ARS__CH_CAS(p, e, d) ars__ch_cas((p), (e), (d))
 static inline int ars__ch_cas(size_t *p, size_t e, size_t d) {
@@ -576,6 +601,17 @@ static inline int ars__ch_cas(size_t *p, size_t e, size_t d) {
 #endif
 #if defined(__SANITIZE_THREAD__) && !defined(ARS__CH_TSAN)
 #define ARS__CH_TSAN 1
+#endif
+/* a full fence (the lock-free ring's handshake). TSan does not take
+   fences: there a sequentially consistent read-modify-write of a dummy
+   word orders the same on x86 (TSan checks the accesses, all atomic). */
+#if !defined(_MSC_VER) || defined(__clang__)
+#if defined(ARS__CH_TSAN)
+static uint32_t ars__ch_fence_word;
+#define ARS__CH_FENCE() ((void)__atomic_fetch_add(&ars__ch_fence_word, 0u, __ATOMIC_SEQ_CST))
+#else
+#define ARS__CH_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
 #endif
 #ifndef ARSENAL_CHAN_BIAS
 #if defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
@@ -771,23 +807,172 @@ ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) { ARS__CH_ST32_REL(&c->lock, 0u)
 #endif
 #endif
 
-/* >>queue of parked waiters (under the channel lock) */
+/* 1 when the calling thread holds the channel's biased lock (then no other
+   thread is inside a call on it); no threads: always */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_biased(c) ((void)(c), 1)
+#elif ARSENAL_CHAN_BIAS
+#define ars__ch_biased(c) \
+    (ARS__CH_LD_RLX(&(c)->owner) == ars__ch_me && __atomic_load_n(&(c)->busy, __ATOMIC_RELAXED))
+#else
+#define ars__ch_biased(c) ((void)(c), 0)
+#endif
+/* the same lock, telling which one it took (1: the biased lock), for
+   unlock_t: the hot paths then need not work it out again */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_lock_t(c) ((void)(c), 1)
+#define ars__ch_unlock_t(c, b) ((void)(c), (void)(b))
+#elif ARSENAL_CHAN_BIAS
+ARS__CH_INLINE int ars__ch_lock_t(ars_chan *c) {
+    size_t o = ARS__CH_LD_RLX(&c->owner);
+    if (ARS__CH_LIKELY(o == ars__ch_me)) {
+        if (ARS__CH_LIKELY(ars__ch_bias_take(c))) return 1;
+    } else if ((o == ARS__CH_OWNER_SHARED || ARS__CH_LD32_ACQ(&c->revoked) == 2) &&
+               !ARS__CH_XCHG32_ACQ(&c->lock, 1u)) {
+        return 0;
+    }
+    ars__ch_lock_slow(c);
+    return ars__ch_biased(c);
+}
+ARS__CH_INLINE void ars__ch_unlock_t(ars_chan *c, int b) {
+    if (b) ARS__CH_ST32_REL(&c->busy, 0u);
+    else ARS__CH_ST32_REL(&c->lock, 0u);
+}
+#else
+#define ars__ch_lock_t(c) (ars__ch_lock(c), 0)
+#define ars__ch_unlock_t(c, b) ((void)(b), ars__ch_unlock(c))
+#endif
+
+/* >>ring: a buffered channel keeps its elements in cap cells of `stride`
+   bytes: a sequence word, then the element. While one thread uses the
+   channel (its biased lock) the ring is plain: head and len, under the
+   lock, and the words unused. Once the channel is shared across threads
+   (under the spinlock) it turns lock-free for good, the channel's MPMC
+   ring: tpos is twice the next position to fill (bit 0: closed, so no
+   push lands after a close), hpos twice the next to take; a cell is free
+   for position p when its word is 2p and holds p's element at 2p + 1 (the
+   take of p frees it for p + cap). Sends and receives then touch the
+   cells and their end of the ring only, and take the lock only to park or
+   to wake a parked peer. A parked peer is never handed an element: it is
+   woken to retry (ARS__CH_RETRY).
+   The handshake that no wake is lost: an operation publishes its cell,
+   then a full fence, then reads the other side's queue head; a waiter
+   links itself (under the lock), then a full fence, then looks at the ring
+   again before it parks. One of the two sees the other.
+   Lock-free needs an element buffer (elem_size > 0), and a position that
+   maps to the same cell across its wrap: a power-of-two cap, or 64-bit
+   positions (they never wrap). Other channels keep the plain ring. */
+#define ARS__CH_RETRY 0x7ffffffe
+#define ARS__CH_CLOSED 1u       /* state bits */
+#define ARS__CH_LF 2u
+
+ARS__CH_INLINE unsigned char *ars__ch_slot(const ars_chan *c, size_t i) {
+    return c->buf + i * c->stride + sizeof(size_t);
+}
+ARS__CH_INLINE int ars__ch_lf_able(const ars_chan *c) {
+#if defined(ARSENAL_CHAN_NO_THREADS)
+    (void)c;
+    return 0;
+#else
+    return c->elem_size && (sizeof(size_t) >= 8 || !(c->cap & (c->cap - 1)));
+#endif
+}
+/* the sequence word of the cell of ring word w (2 * position) */
+ARS__CH_INLINE size_t *ars__ch_cell(const ars_chan *c, size_t w) {
+    size_t p = w >> 1, cap = c->cap;
+    p = (cap & (cap - 1)) ? p % cap : p & (cap - 1);
+    return (size_t *)(void *)(c->buf + p * c->stride);
+}
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+/* Under the spinlock, no other thread inside a plain ring operation: the
+   plain ring becomes lock-free, its elements where they are. */
+static void ars__ch_to_lf(ars_chan *c) {
+    size_t i, cap = c->cap, h = c->head, t = h + c->len;
+    for (i = 0; i < cap; i++) {
+        size_t p = i >= h ? i : i + cap;        /* positions h .. h + cap - 1 */
+        *(size_t *)(void *)(c->buf + i * c->stride) = p < t ? 2 * p + 1 : 2 * p;
+    }
+    c->hpos = 2 * h;
+    ARS__CH_ST_REL(&c->tpos, 2 * t + (c->state & ARS__CH_CLOSED));
+    ARS__CH_ST32_REL(&c->state, c->state | ARS__CH_LF);
+}
+/* 0, ARS_EAGAIN (full), ARS_ECLOSED */
+static int ars__ch_push_lf(ars_chan *c, const void *elem) {
+    size_t t = ARS__CH_LD_RLX(&c->tpos);
+    for (;;) {
+        size_t *cell, sq;
+        intptr_t d;
+        if (t & 1u) return ARS_ECLOSED;
+        cell = ars__ch_cell(c, t);
+        sq = ARS__CH_LD_ACQ(cell);
+        d = (intptr_t)(sq - t);
+        if (d == 0) {
+            if (ARS__CH_CAS(&c->tpos, t, t + 2)) {
+                ars__ch_copy(cell + 1, elem, c->elem_size);
+                ARS__CH_ST_REL(cell, t + 1);
+                return 0;
+            }
+        } else if (d < 0) {                     /* p - cap not taken yet: full */
+            size_t t2 = ARS__CH_LD_ACQ(&c->tpos);
+            if (t2 == t) return ARS_EAGAIN;
+            if (t2 & 1u) return ARS_ECLOSED;
+        }
+        t = ARS__CH_LD_RLX(&c->tpos);
+    }
+}
+/* 0, ARS_EAGAIN (empty, or its next element still being written),
+   ARS_ECLOSED (closed and drained) */
+static int ars__ch_pop_lf(ars_chan *c, void *elem) {
+    size_t h = ARS__CH_LD_RLX(&c->hpos);
+    for (;;) {
+        size_t *cell = ars__ch_cell(c, h), sq = ARS__CH_LD_ACQ(cell);
+        intptr_t d = (intptr_t)(sq - (h + 1));
+        if (d == 0) {
+            if (ARS__CH_CAS(&c->hpos, h, h + 2)) {
+                ars__ch_copy(elem, cell + 1, c->elem_size);
+                ARS__CH_ST_REL(cell, h + 2 * c->cap);
+                return 0;
+            }
+        } else if (d < 0) {                     /* not filled for this lap */
+            size_t t = ARS__CH_LD_ACQ(&c->tpos);
+            /* closed, and no position at or past h was ever claimed */
+            return (t & 1u) && (t & ~(size_t)1) == h ? ARS_ECLOSED : ARS_EAGAIN;
+        }
+        h = ARS__CH_LD_RLX(&c->hpos);
+    }
+}
+/* would a push / pop find a cell now (or the channel closed)? */
+ARS__CH_INLINE int ars__ch_lf_ready(const ars_chan *c, int is_send) {
+    if (is_send) {
+        size_t t = ARS__CH_LD_ACQ(&c->tpos);
+        return (t & 1u) || ARS__CH_LD_ACQ(ars__ch_cell(c, t)) == t;
+    } else {
+        size_t h = ARS__CH_LD_ACQ(&c->hpos), t;
+        if (ARS__CH_LD_ACQ(ars__ch_cell(c, h)) == h + 1) return 1;
+        t = ARS__CH_LD_ACQ(&c->tpos);
+        return (t & 1u) && (t & ~(size_t)1) == h;
+    }
+}
+#endif
+
+/* >>queue of parked waiters (under the channel lock; a lock-free ring
+   operation reads a queue's head without it, so head stores are atomic) */
 ARS__CH_INLINE void ars__ch_enqueue(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
     w->next = NULL;
     w->prev = *tail;
-    if (*tail) (*tail)->next = w; else *head = w;
+    if (*tail) (*tail)->next = w; else ARS__CH_STP_RLX(head, w);
     *tail = w;
     ARS__CH_ST32_REL(&w->linked, 1u);
 }
 ARS__CH_INLINE void ars__ch_unlink(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
-    if (w->prev) w->prev->next = w->next; else *head = w->next;
+    if (w->prev) w->prev->next = w->next; else ARS__CH_STP_RLX(head, w->next);
     if (w->next) w->next->prev = w->prev; else *tail = w->prev;
     ARS__CH_ST32_REL(&w->linked, 0u);
 }
 /* the same for the first waiter, but linked is left to the caller */
 ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
     ars__chan_wait *n = w->next;
-    *head = n;
+    ARS__CH_STP_RLX(head, n);
     if (n) n->prev = NULL; else *tail = NULL;
 }
 
@@ -854,10 +1039,11 @@ ARS__CH_INLINE int ars__ch_wait(ars__chan_state *st, int shared, int64_t deadlin
     return r == ARS__UNSPUN ? ARS__CH_PARK(deadline) : r;
 }
 
-/* >>ops under the lock: 0 done, ARS_EAGAIN would block, ARS_ECLOSED */
+/* >>ops under the lock (plain ring): 0 done, ARS_EAGAIN would block,
+   ARS_ECLOSED */
 ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
     ars__chan_wait *w;
-    if (ARS__CH_UNLIKELY(c->closed)) return ARS_ECLOSED;
+    if (ARS__CH_UNLIKELY(c->state)) return ARS_ECLOSED;     /* plain ring: closed */
     if (c->recv_head && (w = ars__ch_take(c, &c->recv_head, &c->recv_tail, 0)) != NULL) {
         ars__ch_copy(w->elem, elem, c->elem_size);
         ars__ch_done(w);
@@ -866,7 +1052,7 @@ ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
     if (c->len < c->cap) {
         size_t t = c->head + c->len;
         if (t >= c->cap) t -= c->cap;
-        ars__ch_copy(c->buf + t * c->elem_size, elem, c->elem_size);
+        ars__ch_copy(ars__ch_slot(c, t), elem, c->elem_size);
         c->len++;
         return 0;
     }
@@ -876,14 +1062,14 @@ ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
 ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
     ars__chan_wait *w;
     if (c->len > 0) {
-        ars__ch_copy(elem, c->buf + c->head * c->elem_size, c->elem_size);
+        ars__ch_copy(elem, ars__ch_slot(c, c->head), c->elem_size);
         if (++c->head == c->cap) c->head = 0;
         c->len--;
         /* a parked sender refills the slot */
         if (c->send_head && (w = ars__ch_take(c, &c->send_head, &c->send_tail, 0)) != NULL) {
             size_t t = c->head + c->len;
             if (t >= c->cap) t -= c->cap;
-            ars__ch_copy(c->buf + t * c->elem_size, w->elem, c->elem_size);
+            ars__ch_copy(ars__ch_slot(c, t), w->elem, c->elem_size);
             c->len++;
             ars__ch_done(w);
         }
@@ -894,13 +1080,14 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
         ars__ch_done(w);
         return 0;
     }
-    return c->closed ? ARS_ECLOSED : ARS_EAGAIN;
+    return c->state ? ARS_ECLOSED : ARS_EAGAIN;
 }
 
-/* wakes every parked waiter with ARS_ECLOSED (close, destroy) */
-static void ars__ch_wake_all(ars_chan *c) {
+/* wakes every parked waiter: receivers with recv_result, senders with
+   ARS_ECLOSED (close, destroy) */
+static void ars__ch_wake_all(ars_chan *c, int recv_result) {
     ars__chan_wait *w;
-    while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, recv_result)) != NULL) ars__ch_done(w);
     while ((w = ars__ch_take(c, &c->send_head, &c->send_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
 }
 
@@ -915,8 +1102,17 @@ static void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
     ars__ch_unlock(c);
 }
 
+/* a send (is_send) or receive on a lock-free ring (>>lock-free ring operations) */
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+static int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline);
+#define ARS__CH_OP_LF(c, elem, is_send, deadline) ars__ch_op_lf((c), (elem), (is_send), (deadline))
+#else
+#define ARS__CH_OP_LF(c, elem, is_send, deadline) ((void)(c), (void)(elem), (void)(deadline), ARS_ESTATE)
+#endif
+
 /* parks the running coroutine on one queue; the lock is held on entry and
-   released here */
+   released here. Woken by a lock-free ring operation (the ring turned
+   lock-free meanwhile: ARS__CH_RETRY), it goes on there. */
 ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline) {
     ars__chan_state st;
     ars__chan_wait w;
@@ -930,30 +1126,145 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     shared = c->shared;
     ars__ch_unlock(c);
     r = ars__ch_wait(&st, shared, deadline);
-    if (r == 0 || r == ARS_ECLOSED) {
+    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         /* a peer (or close) unlinked us and claimed the park */
         ars__ch_wait_done(&st);
-        return r;
+        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(c, elem, is_send, deadline) : r;
     }
     ars__ch_leave(c, &w, is_send);
     return r;
 }
 
-ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
-    int r;
-    if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+/* >>lock-free ring operations */
+/* wakes the first parked waiter of a queue to retry (a lock-free push or
+   pop just made room or an element for it) */
+ARS__CH_NOINLINE void ars__ch_lf_wake(ars_chan *c, int recvs) {
+    ars__chan_wait *w;
     ars__ch_lock(c);
+    w = recvs ? ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS__CH_RETRY)
+              : ars__ch_take(c, &c->send_head, &c->send_tail, ARS__CH_RETRY);
+    if (w) ars__ch_done(w);
+    ars__ch_unlock(c);
+}
+/* after a push (is_send) or pop: the fence, then a parked peer on the
+   other side, if any, retries */
+ARS__CH_INLINE void ars__ch_lf_kick(ars_chan *c, int is_send) {
+    ARS__CH_FENCE();
+    if (is_send ? ARS__CH_LDP_RLX(&c->recv_head) != NULL : ARS__CH_LDP_RLX(&c->send_head) != NULL)
+        ars__ch_lf_wake(c, is_send);
+}
+/* Before parking: while nothing else of this thread can run, watch the
+   ring for a while (another thread is about to fill or empty a cell). 1
+   when the operation may succeed now. */
+static int ars__ch_lf_poll(ars_chan *c, int is_send) {
+    int i;
+    if (!ars__sched_alone()) return 0;
+    for (i = 0; i < ARSENAL_CHAN_SPIN; i++) {
+        if (ars__ch_lf_ready(c, is_send)) return 1;
+        ARS__CH_PAUSE();
+    }
+    return 0;
+}
+/* Parks on a lock-free ring's queue; the lock is held on entry and
+   released here. Linked first, then the fence, then one more try (see
+   >>ring): 0 or ARS_ECLOSED from that try, ARS__CH_RETRY when woken to
+   try again, else the park's error. */
+ARS__CH_NOINLINE int ars__ch_park_lf(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    ars__chan_state st;
+    ars__chan_wait w;
+    int r;
+    st.done = 0; st.fired = -1;
+    w.elem = elem; w.st = &st; w.index = 0; w.linked = 0; w.thread = ARS__CH_THREAD();
+    if (is_send) ars__ch_enqueue(&c->send_head, &c->send_tail, &w);
+    else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
+    ARS__CH_FENCE();
+    r = is_send ? ars__ch_push_lf(c, elem) : ars__ch_pop_lf(c, elem);
+    if (r == ARS_EAGAIN) {
+        w.w = ARS__CH_PARK_PREPARE();
+        if (!w.w.co) r = ARS_ESTATE;
+    }
+    if (r != ARS_EAGAIN) {
+        if (is_send) ars__ch_unlink(&c->send_head, &c->send_tail, &w);
+        else ars__ch_unlink(&c->recv_head, &c->recv_tail, &w);
+        ars__ch_unlock(c);
+        if (r == 0) ars__ch_lf_kick(c, is_send);
+        return r;
+    }
+    ars__ch_unlock(c);
+    r = ars__ch_wait(&st, 1, deadline);
+    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
+        ars__ch_wait_done(&st);
+        return r == ARS_ECLOSED ? r : ARS__CH_RETRY;
+    }
+    ars__ch_leave(c, &w, is_send);
+    return r;
+}
+/* send (is_send) or receive on a lock-free ring */
+ARS__CH_NOINLINE int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    for (;;) {
+        int r = is_send ? ars__ch_push_lf(c, elem) : ars__ch_pop_lf(c, elem);
+        if (r == 0) { ars__ch_lf_kick(c, is_send); return 0; }
+        if (r == ARS_ECLOSED || deadline == 0) return r;
+        if (ars__ch_lf_poll(c, is_send)) continue;
+        ars__ch_lock(c);
+        r = ars__ch_park_lf(c, elem, is_send, deadline);
+        if (r != ARS__CH_RETRY) return r;
+    }
+}
+#endif
+
+/* With the lock held (b: the biased one): 1 when this call may use the
+   plain ring (unbuffered, the biased lock, or a ring that cannot be
+   lock-free); else the ring is (made) lock-free and the caller unlocks and
+   goes there. */
+ARS__CH_INLINE int ars__ch_plain_b(ars_chan *c, int b) {
+    if (!c->cap || b || !ars__ch_lf_able(c)) return 1;
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    if (!(c->state & ARS__CH_LF)) ars__ch_to_lf(c);
+#endif
+    return 0;
+}
+#define ars__ch_plain(c) ars__ch_plain_b((c), ars__ch_biased(c))
+/* the lock-free ring is on (read before locking: it never turns off) */
+#define ARS__CH_IS_LF(c) (ARS__CH_LD32_ACQ(&(c)->state) & ARS__CH_LF)
+/* Locks for an operation on the plain ring: 1 (the biased lock), 0 (the
+   spinlock), or -1 with no lock held: the ring is lock-free, go there.
+   The biased lock is tried first, so its path reads nothing more. */
+ARS__CH_INLINE int ars__ch_lock_plain(ars_chan *c) {
+#if defined(ARSENAL_CHAN_NO_THREADS)
+    (void)c;
+    return 1;
+#else
+    int b;
+#if ARSENAL_CHAN_BIAS
+    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&c->owner) == ars__ch_me) && ARS__CH_LIKELY(ars__ch_bias_take(c)))
+        return 1;
+#endif
+    if (ARS__CH_IS_LF(c)) return -1;
+    b = ars__ch_lock_t(c);
+    if (!ars__ch_plain_b(c, b)) { ars__ch_unlock_t(c, b); return -1; }
+    return b;
+#endif
+}
+
+ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
+    int r, b;
+    if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
+    b = ars__ch_lock_plain(c);
+    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, (void *)(uintptr_t)elem, 1, deadline);
     r = ars__ch_send_locked(c, elem);
-    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock(c); return r; }
+    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock_t(c, b); return r; }
     return ars__ch_park(c, (void *)(uintptr_t)elem, 1, deadline);
 }
 
 ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
-    int r;
+    int r, b;
     if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
-    ars__ch_lock(c);
+    b = ars__ch_lock_plain(c);
+    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, elem, 0, deadline);
     r = ars__ch_recv_locked(c, elem);
-    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock(c); return r; }
+    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock_t(c, b); return r; }
     return ars__ch_park(c, elem, 0, deadline);
 }
 
@@ -964,12 +1275,28 @@ ARSENAL_CHAN_API int ars_chan_try_recv(ars_chan *c, void *elem) {
     return ars_chan_recv(c, elem, 0);
 }
 
+/* closes under the lock and wakes every parked waiter with ARS_ECLOSED;
+   but for close (not destroy), receivers parked on a lock-free ring retry:
+   they take what is still in it (on a plain ring the buffer is empty) */
+static void ars__ch_close_locked(ars_chan *c, int destroying) {
+    int recv_result = ARS_ECLOSED;
+    ARS__CH_ST32_REL(&c->state, c->state | ARS__CH_CLOSED);
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    if (c->state & ARS__CH_LF) {
+        size_t t = ARS__CH_LD_RLX(&c->tpos);
+        while (!(t & 1u) && !ARS__CH_CAS(&c->tpos, t, t | 1u)) t = ARS__CH_LD_RLX(&c->tpos);
+        if (!destroying) recv_result = ARS__CH_RETRY;
+    }
+#endif
+    (void)destroying;
+    ars__ch_wake_all(c, recv_result);
+}
+
 ARSENAL_CHAN_API int ars_chan_close(ars_chan *c) {
     if (!c) return ARS_EINVAL;
     ars__ch_lock(c);
-    if (c->closed) { ars__ch_unlock(c); return ARS_ECLOSED; }
-    c->closed = 1;
-    ars__ch_wake_all(c);
+    if (c->state & ARS__CH_CLOSED) { ars__ch_unlock(c); return ARS_ECLOSED; }
+    ars__ch_close_locked(c, 0);
     ars__ch_unlock(c);
     return 0;
 }
@@ -977,6 +1304,13 @@ ARSENAL_CHAN_API int ars_chan_close(ars_chan *c) {
 ARSENAL_CHAN_API size_t ars_chan_len(ars_chan *c) {
     size_t n;
     if (!c) return 0;
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    if (ARS__CH_IS_LF(c)) {
+        size_t h = ARS__CH_LD_ACQ(&c->hpos), t = ARS__CH_LD_ACQ(&c->tpos) & ~(size_t)1;
+        n = (t - h) / 2;        /* both moved on meanwhile: a snapshot */
+        return n < c->cap ? n : c->cap;
+    }
+#endif
     ars__ch_lock(c);
     n = c->len;
     ars__ch_unlock(c);
@@ -987,47 +1321,61 @@ ARSENAL_CHAN_API int ars_chan_closed(ars_chan *c) {
     int r;
     if (!c) return 0;
     ars__ch_lock(c);
-    r = c->closed != 0;
+    r = (c->state & ARS__CH_CLOSED) != 0;
     ars__ch_unlock(c);
     return r;
 }
 
-ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, void *buf) {
-    if (!c || (cap && elem_size && !buf) || (elem_size && cap > (size_t)-1 / elem_size))
-        return ARS_EINVAL;
-    c->lock = 0; c->closed = 0;
+/* elem_size and cap whose cells (and `extra` bytes) fit in half the
+   address space: positions and sizes never overflow */
+static int ars__ch_chan_fits(size_t elem_size, size_t cap, size_t extra) {
+    size_t stride;
+    if (!elem_size) return cap <= (size_t)-1 / 4;
+    if (elem_size > (size_t)-1 / 4) return 0;
+    stride = ARS_CHAN_BUFFER_SIZE(elem_size, 1);
+    return cap <= ((size_t)-1 / 4 - extra) / stride;
+}
+
+ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, void *buf, size_t buf_size) {
+    size_t need;
+    if (!c || !ars__ch_chan_fits(elem_size, cap, 0)) return ARS_EINVAL;
+    need = ARS_CHAN_BUFFER_SIZE(elem_size, cap);
+    if (need && (!buf || buf_size < need || ((uintptr_t)buf & (sizeof(size_t) - 1)))) return ARS_EINVAL;
+    c->lock = 0; c->state = 0;
     c->owner = ARSENAL_CHAN_BIAS ? ARS__CH_OWNER_NONE : ARS__CH_OWNER_SHARED;
     c->revoked = 0; c->busy = 0;
     c->elem_size = elem_size; c->cap = cap; c->len = 0; c->head = 0;
     /* zero-size elements (signals, Go's chan struct{}) need no buffer */
-    c->buf = buf ? (unsigned char *)buf : (unsigned char *)c;
+    c->buf = need ? (unsigned char *)buf : (unsigned char *)c;
+    c->stride = elem_size ? ARS_CHAN_BUFFER_SIZE(elem_size, 1) : 0;
     c->recv_head = c->recv_tail = c->send_head = c->send_tail = NULL;
     c->allocator = NULL; c->alloc_size = 0; c->alloc_off = 0;
     c->shared = 0;
+    c->tpos = c->hpos = 0;
     return 0;
 }
 
 ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *c) {
     if (!c) return ARS_EINVAL;
     ars__ch_lock(c);
-    c->closed = 1;
-    ars__ch_wake_all(c);
+    ars__ch_close_locked(c, 1);     /* no retry on a channel going away */
     ars__ch_unlock(c);
     return 0;
 }
 
 ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a) {
-    size_t size, raw_size, hs = (sizeof(ars_chan) + 15) & ~(size_t)15;
+    size_t size, raw_size, bs, hs = (sizeof(ars_chan) + 15) & ~(size_t)15;
     void *raw;
     ars_chan *c;
     if (!out) return ARS_EINVAL;
     *out = NULL;
-    if (elem_size && cap > ((size_t)-1 - hs - 2 * ARSENAL_CHAN_CACHE_LINE) / elem_size) return ARS_EINVAL;
-    size = hs + elem_size * cap;
+    if (!ars__ch_chan_fits(elem_size, cap, hs + 2 * ARSENAL_CHAN_CACHE_LINE)) return ARS_EINVAL;
+    bs = ARS_CHAN_BUFFER_SIZE(elem_size, cap);
+    size = hs + bs;
     c = (ars_chan *)ars__ch_alloc_line(a, size, &raw, &raw_size);   /* on a line boundary */
     if (!c) return ARS_ENOMEM;
-    ars_chan_init(c, elem_size, cap, cap ? (unsigned char *)c + hs : NULL);
+    ars_chan_init(c, elem_size, cap, bs ? (unsigned char *)c + hs : NULL, bs);
     c->allocator = a;
     c->alloc_size = raw_size;
     c->alloc_off = (uint32_t)((unsigned char *)c - (unsigned char *)raw);
@@ -1056,7 +1404,11 @@ static uint32_t ars__ch_random(uint32_t n) {
 ARS__CH_INLINE int ars__ch_case_ready(const ars_select_case *k) {
     const ars_chan *c = k->ch;
     if (!c) return 0;
-    if (c->closed) return 1;
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    if (c->state) return (c->state & ARS__CH_LF) ? ars__ch_lf_ready(c, k->op == ARS_SELECT_SEND) : 1;
+#else
+    if (c->state) return 1;
+#endif
     if (k->op == ARS_SELECT_SEND) return c->recv_head != NULL || c->len < c->cap;
     return c->len > 0 || c->send_head != NULL;
 }
@@ -1166,59 +1518,115 @@ static void ars__ch_select_leave(ars__ch_locks *L, ars_select_case *cs, int n) {
     else for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_unlock(L->ch[k]);
 }
 
-ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
+/* unlinks every waiter of ours still queued (the locks held) */
+static void ars__ch_select_unlink(ars_select_case *cs, int n) {
+    int i;
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
+        ars__chan_wait *w = &cs[i].wait_;
+        if (!c || !w->linked) continue;
+        if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
+        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
+    }
+}
+/* the case's operation under the channel locks (a lock-free ring's
+   without them): 0, ARS_EAGAIN (not ready after all), ARS_ECLOSED */
+ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
+    ars_chan *c = k->ch;
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    if (c->state & ARS__CH_LF)
+        return k->op == ARS_SELECT_SEND ? ars__ch_push_lf(c, k->elem) : ars__ch_pop_lf(c, k->elem);
+#endif
+    return k->op == ARS_SELECT_SEND ? ars__ch_send_locked(c, k->elem) : ars__ch_recv_locked(c, k->elem);
+}
+
+/* one round of select: ARS__CH_RETRY when woken to look again (a
+   lock-free ring) */
+ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_state st;
     ars__ch_locks L;
     ars_waker wk;
     int i, r;
-    int shared = 0;
-    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
+    int shared = 0, lf = 0;
     if (ars__ch_select_prep(&L, cs, n)) return ARS_EINVAL;
+    /* A ring made lock-free stays so while we hold its lock, and a plain
+       one is as safe under the spinlock as under the biased lock (>>ring):
+       select turns none lock-free. */
     ars__ch_lock_each(&L, cs, n);
     for (;;) {
-        int nready = 0, pick;
-        if (L.n >= 0) {          /* up to ARS__CH_SMALL cases: one pass */
-            unsigned char ready[ARS__CH_SMALL];
-            for (i = 0; i < n; i++)
-                if (ars__ch_case_ready(&cs[i])) ready[nready++] = (unsigned char)i;
-            if (!nready) break;
-            i = ready[nready == 1 ? 0 : (int)ars__ch_random((uint32_t)nready)];
-        } else {
-            for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
-            if (!nready) break;
-            pick = (int)ars__ch_random((uint32_t)nready);
-            for (i = 0; i < n; i++)
-                if (ars__ch_case_ready(&cs[i]) && pick-- == 0) break;
+        for (;;) {
+            int nready = 0, pick;
+            if (L.n >= 0) {          /* up to ARS__CH_SMALL cases: one pass */
+                unsigned char ready[ARS__CH_SMALL];
+                for (i = 0; i < n; i++)
+                    if (ars__ch_case_ready(&cs[i])) ready[nready++] = (unsigned char)i;
+                if (!nready) break;
+                i = ready[nready == 1 ? 0 : (int)ars__ch_random((uint32_t)nready)];
+            } else {
+                for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
+                if (!nready) break;
+                pick = (int)ars__ch_random((uint32_t)nready);
+                for (i = 0; i < n; i++)
+                    if (ars__ch_case_ready(&cs[i]) && pick-- == 0) break;
+            }
+            r = ars__ch_case_do(&cs[i]);
+            if (r != ARS_EAGAIN) {   /* else stale waiters or a lost race: look again */
+                int kick = r == 0 && (cs[i].ch->state & ARS__CH_LF);     /* read under the lock */
+                ars__ch_unlock_each(&L, cs, n);
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+                if (kick) ars__ch_lf_kick(cs[i].ch, cs[i].op == ARS_SELECT_SEND);
+#else
+                (void)kick;
+#endif
+                cs[i].result = r;
+                return i;
+            }
         }
-        r = cs[i].op == ARS_SELECT_SEND ? ars__ch_send_locked(cs[i].ch, cs[i].elem)
-                                        : ars__ch_recv_locked(cs[i].ch, cs[i].elem);
-        if (r != ARS_EAGAIN) {   /* else it only had stale waiters: look again */
-            ars__ch_unlock_each(&L, cs, n);
-            cs[i].result = r;
-            return i;
+        if (deadline == 0) { ars__ch_unlock_each(&L, cs, n); return ARS_EAGAIN; }
+        wk = ARS__CH_PARK_PREPARE();
+        if (!wk.co) { ars__ch_unlock_each(&L, cs, n); return ARS_ESTATE; }
+        st.done = 0; st.fired = -1;
+        shared = 0; lf = 0;
+        for (i = 0; i < n; i++) {
+            ars_chan *c = cs[i].ch;
+            ars__chan_wait *w = &cs[i].wait_;
+            if (!c) continue;
+            w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; w->thread = ARS__CH_THREAD();
+            if (cs[i].op == ARS_SELECT_SEND) ars__ch_enqueue(&c->send_head, &c->send_tail, w);
+            else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
+            shared |= (int)c->shared;
+            lf |= (int)(c->state & ARS__CH_LF);
         }
-    }
-    if (deadline == 0) { ars__ch_unlock_each(&L, cs, n); return ARS_EAGAIN; }
-    wk = ARS__CH_PARK_PREPARE();
-    if (!wk.co) { ars__ch_unlock_each(&L, cs, n); return ARS_ESTATE; }
-    st.done = 0; st.fired = -1;
-    for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        ars__chan_wait *w = &cs[i].wait_;
-        if (!c) continue;
-        w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; w->thread = ARS__CH_THREAD();
-        if (cs[i].op == ARS_SELECT_SEND) ars__ch_enqueue(&c->send_head, &c->send_tail, w);
-        else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
-        shared |= (int)c->shared;
+        if (!lf) break;
+        /* a lock-free ring: linked, the fence, then the rings once more
+           (>>ring) */
+        ARS__CH_FENCE();
+        for (i = 0; i < n; i++)
+            if (cs[i].ch && (cs[i].ch->state & ARS__CH_LF) && ars__ch_case_ready(&cs[i])) break;
+        if (i == n) break;
+        /* one is ready after all: end the prepared park ourselves (or a
+           cancel that came first ends it), then start over */
+        (void)ARS__CH_WAKE(wk, ARS__CH_RETRY);
+        ars__ch_select_unlink(cs, n);
+        ars__ch_unlock_each(&L, cs, n);
+        return ARS__CH_PARK(-1);
     }
     ars__ch_unlock_each(&L, cs, n);
-    r = ars__ch_wait(&st, shared, deadline);
-    if (r == 0 || r == ARS_ECLOSED) ars__ch_wait_done(&st);
+    r = ars__ch_wait(&st, shared | lf, deadline);
+    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
     ars__ch_select_leave(&L, cs, n);
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
     }
+    return r;
+}
+
+ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
+    int r;
+    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
+    do r = ars__ch_select_round(cs, n, deadline);
+    while (r == ARS__CH_RETRY);
     return r;
 }
 

@@ -425,6 +425,9 @@ ARSENAL_CORO_API void ars__membarrier(void);
    as usual. Outside every coroutine begin says 1 and end ARS__UNSPUN. */
 #define ARS__UNSPUN 0x7fffffff
 ARSENAL_CORO_API int ars__park_spin_begin(void);
+/* 1 when no other coroutine of the caller's scheduler is runnable (or the
+   caller is no scheduled coroutine): a spin-wait then delays nobody */
+ARSENAL_CORO_API int ars__sched_alone(void);
 ARSENAL_CORO_API int ars__park_spin_end(void);
 
 /* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
@@ -2267,6 +2270,10 @@ ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
 }
 ARSENAL_CORO_API int ars_park(int64_t deadline) { return ars__park_in(deadline); }
 
+ARSENAL_CORO_API int ars__sched_alone(void) {
+    ars_coro *co = ars__current;
+    return !co || !co->sched || !co->sched->run_head;
+}
 ARSENAL_CORO_API int ars__park_spin_begin(void) {
     ars_coro *co = ars__current;
     if (!co || !co->sched || !co->prepared) return 1;

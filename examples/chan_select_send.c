@@ -8,7 +8,8 @@
        ./chan_select_send
 
    The inboxes live in static memory: ars_chan_init over a buffer of
-   ARS_CHAN_BUFFER_SIZE(elem_size, cap) bytes, no allocation. Each job goes
+   ARS_CHAN_BUFFER_SIZE(elem_size, cap) bytes (aligned like size_t: an array
+   of size_t), no allocation. Each job goes
    out through a select of two ARS_SEND_CASEs with deadline 0 (Go's
    `select { case a <- j: case b <- j: default: }`). The end markers are
    literals, sent with ARS_CHAN_SEND, which blocks until a worker makes room.
@@ -21,8 +22,8 @@
 #define CAP 3
 #define JOBS 12
 
-static int buf_a[ARS_CHAN_BUFFER_SIZE(sizeof(int), CAP) / sizeof(int)];
-static int buf_b[ARS_CHAN_BUFFER_SIZE(sizeof(int), CAP) / sizeof(int)];
+static size_t buf_a[ARS_CHAN_BUFFER_SIZE(sizeof(int), CAP) / sizeof(size_t)];
+static size_t buf_b[ARS_CHAN_BUFFER_SIZE(sizeof(int), CAP) / sizeof(size_t)];
 static ars_chan inbox[2];
 static int sent[2], dropped, done[2];
 
@@ -50,7 +51,8 @@ static void dispatcher(void *arg) {
 }
 
 int main(void) {
-    if (ars_chan_init(&inbox[0], sizeof(int), CAP, buf_a) || ars_chan_init(&inbox[1], sizeof(int), CAP, buf_b))
+    if (ars_chan_init(&inbox[0], sizeof(int), CAP, buf_a, sizeof buf_a) ||
+        ars_chan_init(&inbox[1], sizeof(int), CAP, buf_b, sizeof buf_b))
         return 1;
     ars_go(worker, (void *)(intptr_t)0);
     ars_go(worker, (void *)(intptr_t)1);

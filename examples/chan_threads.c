@@ -33,7 +33,7 @@ static ars_chan *requests;                 /* request, cap 4, shared by both thr
 static void client(void *arg) {
     int me = (int)(intptr_t)arg, i;
     ars_chan reply;                        /* an unbuffered channel on this stack */
-    ars_chan_init(&reply, sizeof(int), 0, NULL);
+    ars_chan_init(&reply, sizeof(int), 0, NULL, 0);
     for (i = 0; i < CALLS; i++) {
         request rq;
         int answer;

@@ -58,10 +58,11 @@ static int nchans;
 static void reset_chans(void) { arena_used = 0; nchans = 0; }
 static ars_chan *mk(size_t es, size_t cap) {
     ars_chan *c = &chans[nchans++];
-    void *buf = cap ? arena + arena_used : NULL;
-    arena_used += (es * cap + 15) & ~(size_t)15;
+    size_t bs = ARS_CHAN_BUFFER_SIZE(es, cap);
+    void *buf = bs ? arena + arena_used : NULL;
+    arena_used += (bs + 15) & ~(size_t)15;
     if (nchans > 16 || arena_used > sizeof arena) return NULL;
-    return ars_chan_init(c, es, cap, buf) == 0 ? c : NULL;
+    return ars_chan_init(c, es, cap, buf, bs) == 0 ? c : NULL;
 }
 
 /* ---- rendezvous: a send completes only when a receiver takes it ---- */
@@ -126,10 +127,10 @@ static void test_buffered(void) {
     EXPECT_EQ(ars_chan_try_recv(c, &v), ARS_EAGAIN);
     EXPECT_EQ(ars_chan_len(c), 0);
     EXPECT_EQ(ars_chan_send(c, NULL, 0), ARS_EINVAL);
-    EXPECT_EQ(ars_chan_init(c, 4, 4, NULL), ARS_EINVAL);
+    EXPECT_EQ(ars_chan_init(c, 4, 4, NULL, 0), ARS_EINVAL);
     ars_chan_deinit(c);
     /* zero-size elements: a counting signal channel */
-    EXPECT_EQ(ars_chan_init(c, 0, 2, NULL), 0);
+    EXPECT_EQ(ars_chan_init(c, 0, 2, NULL, 0), 0);
     EXPECT_EQ(ars_chan_try_send(c, NULL), 0);
     EXPECT_EQ(ars_chan_try_send(c, NULL), 0);
     EXPECT_EQ(ars_chan_try_send(c, NULL), ARS_EAGAIN);
@@ -768,7 +769,7 @@ static void test_overflowing_sizes(void) {
         EXPECT_EQ(ars_spsc_create(&sp, big, 2, &a), ARS_EINVAL);
         EXPECT_EQ(ars_spsc_init(&s, big, 2, buf, (size_t)-1), ARS_EINVAL);
         EXPECT_EQ(ars_chan_create(&cp, big, 2, &a), ARS_EINVAL);
-        EXPECT_EQ(ars_chan_init(&c, big, 2, buf), ARS_EINVAL);
+        EXPECT_EQ(ars_chan_init(&c, big, 2, buf, (size_t)-1), ARS_EINVAL);
     }
     /* capacities whose product with the element size overflows */
     big = ((size_t)1 << (sizeof(size_t) * 8 - 2));      /* a power of two */
@@ -777,7 +778,7 @@ static void test_overflowing_sizes(void) {
     EXPECT_EQ(ars_spsc_create(&sp, 16, big, &a), ARS_EINVAL);
     EXPECT_EQ(ars_spsc_init(&s, 16, big, buf, (size_t)-1), ARS_EINVAL);
     EXPECT_EQ(ars_chan_create(&cp, 16, big, &a), ARS_EINVAL);
-    EXPECT_EQ(ars_chan_init(&c, 16, big, buf), ARS_EINVAL);
+    EXPECT_EQ(ars_chan_init(&c, 16, big, buf, (size_t)-1), ARS_EINVAL);
     EXPECT_EQ(no_alloc_calls, 0);                       /* refused before allocating */
     /* sane sizes still reach the allocator (which says no here) */
     EXPECT_EQ(ars_mpmc_create(&m, 1024, 1024, &a), ARS_ENOMEM);
@@ -1075,11 +1076,11 @@ static void cxt_canceller(void *arg) {
 #endif
     }
 }
-static void test_threads_cancel(void) {
+static void cxt_run(size_t cap) {
     long n = SCALE(UNDER_TSAN_SCALE(100000), 2000);
     sched_job jr = { cxt_receiver, CX_RECV, 0 };
     int i;
-    ASSERT_EQ(ars_chan_create(&cxt_ch, sizeof(long), 0, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&cxt_ch, sizeof(long), cap, NULL), 0);
     ASSERT_EQ(ars_chan_create(&cxt_never, sizeof(long), 0, NULL), 0);
     cxt_sum = cxt_count = cxt_cancels = cxt_done = cxt_finished = cxt_release = 0;
     for (i = 0; i < CX_RECV; i++) cxt_co[i] = NULL;
@@ -1104,6 +1105,8 @@ static void test_threads_cancel(void) {
     ars_chan_destroy(cxt_ch);
     ars_chan_destroy(cxt_never);
 }
+/* unbuffered, and a buffered ring (lock-free once shared) */
+static void test_threads_cancel(void) { cxt_run(0); cxt_run(4); }
 
 /* MPMC queue: 2 producers x 2 consumers (threads, no coroutines), single
    and batch operations, every item exactly once */
@@ -1415,6 +1418,164 @@ static void test_threads_bias_revoke(void) {
 #endif
 }
 
+/* ---- the ring turned lock-free (shared across threads) ---- */
+static ars_chan *lf_c, *lf_never;
+static long lf_n, lf_bad, lf_got;
+static int lf_r;
+/* another thread takes what one thread left in a wrapped plain ring: the
+   ring turns lock-free with every element where it was, in order */
+static void lf_thief(void *arg) {
+    long v, i;
+    (void)arg;
+    for (i = 3; i <= 6; i++) {
+        if (ars_chan_try_recv(lf_c, &v) != 0 || v != i) lf_bad++;
+    }
+    if (ars_chan_try_recv(lf_c, &v) != ARS_EAGAIN) lf_bad++;
+    v = 7;
+    if (ars_chan_try_send(lf_c, &v) != 0) lf_bad++;
+}
+/* parks (plain ring, this thread's biased lock) until another thread sends */
+static void lf_parked_recv(void *arg) {
+    long v = 0;
+    (void)arg;
+    lf_r = ars_chan_recv(lf_c, &v, ars_now() + 5000);
+    if (v != 42) lf_bad++;
+}
+static void lf_parked_select(void *arg) {
+    long v = 0, w;
+    ars_select_case cs[2] = { ARS_RECV_CASE(NULL, &w), ARS_RECV_CASE(NULL, &v) };
+    (void)arg;
+    cs[0].ch = lf_never;
+    cs[1].ch = lf_c;
+    lf_r = ars_select(cs, 2, ars_now() + 5000);
+    if (lf_r != 1 || cs[1].result != 0 || v != 43) lf_bad++;
+}
+static void lf_send42(void *arg) {
+    long v = (long)(intptr_t)arg;
+    int64_t t0 = ars_now();
+    while (ars_now() - t0 < 20) ars_test_yield();      /* the receiver parks first */
+    if (ars_chan_send(lf_c, &v, -1) != 0) lf_bad++;
+}
+/* one producer thread, one consumer thread: FIFO holds (values in order),
+   senders park on a full ring and receivers on an empty one */
+static void lf_fifo_producer(void *arg) {
+    long i;
+    (void)arg;
+    for (i = 1; i <= lf_n; i++)
+        if (ars_chan_send(lf_c, &i, -1) != 0) { lf_bad++; break; }
+    ars_chan_close(lf_c);
+}
+static void lf_fifo_consumer(void *arg) {
+    long v, want = 1;
+    int r;
+    (void)arg;
+    while ((r = ars_chan_recv(lf_c, &v, -1)) == 0) {
+        if (v != want) lf_bad++;
+        want = v + 1;
+        lf_got++;
+    }
+    if (r != ARS_ECLOSED) lf_bad++;
+}
+static void lf_fifo(size_t cap) {
+    sched_job jp = { lf_fifo_producer, 1, 0 }, jc = { lf_fifo_consumer, 1, 0 };
+    ASSERT_EQ(ars_chan_create(&lf_c, sizeof(long), cap, NULL), 0);
+    lf_n = SCALE(UNDER_TSAN_SCALE(200000), 5000); lf_bad = lf_got = 0;
+    spawn_thread(0, sched_thread, &jp);
+    spawn_thread(1, sched_thread, &jc);
+    thr_join(thr[0]); thr_join(thr[1]);
+    EXPECT_EQ(lf_bad, 0);
+    EXPECT_EQ(lf_got, lf_n);
+    /* every channel able to be lock-free is after crossing threads */
+    if (sizeof(size_t) >= 8 || !(cap & (cap - 1))) EXPECT(lf_c->state & ARS__CH_LF);
+    EXPECT(lf_c->recv_head == NULL && lf_c->send_head == NULL);
+    ars_chan_destroy(lf_c);
+}
+static void test_threads_lockfree_ring(void) {
+    long v;
+    int i;
+    /* a plain ring of 4, wrapped: 1 2 3 in, 1 2 out, 4 5 6 in (full) */
+    ASSERT_EQ(ars_chan_create(&lf_c, sizeof(long), 4, NULL), 0);
+    for (v = 1; v <= 3; v++) EXPECT_EQ(ars_chan_try_send(lf_c, &v), 0);
+    for (i = 1; i <= 2; i++) { EXPECT_EQ(ars_chan_try_recv(lf_c, &v), 0); EXPECT_EQ(v, i); }
+    for (v = 4; v <= 6; v++) EXPECT_EQ(ars_chan_try_send(lf_c, &v), 0);
+    EXPECT_EQ(ars_chan_len(lf_c), (size_t)4);
+#if ARSENAL_CHAN_BIAS
+    /* one thread's channel keeps the plain ring (the biased lock) */
+    if (ars__membarrier_on()) EXPECT(!(lf_c->state & ARS__CH_LF));
+#endif
+    lf_bad = 0;
+    spawn_thread(0, lf_thief, NULL);
+    thr_join(thr[0]);
+    EXPECT_EQ(lf_bad, 0);
+    EXPECT(lf_c->state & ARS__CH_LF);
+    EXPECT_EQ(ars_chan_len(lf_c), (size_t)1);
+    EXPECT_EQ(ars_chan_try_recv(lf_c, &v), 0);
+    EXPECT_EQ(v, 7);
+    /* full, empty and closed on the lock-free ring */
+    for (v = 0; v < 4; v++) EXPECT_EQ(ars_chan_try_send(lf_c, &v), 0);
+    EXPECT_EQ(ars_chan_try_send(lf_c, &v), ARS_EAGAIN);
+    EXPECT_EQ(ars_chan_len(lf_c), (size_t)4);
+    EXPECT_EQ(ars_chan_send(lf_c, &v, ars_now() + 20), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_chan_close(lf_c), 0);
+    EXPECT_EQ(ars_chan_close(lf_c), ARS_ECLOSED);
+    EXPECT(ars_chan_closed(lf_c));
+    EXPECT_EQ(ars_chan_try_send(lf_c, &v), ARS_ECLOSED);
+    for (i = 0; i < 4; i++) { EXPECT_EQ(ars_chan_recv(lf_c, &v, -1), 0); EXPECT_EQ(v, i); }
+    EXPECT_EQ(ars_chan_recv(lf_c, &v, -1), ARS_ECLOSED);
+    EXPECT_EQ(ars_chan_try_recv(lf_c, &v), ARS_ECLOSED);
+    EXPECT_EQ(ars_chan_len(lf_c), (size_t)0);
+    ars_chan_destroy(lf_c);
+
+    /* a receiver parked on the plain ring is woken when another thread's
+       send turns it lock-free; the same for a select */
+    ASSERT_EQ(ars_chan_create(&lf_never, sizeof(long), 0, NULL), 0);
+    for (i = 0; i < 2; i++) {
+        ASSERT_EQ(ars_chan_create(&lf_c, sizeof(long), i ? 5 : 8, NULL), 0);
+        v = 1; EXPECT_EQ(ars_chan_try_send(lf_c, &v), 0);       /* biased to this thread */
+        EXPECT_EQ(ars_chan_try_recv(lf_c, &v), 0);
+        lf_bad = 0; lf_r = -99;
+        go(i ? lf_parked_select : lf_parked_recv, NULL, NULL);
+        spawn_thread(0, lf_send42, (void *)(intptr_t)(i ? 43 : 42));
+        run();
+        thr_join(thr[0]);
+        EXPECT_EQ(lf_r, i ? 1 : 0);
+        EXPECT_EQ(lf_bad, 0);
+        ars_chan_destroy(lf_c);
+    }
+    ars_chan_destroy(lf_never);
+    /* FIFO across threads, capacities a power of two and not */
+    lf_fifo(1);
+    lf_fifo(4);
+    lf_fifo(3);
+    lf_fifo(100);
+}
+/* a signal channel (no element buffer) with a capacity stays a plain ring
+   across threads: counted exactly */
+static ars_chan *sig_c;
+static long sig_n, sig_got;
+static void sig_producer(void *arg) {
+    long i;
+    (void)arg;
+    for (i = 0; i < sig_n; i++) EXPECT_EQ(ars_chan_send(sig_c, NULL, -1), 0);
+    ars_chan_close(sig_c);
+}
+static void sig_consumer(void *arg) {
+    (void)arg;
+    while (ars_chan_recv(sig_c, NULL, -1) == 0) sig_got++;
+}
+static void test_threads_signal_ring(void) {
+    sched_job jp = { sig_producer, 1, 0 }, jc = { sig_consumer, 1, 0 };
+    ASSERT_EQ(ars_chan_create(&sig_c, 0, 3, NULL), 0);
+    sig_n = SCALE(UNDER_TSAN_SCALE(50000), 2000); sig_got = 0;
+    spawn_thread(0, sched_thread, &jp);
+    spawn_thread(1, sched_thread, &jc);
+    thr_join(thr[0]); thr_join(thr[1]);
+    EXPECT_EQ(sig_got, sig_n);
+    EXPECT(!(sig_c->state & ARS__CH_LF));
+    ars_chan_destroy(sig_c);
+}
+static void test_threads_mpmc_buffered_odd(void) { mp_run(5); mp_run(1); }
+
 static void test_plain_threads(void) {
     long v = 1;
     int64_t t0;
@@ -1489,6 +1650,9 @@ int main(void) {
     ARS_RUN(test_threads_pingpong);
     ARS_RUN(test_threads_mpmc_unbuffered);
     ARS_RUN(test_threads_mpmc_buffered);
+    ARS_RUN(test_threads_mpmc_buffered_odd);
+    ARS_RUN(test_threads_lockfree_ring);
+    ARS_RUN(test_threads_signal_ring);
     ARS_RUN(test_threads_cancel);
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
