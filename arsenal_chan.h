@@ -107,6 +107,16 @@
      thread A wakes a receiver parked on thread B. The channel lock is a
      spinlock held for a few dozen instructions (and, when it wakes a
      sleeping scheduler on another thread, for that wake-up call).
+   - A buffered channel used by more than one thread turns its ring
+     lock-free for good (on its first call under the spinlock): senders
+     and receivers then claim cells with one atomic step at their own end
+     of the ring (Vyukov's bounded MPMC queue, with the closed flag in the
+     producers' word) and a full fence, and take the lock only to park or
+     to wake a parked peer, which retries. Producer and consumer threads
+     stop taking turns on one cache line per element. It needs an element
+     buffer (not elem_size 0) and, on 32-bit targets, a power-of-two
+     capacity (positions must wrap onto the same cell); other channels keep
+     the ring under the lock. FIFO order and close semantics are the same.
    - Biased locks (Linux): a channel belongs to the first thread that uses
      it, whose calls take the lock with plain stores and no atomic
      instruction. The first call from a second thread revokes that for good
@@ -1138,13 +1148,22 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
 #if !defined(ARSENAL_CHAN_NO_THREADS)
 /* >>lock-free ring operations */
 /* wakes the first parked waiter of a queue to retry (a lock-free push or
-   pop just made room or an element for it) */
+   pop just made room or an element for it). Once closed, a push is one
+   that claimed its cell before the close, and may be the last element:
+   every parked receiver retries then, or those it does not wake would
+   miss the end (close woke the ones parked before it). */
 ARS__CH_NOINLINE void ars__ch_lf_wake(ars_chan *c, int recvs) {
     ars__chan_wait *w;
     ars__ch_lock(c);
-    w = recvs ? ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS__CH_RETRY)
-              : ars__ch_take(c, &c->send_head, &c->send_tail, ARS__CH_RETRY);
-    if (w) ars__ch_done(w);
+    if (recvs) {
+        int all = (ARS__CH_LD_RLX(&c->tpos) & 1u) != 0;
+        while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS__CH_RETRY)) != NULL) {
+            ars__ch_done(w);
+            if (!all) break;
+        }
+    } else if ((w = ars__ch_take(c, &c->send_head, &c->send_tail, ARS__CH_RETRY)) != NULL) {
+        ars__ch_done(w);
+    }
     ars__ch_unlock(c);
 }
 /* after a push (is_send) or pop: the fence, then a parked peer on the

@@ -1517,6 +1517,7 @@ static void test_threads_lockfree_ring(void) {
     EXPECT_EQ(ars_chan_len(lf_c), (size_t)4);
     EXPECT_EQ(ars_chan_send(lf_c, &v, ars_now() + 20), ARS_ETIMEDOUT);
     EXPECT_EQ(ars_chan_close(lf_c), 0);
+    EXPECT(lf_c->tpos & 1u);            /* no push can claim a cell after the close */
     EXPECT_EQ(ars_chan_close(lf_c), ARS_ECLOSED);
     EXPECT(ars_chan_closed(lf_c));
     EXPECT_EQ(ars_chan_try_send(lf_c, &v), ARS_ECLOSED);
@@ -1575,6 +1576,55 @@ static void test_threads_signal_ring(void) {
     ars_chan_destroy(sig_c);
 }
 static void test_threads_mpmc_buffered_odd(void) { mp_run(5); mp_run(1); }
+
+/* close racing with senders in mid-stream on a lock-free ring: every send
+   that returned 0 is received exactly once, none after a receiver saw
+   ARS_ECLOSED, and every send after the close fails */
+static ars_chan *cr_c;
+static long cr_sent, cr_recv, cr_bad;
+static long long cr_sent_sum, cr_recv_sum;
+static void cr_sender(void *arg) {
+    long v = (long)(intptr_t)arg * 1000000000L, n = 0;
+    long long sum = 0;
+    int r;
+    while ((r = ars_chan_send(cr_c, &v, -1)) == 0) { sum += v; n++; v++; }
+    if (r != ARS_ECLOSED) AADD(&cr_bad, 1);
+    if (ars_chan_try_send(cr_c, &v) != ARS_ECLOSED) AADD(&cr_bad, 1);
+    AADD(&cr_sent, n); AADD(&cr_sent_sum, sum);
+}
+static void cr_receiver(void *arg) {
+    long v, n = 0;
+    long long sum = 0;
+    int r;
+    (void)arg;
+    while ((r = ars_chan_recv(cr_c, &v, -1)) == 0) { sum += v; n++; }
+    if (r != ARS_ECLOSED) AADD(&cr_bad, 1);
+    /* closed and drained stays so */
+    if (ars_chan_try_recv(cr_c, &v) != ARS_ECLOSED) AADD(&cr_bad, 1);
+    AADD(&cr_recv, n); AADD(&cr_recv_sum, sum);
+}
+static void test_threads_close_race(void) {
+    static const size_t caps[] = { 1, 3, 4, 64 };
+    int round, rounds = SCALE(UNDER_TSAN_SCALE(400), 8);
+    for (round = 0; round < rounds; round++) {
+        sched_job js = { cr_sender, 2, 1 + 2 * (round % 2) }, jr = { cr_receiver, 2, 0 };
+        int64_t t0;
+        ASSERT_EQ(ars_chan_create(&cr_c, sizeof(long), caps[round % 4], NULL), 0);
+        cr_sent = cr_recv = cr_bad = 0; cr_sent_sum = cr_recv_sum = 0;
+        spawn_thread(0, sched_thread, &js);
+        spawn_thread(1, sched_thread, &jr);
+        spawn_thread(2, cr_sender, (void *)(intptr_t)9);       /* a plain thread too */
+        t0 = ars_now();
+        while (ars_now() - t0 < round % 3) ars_test_yield();
+        EXPECT_EQ(ars_chan_close(cr_c), 0);
+        thr_join(thr[0]); thr_join(thr[1]); thr_join(thr[2]);
+        EXPECT_EQ(cr_bad, 0);
+        EXPECT_EQ(cr_recv, cr_sent);
+        EXPECT(cr_recv_sum == cr_sent_sum);
+        EXPECT_EQ(ars_chan_len(cr_c), (size_t)0);
+        ars_chan_destroy(cr_c);
+    }
+}
 
 static void test_plain_threads(void) {
     long v = 1;
@@ -1653,6 +1703,7 @@ int main(void) {
     ARS_RUN(test_threads_mpmc_buffered_odd);
     ARS_RUN(test_threads_lockfree_ring);
     ARS_RUN(test_threads_signal_ring);
+    ARS_RUN(test_threads_close_race);
     ARS_RUN(test_threads_cancel);
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
