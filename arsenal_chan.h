@@ -1561,7 +1561,7 @@ ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
 
 /* one round of select: ARS__CH_RETRY when woken to look again (a
    lock-free ring) */
-ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t deadline) {
+ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t deadline, int *woke) {
     ars__chan_state st;
     ars__ch_locks L;
     ars_waker wk;
@@ -1634,6 +1634,7 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
     r = ars__ch_wait(&st, shared | lf, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
     ars__ch_select_leave(&L, cs, n);
+    if (r == ARS__CH_RETRY) *woke = st.fired;
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
@@ -1642,10 +1643,17 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
 }
 
 ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
-    int r;
+    int r, woke = -1;
     if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
-    do r = ars__ch_select_round(cs, n, deadline);
+    do r = ars__ch_select_round(cs, n, deadline, &woke);
     while (r == ARS__CH_RETRY);
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    /* Woken to retry by a lock-free ring's operation on case `woke`, but
+       done with another case (or none): the element or room that woke us
+       may still be there, and another waiter of that queue must get the
+       wake we did not use. A spare wake only makes it look again. */
+    if (woke >= 0 && r != woke) ars__ch_lf_wake(cs[woke].ch, cs[woke].op == ARS_SELECT_RECV);
+#endif
     return r;
 }
 

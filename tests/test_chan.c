@@ -1577,6 +1577,120 @@ static void test_threads_signal_ring(void) {
 }
 static void test_threads_mpmc_buffered_odd(void) { mp_run(5); mp_run(1); }
 
+/* A select woken by a push on one lock-free ring that then takes another
+   case's element passes the wake on: an element never sits in a ring while
+   a receiver of it stays parked. The producer waits for every item to
+   arrive without closing (a close would wake everyone). */
+static ars_chan *sp_a, *sp_b;
+static long sp_got, sp_n;
+static void sp_select_consumer(void *arg) {
+    long va, vb;
+    (void)arg;
+    for (;;) {
+        ars_select_case cs[2] = { ARS_RECV_CASE(NULL, &va), ARS_RECV_CASE(NULL, &vb) };
+        int r;
+        cs[0].ch = sp_a; cs[1].ch = sp_b;
+        r = ars_select(cs, 2, -1);
+        if (r < 0 || cs[r].result != 0) break;
+        AADD(&sp_got, 1);
+    }
+}
+static void sp_plain_consumer(void *arg) {
+    long v;
+    ars_chan *c = ((intptr_t)arg & 1) ? sp_b : sp_a;
+    while (ars_chan_recv(c, &v, -1) == 0) AADD(&sp_got, 1);
+}
+static void sp_consumers(void *arg) {
+    int i;
+    (void)arg;
+    for (i = 0; i < 2; i++) ars_go(sp_select_consumer, NULL);
+    for (i = 0; i < 4; i++) ars_go(sp_plain_consumer, (void *)(intptr_t)i);
+    ars_sched_run();
+    ars_coro_cache_trim();
+}
+/* the same on one thread, deterministically: a select and a receiver
+   parked on ring A (the select also on B), a push to A wakes the select,
+   one to B finds it claimed; the select then takes A or B at random. When
+   it takes B, the receiver must still get A's element. */
+static ars_chan *po_a, *po_b;
+static int po_sel, po_recv_r;
+static long po_recv_v;
+static void po_touch(void *arg) {
+    long v;
+    (void)arg;
+    EXPECT_EQ(ars_chan_try_recv(po_a, &v), ARS_EAGAIN);    /* turns them lock-free */
+    EXPECT_EQ(ars_chan_try_recv(po_b, &v), ARS_EAGAIN);
+}
+static void po_selector(void *arg) {
+    long va = 0, vb = 0;
+    ars_select_case cs[2] = { ARS_RECV_CASE(NULL, &va), ARS_RECV_CASE(NULL, &vb) };
+    (void)arg;
+    cs[0].ch = po_a; cs[1].ch = po_b;
+    po_sel = ars_select(cs, 2, -1);
+}
+static void po_receiver(void *arg) {
+    (void)arg;
+    po_recv_r = ars_chan_recv(po_a, &po_recv_v, ars_now() + 2000);
+}
+static void po_pusher(void *arg) {
+    long v = 7;
+    int i;
+    (void)arg;
+    EXPECT_EQ(ars_chan_try_send(po_a, &v), 0);
+    EXPECT_EQ(ars_chan_try_send(po_b, &v), 0);
+    for (i = 0; i < 10 || (po_sel == -99 && i < 100000); i++) ars_sched_yield();
+    /* the select took A's element: one more for the receiver */
+    v = 8;
+    if (po_sel == 0) EXPECT_EQ(ars_chan_try_send(po_a, &v), 0);
+}
+static void test_threads_select_pass_on_1t(void) {
+    int round, took_b = 0;
+    long v;
+    for (round = 0; round < 40; round++) {
+        ASSERT_EQ(ars_chan_create(&po_a, sizeof(long), 4, NULL), 0);
+        ASSERT_EQ(ars_chan_create(&po_b, sizeof(long), 4, NULL), 0);
+        EXPECT_EQ(ars_chan_try_recv(po_a, &v), ARS_EAGAIN);    /* this thread first */
+        EXPECT_EQ(ars_chan_try_recv(po_b, &v), ARS_EAGAIN);
+        spawn_thread(0, po_touch, NULL);
+        thr_join(thr[0]);
+        EXPECT(po_a->state & po_b->state & ARS__CH_LF);
+        po_sel = -99; po_recv_r = -99; po_recv_v = 0;
+        go(po_selector, NULL, NULL);
+        go(po_receiver, NULL, NULL);
+        go(po_pusher, NULL, NULL);
+        run();
+        EXPECT(po_sel == 0 || po_sel == 1);
+        took_b += po_sel == 1;
+        /* the receiver got the element the select left, or the select took A */
+        EXPECT_EQ(po_recv_r, 0);
+        EXPECT_EQ(po_recv_v, po_sel == 1 ? 7 : 8);
+        ars_chan_destroy(po_a); ars_chan_destroy(po_b);
+    }
+    EXPECT(took_b > 0);
+}
+static void test_threads_select_pass_on(void) {
+    int round, rounds = SCALE(UNDER_TSAN_SCALE(150), 10);
+    ASSERT_EQ(ars_chan_create(&sp_a, sizeof(long), 4, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&sp_b, sizeof(long), 4, NULL), 0);
+    sp_got = 0; sp_n = 0;
+    spawn_thread(0, sp_consumers, NULL);
+    for (round = 0; round < rounds; round++) {
+        long i, burst = 1 + round % 9;
+        int64_t until;
+        for (i = 0; i < burst; i++) {
+            EXPECT_EQ(ars_chan_send((i + round) % 3 ? sp_a : sp_b, &i, -1), 0);
+            sp_n++;
+        }
+        until = ars_now() + 5000;
+        while (ALOAD(&sp_got) < sp_n && ars_now() < until) ars_test_yield();
+        if (!EXPECT_EQ(ALOAD(&sp_got), sp_n)) break;
+    }
+    ars_chan_close(sp_a); ars_chan_close(sp_b);
+    thr_join(thr[0]);
+    EXPECT_EQ(sp_got, sp_n);
+    ars_chan_destroy(sp_a); ars_chan_destroy(sp_b);
+}
+
 /* close racing with senders in mid-stream on a lock-free ring: every send
    that returned 0 is received exactly once, none after a receiver saw
    ARS_ECLOSED, and every send after the close fails */
@@ -1704,6 +1818,8 @@ int main(void) {
     ARS_RUN(test_threads_lockfree_ring);
     ARS_RUN(test_threads_signal_ring);
     ARS_RUN(test_threads_close_race);
+    ARS_RUN(test_threads_select_pass_on);
+    ARS_RUN(test_threads_select_pass_on_1t);
     ARS_RUN(test_threads_cancel);
     ARS_RUN(test_threads_mpmc_queue);
     ARS_RUN(test_threads_spsc);
