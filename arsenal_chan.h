@@ -496,6 +496,9 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #ifndef ARSENAL_CHAN_SELECT_MAX
 #define ARSENAL_CHAN_SELECT_MAX 1024
 #endif
+#if ARSENAL_CHAN_SELECT_MAX < 0 || ARSENAL_CHAN_SELECT_MAX > 0x3fff0000
+#error "arsenal_chan.h: ARSENAL_CHAN_SELECT_MAX must be from 0 to 0x3fff0000"
+#endif
 #ifndef ARSENAL_CHAN_SPIN
 #define ARSENAL_CHAN_SPIN 1024
 #endif
@@ -1257,7 +1260,10 @@ ARS__CH_INLINE int ars__ch_lock_plain(ars_chan *c) {
 #else
     int b;
 #if ARSENAL_CHAN_BIAS
-    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&c->owner) == ars__ch_me) && ARS__CH_LIKELY(ars__ch_bias_take(c)))
+    /* revoked first: a lock-free ring's owner would store busy, on the
+       line every other thread reads, on every call */
+    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&c->owner) == ars__ch_me) &&
+        ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED)) && ARS__CH_LIKELY(ars__ch_bias_take(c)))
         return 1;
 #endif
     if (ARS__CH_IS_LF(c)) return -1;
@@ -1559,9 +1565,11 @@ ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
     return k->op == ARS_SELECT_SEND ? ars__ch_send_locked(c, k->elem) : ars__ch_recv_locked(c, k->elem);
 }
 
-/* one round of select: ARS__CH_RETRY when woken to look again (a
-   lock-free ring) */
-ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t deadline, int *woke) {
+/* One round of select: ARS__CH_SEL_RETRY + i when woken to look again by
+   a lock-free ring's operation on case i, ARS__CH_SEL_RETRY - 1 when it
+   found a lock-free ring ready as it was about to park. */
+#define ARS__CH_SEL_RETRY 0x40000000
+ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_state st;
     ars__ch_locks L;
     ars_waker wk;
@@ -1628,13 +1636,14 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
         (void)ARS__CH_WAKE(wk, ARS__CH_RETRY);
         ars__ch_select_unlink(cs, n);
         ars__ch_unlock_each(&L, cs, n);
-        return ARS__CH_PARK(-1);
+        r = ARS__CH_PARK(-1);
+        return r == ARS__CH_RETRY ? ARS__CH_SEL_RETRY - 1 : r;
     }
     ars__ch_unlock_each(&L, cs, n);
     r = ars__ch_wait(&st, shared | lf, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
     ars__ch_select_leave(&L, cs, n);
-    if (r == ARS__CH_RETRY) *woke = st.fired;
+    if (r == ARS__CH_RETRY) return ARS__CH_SEL_RETRY + st.fired;
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
@@ -1642,19 +1651,27 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
     return r;
 }
 
-ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
-    int r, woke = -1;
-    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
-    do r = ars__ch_select_round(cs, n, deadline, &woke);
-    while (r == ARS__CH_RETRY);
+/* Rounds after one that ended woken to retry (woke: by a lock-free ring's
+   operation on that case, or -1). Woken so but done with another case (or
+   none), select passes the wake on: the element or room that woke it may
+   still be there, and another waiter of that queue must get the wake it did
+   not use. A spare wake only makes that one look again. */
+ARS__CH_NOINLINE int ars__ch_select_again(ars_select_case *cs, int n, int64_t deadline, int woke) {
+    int r;
+    while ((r = ars__ch_select_round(cs, n, deadline)) >= ARS__CH_SEL_RETRY - 1)
+        if (r >= ARS__CH_SEL_RETRY) woke = r - ARS__CH_SEL_RETRY;
 #if !defined(ARSENAL_CHAN_NO_THREADS)
-    /* Woken to retry by a lock-free ring's operation on case `woke`, but
-       done with another case (or none): the element or room that woke us
-       may still be there, and another waiter of that queue must get the
-       wake we did not use. A spare wake only makes it look again. */
     if (woke >= 0 && r != woke) ars__ch_lf_wake(cs[woke].ch, cs[woke].op == ARS_SELECT_RECV);
 #endif
     return r;
+}
+
+ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
+    int r;
+    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
+    r = ars__ch_select_round(cs, n, deadline);
+    if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
+    return ars__ch_select_again(cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
 }
 
 /* >>spsc implementation ------------------------------------------------ */
