@@ -1662,6 +1662,8 @@ ARS__CH_NOINLINE int ars__ch_select_again(ars_select_case *cs, int n, int64_t de
         if (r >= ARS__CH_SEL_RETRY) woke = r - ARS__CH_SEL_RETRY;
 #if !defined(ARSENAL_CHAN_NO_THREADS)
     if (woke >= 0 && r != woke) ars__ch_lf_wake(cs[woke].ch, cs[woke].op == ARS_SELECT_RECV);
+#else
+    (void)woke;                 /* no lock-free rings: never woken so */
 #endif
     return r;
 }
