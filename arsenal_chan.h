@@ -738,9 +738,15 @@ static ARS__CH_TLS char ars__ch_thread_anchor;
 #endif
 #define ARS__CH_OWNER_SHARED 1u        /* never biased: the spinlock only */
 #define ARS__CH_OWNER_NONE 2u          /* not used by any thread yet */
+/* ars__ch_biased(c): the calling thread holds the channel's biased lock
+   (then no other thread is inside a call on it). try_bias, then lock_rest
+   when it fails, is ars__ch_lock telling which lock it took (1: the biased
+   one), for unlock_t: the hot paths need not work that out again. */
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #define ars__ch_lock(c) ((void)(c))
 #define ars__ch_unlock(c) ((void)(c))
+#define ars__ch_biased(c) ((void)(c), 1)
+#define ars__ch_unlock_t(c, b) ((void)(c), (void)(b))
 #else
 ARS__CH_NOINLINE void ars__ch_spin_lock(ars_chan *c) {
     unsigned n = 0;
@@ -793,67 +799,44 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
     }
     ars__ch_spin_lock(c);
 }
-ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
-    size_t o = ARS__CH_LD_RLX(&c->owner);
-    if (ARS__CH_LIKELY(o == ars__ch_me)) {
-        if (ARS__CH_LIKELY(ars__ch_bias_take(c))) return;
-    } else if ((o == ARS__CH_OWNER_SHARED || ARS__CH_LD32_ACQ(&c->revoked) == 2) &&
-               !ARS__CH_XCHG32_ACQ(&c->lock, 1u)) {
-        return;                                    /* shared for good: the spinlock */
-    }
-    ars__ch_lock_slow(c);
-}
-ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) {
-    /* only the owner ever writes busy, so for it busy says which lock it
-       took; for every other thread owner differs */
-    if (ARS__CH_LD_RLX(&c->owner) == ars__ch_me && __atomic_load_n(&c->busy, __ATOMIC_RELAXED)) {
-        ARS__CH_ST32_REL(&c->busy, 0u);
-        return;
-    }
-    ARS__CH_ST32_REL(&c->lock, 0u);
-}
-#else
-ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
-    if (ARS__CH_UNLIKELY(ARS__CH_XCHG32_ACQ(&c->lock, 1u))) ars__ch_spin_lock(c);
-}
-ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) { ARS__CH_ST32_REL(&c->lock, 0u); }
-#endif
-#endif
-
-/* 1 when the calling thread holds the channel's biased lock (then no other
-   thread is inside a call on it); no threads: always */
-#if defined(ARSENAL_CHAN_NO_THREADS)
-#define ars__ch_biased(c) ((void)(c), 1)
-#elif ARSENAL_CHAN_BIAS
 #define ars__ch_biased(c) \
     (ARS__CH_LD_RLX(&(c)->owner) == ars__ch_me && __atomic_load_n(&(c)->busy, __ATOMIC_RELAXED))
-#else
-#define ars__ch_biased(c) ((void)(c), 0)
-#endif
-/* the same lock, telling which one it took (1: the biased lock), for
-   unlock_t: the hot paths then need not work it out again */
-#if defined(ARSENAL_CHAN_NO_THREADS)
-#define ars__ch_lock_t(c) ((void)(c), 1)
-#define ars__ch_unlock_t(c, b) ((void)(c), (void)(b))
-#elif ARSENAL_CHAN_BIAS
-ARS__CH_INLINE int ars__ch_lock_t(ars_chan *c) {
-    size_t o = ARS__CH_LD_RLX(&c->owner);
-    if (ARS__CH_LIKELY(o == ars__ch_me)) {
-        if (ARS__CH_LIKELY(ars__ch_bias_take(c))) return 1;
-    } else if ((o == ARS__CH_OWNER_SHARED || ARS__CH_LD32_ACQ(&c->revoked) == 2) &&
-               !ARS__CH_XCHG32_ACQ(&c->lock, 1u)) {
-        return 0;
-    }
+/* the owner's biased lock, if it still is: revoked is read first, so the
+   owner of a shared channel stores nothing (busy is on the line every
+   other thread reads) */
+ARS__CH_INLINE int ars__ch_try_bias(ars_chan *c) {
+    return ARS__CH_LD_RLX(&c->owner) == ars__ch_me && !__atomic_load_n(&c->revoked, __ATOMIC_RELAXED) &&
+           ars__ch_bias_take(c);
+}
+/* the rest of the lock, after try_bias failed: 1 when the slow path ended
+   with the biased lock after all, else 0 (the spinlock) */
+ARS__CH_INLINE int ars__ch_lock_rest(ars_chan *c) {
+    if ((ARS__CH_LD_RLX(&c->owner) == ARS__CH_OWNER_SHARED || ARS__CH_LD32_ACQ(&c->revoked) == 2) &&
+        !ARS__CH_XCHG32_ACQ(&c->lock, 1u))
+        return 0;                                  /* shared for good: the spinlock */
     ars__ch_lock_slow(c);
     return ars__ch_biased(c);
+}
+ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
+    if (ARS__CH_UNLIKELY(!ars__ch_try_bias(c))) (void)ars__ch_lock_rest(c);
 }
 ARS__CH_INLINE void ars__ch_unlock_t(ars_chan *c, int b) {
     if (b) ARS__CH_ST32_REL(&c->busy, 0u);
     else ARS__CH_ST32_REL(&c->lock, 0u);
 }
+/* only the owner ever writes busy, so for it busy says which lock it took;
+   for every other thread owner differs */
+#define ars__ch_unlock(c) ars__ch_unlock_t((c), ars__ch_biased(c))
 #else
-#define ars__ch_lock_t(c) (ars__ch_lock(c), 0)
+ARS__CH_INLINE void ars__ch_lock(ars_chan *c) {
+    if (ARS__CH_UNLIKELY(ARS__CH_XCHG32_ACQ(&c->lock, 1u))) ars__ch_spin_lock(c);
+}
+ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) { ARS__CH_ST32_REL(&c->lock, 0u); }
+#define ars__ch_biased(c) ((void)(c), 0)
+#define ars__ch_try_bias(c) ((void)(c), 0)
+#define ars__ch_lock_rest(c) (ars__ch_lock(c), 0)
 #define ars__ch_unlock_t(c, b) ((void)(b), ars__ch_unlock(c))
+#endif
 #endif
 
 /* >>ring: a buffered channel keeps its elements in cap cells of `stride`
@@ -879,22 +862,26 @@ ARS__CH_INLINE void ars__ch_unlock_t(ars_chan *c, int b) {
 #define ARS__CH_CLOSED 1u       /* state bits */
 #define ARS__CH_LF 2u
 
+static int ars__ch_pow2(size_t x) { return x && !(x & (x - 1)); }
+/* cell i: its sequence word, then (slot) its element */
+ARS__CH_INLINE size_t *ars__ch_cell_at(const ars_chan *c, size_t i) {
+    return (size_t *)(void *)(c->buf + i * c->stride);
+}
 ARS__CH_INLINE unsigned char *ars__ch_slot(const ars_chan *c, size_t i) {
-    return c->buf + i * c->stride + sizeof(size_t);
+    return (unsigned char *)(ars__ch_cell_at(c, i) + 1);
 }
 ARS__CH_INLINE int ars__ch_lf_able(const ars_chan *c) {
 #if defined(ARSENAL_CHAN_NO_THREADS)
     (void)c;
     return 0;
 #else
-    return c->elem_size && (sizeof(size_t) >= 8 || !(c->cap & (c->cap - 1)));
+    return c->elem_size && (sizeof(size_t) >= 8 || ars__ch_pow2(c->cap));
 #endif
 }
-/* the sequence word of the cell of ring word w (2 * position) */
+/* the cell of ring word w (2 * position) */
 ARS__CH_INLINE size_t *ars__ch_cell(const ars_chan *c, size_t w) {
-    size_t p = w >> 1, cap = c->cap;
-    p = (cap & (cap - 1)) ? p % cap : p & (cap - 1);
-    return (size_t *)(void *)(c->buf + p * c->stride);
+    size_t p = w >> 1;
+    return ars__ch_cell_at(c, ars__ch_pow2(c->cap) ? p & (c->cap - 1) : p % c->cap);
 }
 #if !defined(ARSENAL_CHAN_NO_THREADS)
 /* Under the spinlock, no other thread inside a plain ring operation: the
@@ -903,7 +890,7 @@ static void ars__ch_to_lf(ars_chan *c) {
     size_t i, cap = c->cap, h = c->head, t = h + c->len;
     for (i = 0; i < cap; i++) {
         size_t p = i >= h ? i : i + cap;        /* positions h .. h + cap - 1 */
-        *(size_t *)(void *)(c->buf + i * c->stride) = p < t ? 2 * p + 1 : 2 * p;
+        *ars__ch_cell_at(c, i) = p < t ? 2 * p + 1 : 2 * p;
     }
     c->hpos = 2 * h;
     ARS__CH_ST_REL(&c->tpos, 2 * t + (c->state & ARS__CH_CLOSED));
@@ -981,6 +968,15 @@ ARS__CH_INLINE void ars__ch_unlink(ars__chan_wait **head, ars__chan_wait **tail,
     if (w->prev) w->prev->next = w->next; else ARS__CH_STP_RLX(head, w->next);
     if (w->next) w->next->prev = w->prev; else *tail = w->prev;
     ARS__CH_ST32_REL(&w->linked, 0u);
+}
+/* the same on a channel's send (is_send) or receive queue */
+ARS__CH_INLINE void ars__ch_link_q(ars_chan *c, int is_send, ars__chan_wait *w) {
+    if (is_send) ars__ch_enqueue(&c->send_head, &c->send_tail, w);
+    else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
+}
+ARS__CH_INLINE void ars__ch_unlink_q(ars_chan *c, int is_send, ars__chan_wait *w) {
+    if (is_send) ars__ch_unlink(&c->send_head, &c->send_tail, w);
+    else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
 }
 /* the same for the first waiter, but linked is left to the caller */
 ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
@@ -1108,11 +1104,14 @@ static void ars__ch_wake_all(ars_chan *c, int recv_result) {
 static void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
     if (!ARS__CH_LD32_ACQ(&w->linked)) return;
     ars__ch_lock(c);
-    if (w->linked) {
-        if (is_send) ars__ch_unlink(&c->send_head, &c->send_tail, w);
-        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
-    }
+    if (w->linked) ars__ch_unlink_q(c, is_send, w);
     ars__ch_unlock(c);
+}
+
+/* a single call's waiter and its state, before linking */
+ARS__CH_INLINE void ars__ch_wait_fill(ars__chan_wait *w, ars__chan_state *st, void *elem) {
+    st->done = 0; st->fired = -1;
+    w->elem = elem; w->st = st; w->index = 0; w->linked = 0; w->thread = ARS__CH_THREAD();
 }
 
 /* a send (is_send) or receive on a lock-free ring (>>lock-free ring operations) */
@@ -1132,10 +1131,8 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     int r, shared;
     w.w = ARS__CH_PARK_PREPARE();
     if (!w.w.co) { ars__ch_unlock(c); return ARS_ESTATE; }
-    st.done = 0; st.fired = -1;
-    w.elem = elem; w.st = &st; w.index = 0; w.linked = 0; w.thread = ARS__CH_THREAD();
-    if (is_send) ars__ch_enqueue(&c->send_head, &c->send_tail, &w);
-    else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
+    ars__ch_wait_fill(&w, &st, elem);
+    ars__ch_link_q(c, is_send, &w);
     shared = c->shared;
     ars__ch_unlock(c);
     r = ars__ch_wait(&st, shared, deadline);
@@ -1196,10 +1193,8 @@ ARS__CH_NOINLINE int ars__ch_park_lf(ars_chan *c, void *elem, int is_send, int64
     ars__chan_state st;
     ars__chan_wait w;
     int r;
-    st.done = 0; st.fired = -1;
-    w.elem = elem; w.st = &st; w.index = 0; w.linked = 0; w.thread = ARS__CH_THREAD();
-    if (is_send) ars__ch_enqueue(&c->send_head, &c->send_tail, &w);
-    else ars__ch_enqueue(&c->recv_head, &c->recv_tail, &w);
+    ars__ch_wait_fill(&w, &st, elem);
+    ars__ch_link_q(c, is_send, &w);
     ARS__CH_FENCE();
     r = is_send ? ars__ch_push_lf(c, elem) : ars__ch_pop_lf(c, elem);
     if (r == ARS_EAGAIN) {
@@ -1207,8 +1202,7 @@ ARS__CH_NOINLINE int ars__ch_park_lf(ars_chan *c, void *elem, int is_send, int64
         if (!w.w.co) r = ARS_ESTATE;
     }
     if (r != ARS_EAGAIN) {
-        if (is_send) ars__ch_unlink(&c->send_head, &c->send_tail, &w);
-        else ars__ch_unlink(&c->recv_head, &c->recv_tail, &w);
+        ars__ch_unlink_q(c, is_send, &w);
         ars__ch_unlock(c);
         if (r == 0) ars__ch_lf_kick(c, is_send);
         return r;
@@ -1259,15 +1253,9 @@ ARS__CH_INLINE int ars__ch_lock_plain(ars_chan *c) {
     return 1;
 #else
     int b;
-#if ARSENAL_CHAN_BIAS
-    /* revoked first: a lock-free ring's owner would store busy, on the
-       line every other thread reads, on every call */
-    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&c->owner) == ars__ch_me) &&
-        ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED)) && ARS__CH_LIKELY(ars__ch_bias_take(c)))
-        return 1;
-#endif
+    if (ARS__CH_LIKELY(ars__ch_try_bias(c))) return 1;
     if (ARS__CH_IS_LF(c)) return -1;
-    b = ars__ch_lock_t(c);
+    b = ars__ch_lock_rest(c);
     if (!ars__ch_plain_b(c, b)) { ars__ch_unlock_t(c, b); return -1; }
     return b;
 #endif
@@ -1518,6 +1506,15 @@ ARS__CH_INLINE void ars__ch_unlock_each(ars__ch_locks *L, ars_select_case *cs, i
     if (L->n < 0) { ars__ch_lock_all(cs, n, 1); return; }
     for (k = 0; k < L->n; k++) ars__ch_unlock(L->ch[k]);
 }
+/* unlinks every waiter of ours still queued (the locks held) */
+ARS__CH_INLINE void ars__ch_select_unlink(ars_select_case *cs, int n) {
+    int i;
+    for (i = 0; i < n; i++) {
+        ars_chan *c = cs[i].ch;
+        ars__chan_wait *w = &cs[i].wait_;
+        if (c && ARS__CH_LD32_ACQ(&w->linked)) ars__ch_unlink_q(c, cs[i].op == ARS_SELECT_SEND, w);
+    }
+}
 /* After the park: locks the channels where one of our waiters is still
    queued (never a destroyed channel: its waiters are all unlinked), unlinks
    those waiters, unlocks. */
@@ -1532,28 +1529,11 @@ static void ars__ch_select_leave(ars__ch_locks *L, ars_select_case *cs, int n) {
         if (!need) return;
         for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_lock(L->ch[k]);
     }
-    for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        ars__chan_wait *w = &cs[i].wait_;
-        if (!c || !ARS__CH_LD32_ACQ(&w->linked)) continue;
-        if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
-        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
-    }
+    ars__ch_select_unlink(cs, n);
     if (L->n < 0) ars__ch_lock_all(cs, n, 3);
     else for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_unlock(L->ch[k]);
 }
 
-/* unlinks every waiter of ours still queued (the locks held) */
-static void ars__ch_select_unlink(ars_select_case *cs, int n) {
-    int i;
-    for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        ars__chan_wait *w = &cs[i].wait_;
-        if (!c || !w->linked) continue;
-        if (cs[i].op == ARS_SELECT_SEND) ars__ch_unlink(&c->send_head, &c->send_tail, w);
-        else ars__ch_unlink(&c->recv_head, &c->recv_tail, w);
-    }
-}
 /* the case's operation under the channel locks (a lock-free ring's
    without them): 0, ARS_EAGAIN (not ready after all), ARS_ECLOSED */
 ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
@@ -1619,8 +1599,7 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
             ars__chan_wait *w = &cs[i].wait_;
             if (!c) continue;
             w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; w->thread = ARS__CH_THREAD();
-            if (cs[i].op == ARS_SELECT_SEND) ars__ch_enqueue(&c->send_head, &c->send_tail, w);
-            else ars__ch_enqueue(&c->recv_head, &c->recv_tail, w);
+            ars__ch_link_q(c, cs[i].op == ARS_SELECT_SEND, w);
             shared |= (int)c->shared;
             lf |= (int)(c->state & ARS__CH_LF);
         }
@@ -1677,7 +1656,6 @@ ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
 }
 
 /* >>spsc implementation ------------------------------------------------ */
-static int ars__ch_pow2(size_t x) { return x && !(x & (x - 1)); }
 
 /* Cell of position pos in a ring of cells (ars_spsc, ars_mpmc): a sequence
    word, then the element. In the SPSC ring a cell is free for position p
