@@ -1168,7 +1168,11 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
     if (!ctx || !fn || size < 256) return ARS_EINVAL;
     ctx->fn = fn;
     ctx->arg = arg;
-    ctx->sp = CreateFiberEx(size, size, FIBER_FLAG_FLOAT_SWITCH, ars__fb_entry, ctx);
+    /* `size` reserved; committed only as the stack grows from the
+       executable's default initial commit (0). Committing the whole stack
+       up front charged every fiber's full size to the system commit
+       limit. */
+    ctx->sp = CreateFiberEx(0, size, FIBER_FLAG_FLOAT_SWITCH, ars__fb_entry, ctx);
     return ctx->sp ? 0 : ARS_ENOMEM;
 }
 

@@ -202,36 +202,46 @@ wine_start() {
 }
 wine_stop() { WINEPREFIX=$WINEPREFIX_DIR wineserver -k >/dev/null 2>&1 || true; }
 
+# merge_leg MAIN SUB LABEL: SUB's result joins MAIN's line (MAIN fails when
+# SUB failed) and SUB leaves the table
+merge_leg() {
+  local main=$1 sub=$2 label=$3
+  if [ "${RES_STATUS[$sub]}" != passed ] && [ "${RES_STATUS[$sub]}" != skipped ]; then
+    RES_STATUS[$main]=FAILED; RES_DETAIL[$main]="${RES_DETAIL[$main]}; $label: ${RES_DETAIL[$sub]}"
+  else
+    RES_DETAIL[$main]="${RES_DETAIL[$main]} + $label ${RES_DETAIL[$sub]}"
+  fi
+  unset "RES_STATUS[$sub]"
+}
+
 leg_wine() {
   if ! have x86_64-w64-mingw32-gcc || ! have wine; then record wine-x86_64 skipped "needs mingw-w64 and wine"; return; fi
   run_leg wine-x86_64 "x86_64-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(sysroot_flags mingw64 x86_64-w64-mingw32)" "$WINE_RUN" c wine wine
   if have x86_64-w64-mingw32-g++; then
     run_leg wine-x86_64-cxx "x86_64-w64-mingw32-g++ -std=c++11 $WARN -O2 -static -Itests $XINC" "$WINE_RUN" cpp wine wine
-    if [ "${RES_STATUS[wine-x86_64-cxx]}" != passed ] && [ "${RES_STATUS[wine-x86_64-cxx]}" != skipped ]; then
-      RES_STATUS[wine-x86_64]=FAILED; RES_DETAIL[wine-x86_64]="${RES_DETAIL[wine-x86_64]}; C++: ${RES_DETAIL[wine-x86_64-cxx]}"
-    else
-      RES_DETAIL[wine-x86_64]="${RES_DETAIL[wine-x86_64]} + C++ ${RES_DETAIL[wine-x86_64-cxx]}"
-    fi
-    unset "RES_STATUS[wine-x86_64-cxx]"
+    merge_leg wine-x86_64 wine-x86_64-cxx C++
   else
     RES_STATUS[wine-x86_64]=FAILED; RES_DETAIL[wine-x86_64]="no x86_64-w64-mingw32-g++ for the C++ exception test"
   fi
   run_leg wine-fibers "x86_64-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -DARSENAL_CORO_USE_FIBERS -Itests $XINC" "$WINE_RUN" c fibers wine
 }
 
-# 32-bit Windows: wine32 (i386 multiarch) is not installable here next to the
-# 64-bit wine without version skew, so this leg builds the programs (the i386
-# switch with its fs: TIB slots must assemble and link) and runs them only
-# where a 32-bit wine exists.
+# 32-bit Windows: i686 programs under wine32 (wine32:i386; `make deps` adds
+# the i386 architecture): the C tests, the C++ exception test, and
+# test_coro on Windows fibers
 leg_wine32() {
-  if ! have i686-w64-mingw32-gcc; then record mingw-i686 skipped "needs gcc-mingw-w64-i686"; return; fi
-  local cc="i686-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC $(sysroot_flags mingw32 i686-w64-mingw32)"
-  if have wine && dpkg -s wine32:i386 >/dev/null 2>&1; then
-    run_leg mingw-i686 "$cc" "$WINE_RUN" c wine wine
-  else
-    run_leg mingw-i686 "$cc" "true" c wine wine
-    RES_DETAIL[mingw-i686]="built only (no 32-bit wine): ${RES_DETAIL[mingw-i686]}"
+  if ! have i686-w64-mingw32-gcc || ! have i686-w64-mingw32-g++; then
+    record mingw-i686 skipped "needs gcc-mingw-w64-i686 and g++-mingw-w64-i686"; return
   fi
+  if ! have wine || ! dpkg -s wine32:i386 >/dev/null 2>&1; then
+    record mingw-i686 skipped "needs wine and wine32:i386 (make deps)"; return
+  fi
+  local cc="i686-w64-mingw32-gcc -std=c99 $WARN -O2 -static -DARS_TEST_QUICK -Itests $XINC"
+  run_leg mingw-i686 "$cc $(sysroot_flags mingw32 i686-w64-mingw32)" "$WINE_RUN" c wine wine
+  run_leg mingw-i686-cxx "i686-w64-mingw32-g++ -std=c++11 $WARN -O2 -static -Itests $XINC" "$WINE_RUN" cpp wine wine
+  merge_leg mingw-i686 mingw-i686-cxx C++
+  run_leg mingw-i686-fibers "$cc -DARSENAL_CORO_USE_FIBERS" "$WINE_RUN" c fibers wine
+  merge_leg mingw-i686 mingw-i686-fibers fibers
 }
 
 leg_firmware() { # leg board
@@ -310,7 +320,7 @@ run_one() {
 
 if [ "${1:-}" = --list ]; then echo $ALL_LEGS; exit 0; fi
 LEGS=${*:-$ALL_LEGS}
-case " $LEGS " in *" wine"*) have wine && wine_start ;; esac
+case " $LEGS " in *" wine"*|*" mingw-i686 "*) have wine && wine_start ;; esac
 START=$(date +%s)
 for leg in $LEGS; do
   say "== $leg"
@@ -318,7 +328,7 @@ for leg in $LEGS; do
   run_one "$leg"
   say "   ($(( $(date +%s) - t0 )) s)"
 done
-case " $LEGS " in *" wine"*) have wine && wine_stop ;; esac
+case " $LEGS " in *" wine"*|*" mingw-i686 "*) have wine && wine_stop ;; esac
 
 # summary
 ran=0; passed=0; failed=0; skipped=0
