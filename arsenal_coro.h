@@ -103,6 +103,14 @@
      unwinding it: anything it owns leaks unless it is told to finish first.
    - Top-level asm and -flto: keep this file out of LTO partitioning, or use
      ARSENAL_CORO_USE_UCONTEXT.
+   - x86 CET shadow stacks are not kept by the asm switch. Built with
+     -fcf-protection=return or =full (Ubuntu's default is full) a program
+     runs as usual while shadow stacks are off, as they are unless asked
+     for (Linux 6.6+, glibc 2.39+: GLIBC_TUNABLES=glibc.cpu.x86_shstk=on);
+     when they are on, coroutine creation fails with ARS_EPERM rather than
+     the first switch faulting. There, use ARSENAL_CORO_USE_UCONTEXT (glibc
+     gives makecontext contexts their own shadow stacks) or build with
+     -fcf-protection=branch.
    - Under ASan, TSan and Valgrind the coroutine layer's switches and stacks
      are annotated for them. The bare ars_ctx_* layer is not: register a
      stack you hand to ars_ctx_make yourself (VALGRIND_STACK_REGISTER) or
@@ -219,7 +227,9 @@ typedef struct ars_ctx {
 /* Prepares `ctx` to run fn(value, arg) on the stack [stack, stack+size) when
    first jumped to; `value` is what that first jump passes. fn must never
    return: it ends by jumping elsewhere. Returns 0 or ARS_EINVAL (stack too
-   small or misaligned size), ARS_ENOMEM (fibers). */
+   small or misaligned size), ARS_ENOMEM (fibers), ARS_EPERM (x86 built
+   with -fcf-protection=return/full and running with CET shadow stacks on,
+   which this switch does not keep: see CAVEATS). */
 ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
                                   void (*fn)(void *value, void *arg), void *arg);
 /* Saves the running context into *from and continues *to; returns the value
@@ -1076,8 +1086,32 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
 #endif /* ARS__ARCH_X86_64 */
 }
 
+/* CET shadow stacks: this switch moves the stack pointer, not the shadow
+   stack, so a coroutine's first return would fault. A program built with
+   -fcf-protection=return or =full may run with shadow stacks on (Linux 6.6
+   and glibc 2.39 or later, when asked with GLIBC_TUNABLES); ars_ctx_make
+   then refuses with ARS_EPERM, and with it every coroutine creation.
+   rdssp reads the shadow stack pointer, and leaves 0 where shadow stacks
+   are off or the CPU has none (it is a hint no-op there). */
+#if defined(__CET__) && (__CET__ & 2) && (defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_X86_64_WIN) || \
+                                          defined(ARS__ARCH_I386))
+#define ARS__SHSTK_CHECK 1
+static int ars__shstk_on(void) {
+    uintptr_t ssp = 0;
+#if defined(ARS__ARCH_I386)
+    __asm__ __volatile__("rdsspd %0" : "+r"(ssp));
+#else
+    __asm__ __volatile__("rdsspq %0" : "+r"(ssp));
+#endif
+    return ssp != 0;
+}
+#endif
+
 ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
                                   void (*fn)(void *value, void *arg), void *arg) {
+#ifdef ARS__SHSTK_CHECK
+    if (ars__shstk_on()) return ARS_EPERM;
+#endif
     return ars__ctx_init(ctx, stack, size, fn, arg);
 }
 #define ARS__CTX_INIT ars__ctx_init

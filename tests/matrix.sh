@@ -290,7 +290,7 @@ run_one() {
     compile) leg_compile ;;
     examples) leg_examples ;;
     native-gcc-O0) native "$1" gcc -O0 ;;
-    native-gcc-O2) native "$1" gcc -O2 ;;
+    native-gcc-O2) native "$1" gcc "-O2 -fcf-protection=full" ;;  # as Ubuntu's gcc builds
     native-clang-O0) native "$1" clang -O0 ;;
     native-clang-O2) native "$1" clang -O2 ;;
     cxx) leg_cxx ;;
@@ -302,7 +302,7 @@ run_one() {
     cross-aarch64) cross "$1" aarch64-linux-gnu-gcc qemu-aarch64 ;;
     cross-armhf-arm) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -marm ;;
     cross-armhf-thumb) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -mthumb ;;
-    cross-i686) cross "$1" i686-linux-gnu-gcc qemu-i386 ;;
+    cross-i686) cross "$1" i686-linux-gnu-gcc qemu-i386 -fcf-protection=full ;;
     cross-riscv64) cross "$1" riscv64-linux-gnu-gcc qemu-riscv64 ;;
     wine-x86_64) leg_wine ;;
     wine-fibers) ;; # run together with wine-x86_64
