@@ -29,7 +29,7 @@
    ARSENAL_CORO_STATIC          make every function static to the including file
    ARSENAL_CORO_API             [extern] decoration of every public function
    ARSENAL_CORO_USE_UCONTEXT    force the ucontext backend (POSIX) [asm]
-   ARSENAL_CORO_USE_FIBERS      force Windows fibers [asm; fibers on MSVC]
+   ARSENAL_CORO_USE_FIBERS      force Windows fibers [asm; fibers on MSVC and ARM]
    ARSENAL_CORO_STACK_SIZE      default stack bytes [256 KiB on 64-bit, 64 KiB on 32-bit]
    ARSENAL_CORO_STACK_CACHE     stacks kept per thread for reuse [64]
    ARSENAL_CORO_DIRECT_RUNS     coroutine runs a scheduler round may add by
@@ -94,7 +94,7 @@
    (Linux, Cortex-M3/M4/M7; d8-d15 with a hardware FPU), AArch64, RISC-V
    rv32/rv64 (fs0-fs11 with F/D). x86 also keeps MXCSR and the x87 control
    word per context. Fallbacks: ucontext on other POSIX systems, fibers on
-   Windows compilers without GNU asm.
+   Windows compilers without GNU asm and on Windows for ARM.
 
    CAVEATS
    - A coroutine belongs to the thread that created it; resume it there.
@@ -206,6 +206,14 @@ extern "C" {
 /* x86_64 System V: the jump is inline asm in this header (see ars_ctx_jump) */
 #define ARS__CTX_INLINE_X86_64 1
 #endif
+/* Windows fibers: asked for, or with MSVC (no GNU asm), or on Windows for
+   ARM, which keeps the stack bounds that its stack probes and unwinder
+   check in the TEB; only the x86 switches here swap them */
+#if !defined(ARSENAL_CORO_USE_UCONTEXT) && \
+    (defined(ARSENAL_CORO_USE_FIBERS) || (defined(_MSC_VER) && !defined(__clang__)) || \
+     (defined(_WIN32) && !defined(__x86_64__) && !defined(__i386__)))
+#define ARS__CTX_FIBERS 1
+#endif
 typedef struct ars_ctx {
     void *sp;                     /* saved stack pointer (asm), fiber (fibers) */
 #if defined(ARS__CTX_INLINE_X86_64)
@@ -217,10 +225,10 @@ typedef struct ars_ctx {
     ucontext_t uc;
     void (*fn)(void *value, void *arg);
     void *arg;
-#elif defined(ARSENAL_CORO_USE_FIBERS) || (defined(_MSC_VER) && !defined(__clang__))
+#elif defined(ARS__CTX_FIBERS)
     void (*fn)(void *value, void *arg);
     void *arg;
-    unsigned fpctl[2];            /* MXCSR and x87 CW while switched out */
+    unsigned fpctl[2];            /* MXCSR and x87 CW while switched out (x86) */
 #endif
 } ars_ctx;
 
@@ -481,7 +489,7 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 
 #if defined(ARSENAL_CORO_USE_UCONTEXT)
 #define ARS__CORO_UCONTEXT 1
-#elif defined(ARSENAL_CORO_USE_FIBERS) || (defined(_MSC_VER) && !defined(__clang__))
+#elif defined(ARS__CTX_FIBERS)
 #define ARS__CORO_FIBERS 1
 #elif defined(__x86_64__) && defined(_WIN32)
 #define ARS__ARCH_X86_64_WIN 1
@@ -1168,8 +1176,9 @@ ARSENAL_CORO_API void ars_ctx_release(ars_ctx *ctx) { (void)ctx; }
 static ARS__TLS void *ars__fb_value;
 
 /* SwitchToFiber keeps the FP control state only with FIBER_FLAG_FLOAT_SWITCH,
-   which not every Windows implementation honours: do it here. */
-#if defined(__GNUC__) || defined(__clang__)
+   which not every Windows implementation honours: on x86 do it here (on
+   ARM the flag is relied on). */
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 static void ars__fp_save(unsigned *fp) {
     unsigned short cw;
     __asm__ volatile("stmxcsr %0" : "=m"(fp[0]));
@@ -1181,10 +1190,13 @@ static void ars__fp_load(const unsigned *fp) {
     __asm__ volatile("ldmxcsr %0" : : "m"(fp[0]));
     __asm__ volatile("fldcw %0" : : "m"(cw));
 }
-#else
+#elif defined(_M_X64) || defined(_M_IX86)
 #include <xmmintrin.h>
 static void ars__fp_save(unsigned *fp) { fp[0] = _mm_getcsr(); fp[1] = 0; }
 static void ars__fp_load(const unsigned *fp) { _mm_setcsr(fp[0]); }
+#else
+static void ars__fp_save(unsigned *fp) { fp[0] = fp[1] = 0; }
+static void ars__fp_load(const unsigned *fp) { (void)fp; }
 #endif
 
 static VOID CALLBACK ars__fb_entry(LPVOID param) {
