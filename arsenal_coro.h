@@ -885,10 +885,20 @@ enum { ARS__FRAME_SLOTS = 2 + ARS__I386_TIB_SLOTS + 5,
        ARS__SLOT_RET = 2 + ARS__I386_TIB_SLOTS + 4, ARS__FRAME_ALIGN_PAD = 3 };
 
 #elif defined(ARS__ARCH_ARM64)
-/* AAPCS64: x19-x29, lr, sp, d8-d15 */
+/* AAPCS64: x19-x29, lr, sp, d8-d15. Built with -mbranch-protection=bti or
+   =standard, the object is marked BTI-ready, so each entry begins with a
+   landing pad (bti c, a hint): a call through a register (a PLT, a
+   function pointer to ars_ctx_jump) faults on a page that enforces BTI
+   without one. */
+#if defined(__ARM_FEATURE_BTI_DEFAULT) && __ARM_FEATURE_BTI_DEFAULT
+#define ARS__A64_BTI "  hint #34\n"
+#else
+#define ARS__A64_BTI ""
+#endif
 __asm__(
     ".text\n.p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_switch)
+    ARS__A64_BTI
     "  sub sp, sp, #0xa0\n"
     "  stp x19, x20, [sp, #0x00]\n  stp x21, x22, [sp, #0x10]\n  stp x23, x24, [sp, #0x20]\n"
     "  stp x25, x26, [sp, #0x30]\n  stp x27, x28, [sp, #0x40]\n  stp x29, x30, [sp, #0x50]\n"
@@ -904,6 +914,7 @@ __asm__(
     ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
     "  .cfi_startproc\n  .cfi_undefined x30\n"
+    ARS__A64_BTI
     "  mov x1, x20\n  blr x19\n  brk #0\n"
     "  .cfi_endproc\n"
     ARS__FUNC_END(ars__ctx_start));
@@ -1306,7 +1317,7 @@ static long ars__guard_limit(void) {
 }
 #endif
 
-#if defined(__linux__) && !defined(ARSENAL_CORO_NO_GUARD)
+#if defined(ARS__CORO_OS_POSIX) && defined(__linux__) && !defined(ARSENAL_CORO_NO_GUARD)
 /* Linux 6.13+ can install guard pages inside one mapping
    (MADV_GUARD_INSTALL): no split, so no map budget. Whether it really
    guards (emulators may accept and ignore the advice) is probed once: a
@@ -2519,6 +2530,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 #undef ARS__SYM
 #undef ARS__FUNC_BEGIN
 #undef ARS__FUNC_END
+#undef ARS__A64_BTI
 #undef ARS__UNUSED
 #undef ARS__ASAN
 #undef ARS__TSAN
