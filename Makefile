@@ -38,7 +38,7 @@ DEPS_TEST := make gcc g++ clang libclang-rt-14-dev valgrind python3 dpkg-dev \
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686 wine64 wine wine32:i386 \
   gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
   qemu-system-arm qemu-system-misc \
-  libxxhash-dev liblz4-dev lz4 curl wrk netcat-openbsd
+  libxxhash-dev liblz4-dev lz4 curl wrk netcat-openbsd musl-tools
 DEPS_BENCH := libboost-context-dev libuv1-dev libevent-dev golang-go libabsl-dev libmimalloc-dev \
   libck-dev hyperfine valgrind wrk nginx-light bc
 

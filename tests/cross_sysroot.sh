@@ -51,8 +51,8 @@ lz4_src_link() {
   ln -sfn "$(basename "$d")" "$s/lz4"
 }
 
-build_lz4() { # sysroot-name compiler libdir
-  local name=$1 cc=$2 libdir=$3 d=build/sysroot/$1 lib o f
+build_lz4() { # sysroot-name compiler libdir [archiver]
+  local name=$1 cc=$2 libdir=$3 ar=${4:-${2%gcc}ar} d=build/sysroot/$1 lib o f
   [ -e "$d/.done" ] && return 0
   command -v "$cc" >/dev/null 2>&1 || { echo "sysroot $name: no $cc, skipped"; return 0; }
   lz4_src
@@ -63,7 +63,7 @@ build_lz4() { # sysroot-name compiler libdir
   done
   o=$(ls "$d"/obj/*.o)
   # shellcheck disable=SC2086
-  "${cc%gcc}ar" rcs "$d/usr/lib/$libdir/liblz4.a" $o
+  "$ar" rcs "$d/usr/lib/$libdir/liblz4.a" $o
   cp "$lib/lz4.h" "$lib/lz4hc.h" "$lib/lz4frame.h" "$d/usr/include/"
   touch "$d/.done"
   echo "sysroot $name: $d/usr/lib/$libdir/liblz4.a (built from $(readlink build/sysroot/src/lz4))"
@@ -71,6 +71,7 @@ build_lz4() { # sysroot-name compiler libdir
 build_lz4 riscv64 riscv64-linux-gnu-gcc riscv64-linux-gnu
 build_lz4 mingw64 x86_64-w64-mingw32-gcc x86_64-w64-mingw32
 build_lz4 mingw32 i686-w64-mingw32-gcc i686-w64-mingw32
+build_lz4 musl musl-gcc musl ar
 # the firmware legs need the source itself (even where no cross compiler
 # above exists, or every sysroot was built before the link was made)
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 || command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then

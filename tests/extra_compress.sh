@@ -5,19 +5,20 @@
 set -u
 cd "$(dirname "$0")/.."
 pass=0; fail=0
-if bash tests/compress_interop.sh > build/matrix/compress_interop.log 2>&1; then
-  pass=$((pass + 1)); echo "interop: $(tail -1 build/matrix/compress_interop.log)"
+L=${MATRIX_DIR:-build/matrix}      # logs and builds go with the matrix run's
+mkdir -p "$L/fuzz"
+if bash tests/compress_interop.sh > "$L"/compress_interop.log 2>&1; then
+  pass=$((pass + 1)); echo "interop: $(tail -1 "$L"/compress_interop.log)"
 else
-  fail=$((fail + 1)); echo "interop FAILED:"; tail -20 build/matrix/compress_interop.log
+  fail=$((fail + 1)); echo "interop FAILED:"; tail -20 "$L"/compress_interop.log
 fi
-mkdir -p build/matrix/fuzz
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-     tests/fuzz_compress.c -o build/matrix/fuzz/fuzz_compress -llz4 > build/matrix/fuzz/build.log 2>&1 &&
-   build/matrix/fuzz/fuzz_compress -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 -seed=1 \
-     > build/matrix/fuzz/run.log 2>&1; then
-  pass=$((pass + 1)); echo "fuzz: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' build/matrix/fuzz/run.log)"
+     tests/fuzz_compress.c -o "$L"/fuzz/fuzz_compress -llz4 > "$L"/fuzz/build.log 2>&1 &&
+   "$L"/fuzz/fuzz_compress -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 -seed=1 \
+     > "$L"/fuzz/run.log 2>&1; then
+  pass=$((pass + 1)); echo "fuzz: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$L"/fuzz/run.log)"
 else
-  fail=$((fail + 1)); echo "fuzz FAILED:"; tail -30 build/matrix/fuzz/build.log build/matrix/fuzz/run.log
+  fail=$((fail + 1)); echo "fuzz FAILED:"; tail -30 "$L"/fuzz/build.log "$L"/fuzz/run.log
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

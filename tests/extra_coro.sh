@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/.."
 pass=0; fail=0
-D=build/matrix/bti
+D=${MATRIX_DIR:-build/matrix}/bti
 mkdir -p "$D"
 CC=aarch64-linux-gnu-gcc
 FLAGS="-std=c99 -O2 -ffreestanding -nostdlib -static -mno-outline-atomics -mbranch-protection=standard

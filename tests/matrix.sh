@@ -20,7 +20,7 @@ mkdir -p "$B/inc"
 [ -e /usr/include/xxhash.h ] && ln -sf /usr/include/xxhash.h "$B/inc/xxhash.h"
 XINC="-I$ROOT/$B/inc"
 
-ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan tsan-gcc valgrind ucontext
+ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan tsan-gcc valgrind ucontext musl
 cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64
 wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv64 firmware-rv64gc extra"
 
@@ -169,13 +169,20 @@ leg_valgrind() {
     "valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" c valgrind
 }
 
+# musl libc (Alpine and the like): static builds with musl-gcc, liblz4
+# built for it from Debian's source (tests/cross_sysroot.sh)
+leg_musl() {
+  if ! have musl-gcc; then record musl skipped "needs musl-tools"; return; fi
+  run_leg musl "musl-gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -static -Itests $XINC $(sysroot_flags musl musl)" "" c musl
+}
+
 leg_ucontext() {
   run_leg ucontext "gcc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -g -DARSENAL_CORO_USE_UCONTEXT -Itests" "" c ucontext
 }
 
 # -isystem/-L flags for liblz4 in build/sysroot/<name>/, which
 # tests/cross_sysroot.sh unpacks (arm64 armhf i386) or builds (riscv64,
-# mingw64, mingw32) when it is missing
+# mingw64, mingw32, musl) when it is missing
 sysroot_flags() { # sysroot-name triplet
   [ -e "build/sysroot/$1/.done" ] || bash tests/cross_sysroot.sh >/dev/null 2>&1 || true
   echo "-isystem $ROOT/build/sysroot/$1/usr/include -L$ROOT/build/sysroot/$1/usr/lib/$2"
@@ -299,6 +306,7 @@ run_one() {
     tsan-gcc) tsan_leg tsan-gcc gcc ;;
     valgrind) leg_valgrind ;;
     ucontext) leg_ucontext ;;
+    musl) leg_musl ;;
     cross-aarch64) cross "$1" aarch64-linux-gnu-gcc qemu-aarch64 ;;
     cross-armhf-arm) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -marm ;;
     cross-armhf-thumb) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -mthumb ;;

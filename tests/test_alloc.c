@@ -1,6 +1,6 @@
 /* test_alloc.c - tests for arsenal_alloc.h
    ars-test-libs: -lpthread
-   ars-test-legs: native asan tsan valgrind cross wine firmware
+   ars-test-legs: native asan tsan valgrind musl cross wine firmware
 
    Heap: differential random operations against a shadow model (fixed seeds,
    millions of operations natively, ARS_TEST_QUICK scales down), exhaustive

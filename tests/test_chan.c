@@ -1,6 +1,6 @@
 /* test_chan.c - tests for arsenal_chan.h
    ars-test-libs: -lpthread
-   ars-test-legs: native asan tsan valgrind cross wine firmware
+   ars-test-legs: native asan tsan valgrind musl cross wine firmware
 */
 #if defined(ARS_TEST_FREESTANDING)
 #include "board.h"

@@ -1,6 +1,6 @@
 /* test_compress.c - tests for arsenal_compress.h
    ars-test-libs: -llz4
-   ars-test-legs: native asan valgrind cross wine firmware
+   ars-test-legs: native asan valgrind musl cross wine firmware
    ars-test-fwflags-arm: -Ibuild/sysroot/src/lz4/lib -DLZ4_USER_MEMORY_FUNCTIONS -DLZ4_HEAPMODE=1 build/sysroot/src/lz4/lib/lz4.c build/sysroot/src/lz4/lib/lz4hc.c -Wl,--defsym=__stack_size=0x10000
    ars-test-fwflags-riscv: --specs=picolibc.specs -Ibuild/sysroot/src/lz4/lib -DLZ4_USER_MEMORY_FUNCTIONS -DLZ4_HEAPMODE=1 build/sysroot/src/lz4/lib/lz4.c build/sysroot/src/lz4/lib/lz4hc.c -Wl,--defsym=__stack_size=0x10000
 

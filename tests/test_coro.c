@@ -1,6 +1,6 @@
 /* test_coro.c - tests for arsenal_coro.h
    ars-test-libs: -lpthread
-   ars-test-legs: native asan tsan valgrind ucontext cross wine fibers firmware
+   ars-test-legs: native asan tsan valgrind ucontext musl cross wine fibers firmware
 */
 #if defined(ARS_TEST_FREESTANDING)
 #include "board.h"

@@ -1,7 +1,7 @@
 /* test_harness.c - tests for the test harness (tests/ars_test.h) itself and,
    on the firmware leg, for the board support in firmware/.
    ars-test-libs:
-   ars-test-legs: native asan tsan valgrind cross wine firmware
+   ars-test-legs: native asan tsan valgrind musl cross wine firmware
 */
 /* The harness must work under NDEBUG: build this whole file that way. */
 #ifndef NDEBUG

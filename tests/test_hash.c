@@ -1,6 +1,6 @@
 /* test_hash.c - tests for arsenal_hash.h
    ars-test-libs:
-   ars-test-legs: native asan tsan valgrind cross wine firmware
+   ars-test-legs: native asan tsan valgrind musl cross wine firmware
    ars-test-fwflags-riscv: --specs=picolibc.specs
      (xxhash.h 0.8.1 includes <stdlib.h>, which bare riscv64-unknown-elf lacks; picolibc provides it)
 

@@ -1,7 +1,7 @@
 /* test_io.c - tests for arsenal_io.h
    ars-test-libs: -lpthread
    ars-test-libs-wine: -lws2_32 -lmswsock
-   ars-test-legs: native asan tsan valgrind ucontext cross wine
+   ars-test-legs: native asan tsan valgrind ucontext musl cross wine
 
    Loopback only (127.0.0.1, ::1); every wait has a deadline. The same file
    tests each backend: -DARSENAL_IO_USE_POLL for poll(2), mingw + wine for

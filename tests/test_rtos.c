@@ -3,7 +3,8 @@
    ars-test-legs: native asan valgrind cross firmware
    Legs left out: tsan (the hosted port runs every task in one thread by
    swapcontext, which TSan does not follow; there is nothing to race),
-   wine (the hosted port needs <ucontext.h>; Windows has none).
+   wine and musl (the hosted port needs <ucontext.h>; Windows and musl
+   have none).
 
    One runner task runs every test in turn inside one kernel session, so the
    same program works hosted (ars_rtos_start returns on ars_rtos_stop) and
