@@ -110,7 +110,8 @@
      when they are on, coroutine creation fails with ARS_EPERM rather than
      the first switch faulting. There, use ARSENAL_CORO_USE_UCONTEXT (glibc
      gives makecontext contexts their own shadow stacks) or build with
-     -fcf-protection=branch.
+     -fcf-protection=branch. On Windows x64 the same holds for a program
+     linked CET-compatible; there use ARSENAL_CORO_USE_FIBERS.
    - Under ASan, TSan and Valgrind the coroutine layer's switches and stacks
      are annotated for them. The bare ars_ctx_* layer is not: register a
      stack you hand to ars_ctx_make yourself (VALGRIND_STACK_REGISTER) or
@@ -1108,12 +1109,14 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
 /* CET shadow stacks: this switch moves the stack pointer, not the shadow
    stack, so a coroutine's first return would fault. A program built with
    -fcf-protection=return or =full may run with shadow stacks on (Linux 6.6
-   and glibc 2.39 or later, when asked with GLIBC_TUNABLES); ars_ctx_make
-   then refuses with ARS_EPERM, and with it every coroutine creation.
+   and glibc 2.39 or later, when asked with GLIBC_TUNABLES), and on Windows
+   x64 a program linked CET-compatible (a link flag, whatever the compile
+   flags) may too; ars_ctx_make then refuses with ARS_EPERM, and with it
+   every coroutine creation (there ARSENAL_CORO_USE_FIBERS works).
    rdssp reads the shadow stack pointer, and leaves 0 where shadow stacks
    are off or the CPU has none (it is a hint no-op there). */
-#if defined(__CET__) && (__CET__ & 2) && (defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_X86_64_WIN) || \
-                                          defined(ARS__ARCH_I386))
+#if (defined(__CET__) && (__CET__ & 2) && (defined(ARS__ARCH_X86_64) || defined(ARS__ARCH_I386))) || \
+    defined(ARS__ARCH_X86_64_WIN)
 #define ARS__SHSTK_CHECK 1
 static int ars__shstk_on(void) {
     uintptr_t ssp = 0;
