@@ -33,8 +33,8 @@ libs_of = $(shell sed -n 's/.*ars-build-libs://p' $(1) | head -1)
 
 # Debian packages for `make test` (every leg) and for `make bench`.
 DEPS_TEST := make gcc g++ clang libclang-rt-14-dev valgrind python3 dpkg-dev \
-  gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu qemu-user \
-  libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross \
+  gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu gcc-s390x-linux-gnu qemu-user \
+  libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross libc6-dev-s390x-cross \
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686 wine64 wine wine32:i386 \
   gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
   qemu-system-arm qemu-system-misc \

@@ -7,11 +7,14 @@
 # 4 MiB blocks, concatenated frames). Prints "N passed, N failed"; exits 1 on
 # any mismatch, 2 if a tool is missing.
 #
-#   tests/compress_interop.sh            (CC, CFLAGS may be set; default cc -O2)
+#   tests/compress_interop.sh            (CC, CFLAGS may be set; default cc -O2;
+#                                         RUN: a runner for our tool, e.g. a
+#                                         qemu-user of CC's target)
 set -u
 cd "$(dirname "$0")/.."
 CC=${CC:-cc}
 CFLAGS=${CFLAGS:--O2}
+RUN=${RUN:-}
 command -v lz4 >/dev/null || { echo "compress_interop: lz4 tool not installed"; exit 2; }
 work=$(mktemp -d /tmp/ars_interop.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -63,11 +66,11 @@ for f in "$in"/*; do
     tag="$name [$opts]"
     # ours -> lz4 -d
     # shellcheck disable=SC2086
-    if "$tool" $opts "$f" "$work/ours.lz4" && lz4 -q -d -c "$work/ours.lz4" > "$work/out1" 2>"$work/err" \
+    if $RUN "$tool" $opts "$f" "$work/ours.lz4" && lz4 -q -d -c "$work/ours.lz4" > "$work/out1" 2>"$work/err" \
        && cmp -s "$f" "$work/out1"; then ok; else fail "ours -> lz4 -d: $tag $(head -c 200 "$work/err")"; fi
     # lz4 -> ours -d
     # shellcheck disable=SC2086
-    if lz4 -q -f $opts "$f" "$work/theirs.lz4" && "$tool" -d "$work/theirs.lz4" "$work/out2" \
+    if lz4 -q -f $opts "$f" "$work/theirs.lz4" && $RUN "$tool" -d "$work/theirs.lz4" "$work/out2" \
        && cmp -s "$f" "$work/out2"; then ok; else fail "lz4 -> ours -d: $tag"; fi
     # same level and options: same compressed size within 1% (same liblz4 underneath)
     a=$(stat -c %s "$work/ours.lz4"); b=$(stat -c %s "$work/theirs.lz4")
@@ -76,15 +79,15 @@ for f in "$in"/*; do
 done
 
 # Through pipes (no content size, unknown length).
-if "$tool" -B4 -BD - - < "$in/big" | lz4 -q -d -c | cmp -s - "$in/big"; then ok; else fail "pipe ours -> lz4"; fi
-if lz4 -q -c -BD < "$in/big" | "$tool" -d - - | cmp -s - "$in/big"; then ok; else fail "pipe lz4 -> ours"; fi
+if $RUN "$tool" -B4 -BD - - < "$in/big" | lz4 -q -d -c | cmp -s - "$in/big"; then ok; else fail "pipe ours -> lz4"; fi
+if lz4 -q -c -BD < "$in/big" | $RUN "$tool" -d - - | cmp -s - "$in/big"; then ok; else fail "pipe lz4 -> ours"; fi
 
 # Concatenated frames, mixed writers.
 lz4 -q -c "$in/text" > "$work/cat.lz4"
-"$tool" -BD -B4 "$in/binary" - >> "$work/cat.lz4"
+$RUN "$tool" -BD -B4 "$in/binary" - >> "$work/cat.lz4"
 lz4 -q -c -BX --no-frame-crc "$in/one" >> "$work/cat.lz4"
 cat "$in/text" "$in/binary" "$in/one" > "$work/cat.expect"
-if "$tool" -d "$work/cat.lz4" - | cmp -s - "$work/cat.expect"; then ok; else fail "concatenated: ours -d"; fi
+if $RUN "$tool" -d "$work/cat.lz4" - | cmp -s - "$work/cat.expect"; then ok; else fail "concatenated: ours -d"; fi
 if lz4 -q -d -c "$work/cat.lz4" | cmp -s - "$work/cat.expect"; then ok; else fail "concatenated: lz4 -d"; fi
 
 # Damage: a flipped byte in a checksummed frame, a truncated frame and the
@@ -93,11 +96,11 @@ lz4 -q -f -BX "$in/text" "$work/good.lz4"
 size=$(stat -c %s "$work/good.lz4")
 cp "$work/good.lz4" "$work/bad.lz4"
 printf '\x55' | dd of="$work/bad.lz4" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
-"$tool" -d "$work/bad.lz4" "$work/o" 2>/dev/null; [ $? -eq 1 ] && ok || fail "corrupt frame accepted"
+$RUN "$tool" -d "$work/bad.lz4" "$work/o" 2>/dev/null; [ $? -eq 1 ] && ok || fail "corrupt frame accepted"
 head -c $((size - 3)) "$work/good.lz4" > "$work/trunc.lz4"
-"$tool" -d "$work/trunc.lz4" "$work/o" 2>/dev/null; [ $? -eq 1 ] && ok || fail "truncated frame accepted"
+$RUN "$tool" -d "$work/trunc.lz4" "$work/o" 2>/dev/null; [ $? -eq 1 ] && ok || fail "truncated frame accepted"
 lz4 -q -f -l "$in/text" "$work/legacy.lz4"
-"$tool" -d "$work/legacy.lz4" "$work/o" 2>/dev/null; [ $? -eq 1 ] && ok || fail "legacy frame not refused"
+$RUN "$tool" -d "$work/legacy.lz4" "$work/o" 2>/dev/null; [ $? -eq 1 ] && ok || fail "legacy frame not refused"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

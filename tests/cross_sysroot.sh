@@ -72,6 +72,7 @@ build_lz4 riscv64 riscv64-linux-gnu-gcc riscv64-linux-gnu
 build_lz4 mingw64 x86_64-w64-mingw32-gcc x86_64-w64-mingw32
 build_lz4 mingw32 i686-w64-mingw32-gcc i686-w64-mingw32
 build_lz4 musl musl-gcc musl ar
+build_lz4 s390x s390x-linux-gnu-gcc s390x-linux-gnu
 # the firmware legs need the source itself (even where no cross compiler
 # above exists, or every sysroot was built before the link was made)
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 || command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then

@@ -21,7 +21,7 @@ mkdir -p "$B/inc"
 XINC="-I$ROOT/$B/inc"
 
 ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan tsan-gcc valgrind ucontext musl
-cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64
+cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64 cross-s390x
 wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv64 firmware-rv64gc extra"
 
 # results
@@ -196,6 +196,7 @@ cross() { # leg gcc qemu extra
     arm-*) extra="$extra $(sysroot_flags armhf arm-linux-gnueabihf)" ;;
     i686-*) extra="$extra $(sysroot_flags i386 i386-linux-gnu)" ;;
     riscv64-*) extra="$extra $(sysroot_flags riscv64 riscv64-linux-gnu)" ;;
+    s390x-*) extra="$extra $(sysroot_flags s390x s390x-linux-gnu)" ;;
   esac
   run_leg "$leg" "$cc -std=c99 -D_DEFAULT_SOURCE $WARN -O2 -static -DARS_TEST_QUICK $extra -Itests $XINC" "$q" c cross cross
 }
@@ -312,6 +313,8 @@ run_one() {
     cross-armhf-thumb) cross "$1" arm-linux-gnueabihf-gcc qemu-arm -mthumb ;;
     cross-i686) cross "$1" i686-linux-gnu-gcc qemu-i386 -fcf-protection=full ;;
     cross-riscv64) cross "$1" riscv64-linux-gnu-gcc qemu-riscv64 ;;
+    # big-endian; no asm switch there: the ucontext fallback
+    cross-s390x) cross "$1" s390x-linux-gnu-gcc qemu-s390x -DARSENAL_CORO_USE_UCONTEXT ;;
     wine-x86_64) leg_wine ;;
     wine-fibers) ;; # run together with wine-x86_64
     mingw-i686) leg_wine32 ;;
