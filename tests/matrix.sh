@@ -298,7 +298,8 @@ run_one() {
     compile) leg_compile ;;
     examples) leg_examples ;;
     native-gcc-O0) native "$1" gcc -O0 ;;
-    native-gcc-O2) native "$1" gcc "-O2 -fcf-protection=full" ;;  # as Ubuntu's gcc builds
+    # with the hardening Ubuntu's gcc turns on by default
+    native-gcc-O2) native "$1" gcc "-O2 -fcf-protection=full -fstack-protector-strong -fstack-clash-protection -D_FORTIFY_SOURCE=3" ;;
     native-clang-O0) native "$1" clang -O0 ;;
     native-clang-O2) native "$1" clang -O2 ;;
     cxx) leg_cxx ;;
