@@ -961,7 +961,8 @@ enum { ARS__FRAME_SLOTS = ARS__ARM_VFP_SLOTS + 10, ARS__SLOT_FN = ARS__ARM_VFP_S
        ARS__FRAME_ALIGN_PAD = 0 };
 
 #elif defined(ARS__ARCH_RISCV)
-/* psABI: ra, sp, s0-s11; fs0-fs11 when the F or D extension is present. */
+/* psABI: ra, sp, s0-s11 (s0-s1 on RV32E); fs0-fs11 when the F or D
+   extension is present. */
 #if __riscv_xlen == 64
 #define ARS__RV_S "sd"
 #define ARS__RV_L "ld"
@@ -984,15 +985,22 @@ enum { ARS__FRAME_SLOTS = ARS__ARM_VFP_SLOTS + 10, ARS__SLOT_FN = ARS__ARM_VFP_S
 #endif
 #define ARS__RV_STR2(x) #x
 #define ARS__RV_STR(x) ARS__RV_STR2(x)
-#define ARS__RV_FRAME (((13 * ARS__RV_X + 12 * ARS__RV_F) + 15) / 16 * 16)
 #define ARS__RV_GPR(op, r, i) "  " op " " #r ", " ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_X) "(sp)\n"
+#if defined(__riscv_32e) || defined(__riscv_e)
+/* RV32E (ilp32e, x0-x15): the callee-saved registers are s0 and s1 only */
+#define ARS__RV_NGPR 3
+#define ARS__RV_GPRS(op) ARS__RV_GPR(op, ra, 0) ARS__RV_GPR(op, s0, 1) ARS__RV_GPR(op, s1, 2)
+#else
+#define ARS__RV_NGPR 13
 #define ARS__RV_GPRS(op) \
     ARS__RV_GPR(op, ra, 0) ARS__RV_GPR(op, s0, 1) ARS__RV_GPR(op, s1, 2) ARS__RV_GPR(op, s2, 3) \
     ARS__RV_GPR(op, s3, 4) ARS__RV_GPR(op, s4, 5) ARS__RV_GPR(op, s5, 6) ARS__RV_GPR(op, s6, 7) \
     ARS__RV_GPR(op, s7, 8) ARS__RV_GPR(op, s8, 9) ARS__RV_GPR(op, s9, 10) ARS__RV_GPR(op, s10, 11) \
     ARS__RV_GPR(op, s11, 12)
+#endif
+#define ARS__RV_FRAME (((ARS__RV_NGPR * ARS__RV_X + 12 * ARS__RV_F) + 15) / 16 * 16)
 #if ARS__RV_F
-#define ARS__RV_FPR(op, r, i) "  " op " " #r ", 13*" ARS__RV_STR(ARS__RV_X) "+" ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_F) "(sp)\n"
+#define ARS__RV_FPR(op, r, i) "  " op " " #r ", " ARS__RV_STR(ARS__RV_NGPR) "*" ARS__RV_STR(ARS__RV_X) "+" ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_F) "(sp)\n"
 #define ARS__RV_FPRS(op) \
     ARS__RV_FPR(op, fs0, 0) ARS__RV_FPR(op, fs1, 1) ARS__RV_FPR(op, fs2, 2) ARS__RV_FPR(op, fs3, 3) \
     ARS__RV_FPR(op, fs4, 4) ARS__RV_FPR(op, fs5, 5) ARS__RV_FPR(op, fs6, 6) ARS__RV_FPR(op, fs7, 7) \
@@ -2566,6 +2574,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 #undef ARS__RV_FRAME
 #undef ARS__RV_GPR
 #undef ARS__RV_GPRS
+#undef ARS__RV_NGPR
 #undef ARS__RV_FPR
 #undef ARS__RV_FPRS
 #undef ARS__RV_FSAVE

@@ -442,6 +442,9 @@ ARSENAL_RTOS_API int  ars_rtos_gpio_get(unsigned pin);
 #error "arsenal_rtos.h: no port for this target; define ARSENAL_RTOS_PORT_CORTEX_M, _RISCV or _HOSTED"
 #endif
 #endif
+#if defined(ARSENAL_RTOS_PORT_RISCV) && (defined(__riscv_32e) || defined(__riscv_e))
+#error "arsenal_rtos.h: the RISC-V port saves x1-x31 and does not support RV32E (ilp32e); arsenal_coro.h does"
+#endif
 
 #define ARS__CANARY 0xC0FFEE5Au
 #define ARS__STR2(x) #x

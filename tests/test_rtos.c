@@ -1,6 +1,7 @@
 /* test_rtos.c - tests for arsenal_rtos.h
    ars-test-libs:
    ars-test-legs: native asan valgrind cross firmware
+   ars-test-skip: firmware-rv32e (the RISC-V port saves x1-x31; RV32E has x0-x15)
    Legs left out: tsan (the hosted port runs every task in one thread by
    swapcontext, which TSan does not follow; there is nothing to race),
    wine and musl (the hosted port needs <ucontext.h>; Windows and musl

@@ -37,8 +37,8 @@ _start:
     la      t2, __data_end
     beq     t0, t1, 2f
 1:  bgeu    t1, t2, 2f
-    BOARD_LOAD  t3, 0(t0)
-    BOARD_STORE t3, 0(t1)
+    BOARD_LOAD  a5, 0(t0)                /* a5, not t3: RV32E has x0-x15 only */
+    BOARD_STORE a5, 0(t1)
     addi    t0, t0, BOARD_WORD
     addi    t1, t1, BOARD_WORD
     j       1b

@@ -27,6 +27,8 @@ const char *board_name(void) {
 #else
 #if defined(__riscv_flen)
     return "rv32f";
+#elif defined(__riscv_32e) || defined(__riscv_e)
+    return "rv32e";
 #else
     return "rv32";
 #endif
