@@ -92,9 +92,11 @@
    also swaps xmm6-15 and the TIB stack base/limit/deallocation stack and
    exception list), i386 (System V and Windows), ARM32 A32 and Thumb-2
    (Linux, Cortex-M3/M4/M7; d8-d15 with a hardware FPU), AArch64, RISC-V
-   rv32/rv64 (fs0-fs11 with F/D). x86 also keeps MXCSR and the x87 control
-   word per context. Fallbacks: ucontext on other POSIX systems, fibers on
-   Windows compilers without GNU asm and on Windows for ARM.
+   rv32/rv64 and RV32E (fs0-fs11 with F/D); built with AArch64 branch
+   protection, its entries carry BTI landing pads. x86 also keeps MXCSR
+   and the x87 control word per context. Fallbacks: ucontext on other
+   POSIX systems, fibers on Windows compilers without GNU asm and on
+   Windows for ARM.
 
    CAVEATS
    - A coroutine belongs to the thread that created it; resume it there.
