@@ -298,32 +298,59 @@ static void ars__ctx_fence(void) { __asm__ __volatile__("" : : : "memory"); }
 #else
 #define ARS__CTX_FENCE() ((void)0)
 #endif
+/* the jump after each side's MXCSR/CW prologue, and its operands */
+#define ARS__CTX_X64_JUMP \
+    "leaq 1f(%%rip), %%r8\n\t" \
+    "movq %%rsp, 0(%%rdi)\n\t" \
+    "movq %%r8, 8(%%rdi)\n\t" \
+    "movq %%rbp, 16(%%rdi)\n\t" \
+    "movq 0(%%rsi), %%rsp\n\t" \
+    "movq 16(%%rsi), %%rbp\n\t" \
+    "jmpq *8(%%rsi)\n" \
+    "1:\n\t" \
+    "xorl 24(%%rsi), %%ecx\n\t" \
+    "andl $0xffc0, %%ecx\n\t" \
+    "jz 3f\n\t" \
+    "ldmxcsr 24(%%rsi)\n" \
+    "3:\n\t" \
+    "xorw 28(%%rsi), %%dx\n\t" \
+    "jz 2f\n\t" \
+    "fldcw 28(%%rsi)\n" \
+    "2:"
+#define ARS__CTX_X64_OPERANDS \
+    : "+a"(value), "+D"(from), "+S"(to) \
+    : \
+    : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", \
+    "memory", "cc" ARS__CTX_CLOBBER_SSE ARS__CTX_CLOBBER_X87 ARS__CTX_CLOBBER_AVX512
+/* 1 on AMD processors, set by ars_ctx_make: there a load of the word
+   stmxcsr just stored waits for that store to retire (measured on Zen 5:
+   +4 ns a round trip, more than the rest of the jump), so the jump does
+   not read its own MXCSR back. It hands the arriving side the complement
+   of that side's saved MXCSR instead, which makes the comparison below
+   fail, and the arriving side reloads its MXCSR and x87 CW, which AMD
+   does without the penalty Intel takes when ldmxcsr changes status
+   flags. Either side's arrival code is the same, so the two ways mix
+   safely. One copy per file: a file without the implementation, which
+   never calls ars_ctx_make, keeps 0 and the first way. */
+static int ars__ctx_amd __attribute__((unused));
 static inline void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
-    __asm__ __volatile__(
-        "stmxcsr 24(%%rdi)\n\t"
-        "fnstcw 28(%%rdi)\n\t"
-        "movl 24(%%rdi), %%ecx\n\t"
-        "movzwl 28(%%rdi), %%edx\n\t"
-        "leaq 1f(%%rip), %%r8\n\t"
-        "movq %%rsp, 0(%%rdi)\n\t"
-        "movq %%r8, 8(%%rdi)\n\t"
-        "movq %%rbp, 16(%%rdi)\n\t"
-        "movq 0(%%rsi), %%rsp\n\t"
-        "movq 16(%%rsi), %%rbp\n\t"
-        "jmpq *8(%%rsi)\n"
-        "1:\n\t"
-        "xorl 24(%%rsi), %%ecx\n\t"
-        "xorw 28(%%rsi), %%dx\n\t"
-        "andl $0xffc0, %%ecx\n\t"
-        "orl %%edx, %%ecx\n\t"
-        "jz 2f\n\t"
-        "ldmxcsr 24(%%rsi)\n\t"
-        "fldcw 28(%%rsi)\n"
-        "2:"
-        : "+a"(value), "+D"(from), "+S"(to)
-        :
-        : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-          "memory", "cc" ARS__CTX_CLOBBER_SSE ARS__CTX_CLOBBER_X87 ARS__CTX_CLOBBER_AVX512);
+    if (__atomic_load_n(&ars__ctx_amd, __ATOMIC_RELAXED))
+        __asm__ __volatile__(
+            "stmxcsr 24(%%rdi)\n\t"
+            "fnstcw 28(%%rdi)\n\t"
+            "movl 24(%%rsi), %%ecx\n\t"
+            "notl %%ecx\n\t"
+            "movzwl 28(%%rdi), %%edx\n\t"
+            ARS__CTX_X64_JUMP
+            ARS__CTX_X64_OPERANDS);
+    else
+        __asm__ __volatile__(
+            "stmxcsr 24(%%rdi)\n\t"
+            "fnstcw 28(%%rdi)\n\t"
+            "movl 24(%%rdi), %%ecx\n\t"
+            "movzwl 28(%%rdi), %%edx\n\t"
+            ARS__CTX_X64_JUMP
+            ARS__CTX_X64_OPERANDS);
     ARS__CTX_FENCE();
     return value;
 }
@@ -799,8 +826,8 @@ __asm__(
     ".text\n.p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
     "  .cfi_startproc\n  .cfi_undefined rip\n"
-    "  xorl 24(%rsi), %ecx\n  xorw 28(%rsi), %dx\n  andl $0xffc0, %ecx\n  orl %edx, %ecx\n"
-    "  jz 1f\n  ldmxcsr 24(%rsi)\n  fldcw 28(%rsi)\n"
+    "  xorl 24(%rsi), %ecx\n  andl $0xffc0, %ecx\n  jz 2f\n  ldmxcsr 24(%rsi)\n"
+    "2:\n  xorw 28(%rsi), %dx\n  jz 1f\n  fldcw 28(%rsi)\n"
     "1:\n  movq %rax, %rdi\n  movq 8(%rsp), %rsi\n  callq *(%rsp)\n  ud2\n"
     "  .cfi_endproc\n"
     ARS__FUNC_END(ars__ctx_start));
@@ -1046,6 +1073,20 @@ enum { ARS__FRAME_SLOTS = ARS__RV_FRAME / ARS__RV_X, ARS__SLOT_FN = 1, ARS__SLOT
 #define ARS__JUMP(from, to, v) ars__ctx_switch((from), (to), (v))
 #endif
 
+#if defined(ARS__ARCH_X86_64)
+/* ars__ctx_amd's value, found once with cpuid's vendor string (AMD, and
+   Hygon, whose cores are AMD's) */
+static int ars__ctx_cpu_known;
+static void ars__ctx_cpu_check(void) {
+    unsigned a = 0, b, c, d;
+    __asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    (void)c; (void)d;
+    __atomic_store_n(&ars__ctx_amd, b == 0x68747541u /* "Auth" */ || b == 0x6f677948u /* "Hygo" */,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&ars__ctx_cpu_known, 1, __ATOMIC_RELAXED);
+}
+#endif
+
 /* the body of ars_ctx_make, inlined where a recycled coroutine is remade */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((always_inline))
@@ -1062,6 +1103,7 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
     /* fn and arg at a 16-aligned sp: ars__ctx_start's call then enters fn
        with sp = 8 mod 16, as a call must */
     (void)i;
+    if (__builtin_expect(!__atomic_load_n(&ars__ctx_cpu_known, __ATOMIC_RELAXED), 0)) ars__ctx_cpu_check();
     frame = (void **)top - 2;
     frame[0] = (void *)(uintptr_t)fn;
     frame[1] = arg;

@@ -356,8 +356,14 @@ static void test_fp_control(void) {
     unsigned m0 = get_mxcsr();
 #endif
     unsigned short c0 = get_cw();
+#ifdef ARS__CTX_INLINE_X86_64
+    int amd = ars__ctx_amd;   /* both ways of the x86_64 jump, and mixed */
+#endif
     ASSERT_EQ(ars_coro_create(&co, fpctl_worker, NULL, &o), 0);
-    for (i = 0; i < 10; i++) {
+    for (i = 0; i < 12; i++) {
+#ifdef ARS__CTX_INLINE_X86_64
+        ars__ctx_amd = i % 3 == 1;
+#endif
         ars_coro_resume(co, NULL, &ok);
         EXPECT_EQ((intptr_t)ok, 1);              /* the coroutine kept its modes */
 #ifdef HAVE_MXCSR
@@ -365,6 +371,9 @@ static void test_fp_control(void) {
 #endif
         EXPECT_EQ(get_cw(), c0);
     }
+#ifdef ARS__CTX_INLINE_X86_64
+    ars__ctx_amd = amd;
+#endif
     ars_coro_destroy(co);
 }
 #endif
