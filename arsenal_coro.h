@@ -255,9 +255,12 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
    MXCSR control bits and the x87 control word are callee-saved too: the
    outgoing side stores both (the incoming side compares them with its own,
    each with a load of the stored size, which store forwarding serves), and
-   they are reloaded only when the control bits differ; the sticky status
-   flags are caller-saved and stay as they are. The side that arrives finds
-   the sender's words in ecx/edx and its own context in rsi. */
+   each is reloaded only when its control bits differ; the sticky status
+   flags are caller-saved and stay as they are (on Intel, ldmxcsr that
+   changes them costs ~100 ns). On AMD the outgoing side does not read its
+   MXCSR back (see ars__ctx_amd) and the incoming side always reloads its
+   own, status flags included. The side that arrives finds the sender's
+   words in ecx/edx and its own context in rsi. */
 #if defined(__SSE__)
 #define ARS__CTX_CLOBBER_SSE , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", \
     "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
@@ -819,8 +822,9 @@ void ars__ctx_start(void);
 #if defined(ARS__ARCH_X86_64)
 /* System V: the jump itself is ars_ctx_jump, inline asm in the declarations
    above. A new context starts here with the jump's registers: rax the value,
-   rsi its own ars_ctx, ecx/edx the sender's MXCSR and x87 CW, which it
-   compares with the defaults ars_ctx_make stored, as a resumed jump does; fn
+   rsi its own ars_ctx, ecx/edx the sender's MXCSR (or on AMD the
+   complement of this side's) and x87 CW, which it compares with the
+   defaults ars_ctx_make stored, as a resumed jump does; fn
    and arg sit at the 16-aligned stack pointer. */
 __asm__(
     ".text\n.p2align 4\n"
@@ -1073,7 +1077,7 @@ enum { ARS__FRAME_SLOTS = ARS__RV_FRAME / ARS__RV_X, ARS__SLOT_FN = 1, ARS__SLOT
 #define ARS__JUMP(from, to, v) ars__ctx_switch((from), (to), (v))
 #endif
 
-#if defined(ARS__ARCH_X86_64)
+#if defined(ARS__CTX_INLINE_X86_64)
 /* ars__ctx_amd's value, found once with cpuid's vendor string (AMD, and
    Hygon, whose cores are AMD's) */
 static int ars__ctx_cpu_known;
@@ -1103,7 +1107,9 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
     /* fn and arg at a 16-aligned sp: ars__ctx_start's call then enters fn
        with sp = 8 mod 16, as a call must */
     (void)i;
+#if defined(ARS__CTX_INLINE_X86_64)
     if (__builtin_expect(!__atomic_load_n(&ars__ctx_cpu_known, __ATOMIC_RELAXED), 0)) ars__ctx_cpu_check();
+#endif
     frame = (void **)top - 2;
     frame[0] = (void *)(uintptr_t)fn;
     frame[1] = arg;
