@@ -347,6 +347,32 @@ static void *fpctl_worker(void *arg) {
     }
     return NULL;
 }
+#if defined(ARSENAL_CORO_SHARE_FPENV) && !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
+/* ARSENAL_CORO_SHARE_FPENV: one set of modes per thread, so the modes the
+   coroutine sets are the caller's after the yield, and the caller's reset
+   is what the coroutine finds next */
+static void test_fp_control(void) {
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    void *ok = NULL;
+#ifdef HAVE_MXCSR
+    unsigned m0 = get_mxcsr();
+#endif
+    unsigned short c0 = get_cw();
+    ASSERT_EQ(ars_coro_create(&co, fpctl_worker, NULL, &o), 0);
+    ars_coro_resume(co, NULL, &ok);
+    EXPECT_EQ((intptr_t)ok, 1);
+#ifdef HAVE_MXCSR
+    EXPECT_EQ(get_mxcsr() & 0x6000u, 0x6000u);   /* its rounding is ours now */
+    set_mxcsr(m0);
+#endif
+    EXPECT_EQ(get_cw() & 0x0C00u, 0x0400u);
+    set_cw(c0);
+    ars_coro_resume(co, NULL, &ok);
+    EXPECT_EQ((intptr_t)ok, 0);                   /* and our reset is its */
+    ars_coro_destroy(co);
+}
+#else
 static void test_fp_control(void) {
     ars_coro *co;
     ars_coro_opts o = stack_opts(0);
@@ -376,6 +402,7 @@ static void test_fp_control(void) {
 #endif
     ars_coro_destroy(co);
 }
+#endif
 #endif
 
 /* ---- nesting, status and the running coroutine ---- */
