@@ -26,8 +26,8 @@ EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLES))
 # The standalone benchmark programs `make bench` runs in turn; bench_io*.c
 # are servers driven by bench/bench_io.sh, bench_hash_absl.cc is linked into
 # bench_hash, bench_rtos_fw.c is firmware (make bench-rtos).
-BENCH_BINS := $(addprefix $(BUILD)/bench/,bench_coro bench_coro_fiber bench_chan bench_alloc \
-              bench_hash bench_compress)
+BENCH_BINS := $(addprefix $(BUILD)/bench/,bench_coro bench_coro_sharefp bench_coro_fiber bench_chan \
+              bench_alloc bench_hash bench_compress)
 
 libs_of = $(shell sed -n 's/.*ars-build-libs://p' $(1) | head -1)
 
@@ -84,6 +84,11 @@ bench: $(BENCH_BINS)
 	@if command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/null; then \
 	  echo "== bench/bench_rtos.sh"; bash bench/bench_rtos.sh; \
 	else echo "== bench/bench_rtos.sh: needs qemu-system-arm and gcc-arm-none-eabi (make deps)"; fi
+
+# bench_coro again with ARSENAL_CORO_SHARE_FPENV (x86: no per-context FP modes)
+$(BUILD)/bench/bench_coro_sharefp: bench/bench_coro.c $(wildcard arsenal_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -g -DARSENAL_CORO_SHARE_FPENV -I. -o $@ $< $(call libs_of,$<)
 
 $(BUILD)/bench/%: bench/%.c $(wildcard arsenal_*.h)
 	@mkdir -p $(dir $@)

@@ -482,7 +482,12 @@ int main(int argc, char **argv) {
     m_fc = mem_fc();
 
     cpu_name(cpu, sizeof cpu);
-    printf("bench_coro: %s, %ld online cpus; thread CPU time, medians of %d interleaved repetitions\n",
+    printf("bench_coro%s: %s, %ld online cpus; thread CPU time, medians of %d interleaved repetitions\n",
+#ifdef ARSENAL_CORO_SHARE_FPENV
+           " (built with ARSENAL_CORO_SHARE_FPENV: one set of FP modes per thread)",
+#else
+           "",
+#endif
            cpu, sysconf(_SC_NPROCESSORS_ONLN), reps);
     printf("  %-34s %-14s %9s %-3s %8s\n", "measure", "impl", "value", "", "vs fctx");
     for (i = 0; i < ncases; i++) {
