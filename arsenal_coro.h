@@ -355,23 +355,14 @@ static inline void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
 #if defined(ARSENAL_CORO_SHARE_FPENV)
     __asm__ __volatile__(ARS__CTX_X64_JUMP ARS__CTX_X64_OPERANDS);
 #else
+    /* both ways store MXCSR and CW and hand over the CW; they differ in ecx */
+#define ARS__CTX_X64_SAVE "stmxcsr 24(%%rdi)\n\tfnstcw 28(%%rdi)\n\tmovzwl 28(%%rdi), %%edx\n\t"
     if (__atomic_load_n(&ars__ctx_amd, __ATOMIC_RELAXED))
-        __asm__ __volatile__(
-            "stmxcsr 24(%%rdi)\n\t"
-            "fnstcw 28(%%rdi)\n\t"
-            "movl 24(%%rsi), %%ecx\n\t"
-            "notl %%ecx\n\t"
-            "movzwl 28(%%rdi), %%edx\n\t"
-            ARS__CTX_X64_JUMP
-            ARS__CTX_X64_OPERANDS);
+        __asm__ __volatile__(ARS__CTX_X64_SAVE "movl 24(%%rsi), %%ecx\n\tnotl %%ecx\n\t"
+                             ARS__CTX_X64_JUMP ARS__CTX_X64_OPERANDS);
     else
-        __asm__ __volatile__(
-            "stmxcsr 24(%%rdi)\n\t"
-            "fnstcw 28(%%rdi)\n\t"
-            "movl 24(%%rdi), %%ecx\n\t"
-            "movzwl 28(%%rdi), %%edx\n\t"
-            ARS__CTX_X64_JUMP
-            ARS__CTX_X64_OPERANDS);
+        __asm__ __volatile__(ARS__CTX_X64_SAVE "movl 24(%%rdi), %%ecx\n\t"
+                             ARS__CTX_X64_JUMP ARS__CTX_X64_OPERANDS);
 #endif
     ARS__CTX_FENCE();
     return value;
@@ -1145,9 +1136,6 @@ static inline int ars__ctx_init(ars_ctx *ctx, void *stack, size_t size,
     /* fn and arg at a 16-aligned sp: ars__ctx_start's call then enters fn
        with sp = 8 mod 16, as a call must */
     (void)i;
-#if defined(ARS__CTX_INLINE_X86_64) && !defined(ARSENAL_CORO_SHARE_FPENV)
-    if (__builtin_expect(!__atomic_load_n(&ars__ctx_cpu_known, __ATOMIC_RELAXED), 0)) ars__ctx_cpu_check();
-#endif
     frame = (void **)top - 2;
     frame[0] = (void *)(uintptr_t)fn;
     frame[1] = arg;
@@ -1229,6 +1217,11 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
                                   void (*fn)(void *value, void *arg), void *arg) {
 #ifdef ARS__SHSTK_CHECK
     if (ars__shstk_on()) return ARS_EPERM;
+#endif
+    /* here, not in ars__ctx_init: a recycled context (ARS__CTX_INIT) was
+       made here first, so the hot spawn path skips the test */
+#if defined(ARS__CTX_INLINE_X86_64) && !defined(ARSENAL_CORO_SHARE_FPENV)
+    if (__builtin_expect(!__atomic_load_n(&ars__ctx_cpu_known, __ATOMIC_RELAXED), 0)) ars__ctx_cpu_check();
 #endif
     return ars__ctx_init(ctx, stack, size, fn, arg);
 }
