@@ -99,25 +99,25 @@
    rehash: restart the loop after it. Pointers from get/val/key stay valid until
    the next insert, reserve, shrink or deinit.
 
-   THE TABLE: open addressing over groups of 15 slots (7 with SWAR), each
-   with 16 (8) control bytes: one per slot holding 8 bits of the hash, and an
+   THE TABLE: open addressing over groups of 15 slots (7 with SWAR), each with
+   16 (8) control bytes: one per slot holding 8 bits of the hash, and an
    overflow byte that records which hash classes had to move past the group
-   when it was full (the boost::unordered_flat_map idea; code written here).
-   A lookup compares one group of control bytes at a time (SSE2, NEON or
-   SWAR) and stops at the first group whose overflow bit for its class is
-   clear, so a miss reads ~1.0-1.1 groups at up to 7/8 load, and erase needs
-   no tombstones. Each group's control bytes sit right before its slots in
-   one block (256 bytes per group for 16-byte slots, group 0 aligned to 64):
-   a hit reads the control line and a slot line of the same page, often
-   neighbours, where a separate control array costs a second far access; a
-   miss in a large table pays for it, its control line being spread over the
+   when it was full (the boost::unordered_flat_map idea; code written here). A
+   lookup compares one group of control bytes at a time (SSE2, NEON or SWAR)
+   and stops at the first group whose overflow bit for its class is clear, so
+   a miss reads ~1.0 groups at half load and ~1.6 at the maximum load, and
+   erase needs no tombstones. Each group's control bytes sit right before its
+   slots in one block (256 bytes per group for 16-byte slots, group 0 aligned
+   to 64): a hit reads the control line and a slot line of the same page,
+   often neighbours, where a separate control array costs a second far access;
+   a miss in a large table pays for it, its control line being spread over the
    whole table instead of a compact array (see README: at 1e7, hits ~0.7x
-   abseil's time, misses ~1.4x). Maximum load 7/8; capacity doubles. Tables
-   of at least ARSENAL_HASH_INPLACE_BYTES grow in place with realloc and an
-   in-place rehash (abseil's drop-deletes walk), so growing needs no second
-   table: peak memory at 1e7 uint64 pairs is ~0.63x abseil's. Erases in
-   overflowed groups do not give their room back until the next rebuild, so
-   insert/erase churn cannot pile up stale overflow bits.
+   abseil's time, misses ~1.4x). Maximum load 14/15 (7/8 with SWAR); capacity
+   doubles. Tables of at least ARSENAL_HASH_INPLACE_BYTES grow in place with
+   realloc and an in-place rehash (abseil's drop-deletes walk), so growing
+   needs no second table: peak memory at 1e7 uint64 pairs is ~0.63x abseil's.
+   Erases in overflowed groups do not give their room back until the next
+   rebuild, so insert/erase churn cannot pile up stale overflow bits.
 
    BAD HASHES: an insert that has to probe more than ARSENAL_HASH_MAX_PROBE
    groups rehashes the table with a new seed (at most 4 times per table) and
@@ -462,18 +462,26 @@ static inline uint64_t ars__g_swar_match(const unsigned char *c, unsigned v) {
 #define ARS__HASH_GM_(b) ARS__HASH_G_##b##_M
 #define ARS__HASH_GM(b) ARS__HASH_GM_(b)
 
-/* Smallest power-of-two group count whose slots (w-1 each) hold n at 7/8
-   load; 0 when n == 0 or the table would be absurdly large. */
+/* Most elements a table of cap slots in groups of w bytes holds: 14 per
+   15-slot group (14/15), 7/8 with SWAR's 7-slot groups. 14 per group is
+   abseil's 7/8 of 16 slots in the same memory (about 17 bytes a slot,
+   control included, for 16-byte slots), so tables double where abseil's
+   do; at 7/8, tables of 13.1 to 14 x 2^k elements would double early, to
+   twice abseil's memory. Near that load a miss reads ~1.6 groups (a
+   simulation of this insert policy: 1.2 at 7/8), at half the load ~1.0. */
+static inline size_t ars__hash_max_load(size_t cap, size_t w) { return cap - cap / (w >= 16 ? 15 : 8); }
+#define ARS__HASH_ML(b, cap) ars__hash_max_load((cap), ARS__HASH_GW(b))
+/* Smallest power-of-two group count whose slots (w-1 each) hold n at the
+   maximum load; 0 when n == 0 or the table would be absurdly large. */
 static inline size_t ars__hash_groups_for(size_t n, size_t w) {
     size_t g = 1;
     if (n == 0) return 0;
-    while (g * (w - 1) - g * (w - 1) / 8 < n) {
+    while (ars__hash_max_load(g * (w - 1), w) < n) {
         if (g > ((size_t)-1) / 64 / w) return 0;
         g *= 2;
     }
     return g;
 }
-static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
 /* Memory layout: one block of groups, each W control bytes followed by its
    W-1 slots at offset 16, so a lookup's control bytes and slot share a page
    and often a cache line pair. Group 0 is aligned to ARS__HASH_BALIGN; the
@@ -649,7 +657,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
                 }                                                                  \
             }                                                                      \
         }                                                                          \
-        m->growth_left = ars__hash_max_load(m->cap) - m->size;                     \
+        m->growth_left = ARS__HASH_ML(B, m->cap) - m->size;                        \
     }                                                                              \
     /* Move to a table of `groups` groups (a power of two, or 0 = empty). */       \
     static ARS__HASH_UNUSED int name##__resize(name *m, size_t groups) {           \
@@ -710,7 +718,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
             }                                                                      \
             if (m->block) ars_map__free(&m->alloc, m->block, name##__bytes(old_groups)); \
             n2.size = m->size;                                                     \
-            n2.growth_left = groups ? ars__hash_max_load(n2.cap) - m->size : 0;    \
+            n2.growth_left = groups ? ARS__HASH_ML(B, n2.cap) - m->size : 0;       \
             *m = n2;                                                               \
         }                                                                          \
         return 0;                                                                  \
@@ -718,7 +726,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
     /* No room left: when erases used up the room (stale overflow bits),           \
        rebuild in place; else double. */                                           \
     static ARS__HASH_NOINLINE ARS__HASH_UNUSED int name##__make_room(name *m) {    \
-        if (m->nctrl && m->size * 8 <= ars__hash_max_load(m->cap) * 7) {           \
+        if (m->nctrl && m->size * 8 <= ARS__HASH_ML(B, m->cap) * 7) {              \
             name##__mark_todo(m);                                                  \
             name##__rehash_inplace(m, 0);                                          \
             return 0;                                                              \
@@ -835,7 +843,7 @@ static inline size_t ars__hash_max_load(size_t cap) { return cap - cap / 8; }
         m->reseeds = 0;    /* a cleared table gets its reseed budget back */      \
         if (!m->nctrl) return;                                                     \
         for (g = 0; g <= m->gmask; g++) ARS__HASH_MEMSET(name##__grp(m, g), 0, ARS__HASH_GW(B)); \
-        m->size = 0; m->growth_left = ars__hash_max_load(m->cap);                  \
+        m->size = 0; m->growth_left = ARS__HASH_ML(B, m->cap);                     \
     }                                                                              \
     LINK int name##_shrink(name *m) {                                              \
         size_t groups = ars__hash_groups_for(m->size, ARS__HASH_GW(B));            \
