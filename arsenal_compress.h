@@ -22,6 +22,13 @@
        ARSENAL_MALLOC(size)      default malloc(size): used when a function is
        ARSENAL_FREE(ptr)         default free(ptr):    given a NULL allocator.
                                  Define both or neither (#error otherwise).
+       ARSENAL_COMPRESS_NO_HUGEPAGES  default undefined: on Linux, without
+                                 ARSENAL_MALLOC and with mmap's MAP_ANONYMOUS
+                                 visible (_DEFAULT_SOURCE or _GNU_SOURCE),
+                                 buffers of 2 MiB and more that a NULL
+                                 allocator gets (streaming with 4 MiB blocks)
+                                 are mapped on their own and advised
+                                 MADV_HUGEPAGE; define this to use malloc.
        (No ARSENAL_ASSERT: every check here is a returned error, as the
        input may be hostile.)
 
@@ -405,13 +412,53 @@ static void ars__lz4_wr64(unsigned char *p, uint64_t v) {
     ars__lz4_wr32(p, (uint32_t)v); ars__lz4_wr32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Big buffers of the default allocator (Linux): a private mapping aligned
+   to 2 MiB, its whole 2 MiB pieces advised MADV_HUGEPAGE (a hint: kernels
+   with transparent huge pages off ignore it). A streaming reader or writer
+   with 4 MiB blocks gets 8 MiB of fresh buffers per stream: as 4 KiB pages
+   that is 2048 page faults on first touch, which took 10 us each on this
+   project's VM (2.6x the whole decode of 32 MiB; bench/bench_compress.c's
+   "to sink" rows), where a huge page is one fault. glibc's malloc maps
+   such sizes anew per call too, so reusing the memory is not on offer
+   there. The freeing side tells big from small by the size, as both sides
+   pass the same one. */
+#if !defined(ARSENAL_MALLOC) && !defined(ARSENAL_COMPRESS_NO_HUGEPAGES) && defined(__linux__)
+#include <sys/mman.h>
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+#define ARS__LZ4_HUGE ((size_t)2 << 20)
+#endif
+#endif
+#ifdef ARS__LZ4_HUGE
+static size_t ars__lz4_map_len(size_t n) { return (n + 4095) & ~(size_t)4095; }
+static void *ars__lz4_map(size_t n) {
+    size_t len = ars__lz4_map_len(n), head, tail;
+    unsigned char *p, *q;
+    if (len < n || len + ARS__LZ4_HUGE < len) return NULL;
+    p = (unsigned char *)mmap(NULL, len + ARS__LZ4_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0);
+    if (p == (unsigned char *)MAP_FAILED) return NULL;
+    q = (unsigned char *)(((uintptr_t)p + ARS__LZ4_HUGE - 1) & ~(uintptr_t)(ARS__LZ4_HUGE - 1));
+    head = (size_t)(q - p);
+    tail = ARS__LZ4_HUGE - head;
+    if (head) munmap(p, head);
+    if (tail) munmap(q + len, tail);
+    (void)madvise(q, n & ~(ARS__LZ4_HUGE - 1), MADV_HUGEPAGE);   /* the partial tail stays small */
+    return q;
+}
+#endif
 static void *ars__lz4_alloc(const ars_allocator *a, size_t n) {
     if (a && a->alloc) return a->alloc(a->ctx, n, 16);
+#ifdef ARS__LZ4_HUGE
+    if (n >= ARS__LZ4_HUGE) return ars__lz4_map(n);
+#endif
     return ARS__LZ4_MALLOC(n);
 }
 static void ars__lz4_free(const ars_allocator *a, void *p, size_t n) {
     if (!p) return;
     if (a && a->alloc) { if (a->free) a->free(a->ctx, p, n); return; }
+#ifdef ARS__LZ4_HUGE
+    if (n >= ARS__LZ4_HUGE) { munmap(p, ars__lz4_map_len(n)); return; }
+#endif
     (void)n;
     ARS__LZ4_FREE(p);
 }
@@ -1375,6 +1422,7 @@ ARS__LZ4_DEF int ars_lz4_msg_decode(const void *buf, size_t len, void *dst, size
 #undef ARS__LZ4_PF_AHEAD
 #undef ARS__LZ4_MALLOC
 #undef ARS__LZ4_FREE
+#undef ARS__LZ4_HUGE
 
 #endif /* ARSENAL_COMPRESS_IMPLEMENTATION_ONCE */
 #endif /* ARSENAL_COMPRESS_IMPLEMENTATION */
