@@ -61,19 +61,35 @@ say() { echo "$@" | tee -a "$LOG"; }
 # run_leg LEG "compiler and flags" "runner" EXT KIND [LIBFAMILY]
 # builds each test program of KIND (and extension EXT: c or cpp) with
 # `$cc -o out file $libs`, where libs come from `ars-test-libs[-LIBFAMILY]:`,
-# and runs it as `$runner out`
+# and runs it as `$runner out`. The builds go first, BUILD_JOBS at a time
+# (default: the CPU count); the programs then run one after another, as
+# several of them measure time.
+BUILD_JOBS=${BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 run_leg() {
   local leg=$1 cc=$2 runner=$3 ext=$4 kind=$5 fam=${6:-native}
-  local f out n=0 pass=0 fail=0 failed=""
+  local f out n=0 pass=0 fail=0 failed="" i running=0
+  local files=() outs=()
   mkdir -p "$B/$leg"
   local SKIP_NOTES; SKIP_NOTES=$(tests_for "$kind" "$leg" notes | tr '\n' ' ')
   for f in $(tests_for "$kind" "$leg"); do
     case "$f" in *.cpp) [ "$ext" = c ] && continue ;; *.c) [ "$ext" = cpp ] && continue ;; esac
-    n=$((n + 1))
     out="$B/$leg/$(basename "${f%.*}")"
     case "$cc" in *mingw32*) out="$out.exe" ;; esac
+    files+=("$f"); outs+=("$out")
+  done
+  for i in "${!files[@]}"; do
+    rm -f "${outs[$i]}.build.rc"
     # shellcheck disable=SC2086
-    if ! $cc -o "$out" "$f" $(libs_for "$f" "$fam") >"$out.build.log" 2>&1; then
+    ( $cc -o "${outs[$i]}" "${files[$i]}" $(libs_for "${files[$i]}" "$fam") >"${outs[$i]}.build.log" 2>&1
+      echo $? > "${outs[$i]}.build.rc" ) &
+    running=$((running + 1))
+    if [ "$running" -ge "$BUILD_JOBS" ]; then wait -n; running=$((running - 1)); fi
+  done
+  wait
+  for i in "${!files[@]}"; do
+    f=${files[$i]}; out=${outs[$i]}
+    n=$((n + 1))
+    if [ "$(cat "$out.build.rc" 2>/dev/null)" != 0 ]; then
       fail=$((fail + 1)); failed="$failed $(basename "$f")(build)"
       say "  [$leg] BUILD FAILED $f"; sed 's/^/    /' "$out.build.log" | head -20 | tee -a "$LOG"
       continue
@@ -109,12 +125,12 @@ chan_worker_pool compress_tour coro_context coro_event coro_generator coro_sched
 io_udp_echo rtos_hosted rtos_sync"
 leg_examples() {
   local e ran=0 bad=""
-  if ! make -s examples BUILD="$B/examples-build" CFLAGS="-O2 -g -Werror" > "$B/examples.log" 2>&1; then
+  if ! make -s -j"$BUILD_JOBS" examples BUILD="$B/examples-build" CFLAGS="-O2 -g -Werror" > "$B/examples.log" 2>&1; then
     record examples FAILED "see $B/examples.log"; tail -20 "$B/examples.log" | sed 's/^/    /' | tee -a "$LOG"
     return
   fi
   # gcc -O3 inlines and vectorises more, and warns about more: build only
-  if ! make -s examples BUILD="$B/examples-build-O3" CC=gcc CFLAGS="-O3 -g -Werror" >> "$B/examples.log" 2>&1; then
+  if ! make -s -j"$BUILD_JOBS" examples BUILD="$B/examples-build-O3" CC=gcc CFLAGS="-O3 -g -Werror" >> "$B/examples.log" 2>&1; then
     record examples FAILED "gcc -O3 build, see $B/examples.log"; tail -20 "$B/examples.log" | sed 's/^/    /' | tee -a "$LOG"
     return
   fi
