@@ -298,15 +298,27 @@ leg_firmware() { # leg board
   [ -e build/sysroot/src/lz4 ] || bash tests/cross_sysroot.sh >/dev/null 2>&1 || true
   SKIP_NOTES=$(tests_for firmware "$1" notes | tr '\n' ' ')
   mkdir -p "$B/$1"
+  # each program builds and runs in QEMU on virtual time (-icount), so
+  # BUILD_JOBS of them at once do not disturb each other
+  local running=0 files=()
   for f in $(tests_for firmware "$1"); do
     case "$f" in *.c) ;; *) continue ;; esac
-    n=$((n + 1)); out="$B/$1/$(basename "${f%.c}").log"
+    files+=("$f"); out="$B/$1/$(basename "${f%.c}").log"
     # extra flags a test needs on a board family (`ars-test-fwflags-riscv:`)
     local fam=arm fwflags
     case "$2" in rv*) fam=riscv ;; esac
     fwflags=$(grep -m1 -E "ars-test-fwflags-$fam:" "$f" | sed "s/.*ars-test-fwflags-$fam://")
+    rm -f "$out.rc"
     # shellcheck disable=SC2086
-    if FW_TIMEOUT=120 FW_BUILD="${FW_BUILD:-$ROOT/$B/fw}" bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags >"$out" 2>&1; then
+    ( FW_TIMEOUT=120 FW_BUILD="${FW_BUILD:-$ROOT/$B/fw}" bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags >"$out" 2>&1
+      echo $? > "$out.rc" ) &
+    running=$((running + 1))
+    if [ "$running" -ge "$BUILD_JOBS" ]; then wait -n; running=$((running - 1)); fi
+  done
+  wait
+  for f in "${files[@]}"; do
+    n=$((n + 1)); out="$B/$1/$(basename "${f%.c}").log"
+    if [ "$(cat "$out.rc" 2>/dev/null)" = 0 ]; then
       pass=$((pass + 1)); say "  [$1] $(basename "$f"): $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)"
     else
       failed="$failed $(basename "$f")"; say "  [$1] FAILED $f"; grep -v '^ok ' "$out" | tail -25 | sed 's/^/    /' | tee -a "$LOG"
