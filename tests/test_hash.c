@@ -510,6 +510,40 @@ static void test_churn(void) {
     map_def_deinit(&m);
 }
 
+/* Sizing: reserve(n) gives the smallest power-of-two group count that holds
+   n at the maximum load (14 of a group's 15 slots; 7/8 of SWAR's 7), n
+   inserts then never grow the table, a table filled to that load finds
+   every key and misses cleanly, and one key more doubles it. */
+#define MAX_LOAD_TEST(fn, M, W)                                                    \
+static void fn(void) {                                                             \
+    static const size_t ns[] = { 1000, 14000, 14 * 1024 };                         \
+    size_t t;                                                                      \
+    for (t = 0; t < sizeof ns / sizeof ns[0]; t++) {                               \
+        M m; size_t n = ns[t], cap, groups, most, half, k;                         \
+        M##_init(&m, NULL);                                                        \
+        if (!EXPECT_EQ(M##_reserve(&m, n), 0)) { M##_deinit(&m); return; }        \
+        cap = M##_capacity(&m); groups = cap / ((W) - 1);                          \
+        most = (W) >= 16 ? groups * 14 : cap - cap / 8;                            \
+        half = (W) >= 16 ? groups / 2 * 14 : cap / 2 - cap / 2 / 8;                \
+        EXPECT_EQ(cap % ((W) - 1), 0);                                             \
+        EXPECT_EQ(groups & (groups - 1), 0);                                       \
+        EXPECT(most >= n);                                                         \
+        EXPECT(half < n);                                                          \
+        for (k = 0; k < most; k++) if (!EXPECT_EQ(M##_put(&m, k * 7919u, k), 1)) break; \
+        EXPECT_EQ(M##_capacity(&m), cap);                                          \
+        for (k = 0; k < most; k++) {                                               \
+            uint64_t *v = M##_get(&m, k * 7919u);                                  \
+            if (!EXPECT(v && *v == k)) break;                                      \
+        }                                                                          \
+        for (k = 0; k < most; k++) if (!EXPECT(M##_get(&m, k * 7919u + 1) == NULL)) break; \
+        EXPECT_EQ(M##_put(&m, most * 7919u, 0), 1);                                \
+        EXPECT_EQ(M##_capacity(&m), 2 * cap);                                      \
+        M##_deinit(&m);                                                            \
+    }                                                                              \
+}
+MAX_LOAD_TEST(test_max_load, map_def, ARS__HASH_GW(ARS__HASH_GROUP))
+MAX_LOAD_TEST(test_max_load_swar, map_swar, 8)
+
 /* A constant hash: inserts stop with ARS_EOVERFLOW after a bounded number of
    keys, the table does not grow without bound, everything stays findable. */
 static uint64_t const_hash(uint64_t k, uint64_t seed) { (void)k; (void)seed; return 0x1234; }
@@ -738,6 +772,8 @@ int main(void) {
     ARS_RUN(test_basic_api);
     ARS_RUN(test_erase_during_iteration);
     ARS_RUN(test_churn);
+    ARS_RUN(test_max_load);
+    ARS_RUN(test_max_load_swar);
     ARS_RUN(test_bad_hash_const);
     ARS_RUN(test_bad_hash_const_swar);
     ARS_RUN(test_bad_hash_reseed);
