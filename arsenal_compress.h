@@ -28,7 +28,8 @@
                                  buffers of 2 MiB and more that a NULL
                                  allocator gets (streaming with 4 MiB blocks)
                                  are mapped on their own and advised
-                                 MADV_HUGEPAGE; define this to use malloc.
+                                 MADV_HUGEPAGE (not under ASan, so that it
+                                 checks them); define this to use malloc.
        (No ARSENAL_ASSERT: every check here is a returned error, as the
        input may be hostile.)
 
@@ -422,7 +423,16 @@ static void ars__lz4_wr64(unsigned char *p, uint64_t v) {
    such sizes anew per call too, so reusing the memory is not on offer
    there. The freeing side tells big from small by the size, as both sides
    pass the same one. */
-#if !defined(ARSENAL_MALLOC) && !defined(ARSENAL_COMPRESS_NO_HUGEPAGES) && defined(__linux__)
+#if defined(__SANITIZE_ADDRESS__)
+#define ARS__LZ4_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARS__LZ4_ASAN 1
+#endif
+#endif
+/* (not under ASan, which checks malloc's blocks but not private mappings) */
+#if !defined(ARSENAL_MALLOC) && !defined(ARSENAL_COMPRESS_NO_HUGEPAGES) && defined(__linux__) && \
+    !defined(ARS__LZ4_ASAN)
 #include <sys/mman.h>
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
 #define ARS__LZ4_HUGE ((size_t)2 << 20)
@@ -1423,6 +1433,7 @@ ARS__LZ4_DEF int ars_lz4_msg_decode(const void *buf, size_t len, void *dst, size
 #undef ARS__LZ4_MALLOC
 #undef ARS__LZ4_FREE
 #undef ARS__LZ4_HUGE
+#undef ARS__LZ4_ASAN
 
 #endif /* ARSENAL_COMPRESS_IMPLEMENTATION_ONCE */
 #endif /* ARSENAL_COMPRESS_IMPLEMENTATION */
