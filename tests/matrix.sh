@@ -65,9 +65,21 @@ say() { echo "$@" | tee -a "$LOG"; }
 # (default: the CPU count); the programs then run one after another, as
 # several of them measure time.
 BUILD_JOBS=${BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}
+# bg_rc RC LOG CMD...: runs CMD in the background, its output to LOG and
+# its exit status then to RC; returns once fewer than BUILD_JOBS run
+# (bg_wait: once none does)
+BG_RUNNING=0
+bg_rc() {
+  local rc=$1 log=$2; shift 2
+  rm -f "$rc"
+  ( "$@" >"$log" 2>&1; echo $? > "$rc" ) &
+  BG_RUNNING=$((BG_RUNNING + 1))
+  if [ "$BG_RUNNING" -ge "$BUILD_JOBS" ]; then wait -n; BG_RUNNING=$((BG_RUNNING - 1)); fi
+}
+bg_wait() { wait; BG_RUNNING=0; }
 run_leg() {
   local leg=$1 cc=$2 runner=$3 ext=$4 kind=$5 fam=${6:-native}
-  local f out n=0 pass=0 fail=0 failed="" i running=0
+  local f out n=0 pass=0 fail=0 failed="" i
   local files=() outs=()
   mkdir -p "$B/$leg"
   local SKIP_NOTES; SKIP_NOTES=$(tests_for "$kind" "$leg" notes | tr '\n' ' ')
@@ -78,14 +90,10 @@ run_leg() {
     files+=("$f"); outs+=("$out")
   done
   for i in "${!files[@]}"; do
-    rm -f "${outs[$i]}.build.rc"
     # shellcheck disable=SC2086
-    ( $cc -o "${outs[$i]}" "${files[$i]}" $(libs_for "${files[$i]}" "$fam") >"${outs[$i]}.build.log" 2>&1
-      echo $? > "${outs[$i]}.build.rc" ) &
-    running=$((running + 1))
-    if [ "$running" -ge "$BUILD_JOBS" ]; then wait -n; running=$((running - 1)); fi
+    bg_rc "${outs[$i]}.build.rc" "${outs[$i]}.build.log" $cc -o "${outs[$i]}" "${files[$i]}" $(libs_for "${files[$i]}" "$fam")
   done
-  wait
+  bg_wait
   for i in "${!files[@]}"; do
     f=${files[$i]}; out=${outs[$i]}
     n=$((n + 1))
@@ -300,7 +308,7 @@ leg_firmware() { # leg board
   mkdir -p "$B/$1"
   # each program builds and runs in QEMU on virtual time (-icount), so
   # BUILD_JOBS of them at once do not disturb each other
-  local running=0 files=()
+  local files=()
   for f in $(tests_for firmware "$1"); do
     case "$f" in *.c) ;; *) continue ;; esac
     files+=("$f"); out="$B/$1/$(basename "${f%.c}").log"
@@ -308,14 +316,11 @@ leg_firmware() { # leg board
     local fam=arm fwflags
     case "$2" in rv*) fam=riscv ;; esac
     fwflags=$(grep -m1 -E "ars-test-fwflags-$fam:" "$f" | sed "s/.*ars-test-fwflags-$fam://")
-    rm -f "$out.rc"
     # shellcheck disable=SC2086
-    ( FW_TIMEOUT=120 FW_BUILD="${FW_BUILD:-$ROOT/$B/fw}" bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags >"$out" 2>&1
-      echo $? > "$out.rc" ) &
-    running=$((running + 1))
-    if [ "$running" -ge "$BUILD_JOBS" ]; then wait -n; running=$((running - 1)); fi
+    bg_rc "$out.rc" "$out" env FW_TIMEOUT=120 FW_BUILD="${FW_BUILD:-$ROOT/$B/fw}" \
+      bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags
   done
-  wait
+  bg_wait
   for f in "${files[@]}"; do
     n=$((n + 1)); out="$B/$1/$(basename "${f%.c}").log"
     if [ "$(cat "$out.rc" 2>/dev/null)" = 0 ]; then
