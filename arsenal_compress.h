@@ -439,11 +439,13 @@ static void ars__lz4_wr64(unsigned char *p, uint64_t v) {
 #endif
 #endif
 #ifdef ARS__LZ4_HUGE
-static size_t ars__lz4_map_len(size_t n) { return (n + 4095) & ~(size_t)4095; }
+/* whole 2 MiB pieces, so every address and length given to munmap is
+   page-aligned whatever the page size (4, 16 or 64 KiB) */
+static size_t ars__lz4_map_len(size_t n) { return (n + ARS__LZ4_HUGE - 1) & ~(ARS__LZ4_HUGE - 1); }
 static void *ars__lz4_map(size_t n) {
     size_t len = ars__lz4_map_len(n), head, tail;
     unsigned char *p, *q;
-    if (len < n || len + ARS__LZ4_HUGE < len) return NULL;
+    if (len < n || len + ARS__LZ4_HUGE < len) return NULL;   /* wrapped */
     p = (unsigned char *)mmap(NULL, len + ARS__LZ4_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                               -1, 0);
     if (p == (unsigned char *)MAP_FAILED) return NULL;
