@@ -308,21 +308,22 @@ leg_firmware() { # leg board
   mkdir -p "$B/$1"
   # each program builds and runs in QEMU on virtual time (-icount), so
   # BUILD_JOBS of them at once do not disturb each other
-  local files=()
+  local files=() logs=() i fam=arm fwflags
+  # extra flags a test needs on a board family (`ars-test-fwflags-riscv:`)
+  case "$2" in rv*) fam=riscv ;; esac
   for f in $(tests_for firmware "$1"); do
     case "$f" in *.c) ;; *) continue ;; esac
-    files+=("$f"); out="$B/$1/$(basename "${f%.c}").log"
-    # extra flags a test needs on a board family (`ars-test-fwflags-riscv:`)
-    local fam=arm fwflags
-    case "$2" in rv*) fam=riscv ;; esac
+    out="$B/$1/$(basename "${f%.c}").log"
+    files+=("$f"); logs+=("$out")
     fwflags=$(grep -m1 -E "ars-test-fwflags-$fam:" "$f" | sed "s/.*ars-test-fwflags-$fam://")
     # shellcheck disable=SC2086
     bg_rc "$out.rc" "$out" env FW_TIMEOUT=120 FW_BUILD="${FW_BUILD:-$ROOT/$B/fw}" \
       bash tests/firmware.sh "$2" "$f" -Werror "$XINC" $fwflags
   done
   bg_wait
-  for f in "${files[@]}"; do
-    n=$((n + 1)); out="$B/$1/$(basename "${f%.c}").log"
+  for i in "${!files[@]}"; do
+    f=${files[$i]}; out=${logs[$i]}
+    n=$((n + 1))
     if [ "$(cat "$out.rc" 2>/dev/null)" = 0 ]; then
       pass=$((pass + 1)); say "  [$1] $(basename "$f"): $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)"
     else
