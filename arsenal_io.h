@@ -28,6 +28,9 @@
                              is created [ignored; sends use MSG_NOSIGNAL /
                              SO_NOSIGPIPE either way]
    ARSENAL_IO_BACKLOG        default listen backlog [1024]
+   ARSENAL_IO_SPIN_US        longest busy-poll before an idle loop blocks,
+                             microseconds [50]; 0: never (ars_io_set_spin
+                             changes it per thread at run time)
    ARSENAL_MALLOC(size) / ARSENAL_FREE(ptr)  [malloc/free]; both or neither
 
    EXAMPLE: an echo server, one coroutine per connection
@@ -75,6 +78,18 @@
      a time. EINTR and partial reads/writes are handled inside; accept backs
      off (5 ms doubling to 200 ms) when descriptors run out and recovers.
    - Sleeping is ars_sleep_until() from arsenal_coro.h.
+   - Idle loops poll before they block: with nothing runnable, a loop polls
+     its backend without blocking (yielding the CPU between polls) for up to
+     a window, then blocks. Waking a blocked thread costs the kernel a
+     reschedule, and on a virtual machine an exit to the host: here a
+     1-connection echo ran 1.3x faster, at the price of the polling's CPU
+     time. The window adapts per loop, as KVM's halt polling does: it grows
+     (from a quarter of the limit, doubling) while events arrive within the
+     limit of going idle, and halves, then drops to 0, while they do not, so
+     a loop that waits long between events soon blocks at once. It never
+     runs past a timer's deadline. The limit is ARSENAL_IO_SPIN_US [50 us];
+     ars_io_set_spin(0) turns it off for a thread that should not burn CPU
+     while waiting.
 
    PLATFORMS AND BACKENDS (ars_io_backend() names the one compiled in)
    - epoll (Linux): one edge-triggered registration per socket, no
@@ -228,6 +243,11 @@ ARSENAL_IO_API const char *ars_io_backend(void);
 ARSENAL_IO_API int ars_io_init(void);
 /* Frees this thread's loop; call after ars_sched_run, with its sockets closed. */
 ARSENAL_IO_API void ars_io_deinit(void);
+/* Sets the longest busy-poll of this thread's idle loop before it blocks,
+   in microseconds (0: block at once; at most 1000000; see SEMANTICS).
+   Returns the previous limit, ARS_EINVAL (out of range) or ARS_ENOMEM (no
+   loop). Creates the loop if needed; the adaptive window restarts at 0. */
+ARSENAL_IO_API int ars_io_set_spin(int max_us);
 
 /* Resolves host (numeric or a name; NULL: any address) and port into *out,
    the first address found. 0, ARS_ENOTFOUND, ARS_ETIMEDOUT, ARS_ECANCELED.
@@ -348,6 +368,9 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #ifndef ARSENAL_IO_BACKLOG
 #define ARSENAL_IO_BACKLOG 1024
 #endif
+#ifndef ARSENAL_IO_SPIN_US
+#define ARSENAL_IO_SPIN_US 50
+#endif
 
 #if defined(ARS__IO_IOCP)
 #ifndef WIN32_LEAN_AND_MEAN
@@ -378,6 +401,8 @@ typedef SOCKET ars__fd_t;
 #include <unistd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #if defined(ARS__IO_EPOLL)
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -473,6 +498,8 @@ struct ars__loop {
 #endif
     uint32_t wake_pending;
     int hooked;               /* the scheduler's poller points at this loop */
+    int64_t spin_max;         /* busy-poll limit before blocking, ns (0: none) */
+    int64_t spin_win;         /* the current busy-poll window, ns (adapts) */
 };
 
 static ARS__IO_TLS ars__loop *ars__io_loop;
@@ -548,7 +575,7 @@ static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) {
         if (epoll_ctl(L->epfd, EPOLL_CTL_MOD, s->fd, &ev) == 0) s->epout = 1;
     }
 }
-static void ars__be_poll(ars__loop *L, int timeout) {
+static int ars__be_poll(ars__loop *L, int timeout) {
     struct epoll_event *evs = L->evs;
     int n, i;
     n = epoll_wait(L->epfd, evs, ARS__EPOLL_BATCH, timeout);
@@ -570,6 +597,7 @@ static void ars__be_poll(ars__loop *L, int timeout) {
         ars__io_ready(s, (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0,
                       (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0);
     }
+    return n;
 }
 static void ars__be_wake(ars__loop *L) {
     uint64_t one = 1;
@@ -624,7 +652,7 @@ static void ars__be_del(ars__loop *L, ars_sock *s) {
 static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) {
     ars__kq_change(L, s, dir == ARS__RD ? EVFILT_READ : EVFILT_WRITE, on ? EV_ENABLE : EV_DISABLE);
 }
-static void ars__be_poll(ars__loop *L, int timeout) {
+static int ars__be_poll(ars__loop *L, int timeout) {
     struct kevent evs[256];
     struct timespec ts, *tp = NULL;
     int n, i, nc = L->nchanges;
@@ -641,6 +669,7 @@ static void ars__be_poll(ars__loop *L, int timeout) {
         if (evs[i].filter == EVFILT_READ) ars__io_ready(s, 1, 0);
         else if (evs[i].filter == EVFILT_WRITE) ars__io_ready(s, 0, 1);
     }
+    return n;
 }
 static void ars__be_wake(ars__loop *L) {
     struct kevent kev;
@@ -699,12 +728,12 @@ static void ars__be_del(ars__loop *L, ars_sock *s) {
     ars__be_want(L, s, ARS__RD, 0);
     ars__be_want(L, s, ARS__WR, 0);
 }
-static void ars__be_poll(ars__loop *L, int timeout) {
+static int ars__be_poll(ars__loop *L, int timeout) {
     size_t i, n = L->nwatch;
     int r;
     if (!L->pfd) {
         L->pfd = (struct pollfd *)ARS__IO_ALLOC(sizeof *L->pfd);
-        if (!L->pfd) return;
+        if (!L->pfd) return 0;
     }
     L->pfd[0].fd = L->pipe[0]; L->pfd[0].events = POLLIN; L->pfd[0].revents = 0;
     for (i = 0; i < n; i++) {
@@ -713,7 +742,7 @@ static void ars__be_poll(ars__loop *L, int timeout) {
         L->pfd[i + 1].revents = 0;
     }
     r = poll(L->pfd, (nfds_t)(n + 1), timeout);
-    if (r <= 0) return;
+    if (r <= 0) return 0;
     if (L->pfd[0].revents) {
         char buf[64];
         while (read(L->pipe[0], buf, sizeof buf) > 0) {}
@@ -725,6 +754,7 @@ static void ars__be_poll(ars__loop *L, int timeout) {
         ars__io_ready(L->watch[i], (e & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0,
                       (e & (POLLOUT | POLLHUP | POLLERR | POLLNVAL)) != 0);
     }
+    return r;
 }
 static void ars__be_wake(ars__loop *L) {
     char c = 1;
@@ -754,11 +784,11 @@ static int ars__be_init(ars__loop *L) {
     return L->iocp ? 0 : ARS_ENOMEM;
 }
 static void ars__be_fini(ars__loop *L) { CloseHandle(L->iocp); }
-static void ars__be_poll(ars__loop *L, int timeout) {
+static int ars__be_poll(ars__loop *L, int timeout) {
     OVERLAPPED_ENTRY ents[128];
     ULONG n = 0, i;
     if (!GetQueuedCompletionStatusEx(L->iocp, ents, 128, &n, timeout < 0 ? INFINITE : (DWORD)timeout, FALSE))
-        return;
+        return 0;
     for (i = 0; i < n; i++) {
         ars__op *op = (ars__op *)(void *)ents[i].lpOverlapped;
         if (!op) { ars__io_xchg32(&L->wake_pending, 0); continue; }
@@ -767,6 +797,7 @@ static void ars__be_poll(ars__loop *L, int timeout) {
         op->status = op->ov.Internal;
         if (op->s->waiting[op->dir]) ars_wake(op->s->w[op->dir], 0);
     }
+    return (int)n;
 }
 static void ars__be_wake(ars__loop *L) {
     if (ars__io_xchg32(&L->wake_pending, 1) == 0) PostQueuedCompletionStatus(L->iocp, 0, 0, NULL);
@@ -775,9 +806,58 @@ static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; 
 
 #endif
 
-/* the scheduler's poller hook */
+/* monotonic nanoseconds, on the clock of ars_now() */
+static int64_t ars__io_ns(void) {
+#if defined(ARS__IO_IOCP)
+    static LARGE_INTEGER freq;
+    LARGE_INTEGER c;
+    if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&c);
+    return (int64_t)(c.QuadPart / freq.QuadPart * 1000000000 + (c.QuadPart % freq.QuadPart) * 1000000000 / freq.QuadPart);
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+#endif
+}
+
+/* The scheduler's poller hook. With a wait ahead (nothing runnable), it
+   first polls without blocking for up to L->spin_win ns, yielding the CPU
+   between polls to any other thread that wants it, and never past the
+   deadline; then it blocks. The window adapts to how soon events come
+   after the loop goes idle (SEMANTICS): an event within spin_max of going
+   idle that the spin missed grows it (from spin_max / 4, doubling, up to
+   spin_max); a wait longer than spin_max halves it, and below a quarter
+   of spin_max it drops to 0. A caught event leaves it as it is. */
 static int ars__io_poll_cb(void *ctx, int64_t deadline) {
-    ars__be_poll((ars__loop *)ctx, ars__io_timeout(deadline));
+    ars__loop *L = (ars__loop *)ctx;
+    int timeout = ars__io_timeout(deadline), n;
+    int64_t t0, total, max = L->spin_max;
+    if (timeout == 0 || max <= 0) { ars__be_poll(L, timeout); return 0; }
+    t0 = ars__io_ns();
+    if (L->spin_win > 0) {
+        int64_t end = t0 + L->spin_win, now;
+        /* the deadline is in ms on the same clock: stop there */
+        if (deadline >= 0 && deadline <= INT64_MAX / 1000000 && deadline * 1000000 < end) end = deadline * 1000000;
+        do {
+            if (ars__be_poll(L, 0) > 0) return 0;
+#if defined(ARS__IO_IOCP)
+            SwitchToThread();
+#else
+            sched_yield();
+#endif
+            now = ars__io_ns();
+        } while (now < end);
+        timeout = ars__io_timeout(deadline);
+    }
+    n = ars__be_poll(L, timeout);
+    total = ars__io_ns() - t0;
+    if (n > 0 && total <= max) {
+        int64_t w = L->spin_win ? 2 * L->spin_win : max / 4;
+        L->spin_win = w < max ? w : max;
+    } else if (total > max) {
+        L->spin_win = L->spin_win > max / 4 ? L->spin_win / 2 : 0;
+    }
     return 0;
 }
 static void ars__io_wake_cb(void *ctx) { ars__be_wake((ars__loop *)ctx); }
@@ -818,12 +898,23 @@ static ars__loop *ars__loop_get(void) {
     if (!L) return NULL;
     memset(L, 0, sizeof *L);
     if (ars__be_init(L) != 0) { ARS__IO_FREE(L); return NULL; }
+    L->spin_max = (int64_t)ARSENAL_IO_SPIN_US * 1000;
     ars__io_loop = L;
     return L;
 }
 
 ARSENAL_IO_API const char *ars_io_backend(void) { return ars__be_name; }
 ARSENAL_IO_API int ars_io_init(void) { return ars__loop_get() ? 0 : ARS_ENOMEM; }
+ARSENAL_IO_API int ars_io_set_spin(int max_us) {
+    ars__loop *L;
+    int prev;
+    if (max_us < 0 || max_us > 1000000) return ARS_EINVAL;
+    if (!(L = ars__loop_get())) return ARS_ENOMEM;
+    prev = (int)(L->spin_max / 1000);
+    L->spin_max = (int64_t)max_us * 1000;
+    L->spin_win = 0;
+    return prev;
+}
 ARSENAL_IO_API void ars_io_deinit(void) {
     ars__loop *L = ars__io_loop;
     if (!L) return;

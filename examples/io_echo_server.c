@@ -10,7 +10,10 @@
    Windows (mingw): x86_64-w64-mingw32-gcc -O2 -o io_echo_server.exe
        examples/io_echo_server.c -lws2_32 -lmswsock  (one thread; Ctrl+C stops it)
    Options: -p PORT [7000], -t THREADS [1], -h HOST [127.0.0.1],
-            -d SECONDS: stop by itself after that long [run until a signal].
+            -d SECONDS: stop by itself after that long [run until a signal],
+            -s MICROSECONDS: how long an idle loop may busy-poll before it
+               blocks (ars_io_set_spin; 0 saves the CPU time, at some
+               latency) [ARSENAL_IO_SPIN_US, 50].
 */
 #define ARSENAL_IMPLEMENTATION
 #include "../arsenal_io.h"
@@ -24,6 +27,7 @@
 
 static const char *host = "127.0.0.1";
 static int port = 7000;
+static int spin_set, spin_us;          /* -s: ars_io_set_spin in every thread */
 static volatile int stopping;
 static uint64_t n_conns, n_bytes;      /* updated with atomics by every thread */
 
@@ -96,6 +100,7 @@ static void acceptor(void *arg) {
 
 #if !defined(_WIN32)
 static void *worker(void *arg) {
+    if (spin_set) ars_io_set_spin(spin_us);
     ars_go(acceptor, arg);
     ars_sched_run();
     ars_io_deinit();
@@ -113,7 +118,7 @@ static void signals(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    int i, threads = 1;
+    int i, r, threads = 1;
     int64_t end = -1;
 #if !defined(_WIN32)
     pthread_t th[64];
@@ -124,6 +129,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "-t")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "-h")) host = argv[i + 1];
         else if (!strcmp(argv[i], "-d")) end = ars_now() + 1000 * (int64_t)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "-s")) { spin_us = atoi(argv[i + 1]); spin_set = 1; }
+    }
+    if (spin_set && (r = ars_io_set_spin(spin_us)) < 0) {
+        fprintf(stderr, "-s %d: %s (0 to 1000000 microseconds)\n", spin_us, ars_strerror(r));
+        return 2;
     }
     if (threads < 1) threads = 1;
     if (threads > 64) threads = 64;

@@ -1337,12 +1337,114 @@ static void test_signal_timeout(void) {
 }
 #endif /* !_WIN32 */
 
+/* ---- an idle loop's busy-poll window adapts, and never runs past a timer ----
+   A thread wakes a parked coroutine ~1 ms after it parks: with a 1 s limit
+   the first wait (1 ms, within the limit) opens the window at a quarter of
+   the limit, and the next waits are caught by the spin, which leaves it so.
+   A 20 ms sleep then ends on time although the window is 250 ms; a sleep
+   longer than the limit closes it (a quarter halves to 0); with the limit
+   at 0 it stays closed. */
+typedef struct spw_ctx {
+    ars_waker w;
+    int armed, rounds, done;
+    int64_t win_after_wakes, win_after_sleep, win_after_long, win_off;
+    int64_t slept_ms;
+    int long_sleeps;
+} spw_ctx;
+static void spw_waker_loop(spw_ctx *x) {
+    for (;;) {
+        int r = __atomic_load_n(&x->armed, __ATOMIC_ACQUIRE), d = __atomic_load_n(&x->done, __ATOMIC_ACQUIRE);
+        if (d) return;
+        if (r) {
+#if defined(_WIN32)
+            Sleep(1);
+#else
+            usleep(1000);
+#endif
+            __atomic_store_n(&x->armed, 0, __ATOMIC_RELAXED);
+            ars_wake(x->w, 0);
+        } else {
+#if defined(_WIN32)
+            Sleep(0);
+#else
+            sched_yield();
+#endif
+        }
+    }
+}
+#if defined(_WIN32)
+static DWORD WINAPI spw_thread(LPVOID arg) { spw_waker_loop((spw_ctx *)arg); return 0; }
+#else
+static void *spw_thread(void *arg) { spw_waker_loop((spw_ctx *)arg); return NULL; }
+#endif
+static void spw_wait_woken(spw_ctx *x) {
+    x->w = ars_park_prepare();
+    __atomic_store_n(&x->armed, 1, __ATOMIC_RELEASE);
+    EXPECT_EQ(ars_park(go_deadline(5000)), 0);
+}
+static void spw_main(void *arg) {
+    spw_ctx *x = (spw_ctx *)arg;
+    int64_t t0;
+    int i;
+    for (i = 0; i < x->rounds; i++) spw_wait_woken(x);
+    x->win_after_wakes = ars__io_loop->spin_win;
+    t0 = ars_now();
+    ars_sleep_until(t0 + 20);
+    x->slept_ms = ars_now() - t0;
+    x->win_after_sleep = ars__io_loop->spin_win;
+    /* halving from at most 1 s: 0 after at most three (one when kept at 250 ms) */
+    for (i = 0; i < 3 && ars__io_loop->spin_win > 0; i++) ars_sleep_until(ars_now() + 1100);
+    x->win_after_long = ars__io_loop->spin_win;
+    x->long_sleeps = i;
+    EXPECT_EQ(ars_io_set_spin(0), 1000000);
+    for (i = 0; i < 3; i++) spw_wait_woken(x);
+    x->win_off = ars__io_loop->spin_win;
+    __atomic_store_n(&x->done, 1, __ATOMIC_RELEASE);
+}
+static void test_spin_window(void) {
+    spw_ctx x;
+#if defined(_WIN32)
+    HANDLE th;
+#else
+    pthread_t th;
+#endif
+    memset(&x, 0, sizeof x);
+    x.rounds = 5;
+    ASSERT_EQ(ars_io_init(), 0);
+    EXPECT_EQ(ars_io_set_spin(-1), ARS_EINVAL);
+    EXPECT_EQ(ars_io_set_spin(1000001), ARS_EINVAL);
+    EXPECT_EQ(ars_io_set_spin(1000000), ARSENAL_IO_SPIN_US);
+    ars_go(spw_main, &x);
+#if defined(_WIN32)
+    th = CreateThread(NULL, 0, spw_thread, &x, 0, NULL);
+#else
+    pthread_create(&th, NULL, spw_thread, &x);
+#endif
+    EXPECT_EQ(ars_sched_run(), 0);
+    __atomic_store_n(&x.done, 1, __ATOMIC_RELEASE);
+#if defined(_WIN32)
+    WaitForSingleObject(th, INFINITE);
+    CloseHandle(th);
+#else
+    pthread_join(th, NULL);
+#endif
+    /* a quarter of 1 s, kept (doubled if a slow machine missed a wake) */
+    EXPECT(x.win_after_wakes >= (int64_t)250000000 && x.win_after_wakes <= (int64_t)1000000000);
+    EXPECT(x.slept_ms >= 20 && x.slept_ms < 20 + (SLOW ? 200 : 100));
+    EXPECT_EQ(x.win_after_sleep, x.win_after_wakes);   /* a timer's wait changes nothing */
+    EXPECT_EQ(x.win_after_long, 0);
+    EXPECT(x.long_sleeps == (x.win_after_wakes == (int64_t)250000000 ? 1 : x.win_after_wakes == (int64_t)500000000 ? 2 : 3));
+    EXPECT_EQ(x.win_off, 0);
+    EXPECT_EQ(ars_io_set_spin(ARSENAL_IO_SPIN_US), 0);
+}
+
 int main(void) {
     ARS_RUN(test_first_use);          /* first: before anything creates the loop */
     ARS_RUN(test_backend);
     ARS_RUN(test_echo_sizes);
     ARS_RUN(test_wait_then_read);
     ARS_RUN(test_deadlines);
+    ARS_RUN(test_spin_window);
     ARS_RUN(test_slow_client);
     ARS_RUN(test_reset);
     ARS_RUN(test_half_close);
