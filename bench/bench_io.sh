@@ -14,7 +14,10 @@
 #     round trips per server CPU-second, p99 (the median round's: p99 varies
 #     by a quarter between runs here; with an even ROUNDS the lower middle
 #     one, which favours the peers, as their bar is the better of two), and
-#     ratios to the better peer.
+#     ratios to the better peer. A fourth server, bench_io built with
+#     ARSENAL_IO_SPIN_US=0 ("nospin": its idle loop blocks at once, as the
+#     peers' do), shows what the busy-poll buys and costs. The client is
+#     built with the default spin for every server.
 #  3. Resident memory per idle connection: each echo server's VmRSS before
 #     and while the client holds IDLE_CONNS [10000] idle connections.
 #  4. Scaling: examples/io_echo_server.c with -t 1 and -t 2 (SO_REUSEPORT),
@@ -27,6 +30,7 @@ HTTP_CONNS=${HTTP_CONNS:-100 1000}; ECHO_CONNS=${ECHO_CONNS:-1 100 1000 10000}
 IDLE_CONNS=${IDLE_CONNS:-10000}; ONLY=${ONLY:-all}
 B=build/bench_io; mkdir -p "$B"
 cc -O2 -D_DEFAULT_SOURCE -o "$B/bench_io" bench/bench_io.c -lpthread || exit 1
+cc -O2 -D_DEFAULT_SOURCE -DARSENAL_IO_SPIN_US=0 -o "$B/bench_io_nospin" bench/bench_io.c -lpthread || exit 1
 cc -O2 -o "$B/bench_io_uv" bench/bench_io_uv.c -luv || exit 1
 cc -O2 -o "$B/bench_io_event" bench/bench_io_event.c -levent || exit 1
 cc -O2 -D_DEFAULT_SOURCE -o "$B/io_echo_client" examples/io_echo_client.c -lpthread || exit 1
@@ -131,32 +135,38 @@ echo_run() { # server port conns -> "rt/s p99_us rts cpu_seconds"
 
 if [ "$ONLY" = all ] || [ "$ONLY" = echo ]; then
   echo "echo 64 B, ${SECS} s x ${ROUNDS} interleaved rounds (round trips/s; per server CPU-second; median-round p99 in us;"
-  echo "ratios: arsenal over the better peer, p99 arsenal over the better peer's)"
-  printf "%-6s %9s %9s %9s %6s   %9s %9s %9s %6s   %7s %7s %7s %6s\n" conns arsenal libuv libevent ratio \
-    ars/cpu uv/cpu ev/cpu ratio p99_ars p99_uv p99_ev p99_r
+  echo "ratios: arsenal (and arsenal nospin) over the better peer, p99 arsenal over the better peer's)"
+  printf "%-6s %9s %9s %9s %9s %6s %6s   %9s %9s %9s %9s %6s %6s   %7s %7s %7s %7s %6s %6s\n" conns arsenal nospin libuv libevent ratio ns_r \
+    ars/cpu ns/cpu uv/cpu ev/cpu ratio ns_r p99_ars p99_ns p99_uv p99_ev p99_r ns_r
+  SERVERS="bench_io bench_io_nospin bench_io_uv bench_io_event"
   for c in $ECHO_CONNS; do
     declare -A R=() Q=() T=() X=()
-    for s in bench_io bench_io_uv bench_io_event; do R[$s]=0; Q[$s]=""; T[$s]=0; X[$s]=0; done
+    for s in $SERVERS; do R[$s]=0; Q[$s]=""; T[$s]=0; X[$s]=0; done
     for _ in $(seq "$ROUNDS"); do
-      for s in bench_io bench_io_uv bench_io_event; do
+      for s in $SERVERS; do
         P=$((P + 1))
         read -r r p n t < <(echo_run $s $P "$c")
         R[$s]=$(echo "${R[$s]} + $r" | bc -l); T[$s]=$(echo "${T[$s]} + $t" | bc -l); X[$s]=$(echo "${X[$s]} + $n" | bc)
         Q[$s]="${Q[$s]} $p"
       done
     done
-    for s in bench_io bench_io_uv bench_io_event; do
+    for s in $SERVERS; do
       Q[$s]=$(echo ${Q[$s]} | tr ' ' '\n' | grep -v '^0*$' | sort -n | awk '{v[NR]=$1} END {print NR ? v[int((NR + 1) / 2)] : 0}')
     done
-    a=${R[bench_io]}; best=${R[bench_io_uv]}; [ "$(echo "${R[bench_io_event]} > $best" | bc -l)" = 1 ] && best=${R[bench_io_event]}
+    a=${R[bench_io]}; a0=${R[bench_io_nospin]}
+    best=${R[bench_io_uv]}; [ "$(echo "${R[bench_io_event]} > $best" | bc -l)" = 1 ] && best=${R[bench_io_event]}
     cpu() { echo "if (${T[$1]} > 0) ${X[$1]} / ${T[$1]} else 0" | bc -l; }
-    ac=$(cpu bench_io); bc_=$(cpu bench_io_uv); [ "$(echo "$(cpu bench_io_event) > $bc_" | bc -l)" = 1 ] && bc_=$(cpu bench_io_event)
+    ac=$(cpu bench_io); a0c=$(cpu bench_io_nospin)
+    bc_=$(cpu bench_io_uv); [ "$(echo "$(cpu bench_io_event) > $bc_" | bc -l)" = 1 ] && bc_=$(cpu bench_io_event)
     bp=${Q[bench_io_uv]}; [ "${Q[bench_io_event]}" -lt "$bp" ] && bp=${Q[bench_io_event]}
-    printf "%-6s %9.0f %9.0f %9.0f %6.2f   %9.0f %9.0f %9.0f %6.2f   %7s %7s %7s %6.2f\n" "$c" \
-      "$(echo "$a / $ROUNDS" | bc -l)" "$(echo "${R[bench_io_uv]} / $ROUNDS" | bc -l)" "$(echo "${R[bench_io_event]} / $ROUNDS" | bc -l)" \
-      "$(echo "if ($best > 0) $a / $best else 0" | bc -l)" \
-      "$ac" "$(cpu bench_io_uv)" "$(cpu bench_io_event)" "$(echo "if ($bc_ > 0) $ac / $bc_ else 0" | bc -l)" \
-      "${Q[bench_io]}" "${Q[bench_io_uv]}" "${Q[bench_io_event]}" "$(echo "if ($bp > 0) ${Q[bench_io]} / $bp else 0" | bc -l)"
+    printf "%-6s %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f   %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f   %7s %7s %7s %7s %6.2f %6.2f\n" "$c" \
+      "$(echo "$a / $ROUNDS" | bc -l)" "$(echo "$a0 / $ROUNDS" | bc -l)" \
+      "$(echo "${R[bench_io_uv]} / $ROUNDS" | bc -l)" "$(echo "${R[bench_io_event]} / $ROUNDS" | bc -l)" \
+      "$(echo "if ($best > 0) $a / $best else 0" | bc -l)" "$(echo "if ($best > 0) $a0 / $best else 0" | bc -l)" \
+      "$ac" "$a0c" "$(cpu bench_io_uv)" "$(cpu bench_io_event)" \
+      "$(echo "if ($bc_ > 0) $ac / $bc_ else 0" | bc -l)" "$(echo "if ($bc_ > 0) $a0c / $bc_ else 0" | bc -l)" \
+      "${Q[bench_io]}" "${Q[bench_io_nospin]}" "${Q[bench_io_uv]}" "${Q[bench_io_event]}" \
+      "$(echo "if ($bp > 0) ${Q[bench_io]} / $bp else 0" | bc -l)" "$(echo "if ($bp > 0) ${Q[bench_io_nospin]} / $bp else 0" | bc -l)"
   done
   echo
 fi
