@@ -49,11 +49,16 @@ static void http_conn(void *arg) {
 }
 
 /* Echoes what the socket holds now; 0 when drained (a short read), <0 on
-   EOF or error. Out of line, so the 16 KiB buffer is on the stack only
-   while there is data: a connection parked in ars_io_wait touches one
-   stack page. */
+   EOF or error. Out of line, so the buffer is on the stack only while
+   there is data: a connection parked in ars_io_wait touches one stack page.
+   2 KiB, so that the bytes a read writes (from the buffer's low end) land
+   in that same page: with 16 KiB they landed four pages down, and every
+   connection faulted in a second page on its first message (~12 us a page
+   on the benchmark's VM: at 10,000 connections the server was still
+   catching up when the client's timing began). Larger messages take more
+   reads. */
 static __attribute__((noinline)) int echo_some(ars_sock *c) {
-    char buf[16384];
+    char buf[2048];
     ptrdiff_t n;
     for (;;) {
         n = ars_tcp_read(c, buf, sizeof buf, 0);

@@ -15,10 +15,12 @@
                without sending (for measuring a server's memory),
             then HOST [127.0.0.1] and PORT [7000].
    Timed runs count the round trips begun after a warm-up of 10% of -d (at
-   most 1 s) that also lasts until every connection is open, and 100 ms
-   more: with thousands of connections, opening them can take longer than
-   the warm-up (stacks and sockets are set up on both sides), and the rate
-   is meant for the steady state. The run then lasts -d seconds from there.
+   most 1 s) that also lasts until every connection has made its first
+   round trip, and 100 ms more: with thousands of connections, opening them
+   can take longer than the warm-up (stacks and sockets are set up on both
+   sides, and a server may set up a connection's buffers on its first
+   message), and the rate is meant for the steady state. The run then
+   lasts -d seconds from there.
    A connection that is done keeps its socket open until every connection
    is done, then all close: closes while other round trips are still in
    flight would make those wait behind the server's teardown of the closed
@@ -57,11 +59,14 @@ static size_t msg_size = 64;
 static int64_t t_start, t_end;            /* ars_now() ms: when counting starts and stops */
 static int64_t timed_ms;                  /* -d in ms */
 
-/* Every connection is open (or failed to): counting starts 100 ms from
-   now if that is after the warm-up, and lasts timed_ms from then. */
-static void all_open_check(void) {
+/* Every connection has made its first round trip (or failed): counting
+   starts 100 ms from now if that is after the warm-up, and lasts timed_ms
+   from then. */
+static int n_warm, warm_done;
+static void all_warm_check(void) {
     int64_t now;
-    if (n_connected + n_errors != conns || rt_limit || idle) return;
+    if (warm_done || n_warm + n_errors < conns || rt_limit || idle) return;
+    warm_done = 1;
     now = ars_now();
     if (now + 100 > t_start) {
         t_start = now + 100;
@@ -83,17 +88,16 @@ static void client(void *arg) {
     (void)arg;
     out = (char *)malloc(msg_size);
     in = (char *)malloc(msg_size);
-    if (!out || !in) { n_errors++; all_open_check(); goto done_mem; }
+    if (!out || !in) { n_errors++; all_warm_check(); goto done_mem; }
     for (i = 0; (size_t)i < msg_size; i++) out[i] = (char)('a' + i % 26);
     r = ars_tcp_connect(&s, host, port, ars_now() + 5000);
     if (r != 0) {
         if (n_errors++ == 0) fprintf(stderr, "connect %s:%d: %s\n", host, port, ars_strerror((int)r));
-        all_open_check();
+        all_warm_check();
         goto done_mem;
     }
     ars_tcp_set_nodelay(s, 1);
     n_connected++;
-    all_open_check();
     if (idle) {
         if (n_connected + n_errors == conns) {
             printf("idle conns %d errors %d\n", n_connected, n_errors);
@@ -107,8 +111,10 @@ static void client(void *arg) {
         if ((r = ars_tcp_write(s, out, msg_size, NULL, dl)) < 0 ||
             (r = ars_tcp_read_full(s, in, msg_size, NULL, dl)) < 0) {
             if (n_errors++ == 0) fprintf(stderr, "round trip: %s\n", ars_strerror((int)r));
+            all_warm_check();
             break;
         }
+        if (i == 0) { n_warm++; all_warm_check(); }
         /* warm-up: a round trip counts only if it began in the timed part
            (one begun during the warm-up may have waited behind the
            opening of every other connection) */

@@ -41,9 +41,13 @@ static void add64(uint64_t *p, uint64_t v) { __atomic_add_fetch(p, v, __ATOMIC_R
 
 /* Echoes what the socket holds now: 0 when drained, <0 on EOF or error.
    Out of line, so the buffer is on the stack only while there is data: an
-   idle connection, parked in ars_io_wait, touches one page of its stack. */
+   idle connection, parked in ars_io_wait, touches one page of its stack.
+   The buffer is small enough (2 KiB) that what a read writes at its low
+   end lands in that same page, so an active connection holds one page too
+   (a 16 KiB buffer would put those bytes four pages down: a second page
+   per connection); larger messages take more reads. */
 static NOINLINE int echo_some(ars_sock *c) {
-    char buf[16384];
+    char buf[2048];
     ptrdiff_t n;
     for (;;) {
         n = ars_tcp_read(c, buf, sizeof buf, 0);   /* deadline 0: never parks */
