@@ -490,6 +490,8 @@ ARSENAL_CORO_API int ars__park_spin_begin(void);
    caller is no scheduled coroutine): a spin-wait then delays nobody */
 ARSENAL_CORO_API int ars__sched_alone(void);
 ARSENAL_CORO_API int ars__park_spin_end(void);
+/* the clock of ars_now() in nanoseconds (arsenal_io.h's idle busy-poll) */
+ARSENAL_CORO_API int64_t ars__now_ns(void);
 
 /* Poller hook (arsenal_io.h): when nothing is runnable the scheduler calls
    poll(ctx, deadline) to wait for events (waking coroutines with ars_wake)
@@ -1917,17 +1919,29 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
 }
 
 /* >>clock --------------------------------------------------------------- */
-ARSENAL_CORO_API int64_t ars_now(void) {
+/* ars_now() is this clock's whole milliseconds */
+ARSENAL_CORO_API int64_t ars__now_ns(void) {
 #if defined(ARS__CORO_OS_NONE)
-    return (int64_t)(ARSENAL_CORO_NOW_MS());
+    return (int64_t)(ARSENAL_CORO_NOW_MS()) * 1000000;
 #elif defined(ARS__CORO_OS_WIN)
     static LARGE_INTEGER freq;
     LARGE_INTEGER c;
     if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
     QueryPerformanceCounter(&c);
-    return (int64_t)(c.QuadPart / freq.QuadPart * 1000 + (c.QuadPart % freq.QuadPart) * 1000 / freq.QuadPart);
+    return (int64_t)(c.QuadPart / freq.QuadPart * 1000000000 + (c.QuadPart % freq.QuadPart) * 1000000000 / freq.QuadPart);
 #else
     struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+#endif
+}
+ARSENAL_CORO_API int64_t ars_now(void) {
+#if defined(ARS__CORO_OS_NONE)
+    return (int64_t)(ARSENAL_CORO_NOW_MS());
+#elif defined(ARS__CORO_OS_WIN)
+    return ars__now_ns() / 1000000;
+#else
+    struct timespec ts;   /* no 64-bit division on 32-bit targets */
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 #endif

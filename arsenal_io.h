@@ -806,21 +806,6 @@ static void ars__be_want(ars__loop *L, ars_sock *s, int dir, int on) { (void)L; 
 
 #endif
 
-/* monotonic nanoseconds, on the clock of ars_now() */
-static int64_t ars__io_ns(void) {
-#if defined(ARS__IO_IOCP)
-    static LARGE_INTEGER freq;
-    LARGE_INTEGER c;
-    if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
-    QueryPerformanceCounter(&c);
-    return (int64_t)(c.QuadPart / freq.QuadPart * 1000000000 + (c.QuadPart % freq.QuadPart) * 1000000000 / freq.QuadPart);
-#else
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-#endif
-}
-
 /* The scheduler's poller hook. With a wait ahead (nothing runnable), it
    first polls without blocking for up to L->spin_win ns, yielding the CPU
    between polls to any other thread that wants it, and never past the
@@ -834,7 +819,7 @@ static int ars__io_poll_cb(void *ctx, int64_t deadline) {
     int timeout = ars__io_timeout(deadline), n;
     int64_t t0, total, max = L->spin_max;
     if (timeout == 0 || max <= 0) { ars__be_poll(L, timeout); return 0; }
-    t0 = ars__io_ns();
+    t0 = ars__now_ns();
     if (L->spin_win > 0) {
         int64_t end = t0 + L->spin_win, now;
         /* the deadline is in ms on the same clock: stop there */
@@ -846,12 +831,12 @@ static int ars__io_poll_cb(void *ctx, int64_t deadline) {
 #else
             sched_yield();
 #endif
-            now = ars__io_ns();
+            now = ars__now_ns();
         } while (now < end);
         timeout = ars__io_timeout(deadline);
     }
     n = ars__be_poll(L, timeout);
-    total = ars__io_ns() - t0;
+    total = ars__now_ns() - t0;
     if (n > 0 && total <= max) {
         int64_t w = L->spin_win ? 2 * L->spin_win : max / 4;
         L->spin_win = w < max ? w : max;
