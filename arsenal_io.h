@@ -82,7 +82,7 @@
      its backend without blocking (yielding the CPU between polls) for up to
      a window, then blocks. Waking a blocked thread costs the kernel a
      reschedule, and on a virtual machine an exit to the host: here a
-     1-connection echo ran 1.3x faster, at the price of the polling's CPU
+     1-connection echo ran 1.4x faster, at the price of the polling's CPU
      time. The window adapts per loop, as KVM's halt polling does: it grows
      (from a quarter of the limit, doubling) while events arrive within the
      limit of going idle, and halves, then drops to 0, while they do not, so
