@@ -1515,8 +1515,9 @@ ARS__UNUSED static int ars__stack_alloc(ars__stack *st, size_t size, const ars_a
    thread's batch is flushed when it fills, by ars_coro_cache_trim and when
    the thread exits. */
 #define ARS__UNMAP_BATCH 32
+typedef struct ars__unmap { char *p; size_t len; int hard_guard; } ars__unmap;
 typedef struct ars__unmap_batch {
-    struct { char *p; size_t len; int hard_guard; } e[ARS__UNMAP_BATCH];
+    ars__unmap e[ARS__UNMAP_BATCH];
     int n;
 } ars__unmap_batch;
 static ARS__TLS ars__unmap_batch ars__unmaps;
@@ -1524,11 +1525,9 @@ static void ars__unmap_flush(void) {
     ars__unmap_batch *b = &ars__unmaps;
     int i, j, hard = 0;
     for (i = 1; i < b->n; i++) {          /* by address (insertion sort) */
-        char *p = b->e[i].p;
-        size_t len = b->e[i].len;
-        int h = b->e[i].hard_guard;
-        for (j = i; j > 0 && b->e[j - 1].p > p; j--) b->e[j] = b->e[j - 1];
-        b->e[j].p = p; b->e[j].len = len; b->e[j].hard_guard = h;
+        ars__unmap u = b->e[i];
+        for (j = i; j > 0 && b->e[j - 1].p > u.p; j--) b->e[j] = b->e[j - 1];
+        b->e[j] = u;
     }
     for (i = 0; i < b->n; i = j) {        /* one call per adjacent run */
         char *start = b->e[i].p, *end = start + b->e[i].len;
@@ -1558,11 +1557,13 @@ static void ars__stack_free(ars__stack *st, const ars_allocator *a) {
 #endif
     {
         ars__unmap_batch *b = &ars__unmaps;
+        ars__unmap *u;
         if (b->n == ARS__UNMAP_BATCH) ars__unmap_flush();
-        b->e[b->n].p = (char *)st->map;
-        b->e[b->n].len = st->map_size;
-        b->e[b->n].hard_guard = st->guarded && !st->soft_guard;
-        if (b->n++ == 0) ars__cache_watch_once();   /* flushed at thread exit */
+        u = &b->e[b->n++];
+        u->p = (char *)st->map;
+        u->len = st->map_size;
+        u->hard_guard = st->guarded && !st->soft_guard;
+        ars__cache_watch_once();              /* flushed at thread exit */
     }
 #elif defined(ARS__CORO_OS_WIN) && !defined(ARS__CORO_FIBERS)
     VirtualFree(st->map, 0, MEM_RELEASE);
@@ -1658,12 +1659,13 @@ static void ars__cache_watch(void) {
     pthread_once(&ars__cache_once, ars__cache_key_init);
     pthread_setspecific(ars__cache_key, (void *)&ars__cache);
 }
-static void ars__cache_watch_once(void) {
-    if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
-}
 #else
 static void ars__cache_watch(void) {}
 #endif
+/* the thread-exit hook (ars_coro_cache_trim), set once per thread */
+static void ars__cache_watch_once(void) {
+    if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
+}
 
 ARSENAL_CORO_API size_t ars_coro_overhead(void) {
     return (sizeof(ars_coro) + 63) & ~(size_t)63;
@@ -1910,7 +1912,7 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
     ars__canary_check(co);
     co->status = ARS_CORO_DEAD;
     if (co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
-        if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
+        ars__cache_watch_once();
         ars__cache.co[ars__cache.n++] = co;
     } else {
         ars__coro_release(co);
@@ -2096,7 +2098,7 @@ static void ars__sched_free(ars_sched *s) {
     s->sleeping = 0;
     s->running = NULL;
     if (!ars__sched_spare) {
-        if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
+        ars__cache_watch_once();
         ars__sched_spare = s;
         return;
     }
@@ -2174,7 +2176,7 @@ static void ars__sched_exit(ars_coro *co) {
         next = ars__runq_pop(s);
         s->count--;
         ars__canary_check(co);
-        if (!ars__cache.watched) { ars__cache.watched = 1; ars__cache_watch(); }
+        ars__cache_watch_once();
         ars__cache.co[ars__cache.n++] = co;     /* as ars_coro_destroy would */
         ars__sched_handoff(s, co, next);
         ARSENAL_ASSERT(0 && "a dead coroutine was resumed");

@@ -402,7 +402,6 @@ typedef SOCKET ars__fd_t;
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <time.h>
 #if defined(ARS__IO_EPOLL)
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
