@@ -38,6 +38,8 @@
    ARSENAL_CHAN_CACHE_LINE      padding between the hot fields of the queues: a
                                 power of two from 8 to 256 [64]
    ARSENAL_CHAN_SELECT_MAX      most cases in one ars_select [1024]
+   ARSENAL_CHAN_SELECT_STACK    most cases whose state ars_select keeps in its
+                                frame, 2 to 64; more take a heap block [8]
    ARSENAL_CHAN_SPIN            spin-wait rounds (a pause each) before a
                                 coroutine parks on a channel used across
                                 threads (one woke a coroutine of another),
@@ -334,20 +336,24 @@ typedef struct ars_select_case {
     int op;              /* ARS_SELECT_SEND or ARS_SELECT_RECV */
     void *elem;          /* send: the value; recv: where it goes */
     int result;          /* out, for the case that fired: 0 or ARS_ECLOSED */
-    ars__chan_wait wait_;   /* private */
-    int order_;             /* private */
 } ars_select_case;
 
 /* Initialisers: ars_select_case c[2] = { ARS_SEND_CASE(a, &x), ARS_RECV_CASE(b, &y) }; */
-#define ARS_SEND_CASE(ch, elem_ptr) { (ch), ARS_SELECT_SEND, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0, 0 }, 0 }
-#define ARS_RECV_CASE(ch, elem_ptr) { (ch), ARS_SELECT_RECV, (void *)(elem_ptr), 0, { 0, 0, { 0, 0 }, 0, 0, 0, 0, 0 }, 0 }
+#define ARS_SEND_CASE(ch, elem_ptr) { (ch), ARS_SELECT_SEND, (void *)(elem_ptr), 0 }
+#define ARS_RECV_CASE(ch, elem_ptr) { (ch), ARS_SELECT_RECV, (void *)(elem_ptr), 0 }
 
 /* Waits until one case can proceed and performs it; among cases ready at
    once it picks one uniformly at random (as Go does). Returns the index of
    that case, whose `result` is 0 or ARS_ECLOSED (a receive on a closed,
    drained channel; a send on a closed channel). Otherwise ARS_EAGAIN
    (deadline 0: Go's `default`), ARS_ETIMEDOUT, ARS_ECANCELED, ARS_ESTATE,
-   ARS_EINVAL. No case at all blocks until the deadline. */
+   ARS_EINVAL, ARS_ENOMEM. No case at all blocks until the deadline.
+   Select keeps its per-case state in its own frame for up to
+   ARSENAL_CHAN_SELECT_STACK cases (64 bytes a case); a select over more
+   takes one block from ARSENAL_MALLOC (malloc) for the call, and returns
+   ARS_ENOMEM, having done nothing, when it gets none (so always in
+   firmware that defines no ARSENAL_MALLOC). The cases array is only read,
+   but for the result of the case that fired. */
 ARSENAL_CHAN_API int ars_select(ars_select_case *cases, int n, int64_t deadline);
 
 /* >>typed -------------------------------------------------------------- */
@@ -499,6 +505,13 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q);
 #if ARSENAL_CHAN_SELECT_MAX < 0 || ARSENAL_CHAN_SELECT_MAX > 0x3fff0000
 #error "arsenal_chan.h: ARSENAL_CHAN_SELECT_MAX must be from 0 to 0x3fff0000"
 #endif
+#ifndef ARSENAL_CHAN_SELECT_STACK
+#define ARSENAL_CHAN_SELECT_STACK 8
+#endif
+#if ARSENAL_CHAN_SELECT_STACK < 2 || ARSENAL_CHAN_SELECT_STACK > 64
+#error "arsenal_chan.h: ARSENAL_CHAN_SELECT_STACK must be from 2 to 64"
+#endif
+#define ARS__CH_SMALL 8     /* up to this many cases, select picks in one pass */
 #ifndef ARSENAL_CHAN_SPIN
 #define ARSENAL_CHAN_SPIN 1024
 #endif
@@ -762,7 +775,9 @@ static ARS__CH_TLS size_t ars__ch_me;       /* the name as a number; 0 until
    revoking thread's membarrier orders the two for the CPU) */
 ARS__CH_INLINE int ars__ch_bias_take(ars_chan *c) {
     __atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    /* the compiler keeps the store before the load; a barrier on these two
+       words only, so nothing else the caller holds is reloaded */
+    __asm__ __volatile__("" : "+m"(c->revoked) : "m"(c->busy));
     if (ARS__CH_LIKELY(!__atomic_load_n(&c->revoked, __ATOMIC_RELAXED))) return 1;
     ARS__CH_ST32_REL(&c->busy, 0u);
     return 0;
@@ -1426,112 +1441,98 @@ ARS__CH_INLINE int ars__ch_case_ready(const ars_select_case *k) {
     return c->len > 0 || c->send_head != NULL;
 }
 
-/* cases in channel address order, for deadlock-free multi-locking */
-static void ars__ch_sort(ars_select_case *cs, int n) {
-    int i, j;
-    for (i = 0; i < n; i++) {
-        int v = i;
-        uintptr_t key = (uintptr_t)cs[i].ch;
-        for (j = i; j > 0 && (uintptr_t)cs[cs[j - 1].order_].ch > key; j--) cs[j].order_ = cs[j - 1].order_;
-        cs[j].order_ = v;
-    }
-}
-/* mode 0 locks and 1 unlocks every channel once; mode 2 locks only the
-   channels where one of our waiters is still queued (never a destroyed
-   channel: its waiters are all unlinked) and marks them, mode 3 unlocks
-   those. */
-static void ars__ch_lock_all(ars_select_case *cs, int n, int mode) {
-    int i = 0;
-    while (i < n) {
-        ars_select_case *first = &cs[cs[i].order_];
-        ars_chan *c = first->ch;
-        int j = i, need = mode < 2;
-        if (mode == 2) {
-            for (; j < n && cs[cs[j].order_].ch == c; j++)
-                if (ARS__CH_LD32_ACQ(&cs[cs[j].order_].wait_.linked)) need = 1;
-            first->wait_.index = need;   /* no peer reads it after our wake */
-        } else {
-            while (j < n && cs[cs[j].order_].ch == c) j++;
-            if (mode == 3) need = first->wait_.index;
-        }
-        if (c && need) { if (mode & 1) ars__ch_unlock(c); else ars__ch_lock(c); }
-        i = j;
-    }
-}
+/* The state of one ars_select call: each case's waiter (w[i]), and the
+   distinct channels in address order (deadlock-free multi-locking) with
+   the lock each holds (b[k], 1: the biased one). The arrays live in the
+   call's frame (ars__ch_select_small) or, for many cases, in one block
+   from the heap (ars__ch_select_big). */
+typedef struct ars__ch_sel {
+    ars__chan_wait *w;
+    ars_chan **ch;
+    unsigned char *b;
+    int n;                          /* distinct channels */
+} ars__ch_sel;
 
-/* Up to 8 cases (the common select): the distinct channels in address
-   order in a small array, so locking is a short loop. More cases: L->n is
-   -1 and order_ sorts the cases (ars__ch_sort, ars__ch_lock_all). */
-#define ARS__CH_SMALL 8
-typedef struct ars__ch_locks { ars_chan *ch[ARS__CH_SMALL]; int n; } ars__ch_locks;
-/* Checks every case (ARS_EINVAL before any channel is touched) and fills L. */
-ARS__CH_INLINE int ars__ch_select_prep(ars__ch_locks *L, ars_select_case *cs, int n) {
-    int i, j, k;
+/* the lock of one channel: 1 the biased one, 0 the spinlock */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_lock_b(c) ((void)(c), 1)
+#else
+ARS__CH_INLINE int ars__ch_lock_b(ars_chan *c) {
+    if (ARS__CH_LIKELY(ars__ch_try_bias(c))) return 1;
+    return ars__ch_lock_rest(c);
+}
+#endif
+
+/* Checks every case (ARS_EINVAL before any channel is touched) and lists
+   the distinct channels of the cases in address order. */
+ARS__CH_INLINE int ars__ch_case_bad(const ars_select_case *k) {
+    return (k->op != ARS_SELECT_SEND && k->op != ARS_SELECT_RECV) || (k->ch && !k->elem && k->ch->elem_size);
+}
+static int ars__ch_sel_prep_many(ars__ch_sel *S, const ars_select_case *cs, int n) {
+    static const int gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+    int i, j, g, m = 0;
     for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        if (cs[i].op != ARS_SELECT_SEND && cs[i].op != ARS_SELECT_RECV) return ARS_EINVAL;
-        cs[i].wait_.linked = 0;
-        if (c && !cs[i].elem && c->elem_size) return ARS_EINVAL;
+        if (ars__ch_case_bad(&cs[i])) return ARS_EINVAL;
+        if (cs[i].ch) S->ch[m++] = cs[i].ch;
     }
-    if (n <= 2) {                  /* the usual select: no loops */
-        ars_chan *a = n > 0 ? cs[0].ch : NULL, *b = n > 1 ? cs[1].ch : NULL;
-        if (!a) { a = b; b = NULL; }
-        if (b == a) b = NULL;
-        else if (b && (uintptr_t)b < (uintptr_t)a) { ars_chan *t = a; a = b; b = t; }
-        L->ch[0] = a;
-        L->ch[1] = b;
-        L->n = (a != NULL) + (b != NULL);
-        return 0;
+    for (g = 0; g < (int)(sizeof gaps / sizeof gaps[0]); g++) {      /* Shell sort */
+        int gap = gaps[g];
+        for (i = gap; i < m; i++) {
+            ars_chan *c = S->ch[i];
+            for (j = i; j >= gap && (uintptr_t)S->ch[j - gap] > (uintptr_t)c; j -= gap) S->ch[j] = S->ch[j - gap];
+            S->ch[j] = c;
+        }
     }
-    if (n > ARS__CH_SMALL) { L->n = -1; ars__ch_sort(cs, n); return 0; }
-    L->n = 0;
-    for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        if (!c) continue;
-        for (j = L->n; j > 0 && (uintptr_t)L->ch[j - 1] > (uintptr_t)c; j--) {}
-        if (j > 0 && L->ch[j - 1] == c) continue;   /* already there */
-        for (k = L->n; k > j; k--) L->ch[k] = L->ch[k - 1];
-        L->ch[j] = c;
-        L->n++;
-    }
+    for (i = j = 0; i < m; i++)
+        if (!j || S->ch[j - 1] != S->ch[i]) S->ch[j++] = S->ch[i];
+    S->n = j;
     return 0;
 }
-ARS__CH_INLINE void ars__ch_lock_each(ars__ch_locks *L, ars_select_case *cs, int n) {
-    int k;
-    if (L->n < 0) { ars__ch_lock_all(cs, n, 0); return; }
-    for (k = 0; k < L->n; k++) ars__ch_lock(L->ch[k]);
+ARS__CH_INLINE int ars__ch_sel_prep(ars__ch_sel *S, const ars_select_case *cs, int n) {
+    ars_chan *a, *b;
+    if (n > 2) return ars__ch_sel_prep_many(S, cs, n);
+    /* the usual select: no loops */
+    a = n > 0 ? cs[0].ch : NULL;
+    b = n > 1 ? cs[1].ch : NULL;
+    if ((n > 0 && ars__ch_case_bad(&cs[0])) || (n > 1 && ars__ch_case_bad(&cs[1]))) return ARS_EINVAL;
+    if (!a) { a = b; b = NULL; }
+    if (b == a) b = NULL;
+    else if (b && (uintptr_t)b < (uintptr_t)a) { ars_chan *t = a; a = b; b = t; }
+    S->ch[0] = a;
+    S->ch[1] = b;
+    S->n = (a != NULL) + (b != NULL);
+    return 0;
 }
-ARS__CH_INLINE void ars__ch_unlock_each(ars__ch_locks *L, ars_select_case *cs, int n) {
+ARS__CH_INLINE void ars__ch_sel_lock(ars__ch_sel *S) {
     int k;
-    if (L->n < 0) { ars__ch_lock_all(cs, n, 1); return; }
-    for (k = 0; k < L->n; k++) ars__ch_unlock(L->ch[k]);
+    for (k = 0; k < S->n; k++) S->b[k] = (unsigned char)ars__ch_lock_b(S->ch[k]);
+}
+ARS__CH_INLINE void ars__ch_sel_unlock(ars__ch_sel *S) {
+    int k;
+    for (k = 0; k < S->n; k++) ars__ch_unlock_t(S->ch[k], S->b[k]);
 }
 /* unlinks every waiter of ours still queued (the locks held) */
-ARS__CH_INLINE void ars__ch_select_unlink(ars_select_case *cs, int n) {
+ARS__CH_INLINE void ars__ch_sel_unlink(ars__ch_sel *S, const ars_select_case *cs, int n) {
     int i;
     for (i = 0; i < n; i++) {
-        ars_chan *c = cs[i].ch;
-        ars__chan_wait *w = &cs[i].wait_;
-        if (c && ARS__CH_LD32_ACQ(&w->linked)) ars__ch_unlink_q(c, cs[i].op == ARS_SELECT_SEND, w);
+        ars__chan_wait *w = &S->w[i];
+        if (cs[i].ch && ARS__CH_LD32_ACQ(&w->linked)) ars__ch_unlink_q(cs[i].ch, cs[i].op == ARS_SELECT_SEND, w);
     }
 }
-/* After the park: locks the channels where one of our waiters is still
-   queued (never a destroyed channel: its waiters are all unlinked), unlinks
-   those waiters, unlocks. */
-static void ars__ch_select_leave(ars__ch_locks *L, ars_select_case *cs, int n) {
-    unsigned need = 0;
-    int i, k;
-    if (L->n < 0) ars__ch_lock_all(cs, n, 2);
-    else {
-        for (i = 0; i < n; i++)
-            if (cs[i].ch && ARS__CH_LD32_ACQ(&cs[i].wait_.linked))
-                for (k = 0; k < L->n; k++) if (L->ch[k] == cs[i].ch) need |= 1u << k;
-        if (!need) return;
-        for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_lock(L->ch[k]);
+/* After the park: each waiter of ours still queued leaves its queue, under
+   its channel's lock, one channel at a time (never a destroyed channel:
+   its waiters are all unlinked). */
+ARS__CH_INLINE void ars__ch_sel_leave(ars__ch_sel *S, const ars_select_case *cs, int n) {
+    int i;
+    for (i = 0; i < n; i++) {
+        ars__chan_wait *w = &S->w[i];
+        ars_chan *c = cs[i].ch;
+        if (c && ARS__CH_LD32_ACQ(&w->linked)) {
+            int b = ars__ch_lock_b(c);
+            if (w->linked) ars__ch_unlink_q(c, cs[i].op == ARS_SELECT_SEND, w);
+            ars__ch_unlock_t(c, b);
+        }
     }
-    ars__ch_select_unlink(cs, n);
-    if (L->n < 0) ars__ch_lock_all(cs, n, 3);
-    else for (k = 0; k < L->n; k++) if (need & (1u << k)) ars__ch_unlock(L->ch[k]);
 }
 
 /* the case's operation under the channel locks (a lock-free ring's
@@ -1545,25 +1546,24 @@ ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
     return k->op == ARS_SELECT_SEND ? ars__ch_send_locked(c, k->elem) : ars__ch_recv_locked(c, k->elem);
 }
 
-/* One round of select: ARS__CH_SEL_RETRY + i when woken to look again by
-   a lock-free ring's operation on case i, ARS__CH_SEL_RETRY - 1 when it
-   found a lock-free ring ready as it was about to park. */
+/* One round of select (the cases checked): ARS__CH_SEL_RETRY + i when
+   woken to look again by a lock-free ring's operation on case i,
+   ARS__CH_SEL_RETRY - 1 when it found a lock-free ring ready as it was
+   about to park. */
 #define ARS__CH_SEL_RETRY 0x40000000
-ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t deadline) {
+ARS__CH_INLINE int ars__ch_select_round_in(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_state st;
-    ars__ch_locks L;
     ars_waker wk;
     int i, r;
     int shared = 0, lf = 0;
-    if (ars__ch_select_prep(&L, cs, n)) return ARS_EINVAL;
     /* A ring made lock-free stays so while we hold its lock, and a plain
        one is as safe under the spinlock as under the biased lock (>>ring):
        select turns none lock-free. */
-    ars__ch_lock_each(&L, cs, n);
+    ars__ch_sel_lock(S);
     for (;;) {
         for (;;) {
             int nready = 0, pick;
-            if (L.n >= 0) {          /* up to ARS__CH_SMALL cases: one pass */
+            if (n <= ARS__CH_SMALL) {          /* few cases: one pass */
                 unsigned char ready[ARS__CH_SMALL];
                 for (i = 0; i < n; i++)
                     if (ars__ch_case_ready(&cs[i])) ready[nready++] = (unsigned char)i;
@@ -1579,7 +1579,7 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
             r = ars__ch_case_do(&cs[i]);
             if (r != ARS_EAGAIN) {   /* else stale waiters or a lost race: look again */
                 int kick = r == 0 && (cs[i].ch->state & ARS__CH_LF);     /* read under the lock */
-                ars__ch_unlock_each(&L, cs, n);
+                ars__ch_sel_unlock(S);
 #if !defined(ARSENAL_CHAN_NO_THREADS)
                 if (kick) ars__ch_lf_kick(cs[i].ch, cs[i].op == ARS_SELECT_SEND);
 #else
@@ -1589,14 +1589,14 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
                 return i;
             }
         }
-        if (deadline == 0) { ars__ch_unlock_each(&L, cs, n); return ARS_EAGAIN; }
+        if (deadline == 0) { ars__ch_sel_unlock(S); return ARS_EAGAIN; }
         wk = ARS__CH_PARK_PREPARE();
-        if (!wk.co) { ars__ch_unlock_each(&L, cs, n); return ARS_ESTATE; }
+        if (!wk.co) { ars__ch_sel_unlock(S); return ARS_ESTATE; }
         st.done = 0; st.fired = -1;
         shared = 0; lf = 0;
         for (i = 0; i < n; i++) {
             ars_chan *c = cs[i].ch;
-            ars__chan_wait *w = &cs[i].wait_;
+            ars__chan_wait *w = &S->w[i];
             if (!c) continue;
             w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; w->thread = ARS__CH_THREAD();
             ars__ch_link_q(c, cs[i].op == ARS_SELECT_SEND, w);
@@ -1613,15 +1613,15 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
         /* one is ready after all: end the prepared park ourselves (or a
            cancel that came first ends it), then start over */
         (void)ARS__CH_WAKE(wk, ARS__CH_RETRY);
-        ars__ch_select_unlink(cs, n);
-        ars__ch_unlock_each(&L, cs, n);
+        ars__ch_sel_unlink(S, cs, n);
+        ars__ch_sel_unlock(S);
         r = ARS__CH_PARK(-1);
         return r == ARS__CH_RETRY ? ARS__CH_SEL_RETRY - 1 : r;
     }
-    ars__ch_unlock_each(&L, cs, n);
+    ars__ch_sel_unlock(S);
     r = ars__ch_wait(&st, shared | lf, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
-    ars__ch_select_leave(&L, cs, n);
+    ars__ch_sel_leave(S, cs, n);
     if (r == ARS__CH_RETRY) return ARS__CH_SEL_RETRY + st.fired;
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
@@ -1630,14 +1630,20 @@ ARS__CH_NOINLINE int ars__ch_select_round(ars_select_case *cs, int n, int64_t de
     return r;
 }
 
+ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case *cs, int n, int64_t deadline) {
+    ars__ch_sel S = *S0;        /* a copy the locks' barriers do not reload */
+    return ars__ch_select_round_in(&S, cs, n, deadline);
+}
+
 /* Rounds after one that ended woken to retry (woke: by a lock-free ring's
    operation on that case, or -1). Woken so but done with another case (or
    none), select passes the wake on: the element or room that woke it may
    still be there, and another waiter of that queue must get the wake it did
    not use. A spare wake only makes that one look again. */
-ARS__CH_NOINLINE int ars__ch_select_again(ars_select_case *cs, int n, int64_t deadline, int woke) {
+ARS__CH_NOINLINE int ars__ch_select_again(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline,
+                                          int woke) {
     int r;
-    while ((r = ars__ch_select_round(cs, n, deadline)) >= ARS__CH_SEL_RETRY - 1)
+    while ((r = ars__ch_select_round(S, cs, n, deadline)) >= ARS__CH_SEL_RETRY - 1)
         if (r >= ARS__CH_SEL_RETRY) woke = r - ARS__CH_SEL_RETRY;
 #if !defined(ARSENAL_CHAN_NO_THREADS)
     if (woke >= 0 && r != woke) ars__ch_lf_wake(cs[woke].ch, cs[woke].op == ARS_SELECT_RECV);
@@ -1647,12 +1653,63 @@ ARS__CH_NOINLINE int ars__ch_select_again(ars_select_case *cs, int n, int64_t de
     return r;
 }
 
-ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
-    int r;
-    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
-    r = ars__ch_select_round(cs, n, deadline);
+/* a select whose state is ready (S checked and filled) */
+ARS__CH_INLINE int ars__ch_select_run(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline) {
+    int r = ars__ch_select_round(S, cs, n, deadline);
     if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
-    return ars__ch_select_again(cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
+    return ars__ch_select_again(S, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
+}
+/* up to two cases (the common select), then up to ARSENAL_CHAN_SELECT_STACK:
+   the state in this frame, sized to fit; the first round inline */
+ARS__CH_NOINLINE int ars__ch_select_2(ars_select_case *cs, int n, int64_t deadline) {
+    ars__chan_wait w[2];
+    ars_chan *ch[2];
+    unsigned char b[2];
+    ars__ch_sel S;
+    int r;
+    S.w = w; S.ch = ch; S.b = b;
+    if (ars__ch_sel_prep(&S, cs, n)) return ARS_EINVAL;
+    r = ars__ch_select_round_in(&S, cs, n, deadline);
+    if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
+    {
+        ars__ch_sel S2 = S;     /* S itself never escapes: kept in registers */
+        return ars__ch_select_again(&S2, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
+    }
+}
+#if ARSENAL_CHAN_SELECT_STACK > 2
+ARS__CH_NOINLINE int ars__ch_select_small(ars_select_case *cs, int n, int64_t deadline) {
+    ars__chan_wait w[ARSENAL_CHAN_SELECT_STACK];
+    ars_chan *ch[ARSENAL_CHAN_SELECT_STACK];
+    unsigned char b[ARSENAL_CHAN_SELECT_STACK];
+    ars__ch_sel S;
+    S.w = w; S.ch = ch; S.b = b;
+    if (ars__ch_sel_prep_many(&S, cs, n)) return ARS_EINVAL;
+    return ars__ch_select_run(&S, cs, n, deadline);
+}
+#endif
+/* more cases: one heap block for the call (ARS_ENOMEM without one) */
+ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t deadline) {
+    size_t size = (size_t)n * (sizeof(ars__chan_wait) + sizeof(ars_chan *) + 1);
+    unsigned char *p = (unsigned char *)ars__ch_alloc(NULL, size, sizeof(void *));
+    ars__ch_sel S;
+    int r;
+    if (!p) return ARS_ENOMEM;
+    S.w = (ars__chan_wait *)(void *)p;
+    S.ch = (ars_chan **)(void *)(p + (size_t)n * sizeof(ars__chan_wait));
+    S.b = p + (size_t)n * (sizeof(ars__chan_wait) + sizeof(ars_chan *));
+    r = ars__ch_sel_prep_many(&S, cs, n);
+    if (!r) r = ars__ch_select_run(&S, cs, n, deadline);
+    ars__ch_free(NULL, p, size);
+    return r;
+}
+
+ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
+    if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
+    if (ARS__CH_LIKELY(n <= 2)) return ars__ch_select_2(cs, n, deadline);
+#if ARSENAL_CHAN_SELECT_STACK > 2
+    if (n <= ARSENAL_CHAN_SELECT_STACK) return ars__ch_select_small(cs, n, deadline);
+#endif
+    return ars__ch_select_big(cs, n, deadline);
 }
 
 /* >>spsc implementation ------------------------------------------------ */

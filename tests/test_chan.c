@@ -6,6 +6,19 @@
 #include "board.h"
 #define ARSENAL_CORO_NOW_MS() ((int64_t)board_millis())
 #endif
+#if defined(ARS_TEST_FREESTANDING)
+/* no heap in firmware: select keeps the state of up to 16 cases in its
+   frame, and returns ARS_ENOMEM for more */
+#define ARSENAL_CHAN_SELECT_STACK 16
+#else
+/* the heap, with a switch that makes it fail (a select's block for many
+   cases) */
+#include <stdlib.h>
+static int fail_malloc;
+static void *test_malloc(size_t n) { return fail_malloc ? NULL : malloc(n); }
+#define ARSENAL_MALLOC(n) test_malloc(n)
+#define ARSENAL_FREE(p) free(p)
+#endif
 #define ARSENAL_CORO_IMPLEMENTATION
 #define ARSENAL_CHAN_IMPLEMENTATION
 #include "../arsenal_chan.h"
@@ -459,6 +472,36 @@ static void test_select_many(void) {
     EXPECT_EQ(many_v, 321);
     for (i = 0; i < 6; i++) EXPECT(c[i]->recv_head == NULL);
     EXPECT_EQ(ars_select(many_cs, ARSENAL_CHAN_SELECT_MAX + 1, 0), ARS_EINVAL);
+}
+/* more cases than select keeps in its frame: a heap block for the call;
+   without one, ARS_ENOMEM and nothing done */
+static ars_select_case big_cs[20];
+static void test_select_big(void) {
+    ars_chan *c[3];
+    int i, v = 9, w = 0, r;
+    reset_chans();
+    for (i = 0; i < 3; i++) { c[i] = mk(sizeof(int), 1); ASSERT(c[i]); }
+    for (i = 0; i < 20; i++) {
+        ars_select_case k = ARS_RECV_CASE(c[i % 3], &w);
+        big_cs[i] = k;
+    }
+    EXPECT_EQ(ars_chan_try_send(c[1], &v), 0);
+#if defined(ARS_TEST_FREESTANDING)
+    EXPECT_EQ(ars_select(big_cs, 20, 0), ARS_ENOMEM);
+    EXPECT_EQ(ars_select(big_cs, 16, -1) % 3, 1);   /* 16 fit in the frame */
+#else
+    fail_malloc = 1;
+    r = ars_select(big_cs, 20, -1);
+    fail_malloc = 0;
+    EXPECT_EQ(r, ARS_ENOMEM);
+    EXPECT_EQ(w, 0);
+    EXPECT_EQ(ars_chan_len(c[1]), 1u);
+    r = ars_select(big_cs, 20, -1);
+    EXPECT(r >= 0 && r % 3 == 1);
+#endif
+    EXPECT_EQ(w, 9);
+    EXPECT_EQ(ars_chan_len(c[1]), 0u);
+    (void)r;
 }
 
 /* ---- deadlines: never early, late by at most a tick (plus load) ---- */
@@ -1800,6 +1843,7 @@ int main(void) {
     ARS_RUN(test_select_parked);
     ARS_RUN(test_select_two);
     ARS_RUN(test_select_many);
+    ARS_RUN(test_select_big);
     ARS_RUN(test_deadlines);
     ARS_RUN(test_cancel);
     ARS_RUN(test_typed);
