@@ -1703,9 +1703,86 @@ ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t dead
     return r;
 }
 
+/* The usual select: two cases on two channels, neither ring lock-free.
+   The same steps as a round (>>select implementation), written out for the
+   pair with its state in registers; anything else (a NULL or shared
+   channel, a lock-free ring, bad arguments) goes the general way. */
+ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) {
+    ars_chan *c0 = cs[0].ch, *c1 = cs[1].ch, *lo, *hi;
+    int snd0 = cs[0].op == ARS_SELECT_SEND, snd1 = cs[1].op == ARS_SELECT_SEND;
+    int blo, bhi, i, r, r0, r1, shared;
+    ars__chan_state st;
+    ars__chan_wait w[2];
+    ars_waker wk;
+    if (!c0 || !c1 || c0 == c1 || ars__ch_case_bad(&cs[0]) || ars__ch_case_bad(&cs[1]))
+        return ars__ch_select_2(cs, 2, deadline);
+    if ((uintptr_t)c0 < (uintptr_t)c1) { lo = c0; hi = c1; } else { lo = c1; hi = c0; }
+    blo = ars__ch_lock_b(lo);
+    bhi = ars__ch_lock_b(hi);
+    if (ARS__CH_UNLIKELY((c0->state | c1->state) & ARS__CH_LF)) {
+        ars__ch_unlock_t(hi, bhi);
+        ars__ch_unlock_t(lo, blo);
+        return ars__ch_select_2(cs, 2, deadline);
+    }
+    for (;;) {
+        r0 = ars__ch_case_ready(&cs[0]);
+        r1 = ars__ch_case_ready(&cs[1]);
+        if (!(r0 | r1)) break;
+        i = r0 && r1 ? (int)ars__ch_random(2) : r1;
+        r = i ? (snd1 ? ars__ch_send_locked(c1, cs[1].elem) : ars__ch_recv_locked(c1, cs[1].elem))
+              : (snd0 ? ars__ch_send_locked(c0, cs[0].elem) : ars__ch_recv_locked(c0, cs[0].elem));
+        if (r != ARS_EAGAIN) {   /* else stale waiters: look again */
+            ars__ch_unlock_t(hi, bhi);
+            ars__ch_unlock_t(lo, blo);
+            cs[i].result = r;
+            return i;
+        }
+    }
+    if (deadline == 0 || !(wk = ARS__CH_PARK_PREPARE()).co) {
+        ars__ch_unlock_t(hi, bhi);
+        ars__ch_unlock_t(lo, blo);
+        return deadline == 0 ? ARS_EAGAIN : ARS_ESTATE;
+    }
+    st.done = 0; st.fired = -1;
+    w[0].w = wk; w[0].elem = cs[0].elem; w[0].st = &st; w[0].index = 0; w[0].thread = ARS__CH_THREAD();
+    w[1].w = wk; w[1].elem = cs[1].elem; w[1].st = &st; w[1].index = 1; w[1].thread = w[0].thread;
+    ars__ch_link_q(c0, snd0, &w[0]);
+    ars__ch_link_q(c1, snd1, &w[1]);
+    shared = (int)(c0->shared | c1->shared);
+    ars__ch_unlock_t(hi, bhi);
+    ars__ch_unlock_t(lo, blo);
+    r = ars__ch_wait(&st, shared, deadline);
+    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
+    for (i = 0; i < 2; i++) {       /* the waiters still queued leave */
+        if (ARS__CH_LD32_ACQ(&w[i].linked)) {
+            ars_chan *c = i ? c1 : c0;
+            int b = ars__ch_lock_b(c);
+            if (w[i].linked) ars__ch_unlink_q(c, i ? snd1 : snd0, &w[i]);
+            ars__ch_unlock_t(c, b);
+        }
+    }
+    if (r == ARS__CH_RETRY) {
+        /* a ring turned lock-free while we were parked, and an operation on
+           it woke us to look again: the general rounds from here */
+        ars__chan_wait w2[2];
+        ars_chan *ch[2];
+        unsigned char b[2];
+        ars__ch_sel S;
+        S.w = w2; S.ch = ch; S.b = b;
+        (void)ars__ch_sel_prep(&S, cs, 2);
+        return ars__ch_select_again(&S, cs, 2, deadline, st.fired);
+    }
+    if (r == 0 || r == ARS_ECLOSED) {
+        cs[st.fired].result = r;
+        return st.fired;
+    }
+    return r;
+}
+
 ARSENAL_CHAN_API int ars_select(ars_select_case *cs, int n, int64_t deadline) {
     if (n < 0 || n > ARSENAL_CHAN_SELECT_MAX || (n && !cs)) return ARS_EINVAL;
-    if (ARS__CH_LIKELY(n <= 2)) return ars__ch_select_2(cs, n, deadline);
+    if (ARS__CH_LIKELY(n == 2)) return ars__ch_select_pair(cs, deadline);
+    if (n < 2) return ars__ch_select_2(cs, n, deadline);
 #if ARSENAL_CHAN_SELECT_STACK > 2
     if (n <= ARSENAL_CHAN_SELECT_STACK) return ars__ch_select_small(cs, n, deadline);
 #endif
