@@ -1709,12 +1709,15 @@ ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t dead
    channel, a lock-free ring, bad arguments) goes the general way. */
 ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) {
     ars_chan *c0 = cs[0].ch, *c1 = cs[1].ch, *lo, *hi;
-    int snd0 = cs[0].op == ARS_SELECT_SEND, snd1 = cs[1].op == ARS_SELECT_SEND;
+    void *e0 = cs[0].elem, *e1 = cs[1].elem;
+    int op0 = cs[0].op, op1 = cs[1].op;
+    int snd0 = op0 == ARS_SELECT_SEND, snd1 = op1 == ARS_SELECT_SEND;
     int blo, bhi, i, r, r0, r1, shared;
     ars__chan_state st;
     ars__chan_wait w[2];
     ars_waker wk;
-    if (!c0 || !c1 || c0 == c1 || ars__ch_case_bad(&cs[0]) || ars__ch_case_bad(&cs[1]))
+    if (!c0 | !c1 | (c0 == c1) | ((unsigned)(op0 - 1) > 1u) | ((unsigned)(op1 - 1) > 1u) ||
+        (!e0 && c0->elem_size) | (!e1 && c1->elem_size))
         return ars__ch_select_2(cs, 2, deadline);
     if ((uintptr_t)c0 < (uintptr_t)c1) { lo = c0; hi = c1; } else { lo = c1; hi = c0; }
     blo = ars__ch_lock_b(lo);
@@ -1725,12 +1728,13 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
         return ars__ch_select_2(cs, 2, deadline);
     }
     for (;;) {
-        r0 = ars__ch_case_ready(&cs[0]);
-        r1 = ars__ch_case_ready(&cs[1]);
+        /* ars__ch_case_ready, for rings that are not lock-free */
+        r0 = c0->state || (snd0 ? c0->recv_head != NULL || c0->len < c0->cap : c0->len > 0 || c0->send_head != NULL);
+        r1 = c1->state || (snd1 ? c1->recv_head != NULL || c1->len < c1->cap : c1->len > 0 || c1->send_head != NULL);
         if (!(r0 | r1)) break;
         i = r0 && r1 ? (int)ars__ch_random(2) : r1;
-        r = i ? (snd1 ? ars__ch_send_locked(c1, cs[1].elem) : ars__ch_recv_locked(c1, cs[1].elem))
-              : (snd0 ? ars__ch_send_locked(c0, cs[0].elem) : ars__ch_recv_locked(c0, cs[0].elem));
+        r = i ? (snd1 ? ars__ch_send_locked(c1, e1) : ars__ch_recv_locked(c1, e1))
+              : (snd0 ? ars__ch_send_locked(c0, e0) : ars__ch_recv_locked(c0, e0));
         if (r != ARS_EAGAIN) {   /* else stale waiters: look again */
             ars__ch_unlock_t(hi, bhi);
             ars__ch_unlock_t(lo, blo);
@@ -1744,8 +1748,8 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
         return deadline == 0 ? ARS_EAGAIN : ARS_ESTATE;
     }
     st.done = 0; st.fired = -1;
-    w[0].w = wk; w[0].elem = cs[0].elem; w[0].st = &st; w[0].index = 0; w[0].thread = ARS__CH_THREAD();
-    w[1].w = wk; w[1].elem = cs[1].elem; w[1].st = &st; w[1].index = 1; w[1].thread = w[0].thread;
+    w[0].w = wk; w[0].elem = e0; w[0].st = &st; w[0].index = 0; w[0].thread = ARS__CH_THREAD();
+    w[1].w = wk; w[1].elem = e1; w[1].st = &st; w[1].index = 1; w[1].thread = w[0].thread;
     ars__ch_link_q(c0, snd0, &w[0]);
     ars__ch_link_q(c1, snd1, &w[1]);
     shared = (int)(c0->shared | c1->shared);
