@@ -236,7 +236,7 @@ extern "C" {
 
 /* >>chan --------------------------------------------------------------- */
 /* A parked send/recv/select case. Private: lives on the parked coroutine's
-   stack (or inside an ars_select_case). */
+   stack (or, for a select, in ars_select's frame or heap block). */
 struct ars__chan_wait;
 typedef struct ars__chan_state {
     uint32_t done;                  /* the waker finished its copy */
