@@ -1703,6 +1703,32 @@ ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t dead
     return r;
 }
 
+/* The locks of two channels, lo below hi (b: 1 the biased lock, 0 the
+   spinlock). Both biased to this thread is the common case: one test of
+   the owners, the busy words, one test of the revocations (as
+   ars__ch_bias_take does for one). */
+ARS__CH_INLINE void ars__ch_lock2(ars_chan *lo, ars_chan *hi, int *blo, int *bhi) {
+#if ARSENAL_CHAN_BIAS && !defined(ARSENAL_CHAN_NO_THREADS)
+    size_t me = ars__ch_me;
+    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&lo->owner) == me && ARS__CH_LD_RLX(&hi->owner) == me &&
+                       !(__atomic_load_n(&lo->revoked, __ATOMIC_RELAXED) |
+                         __atomic_load_n(&hi->revoked, __ATOMIC_RELAXED)))) {
+        __atomic_store_n(&lo->busy, 1u, __ATOMIC_RELAXED);
+        __atomic_store_n(&hi->busy, 1u, __ATOMIC_RELAXED);
+        __asm__ __volatile__("" : "+m"(lo->revoked), "+m"(hi->revoked) : "m"(lo->busy), "m"(hi->busy));
+        if (ARS__CH_LIKELY(!(__atomic_load_n(&lo->revoked, __ATOMIC_RELAXED) |
+                             __atomic_load_n(&hi->revoked, __ATOMIC_RELAXED)))) {
+            *blo = *bhi = 1;
+            return;
+        }
+        ARS__CH_ST32_REL(&hi->busy, 0u);
+        ARS__CH_ST32_REL(&lo->busy, 0u);
+    }
+#endif
+    *blo = ars__ch_lock_b(lo);
+    *bhi = ars__ch_lock_b(hi);
+}
+
 /* The usual select: two cases on two channels, neither ring lock-free.
    The same steps as a round (>>select implementation), written out for the
    pair with its state in registers; anything else (a NULL or shared
@@ -1720,8 +1746,7 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
         (!e0 && c0->elem_size) | (!e1 && c1->elem_size))
         return ars__ch_select_2(cs, 2, deadline);
     if ((uintptr_t)c0 < (uintptr_t)c1) { lo = c0; hi = c1; } else { lo = c1; hi = c0; }
-    blo = ars__ch_lock_b(lo);
-    bhi = ars__ch_lock_b(hi);
+    ars__ch_lock2(lo, hi, &blo, &bhi);
     if (ARS__CH_UNLIKELY((c0->state | c1->state) & ARS__CH_LF)) {
         ars__ch_unlock_t(hi, bhi);
         ars__ch_unlock_t(lo, blo);
