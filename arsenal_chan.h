@@ -1742,8 +1742,8 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
     ars__chan_state st;
     ars__chan_wait w[2];
     ars_waker wk;
-    if (!c0 | !c1 | (c0 == c1) | ((unsigned)(op0 - 1) > 1u) | ((unsigned)(op1 - 1) > 1u) ||
-        (!e0 && c0->elem_size) | (!e1 && c1->elem_size))
+    if (ARS__CH_UNLIKELY(!c0 || !c1 || c0 == c1 || (unsigned)(op0 - 1) > 1u || (unsigned)(op1 - 1) > 1u ||
+                         (!e0 && c0->elem_size) || (!e1 && c1->elem_size)))
         return ars__ch_select_2(cs, 2, deadline);
     if ((uintptr_t)c0 < (uintptr_t)c1) { lo = c0; hi = c1; } else { lo = c1; hi = c0; }
     ars__ch_lock2(lo, hi, &blo, &bhi);
