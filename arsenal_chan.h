@@ -1137,19 +1137,19 @@ static int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline)
 #define ARS__CH_OP_LF(c, elem, is_send, deadline) ((void)(c), (void)(elem), (void)(deadline), ARS_ESTATE)
 #endif
 
-/* parks the running coroutine on one queue; the lock is held on entry and
-   released here. Woken by a lock-free ring operation (the ring turned
+/* parks the running coroutine on one queue; the lock (b: the biased one)
+   is held on entry and released here. Woken by a lock-free ring operation (the ring turned
    lock-free meanwhile: ARS__CH_RETRY), it goes on there. */
-ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
     ars__chan_state st;
     ars__chan_wait w;
     int r, shared;
     w.w = ARS__CH_PARK_PREPARE();
-    if (!w.w.co) { ars__ch_unlock(c); return ARS_ESTATE; }
+    if (!w.w.co) { ars__ch_unlock_t(c, b); return ARS_ESTATE; }
     ars__ch_wait_fill(&w, &st, elem);
     ars__ch_link_q(c, is_send, &w);
     shared = c->shared;
-    ars__ch_unlock(c);
+    ars__ch_unlock_t(c, b);
     r = ars__ch_wait(&st, shared, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         /* a peer (or close) unlinked us and claimed the park */
@@ -1283,7 +1283,7 @@ ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadli
     if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, (void *)(uintptr_t)elem, 1, deadline);
     r = ars__ch_send_locked(c, elem);
     if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock_t(c, b); return r; }
-    return ars__ch_park(c, (void *)(uintptr_t)elem, 1, deadline);
+    return ars__ch_park(c, (void *)(uintptr_t)elem, 1, deadline, b);
 }
 
 ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
@@ -1293,7 +1293,7 @@ ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
     if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, elem, 0, deadline);
     r = ars__ch_recv_locked(c, elem);
     if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock_t(c, b); return r; }
-    return ars__ch_park(c, elem, 0, deadline);
+    return ars__ch_park(c, elem, 0, deadline, b);
 }
 
 ARSENAL_CHAN_API int ars_chan_try_send(ars_chan *c, const void *elem) {
