@@ -1731,7 +1731,7 @@ ARS__CH_INLINE void ars__ch_lock2(ars_chan *lo, ars_chan *hi, int *blo, int *bhi
 
 /* The usual select: two cases on two channels, neither ring lock-free.
    The same steps as a round (>>select implementation), written out for the
-   pair with its state in registers; anything else (a NULL or shared
+   pair with its state in registers; anything else (a NULL or repeated
    channel, a lock-free ring, bad arguments) goes the general way. */
 ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) {
     ars_chan *c0 = cs[0].ch, *c1 = cs[1].ch, *lo, *hi;
