@@ -853,6 +853,16 @@ ARS__CH_INLINE void ars__ch_unlock(ars_chan *c) { ARS__CH_ST32_REL(&c->lock, 0u)
 #define ars__ch_unlock_t(c, b) ((void)(b), ars__ch_unlock(c))
 #endif
 #endif
+/* the lock, telling which one it took: 1 the biased one, 0 the spinlock
+   (for ars__ch_unlock_t) */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_lock_b(c) ((void)(c), 1)
+#else
+ARS__CH_INLINE int ars__ch_lock_b(ars_chan *c) {
+    if (ARS__CH_LIKELY(ars__ch_try_bias(c))) return 1;
+    return ars__ch_lock_rest(c);
+}
+#endif
 
 /* >>ring: a buffered channel keeps its elements in cap cells of `stride`
    bytes: a sequence word, then the element. While one thread uses the
@@ -1116,11 +1126,12 @@ static void ars__ch_wake_all(ars_chan *c, int recv_result) {
 }
 
 /* after a park that ended by deadline/cancel/ENOMEM: leave the queue */
-static void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
+ARS__CH_INLINE void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
+    int b;
     if (!ARS__CH_LD32_ACQ(&w->linked)) return;
-    ars__ch_lock(c);
+    b = ars__ch_lock_b(c);
     if (w->linked) ars__ch_unlink_q(c, is_send, w);
-    ars__ch_unlock(c);
+    ars__ch_unlock_t(c, b);
 }
 
 /* a single call's waiter and its state, before linking */
@@ -1429,16 +1440,19 @@ static uint32_t ars__ch_random(uint32_t n) {
     return (uint32_t)(((x >> 32) * (uint64_t)n) >> 32);
 }
 
+/* could a send (is_send) or receive on a ring that is not lock-free go on
+   now (or the channel is closed)? under the lock */
+ARS__CH_INLINE int ars__ch_ready_plain(const ars_chan *c, int is_send) {
+    if (c->state) return 1;
+    return is_send ? c->recv_head != NULL || c->len < c->cap : c->len > 0 || c->send_head != NULL;
+}
 ARS__CH_INLINE int ars__ch_case_ready(const ars_select_case *k) {
     const ars_chan *c = k->ch;
     if (!c) return 0;
 #if !defined(ARSENAL_CHAN_NO_THREADS)
-    if (c->state) return (c->state & ARS__CH_LF) ? ars__ch_lf_ready(c, k->op == ARS_SELECT_SEND) : 1;
-#else
-    if (c->state) return 1;
+    if (c->state & ARS__CH_LF) return ars__ch_lf_ready(c, k->op == ARS_SELECT_SEND);
 #endif
-    if (k->op == ARS_SELECT_SEND) return c->recv_head != NULL || c->len < c->cap;
-    return c->len > 0 || c->send_head != NULL;
+    return ars__ch_ready_plain(c, k->op == ARS_SELECT_SEND);
 }
 
 /* The state of one ars_select call: each case's waiter (w[i]), and the
@@ -1452,16 +1466,6 @@ typedef struct ars__ch_sel {
     unsigned char *b;
     int n;                          /* distinct channels */
 } ars__ch_sel;
-
-/* the lock of one channel: 1 the biased one, 0 the spinlock */
-#if defined(ARSENAL_CHAN_NO_THREADS)
-#define ars__ch_lock_b(c) ((void)(c), 1)
-#else
-ARS__CH_INLINE int ars__ch_lock_b(ars_chan *c) {
-    if (ARS__CH_LIKELY(ars__ch_try_bias(c))) return 1;
-    return ars__ch_lock_rest(c);
-}
-#endif
 
 /* Checks every case (ARS_EINVAL before any channel is touched) and lists
    the distinct channels of the cases in address order. */
@@ -1524,15 +1528,8 @@ ARS__CH_INLINE void ars__ch_sel_unlink(ars__ch_sel *S, const ars_select_case *cs
    its waiters are all unlinked). */
 ARS__CH_INLINE void ars__ch_sel_leave(ars__ch_sel *S, const ars_select_case *cs, int n) {
     int i;
-    for (i = 0; i < n; i++) {
-        ars__chan_wait *w = &S->w[i];
-        ars_chan *c = cs[i].ch;
-        if (c && ARS__CH_LD32_ACQ(&w->linked)) {
-            int b = ars__ch_lock_b(c);
-            if (w->linked) ars__ch_unlink_q(c, cs[i].op == ARS_SELECT_SEND, w);
-            ars__ch_unlock_t(c, b);
-        }
-    }
+    for (i = 0; i < n; i++)
+        if (cs[i].ch) ars__ch_leave(cs[i].ch, &S->w[i], cs[i].op == ARS_SELECT_SEND);
 }
 
 /* the case's operation under the channel locks (a lock-free ring's
@@ -1551,11 +1548,13 @@ ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
    ARS__CH_SEL_RETRY - 1 when it found a lock-free ring ready as it was
    about to park. */
 #define ARS__CH_SEL_RETRY 0x40000000
-ARS__CH_INLINE int ars__ch_select_round_in(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline) {
+ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_state st;
     ars_waker wk;
     int i, r;
     int shared = 0, lf = 0;
+    ars__ch_sel S[1];
+    *S = *S0;                   /* a copy the locks' barriers do not reload */
     /* A ring made lock-free stays so while we hold its lock, and a plain
        one is as safe under the spinlock as under the biased lock (>>ring):
        select turns none lock-free. */
@@ -1630,11 +1629,6 @@ ARS__CH_INLINE int ars__ch_select_round_in(ars__ch_sel *S, ars_select_case *cs, 
     return r;
 }
 
-ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case *cs, int n, int64_t deadline) {
-    ars__ch_sel S = *S0;        /* a copy the locks' barriers do not reload */
-    return ars__ch_select_round_in(&S, cs, n, deadline);
-}
-
 /* Rounds after one that ended woken to retry (woke: by a lock-free ring's
    operation on that case, or -1). Woken so but done with another case (or
    none), select passes the wake on: the element or room that woke it may
@@ -1659,22 +1653,16 @@ ARS__CH_INLINE int ars__ch_select_run(ars__ch_sel *S, ars_select_case *cs, int n
     if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
     return ars__ch_select_again(S, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
 }
-/* up to two cases (the common select), then up to ARSENAL_CHAN_SELECT_STACK:
-   the state in this frame, sized to fit; the first round inline */
+/* up to two cases (those the pair path leaves), then up to
+   ARSENAL_CHAN_SELECT_STACK: the state in this frame, sized to fit */
 ARS__CH_NOINLINE int ars__ch_select_2(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_wait w[2];
     ars_chan *ch[2];
     unsigned char b[2];
     ars__ch_sel S;
-    int r;
     S.w = w; S.ch = ch; S.b = b;
     if (ars__ch_sel_prep(&S, cs, n)) return ARS_EINVAL;
-    r = ars__ch_select_round_in(&S, cs, n, deadline);
-    if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
-    {
-        ars__ch_sel S2 = S;     /* S itself never escapes: kept in registers */
-        return ars__ch_select_again(&S2, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
-    }
+    return ars__ch_select_run(&S, cs, n, deadline);
 }
 #if ARSENAL_CHAN_SELECT_STACK > 2
 ARS__CH_NOINLINE int ars__ch_select_small(ars_select_case *cs, int n, int64_t deadline) {
@@ -1753,9 +1741,8 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
         return ars__ch_select_2(cs, 2, deadline);
     }
     for (;;) {
-        /* ars__ch_case_ready, for rings that are not lock-free */
-        r0 = c0->state || (snd0 ? c0->recv_head != NULL || c0->len < c0->cap : c0->len > 0 || c0->send_head != NULL);
-        r1 = c1->state || (snd1 ? c1->recv_head != NULL || c1->len < c1->cap : c1->len > 0 || c1->send_head != NULL);
+        r0 = ars__ch_ready_plain(c0, snd0);
+        r1 = ars__ch_ready_plain(c1, snd1);
         if (!(r0 | r1)) break;
         i = r0 && r1 ? (int)ars__ch_random(2) : r1;
         r = i ? (snd1 ? ars__ch_send_locked(c1, e1) : ars__ch_recv_locked(c1, e1))
@@ -1782,14 +1769,8 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
     ars__ch_unlock_t(lo, blo);
     r = ars__ch_wait(&st, shared, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
-    for (i = 0; i < 2; i++) {       /* the waiters still queued leave */
-        if (ARS__CH_LD32_ACQ(&w[i].linked)) {
-            ars_chan *c = i ? c1 : c0;
-            int b = ars__ch_lock_b(c);
-            if (w[i].linked) ars__ch_unlink_q(c, i ? snd1 : snd0, &w[i]);
-            ars__ch_unlock_t(c, b);
-        }
-    }
+    ars__ch_leave(c0, &w[0], snd0);     /* the waiters still queued leave */
+    ars__ch_leave(c1, &w[1], snd1);
     if (r == ARS__CH_RETRY) {
         /* a ring turned lock-free while we were parked, and an operation on
            it woke us to look again: the general rounds from here */
