@@ -349,11 +349,12 @@ typedef struct ars_select_case {
    (deadline 0: Go's `default`), ARS_ETIMEDOUT, ARS_ECANCELED, ARS_ESTATE,
    ARS_EINVAL, ARS_ENOMEM. No case at all blocks until the deadline.
    Select keeps its per-case state in its own frame for up to
-   ARSENAL_CHAN_SELECT_STACK cases (64 bytes a case); a select over more
-   takes one block from ARSENAL_MALLOC (malloc) for the call, and returns
-   ARS_ENOMEM, having done nothing, when it gets none (so always in
-   firmware that defines no ARSENAL_MALLOC). The cases array is only read,
-   but for the result of the case that fired. */
+   ARSENAL_CHAN_SELECT_STACK cases (73 bytes a case on 64-bit targets, 41
+   on 32-bit ones); a select over more takes one block from ARSENAL_MALLOC
+   (malloc) for the call, and returns ARS_ENOMEM, having done nothing, when
+   it gets none (so always in firmware that defines no ARSENAL_MALLOC); a
+   bad case is ARS_EINVAL first. The cases array is only read, but for the
+   result of the case that fired. */
 ARSENAL_CHAN_API int ars_select(ars_select_case *cases, int n, int64_t deadline);
 
 /* >>typed -------------------------------------------------------------- */
@@ -1561,19 +1562,21 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
     ars__ch_sel_lock(S);
     for (;;) {
         for (;;) {
-            int nready = 0, pick;
-            if (n <= ARS__CH_SMALL) {          /* few cases: one pass */
+            /* Each case's readiness is read once: another thread's
+               operation on a lock-free ring changes it without our locks,
+               so a second pass may not see what the first counted. */
+            int nready = 0, pick = 0;
+            if (n <= ARS__CH_SMALL) {          /* few cases: the ready ones, then a pick */
                 unsigned char ready[ARS__CH_SMALL];
                 for (i = 0; i < n; i++)
                     if (ars__ch_case_ready(&cs[i])) ready[nready++] = (unsigned char)i;
                 if (!nready) break;
                 i = ready[nready == 1 ? 0 : (int)ars__ch_random((uint32_t)nready)];
-            } else {
-                for (i = 0; i < n; i++) nready += ars__ch_case_ready(&cs[i]);
-                if (!nready) break;
-                pick = (int)ars__ch_random((uint32_t)nready);
+            } else {                           /* many: the k-th ready case replaces the pick with chance 1/k */
                 for (i = 0; i < n; i++)
-                    if (ars__ch_case_ready(&cs[i]) && pick-- == 0) break;
+                    if (ars__ch_case_ready(&cs[i]) && ars__ch_random((uint32_t)++nready) == 0) pick = i;
+                if (!nready) break;
+                i = pick;
             }
             r = ars__ch_case_do(&cs[i]);
             if (r != ARS_EAGAIN) {   /* else stale waiters or a lost race: look again */
@@ -1678,9 +1681,12 @@ ARS__CH_NOINLINE int ars__ch_select_small(ars_select_case *cs, int n, int64_t de
 /* more cases: one heap block for the call (ARS_ENOMEM without one) */
 ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t deadline) {
     size_t size = (size_t)n * (sizeof(ars__chan_wait) + sizeof(ars_chan *) + 1);
-    unsigned char *p = (unsigned char *)ars__ch_alloc(NULL, size, sizeof(void *));
+    unsigned char *p;
     ars__ch_sel S;
-    int r;
+    int r, i;
+    for (i = 0; i < n; i++)     /* a bad case is ARS_EINVAL, memory or not */
+        if (ars__ch_case_bad(&cs[i])) return ARS_EINVAL;
+    p = (unsigned char *)ars__ch_alloc(NULL, size, sizeof(void *));
     if (!p) return ARS_ENOMEM;
     S.w = (ars__chan_wait *)(void *)p;
     S.ch = (ars_chan **)(void *)(p + (size_t)n * sizeof(ars__chan_wait));

@@ -334,6 +334,44 @@ static void test_select_fairness(void) {
     EXPECT(chi < 32.2);
 }
 
+/* The same over more cases than ars__ch_select_round's one-pass list
+   holds (8): 12 cases, 10 of them ready, each picked ~1/10 of the time
+   (chi-square, 9 degrees of freedom, threshold at p ~ 1e-7). */
+static void test_select_fairness_many(void) {
+    enum { K = 12 };
+    int i, v = 0, rounds = SCALE(100000, 10000);
+    long count[K];
+    double chi = 0, e = rounds / 10.0;
+    ars_chan *c[K];
+    ars_select_case cs[K];
+    reset_chans();
+    for (i = 0; i < K; i++) {
+        ars_select_case k;
+        c[i] = mk(sizeof(int), 1);
+        ASSERT(c[i]);
+        if (i != 0 && i != 7) ars_chan_try_send(c[i], &v);    /* 0 and 7 stay empty */
+        k.ch = c[i]; k.op = ARS_SELECT_RECV; k.elem = &v; k.result = 0;
+        cs[i] = k;
+        count[i] = 0;
+    }
+    for (i = 0; i < rounds; i++) {
+        int r = ars_select(cs, K, 0);
+        if (r < 0 || r >= K) { EXPECT(r >= 0 && r < K); return; }
+        count[r]++;
+        ars_chan_try_send(c[r], &v);   /* ready again */
+    }
+    EXPECT_EQ(count[0], 0);
+    EXPECT_EQ(count[7], 0);
+    for (i = 0; i < K; i++)
+        if (i != 0 && i != 7) chi += ((double)count[i] - e) * ((double)count[i] - e) / e;
+    if (chi >= 50.0) {
+        ars_test_puts("  counts:");
+        for (i = 0; i < K; i++) { ars_test_putc(' '); ars_test_putl(count[i]); }
+        ars_test_putc('\n');
+    }
+    EXPECT(chi < 50.0);
+}
+
 /* a parked select is completed by a peer on one channel and leaves no
    waiter behind on the others */
 static int sel_r, sel_x, sel_y;
@@ -474,7 +512,8 @@ static void test_select_many(void) {
     EXPECT_EQ(ars_select(many_cs, ARSENAL_CHAN_SELECT_MAX + 1, 0), ARS_EINVAL);
 }
 /* more cases than select keeps in its frame: a heap block for the call;
-   without one, ARS_ENOMEM and nothing done */
+   without one, ARS_ENOMEM and nothing done (but a bad case is ARS_EINVAL
+   first) */
 static ars_select_case big_cs[20];
 static void test_select_big(void) {
     ars_chan *c[3];
@@ -486,6 +525,17 @@ static void test_select_big(void) {
         big_cs[i] = k;
     }
     EXPECT_EQ(ars_chan_try_send(c[1], &v), 0);
+    /* a bad case is ARS_EINVAL whether or not the block can be had */
+    big_cs[13].op = 9;
+#if !defined(ARS_TEST_FREESTANDING)
+    fail_malloc = 1;
+#endif
+    EXPECT_EQ(ars_select(big_cs, 20, 0), ARS_EINVAL);
+#if !defined(ARS_TEST_FREESTANDING)
+    fail_malloc = 0;
+    EXPECT_EQ(ars_select(big_cs, 20, 0), ARS_EINVAL);
+#endif
+    big_cs[13].op = ARS_SELECT_RECV;
 #if defined(ARS_TEST_FREESTANDING)
     EXPECT_EQ(ars_select(big_cs, 20, 0), ARS_ENOMEM);
     EXPECT_EQ(ars_select(big_cs, 16, -1) % 3, 1);   /* 16 fit in the frame */
@@ -1593,6 +1643,59 @@ static void test_threads_lockfree_ring(void) {
     lf_fifo(3);
     lf_fifo(100);
 }
+/* A select of more than 8 cases on a lock-free ring that another thread
+   fills and drains all the time: readiness changes under the select
+   without its locks. It used to count the ready cases in one pass and
+   pick in a second; when the second saw fewer, the pick ran off the end
+   and performed cs[n], a case not given to the select (here a receive
+   from lfm_d, which must keep its element). */
+static ars_chan *lfm_c, *lfm_d;
+static int lfm_stop;
+static void lfm_racer(void *arg) {
+    long v = 7, w;
+    (void)arg;
+    while (!ALOAD(&lfm_stop)) { (void)ars_chan_try_send(lfm_c, &v); (void)ars_chan_try_recv(lfm_c, &w); }
+}
+static void lfm_run(int n) {
+    ars_select_case *cs = (ars_select_case *)calloc((size_t)n + 1, sizeof *cs);
+    long *dst = (long *)calloc((size_t)n + 1, sizeof *dst), v = 7;
+    int64_t end;
+    long k, got = 0, bad = 0;
+    int i;
+    ASSERT(cs && dst);
+    ASSERT_EQ(ars_chan_create(&lfm_c, sizeof(long), 4, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&lfm_d, sizeof(long), 1, NULL), 0);
+    EXPECT_EQ(ars_chan_try_send(lfm_c, &v), 0);
+    v = 99;
+    EXPECT_EQ(ars_chan_try_send(lfm_d, &v), 0);
+    for (i = 0; i < n; i++) { cs[i].ch = lfm_c; cs[i].op = ARS_SELECT_RECV; cs[i].elem = &dst[i]; }
+    cs[n].ch = lfm_d; cs[n].op = ARS_SELECT_RECV; cs[n].elem = &dst[n]; cs[n].result = 12345;
+    ASTORE(&lfm_stop, 0);
+    spawn_thread(0, lfm_racer, NULL);
+    end = ars_now() + 150;
+    for (k = 0; k < UNDER_TSAN_SCALE(200000) && (k & 255 || ars_now() < end); k++) {
+        int r = ars_select(cs, n, 0);
+        if (r == ARS_EAGAIN) continue;
+        if (r < 0 || r >= n || cs[r].result != 0 || dst[r] != 7) { bad++; break; }
+        got++;
+    }
+    ASTORE(&lfm_stop, 1);
+    thr_join(thr[0]);
+    EXPECT_EQ(bad, 0);
+    EXPECT(got > 0);
+    EXPECT(lfm_c->state & ARS__CH_LF);
+    EXPECT_EQ(ars_chan_len(lfm_d), (size_t)1);     /* cs[n] never ran */
+    EXPECT_EQ(dst[n], 0);
+    EXPECT_EQ(cs[n].result, 12345);
+    ars_chan_destroy(lfm_c);
+    ars_chan_destroy(lfm_d);
+    free(cs);
+    free(dst);
+}
+static void test_threads_select_many_lf(void) {
+    lfm_run(9);                        /* the frame's waiters */
+    lfm_run(ARSENAL_CHAN_SELECT_STACK + 12);   /* a heap block's */
+}
 /* a signal channel (no element buffer) with a capacity stays a plain ring
    across threads: counted exactly */
 static ars_chan *sig_c;
@@ -1840,6 +1943,7 @@ int main(void) {
     ARS_RUN(test_destroy_wakes);
     ARS_RUN(test_select_ready);
     ARS_RUN(test_select_fairness);
+    ARS_RUN(test_select_fairness_many);
     ARS_RUN(test_select_parked);
     ARS_RUN(test_select_two);
     ARS_RUN(test_select_many);
@@ -1860,6 +1964,7 @@ int main(void) {
     ARS_RUN(test_threads_mpmc_buffered);
     ARS_RUN(test_threads_mpmc_buffered_odd);
     ARS_RUN(test_threads_lockfree_ring);
+    ARS_RUN(test_threads_select_many_lf);
     ARS_RUN(test_threads_signal_ring);
     ARS_RUN(test_threads_close_race);
     ARS_RUN(test_threads_select_pass_on);
