@@ -116,9 +116,12 @@
      reads a signalfd, so block them in every thread (before creating
      threads, as examples/io_echo_server.c does, and outside coroutines
      with ARSENAL_CORO_USE_UCONTEXT, where each context keeps its own signal
-     mask); kqueue and poll install a
-     handler that writes to a pipe; Windows maps console events (Ctrl+C =
-     SIGINT, Ctrl+Break = SIGBREAK, close/logoff/shutdown = SIGTERM).
+     mask); kqueue and poll install a handler that writes to one pipe for
+     the process, and a wait there takes the first signal of its own set
+     and drops any other it reads: waits at the same time on those two
+     backends should ask for the same signals (with epoll each has its
+     own signalfd); Windows maps console events (Ctrl+C = SIGINT,
+     Ctrl+Break = SIGBREAK, close/logoff/shutdown = SIGTERM).
    - A socket must not be used after ars_io_close; a coroutine waiting on it
      in that moment gets ARS_ECLOSED and must not touch it again either.
    - IOCP: no SO_REUSEPORT (ars_tcp_listen refuses it: ARS_EINVAL), so one
@@ -320,8 +323,8 @@ ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline);
 /* Wraps an fd / SOCKET (made non-blocking) so ars_io_wait works on it;
    ars_io_detach frees the wrapper without closing the fd (which stays
-   non-blocking). On failure the fd is left as it was (POSIX): e.g. epoll
-   refuses regular files: ARS_EIO). */
+   non-blocking; its close-on-exec flag is never touched). On failure the
+   fd is left as it was (POSIX): e.g. epoll refuses regular files: ARS_EIO). */
 ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd);
 ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s);
 /* The fd / SOCKET underneath (for socket options this header lacks). */
@@ -925,10 +928,12 @@ static int ars__io_err(int e);
 /* Outside a coroutine the calling thread waits in poll(2) on this one
    descriptor, as the IOCP backend drives its port: 0 ready, ARS_ETIMEDOUT
    at the deadline. Readiness edges it consumes only make a later
-   coroutine's wait retry once. */
+   coroutine's wait retry once. No dirs: a plain timed wait (a negative fd
+   is ignored by poll), as accept's back-off needs: its listener stays
+   readable with the connection it cannot take. */
 ARS__IO_UNUSED static int ars__io_block(ars_sock *s, int dirs, int64_t deadline) {
     struct pollfd p;
-    p.fd = s->fd;
+    p.fd = dirs ? s->fd : -1;
     p.events = (short)(((dirs & ARS__PRD) ? POLLIN : 0) | ((dirs & ARS__PWR) ? POLLOUT : 0));
     for (;;) {
         int r;
@@ -956,7 +961,7 @@ ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, 
     if (dirs != ARS__PRD && s->waiting[ARS__WR]) return ARS_EBUSY;
     if (deadline == 0) return ARS_ETIMEDOUT;
     if (!ars_coro_running())   /* live coroutines here could not run meanwhile */
-        return ars_sched_count() > 0 ? ARS_ESTATE : ars__io_block(s, dirs, deadline);
+        return ars_sched_count() > 0 ? ARS_ESTATE : ars__io_block(s, watch ? dirs : 0, deadline);
     if (!s->loop->hooked) ars__io_hook(s->loop);
     w = ars_park_prepare();
     for (d = 0; d < 2; d++) if (dirs >> d & 1) {
@@ -1409,7 +1414,11 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
        (saves the recv that would return EAGAIN, as libuv does) */
     if (!s->rd_ready && !s->hup && deadline != 0) {
         r = ars__io_park(s, ARS__PRD, deadline, 1);
-        if (r) return r;
+        /* a deadline that passed (perhaps before the call) still gets the
+           one look deadline 0 gets: data may have come since the loop's
+           last poll */
+        if (r == ARS_ETIMEDOUT) deadline = 0;
+        else if (r) return r;
     }
 #endif
     for (;;) {
@@ -1597,8 +1606,9 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     /* the common case of a server between requests, kept short: a socket
        that our last read found drained is not readable until its next
        edge, so wait for that without asking poll(2) */
-    if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup) {
+    if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup && deadline != 0) {
         int r = ars__io_park(s, ARS__PRD, deadline, 1);
+        if (r == ARS_ETIMEDOUT) return ars__io_wait_slow(s, events, 0);   /* one look, as ars_tcp_read */
         if (r) return r;
         if (s->rd_ready || s->hup) return ARS_IO_READ;
     }
@@ -1610,7 +1620,7 @@ static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline) {
     int r;
     for (;;) {
 #if defined(ARS__IO_EPOLL)
-        if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup) goto park;
+        if (events == ARS_IO_READ && s->kind != ARS__K_RAW && !s->rd_ready && !s->hup && deadline != 0) goto park;
 #endif
         pf.fd = s->fd;
         pf.events = (short)(((events & ARS_IO_READ) ? POLLIN : 0) | ((events & ARS_IO_WRITE) ? POLLOUT : 0));
@@ -1640,7 +1650,9 @@ ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd) {
     if (!out || fd < 0) return ARS_EINVAL;
     *out = NULL;
     fl = fcntl((int)fd, F_GETFL, 0);
-    if (fl < 0 || ars__set_nonblock((int)fd)) return ARS_EINVAL;
+    /* only O_NONBLOCK: FD_CLOEXEC is the caller's to choose (the fds this
+       header makes itself are close-on-exec) */
+    if (fl < 0 || fcntl((int)fd, F_SETFL, fl | O_NONBLOCK) < 0) return ARS_EINVAL;
     r = ars__sock_new(out, (int)fd, ARS__K_RAW, 0);
     if (!r) {
         r = ars__be_add((*out)->loop, *out);

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <poll.h>
 #define HAVE_FORK 1
 #endif
 
@@ -1220,6 +1221,49 @@ static void test_emfile_accept(void) {
     ars_sched_run();
     ars_io_close(m.ls);
 }
+/* The same outside every coroutine: the back-off is a timed wait in the
+   thread, and the deadline holds. It used to poll the listener, which
+   stays readable with the connection it cannot take: accept4 and poll
+   in a loop at full CPU, past any deadline. */
+static void test_emfile_accept_outside(void) {
+    ars_sock *ls, *c = NULL, *c2 = NULL, *a = NULL;
+    int *fds, n = 0, i, r;
+    struct rlimit old, low;
+    struct rusage r0, r1;
+    long cpu_us;
+    int64_t t0, late;
+    ASSERT_EQ(listen_any(&ls, "127.0.0.1", 16), 0);
+    ASSERT_EQ(ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)), 0);
+    getrlimit(RLIMIT_NOFILE, &old);
+    low = old;
+    if (low.rlim_cur > 512) low.rlim_cur = 512;
+    setrlimit(RLIMIT_NOFILE, &low);
+    fds = (int *)malloc(sizeof(int) * 20000);
+    while (fds && n < 20000) { int fd = dup(0); if (fd < 0) break; fds[n++] = fd; }
+    getrusage(RUSAGE_SELF, &r0);
+    t0 = ars_now();
+    r = ars_tcp_accept(ls, &a, NULL, t0 + 300);
+    late = ars_now() - (t0 + 300);
+    getrusage(RUSAGE_SELF, &r1);
+    for (i = 0; i < n; i++) close(fds[i]);
+    free(fds);
+    setrlimit(RLIMIT_NOFILE, &old);
+    EXPECT_EQ(r, ARS_ETIMEDOUT);
+    EXPECT(late >= 0 && late < LATE_MS);
+    cpu_us = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000L + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
+             (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
+    EXPECT(cpu_us < (SLOW ? 120000L : 40000L));    /* it waited, not spun */
+    if (r == 0) ars_io_close(a);
+    /* descriptors back: accepts again (a second client, as above: under
+       Valgrind the first connection is lost) */
+    if (ars_tcp_connect(&c2, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) c2 = NULL;
+    r = ars_tcp_accept(ls, &a, NULL, go_deadline(2000));
+    EXPECT_EQ(r, 0);
+    if (r == 0) ars_io_close(a);
+    ars_io_close(c);
+    if (c2) ars_io_close(c2);
+    ars_io_close(ls);
+}
 
 /* ---- signals and attached fds ---- */
 static int sig_r;
@@ -1273,6 +1317,68 @@ static void test_attach_failure_restores(void) {
         EXPECT_EQ(fcntl(fd, F_GETFL, 0), before);
     }
     EXPECT_EQ(ars_io_attach(&s, -1), ARS_EINVAL);
+    fclose(f);
+}
+/* Data that came since the loop last polled is found by a call whose
+   deadline is 0 or already passed: such a call still looks once. With
+   epoll, after a short read, ars_io_wait(READ, 0) and ars_tcp_read with a
+   passed deadline used to return ARS_ETIMEDOUT without a look. */
+static void pd_co(void *arg) {
+    ars_sock *ls = (ars_sock *)arg, *c = NULL, *s = NULL;
+    char b[8];
+    struct pollfd pf;
+    int64_t past;
+    int round;
+    ASSERT_EQ(ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)), 0);
+    ASSERT_EQ(ars_tcp_accept(ls, &s, NULL, go_deadline(2000)), 0);
+    for (round = 0; round < 3; round++) {
+        EXPECT_EQ(ars_tcp_write(c, "x", 1, NULL, go_deadline(1000)), 1);
+        EXPECT_EQ(ars_tcp_read(s, b, sizeof b, go_deadline(1000)), 1);   /* short: drained */
+        EXPECT_EQ(ars_tcp_write(c, "y", 1, NULL, go_deadline(1000)), 1);
+        pf.fd = (int)ars_io_fd(s); pf.events = POLLIN; pf.revents = 0;
+        EXPECT_EQ(poll(&pf, 1, 1000), 1);        /* there, and the loop has not polled */
+        past = ars_now() - 1;
+        if (past < 1) past = 1;                  /* 0 means "do not block", < 0 never */
+        if (round == 0) EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, 0), ARS_IO_READ);
+        if (round == 1) EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, past), ARS_IO_READ);
+        EXPECT_EQ(ars_tcp_read(s, b, sizeof b, round == 2 ? past : 0), 1);
+        EXPECT_EQ(b[0], 'y');
+    }
+    /* nothing there: the same calls time out */
+    past = ars_now() - 1;
+    if (past < 1) past = 1;
+    EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, 0), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, past), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_tcp_read(s, b, sizeof b, past), ARS_ETIMEDOUT);
+    EXPECT_EQ(ars_tcp_read(s, b, sizeof b, 0), ARS_ETIMEDOUT);
+    ars_io_close(s);
+    ars_io_close(c);
+}
+static void test_passed_deadline_looks(void) {
+    ars_sock *ls;
+    ASSERT_EQ(listen_any(&ls, "127.0.0.1", 4), 0);
+    ars_go(pd_co, ls);
+    EXPECT_EQ(ars_sched_run(), 0);
+    ars_io_close(ls);
+}
+/* attach sets O_NONBLOCK only: the close-on-exec flag stays the caller's,
+   attached or not, detached or not (it used to be set, and left set even
+   by a failed attach) */
+static void test_attach_keeps_cloexec(void) {
+    int p[2], k;
+    ars_sock *s = NULL;
+    FILE *f = tmpfile();
+    ASSERT(f != NULL);
+    ASSERT_EQ(pipe(p), 0);
+    for (k = 0; k < 2; k++) {
+        int fd = k ? fileno(f) : p[0], r;
+        ASSERT_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+        r = ars_io_attach(&s, fd);
+        EXPECT_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+        if (r == 0) EXPECT_EQ(ars_io_detach(s), fd);
+        EXPECT_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+    }
+    close(p[0]); close(p[1]);
     fclose(f);
 }
 static void test_signal_and_fds(void) {
@@ -1460,8 +1566,11 @@ int main(void) {
     ARS_RUN(test_close_and_cancel);
 #if !defined(_WIN32)
     ARS_RUN(test_emfile_accept);
+    ARS_RUN(test_emfile_accept_outside);
     ARS_RUN(test_signal_and_fds);
     ARS_RUN(test_attach_failure_restores);
+    ARS_RUN(test_attach_keeps_cloexec);
+    ARS_RUN(test_passed_deadline_looks);
     ARS_RUN(test_reuseport_threads);
     ARS_RUN(test_cross_thread_cancel);
 #else
