@@ -1671,8 +1671,23 @@ ARS__NOASAN static void ars__heap_shrink(ars_heap *h, ars__hblk *b, size_t size)
     h->used -= bs - size;
 }
 
+/* Grows used block b (bs bytes) in place to `size` when the block after
+   it is free and big enough: 1, else 0. */
+ARS__NOASAN static int ars__heap_grow(ars_heap *h, ars__hblk *b, size_t bs, size_t size) {
+    ars__hblk *nx = ARS__HB_AT(b, bs);
+    size_t ns = ARS__HB_SIZE(nx);
+    if (!(nx->head & ARS__HB_FREE) || bs + ns < size) return 0;
+    ars__heap_remove(h, nx, ns);
+    b->head = (uint32_t)(bs + ns) | (b->head & ARS__HB_PFREE);
+    ARS__HB_AT(b, bs + ns)->head &= ~ARS__HB_PFREE;
+    h->used += ns;
+    ars__heap_shrink(h, b, size);           /* gives back what is not needed */
+    if (h->used > h->peak) h->peak = h->used;   /* then the real peak */
+    return 1;
+}
+
 ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, size_t n) {
-    ars__hblk *b, *nx;
+    ars__hblk *b;
     unsigned al;
     size_t size, bs, usable;
     void *np;
@@ -1698,20 +1713,16 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, siz
         ARS__UNPOISON(ptr, n);
         return ptr;
     }
-    nx = ARS__HB_AT(b, bs);
-    if ((nx->head & ARS__HB_FREE) && bs + ARS__HB_SIZE(nx) >= size) {   /* grow in place */
-        size_t ns = ARS__HB_SIZE(nx);
-        ars__heap_remove(h, nx, ns);
-        b->head = (uint32_t)(bs + ns) | (b->head & ARS__HB_PFREE);
-        ARS__HB_AT(b, bs + ns)->head &= ~ARS__HB_PFREE;
-        h->used += ns;
-        ars__heap_shrink(h, b, size);       /* gives back what is not needed */
-        if (h->used > h->peak) h->peak = h->used;   /* then the real peak */
-        ARS__UNPOISON(ptr, n);
-        return ptr;
-    }
+    if (ars__heap_grow(h, b, bs, size)) { ARS__UNPOISON(ptr, n); return ptr; }
     np = al > 3 ? ars_heap_alloc_aligned(h, n, (size_t)1 << al) : ars_heap_alloc(h, n);
-    if (!np) return NULL;
+    if (!np) {
+        /* The neighbour after the block may have been in the cache, where
+           a block stays marked used: with the cache emptied it is free
+           (merged), and may be room enough after all. */
+        ars__heap_flush(h, 0);
+        if (ars__heap_grow(h, b, bs, size)) { ARS__UNPOISON(ptr, n); return ptr; }
+        return NULL;
+    }
     ARS__UNPOISON(ptr, usable);
     ARSENAL_ALLOC_MEMCPY(np, ptr, usable < n ? usable : n);
     ars_heap_free(h, ptr);

@@ -88,7 +88,8 @@
        int  name_erase(name *m, K k)         1 erased, 0 absent
        void name_erase_at(name *m, size_t i)
        size_t name_size(const name *m), name_capacity(const name *m)  (slots)
-       int  name_reserve(name *m, size_t n)  room for n without rehash; 0 or <0
+       int  name_reserve(name *m, size_t n)  room for n without rehash (but a
+                                             reseed for a bad hash); 0 or <0
        void name_clear(name *m)              keeps the memory; the reseed budget
                                              (see THE TABLE) starts over
        int  name_shrink(name *m)             smallest table for the current size
@@ -132,6 +133,13 @@
    PLATFORMS: any C99 or C++11 compiler; SSE2 on x86/x86_64, NEON on AArch64,
    SWAR (8-byte groups) elsewhere; tested on x86_64, i686, aarch64, armhf,
    riscv64 Linux, Windows (mingw-w64) and Cortex-M firmware.
+
+   LIMITS: keys and values aligned to at most 16 bytes (slots sit 16 bytes
+   into 64-byte-aligned groups, so a type that needs 32, such as __m256d,
+   would be misaligned). A table holds at most SIZE_MAX / 64 bytes: no limit
+   that matters on 64-bit targets, but 64 MiB on 32-bit ones (3.2 to 3.7
+   million uint64 pairs, SWAR or SSE2), past which inserts and reserve fail
+   with ARS_ENOMEM.
 
    CAVEATS: not thread-safe (one writer, or many readers). Call
    ars_hash_set_seed() before other threads use the library. xxhash.h 0.8.1

@@ -291,9 +291,39 @@ static void test_heap_random_cache(void) {
     heap_random_run(10, 300L * T_SCALE, 97, HEAP_MEM / 4, 4);
 }
 
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+/* With the cache on, a realloc that can grow in place into the block after
+   it must, even when that block sits in the cache (marked used there): it
+   used to try a new block only, fail, and return NULL on a heap with room.
+   An aligned block too. */
+static void test_heap_cache_realloc_grows(void) {
+    static unsigned char mem[4096] __attribute__((aligned(16)));
+    int aligned;
+    for (aligned = 0; aligned < 2; aligned++) {
+        ars_heap h;
+        unsigned char *a, *b, *r;
+        size_t n = 4096, i;
+        ASSERT_EQ(ars_heap_init(&h, mem, sizeof mem), 0);
+        ars_heap_set_cache(&h, 65536, 0);
+        a = (unsigned char *)(aligned ? ars_heap_alloc_aligned(&h, 100, 32) : ars_heap_alloc(&h, 100));
+        b = (unsigned char *)ars_heap_alloc(&h, 100);
+        ASSERT(a && b);
+        for (i = 0; i < 100; i++) a[i] = (unsigned char)(i * 7);
+        while (n >= 8) { if (!ars_heap_alloc(&h, n)) n -= 8; }   /* every other byte taken */
+        ars_heap_free(&h, b);              /* into the cache: a's neighbour */
+        r = (unsigned char *)ars_heap_realloc(&h, a, 180);
+        EXPECT(r == a);                    /* in place: nothing else fits */
+        if (r) {
+            for (i = 0; i < 100; i++) if (r[i] != (unsigned char)(i * 7)) break;
+            EXPECT_EQ(i, (size_t)100);
+            if (aligned) EXPECT_EQ((uintptr_t)r % 32, (uintptr_t)0);
+        }
+        EXPECT_EQ(ars_heap_check(&h), 0);
+        ars_heap_deinit(&h);
+    }
+}
 /* With the cache on, peak_used is the highest used + cached (as its comment
    says): bytes waiting in the cache count until they are flushed. */
-#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
 static void test_heap_cache_peak(void) {
     ars_heap h;
     ars_heap_stats st;
@@ -1296,6 +1326,7 @@ int main(void) {
     ARS_RUN(test_heap_random_cache);
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
     ARS_RUN(test_heap_cache_peak);
+    ARS_RUN(test_heap_cache_realloc_grows);
 #endif
     ARS_RUN(test_arena_fixed);
     ARS_RUN(test_arena_rounding);
