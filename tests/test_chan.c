@@ -1650,11 +1650,15 @@ static void test_threads_lockfree_ring(void) {
    and performed cs[n], a case not given to the select (here a receive
    from lfm_d, which must keep its element). */
 static ars_chan *lfm_c, *lfm_d;
-static int lfm_stop;
+static int lfm_stop, lfm_rounds;
 static void lfm_racer(void *arg) {
     long v = 7, w;
     (void)arg;
-    while (!ALOAD(&lfm_stop)) { (void)ars_chan_try_send(lfm_c, &v); (void)ars_chan_try_recv(lfm_c, &w); }
+    while (!ALOAD(&lfm_stop)) {
+        (void)ars_chan_try_send(lfm_c, &v);
+        (void)ars_chan_try_recv(lfm_c, &w);
+        AADD(&lfm_rounds, 1);
+    }
 }
 static void lfm_run(int n) {
     ars_select_case *cs = (ars_select_case *)calloc((size_t)n + 1, sizeof *cs);
@@ -1671,7 +1675,12 @@ static void lfm_run(int n) {
     for (i = 0; i < n; i++) { cs[i].ch = lfm_c; cs[i].op = ARS_SELECT_RECV; cs[i].elem = &dst[i]; }
     cs[n].ch = lfm_d; cs[n].op = ARS_SELECT_RECV; cs[n].elem = &dst[n]; cs[n].result = 12345;
     ASTORE(&lfm_stop, 0);
+    ASTORE(&lfm_rounds, 0);
     spawn_thread(0, lfm_racer, NULL);
+    /* the racer's first operation makes the ring lock-free (Valgrind may
+       not run it at all while this thread is busy) */
+    end = ars_now() + 5000;
+    while (!ALOAD(&lfm_rounds) && ars_now() < end) ars_test_yield();
     end = ars_now() + 150;
     for (k = 0; k < UNDER_TSAN_SCALE(200000) && (k & 255 || ars_now() < end); k++) {
         int r = ars_select(cs, n, 0);
