@@ -1657,16 +1657,21 @@ ARS__CH_INLINE int ars__ch_select_run(ars__ch_sel *S, ars_select_case *cs, int n
     return ars__ch_select_again(S, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
 }
 /* up to two cases (those the pair path leaves), then up to
-   ARSENAL_CHAN_SELECT_STACK: the state in this frame, sized to fit */
-ARS__CH_NOINLINE int ars__ch_select_2(ars_select_case *cs, int n, int64_t deadline) {
+   ARSENAL_CHAN_SELECT_STACK: the state in this frame, sized to fit. woke:
+   ARS__CH_FRESH for a new select, else the pair path going on after a
+   wake to look again (ars__ch_select_again's woke) */
+#define ARS__CH_FRESH (-2)
+ARS__CH_NOINLINE int ars__ch_select_2w(ars_select_case *cs, int n, int64_t deadline, int woke) {
     ars__chan_wait w[2];
     ars_chan *ch[2];
     unsigned char b[2];
     ars__ch_sel S;
     S.w = w; S.ch = ch; S.b = b;
     if (ars__ch_sel_prep(&S, cs, n)) return ARS_EINVAL;
+    if (woke != ARS__CH_FRESH) return ars__ch_select_again(&S, cs, n, deadline, woke);
     return ars__ch_select_run(&S, cs, n, deadline);
 }
+#define ars__ch_select_2(cs, n, deadline) ars__ch_select_2w((cs), (n), (deadline), ARS__CH_FRESH)
 #if ARSENAL_CHAN_SELECT_STACK > 2
 ARS__CH_NOINLINE int ars__ch_select_small(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_wait w[ARSENAL_CHAN_SELECT_STACK];
@@ -1750,17 +1755,6 @@ ARS__CH_INLINE void ars__ch_unlock2(ars_chan *lo, ars_chan *hi, int b) {
    nothing for the park's frame and registers (544 -> 510 instructions a
    message in bench_chan's select ping-pong, gcc; 557 -> 514, clang). */
 
-/* a ring turned lock-free while the pair was parked, and an operation on
-   it (case woke) woke it to look again: the general rounds from here */
-ARS__CH_NOINLINE int ars__ch_pair_retry(ars_select_case *cs, int64_t deadline, int woke) {
-    ars__chan_wait w[2];
-    ars_chan *ch[2];
-    unsigned char b[2];
-    ars__ch_sel S;
-    S.w = w; S.ch = ch; S.b = b;
-    (void)ars__ch_sel_prep(&S, cs, 2);
-    return ars__ch_select_again(&S, cs, 2, deadline, woke);
-}
 /* neither case ready: waiters on both queues, the park, then the queues
    left */
 ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b) {
@@ -1787,7 +1781,9 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
         ars__ch_wait_done(&st);
         ars__ch_leave(c0, &w[0], snd0);
         ars__ch_leave(c1, &w[1], snd1);
-        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) return ars__ch_pair_retry(cs, deadline, st.fired);
+        /* a ring turned lock-free while the pair was parked, and an
+           operation on it woke us to look again: the general rounds */
+        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) return ars__ch_select_2w(cs, 2, deadline, st.fired);
         cs[st.fired].result = r;
         return st.fired;
     }
