@@ -1288,24 +1288,135 @@ ARS__CH_INLINE int ars__ch_lock_plain(ars_chan *c) {
 #endif
 }
 
-ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
-    int r, b;
-    if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
-    b = ars__ch_lock_plain(c);
-    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, (void *)(uintptr_t)elem, 1, deadline);
-    r = ars__ch_send_locked(c, elem);
+/* a send (is_send) or receive with the lock (b: the biased one) held, on
+   the plain ring: parks when it would block */
+ARS__CH_NOINLINE int ars__ch_op_locked(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
+    int r = is_send ? ars__ch_send_locked(c, elem) : ars__ch_recv_locked(c, elem);
     if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock_t(c, b); return r; }
-    return ars__ch_park(c, (void *)(uintptr_t)elem, 1, deadline, b);
+    return ars__ch_park(c, elem, is_send, deadline, b);
+}
+/* the general send (is_send) and receive: any lock, the lock-free ring */
+ARS__CH_NOINLINE int ars__ch_op(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    int b = ars__ch_lock_plain(c);
+    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, elem, is_send, deadline);
+    return ars__ch_op_locked(c, elem, is_send, deadline, b);
+}
+
+/* >>fast paths. With arsenal_coro.h's implementation in the same file and
+   the channel's biased lock (or no lock: ARSENAL_CHAN_NO_THREADS), the
+   common cases of send and receive (a waiter of this thread to hand to, the
+   plain ring, a park) make no call but tail calls, so they save and restore
+   no register; every other case goes to the general path above. */
+#if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE) && \
+    (defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_BIAS)
+#define ARS__CH_FAST 1
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_fast_lock(c) ((void)(c), 1)
+#else
+#define ars__ch_fast_lock(c) ars__ch_try_bias(c)
+#endif
+/* element sizes the fast paths copy inline (0, 1, 4, 8, 16 bytes); the
+   others go to the general path, whose copy may call memcpy */
+#define ARS__CH_INLINE_SIZE(n) ((n) <= 16 && ((0x10113u >> (n)) & 1u))
+ARS__CH_INLINE void ars__ch_copy_small(void *dst, const void *src, size_t n) {
+    if (ARS__CH_LIKELY(n == 8)) ARS__CH_MEMCPY(dst, src, 8);
+    else if (n == 4) ARS__CH_MEMCPY(dst, src, 4);
+    else if (n == 16) ARS__CH_MEMCPY(dst, src, 16);
+    else if (n == 1) *(unsigned char *)dst = *(const unsigned char *)src;
+}
+/* The first waiter w of a queue, if it is a coroutine of this thread's
+   scheduler that can still be woken: claimed (queued to run) and unlinked,
+   1; else 0, and nothing changed but a claim that lost (the general path
+   then drops w). Such a waiter never makes the channel shared. */
+ARS__CH_INLINE int ars__ch_take_here(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
+    if (ARS__CH_UNLIKELY(!ars__here(w->w.co))) return 0;
+    if (ARS__CH_UNLIKELY(ars__claim_here(w->w.co, w->w.seq, 0) != 0)) return 0;
+    ars__ch_unlink_head(head, tail, w);
+    return 1;
+}
+#endif
+
+#ifdef ARS__CH_FAST
+/* ars__ch_park (b = 1) for a coroutine of a scheduler on a channel no
+   other thread's waker has touched (shared is 0: no spin) */
+ARS__CH_NOINLINE int ars__ch_park_here(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    ars__chan_state st;
+    ars__chan_wait w;
+    ars_coro *co = ars__running_scheduled();
+    int r;
+    if (ARS__CH_UNLIKELY(!co || c->shared)) return ars__ch_park(c, elem, is_send, deadline, 1);
+    w.w.co = co;
+    w.w.seq = ars__park_arm(co);
+    ars__ch_wait_fill(&w, &st, elem);
+    ars__ch_link_q(c, is_send, &w);
+    ars__ch_unlock_t(c, 1);
+    r = ars__park_armed(co->sched, co, deadline);
+    if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY)) {
+        /* a peer (or close) unlinked us and claimed the park */
+        ars__ch_wait_done(&st);
+        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(c, elem, is_send, deadline) : r;
+    }
+    ars__ch_leave(c, &w, is_send);
+    return r;
+}
+#endif
+
+ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
+    if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
+#ifdef ARS__CH_FAST
+    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c))) {
+        ars__chan_wait *w = c->recv_head;
+        size_t n = c->elem_size;
+        if (ARS__CH_UNLIKELY(c->state)) { ars__ch_unlock_t(c, 1); return ARS_ECLOSED; }
+        if (w) {
+            if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->recv_head, &c->recv_tail, w)))
+                return ars__ch_op_locked(c, (void *)(uintptr_t)elem, 1, deadline, 1);
+            ars__ch_copy_small(w->elem, elem, n);
+            ars__ch_done(w);
+        } else if (c->len < c->cap) {
+            size_t t = c->head + c->len;
+            if (t >= c->cap) t -= c->cap;
+            ars__ch_copy_small(ars__ch_slot(c, t), elem, n);
+            c->len++;
+        } else {
+            if (deadline == 0) { ars__ch_unlock_t(c, 1); return ARS_EAGAIN; }
+            return ars__ch_park_here(c, (void *)(uintptr_t)elem, 1, deadline);
+        }
+        ars__ch_unlock_t(c, 1);
+        return 0;
+    }
+#endif
+    return ars__ch_op(c, (void *)(uintptr_t)elem, 1, deadline);
 }
 
 ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
-    int r, b;
     if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
-    b = ars__ch_lock_plain(c);
-    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, elem, 0, deadline);
-    r = ars__ch_recv_locked(c, elem);
-    if (ARS__CH_LIKELY(r != ARS_EAGAIN) || deadline == 0) { ars__ch_unlock_t(c, b); return r; }
-    return ars__ch_park(c, elem, 0, deadline, b);
+#ifdef ARS__CH_FAST
+    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c))) {
+        ars__chan_wait *w = c->send_head;
+        size_t n = c->elem_size;
+        if (c->len > 0) {
+            if (ARS__CH_UNLIKELY(w != NULL))   /* a parked sender refills the slot */
+                return ars__ch_op_locked(c, elem, 0, deadline, 1);
+            ars__ch_copy_small(elem, ars__ch_slot(c, c->head), n);
+            if (++c->head == c->cap) c->head = 0;
+            c->len--;
+        } else if (w) {
+            if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->send_head, &c->send_tail, w)))
+                return ars__ch_op_locked(c, elem, 0, deadline, 1);
+            ars__ch_copy_small(elem, w->elem, n);
+            ars__ch_done(w);
+        } else {
+            int r = c->state ? ARS_ECLOSED : ARS_EAGAIN;
+            if (r == ARS_EAGAIN && deadline != 0) return ars__ch_park_here(c, elem, 0, deadline);
+            ars__ch_unlock_t(c, 1);
+            return r;
+        }
+        ars__ch_unlock_t(c, 1);
+        return 0;
+    }
+#endif
+    return ars__ch_op(c, elem, 0, deadline);
 }
 
 ARSENAL_CHAN_API int ars_chan_try_send(ars_chan *c, const void *elem) {

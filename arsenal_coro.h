@@ -2392,6 +2392,34 @@ ARS__PARK_INLINE int ars__claim(ars_coro *co, uint32_t seq, int result) {
     else ars__make_runnable_far(co);
     return 0;
 }
+/* ars__claim for a coroutine of this thread's scheduler (the caller saw
+   ars__here(co)): it makes no call, so a caller whose other paths make
+   none either needs no callee-saved register (arsenal_chan.h's fast
+   paths) */
+#define ars__here(co) ((co)->sched == ars__sched)
+ARS__PARK_INLINE int ars__claim_here(ars_coro *co, uint32_t seq, int result) {
+    if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
+    co->park_result = result;
+    ars__runq_push(co->sched, co);
+    return 0;
+}
+/* Arms the park of co, a coroutine of this thread's scheduler (the
+   running one, or a thread waiter): returns its sequence number. */
+ARS__PARK_INLINE uint32_t ars__park_arm(ars_coro *co) {
+    uint32_t seq = ars__ld32(&co->wait) >> 1;
+#ifdef ARS__ASYM
+    /* a cross-thread ars_cancel fences this thread with membarrier */
+    if (__builtin_expect(__atomic_load_n(&ars__membarrier_state, __ATOMIC_RELAXED) == 1, 1)) {
+        __atomic_store_n(&co->wait, (seq << 1) | 1u, __ATOMIC_RELEASE);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    } else {
+        ars__arm_slow(&co->wait, (seq << 1) | 1u);
+    }
+#else
+    ars__st32(&co->wait, (seq << 1) | 1u);
+#endif
+    return seq;
+}
 /* ars_park_prepare and ars_park, inline for arsenal_chan.h when its
    implementation shares this file */
 ARS__PARK_INLINE ars_waker ars__park_prepare_in(void) {
@@ -2402,19 +2430,8 @@ ARS__PARK_INLINE ars_waker ars__park_prepare_in(void) {
     w.co = co;
     w.seq = 0;
     if (w.co) {
-        w.seq = ars__ld32(&co->wait) >> 1;
         co->prepared = 1;
-#ifdef ARS__ASYM
-        /* a cross-thread ars_cancel fences this thread with membarrier */
-        if (__builtin_expect(__atomic_load_n(&ars__membarrier_state, __ATOMIC_RELAXED) == 1, 1)) {
-            __atomic_store_n(&co->wait, (w.seq << 1) | 1u, __ATOMIC_RELEASE);
-            __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        } else {
-            ars__arm_slow(&co->wait, (w.seq << 1) | 1u);
-        }
-        return w;
-#endif
-        ars__st32(&co->wait, (w.seq << 1) | 1u);
+        w.seq = ars__park_arm(co);
     }
     return w;
 }
@@ -2455,20 +2472,10 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
     }
 }
 
-ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
-    ars_coro *co = ars__current;
-    ars_sched *s;
-    uint32_t w;
-    if (!co || !co->sched) {
-#if !defined(ARS__CORO_OS_NONE)
-        if (!co && ars__parker_thread()) return ars__tw_park(deadline);
-#endif
-        return ARS_ESTATE;
-    }
-    s = co->sched;
-    if (!co->prepared) ars__park_prepare_in();
-    co->prepared = 0;
-    w = ars__ld32(&co->wait);
+/* Parks the running coroutine co of scheduler s, armed by ars__park_arm
+   (the second half of ars_park). */
+ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadline) {
+    uint32_t w = ars__ld32(&co->wait);
     if (w & 1u) {
         /* still armed: settle a pending cancel or a passed deadline now */
         if (ars__ld32(&co->cancel_pending) && ars__cas32(&co->cancel_pending, 1u, 0u)) {
@@ -2488,6 +2495,21 @@ ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
     if (co->heap_index != (size_t)-1) ars__timer_remove(s, co);
     return co->park_result;   /* a canceler took the flag before claiming */
 }
+ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
+    ars_coro *co = ars__current;
+    if (!co || !co->sched) {
+#if !defined(ARS__CORO_OS_NONE)
+        if (!co && ars__parker_thread()) return ars__tw_park(deadline);
+#endif
+        return ARS_ESTATE;
+    }
+    if (!co->prepared) (void)ars__park_arm(co);
+    co->prepared = 0;
+    return ars__park_armed(co->sched, co, deadline);
+}
+/* the running coroutine if it belongs to a scheduler, else NULL (for
+   arsenal_chan.h's fast paths, which then take the general ones) */
+#define ars__running_scheduled() (ars__current && ars__current->sched ? ars__current : NULL)
 ARSENAL_CORO_API int ars_park(int64_t deadline) { return ars__park_in(deadline); }
 
 ARSENAL_CORO_API int ars__sched_alone(void) {
