@@ -996,9 +996,14 @@ ARS__LZ4_DEF int ars_lz4_frame_decompress(const void *src, size_t src_size, void
             if (h.block_checksum && ars__lz4_xxh(p, size) != ars__lz4_rd32(p + size)) return ARS_ECORRUPT;
             room = dst_cap - total;
             if (room > h.block_size) room = h.block_size;
+            /* with a content size (checked above to fit), a block that
+               decodes past it is corrupt, stored or compressed */
+            if (h.has_size && room > h.content_size - (total - start))
+                room = (size_t)(h.content_size - (total - start));
             dict = h.linked ? total - start : 0;
             if (dict > ARS__LZ4_DICT) dict = ARS__LZ4_DICT;
             r = ars__lz4_decode_block(p, size, (word & ARS__LZ4_UNCOMPRESSED) != 0, d + total, room, dict);
+            if (r == ARS_EOVERFLOW && h.has_size) r = ARS_ECORRUPT;
             if (r == ARS_ECORRUPT && room < h.block_size && !h.has_size) {
                 /* corrupt, or simply bigger than what is left of dst? It
                    does not fit if its first `room` bytes decode. (With a

@@ -735,6 +735,29 @@ static void test_frame_linked_corrupt_small_dst(void) {
     EXPECT_EQ(ars_lz4_frame_decompress(lcs_frame, n, out, 33), ARS_ECORRUPT);
 }
 
+/* A stored block longer than the content size in the header is corrupt,
+   like a compressed one (test_frame_linked_corrupt_small_dst), also when
+   dst has room for exactly the declared content: it was ARS_EOVERFLOW
+   there ("does not fit"), though dst held all the frame said it holds. */
+static void test_frame_stored_over_content_size(void) {
+    unsigned char f[96], out[64];
+    ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+    size_t n;
+    int linked;
+    for (linked = 0; linked < 2; linked++) {
+        o.block_size = 65536; o.linked = linked; o.content_checksum = 0; o.content_size = 20;
+        ASSERT_EQ(ars_lz4_frame_compress("01234567890123456789", 20, f, sizeof f, &o) > 0, 1);
+        n = 15;                                                  /* header with the content size */
+        f[n++] = 30; f[n++] = 0; f[n++] = 0; f[n++] = 0x80;      /* stored, 30 bytes */
+        memset(f + n, 'a', 30); n += 30;
+        memset(f + n, 0, 4); n += 4;                             /* end mark */
+        EXPECT_EQ(ars_lz4_frame_decompress(f, n, out, sizeof out), ARS_ECORRUPT);
+        EXPECT_EQ(ars_lz4_frame_decompress(f, n, out, 20), ARS_ECORRUPT);
+        EXPECT_EQ(ars_lz4_frame_decompress(f, n, out, 25), ARS_ECORRUPT);
+        EXPECT_EQ(ars_lz4_frame_decompress(f, n, out, 19), ARS_EOVERFLOW); /* the content does not fit */
+    }
+}
+
 /* Random damage without checksums: no crash, no overrun. */
 static void test_frame_fuzzish(void) {
     enum { N = 200000 };
@@ -860,6 +883,7 @@ int main(void) {
     ARS_RUN(test_frame_skippable);
     ARS_RUN(test_frame_damage);
     ARS_RUN(test_frame_linked_corrupt_small_dst);
+    ARS_RUN(test_frame_stored_over_content_size);
     ARS_RUN(test_frame_fuzzish);
     ARS_RUN(test_msg);
     return ars_test_report();
