@@ -955,10 +955,11 @@ static int ars__lz4_decode_block(const unsigned char *src, size_t size, int raw,
 
 ARS__LZ4_DEF int ars_lz4_frame_decompress(const void *src, size_t src_size, void *dst, size_t dst_cap) {
     const unsigned char *p = (const unsigned char *)src, *end;
-    unsigned char *d = (unsigned char *)dst;
+    unsigned char none, *d = (unsigned char *)dst;
     size_t total = 0;
     int frames = 0;
     if ((!src && src_size) || (!dst && dst_cap)) return ARS_EINVAL;
+    if (!d) d = &none; /* dst_cap is 0: nothing is written, but d + total must be defined */
     if (dst_cap > (size_t)INT_MAX) dst_cap = (size_t)INT_MAX;
     end = p + src_size;
     while (p < end) {

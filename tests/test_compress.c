@@ -758,6 +758,27 @@ static void test_frame_stored_over_content_size(void) {
     }
 }
 
+/* dst may be NULL when dst_cap is 0 (only !dst with dst_cap > 0 is
+   refused): a frame of empty blocks then decodes to 0 bytes. The decoder
+   did pointer arithmetic on the NULL dst and passed it to memcpy (undefined
+   behaviour: the asan leg, -fsanitize=undefined, stopped here). */
+static void test_frame_null_dst(void) {
+    unsigned char f[64], g[64];
+    ars_lz4_frame_opts o = ARS_LZ4_FRAME_OPTS_DEFAULT;
+    int n;
+    o.block_size = 65536;
+    n = ars_lz4_frame_compress("", 0, f, sizeof f, &o);                 /* header 7, end 4, checksum 4 */
+    ASSERT_EQ(n, 15);
+    EXPECT_EQ(ars_lz4_frame_decompress(f, (size_t)n, NULL, 0), 0);
+    memcpy(g, f, 7);
+    g[7] = 0; g[8] = 0; g[9] = 0; g[10] = 0x80;                          /* a stored block of 0 bytes */
+    g[11] = 1; g[12] = 0; g[13] = 0; g[14] = 0; g[15] = 0;               /* an LZ4 block of 0 bytes */
+    memcpy(g + 16, f + 7, 8);
+    EXPECT_EQ(ars_lz4_frame_decompress(g, 24, NULL, 0), 0);
+    g[15] = 0x10;                                                        /* ... or of 1 literal: no room */
+    EXPECT_EQ(ars_lz4_frame_decompress(g, 24, NULL, 0) < 0, 1);
+}
+
 /* Random damage without checksums: no crash, no overrun. */
 static void test_frame_fuzzish(void) {
     enum { N = 200000 };
@@ -884,6 +905,7 @@ int main(void) {
     ARS_RUN(test_frame_damage);
     ARS_RUN(test_frame_linked_corrupt_small_dst);
     ARS_RUN(test_frame_stored_over_content_size);
+    ARS_RUN(test_frame_null_dst);
     ARS_RUN(test_frame_fuzzish);
     ARS_RUN(test_msg);
     return ars_test_report();
