@@ -718,6 +718,7 @@ extern "C" {
 #ifdef ARS__ASAN
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 #ifdef ARS__TSAN
 void *__tsan_get_current_fiber(void);
@@ -1910,6 +1911,13 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
     if (co->status == ARS_CORO_RUNNING || co->status == ARS_CORO_NORMAL) return ARS_ESTATE;
     if (co->sched && co->status != ARS_CORO_DEAD) return ARS_ESTATE; /* owned by a scheduler */
     ars__canary_check(co);
+#if defined(ARS__ASAN) && !defined(ARS__CORO_FIBERS)
+    /* suspended: its frames never returned, and gcc's ASan clears a frame's
+       redzones only on return; the next user of this memory (a coroutine
+       from the cache, the caller's own reuse) would trip over them */
+    if (co->status != ARS_CORO_DEAD)
+        __asan_unpoison_memory_region(co->stack.lo, (size_t)((char *)co - co->stack.lo));
+#endif
     co->status = ARS_CORO_DEAD;
     if (co->cached_stack && ars__cache.n < ARSENAL_CORO_STACK_CACHE) {
         ars__cache_watch_once();

@@ -577,6 +577,42 @@ static void test_caller_stack(void) {
     EXPECT(co == NULL);
 }
 
+/* ---- a suspended coroutine destroyed with live frames gives its stack
+   back clean: the next coroutine on it (from the cache, or on the same
+   caller memory) writes its locals where the abandoned frames were. Under
+   gcc's ASan, which poisons a frame's redzones on entry and clears them on
+   return only, those redzones stayed poisoned and the next coroutine was
+   reported for a stack-buffer-overflow on its own array ---- */
+static NOINLINE int abandon_deep(int n) {
+    volatile char buf[160];
+    buf[n % 160] = (char)n;
+    if (n == 0) { ars_coro_yield(NULL, NULL); return buf[0]; }
+    return abandon_deep(n - 1) + buf[n % 160];
+}
+static void *abandon_fn(void *arg) { (void)arg; return (void *)(intptr_t)abandon_deep(12); }
+static NOINLINE void *fill_fn(void *arg) {
+    volatile char big[3000];
+    int i;
+    for (i = 0; i < (int)sizeof big; i++) big[i] = (char)i;
+    return (void *)(intptr_t)(big[100] + (arg != NULL));
+}
+static void test_destroy_suspended_reuse(void) {
+    ars_coro *co;
+    ars_coro_opts o = stack_opts(0);
+    void *v = NULL;
+    int k;
+    for (k = 0; k < 3; k++) {
+        ASSERT_EQ(ars_coro_create(&co, abandon_fn, NULL, &o), 0);
+        EXPECT_EQ(ars_coro_resume(co, NULL, NULL), 0);
+        EXPECT_EQ(ars_coro_status(co), ARS_CORO_SUSPENDED);
+        EXPECT_EQ(ars_coro_destroy(co), 0);          /* frames abandoned */
+        ASSERT_EQ(ars_coro_create(&co, fill_fn, (void *)1, &o), 0);
+        EXPECT_EQ(ars_coro_resume(co, NULL, &v), 0);
+        EXPECT_EQ((intptr_t)v, 101);
+        EXPECT_EQ(ars_coro_destroy(co), 0);
+    }
+}
+
 /* ---- ars_coro_overhead / ars_coro_stack_size, and ars_ctx_release ---- */
 static void ret_nothing(void *arg) { (void)arg; }
 static void test_stack_sizes(void) {
@@ -1319,6 +1355,7 @@ int main(void) {
     ARS_RUN(test_many_live);
     ARS_RUN(test_deep_recursion);
     ARS_RUN(test_caller_stack);
+    ARS_RUN(test_destroy_suspended_reuse);
     ARS_RUN(test_stack_sizes);
 #if defined(HAVE_FORK)
     ARS_RUN(test_guard_page);
