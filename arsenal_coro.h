@@ -1390,8 +1390,9 @@ static size_t ars__page_size(void) {
    vm.max_map_count (65530 by default). Past a budget of half that (minus
    headroom for the rest of the program) stacks come without a guard page
    and with a canary checked on destroy, instead of failing at ~32k. */
-static long ars__guard_budget = -1;
 static long ars__guard_used;
+#if !defined(ARSENAL_CORO_NO_GUARD)
+static long ars__guard_budget = -1;
 static long ars__guard_limit(void) {
     long v = __atomic_load_n(&ars__guard_budget, __ATOMIC_RELAXED);
     if (v < 0) {
@@ -1410,6 +1411,7 @@ static long ars__guard_limit(void) {
     }
     return v;
 }
+#endif /* !ARSENAL_CORO_NO_GUARD */
 #endif
 
 #if defined(ARS__CORO_OS_POSIX) && defined(__linux__) && !defined(ARSENAL_CORO_NO_GUARD)

@@ -80,6 +80,17 @@ for h in $headers; do
   else bad "$h: the common block differs from tests/common_block.h"; fi
 done
 
+# arsenal_coro.h's implementation under each of its documented
+# configuration switches (one at a time), warnings as errors
+printf '#define ARSENAL_CORO_IMPLEMENTATION\n#include "%s/arsenal_coro.h"\nint ars_cfg_probe(void);\nint ars_cfg_probe(void) { return 0; }\n' "$R" > "$T/coro_cfg.c"
+for d in ARSENAL_CORO_NO_GUARD ARSENAL_CORO_SHARE_FPENV ARSENAL_CORO_USE_UCONTEXT ARSENAL_CORO_NO_VALGRIND \
+         ARSENAL_CORO_NO_MEMBARRIER ARSENAL_CORO_DIRECT_RUNS=0 ARSENAL_CORO_STACK_CACHE=0; do
+  for cc in gcc clang; do
+    if $cc -std=c99 -D_DEFAULT_SOURCE $W -D$d -c "$T/coro_cfg.c" -o "$T/coro_cfg.o" 2>"$T/err"; then ok
+    else bad "arsenal_coro.h with -D$d ($cc): $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+  done
+done
+
 # all headers in one program, each included twice, every implementation on
 {
   echo "#define ARSENAL_IMPLEMENTATION"
