@@ -907,12 +907,15 @@ enum { ARS__FRAME_SLOTS = 21 + 4 + 8 + 1, ARS__SLOT_FN = 31, ARS__SLOT_ARG = 28,
 #else
 #define ARS__I386_CW_SAVE "  fnstcw 4(%esp)\n"
 #define ARS__I386_CW_LOAD "  fldcw 4(%esp)\n"
-#if defined(__SSE__)
 #define ARS__I386_MXCSR_SAVE "  stmxcsr (%esp)\n"
 #define ARS__I386_MXCSR_LOAD "  ldmxcsr (%esp)\n"
-#else
-#define ARS__I386_MXCSR_SAVE
-#define ARS__I386_MXCSR_LOAD
+#if !defined(__SSE__)
+/* Built without SSE (e.g. Debian's i686 default), the program may still
+   run where MXCSR is live: libm's SSE2 variants and fesetround use it. A
+   second switch, ars__ctx_switch_x87, leaves it alone for CPUs without
+   SSE (where stmxcsr faults); ARS__JUMP picks one by cpuid, found once by
+   ars_ctx_make. Both use the same frame. */
+#define ARS__I386_RUNTIME_SSE 1
 #endif
 #endif
 #if defined(_WIN32)
@@ -924,23 +927,34 @@ enum { ARS__FRAME_SLOTS = 21 + 4 + 8 + 1, ARS__SLOT_FN = 31, ARS__SLOT_ARG = 28,
 #define ARS__I386_TIB_LOAD
 #define ARS__I386_TIB_SLOTS 0
 #endif
+#define ARS__I386_SWITCH(name, mxsave, mxload) \
+    ".p2align 4\n" \
+    ARS__FUNC_BEGIN(name) \
+    "  movl 4(%esp), %ecx\n  movl 8(%esp), %edx\n  movl 12(%esp), %eax\n" \
+    "  pushl %ebp\n  pushl %ebx\n  pushl %esi\n  pushl %edi\n" \
+    ARS__I386_TIB_SAVE \
+    "  subl $8, %esp\n" \
+    mxsave \
+    ARS__I386_CW_SAVE \
+    "  movl %esp, (%ecx)\n  movl (%edx), %esp\n" \
+    mxload \
+    ARS__I386_CW_LOAD \
+    "  addl $8, %esp\n" \
+    ARS__I386_TIB_LOAD \
+    "  popl %edi\n  popl %esi\n  popl %ebx\n  popl %ebp\n" \
+    "  popl %ecx\n  jmp *%ecx\n" \
+    ARS__FUNC_END(name)
+#if defined(__ELF__) && defined(ARS__I386_RUNTIME_SSE)
+__attribute__((visibility("hidden"))) void *ars__ctx_switch_x87(ars_ctx *from, ars_ctx *to, void *value);
+#elif defined(ARS__I386_RUNTIME_SSE)
+void *ars__ctx_switch_x87(ars_ctx *from, ars_ctx *to, void *value);
+#endif
 __asm__(
-    ".text\n.p2align 4\n"
-    ARS__FUNC_BEGIN(ars__ctx_switch)
-    "  movl 4(%esp), %ecx\n  movl 8(%esp), %edx\n  movl 12(%esp), %eax\n"
-    "  pushl %ebp\n  pushl %ebx\n  pushl %esi\n  pushl %edi\n"
-    ARS__I386_TIB_SAVE
-    "  subl $8, %esp\n"
-    ARS__I386_MXCSR_SAVE
-    ARS__I386_CW_SAVE
-    "  movl %esp, (%ecx)\n  movl (%edx), %esp\n"
-    ARS__I386_MXCSR_LOAD
-    ARS__I386_CW_LOAD
-    "  addl $8, %esp\n"
-    ARS__I386_TIB_LOAD
-    "  popl %edi\n  popl %esi\n  popl %ebx\n  popl %ebp\n"
-    "  popl %ecx\n  jmp *%ecx\n"
-    ARS__FUNC_END(ars__ctx_switch)
+    ".text\n"
+    ARS__I386_SWITCH(ars__ctx_switch, ARS__I386_MXCSR_SAVE, ARS__I386_MXCSR_LOAD)
+#if defined(ARS__I386_RUNTIME_SSE)
+    ARS__I386_SWITCH(ars__ctx_switch_x87, "", "")
+#endif
     ".p2align 4\n"
     ARS__FUNC_BEGIN(ars__ctx_start)
     "  pushl %esi\n  pushl %eax\n  call *%ebx\n  ud2\n"
@@ -1105,6 +1119,18 @@ enum { ARS__FRAME_SLOTS = ARS__RV_FRAME / ARS__RV_X, ARS__SLOT_FN = 1, ARS__SLOT
 #if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS)
 #if defined(ARS__ARCH_X86_64)
 #define ARS__JUMP(from, to, v) ars_ctx_jump((from), (to), (v))
+#elif defined(ARS__I386_RUNTIME_SSE)
+/* 1 where the CPU has SSE: the switch that keeps MXCSR (set by ars_ctx_make
+   before any context can be jumped to, and never changed after) */
+#include <cpuid.h>
+static int ars__i386_sse = -1;
+static void ars__i386_sse_check(void) {
+    unsigned a, b, c, d;
+    int sse = __get_cpuid(1, &a, &b, &c, &d) && ((d >> 25) & 1u);
+    __atomic_store_n(&ars__i386_sse, sse, __ATOMIC_RELAXED);
+}
+#define ARS__JUMP(from, to, v) (__atomic_load_n(&ars__i386_sse, __ATOMIC_RELAXED) > 0 ? \
+    ars__ctx_switch((from), (to), (v)) : ars__ctx_switch_x87((from), (to), (v)))
 #else
 #define ARS__JUMP(from, to, v) ars__ctx_switch((from), (to), (v))
 #endif
@@ -1226,6 +1252,9 @@ ARSENAL_CORO_API int ars_ctx_make(ars_ctx *ctx, void *stack, size_t size,
 #if defined(ARS__CTX_INLINE_X86_64) && !defined(ARSENAL_CORO_SHARE_FPENV)
     if (__builtin_expect(!__atomic_load_n(&ars__ctx_cpu_known, __ATOMIC_RELAXED), 0)) ars__ctx_cpu_check();
 #endif
+#if defined(ARS__I386_RUNTIME_SSE)
+    if (__builtin_expect(__atomic_load_n(&ars__i386_sse, __ATOMIC_RELAXED) < 0, 0)) ars__i386_sse_check();
+#endif
     return ars__ctx_init(ctx, stack, size, fn, arg);
 }
 #define ARS__CTX_INIT ars__ctx_init
@@ -1239,7 +1268,7 @@ __asm__(".globl " ARS__SYM(ars_ctx_jump) "\n.type " ARS__SYM(ars_ctx_jump) ", %f
         ".set " ARS__SYM(ars_ctx_jump) ", " ARS__SYM(ars__ctx_switch) "\n");
 #else
 ARSENAL_CORO_API void *ars_ctx_jump(ars_ctx *from, ars_ctx *to, void *value) {
-    return ars__ctx_switch(from, to, value);
+    return ARS__JUMP(from, to, value);
 }
 #endif
 
@@ -2743,6 +2772,8 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 #undef ARS__I386_TIB_SAVE
 #undef ARS__I386_TIB_LOAD
 #undef ARS__I386_TIB_SLOTS
+#undef ARS__I386_SWITCH
+#undef ARS__I386_RUNTIME_SSE
 #undef ARS__ARM_VPUSH
 #undef ARS__ARM_VPOP
 #undef ARS__ARM_VFP_SLOTS
