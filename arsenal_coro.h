@@ -1077,9 +1077,17 @@ enum { ARS__FRAME_SLOTS = ARS__ARM_VFP_SLOTS + 10, ARS__SLOT_FN = ARS__ARM_VFP_S
     ARS__RV_GPR(op, s7, 8) ARS__RV_GPR(op, s8, 9) ARS__RV_GPR(op, s9, 10) ARS__RV_GPR(op, s10, 11) \
     ARS__RV_GPR(op, s11, 12)
 #endif
-#define ARS__RV_FRAME (((ARS__RV_NGPR * ARS__RV_X + 12 * ARS__RV_F) + 15) / 16 * 16)
+/* the FP slots start at the integer slots' end rounded up to the FP width:
+   on RV32 with D that end (13 * 4 = 52) is not 8-aligned, and fsd/fld
+   there are misaligned accesses, which a core may trap */
 #if ARS__RV_F
-#define ARS__RV_FPR(op, r, i) "  " op " " #r ", " ARS__RV_STR(ARS__RV_NGPR) "*" ARS__RV_STR(ARS__RV_X) "+" ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_F) "(sp)\n"
+#define ARS__RV_FOFF ((ARS__RV_NGPR * ARS__RV_X + ARS__RV_F - 1) / ARS__RV_F * ARS__RV_F)
+#else
+#define ARS__RV_FOFF (ARS__RV_NGPR * ARS__RV_X)
+#endif
+#define ARS__RV_FRAME (((ARS__RV_FOFF + 12 * ARS__RV_F) + 15) / 16 * 16)
+#if ARS__RV_F
+#define ARS__RV_FPR(op, r, i) "  " op " " #r ", " ARS__RV_STR(ARS__RV_FOFF) "+" ARS__RV_STR(i) "*" ARS__RV_STR(ARS__RV_F) "(sp)\n"
 #define ARS__RV_FPRS(op) \
     ARS__RV_FPR(op, fs0, 0) ARS__RV_FPR(op, fs1, 1) ARS__RV_FPR(op, fs2, 2) ARS__RV_FPR(op, fs3, 3) \
     ARS__RV_FPR(op, fs4, 4) ARS__RV_FPR(op, fs5, 5) ARS__RV_FPR(op, fs6, 6) ARS__RV_FPR(op, fs7, 7) \
@@ -2787,6 +2795,7 @@ ARSENAL_CORO_API int ars_sched_run(void) {
 #undef ARS__RV_STR2
 #undef ARS__RV_STR
 #undef ARS__RV_FRAME
+#undef ARS__RV_FOFF
 #undef ARS__RV_GPR
 #undef ARS__RV_GPRS
 #undef ARS__RV_NGPR

@@ -5,6 +5,7 @@
      an386   qemu-system-arm -M mps2-an386   Cortex-M4F (FPU)   firmware/mps2/
      rv32    qemu-system-riscv32 -M virt     RV32IMAC  ilp32    firmware/virt/
      rv32f   qemu-system-riscv32 -M virt     RV32IMAFC ilp32f   firmware/virt/
+     rv32d   qemu-system-riscv32 -M virt     RV32IMAFDC ilp32d  firmware/virt/
      rv64    qemu-system-riscv64 -M virt     RV64IMAC  lp64     firmware/virt/
      rv64gc  qemu-system-riscv64 -M virt     RV64IMAFDC lp64d   firmware/virt/
 

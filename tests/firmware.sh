@@ -17,7 +17,7 @@
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BOARDS="an385 an386 rv32 rv32f rv32e rv64 rv64gc"
+BOARDS="an385 an386 rv32 rv32f rv32d rv32e rv64 rv64gc"
 
 # board_vars <board>: sets CC, CPU_FLAGS, SRCS, LDS, QEMU, QEMU_ARGS
 board_vars() {
@@ -34,11 +34,12 @@ board_vars() {
         LDS="$FW/mps2/link.ld"
         QEMU=qemu-system-arm
         QEMU_ARGS="-M mps2-$1 -semihosting-config enable=on,target=native" ;;
-    rv32|rv32f|rv32e|rv64|rv64gc)
+    rv32|rv32f|rv32d|rv32e|rv64|rv64gc)
         CC=riscv64-unknown-elf-gcc
         case "$1" in
         rv32)   CPU_FLAGS="-march=rv32imac -misa-spec=2.2 -mabi=ilp32" ;;
         rv32f)  CPU_FLAGS="-march=rv32imafc -misa-spec=2.2 -mabi=ilp32f" ;;
+        rv32d)  CPU_FLAGS="-march=rv32imafdc -misa-spec=2.2 -mabi=ilp32d" ;;   # fsd/fld on RV32
         rv32e)  CPU_FLAGS="-march=rv32emac -misa-spec=2.2 -mabi=ilp32e" ;;   # x0-x15, on virt's rv32 CPU
         rv64)   CPU_FLAGS="-march=rv64imac -misa-spec=2.2 -mabi=lp64 -mcmodel=medany" ;;
         rv64gc) CPU_FLAGS="-march=rv64imafdc -misa-spec=2.2 -mabi=lp64d -mcmodel=medany" ;;

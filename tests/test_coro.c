@@ -427,6 +427,39 @@ static void test_fp_control(void) {
 #endif
 #endif
 
+/* ---- RISC-V with D: the switch saves fs0-fs11 with fsd, which must find
+   8-aligned slots (a misaligned fsd may trap: the ISA leaves it to the
+   core). On RV32 the 13 integer slots end at 52, and fs0 went to sp+52.
+   A context that loaded a pattern into fs0 jumps back; its saved frame
+   must hold the pattern at an 8-aligned offset ---- */
+#if defined(__riscv) && defined(__riscv_flen) && __riscv_flen == 64 && !defined(ARSENAL_CORO_USE_UCONTEXT)
+#define HAVE_RV_FP_FRAME 1
+static ars_ctx rvf_main, rvf_co;
+static const uint64_t rvf_pattern = 0x7ff1234567abcdefull;   /* a NaN no code makes */
+static void rvf_entry(void *value, void *arg) {
+    (void)value; (void)arg;
+    for (;;) {
+        __asm__ __volatile__("fld fs0, %0" : : "m"(rvf_pattern) : "fs0");
+        ars_ctx_jump(&rvf_co, &rvf_main, NULL);
+    }
+}
+static void test_rv_fp_frame_aligned(void) {
+    static unsigned char stack[4096] __attribute__((aligned(16)));
+    const unsigned char *sp;
+    size_t off, found = (size_t)-1;
+    ASSERT_EQ(ars_ctx_make(&rvf_co, stack, sizeof stack, rvf_entry, NULL), 0);
+    ars_ctx_jump(&rvf_main, &rvf_co, NULL);
+    sp = (const unsigned char *)rvf_co.sp;
+    for (off = 0; off + 8 <= 256 && sp + off + 8 <= stack + sizeof stack; off += 4) {
+        uint64_t v;
+        memcpy(&v, sp + off, 8);
+        if (v == rvf_pattern) { found = off; break; }
+    }
+    EXPECT(found != (size_t)-1);
+    EXPECT_EQ(found % 8, 0);
+}
+#endif
+
 /* ---- nesting, status and the running coroutine ---- */
 static ars_coro *outer_co, *inner_co;
 static void *inner_fn(void *arg) {
@@ -1369,6 +1402,9 @@ int main(void) {
     ARS_RUN(test_callee_saved);
 #ifdef HAVE_X87CW
     ARS_RUN(test_fp_control);
+#endif
+#ifdef HAVE_RV_FP_FRAME
+    ARS_RUN(test_rv_fp_frame_aligned);
 #endif
     ARS_RUN(test_nested);
     ARS_RUN(test_bad_use);

@@ -25,7 +25,9 @@ const char *board_name(void) {
     return "rv64";
 #endif
 #else
-#if defined(__riscv_flen)
+#if defined(__riscv_flen) && __riscv_flen >= 64
+    return "rv32d";
+#elif defined(__riscv_flen)
     return "rv32f";
 #elif defined(__riscv_32e) || defined(__riscv_e)
     return "rv32e";
