@@ -1361,30 +1361,64 @@ ARS__CH_NOINLINE int ars__ch_park_here(ars_chan *c, void *elem, int is_send, int
 }
 #endif
 
+#ifdef ARS__CH_FAST
+/* ars__ch_send_locked and ars__ch_recv_locked for the fast paths (the
+   biased lock held, an element size ARS__CH_INLINE_SIZE copies): 0,
+   ARS_EAGAIN, ARS_ECLOSED as those, or ARS__CH_SLOW when only they can do
+   it (nothing was done) */
+#define ARS__CH_SLOW (-1000)
+ARS__CH_INLINE int ars__ch_send_here(ars_chan *c, const void *elem) {
+    ars__chan_wait *w = c->recv_head;
+    size_t n = c->elem_size;
+    if (ARS__CH_UNLIKELY(c->state)) return ARS_ECLOSED;
+    if (w) {
+        if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->recv_head, &c->recv_tail, w))) return ARS__CH_SLOW;
+        ars__ch_copy_small(w->elem, elem, n);
+        ars__ch_done(w);
+        return 0;
+    }
+    if (c->len < c->cap) {
+        size_t t = c->head + c->len;
+        if (t >= c->cap) t -= c->cap;
+        ars__ch_copy_small(ars__ch_slot(c, t), elem, n);
+        c->len++;
+        return 0;
+    }
+    return ARS_EAGAIN;
+}
+ARS__CH_INLINE int ars__ch_recv_here(ars_chan *c, void *elem) {
+    ars__chan_wait *w = c->send_head;
+    size_t n = c->elem_size;
+    if (c->len > 0) {
+        if (ARS__CH_UNLIKELY(w != NULL)) return ARS__CH_SLOW;   /* a parked sender refills the slot */
+        ars__ch_copy_small(elem, ars__ch_slot(c, c->head), n);
+        if (++c->head == c->cap) c->head = 0;
+        c->len--;
+        return 0;
+    }
+    if (w) {
+        if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->send_head, &c->send_tail, w))) return ARS__CH_SLOW;
+        ars__ch_copy_small(elem, w->elem, n);
+        ars__ch_done(w);
+        return 0;
+    }
+    return c->state ? ARS_ECLOSED : ARS_EAGAIN;
+}
+/* the fast path of a send (is_send) or receive, the biased lock held */
+ARS__CH_INLINE int ars__ch_op_here(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    int r = is_send ? ars__ch_send_here(c, elem) : ars__ch_recv_here(c, elem);
+    if (ARS__CH_UNLIKELY(r == ARS__CH_SLOW)) return ars__ch_op_locked(c, elem, is_send, deadline, 1);
+    if (r == ARS_EAGAIN && deadline != 0) return ars__ch_park_here(c, elem, is_send, deadline);
+    ars__ch_unlock_t(c, 1);
+    return r;
+}
+#endif
+
 ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
     if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
 #ifdef ARS__CH_FAST
-    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c))) {
-        ars__chan_wait *w = c->recv_head;
-        size_t n = c->elem_size;
-        if (ARS__CH_UNLIKELY(c->state)) { ars__ch_unlock_t(c, 1); return ARS_ECLOSED; }
-        if (w) {
-            if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->recv_head, &c->recv_tail, w)))
-                return ars__ch_op_locked(c, (void *)(uintptr_t)elem, 1, deadline, 1);
-            ars__ch_copy_small(w->elem, elem, n);
-            ars__ch_done(w);
-        } else if (c->len < c->cap) {
-            size_t t = c->head + c->len;
-            if (t >= c->cap) t -= c->cap;
-            ars__ch_copy_small(ars__ch_slot(c, t), elem, n);
-            c->len++;
-        } else {
-            if (deadline == 0) { ars__ch_unlock_t(c, 1); return ARS_EAGAIN; }
-            return ars__ch_park_here(c, (void *)(uintptr_t)elem, 1, deadline);
-        }
-        ars__ch_unlock_t(c, 1);
-        return 0;
-    }
+    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c)))
+        return ars__ch_op_here(c, (void *)(uintptr_t)elem, 1, deadline);
 #endif
     return ars__ch_op(c, (void *)(uintptr_t)elem, 1, deadline);
 }
@@ -1392,29 +1426,8 @@ ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadli
 ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
     if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
 #ifdef ARS__CH_FAST
-    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c))) {
-        ars__chan_wait *w = c->send_head;
-        size_t n = c->elem_size;
-        if (c->len > 0) {
-            if (ARS__CH_UNLIKELY(w != NULL))   /* a parked sender refills the slot */
-                return ars__ch_op_locked(c, elem, 0, deadline, 1);
-            ars__ch_copy_small(elem, ars__ch_slot(c, c->head), n);
-            if (++c->head == c->cap) c->head = 0;
-            c->len--;
-        } else if (w) {
-            if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->send_head, &c->send_tail, w)))
-                return ars__ch_op_locked(c, elem, 0, deadline, 1);
-            ars__ch_copy_small(elem, w->elem, n);
-            ars__ch_done(w);
-        } else {
-            int r = c->state ? ARS_ECLOSED : ARS_EAGAIN;
-            if (r == ARS_EAGAIN && deadline != 0) return ars__ch_park_here(c, elem, 0, deadline);
-            ars__ch_unlock_t(c, 1);
-            return r;
-        }
-        ars__ch_unlock_t(c, 1);
-        return 0;
-    }
+    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c)))
+        return ars__ch_op_here(c, elem, 0, deadline);
 #endif
     return ars__ch_op(c, elem, 0, deadline);
 }
@@ -1875,6 +1888,15 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     ars__chan_state st;
     ars__chan_wait w[2];
     ars_waker wk;
+#ifdef ARS__CH_FAST
+    /* a coroutine of a scheduler, no spin: arm and park directly */
+    ars_coro *co = ars__running_scheduled();
+    shared = (int)(c0->shared | c1->shared);
+    if (ARS__CH_LIKELY(co && !shared && deadline != 0)) {
+        wk.co = co;
+        wk.seq = ars__park_arm(co);
+    } else
+#endif
     if (deadline == 0 || !(wk = ARS__CH_PARK_PREPARE()).co) {
         ars__ch_unlock2(lo, hi, b);
         return deadline == 0 ? ARS_EAGAIN : ARS_ESTATE;
@@ -1886,6 +1908,10 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     ars__ch_link_q(c1, snd1, &w[1]);
     shared = (int)(c0->shared | c1->shared);
     ars__ch_unlock2(lo, hi, b);
+#ifdef ARS__CH_FAST
+    if (ARS__CH_LIKELY(co && !shared)) r = ars__park_armed(co->sched, co, deadline);
+    else
+#endif
     r = ars__ch_wait(&st, shared, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         /* a peer (or close) unlinked the waiter it woke */
@@ -1909,8 +1935,8 @@ ARS__CH_INLINE int ars__ch_pair_ready(const ars_select_case *cs) {
 }
 /* the operation of a ready case (ready: ars__ch_pair_ready's, not 0),
    picked at random when both are */
-ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b,
-                                     int ready) {
+ARS__CH_NOINLINE int ars__ch_pair_do_any(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi,
+                                         int b, int ready) {
     for (;;) {
         int i = ready == 3 ? (int)ars__ch_random(2) : ready >> 1;
         ars_select_case *k = &cs[i];
@@ -1924,6 +1950,28 @@ ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, ars_
         if (!(ready = ars__ch_pair_ready(cs))) return ars__ch_pair_park(cs, deadline, lo, hi, b);
     }
 }
+#ifdef ARS__CH_FAST
+/* the same when one case is ready and both locks are biased: the fast
+   path's operation, with no call, when it can */
+ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b,
+                                     int ready) {
+    if (ARS__CH_LIKELY(ready != 3 && b == ARS__CH_BOTH_BIASED)) {
+        int i = ready >> 1, r;
+        ars_select_case *k = &cs[i];
+        if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(k->ch->elem_size))) {
+            r = k->op == ARS_SELECT_SEND ? ars__ch_send_here(k->ch, k->elem) : ars__ch_recv_here(k->ch, k->elem);
+            if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED)) {
+                ars__ch_unlock2(lo, hi, b);
+                k->result = r;
+                return i;
+            }
+        }
+    }
+    return ars__ch_pair_do_any(cs, deadline, lo, hi, b, ready);
+}
+#else
+#define ars__ch_pair_do ars__ch_pair_do_any
+#endif
 /* the rest, after the locks (b) */
 ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b) {
     int ready;
