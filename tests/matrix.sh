@@ -22,7 +22,7 @@ XINC="-I$ROOT/$B/inc"
 
 ALL_LEGS="compile examples native-gcc-O0 native-gcc-O2 native-clang-O0 native-clang-O2 cxx asan tsan tsan-gcc valgrind ucontext musl
 cross-aarch64 cross-armhf-arm cross-armhf-thumb cross-i686 cross-riscv64 cross-s390x
-wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv32e firmware-rv64 firmware-rv64gc extra"
+wine-x86_64 wine-fibers mingw-i686 firmware-an385 firmware-an386 firmware-rv32 firmware-rv32f firmware-rv32d firmware-rv32e firmware-rv64 firmware-rv64gc extra"
 
 # results
 declare -A RES_STATUS RES_DETAIL
@@ -380,6 +380,7 @@ run_one() {
     firmware-an386) leg_firmware "$1" an386 ;;
     firmware-rv32) leg_firmware "$1" rv32 ;;
     firmware-rv32f) leg_firmware "$1" rv32f ;;
+    firmware-rv32d) leg_firmware "$1" rv32d ;;
     firmware-rv32e) leg_firmware "$1" rv32e ;;
     firmware-rv64) leg_firmware "$1" rv64 ;;
     firmware-rv64gc) leg_firmware "$1" rv64gc ;;
