@@ -283,7 +283,12 @@ ARSENAL_COMPRESS_API void ars_lz4_writer_destroy(ars_lz4_writer *w);
    (and independent blocks, the lz4 tool's default) a block is decoded
    straight into buf, one block per call, without a copy. Data decoded
    before an error is returned first; after an error (the source's, or
-   corrupt input) every read returns ARS_ESTATE. */
+   corrupt input) every read returns ARS_ESTATE. The reader owns its source
+   to the end: it reads ahead (up to 64 KiB past what it has decoded) and
+   takes whatever follows the last frame as the start of another, so bytes
+   that are not frames (the next request on a socket, say) must not follow
+   on the same source: frame such a stream with ars_lz4_msg_*, or give the
+   reader a source that ends where the frames do. */
 typedef struct ars_lz4_reader ars_lz4_reader;
 ARSENAL_COMPRESS_API int ars_lz4_reader_create(ars_lz4_reader **out, ars_lz4_source source,
                                                void *source_ctx, size_t max_block_size,
