@@ -308,7 +308,9 @@ ARSENAL_RTOS_API void ars_rtos_tick(void);   /* the tick interrupt's body */
 ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t));
 
 /* tasks: prio 1..ARSENAL_RTOS_PRIORITIES-1; stack: caller memory, any
-   alignment (trimmed to 8 bytes). t = NULL means the calling task, so it
+   alignment (trimmed to 8 bytes); ARS_EINVAL if what is left cannot hold
+   the first context above the canary word (Cortex-M 72 B, RISC-V 144 B on
+   rv32 up to 544 B on rv64gc, hosted about 1.1 KiB). t = NULL means the calling task, so it
    is valid only in a task (after ars_rtos_start), never in main before. A
    task suspended while in ars_rtos_delay/delay_until and later resumed
    returns from the delay at once, with 0 (the delay is not resumed). */
@@ -597,6 +599,10 @@ static void ars__hosted_entry(unsigned lo, unsigned hi) {
     ars__task_exit();
 }
 
+/* smallest stack (after trimming) that holds the first context above the
+   canary word: here the ucontext, fn and arg, alignment, and a little room
+   for makecontext's own frame */
+#define ARS__STACK_MIN (sizeof(ucontext_t) + 2 * sizeof(void *) + 64 + 64)
 static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
     uintptr_t top = (uintptr_t)t->stack + t->stack_size;
     ucontext_t *c = (ucontext_t *)((top - sizeof(ucontext_t) - 2 * sizeof(void *)) & ~(uintptr_t)63);
@@ -734,6 +740,9 @@ static inline int ars__isr(void) {
 static inline int ars__isr(void) { uint32_t v; __asm volatile("mrs %0, ipsr" : "=r"(v)); return v != 0; }
 #endif
 
+/* smallest stack whose first frame (16 words, 17 with the FPU) stays above
+   the canary word */
+#define ARS__STACK_MIN 72u
 static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
     uint32_t *sp = (uint32_t *)(((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)7);
     *--sp = 0x01000000u;                          /* xPSR: Thumb */
@@ -1166,6 +1175,13 @@ __attribute__((used)) static void ars__rv_other(uintptr_t mcause, uintptr_t mepc
 }
 ARSENAL_RTOS_API void ars_rtos_set_trap_hook(void (*hook)(uintptr_t, uintptr_t)) { ars__k.trap_hook = hook; }
 
+/* smallest stack whose first frame (32 registers, plus FP state) stays
+   above the canary word once the top is aligned to 16 */
+#ifdef __riscv_flen
+#define ARS__STACK_MIN (32u * sizeof(uintptr_t) + 32u * (__riscv_flen / 8) + 16u + 16u)
+#else
+#define ARS__STACK_MIN (32u * sizeof(uintptr_t) + 16u)
+#endif
 static void ars__stack_init(ars_rtos_task *t, void (*fn)(void *), void *arg) {
     uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)15;
 #ifdef __riscv_flen
@@ -1438,7 +1454,7 @@ static int ars__task_setup(ars_rtos_task *t, void (*fn)(void *), void *arg, unsi
                            void *stack, size_t size) {
     uintptr_t lo = ((uintptr_t)stack + 7u) & ~(uintptr_t)7u;
     uintptr_t hi = ((uintptr_t)stack + size) & ~(uintptr_t)7u;
-    if (!t || !fn || !stack || prio >= ARS__NPRIO || hi <= lo || hi - lo < 64u) return ARS_EINVAL;
+    if (!t || !fn || !stack || prio >= ARS__NPRIO || hi <= lo || hi - lo < ARS__STACK_MIN) return ARS_EINVAL;
     t->stack = (unsigned char *)lo;
     t->stack_size = (uint32_t)(hi - lo);
 #ifdef ARS__STACK_PREPARE
@@ -1986,6 +2002,7 @@ ARSENAL_RTOS_API int ars_rtos_gpio_get(unsigned pin) { return (int)((ARS__LEDS >
 #undef ARS__CANARY
 #undef ARS__FILL
 #undef ARS__NPRIO
+#undef ARS__STACK_MIN
 #undef ARS__STR
 #undef ARS__STR2
 #undef ARS__RQ

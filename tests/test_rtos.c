@@ -742,7 +742,7 @@ static volatile int overflow_calls;
 static void on_overflow(ars_rtos_task *t) { overflowed = t; overflow_calls++; }
 
 #ifdef ARS_TEST_FREESTANDING
-#define VICTIM_STK 512
+#define VICTIM_STK 768                 /* >= the largest first frame (rv64gc: 544 B) */
 #define VICTIM_EAT 1024
 #else
 #define VICTIM_STK 16384
@@ -876,6 +876,30 @@ static void test_timer_at_tick_max(void) {
     EXPECT_EQ(ars_rtos_now(), t0 + 20);
     EXPECT_EQ(wrap_fires, 1);
     EXPECT_EQ(wrap_fired, 0xFFFFFFFFu);
+}
+
+/* ---- stacks too small for the first frame ------------------------------------- */
+/* task_create accepted any stack of 64 bytes or more, then built the first
+   context below it: hosted, the ucontext (about 1 KiB) was written under the
+   caller's buffer; RISC-V rv64gc's 528-byte frame and Cortex-M4F's 68-byte
+   frame likewise. Too small must be ARS_EINVAL, with nothing written. */
+static struct { unsigned char below[2048]; uint64_t stk[32]; } small_stk;
+static void test_small_stack_rejected(void) {
+    static const size_t sizes[2] = { 64, 256 };
+    size_t i, k;
+    for (k = 0; k < 2; k++) {
+        int r, changed = 0;
+        for (i = 0; i < sizeof small_stk.below; i++) small_stk.below[i] = 0x5C;
+        r = ars_rtos_task_create(&tasks[0], log_task, 0, 3, small_stk.stk, sizes[k]);
+        if (r == 0) EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);   /* lower: never ran */
+        else EXPECT_EQ(r, ARS_EINVAL);
+        for (i = 0; i < sizeof small_stk.below; i++) changed += small_stk.below[i] != 0x5C;
+        EXPECT_EQ(changed, 0);
+        if (r == 0) {                                /* the canary word is intact (little-endian) */
+            const unsigned char *c = (const unsigned char *)small_stk.stk;
+            EXPECT_EQ((uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24, 0xC0FFEE5Au);
+        }
+    }
 }
 
 /* ---- a task that returns holding a mutex ---------------------------------------- */
@@ -1040,6 +1064,7 @@ static void runner(void *arg) {
     ARS_RUN(test_return_holding_mutex);
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
+    ARS_RUN(test_small_stack_rejected);
     exit_code = ars_test_report();
 #ifdef ARS_TEST_FREESTANDING
     board_exit(exit_code);
