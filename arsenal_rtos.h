@@ -342,7 +342,7 @@ ARSENAL_RTOS_API int  ars_rtos_mutex_lock(ars_rtos_mutex *m, ars_rtos_tick_t dea
 ARSENAL_RTOS_API int  ars_rtos_mutex_unlock(ars_rtos_mutex *m);  /* ARS_EPERM if not owner */
 
 /* message queues: copies items of item_size bytes into caller storage buf
-   of cap * item_size bytes */
+   of cap * item_size bytes, at most 2^31 (else ARS_EINVAL) */
 ARSENAL_RTOS_API int  ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t item_size, size_t cap);
 ARSENAL_RTOS_API int  ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ars_rtos_tick_t deadline);
 ARSENAL_RTOS_API int  ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos_tick_t deadline);
@@ -1749,7 +1749,8 @@ static void ars__copy(void *d, const void *s, uint32_t n) {
 #pragma GCC diagnostic pop
 #endif
 ARSENAL_RTOS_API int ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t item, size_t cap) {
-    if (!q || !buf || !item || !cap || item > 0xFFFFFFFFu / cap) return ARS_EINVAL;
+    /* at most 2^31 bytes: then head + count (each < cap) never wraps */
+    if (!q || !buf || !item || !cap || item > 0x80000000u / cap) return ARS_EINVAL;
     q->receivers = q->senders = 0;
     q->buf = (unsigned char *)buf;
     q->item = (uint32_t)item; q->cap = (uint32_t)cap; q->count = 0; q->head = 0;

@@ -446,6 +446,26 @@ static void test_queue(void) {
     EXPECT_EQ(q_recv_result, ARS_ETIMEDOUT);
 }
 
+/* A queue of more than 2^31 one-byte items: the slot of a send was
+   head + count reduced once by cap, and that sum wrapped past 2^32 (head
+   0xFFFFFFF0 + count 0x20 gave slot 0x10, not 0x11). White box: head and
+   count are set, the buffer is touched only at the slot written. */
+static unsigned char big_qb[64];
+static void test_queue_huge_wrap(void) {
+    ars_rtos_queue bq;
+    unsigned char x = 0x77;
+    int r = ars_rtos_queue_init(&bq, big_qb, 1, 0xFFFFFFFFu);
+    if (r == 0) {
+        bq.head = 0xFFFFFFF0u; bq.count = 0x20u;
+        big_qb[0x10] = big_qb[0x11] = 0;
+        EXPECT_EQ(ars_rtos_queue_send(&bq, &x, ARS_RTOS_NOWAIT), 0);
+        EXPECT_EQ(big_qb[0x11], 0x77);
+        EXPECT_EQ(big_qb[0x10], 0);
+    } else EXPECT_EQ(r, ARS_EINVAL);
+    EXPECT_EQ(ars_rtos_queue_init(&bq, big_qb, 1, 0x80000000u), 0);   /* 2^31 bytes: the limit */
+    EXPECT_EQ(ars_rtos_queue_init(&bq, big_qb, 2, 0x40000001u), ARS_EINVAL);
+}
+
 /* ---- event flags ---------------------------------------------------------- */
 static ars_rtos_event ev;
 static volatile int ev_res[2];
@@ -1054,6 +1074,7 @@ static void runner(void *arg) {
     ARS_RUN(test_pi_chain_timeout);
     ARS_RUN(test_pi_priority_set);
     ARS_RUN(test_queue);
+    ARS_RUN(test_queue_huge_wrap);
     ARS_RUN(test_events);
     ARS_RUN(test_timers_and_isr);
 #ifdef HAVE_EXT_IRQ
