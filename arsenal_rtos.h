@@ -1428,8 +1428,18 @@ static void ars__stack_overflow(ars_rtos_task *t) {
     if (t->state == ARS_RTOS_READY) ars__unready(t);
     else ars__unwait(t);
     t->state = ARS_RTOS_SUSPENDED;
+#ifndef ARSENAL_RTOS_PORT_CORTEX_M
+    /* the hook runs as in the switch interrupt: calls that must not run
+       there (block, yield, suspend, delete, mutexes) refuse with ARS_EISR.
+       Cortex-M's IPSR says so already; hosted and RISC-V check here from a
+       task's own switch (or the pended one), where the flag is clear */
+    ars__k.isr++;
+#endif
     if (ars__k.overflow_hook) ars__k.overflow_hook(t);
     else for (;;) {}
+#ifndef ARSENAL_RTOS_PORT_CORTEX_M
+    ars__k.isr--;
+#endif
 }
 ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t)) { ars__k.overflow_hook = hook; }
 

@@ -759,7 +759,17 @@ static void test_external_irq(void) {
 /* ---- stacks ----------------------------------------------------------------- */
 static volatile ars_rtos_task *overflowed;
 static volatile int overflow_calls;
-static void on_overflow(ars_rtos_task *t) { overflowed = t; overflow_calls++; }
+/* the hook runs in the switch interrupt (CAVEATS): there the calls the
+   header lists as interrupt-unsafe must refuse with ARS_EISR. Hosted and
+   RISC-V ran it with the interrupt flag clear: ars_rtos_in_isr() was 0,
+   and suspend, delete, delay, yield, mutex calls ran on a task already
+   taken off the ready lists (suspend here is harmless: it is suspended) */
+static volatile int overflow_isr, overflow_suspend_rc;
+static void on_overflow(ars_rtos_task *t) {
+    overflowed = t; overflow_calls++;
+    overflow_isr = ars_rtos_in_isr();
+    overflow_suspend_rc = ars_rtos_task_suspend(t);
+}
 
 #ifdef ARS_TEST_FREESTANDING
 #define VICTIM_STK 768                 /* >= the largest first frame (rv64gc: 544 B) */
@@ -791,17 +801,23 @@ static void test_stack_overflow(void) {
     overflowed = 0; overflow_calls = 0;
     EXPECT_EQ(ars_rtos_task_create(&tasks[0], eater, (void *)(uintptr_t)VICTIM_EAT, 5,
                                    victim.stack, sizeof victim.stack), 0);
+    overflow_isr = 0; overflow_suspend_rc = 99;
     settle();
     EXPECT(overflowed == &tasks[0]);
     EXPECT_EQ(overflow_calls, 1);
+    EXPECT_EQ(overflow_isr, 1);
+    EXPECT_EQ(overflow_suspend_rc, ARS_EISR);
     EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_SUSPENDED);
     ars_rtos_task_delete(&tasks[0]);
     /* the canary alone */
     overflowed = 0;
     EXPECT_EQ(ars_rtos_task_create(&tasks[0], canary_smasher, 0, 5, victim.stack, sizeof victim.stack), 0);
+    overflow_isr = 0; overflow_suspend_rc = 99;
     settle();
     EXPECT(overflowed == &tasks[0]);
     EXPECT_EQ(overflow_calls, 2);
+    EXPECT_EQ(overflow_isr, 1);
+    EXPECT_EQ(overflow_suspend_rc, ARS_EISR);
     EXPECT(streq(log_buf, ""));
     ars_rtos_task_delete(&tasks[0]);
     ars_rtos_set_overflow_hook(0);
