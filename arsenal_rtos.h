@@ -103,7 +103,9 @@
        software interrupt (msip) as the deferred switch; a task that blocks
        or yields switches directly, saving only callee-saved registers. Other
        traps (exceptions, external interrupts) go to the hook set with
-       ars_rtos_set_trap_hook(fn(mcause, mepc)), else the CPU halts.
+       ars_rtos_set_trap_hook(fn(mcause, mepc)), else the CPU halts. The
+       task resumes at the CSR mepc as the hook leaves it: one that handles
+       an exception (ecall, an emulated instruction) writes mepc past it.
      Hosted (Linux/POSIX, ucontext): tasks run one at a time in one thread;
        time advances only when the program says so: ars_rtos_hosted_tick(n)
        simulates n tick interrupts at that point, ars_rtos_hosted_irq(fn, arg)
@@ -1124,6 +1126,7 @@ __asm__(
     "call ars__rv_timer\n"
     "j 6f\n"
     "5: csrr a1, mepc\n call ars__rv_other\n"
+    "csrr t0, mepc\n" ARS__RV_ST " t0, 0(sp)\n"                 /* the hook may move it */
     "6: la t0, ars__k\n"
     ARS__RV_LD " t1, 0(t0)\n"
     "ars__rv_check:\n"                       /* t0 = &ars__k, t1 = outgoing */

@@ -756,6 +756,30 @@ static void test_external_irq(void) {
 }
 #endif
 
+/* ---- RISC-V: an exception the trap hook handles ------------------------------ */
+/* The hook is where exceptions go; one that handles an ecall resumes the
+   task past it by writing mepc, as any RISC-V trap handler does. The trap
+   exit restored mepc from the frame saved at entry, so the write was lost
+   and the ecall trapped again for ever. */
+#if defined(ARS_TEST_FREESTANDING) && defined(__riscv)
+static volatile int ecalls;
+static void ecall_trap(uintptr_t mcause, uintptr_t mepc) {
+    if (mcause != 11u) { on_trap(mcause, mepc); return; }     /* ecall from M-mode */
+    if (++ecalls > 1) {
+        board_puts("FAIL test_trap_hook_resumes: the ecall trapped again (mepc written by the hook lost)\n");
+        board_exit(1);
+    }
+    __asm volatile("csrw mepc, %0" :: "r"(mepc + 4u));
+}
+static void test_trap_hook_resumes(void) {
+    ecalls = 0;
+    ars_rtos_set_trap_hook(ecall_trap);
+    __asm volatile("ecall" ::: "memory");
+    ars_rtos_set_trap_hook(on_trap);
+    EXPECT_EQ(ecalls, 1);
+}
+#endif
+
 /* ---- stacks ----------------------------------------------------------------- */
 static volatile ars_rtos_task *overflowed;
 static volatile int overflow_calls;
@@ -1095,6 +1119,9 @@ static void runner(void *arg) {
     ARS_RUN(test_timers_and_isr);
 #ifdef HAVE_EXT_IRQ
     ARS_RUN(test_external_irq);
+#endif
+#if defined(ARS_TEST_FREESTANDING) && defined(__riscv)
+    ARS_RUN(test_trap_hook_resumes);
 #endif
     ARS_RUN(test_stack_overflow);
     ARS_RUN(test_float_contexts);
