@@ -1488,6 +1488,9 @@ ARSENAL_RTOS_API int ars_rtos_init(void) {
     unsigned char *p = (unsigned char *)(void *)&ars__k;
     size_t i;
     for (i = 0; i < sizeof ars__k; i++) p[i] = 0;
+#if defined(ARSENAL_RTOS_PORT_HOSTED)
+    ars__h.crit = 0;       /* a stop in a timer callback left the tick's section held */
+#endif
     ars__task_setup(&ars__idle_task, ars__idle, 0, 0, idle_stack, sizeof idle_stack);
     ars__ready(&ars__idle_task);
     return 0;

@@ -1089,6 +1089,42 @@ static void test_suspend_while_delayed(void) {
     EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
 }
 
+#ifndef ARS_TEST_FREESTANDING
+/* ---- hosted: a new kernel session after ars_rtos_stop in a timer callback -- */
+/* The stop left the hosted port's critical-section flag set (the tick
+   interrupt holds it around the callbacks), and ars_rtos_init did not clear
+   it: in every later session no switch happened (a delay returned at once,
+   its task still on the timeout list; lower tasks never ran). main() runs
+   these two sessions after the suite's and then this test. */
+static ars_rtos_timer restart_tm;
+static volatile int restart_rc1, restart_slept = -1, restart_lower;
+static void restart_stop(ars_rtos_timer *t, void *arg) { (void)t; (void)arg; ars_rtos_stop(5); }
+static void restart_sleeper(void *arg) { (void)arg; for (;;) ars_rtos_delay(100); }
+static void restart_lower_fn(void *arg) { (void)arg; restart_lower++; }
+static void restart_checker(void *arg) {
+    ars_rtos_tick_t t0 = ars_rtos_now();
+    (void)arg;
+    ars_rtos_delay(10);
+    restart_slept = (int)(ars_rtos_now() - t0);
+    ars_rtos_delay(1);                               /* the lower task runs */
+    ars_rtos_stop(0);
+}
+static void test_restart_after_timer_stop(void) {
+    ars_rtos_init();
+    ars_rtos_timer_init(&restart_tm, restart_stop, 0);
+    ars_rtos_timer_start(&restart_tm, 3, 0);
+    spawn(0, restart_sleeper, 0, 3);
+    restart_rc1 = ars_rtos_start();
+    ars_rtos_init();
+    spawn(0, restart_checker, 0, 3);
+    spawn(1, restart_lower_fn, 0, 2);
+    EXPECT_EQ(ars_rtos_start(), 0);
+    EXPECT_EQ(restart_rc1, 5);
+    EXPECT_EQ(restart_slept, 10);
+    EXPECT_EQ(restart_lower, 1);
+}
+#endif
+
 static ars_rtos_task runner_task;
 static uint64_t runner_stack[STK / 8 * 2];
 static int exit_code;
@@ -1129,10 +1165,11 @@ static void runner(void *arg) {
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
     ARS_RUN(test_small_stack_rejected);
-    exit_code = ars_test_report();
 #ifdef ARS_TEST_FREESTANDING
+    exit_code = ars_test_report();
     board_exit(exit_code);
 #else
+    exit_code = 0x7E57;                  /* main() runs one more test and reports */
     ars_rtos_stop(exit_code);
 #endif
 }
@@ -1150,5 +1187,9 @@ int main(void) {
     ars_rtos_task_create(&runner_task, runner, 0, RUNNER_PRIO, runner_stack, sizeof runner_stack);
     r = ars_rtos_start();
     if (r != exit_code) { ars_test_puts("kernel stopped early\n"); return 1; }
+#ifndef ARS_TEST_FREESTANDING
+    ARS_RUN(test_restart_after_timer_stop);
+    r = ars_test_report();
+#endif
     return r;
 }
