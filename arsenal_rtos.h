@@ -25,7 +25,8 @@
                                 ticks (ars_rtos_now() has the count), and
                                 the idle task calls it when it counts ticks
                                 itself (Cortex-M: after an early wake-up;
-                                RISC-V: after every idle sleep)
+                                RISC-V: after every idle sleep; hosted:
+                                once per jump of simulated time)
      ARSENAL_RTOS_TICKLESS      [0] idle skips the tick interrupts up to the
                                 next wake-up (SysTick period stretched /
                                 mtimecmp moved); the tick count stays exact
@@ -503,7 +504,6 @@ static void ars__idle(void *arg);
 static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
 static ars_rtos_tick_t ars__until_next(void);
-static void ars__advance(ars_rtos_tick_t n);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
 #if ARSENAL_RTOS_STACK_CHECK
@@ -677,7 +677,7 @@ static void ars__port_idle(void) {
         return;
     }
     ars__k.isr++;
-    ars__advance(d);
+    ars__tick_n(d);           /* as one tick interrupt: the tick hook runs too */
     ars__k.isr--;
     ars__irq_restore(s);
 }
@@ -1378,10 +1378,6 @@ static void ars__expire(void) {
     while ((t = ars__k.timeouts) != 0 && ars__due(t->wake, ars__k.now))
         ars__wake(t, ARS_ETIMEDOUT);            /* takes it off the list's head */
     ars__timers_run();
-}
-static ARS__UNUSED void ars__advance(ars_rtos_tick_t n) {
-    ars__k.now += n;
-    ars__expire();
 }
 /* n ticks passed (n > 1 after a tickless sleep) */
 static void ars__tick_n(ars_rtos_tick_t n) {
