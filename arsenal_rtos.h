@@ -503,6 +503,7 @@ static ars_rtos_task ars__idle_task;
 static void ars__idle(void *arg);
 static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
+static void ars__detach(ars_rtos_task *t);
 static ars_rtos_tick_t ars__until_next(void);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
@@ -1423,10 +1424,12 @@ static ARS__UNUSED void ars__check_stack(ars_rtos_task *t, uintptr_t sp) {
 __attribute__((used))
 #endif
 static void ars__stack_overflow(ars_rtos_task *t) {
-    /* the task's state cannot be trusted any more: take it out for good */
-    if (t->state == ARS_RTOS_READY) ars__unready(t);
-    else ars__unwait(t);
-    t->state = ARS_RTOS_SUSPENDED;
+    /* the task's state cannot be trusted any more: take it out for good;
+       one that deleted itself (its last switch is checked) stays deleted */
+    if (t->state != ARS_RTOS_DELETED) {
+        ars__detach(t);
+        t->state = ARS_RTOS_SUSPENDED;
+    }
 #ifndef ARSENAL_RTOS_PORT_CORTEX_M
     /* the hook runs as in the switch interrupt: calls that must not run
        there (block, yield, suspend, delete, mutexes) refuse with ARS_EISR.

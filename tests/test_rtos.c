@@ -820,6 +820,10 @@ static void canary_smasher(void *arg) {
     ars_rtos_yield();
     logc('!');
 }
+static void canary_then_return(void *arg) {
+    (void)arg;
+    ((volatile unsigned char *)victim.stack)[0] ^= 1u;  /* then returns: deletes itself */
+}
 static void user_of_stack(void *arg) { volatile unsigned char b[256]; size_t i; (void)arg; for (i = 0; i < sizeof b; i++) b[i] = (unsigned char)i; }
 static void test_stack_overflow(void) {
     size_t before, after;
@@ -847,6 +851,14 @@ static void test_stack_overflow(void) {
     EXPECT_EQ(overflow_suspend_rc, ARS_EISR);
     EXPECT(streq(log_buf, ""));
     ars_rtos_task_delete(&tasks[0]);
+    /* a task that deletes itself with its canary damaged stays deleted:
+       the check of its last switch (Cortex-M, RISC-V) made it SUSPENDED,
+       and a resume ran it again after its own delete (hosted skips the
+       check of a deleted task) */
+    EXPECT_EQ(ars_rtos_task_create(&tasks[0], canary_then_return, 0, 5, victim.stack, sizeof victim.stack), 0);
+    settle();
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), ARS_ESTATE);
     ars_rtos_set_overflow_hook(0);
     /* high-water mark */
     spawn(0, log_task, (void *)'.', 5);
