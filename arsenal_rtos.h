@@ -925,12 +925,17 @@ static void ars__port_idle(void) {
        restarts it; ars__cm_n is still d here (interrupts are off). */
     ARS__SYST_CSR = 6u;
     if (!(ARS__ICSR & (1u << 26))) {                 /* woken early */
-        uint32_t left, gone, done;
+        uint32_t left, gone, done, rest;
         left = ARS__SYST_CVR;
         /* counts since the start of the tick we were in */
         gone = (ARS__TICK_RELOAD - 1u - ars__cm_phase) + (ars__cm_load - left);
         done = gone / ARS__TICK_RELOAD;
-        ARS__SYST_RESTART(ARS__TICK_RELOAD - 1u - gone % ARS__TICK_RELOAD);
+        /* the rest of this tick: a period of rest + 1 counts. One count
+           left would need a reload of 0, which SysTick takes as "never"
+           (it stopped for good): count that tick now, one count early */
+        rest = ARS__TICK_RELOAD - 1u - gone % ARS__TICK_RELOAD;
+        if (!rest) { rest = ARS__TICK_RELOAD; done++; }
+        ARS__SYST_RESTART(rest);
         ars__cm_n = 0x80000000u | 1u;                /* one tick, then restore */
         if (done) {                                  /* as the tick interrupt would */
             *(volatile uint32_t *)&ars__k.isr = 1;

@@ -759,6 +759,47 @@ static void test_external_irq(void) {
 }
 #endif
 
+/* ---- Cortex-M tickless: an early wake-up one count before a tick edge ---------- */
+/* Idle restarts SysTick for the rest of the current tick after an early
+   wake-up, with a reload of (counts left - 1). With one count left that
+   was 0, which SysTick takes as "stopped": no tick ever came again (QEMU:
+   "Timer with delta zero, disabling"). The sweep moves an APB timer's
+   interrupt across a whole tick, in both phases of the sleep's start
+   (QEMU's -icount sleep=off moves the wake-up 2 counts per step), and
+   checks the reload idle left behind; a dead SysTick is repaired so that
+   the suite goes on. */
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__) && !defined(__ARM_ARCH_6M__) && ARSENAL_RTOS_TICKLESS
+static void test_tickless_wake_at_edge(void) {
+    uint32_t j, v, zeros = 0, minr = 0xFFFFFFFFu, timeouts = 0;
+    ars_rtos_sem_init(&sem, 0, 1);
+    ars_rtos_mutex_init(&m1, 0);
+    TREG(0xE000E100u) = 1u << 8;                         /* NVIC: TIMER0 */
+    for (v = 0; v < 2; v++) {
+        for (j = 0; j < 12600u; j++) {
+            uint32_t r;
+            ars_rtos_tick_t t0;
+            ars_rtos_delay(1);
+            t0 = ars_rtos_now();
+            TREG(TIMER0 + 0x8) = 30000u + j; TREG(TIMER0 + 0x4) = 30000u + j;
+            TREG(TIMER0 + 0x0) = 1u | 8u;
+            if (v) { volatile int k; for (k = 0; k < 5; k++) {} }   /* the other phase */
+            if (ars_rtos_sem_take(&sem, t0 + 10) != 0) timeouts++;
+            r = ARS__SYST_RVR;
+            if (r < minr) minr = r;
+            if (r == 0) {                                 /* SysTick stopped for good */
+                zeros++;
+                ARS__SYST_RESTART(ARS__TICK_RELOAD - 1u);
+                ars__cm_n = 1;
+            }
+        }
+    }
+    TREG(TIMER0 + 0x0) = 0;
+    EXPECT_EQ(zeros, 0);
+    EXPECT_EQ(timeouts, 0);
+    EXPECT(minr <= 8u);                                   /* the sweep reached the edge */
+}
+#endif
+
 /* ---- RISC-V: an exception the trap hook handles ------------------------------ */
 /* The hook is where exceptions go; one that handles an ecall resumes the
    task past it by writing mepc, as any RISC-V trap handler does. The trap
@@ -1173,6 +1214,9 @@ static void runner(void *arg) {
 #endif
 #if defined(ARS_TEST_FREESTANDING) && defined(__riscv)
     ARS_RUN(test_trap_hook_resumes);
+#endif
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__) && !defined(__ARM_ARCH_6M__) && ARSENAL_RTOS_TICKLESS
+    ARS_RUN(test_tickless_wake_at_edge);
 #endif
     ARS_RUN(test_stack_overflow);
     ARS_RUN(test_float_contexts);
