@@ -99,7 +99,9 @@
        tick, PendSV switch, PRIMASK critical sections. The kernel defines
        PendSV_Handler and SysTick_Handler (unless NO_HANDLER_NAMES); other
        interrupts stay yours.
-     RISC-V rv32/rv64, with or without F/D (M-mode): the kernel installs its
+     RISC-V rv32/rv64, with or without F/D (M-mode; the port uses CSR
+       instructions: with GCC 12 or later build with -march=..._zicsr, or
+       -misa-spec=2.2 as tests/firmware.sh does): the kernel installs its
        own trap vector (mtvec, direct mode); CLINT mtimecmp tick, machine
        software interrupt (msip) as the deferred switch; a task that blocks
        or yields switches directly, saving only callee-saved registers. Other
