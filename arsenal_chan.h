@@ -2302,6 +2302,11 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_XCHG32_ACQ
 #undef ARS__CH_CAS
 #undef ARS__CH_THREAD
+#undef ARS__CH_FAST
+#undef ARS__CH_SLOW
+#undef ARS__CH_INLINE_SIZE
+#undef ars__ch_fast_lock
+#undef ars__ch_pair_do
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #undef ars__ch_lock
 #undef ars__ch_unlock
