@@ -280,6 +280,7 @@ typedef struct ars_chan {
     size_t alloc_size;              /* nonzero when ars_chan_create made it */
     uint32_t shared;                /* a waker woke a coroutine of another thread */
     uint32_t alloc_off;             /* create: the channel's offset in its block */
+    uint32_t going;                 /* deinit: waiters still leaving (ARS__CH_GOING) */
     char pad0_[ARS__CHAN_PAD];
     size_t tpos;                    /* lock-free ring: 2 * next position to fill, | 1 once closed */
     char pad1_[ARS__CHAN_PAD];
@@ -1012,24 +1013,69 @@ ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **
 }
 
 
+/* A waiter's `linked`: 0 not queued, 1 queued; ARS__CH_LEAVING: still
+   queued, its park ended some other way (deadline, cancel, its select done
+   elsewhere) and its own thread is on the way to the channel's lock to
+   unlink it (ars__ch_leave); ARS__CH_GOING: a destroy (ars_chan_deinit)
+   unlinked it meanwhile and counted it in the channel's `going`, and keeps
+   the channel's memory until that thread has taken one off, its last
+   access to the channel. A waiter still at 1 when a destroy reaches it is
+   set to 0, and its thread never touches the channel again: only threads
+   running at that moment are waited for. */
+#define ARS__CH_GOING 2u
+#define ARS__CH_LEAVING 3u
+
+/* a waiter's linked word from e to d; true on success (a plain test and
+   store where no other thread can run) */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+ARS__CH_INLINE int ars__ch_cas32(uint32_t *p, uint32_t e, uint32_t d) {
+    if (*p != e) return 0;
+    *p = d;
+    return 1;
+}
+#elif defined(_MSC_VER) && !defined(__clang__)
+#define ars__ch_cas32(p, e, d) \
+    (_InterlockedCompareExchange((volatile long *)(p), (long)(d), (long)(e)) == (long)(e))
+#else
+ARS__CH_INLINE int ars__ch_cas32(uint32_t *p, uint32_t e, uint32_t d) {
+    return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+#endif
+/* the count of a destroy's waiters still leaving */
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_add32(p, v) ((void)(*(p) += (v)))
+#elif defined(_MSC_VER) && !defined(__clang__)
+#define ars__ch_add32(p, v) ((void)_InterlockedExchangeAdd((volatile long *)(p), (long)(v)))
+#else
+#define ars__ch_add32(p, v) ((void)__atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL))
+#endif
+
 /* Takes the first parked waiter of a queue that can still be woken: it is
    unlinked and its park claimed (woken with `result`); the caller then
    copies and calls ars__ch_done. Waiters that timed out, were canceled or
-   whose select already fired elsewhere are dropped on the way. */
-ARS__CH_INLINE ars__chan_wait *ars__ch_take(ars_chan *c, ars__chan_wait **head, ars__chan_wait **tail,
-                                           int result) {
+   whose select already fired elsewhere are dropped on the way; in a
+   destroy (`going`), those already ARS__CH_LEAVING are marked ARS__CH_GOING
+   and counted in c->going, to be waited for. */
+ARS__CH_INLINE ars__chan_wait *ars__ch_take_g(ars_chan *c, ars__chan_wait **head, ars__chan_wait **tail,
+                                             int result, int going) {
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
         int won = ARS__CH_WAKE(w->w, result) == 0;
         if (won && w->thread != ARS__CH_THREAD() && !c->shared) c->shared = 1;   /* stored once */
         ars__ch_unlink_head(head, tail, w);
         if (won) return w;      /* ars__ch_done publishes linked = 0 */
+        if (going && !ars__ch_cas32(&w->linked, 1u, 0u)) {
+            ars__ch_add32(&c->going, 1u);   /* LEAVING: it comes for the lock */
+            ARS__CH_ST32_REL(&w->linked, ARS__CH_GOING);
+            continue;
+        }
         /* after linked = 0 a waiter that lost (deadline, cancel) may
            return and reuse its memory: the last access to a loser */
-        ARS__CH_ST32_REL(&w->linked, 0u);
+        if (!going) ARS__CH_ST32_REL(&w->linked, 0u);
     }
     return NULL;
 }
+#define ars__ch_take(c, head, tail, result) ars__ch_take_g((c), (head), (tail), (result), 0)
 /* The winner's unlinked, fired and done are written together, after the
    copy: a waiter of another thread may be spinning on those lines, and
    each store apart would fetch them back from it. */
@@ -1120,19 +1166,28 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
 
 /* wakes every parked waiter: receivers with recv_result, senders with
    ARS_ECLOSED (close, destroy) */
-static void ars__ch_wake_all(ars_chan *c, int recv_result) {
+static void ars__ch_wake_all(ars_chan *c, int recv_result, int going) {
     ars__chan_wait *w;
-    while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, recv_result)) != NULL) ars__ch_done(w);
-    while ((w = ars__ch_take(c, &c->send_head, &c->send_tail, ARS_ECLOSED)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take_g(c, &c->recv_head, &c->recv_tail, recv_result, going)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take_g(c, &c->send_head, &c->send_tail, ARS_ECLOSED, going)) != NULL) ars__ch_done(w);
 }
 
-/* after a park that ended by deadline/cancel/ENOMEM: leave the queue */
+/* after a park that ended by deadline/cancel/ENOMEM: leave the queue;
+   a destroy that unlinked us meanwhile waits for our answer (ARS__CH_GOING),
+   given after the last access to the channel */
 ARS__CH_INLINE void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
     int b;
-    if (!ARS__CH_LD32_ACQ(&w->linked)) return;
+    uint32_t v;
+    /* 1 -> LEAVING, or a waker (or destroy) unlinked us first: 0 */
+    if (!ARS__CH_LD32_ACQ(&w->linked) || !ars__ch_cas32(&w->linked, 1u, ARS__CH_LEAVING)) return;
     b = ars__ch_lock_b(c);
-    if (w->linked) ars__ch_unlink_q(c, is_send, w);
+    v = ARS__CH_LD32_ACQ(&w->linked);
+    if (v == ARS__CH_LEAVING) ars__ch_unlink_q(c, is_send, w);
     ars__ch_unlock_t(c, b);
+    if (v == ARS__CH_GOING) {
+        w->linked = 0;
+        ars__ch_add32(&c->going, (uint32_t)-1);   /* the last access: the destroy may go on */
+    }
 }
 
 /* a single call's waiter and its state, before linking */
@@ -1452,8 +1507,7 @@ static void ars__ch_close_locked(ars_chan *c, int destroying) {
         if (!destroying) recv_result = ARS__CH_RETRY;
     }
 #endif
-    (void)destroying;
-    ars__ch_wake_all(c, recv_result);
+    ars__ch_wake_all(c, recv_result, destroying);
 }
 
 ARSENAL_CHAN_API int ars_chan_close(ars_chan *c) {
@@ -1515,15 +1569,20 @@ ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, vo
     c->recv_head = c->recv_tail = c->send_head = c->send_tail = NULL;
     c->allocator = NULL; c->alloc_size = 0; c->alloc_off = 0;
     c->shared = 0;
+    c->going = 0;
     c->tpos = c->hpos = 0;
     return 0;
 }
 
 ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *c) {
+    unsigned n = 0;
     if (!c) return ARS_EINVAL;
     ars__ch_lock(c);
     ars__ch_close_locked(c, 1);     /* no retry on a channel going away */
     ars__ch_unlock(c);
+    /* waiters of other threads whose park had ended otherwise and that were
+       already headed for the lock: the memory stays until they are done */
+    while (ARS__CH_LD32_ACQ(&c->going) != 0u) ars__ch_backoff(&n);
     return 0;
 }
 
@@ -2304,6 +2363,8 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_THREAD
 #undef ARS__CH_FAST
 #undef ARS__CH_SLOW
+#undef ARS__CH_GOING
+#undef ARS__CH_LEAVING
 #undef ARS__CH_INLINE_SIZE
 #undef ars__ch_fast_lock
 #undef ars__ch_pair_do

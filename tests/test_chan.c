@@ -1895,6 +1895,65 @@ static void test_threads_close_race(void) {
     }
 }
 
+/* A destroy racing a waiter of another thread whose park ended otherwise
+   (canceled here) and which is on its way to the channel's lock to leave
+   the queue: the destroy must keep the channel's memory until that thread
+   is done with it (a use-after-free of the lock before). The canceled
+   coroutine parks in a receive or, every other round, a 2-case select; the
+   destroy comes a swept delay after the cancel, so some rounds land in the
+   waiter's few hundred nanoseconds between reading its link and locking. */
+static ars_chan *dr_c, *dr_q;
+static ars_coro *dr_co;
+static int dr_parked, dr_select;
+static long dr_bad;
+static void dr_waiter(void *arg) {
+    long v, w;
+    int r;
+    (void)arg;
+    ASTORE(&dr_parked, 1);
+    if (ALOAD(&dr_select)) {
+        ars_select_case cs[2] = { ARS_RECV_CASE(dr_c, &v), ARS_RECV_CASE(dr_q, &w) };
+        r = ars_select(cs, 2, -1);
+        if (r == 0) r = cs[0].result;
+    } else {
+        r = ars_chan_recv(dr_c, &v, -1);
+    }
+    if (r != ARS_ECANCELED && r != ARS_ECLOSED) AADD(&dr_bad, 1);
+}
+static void dr_thread(void *arg) {
+    ars_coro *co = NULL;
+    (void)arg;
+    if (ars_go_opts(dr_waiter, NULL, NULL, &co) != 0) { AADD(&dr_bad, 1); return; }
+    ASTORE(&dr_co, co);
+    ars_sched_run();
+    ars_coro_cache_trim();
+}
+static void test_threads_destroy_race(void) {
+    int round, rounds = SCALE(UNDER_TSAN_SCALE(600), 20);
+    dr_bad = 0;
+    ASSERT_EQ(ars_chan_create(&dr_q, sizeof(long), 0, NULL), 0);
+    for (round = 0; round < rounds; round++) {
+        volatile unsigned spin;
+        unsigned k = (unsigned)(round * 7919) % 40000u;
+        ars_coro *co;
+        int64_t t0;
+        ASSERT_EQ(ars_chan_create(&dr_c, sizeof(long), 0, NULL), 0);
+        ASTORE(&dr_co, (ars_coro *)NULL);
+        ASTORE(&dr_parked, 0);
+        ASTORE(&dr_select, round & 1);
+        spawn_thread(0, dr_thread, NULL);
+        while ((co = ALOAD(&dr_co)) == NULL || !ALOAD(&dr_parked)) ars_test_yield();
+        t0 = ars_now();                     /* let it reach its park */
+        while (ars_now() - t0 < 1) ars_test_yield();
+        EXPECT_EQ(ars_cancel(co), 0);
+        for (spin = 0; spin < k; spin++) {}
+        EXPECT_EQ(ars_chan_destroy(dr_c), 0);
+        thr_join(thr[0]);
+    }
+    ars_chan_destroy(dr_q);
+    EXPECT_EQ(dr_bad, 0);
+}
+
 static void test_plain_threads(void) {
     long v = 1;
     int64_t t0;
@@ -1976,6 +2035,7 @@ int main(void) {
     ARS_RUN(test_threads_select_many_lf);
     ARS_RUN(test_threads_signal_ring);
     ARS_RUN(test_threads_close_race);
+    ARS_RUN(test_threads_destroy_race);
     ARS_RUN(test_threads_select_pass_on);
     ARS_RUN(test_threads_select_pass_on_1t);
     ARS_RUN(test_threads_cancel);
