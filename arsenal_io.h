@@ -1936,7 +1936,11 @@ static ptrdiff_t ars__sendv(ars_sock *s, WSABUF *v, int cnt, const ars_addr *to,
         else
             r = ars__op_issued(WSASend(s->fd, v, (DWORD)(cnt > 64 ? 64 : cnt), NULL, 0, &op.ov, NULL));
         if (r == 0) r = ars__op_wait(s, &op, deadline);
-        if (r) { if (done) *done = total; return r; }
+        /* a send cut short (deadline, cancel, close) may have sent part of
+           its buffers before the cancel took: those bytes are in the
+           stream, so *done counts them (op.bytes stays 0 when the call
+           failed at once) */
+        if (r) { total += op.bytes; if (done) *done = total; return r; }
         n = op.bytes;
         total += n;
         if (to) break;

@@ -794,6 +794,48 @@ static void test_close_writer_done(void) {
     EXPECT(cw_ok);
 }
 
+/* ---- a write cut short by its deadline reports in *done every byte that
+   went out (IOCP left out what the cancelled send had already sent) ---- */
+static int wd_ok;
+static void wd_co(void *arg) {
+    ars_sock *ls, *c, *s;
+    unsigned char *data, *in;
+    size_t done, got;
+    ptrdiff_t r, n;
+    int pass, ok = 1;
+    (void)arg;
+    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) { ars_io_close(ls); return; }
+    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) { ars_io_close(c); ars_io_close(ls); return; }
+    ars_io_set_bufsize(c, 16384, 16384);
+    ars_io_set_bufsize(s, 16384, 16384);
+    data = (unsigned char *)malloc(WB_BIG);
+    in = (unsigned char *)malloc(65536);
+    if (data && in) {
+        memset(data, 'd', WB_BIG);
+        for (pass = 0; pass < 2; pass++) {   /* a deadline ahead, then 0 */
+            done = (size_t)-1;
+            r = ars_tcp_write(c, data, WB_BIG, &done, pass == 0 ? go_deadline(50) : 0);
+            EXPECT_EQ(r, ARS_ETIMEDOUT);
+            got = 0;
+            while ((n = ars_tcp_read(s, in, 65536, go_deadline(200))) > 0) got += (size_t)n;
+            EXPECT_EQ(n, ARS_ETIMEDOUT);
+            EXPECT(got > 0);
+            EXPECT_EQ(done, got);
+            if (r != ARS_ETIMEDOUT || got == 0 || done != got) ok = 0;
+        }
+        wd_ok = ok;
+    }
+    free(data); free(in);
+    ars_io_close(c); ars_io_close(s); ars_io_close(ls);
+}
+static void test_write_deadline_done(void) {
+    wd_ok = 0;
+    ars_go(wd_co, NULL);
+    ars_sched_run();
+    EXPECT(wd_ok);
+}
+
 /* ---- a second acceptor on one listener gets ARS_EBUSY; the first still accepts ---- */
 typedef struct ab_ctx { ars_sock *ls, *got; int r; int64_t t; } ab_ctx;
 static void ab_acceptor(void *arg) {
@@ -1560,6 +1602,7 @@ int main(void) {
     ARS_RUN(test_second_writer_busy);
     ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_close_writer_done);
+    ARS_RUN(test_write_deadline_done);
     ARS_RUN(test_bad_args);
     ARS_RUN(test_outside_coroutine);
     ARS_RUN(test_options);
