@@ -479,6 +479,8 @@ struct ars_sock {
 #endif
 #if defined(ARS__IO_IOCP)
     int ops;                  /* overlapped operations in flight */
+    struct ars__op *rdop;     /* the receive a coroutine waits for, or NULL */
+    uint8_t shut_rd;          /* ars_tcp_shutdown ended the read side */
 #endif
 };
 
@@ -1741,6 +1743,7 @@ static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
         p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = s->loop;
         ars_sched_set_poller(&p);
         s->parked++;
+        if (d == ARS__RD) s->rdop = op;      /* ars_tcp_shutdown may end it */
         while (!op->done) {
             int k;
             s->w[d] = ars_park_prepare();
@@ -1752,6 +1755,7 @@ static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
                 if (!s->closed) CancelIoEx((HANDLE)s->fd, &op->ov);
             }
         }
+        if (d == ARS__RD) s->rdop = NULL;
         s->parked--;
         if (s->closed) {
             if (s->parked == 0) ars__sock_free(s);
@@ -1903,6 +1907,9 @@ static ptrdiff_t ars__recv(ars_sock *s, void *buf, size_t cap, ars_addr *from, i
     else
         r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
     if (r == 0) r = ars__op_wait(s, &op, deadline);
+    /* the read side shut down (WSAESHUTDOWN), or the receive that waited
+       when it was (aborted): the end of the stream, as POSIX reports it */
+    if ((r == ARS_EPIPE || (r == ARS_EIO && s->shut_rd)) && s->kind != ARS__K_UDP) r = ARS_EEOF;
     if (r == ARS_ECONNRESET && s->kind == ARS__K_UDP) r = 0;   /* ICMP port unreachable: ignore */
     if (r && !(r == ARS_EOVERFLOW && s->kind == ARS__K_UDP)) return r;
     if (from) {
@@ -1986,8 +1993,15 @@ out:
 
 ARSENAL_IO_API int ars_tcp_shutdown(ars_sock *s, int how) {
     if (!s || how < 1 || how > 3) return ARS_EINVAL;
-    return shutdown(s->fd, how == ARS_SHUT_RD ? SD_RECEIVE : how == ARS_SHUT_WR ? SD_SEND : SD_BOTH) == 0
-               ? 0 : ars__io_err(WSAGetLastError());
+    if (shutdown(s->fd, how == ARS_SHUT_RD ? SD_RECEIVE : how == ARS_SHUT_WR ? SD_SEND : SD_BOTH) != 0)
+        return ars__io_err(WSAGetLastError());
+    if (how & ARS_SHUT_RD) {
+        /* Windows leaves a pending receive waiting; POSIX wakes its reader
+           with the end of the stream: abort it (ars__recv says ARS_EEOF) */
+        s->shut_rd = 1;
+        if (s->rdop && !s->rdop->done) CancelIoEx((HANDLE)s->fd, &s->rdop->ov);
+    }
+    return 0;
 }
 
 ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
@@ -2050,6 +2064,8 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     ars__op_init(&op, s, ARS__RD);
     r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
     if (r == 0) r = ars__op_wait(s, &op, deadline);
+    /* a read side shut down reads the end of the stream at once: readable */
+    if ((r == ARS_EPIPE || r == ARS_EIO) && s->shut_rd) r = 0;
     return r ? r : ARS_IO_READ;
 }
 

@@ -506,6 +506,51 @@ static void test_half_close(void) {
     ars_io_close(h.ls);
 }
 
+/* ---- ARS_SHUT_RD: reads see the end of the stream on every backend, and a
+   reader parked at that moment wakes (IOCP gave ARS_EPIPE, and left a
+   parked reader waiting until its deadline) ---- */
+typedef struct shrd_ctx { ars_sock *c; ptrdiff_t r; int64_t t; int fin; } shrd_ctx;
+static void shrd_reader(void *arg) {
+    shrd_ctx *x = (shrd_ctx *)arg;
+    char b[8];
+    x->r = ars_tcp_read(x->c, b, sizeof b, go_deadline(SLOW ? 8000 : 3000));
+    x->t = ars_now();
+    x->fin = 1;
+}
+static int shrd_ok;
+static void shrd_co(void *arg) {
+    ars_sock *ls, *s;
+    shrd_ctx x;
+    char b[8];
+    int64_t t0;
+    (void)arg;
+    memset(&x, 0, sizeof x);
+    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
+    if (ars_tcp_connect(&x.c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) { ars_io_close(ls); return; }
+    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) { ars_io_close(x.c); ars_io_close(ls); return; }
+    ars_go(shrd_reader, &x);
+    ars_sleep_until(go_deadline(20));          /* the reader waits */
+    t0 = ars_now();
+    EXPECT_EQ(ars_tcp_shutdown(x.c, ARS_SHUT_RD), 0);
+    while (!x.fin) ars_sleep_until(go_deadline(5));
+    EXPECT_EQ(x.r, ARS_EEOF);
+    EXPECT(x.t - t0 < LATE_MS);
+    EXPECT_EQ(ars_io_wait(x.c, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);
+    EXPECT_EQ(ars_tcp_read(x.c, b, sizeof b, go_deadline(1000)), ARS_EEOF);
+    EXPECT_EQ(ars_tcp_read(x.c, b, sizeof b, 0), ARS_EEOF);
+    /* the other direction still works */
+    EXPECT_EQ(ars_tcp_write(x.c, "up", 2, NULL, go_deadline(1000)), 2);
+    EXPECT_EQ(ars_tcp_read_full(s, b, 2, NULL, go_deadline(1000)), 2);
+    shrd_ok = x.r == ARS_EEOF && x.t - t0 < LATE_MS;
+    ars_io_close(x.c); ars_io_close(s); ars_io_close(ls);
+}
+static void test_shutdown_read(void) {
+    shrd_ok = 0;
+    ars_go(shrd_co, NULL);
+    ars_sched_run();
+    EXPECT(shrd_ok);
+}
+
 /* ---- refused, resolve, IPv6, host names ---- */
 static int refused_r, v6_ok, name_ok, resolve_r;
 static void refused_co(void *arg) {
@@ -1596,6 +1641,7 @@ int main(void) {
     ARS_RUN(test_slow_client);
     ARS_RUN(test_reset);
     ARS_RUN(test_half_close);
+    ARS_RUN(test_shutdown_read);
     ARS_RUN(test_addresses);
     ARS_RUN(test_udp);
     ARS_RUN(test_udp_truncation);
