@@ -1935,13 +1935,18 @@ static ptrdiff_t ars__sendv(ars_sock *s, WSABUF *v, int cnt, const ars_addr *to,
     while (cnt > 0) {
         ars__op op;
         DWORD n;
+        int k;
+        size_t sum;
         if (v->len == 0) { v++; cnt--; continue; }
+        /* the completion counts the bytes in a DWORD: one call takes at
+           most 2 GiB (each entry is at most that), never a sum it would wrap */
+        for (k = 1, sum = v[0].len; k < cnt && k < 64 && sum + v[k].len <= 0x7fffffffu; k++) sum += v[k].len;
         ars__op_init(&op, s, ARS__WR);
         if (to)
             r = ars__op_issued(WSASendTo(s->fd, v, (DWORD)cnt, NULL, 0, (const struct sockaddr *)(const void *)to->u.bytes,
                                          (int)to->len, &op.ov, NULL));
         else
-            r = ars__op_issued(WSASend(s->fd, v, (DWORD)(cnt > 64 ? 64 : cnt), NULL, 0, &op.ov, NULL));
+            r = ars__op_issued(WSASend(s->fd, v, (DWORD)k, NULL, 0, &op.ov, NULL));
         if (r == 0) r = ars__op_wait(s, &op, deadline);
         /* a send cut short (deadline, cancel, close) may have sent part of
            its buffers before the cancel took: those bytes are in the

@@ -950,6 +950,64 @@ static void test_iocp_writev_len(void) {
     ars_sched_run();
     EXPECT(wv_ok);
 }
+
+/* ---- IOCP: a writev whose entries add up to more than 4 GiB sends each byte
+   once (one WSASend took them all, and its DWORD byte count wrapped: the
+   loop re-sent gigabytes) ---- */
+#define W4_LEN ((size_t)0x7fffffff)
+#define W4_TAIL ((size_t)4096)
+typedef struct w4_ctx { ars_sock *s, *c; unsigned long long got, want; int fin; ptrdiff_t rr; } w4_ctx;
+static void w4_reader(void *arg) {
+    w4_ctx *x = (w4_ctx *)arg;
+    static char b[1 << 20];
+    ptrdiff_t n;
+    while ((n = ars_tcp_read(x->s, b, sizeof b, go_deadline(10000))) > 0) {
+        x->got += (unsigned long long)n;
+        if (x->got > x->want) { ars_io_close(x->c); x->c = NULL; break; }   /* duplicated: stop the writer */
+    }
+    x->rr = n;
+    x->fin = 1;
+}
+static int w4_ok;
+static void w4_co(void *arg) {
+    ars_sock *ls;
+    ars_iovec v[3];
+    w4_ctx x;
+    size_t done = 0;
+    ptrdiff_t r;
+    char *buf = (char *)calloc(1, W4_LEN);   /* untouched zero pages: no memory used */
+    (void)arg;
+    memset(&x, 0, sizeof x);
+    x.want = 2 * (unsigned long long)W4_LEN + W4_TAIL;
+    if (!buf) { ars_test_puts("# no 2 GiB buffer here\n"); w4_ok = 1; return; }
+    if (listen_any(&ls, "127.0.0.1", 4) != 0) { free(buf); return; }
+    if (ars_tcp_connect(&x.c, "127.0.0.1", port_of(ls), go_deadline(2000)) == 0) {
+        if (ars_tcp_accept(ls, &x.s, NULL, go_deadline(2000)) == 0) {
+            ars_go(w4_reader, &x);
+            v[0].base = buf; v[0].len = W4_LEN;
+            v[1].base = buf; v[1].len = W4_LEN;
+            v[2].base = buf; v[2].len = W4_TAIL;
+            r = ars_tcp_writev(x.c, v, 3, &done, go_deadline(60000));
+            if (x.c) ars_tcp_shutdown(x.c, ARS_SHUT_WR);
+            while (!x.fin) ars_sleep_until(go_deadline(10));
+            EXPECT_EQ((unsigned long long)r, x.want);
+            EXPECT_EQ((unsigned long long)done, x.want);
+            EXPECT_EQ(x.got, x.want);
+            EXPECT_EQ(x.rr, ARS_EEOF);
+            w4_ok = (unsigned long long)r == x.want && x.got == x.want;
+            ars_io_close(x.s);
+        }
+        if (x.c) ars_io_close(x.c);
+    }
+    ars_io_close(ls);
+    free(buf);
+}
+static void test_iocp_writev_4g(void) {
+    w4_ok = 0;
+    ars_go(w4_co, NULL);
+    ars_sched_run();
+    EXPECT(w4_ok);
+}
 #endif
 
 /* ---- bad arguments get ARS_EINVAL ---- */
@@ -1667,6 +1725,7 @@ int main(void) {
     ARS_RUN(test_signal_timeout);
 #if SIZE_MAX > 0xffffffffu
     ARS_RUN(test_iocp_writev_len);
+    ARS_RUN(test_iocp_writev_4g);
 #endif
 #endif
     ARS_RUN(test_many_connections);
