@@ -1826,7 +1826,15 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, 
         if (r == ARS_EMFILE || r == ARS_ENOMEM) {   /* out of sockets: back off, retry */
             int64_t until = ars_now() + backoff;
             if (deadline >= 0 && deadline < until) until = deadline;
-            r = ars_sleep_until(until);
+            /* in a coroutine, parked on the listener, so ars_io_close ends
+               the wait (ARS_ECLOSED, ls freed) and a second acceptor gets
+               ARS_EBUSY; outside one nothing else can close it */
+            if (ars_coro_running()) {
+                r = ars__io_park(ls, ARS__PRD, until, 0);
+                if (r == ARS_ETIMEDOUT && until != deadline) r = 0;
+            } else {
+                r = ars_sleep_until(until);
+            }
             if (r) return r;
             if (deadline >= 0 && ars_now() >= deadline) return ARS_ETIMEDOUT;
             if (backoff < 200) backoff *= 2;

@@ -951,6 +951,57 @@ static void test_iocp_writev_len(void) {
     EXPECT(wv_ok);
 }
 
+#endif
+#if defined(_WIN32)
+/* ---- IOCP: an accept backing off for want of sockets ends with ARS_ECLOSED
+   when the listener is closed (it slept in ars_sleep_until, which a close
+   cannot end, then used the freed listener until its deadline) ---- */
+typedef struct ie_ctx { ars_sock *ls; int r; int64_t t; } ie_ctx;
+static void ie_acceptor(void *arg) {
+    ie_ctx *x = (ie_ctx *)arg;
+    ars_sock *c = NULL;
+    x->r = ars_tcp_accept(x->ls, &c, NULL, go_deadline(SLOW ? 4000 : 2000));
+    x->t = ars_now();
+    if (x->r == 0) ars_io_close(c);
+}
+static void ie_co(void *arg) {
+    static SOCKET hold[40000];
+    ie_ctx x;
+    ars_sock *c = NULL, *probe = NULL;
+    int n = 0, i, r;
+    int64_t t0;
+    (void)arg;
+    memset(&x, 0, sizeof x);
+    x.r = 1;
+    if (listen_any(&x.ls, "127.0.0.1", 16) != 0) return;
+    if (ars_tcp_connect(&c, "127.0.0.1", port_of(x.ls), go_deadline(2000)) != 0) c = NULL;
+    while (n < 40000 && (hold[n] = socket(AF_INET, SOCK_DGRAM, 0)) != INVALID_SOCKET) n++;
+    r = ars_udp_bind(&probe, "127.0.0.1", 0);
+    if (r == 0) ars_io_close(probe);
+    if (r != ARS_EMFILE) {
+        ars_test_puts("# no socket limit reached: IOCP accept back-off not tested\n");
+        for (i = 0; i < n; i++) closesocket(hold[i]);
+        if (c) ars_io_close(c);
+        ars_io_close(x.ls);
+        return;
+    }
+    ars_go(ie_acceptor, &x);
+    ars_sleep_until(go_deadline(30));          /* it backs off */
+    t0 = ars_now();
+    ars_io_close(x.ls);
+    while (x.r == 1) ars_sleep_until(go_deadline(5));
+    for (i = 0; i < n; i++) closesocket(hold[i]);
+    EXPECT_EQ(x.r, ARS_ECLOSED);
+    EXPECT(x.t - t0 < LATE_MS);
+    if (c) ars_io_close(c);
+}
+static void test_iocp_emfile_close(void) {
+    ars_go(ie_co, NULL);
+    ars_sched_run();
+}
+
+#endif
+#if defined(_WIN32) && SIZE_MAX > 0xffffffffu
 /* ---- IOCP: a writev whose entries add up to more than 4 GiB sends each byte
    once (one WSASend took them all, and its DWORD byte count wrapped: the
    loop re-sent gigabytes) ---- */
@@ -1727,6 +1778,7 @@ int main(void) {
     ARS_RUN(test_iocp_writev_len);
     ARS_RUN(test_iocp_writev_4g);
 #endif
+    ARS_RUN(test_iocp_emfile_close);
 #endif
     ARS_RUN(test_many_connections);
     ars_io_deinit();
