@@ -2079,6 +2079,8 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     if (r == 0) r = ars__op_wait(s, &op, deadline);
     /* a read side shut down reads the end of the stream at once: readable */
     if ((r == ARS_EPIPE || r == ARS_EIO) && s->shut_rd) r = 0;
+    /* a datagram does not fit the zero-byte peek (WSAEMSGSIZE): one is there */
+    if (r == ARS_EOVERFLOW) r = 0;
     return r ? r : ARS_IO_READ;
 }
 

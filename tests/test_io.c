@@ -669,6 +669,44 @@ static void test_udp(void) {
     EXPECT_EQ(udp_ok, want);
 }
 
+/* ---- ars_io_wait on a UDP socket says readable when a datagram is there
+   (IOCP's zero-byte peek found it too long: ARS_EOVERFLOW) ---- */
+typedef struct uw_ctx { ars_sock *a; ars_addr to; } uw_ctx;
+static void uw_late(void *arg) {
+    uw_ctx *u = (uw_ctx *)arg;
+    ars_sleep_until(go_deadline(30));
+    EXPECT_EQ(ars_udp_send_to(u->a, "late", 4, &u->to, go_deadline(1000)), 4);
+}
+static int uw_ok;
+static void uw_co(void *arg) {
+    uw_ctx u;
+    ars_sock *b;
+    char buf[16];
+    (void)arg;
+    if (ars_udp_bind(&u.a, "127.0.0.1", 0) != 0) return;
+    if (ars_udp_bind(&b, "127.0.0.1", 0) != 0) { ars_io_close(u.a); return; }
+    ars_io_local_addr(b, &u.to);
+    EXPECT_EQ(ars_io_wait(b, ARS_IO_READ, go_deadline(30)), ARS_ETIMEDOUT);
+    /* queued before the wait */
+    EXPECT_EQ(ars_udp_send_to(u.a, "queued", 6, &u.to, go_deadline(1000)), 6);
+    ars_sleep_until(go_deadline(20));
+    EXPECT_EQ(ars_io_wait(b, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, NULL, go_deadline(1000)), 6);
+    /* arrives while it waits */
+    ars_go(uw_late, &u);
+    EXPECT_EQ(ars_io_wait(b, ARS_IO_READ, go_deadline(2000)), ARS_IO_READ);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, NULL, go_deadline(1000)), 4);
+    uw_ok = 1;
+    ars_io_close(u.a);
+    ars_io_close(b);
+}
+static void test_udp_wait(void) {
+    uw_ok = 0;
+    ars_go(uw_co, NULL);
+    ars_sched_run();
+    EXPECT(uw_ok);
+}
+
 /* ---- a datagram longer than the buffer is reported, never cut silently ---- */
 static int udpbig_ok;
 typedef struct udpbig_arg { ars_sock *a; ars_addr to; int done; } udpbig_arg;
@@ -1754,6 +1792,7 @@ int main(void) {
     ARS_RUN(test_addresses);
     ARS_RUN(test_udp);
     ARS_RUN(test_udp_truncation);
+    ARS_RUN(test_udp_wait);
     ARS_RUN(test_second_writer_busy);
     ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_close_writer_done);
