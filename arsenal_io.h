@@ -1945,7 +1945,8 @@ static ptrdiff_t ars__sendv(ars_sock *s, WSABUF *v, int cnt, const ars_addr *to,
         DWORD n;
         int k;
         size_t sum;
-        if (v->len == 0) { v++; cnt--; continue; }
+        /* a stream skips empty buffers; a datagram goes out even when empty */
+        if (v->len == 0 && !to) { v++; cnt--; continue; }
         /* the completion counts the bytes in a DWORD: one call takes at
            most 2 GiB (each entry is at most that), never a sum it would wrap */
         for (k = 1, sum = v[0].len; k < cnt && k < 64 && sum + v[k].len <= 0x7fffffffu; k++) sum += v[k].len;

@@ -707,6 +707,37 @@ static void test_udp_wait(void) {
     EXPECT(uw_ok);
 }
 
+/* ---- an empty datagram is a datagram: sent, and received as 0 bytes (IOCP
+   skipped the zero-length buffer and sent nothing) ---- */
+static int ue_ok;
+static void ue_co(void *arg) {
+    ars_sock *a, *b;
+    ars_addr ab, from, aa;
+    char buf[8];
+    (void)arg;
+    if (ars_udp_bind(&a, "127.0.0.1", 0) != 0) return;
+    if (ars_udp_bind(&b, "127.0.0.1", 0) != 0) { ars_io_close(a); return; }
+    ars_io_local_addr(a, &aa);
+    ars_io_local_addr(b, &ab);
+    EXPECT_EQ(ars_udp_send_to(a, "", 0, &ab, go_deadline(1000)), 0);
+    EXPECT_EQ(ars_udp_send_to(a, NULL, 0, &ab, go_deadline(1000)), 0);
+    memset(&from, 0, sizeof from);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, &from, go_deadline(1000)), 0);
+    EXPECT_EQ(ars_addr_port(&from), ars_addr_port(&aa));
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, NULL, go_deadline(1000)), 0);
+    EXPECT_EQ(ars_udp_send_to(a, "z", 1, &ab, go_deadline(1000)), 1);
+    EXPECT_EQ(ars_udp_recv_from(b, buf, sizeof buf, NULL, go_deadline(1000)), 1);
+    ue_ok = 1;
+    ars_io_close(a);
+    ars_io_close(b);
+}
+static void test_udp_empty_datagram(void) {
+    ue_ok = 0;
+    ars_go(ue_co, NULL);
+    ars_sched_run();
+    EXPECT(ue_ok);
+}
+
 /* ---- a datagram longer than the buffer is reported, never cut silently ---- */
 static int udpbig_ok;
 typedef struct udpbig_arg { ars_sock *a; ars_addr to; int done; } udpbig_arg;
@@ -1793,6 +1824,7 @@ int main(void) {
     ARS_RUN(test_udp);
     ARS_RUN(test_udp_truncation);
     ARS_RUN(test_udp_wait);
+    ARS_RUN(test_udp_empty_datagram);
     ARS_RUN(test_second_writer_busy);
     ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_close_writer_done);
