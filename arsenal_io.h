@@ -2055,6 +2055,7 @@ ARSENAL_IO_API int ars_io_close(ars_sock *s) {
     int i;
     if (!s) return ARS_EINVAL;
     if (!s->detached) closesocket(s->fd);   /* pending operations complete, aborted */
+    else if (s->parked) CancelIoEx((HANDLE)s->fd, NULL);   /* detach: the socket stays open, so abort them */
     s->fd = INVALID_SOCKET;
     if (s->parked == 0) { ars__sock_free(s); return 0; }
     s->closed = 1;

@@ -551,6 +551,54 @@ static void test_shutdown_read(void) {
     EXPECT(shrd_ok);
 }
 
+/* ---- ars_io_detach wakes a coroutine parked on the socket with ARS_ECLOSED,
+   as ars_io_close does, and leaves the descriptor working (IOCP did not
+   cancel the receive it waited for, so the reader slept on) ---- */
+typedef struct dt_ctx { ars_sock *c; ptrdiff_t r; int64_t t; int fin; } dt_ctx;
+static void dt_reader(void *arg) {
+    dt_ctx *x = (dt_ctx *)arg;
+    char b[8];
+    x->r = ars_tcp_read(x->c, b, sizeof b, go_deadline(SLOW ? 4000 : 2000));
+    x->t = ars_now();
+    x->fin = 1;
+}
+static int dt_ok;
+static void dt_co(void *arg) {
+    ars_sock *ls, *s;
+    dt_ctx x;
+    intptr_t fd;
+    int64_t t0;
+    (void)arg;
+    memset(&x, 0, sizeof x);
+    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
+    if (ars_tcp_connect(&x.c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) { ars_io_close(ls); return; }
+    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) { ars_io_close(x.c); ars_io_close(ls); return; }
+    ars_go(dt_reader, &x);
+    ars_sleep_until(go_deadline(20));          /* the reader waits */
+    t0 = ars_now();
+    fd = ars_io_detach(x.c);
+    while (!x.fin && ars_now() - t0 < LATE_MS + 500) ars_sleep_until(go_deadline(5));
+    if (!x.fin) {                              /* still asleep: data ends its receive */
+        ars_tcp_write(s, "wake", 4, NULL, go_deadline(1000));
+        while (!x.fin) ars_sleep_until(go_deadline(5));
+    }
+    EXPECT_EQ(x.r, ARS_ECLOSED);
+    EXPECT(x.t - t0 < LATE_MS);
+    dt_ok = x.r == ARS_ECLOSED && x.t - t0 < LATE_MS;
+#if defined(_WIN32)
+    closesocket((SOCKET)fd);
+#else
+    close((int)fd);
+#endif
+    ars_io_close(s); ars_io_close(ls);
+}
+static void test_detach_wakes(void) {
+    dt_ok = 0;
+    ars_go(dt_co, NULL);
+    ars_sched_run();
+    EXPECT(dt_ok);
+}
+
 /* ---- refused, resolve, IPv6, host names ---- */
 static int refused_r, v6_ok, name_ok, resolve_r;
 static void refused_co(void *arg) {
@@ -1820,6 +1868,7 @@ int main(void) {
     ARS_RUN(test_reset);
     ARS_RUN(test_half_close);
     ARS_RUN(test_shutdown_read);
+    ARS_RUN(test_detach_wakes);
     ARS_RUN(test_addresses);
     ARS_RUN(test_udp);
     ARS_RUN(test_udp_truncation);
