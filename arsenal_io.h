@@ -283,7 +283,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read_full(ars_sock *s, void *buf, size_t n, siz
                                            int64_t deadline);
 /* Writes all n bytes: n or an error; *done (if done) the bytes written.
    IOCP: more than 2 GiB in one buffer (or one ars_tcp_writev entry) is
-   ARS_EINVAL. */
+   ARS_EINVAL; so, everywhere, is a total above PTRDIFF_MAX (32-bit). */
 ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done,
                                        int64_t deadline);
 /* Writes all iovcnt buffers in order, as ars_tcp_write: the total or an error. */
@@ -1238,6 +1238,17 @@ ARSENAL_IO_API int ars_addr_format(const ars_addr *a, char *buf, size_t cap) {
 }
 
 /* >>sock ---------------------------------------------------------------- */
+/* whether the iovcnt lengths add up to a count the ptrdiff_t result holds
+   (32-bit: two 1.2 GB entries returned 2.4 GB as a negative number) */
+static int ars__iov_fits(const ars_iovec *iov, int iovcnt) {
+    size_t sum = 0;
+    int i;
+    for (i = 0; i < iovcnt; i++) {
+        if (iov[i].len > (size_t)PTRDIFF_MAX - sum) return 0;
+        sum += iov[i].len;
+    }
+    return 1;
+}
 static int ars__sock_new(ars_sock **out, ars__fd_t fd, int kind, int family) {
     ars__loop *L = ars__loop_get();
     ars_sock *s;
@@ -1478,7 +1489,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, s
     size_t total = 0;
     int r;
     if (done) *done = 0;
-    if (!s || (!buf && n)) return ARS_EINVAL;
+    if (!s || (!buf && n) || n > (size_t)PTRDIFF_MAX) return ARS_EINVAL;
     /* another writer waits with the rest of its bytes: ours would land
        inside its stream, so refuse before sending anything */
     if (s->waiting[ARS__WR]) return ARS_EBUSY;
@@ -1505,7 +1516,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int i
     ptrdiff_t r;
     int i;
     if (done) *done = 0;
-    if (!s || iovcnt < 0 || (!iov && iovcnt)) return ARS_EINVAL;
+    if (!s || iovcnt < 0 || (!iov && iovcnt) || !ars__iov_fits(iov, iovcnt)) return ARS_EINVAL;
     if (iovcnt > 16) {
         v = (struct iovec *)ARS__IO_ALLOC((size_t)iovcnt * sizeof *v);
         if (!v) return ARS_ENOMEM;
@@ -1989,7 +2000,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int i
     ptrdiff_t r;
     int i;
     if (done) *done = 0;
-    if (!s || iovcnt < 0 || (!iov && iovcnt)) return ARS_EINVAL;
+    if (!s || iovcnt < 0 || (!iov && iovcnt) || !ars__iov_fits(iov, iovcnt)) return ARS_EINVAL;
     if (iovcnt > 16) {
         v = (WSABUF *)ARS__IO_ALLOC((size_t)iovcnt * sizeof *v);
         if (!v) return ARS_ENOMEM;
@@ -2187,7 +2198,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read_full(ars_sock *s, void *buf, size_t n, siz
     size_t total = 0;
     ptrdiff_t k = 0;
     if (got) *got = 0;
-    if (!s || (!buf && n)) return ARS_EINVAL;
+    if (!s || (!buf && n) || n > (size_t)PTRDIFF_MAX) return ARS_EINVAL;
     while (total < n) {
         k = ars_tcp_read(s, (char *)buf + total, n - total, deadline);
         if (k < 0) break;

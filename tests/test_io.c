@@ -998,6 +998,58 @@ static void test_write_deadline_done(void) {
     EXPECT(wd_ok);
 }
 
+/* ---- 32-bit: a write whose total a ptrdiff_t result cannot hold is refused
+   before any byte moves (POSIX sent 2.4 GB, then returned the count as a
+   negative number no ARS_E* code has) ---- */
+#if PTRDIFF_MAX <= 0x7fffffff
+#define BIG_LEN ((size_t)1200 << 20)
+typedef struct big_ctx { ars_sock *s; unsigned long long got; int fin; } big_ctx;
+static void big_reader(void *arg) {
+    big_ctx *x = (big_ctx *)arg;
+    static char b[1 << 16];
+    ptrdiff_t n;
+    while ((n = ars_tcp_read(x->s, b, sizeof b, go_deadline(300))) > 0) x->got += (unsigned long long)n;
+    x->fin = 1;
+}
+static int big_ok;
+static void big_co(void *arg) {
+    ars_sock *ls, *c;
+    ars_iovec v[2];
+    big_ctx x;
+    size_t done = 7;
+    ptrdiff_t r;
+    char *buf = (char *)calloc(1, BIG_LEN);   /* untouched zero pages */
+    (void)arg;
+    memset(&x, 0, sizeof x);
+    if (!buf) { ars_test_puts("# no 1.2 GB buffer here\n"); big_ok = 1; return; }
+    if (listen_any(&ls, "127.0.0.1", 4) == 0) {
+        if (ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)) == 0) {
+            if (ars_tcp_accept(ls, &x.s, NULL, go_deadline(2000)) == 0) {
+                ars_go(big_reader, &x);
+                v[0].base = buf; v[0].len = BIG_LEN;
+                v[1].base = buf; v[1].len = BIG_LEN;
+                r = ars_tcp_writev(c, v, 2, &done, go_deadline(60000));
+                while (!x.fin) ars_sleep_until(go_deadline(10));
+                EXPECT_EQ(r, ARS_EINVAL);
+                EXPECT_EQ(done, 0);
+                EXPECT(x.got == 0);
+                big_ok = r == ARS_EINVAL && done == 0 && x.got == 0;
+                ars_io_close(x.s);
+            }
+            ars_io_close(c);
+        }
+        ars_io_close(ls);
+    }
+    free(buf);
+}
+static void test_huge_sizes(void) {
+    big_ok = 0;
+    ars_go(big_co, NULL);
+    ars_sched_run();
+    EXPECT(big_ok);
+}
+#endif
+
 /* ---- a second acceptor on one listener gets ARS_EBUSY; the first still accepts ---- */
 typedef struct ab_ctx { ars_sock *ls, *got; int r; int64_t t; } ab_ctx;
 static void ab_acceptor(void *arg) {
@@ -1877,6 +1929,9 @@ int main(void) {
     ARS_RUN(test_second_writer_busy);
     ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_close_writer_done);
+#if PTRDIFF_MAX <= 0x7fffffff
+    ARS_RUN(test_huge_sizes);
+#endif
     ARS_RUN(test_write_deadline_done);
     ARS_RUN(test_bad_args);
     ARS_RUN(test_outside_coroutine);
