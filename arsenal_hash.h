@@ -862,7 +862,8 @@ static inline size_t ars__hash_groups_for(size_t n, size_t w) {
         size_t groups;                                                             \
         if (n <= m->size + m->growth_left) return 0;                               \
         groups = ars__hash_groups_for(n, ARS__HASH_GW(B));                         \
-        if (!groups || groups > ((size_t)-1) / 64 / ARS__HASH_GW(B) / sizeof(name##_slot)) return ARS_ENOMEM; \
+        /* the limit of make_room, which doubles tables of up to LIMIT groups */  \
+        if (!groups || groups / 2 > ((size_t)-1) / 64 / ARS__HASH_GW(B) / sizeof(name##_slot)) return ARS_ENOMEM; \
         if (m->nctrl && groups <= m->gmask + 1) {                                  \
             name##__mark_todo(m); name##__rehash_inplace(m, 0); return 0;          \
         }                                                                          \

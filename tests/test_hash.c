@@ -718,6 +718,37 @@ static void test_alloc_failure(void) {
     EXPECT_EQ(t.bad, 0);
 }
 
+/* reserve accepts every table that growth by inserts builds: the largest
+   group count make_room doubles to is twice the largest power of two under
+   the size limit. reserve checked the limit itself instead, so on 32-bit
+   targets reserve(3000000) failed with ARS_ENOMEM where 3000000 inserts one
+   by one succeeded (the same table). */
+static void test_reserve_limit_matches_growth(void) {
+    map_def m; talloc t; ars_allocator a = ta_make(&t);
+    const size_t w = ARS__HASH_GW(ARS__HASH_GROUP);
+    const size_t lim = ((size_t)-1) / 64 / w / sizeof(map_def_slot);
+    size_t top = 1, most;
+    while (top <= lim / 2) top *= 2;      /* largest power of two <= lim */
+    top *= 2;                             /* make_room doubles it once more */
+    most = ars__hash_max_load(top * (w - 1), w);
+    map_def_init(&m, &a);
+    t.fail_at = 1;                        /* every allocation fails */
+    EXPECT_EQ(map_def_reserve(&m, most), ARS_ENOMEM);
+    EXPECT_EQ(t.calls, 1);                /* it asked for that table */
+    EXPECT_EQ(map_def_reserve(&m, most + 1), ARS_ENOMEM);
+    EXPECT_EQ(t.calls, 1);                /* past the limit: refused outright */
+    map_def_deinit(&m);
+#if !defined(ARS_TEST_FREESTANDING)
+    if (sizeof(size_t) == 4) {            /* 32-bit: the table is 64 MiB, allocate it */
+        map_def_init(&m, NULL);
+        EXPECT_EQ(map_def_reserve(&m, most), 0);
+        EXPECT_EQ(map_def_capacity(&m), top * (w - 1));
+        EXPECT_EQ(map_def_put(&m, 1, 1), 1);
+        map_def_deinit(&m);
+    }
+#endif
+}
+
 /* A fixed seed makes iteration order reproducible. Runs last: it switches
    the process to the fixed seed. */
 static void test_fixed_seed(void) {
@@ -779,6 +810,7 @@ int main(void) {
     ARS_RUN(test_bad_hash_reseed);
     ARS_RUN(test_clear_resets_reseeds);
     ARS_RUN(test_alloc_failure);
+    ARS_RUN(test_reserve_limit_matches_growth);
     ARS_RUN(test_str_cached);
     ARS_RUN(test_str_plain);
     ARS_RUN(test_str_swar);
