@@ -937,11 +937,12 @@ ARSENAL_ALLOC_API void ars_pool_free(ars_pool *p, void *obj) {
 ARSENAL_ALLOC_API void ars_pool_get_stats(const ars_pool *p, ars_pool_stats *st) {
     st->used = p->allocs - p->frees;
     /* A fresh object is taken only when every object taken before is in
-       use, so the objects ever taken are the most ever in use at once. */
-    st->peak = p->capacity - (size_t)(p->fresh_end - p->fresh) / p->stride;
+       use, so the objects ever taken are the most ever in use at once.
+       (stride 0: a pool after deinit or a failed init, all zero) */
+    st->peak = p->stride ? p->capacity - (size_t)(p->fresh_end - p->fresh) / p->stride : 0;
     st->capacity = p->capacity;
     st->object_size = p->stride;
-    st->chunks = p->grows ? p->nchunks : 1;
+    st->chunks = p->grows ? p->nchunks : (p->chunks != NULL);
 }
 
 static void *ars__pool_a_alloc(void *ctx, size_t size, size_t align) {

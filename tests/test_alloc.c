@@ -1017,6 +1017,25 @@ static void test_pool_fixed_capacity(void) {
     EXPECT_EQ(ars_pool_init(&p, 8, 3, pool_buf, 4096), ARS_EINVAL);
 }
 
+/* A pool whose init failed, or after deinit, is zeroed: alloc returns NULL
+   and the stats read all zero. get_stats divided by the stride (0 then)
+   and died with SIGFPE. */
+static void test_pool_stats_of_empty_pool(void) {
+    ars_pool p;
+    ars_pool_stats st;
+    EXPECT_EQ(ars_pool_init(&p, 0, 0, pool_buf, 4096), ARS_EINVAL);
+    EXPECT(ars_pool_alloc(&p) == NULL);
+    ars_pool_get_stats(&p, &st);
+    EXPECT_EQ(st.used, 0); EXPECT_EQ(st.peak, 0); EXPECT_EQ(st.capacity, 0); EXPECT_EQ(st.chunks, 0);
+    ASSERT_EQ(ars_pool_init(&p, 32, 0, pool_buf, 4 * 32), 0);
+    EXPECT(ars_pool_alloc(&p) != NULL);
+    ars_pool_get_stats(&p, &st);
+    EXPECT_EQ(st.peak, 1); EXPECT_EQ(st.chunks, 1);
+    ars_pool_deinit(&p);
+    ars_pool_get_stats(&p, &st);
+    EXPECT_EQ(st.used, 0); EXPECT_EQ(st.peak, 0); EXPECT_EQ(st.capacity, 0); EXPECT_EQ(st.chunks, 0);
+}
+
 static void test_pool_grow_fault_injection(void) {
     long n;
     for (n = -1; n < 6; n++) {
@@ -1335,6 +1354,7 @@ int main(void) {
     ARS_RUN(test_arena_allocator_adapter);
     ARS_RUN(test_arena_huge_align);
     ARS_RUN(test_pool_fixed_capacity);
+    ARS_RUN(test_pool_stats_of_empty_pool);
     ARS_RUN(test_pool_stats_random);
     ARS_RUN(test_pool_grow_fault_injection);
     ARS_RUN(test_pool_random_and_adapter);
