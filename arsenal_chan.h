@@ -1373,12 +1373,22 @@ ARS__CH_NOINLINE int ars__ch_op(ars_chan *c, void *elem, int is_send, int64_t de
 /* element sizes the fast paths copy inline (0, 1, 4, 8, 16 bytes); the
    others go to the general path, whose copy may call memcpy */
 #define ARS__CH_INLINE_SIZE(n) ((n) <= 16 && ((0x10113u >> (n)) & 1u))
+/* (gcc -O3 checks each size against the caller's object: the same false
+   positives as ars__ch_copy's) */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 ARS__CH_INLINE void ars__ch_copy_small(void *dst, const void *src, size_t n) {
     if (ARS__CH_LIKELY(n == 8)) ARS__CH_MEMCPY(dst, src, 8);
     else if (n == 4) ARS__CH_MEMCPY(dst, src, 4);
     else if (n == 16) ARS__CH_MEMCPY(dst, src, 16);
     else if (n == 1) *(unsigned char *)dst = *(const unsigned char *)src;
 }
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic pop
+#endif
 /* The first waiter w of a queue, if it is a coroutine of this thread's
    scheduler that can still be woken: claimed (queued to run) and unlinked,
    1; else 0, and nothing changed but a claim that lost (the general path

@@ -1910,7 +1910,6 @@ static void dr_waiter(void *arg) {
     long v, w;
     int r;
     (void)arg;
-    ASTORE(&dr_parked, 1);
     if (ALOAD(&dr_select)) {
         ars_select_case cs[2] = { ARS_RECV_CASE(dr_c, &v), ARS_RECV_CASE(dr_q, &w) };
         r = ars_select(cs, 2, -1);
@@ -1920,10 +1919,15 @@ static void dr_waiter(void *arg) {
     }
     if (r != ARS_ECANCELED && r != ARS_ECLOSED) AADD(&dr_bad, 1);
 }
+/* runs once the waiter, spawned first, has parked */
+static void dr_notify(void *arg) { (void)arg; ASTORE(&dr_parked, 1); }
 static void dr_thread(void *arg) {
     ars_coro *co = NULL;
     (void)arg;
-    if (ars_go_opts(dr_waiter, NULL, NULL, &co) != 0) { AADD(&dr_bad, 1); return; }
+    if (ars_go_opts(dr_waiter, NULL, NULL, &co) != 0 || ars_go(dr_notify, NULL) != 0) {
+        AADD(&dr_bad, 1);
+        return;
+    }
     ASTORE(&dr_co, co);
     ars_sched_run();
     ars_coro_cache_trim();
@@ -1936,15 +1940,14 @@ static void test_threads_destroy_race(void) {
         volatile unsigned spin;
         unsigned k = (unsigned)(round * 7919) % 40000u;
         ars_coro *co;
-        int64_t t0;
         ASSERT_EQ(ars_chan_create(&dr_c, sizeof(long), 0, NULL), 0);
         ASTORE(&dr_co, (ars_coro *)NULL);
         ASTORE(&dr_parked, 0);
         ASTORE(&dr_select, round & 1);
         spawn_thread(0, dr_thread, NULL);
-        while ((co = ALOAD(&dr_co)) == NULL || !ALOAD(&dr_parked)) ars_test_yield();
-        t0 = ars_now();                     /* let it reach its park */
-        while (ars_now() - t0 < 1) ars_test_yield();
+        /* the waiter is parked: its thread has gone on to dr_notify */
+        while (((co = ALOAD(&dr_co)) == NULL || !ALOAD(&dr_parked)) && !ALOAD(&dr_bad)) ars_test_yield();
+        if (!co) { thr_join(thr[0]); ars_chan_destroy(dr_c); break; }
         EXPECT_EQ(ars_cancel(co), 0);
         for (spin = 0; spin < k; spin++) {}
         EXPECT_EQ(ars_chan_destroy(dr_c), 0);
