@@ -51,6 +51,14 @@ static int port_of(ars_sock *s) {
     if (ars_io_local_addr(s, &a) != 0) return -1;
     return ars_addr_port(&a);
 }
+/* a listener on 127.0.0.1 and a connection to it, both ends (in a
+   coroutine): 0, or -1 with nothing left open */
+static int tcp_trio(ars_sock **ls, ars_sock **c, ars_sock **s) {
+    if (listen_any(ls, "127.0.0.1", 4) != 0) return -1;
+    if (ars_tcp_connect(c, "127.0.0.1", port_of(*ls), go_deadline(2000)) != 0) { ars_io_close(*ls); return -1; }
+    if (ars_tcp_accept(*ls, s, NULL, go_deadline(2000)) != 0) { ars_io_close(*c); ars_io_close(*ls); return -1; }
+    return 0;
+}
 
 /* ---- the first call of a program needs no ars_io_init (Windows: WSAStartup) ---- */
 static void test_first_use(void) {
@@ -509,26 +517,26 @@ static void test_half_close(void) {
 /* ---- ARS_SHUT_RD: reads see the end of the stream on every backend, and a
    reader parked at that moment wakes (IOCP gave ARS_EPIPE, and left a
    parked reader waiting until its deadline) ---- */
-typedef struct shrd_ctx { ars_sock *c; ptrdiff_t r; int64_t t; int fin; } shrd_ctx;
-static void shrd_reader(void *arg) {
-    shrd_ctx *x = (shrd_ctx *)arg;
+/* a reader parked on c for up to ms: its result and when it came */
+typedef struct pr_ctx { ars_sock *c; int ms; ptrdiff_t r; int64_t t; int fin; } pr_ctx;
+static void pr_reader(void *arg) {
+    pr_ctx *x = (pr_ctx *)arg;
     char b[8];
-    x->r = ars_tcp_read(x->c, b, sizeof b, go_deadline(SLOW ? 8000 : 3000));
+    x->r = ars_tcp_read(x->c, b, sizeof b, go_deadline(x->ms));
     x->t = ars_now();
     x->fin = 1;
 }
 static int shrd_ok;
 static void shrd_co(void *arg) {
     ars_sock *ls, *s;
-    shrd_ctx x;
+    pr_ctx x;
     char b[8];
     int64_t t0;
     (void)arg;
     memset(&x, 0, sizeof x);
-    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
-    if (ars_tcp_connect(&x.c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) { ars_io_close(ls); return; }
-    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) { ars_io_close(x.c); ars_io_close(ls); return; }
-    ars_go(shrd_reader, &x);
+    x.ms = SLOW ? 8000 : 3000;
+    if (tcp_trio(&ls, &x.c, &s) != 0) return;
+    ars_go(pr_reader, &x);
     ars_sleep_until(go_deadline(20));          /* the reader waits */
     t0 = ars_now();
     EXPECT_EQ(ars_tcp_shutdown(x.c, ARS_SHUT_RD), 0);
@@ -554,26 +562,17 @@ static void test_shutdown_read(void) {
 /* ---- ars_io_detach wakes a coroutine parked on the socket with ARS_ECLOSED,
    as ars_io_close does, and leaves the descriptor working (IOCP did not
    cancel the receive it waited for, so the reader slept on) ---- */
-typedef struct dt_ctx { ars_sock *c; ptrdiff_t r; int64_t t; int fin; } dt_ctx;
-static void dt_reader(void *arg) {
-    dt_ctx *x = (dt_ctx *)arg;
-    char b[8];
-    x->r = ars_tcp_read(x->c, b, sizeof b, go_deadline(SLOW ? 4000 : 2000));
-    x->t = ars_now();
-    x->fin = 1;
-}
 static int dt_ok;
 static void dt_co(void *arg) {
     ars_sock *ls, *s;
-    dt_ctx x;
+    pr_ctx x;
     intptr_t fd;
     int64_t t0;
     (void)arg;
     memset(&x, 0, sizeof x);
-    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
-    if (ars_tcp_connect(&x.c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) { ars_io_close(ls); return; }
-    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) { ars_io_close(x.c); ars_io_close(ls); return; }
-    ars_go(dt_reader, &x);
+    x.ms = SLOW ? 4000 : 2000;
+    if (tcp_trio(&ls, &x.c, &s) != 0) return;
+    ars_go(pr_reader, &x);
     ars_sleep_until(go_deadline(20));          /* the reader waits */
     t0 = ars_now();
     fd = ars_io_detach(x.c);
@@ -869,9 +868,7 @@ static void wb_co(void *arg) {
     int slipped = 0, busy = 0, bad = 0;
     ars_iovec v;
     (void)arg;
-    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
-    if (ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) return;
-    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) return;
+    if (tcp_trio(&ls, &c, &s) != 0) return;
     ars_io_set_bufsize(c, 16384, 16384);
     ars_io_set_bufsize(s, 16384, 16384);
     w.c = c; w.r = 0; w.done = 0;
@@ -927,9 +924,7 @@ static void cw_co(void *arg) {
     (void)arg;
     memset(&w, 0, sizeof w);
     w.done = (size_t)-1;
-    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
-    if (ars_tcp_connect(&w.c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) return;
-    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) return;
+    if (tcp_trio(&ls, &w.c, &s) != 0) return;
     ars_io_set_bufsize(w.c, 16384, 16384);
     w.data = (unsigned char *)calloc(1, WB_BIG);
     if (w.data) {
@@ -966,9 +961,7 @@ static void wd_co(void *arg) {
     ptrdiff_t r, n;
     int pass, ok = 1;
     (void)arg;
-    if (listen_any(&ls, "127.0.0.1", 4) != 0) return;
-    if (ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)) != 0) { ars_io_close(ls); return; }
-    if (ars_tcp_accept(ls, &s, NULL, go_deadline(2000)) != 0) { ars_io_close(c); ars_io_close(ls); return; }
+    if (tcp_trio(&ls, &c, &s) != 0) return;
     ars_io_set_bufsize(c, 16384, 16384);
     ars_io_set_bufsize(s, 16384, 16384);
     data = (unsigned char *)malloc(WB_BIG);
