@@ -1204,19 +1204,77 @@ static int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline)
 #define ARS__CH_OP_LF(c, elem, is_send, deadline) ((void)(c), (void)(elem), (void)(deadline), ARS_ESTATE)
 #endif
 
+/* >>fast paths. With arsenal_coro.h's implementation in the same file and
+   the channel's biased lock (or no lock: ARSENAL_CHAN_NO_THREADS), the
+   common cases of send and receive (a waiter of this thread to hand to, the
+   plain ring, a park) make no call but tail calls, so they save and restore
+   no register; every other case goes to the general path (ars__ch_op). */
+#if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE) && \
+    (defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_BIAS)
+#define ARS__CH_FAST 1
+#if defined(ARSENAL_CHAN_NO_THREADS)
+#define ars__ch_fast_lock(c) ((void)(c), 1)
+#else
+#define ars__ch_fast_lock(c) ars__ch_try_bias(c)
+#endif
+/* element sizes the fast paths copy inline (0, 1, 4, 8, 16 bytes); the
+   others go to the general path, whose copy may call memcpy */
+#define ARS__CH_INLINE_SIZE(n) ((n) <= 16 && ((0x10113u >> (n)) & 1u))
+/* (gcc -O3 checks each size against the caller's object: the same false
+   positives as ars__ch_copy's) */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
+ARS__CH_INLINE void ars__ch_copy_small(void *dst, const void *src, size_t n) {
+    if (ARS__CH_LIKELY(n == 8)) ARS__CH_MEMCPY(dst, src, 8);
+    else if (n == 4) ARS__CH_MEMCPY(dst, src, 4);
+    else if (n == 16) ARS__CH_MEMCPY(dst, src, 16);
+    else if (n == 1) *(unsigned char *)dst = *(const unsigned char *)src;
+}
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
+#pragma GCC diagnostic pop
+#endif
+/* The first waiter w of a queue, if it is a coroutine of this thread's
+   scheduler that can still be woken: claimed (queued to run) and unlinked,
+   1; else 0, and nothing changed but a claim that lost (the general path
+   then drops w). Such a waiter never makes the channel shared. */
+ARS__CH_INLINE int ars__ch_take_here(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
+    if (ARS__CH_UNLIKELY(!ars__here(w->w.co))) return 0;
+    if (ARS__CH_UNLIKELY(ars__claim_here(w->w.co, w->w.seq, 0) != 0)) return 0;
+    ars__ch_unlink_head(head, tail, w);
+    return 1;
+}
+#endif
+
 /* parks the running coroutine on one queue; the lock (b: the biased one)
    is held on entry and released here. Woken by a lock-free ring operation (the ring turned
    lock-free meanwhile: ARS__CH_RETRY), it goes on there. */
-ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
+ARS__CH_INLINE int ars__ch_park_in(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
     ars__chan_state st;
     ars__chan_wait w;
-    int r, shared;
-    w.w = ARS__CH_PARK_PREPARE();
-    if (!w.w.co) { ars__ch_unlock_t(c, b); return ARS_ESTATE; }
+    int r, shared = (int)c->shared;
+#ifdef ARS__CH_FAST
+    /* a coroutine of a scheduler, no spin: arm and park directly, without
+       ars_park_prepare's flag round trip */
+    ars_coro *co = shared ? NULL : ars__running_scheduled();
+    if (co) {
+        w.w.co = co;
+        w.w.seq = ars__park_arm(co);
+    } else
+#endif
+    {
+        w.w = ARS__CH_PARK_PREPARE();
+        if (!w.w.co) { ars__ch_unlock_t(c, b); return ARS_ESTATE; }
+    }
     ars__ch_wait_fill(&w, &st, elem);
     ars__ch_link_q(c, is_send, &w);
-    shared = c->shared;
     ars__ch_unlock_t(c, b);
+#ifdef ARS__CH_FAST
+    if (co) r = ars__park_armed(co->sched, co, deadline);
+    else
+#endif
     r = ars__ch_wait(&st, shared, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         /* a peer (or close) unlinked us and claimed the park */
@@ -1226,6 +1284,15 @@ ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t 
     ars__ch_leave(c, &w, is_send);
     return r;
 }
+ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
+    return ars__ch_park_in(c, elem, is_send, deadline, b);
+}
+#ifdef ARS__CH_FAST
+/* the same with the biased lock, for the fast paths (b folded away) */
+ARS__CH_NOINLINE int ars__ch_park_b1(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+    return ars__ch_park_in(c, elem, is_send, deadline, 1);
+}
+#endif
 
 #if !defined(ARSENAL_CHAN_NO_THREADS)
 /* >>lock-free ring operations */
@@ -1357,75 +1424,6 @@ ARS__CH_NOINLINE int ars__ch_op(ars_chan *c, void *elem, int is_send, int64_t de
     return ars__ch_op_locked(c, elem, is_send, deadline, b);
 }
 
-/* >>fast paths. With arsenal_coro.h's implementation in the same file and
-   the channel's biased lock (or no lock: ARSENAL_CHAN_NO_THREADS), the
-   common cases of send and receive (a waiter of this thread to hand to, the
-   plain ring, a park) make no call but tail calls, so they save and restore
-   no register; every other case goes to the general path above. */
-#if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE) && \
-    (defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_BIAS)
-#define ARS__CH_FAST 1
-#if defined(ARSENAL_CHAN_NO_THREADS)
-#define ars__ch_fast_lock(c) ((void)(c), 1)
-#else
-#define ars__ch_fast_lock(c) ars__ch_try_bias(c)
-#endif
-/* element sizes the fast paths copy inline (0, 1, 4, 8, 16 bytes); the
-   others go to the general path, whose copy may call memcpy */
-#define ARS__CH_INLINE_SIZE(n) ((n) <= 16 && ((0x10113u >> (n)) & 1u))
-/* (gcc -O3 checks each size against the caller's object: the same false
-   positives as ars__ch_copy's) */
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#endif
-ARS__CH_INLINE void ars__ch_copy_small(void *dst, const void *src, size_t n) {
-    if (ARS__CH_LIKELY(n == 8)) ARS__CH_MEMCPY(dst, src, 8);
-    else if (n == 4) ARS__CH_MEMCPY(dst, src, 4);
-    else if (n == 16) ARS__CH_MEMCPY(dst, src, 16);
-    else if (n == 1) *(unsigned char *)dst = *(const unsigned char *)src;
-}
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
-#pragma GCC diagnostic pop
-#endif
-/* The first waiter w of a queue, if it is a coroutine of this thread's
-   scheduler that can still be woken: claimed (queued to run) and unlinked,
-   1; else 0, and nothing changed but a claim that lost (the general path
-   then drops w). Such a waiter never makes the channel shared. */
-ARS__CH_INLINE int ars__ch_take_here(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
-    if (ARS__CH_UNLIKELY(!ars__here(w->w.co))) return 0;
-    if (ARS__CH_UNLIKELY(ars__claim_here(w->w.co, w->w.seq, 0) != 0)) return 0;
-    ars__ch_unlink_head(head, tail, w);
-    return 1;
-}
-#endif
-
-#ifdef ARS__CH_FAST
-/* ars__ch_park (b = 1) for a coroutine of a scheduler on a channel no
-   other thread's waker has touched (shared is 0: no spin) */
-ARS__CH_NOINLINE int ars__ch_park_here(ars_chan *c, void *elem, int is_send, int64_t deadline) {
-    ars__chan_state st;
-    ars__chan_wait w;
-    ars_coro *co = ars__running_scheduled();
-    int r;
-    if (ARS__CH_UNLIKELY(!co || c->shared)) return ars__ch_park(c, elem, is_send, deadline, 1);
-    w.w.co = co;
-    w.w.seq = ars__park_arm(co);
-    ars__ch_wait_fill(&w, &st, elem);
-    ars__ch_link_q(c, is_send, &w);
-    ars__ch_unlock_t(c, 1);
-    r = ars__park_armed(co->sched, co, deadline);
-    if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY)) {
-        /* a peer (or close) unlinked us and claimed the park */
-        ars__ch_wait_done(&st);
-        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(c, elem, is_send, deadline) : r;
-    }
-    ars__ch_leave(c, &w, is_send);
-    return r;
-}
-#endif
-
 #ifdef ARS__CH_FAST
 /* ars__ch_send_locked and ars__ch_recv_locked for the fast paths (the
    biased lock held, an element size ARS__CH_INLINE_SIZE copies): 0,
@@ -1473,7 +1471,7 @@ ARS__CH_INLINE int ars__ch_recv_here(ars_chan *c, void *elem) {
 ARS__CH_INLINE int ars__ch_op_here(ars_chan *c, void *elem, int is_send, int64_t deadline) {
     int r = is_send ? ars__ch_send_here(c, elem) : ars__ch_recv_here(c, elem);
     if (ARS__CH_UNLIKELY(r == ARS__CH_SLOW)) return ars__ch_op_locked(c, elem, is_send, deadline, 1);
-    if (r == ARS_EAGAIN && deadline != 0) return ars__ch_park_here(c, elem, is_send, deadline);
+    if (r == ARS_EAGAIN && deadline != 0) return ars__ch_park_b1(c, elem, is_send, deadline);
     ars__ch_unlock_t(c, 1);
     return r;
 }

@@ -2430,24 +2430,22 @@ static void ars__make_runnable_far(ars_coro *co) {
 }
 
 /* The one who moves `wait` from (seq, armed) to (seq+1, idle) owns the
-   wake, and makes the coroutine runnable on its own scheduler: one of this
-   thread's goes on the run queue here. */
-ARS__PARK_INLINE int ars__claim(ars_coro *co, uint32_t seq, int result) {
-    if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
-    co->park_result = result;
-    if (co->sched == ars__sched) ars__runq_push(co->sched, co);
-    else ars__make_runnable_far(co);
-    return 0;
-}
-/* ars__claim for a coroutine of this thread's scheduler (the caller saw
-   ars__here(co)): it makes no call, so a caller whose other paths make
-   none either needs no callee-saved register (arsenal_chan.h's fast
-   paths) */
+   wake, and makes the coroutine runnable on its own scheduler. For a
+   coroutine of this thread's scheduler (ars__here), ars__claim_here: the
+   run queue, and no call, so a caller whose other paths make none either
+   needs no callee-saved register (arsenal_chan.h's fast paths). */
 #define ars__here(co) ((co)->sched == ars__sched)
 ARS__PARK_INLINE int ars__claim_here(ars_coro *co, uint32_t seq, int result) {
     if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
     co->park_result = result;
     ars__runq_push(co->sched, co);
+    return 0;
+}
+ARS__PARK_INLINE int ars__claim(ars_coro *co, uint32_t seq, int result) {
+    if (ars__here(co)) return ars__claim_here(co, seq, result);
+    if (!ars__cas32(&co->wait, (seq << 1) | 1u, (seq + 1u) << 1)) return ARS_ESTATE;
+    co->park_result = result;
+    ars__make_runnable_far(co);
     return 0;
 }
 /* Arms the park of co, a coroutine of this thread's scheduler (the
