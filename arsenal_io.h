@@ -65,6 +65,10 @@
      ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
      carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
      or larger than the address it holds).
+   - ars_cancel: a cancel that a call does not report (its operation
+     completed first on IOCP, whose result it returns; or the socket was
+     closed meanwhile: ARS_ECLOSED) stays pending, and the coroutine's next
+     blocking call returns ARS_ECANCELED, as arsenal_coro.h promises.
    - Blocking calls park the calling coroutine (ars_go). Outside a coroutine
      (say in main before ars_sched_run) they block the calling thread until
      done or the deadline, on every backend (POSIX waits in poll(2) on that
@@ -103,7 +107,8 @@
      WSARecvFrom / WSASendTo with the OVERLAPPED and buffers on the waiting
      coroutine's stack; a deadline, ars_cancel or ars_io_close issues
      CancelIoEx and the call returns only after the completion is drained
-     (if the operation finished first, its result is returned).
+     (if the operation finished first, its result is returned, and a
+     cancel stays pending for the coroutine's next blocking call).
    Tested: x86_64 Linux (gcc, clang, ASan+UBSan, Valgrind), aarch64, armhf,
    i686, riscv64 under qemu-user, Windows x86_64 under wine.
 
@@ -950,6 +955,15 @@ ARS__IO_UNUSED static int ars__io_block(ars_sock *s, int dirs, int64_t deadline)
     }
 }
 #endif
+/* A cancel that ended a park of a call which then returns something else
+   (its operation completed first: IOCP returns that result; the socket
+   was closed meanwhile: ARS_ECLOSED) was not seen by the caller: pend it
+   again, so the coroutine's next blocking call returns ARS_ECANCELED, as
+   ars_cancel promises ("its current (or next) blocking call"). */
+ARS__IO_UNUSED static int ars__cancel_keep(int took_cancel, int r) {
+    if (took_cancel && r != ARS_ECANCELED) (void)ars_cancel(ars_coro_running());
+    return r;
+}
 ARS__IO_UNUSED static void ars__io_hook(ars__loop *L) {
     ars_poller p;
     p.poll = ars__io_poll_cb; p.wake = ars__io_wake_cb; p.ctx = L;
@@ -977,7 +991,7 @@ ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, 
     for (d = 0; d < 2; d++) if (dirs >> d & 1) s->waiting[d] = 0;
     if (s->closed) {
         if (s->parked == 0) ars__sock_free(s);
-        return ARS_ECLOSED;
+        return ars__cancel_keep(r == ARS_ECANCELED, ARS_ECLOSED);
     }
     if (watch) for (d = 0; d < 2; d++) if (dirs >> d & 1) ars__be_want(s->loop, s, d, 0);
     return r;
@@ -1740,7 +1754,7 @@ static void ars__op_init(ars__op *op, ars_sock *s, int dir) {
    returns 0 when it completed, else the reason it was cut short */
 static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
     ars_poller p;
-    int r = 0, d = op->dir;
+    int r = 0, d = op->dir, canceled = 0;
     if (!ars_coro_running()) {
         /* outside a coroutine: drive the port ourselves; with live
            coroutines here (they could not run meanwhile) take the
@@ -1761,6 +1775,9 @@ static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
             s->waiting[d] = 1;
             k = ars_park(r ? -1 : deadline);
             s->waiting[d] = 0;
+            /* a cancel that ended this park but that the result below
+               does not report stays pending (ars__cancel_keep) */
+            if (k == ARS_ECANCELED) canceled = 1;
             if (k != 0 && !op->done && !r) {
                 r = k;
                 if (!s->closed) CancelIoEx((HANDLE)s->fd, &op->ov);
@@ -1770,16 +1787,15 @@ static int ars__op_wait(ars_sock *s, ars__op *op, int64_t deadline) {
         s->parked--;
         if (s->closed) {
             if (s->parked == 0) ars__sock_free(s);
-            return ARS_ECLOSED;
+            return ars__cancel_keep(canceled, ARS_ECLOSED);
         }
     }
-    if (op->status == 0) return 0;          /* it finished before the cancel took */
-    if (r) return r;
-    {
+    if (op->status == 0) r = 0;             /* it finished before the cancel took */
+    else if (!r) {
         DWORD bytes, flags;
-        if (!WSAGetOverlappedResult(s->fd, &op->ov, &bytes, FALSE, &flags)) return ars__io_err(WSAGetLastError());
+        r = WSAGetOverlappedResult(s->fd, &op->ov, &bytes, FALSE, &flags) ? ARS_EIO : ars__io_err(WSAGetLastError());
     }
-    return ARS_EIO;
+    return ars__cancel_keep(canceled, r);
 }
 
 /* issues the result of an overlapped WSA call: 0 pending/completed, else error.

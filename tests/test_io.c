@@ -1426,6 +1426,74 @@ static void test_close_and_cancel(void) {
     ars_io_close(x.ls); ars_io_close(x.full); ars_io_close(x.u); ars_io_close(x.u2);
 }
 
+/* ---- a cancel that ended a park but that the call did not report stays
+   pending: the next blocking call returns ARS_ECANCELED. Round 0: the
+   receive completes (IOCP: in the kernel, not yet dequeued) before the
+   cancel lands; IOCP returned the bytes and the cancel was lost, the next
+   call slept on. Round 1: the socket is closed after the cancel, before
+   the reader runs; every backend returned ARS_ECLOSED and lost it ---- */
+static void thread_sleep_ms(int ms) {
+#if defined(_WIN32)
+    Sleep((DWORD)ms);
+#else
+    usleep((useconds_t)ms * 1000);
+#endif
+}
+typedef struct ck_ctx { ars_sock *c; ptrdiff_t r; int next, fin; } ck_ctx;
+static void ck_reader(void *arg) {
+    ck_ctx *x = (ck_ctx *)arg;
+    char b[8];
+    x->r = ars_tcp_read(x->c, b, sizeof b, go_deadline(3000));
+    x->next = ars_sleep_until(go_deadline(LATE_MS));
+    x->fin = 1;
+}
+static int ck_rounds;
+static void ck_co(void *arg) {
+    ars_sock *ls, *s;
+    ars_coro *co;
+    ck_ctx x;
+    int round;
+    (void)arg;
+    for (round = 0; round < 2; round++) {
+        memset(&x, 0, sizeof x);
+        if (tcp_trio(&ls, &x.c, &s) != 0) return;
+        if (!EXPECT_EQ(ars_go_opts(ck_reader, &x, NULL, &co), 0)) return;
+        ars_sleep_until(go_deadline(20));       /* the reader waits */
+        if (round == 0) {
+            /* sent past the loop, which does not poll while this thread sleeps */
+#if defined(_WIN32)
+            EXPECT_EQ(send((SOCKET)ars_io_fd(s), "data", 4, 0), 4);
+#else
+            EXPECT_EQ(send((int)ars_io_fd(s), "data", 4, 0), 4);
+#endif
+            thread_sleep_ms(100);
+            EXPECT_EQ(ars_cancel(co), 0);
+        } else {
+            EXPECT_EQ(ars_cancel(co), 0);
+            EXPECT_EQ(ars_io_close(x.c), 0);
+        }
+        while (!x.fin) ars_sleep_until(go_deadline(5));
+        if (round == 0) {
+            /* readiness backends: the cancel ends the wait, the data stays;
+               IOCP: the receive had taken it, so the call returns it */
+            EXPECT(x.r == ARS_ECANCELED || x.r == 4);
+            EXPECT_EQ(x.next, x.r == ARS_ECANCELED ? 0 : ARS_ECANCELED);
+            ars_io_close(x.c);
+        } else {
+            EXPECT_EQ(x.r, ARS_ECLOSED);
+            EXPECT_EQ(x.next, ARS_ECANCELED);
+        }
+        ars_io_close(s); ars_io_close(ls);
+        ck_rounds++;
+    }
+}
+static void test_cancel_kept(void) {
+    ck_rounds = 0;
+    ars_go(ck_co, NULL);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT_EQ(ck_rounds, 2);
+}
+
 /* ---- threads: SO_REUSEPORT loops, and a cancel from another thread ---- */
 #if !defined(_WIN32)
 typedef struct rp_ctx { int port, served[2], stop, ready; ars_sock *ls[2]; } rp_ctx;
@@ -1930,6 +1998,7 @@ int main(void) {
     ARS_RUN(test_outside_coroutine);
     ARS_RUN(test_options);
     ARS_RUN(test_close_and_cancel);
+    ARS_RUN(test_cancel_kept);
 #if !defined(_WIN32)
     ARS_RUN(test_emfile_accept);
     ARS_RUN(test_emfile_accept_outside);
