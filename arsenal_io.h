@@ -109,6 +109,9 @@
      CancelIoEx and the call returns only after the completion is drained
      (if the operation finished first, its result is returned, and a
      cancel stays pending for the coroutine's next blocking call).
+     Accept with deadline 0 (or a passed one) takes a queued connection
+     with a plain accept() on the listener, which is non-blocking: AcceptEx
+     may pend even then, and would be cancelled at once.
    Tested: x86_64 Linux (gcc, clang, ASan+UBSan, Valgrind), aarch64, armhf,
    i686, riscv64 under qemu-user, Windows x86_64 under wine.
 
@@ -1728,20 +1731,23 @@ static int ars__iocp_assoc(ars_sock *s) {
     if (!CreateIoCompletionPort((HANDLE)s->fd, s->loop->iocp, 0, 0)) return ARS_EINVAL;
     return 0;
 }
+/* wraps a fresh SOCKET into a socket on the loop's port; closes it on failure */
+static int ars__wsa_wrap(ars_sock **out, SOCKET fd, int kind, int fam) {
+    int r = ars__sock_new(out, fd, kind, fam);
+    if (r) { closesocket(fd); return r; }
+    r = ars__iocp_assoc(*out);
+    if (r) { closesocket(fd); ARS__IO_FREE(*out); *out = NULL; }
+    return r;
+}
 static int ars__wsa_new(ars_sock **out, int fam, int type, int kind) {
     SOCKET fd;
-    int r;
     /* the loop first: creating it calls WSAStartup, without which the first
        socket of a program failed (WSANOTINITIALISED) */
     if (!ars__loop_get()) return ARS_ENOMEM;
     fd = WSASocketW(fam, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, NULL, 0,
                     WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (fd == INVALID_SOCKET) return ars__io_err(WSAGetLastError());
-    r = ars__sock_new(out, fd, kind, fam);
-    if (r) { closesocket(fd); return r; }
-    r = ars__iocp_assoc(*out);
-    if (r) { closesocket(fd); ARS__IO_FREE(*out); *out = NULL; }
-    return r;
+    return ars__wsa_wrap(out, fd, kind, fam);
 }
 
 static void ars__op_init(ars__op *op, ars_sock *s, int dir) {
@@ -1813,6 +1819,7 @@ ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
     ars_sock *s;
     int r, fam;
     BOOL on = TRUE;
+    u_long nb = 1;
     if (!out) return ARS_EINVAL;
     *out = NULL;
     if (opts && opts->reuseport) return ARS_EINVAL;     /* no SO_REUSEPORT on Windows */
@@ -1821,6 +1828,8 @@ ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
     fam = ((struct sockaddr *)(void *)a.u.bytes)->sa_family;
     r = ars__wsa_new(&s, fam, SOCK_STREAM, ARS__K_LISTEN);
     if (r) return r;
+    /* non-blocking for ars__accept_now's plain accept (AcceptEx ignores it) */
+    ioctlsocket(s->fd, FIONBIO, &nb);
     setsockopt(s->fd, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&on, sizeof on);
     if (fam == AF_INET6) {
         DWORD v6 = opts && opts->v6only;
@@ -1836,6 +1845,38 @@ ARSENAL_IO_API int ars_tcp_listen(ars_sock **out, const char *host, int port,
     return 0;
 }
 
+/* accept with a deadline that allows no wait: AcceptEx always pends under
+   wine, even with a connection queued, and completes a moment later, so
+   a cancel at once took it back (ARS_ETIMEDOUT) as often as not. A plain
+   accept on the non-blocking listener takes a queued connection or finds
+   none. As the readiness backends: nothing queued, or no descriptor for
+   it, is ARS_ETIMEDOUT; one reset before it was taken is skipped. */
+static int ars__accept_now(ars_sock *ls, ars_sock **out, ars_addr *peer) {
+    struct sockaddr_storage ss;
+    u_long blocking = 0;
+    SOCKET fd;
+    int sl, r;
+    for (;;) {
+        sl = (int)sizeof ss;
+        fd = accept(ls->fd, (struct sockaddr *)&ss, &sl);
+        if (fd != INVALID_SOCKET) break;
+        r = WSAGetLastError();
+        if (r == WSAECONNRESET) continue;
+        if (r == WSAEWOULDBLOCK || r == WSAEMFILE || r == WSAENOBUFS) return ARS_ETIMEDOUT;
+        return ars__io_err(r);
+    }
+    /* as AcceptEx's sockets: blocking mode (their I/O is overlapped), not inherited */
+    ioctlsocket(fd, FIONBIO, &blocking);
+    SetHandleInformation((HANDLE)fd, HANDLE_FLAG_INHERIT, 0);
+    r = ars__wsa_wrap(out, fd, ARS__K_TCP, ls->family);
+    if (r) return r;
+    if (peer) {
+        memset(peer, 0, sizeof *peer);
+        if (sl > 0 && (size_t)sl <= sizeof peer->u.bytes) { memcpy(peer->u.bytes, &ss, (size_t)sl); peer->len = (uint32_t)sl; }
+    }
+    return 0;
+}
+
 ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, int64_t deadline) {
     char addrbuf[2 * (sizeof(struct sockaddr_in6) + 16)];
     int64_t backoff = 5;
@@ -1848,6 +1889,7 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, 
        would take over the listener's waker, so the first one's completion
        would wake the wrong coroutine and the first would sleep on */
     if (ls->waiting[ARS__RD]) return ARS_EBUSY;
+    if (deadline == 0 || (deadline > 0 && deadline <= ars_now())) return ars__accept_now(ls, out, peer);
     for (;;) {
         r = ars__wsa_new(&c, ls->family, SOCK_STREAM, ARS__K_TCP);
         if (r == ARS_EMFILE || r == ARS_ENOMEM) {   /* out of sockets: back off, retry */

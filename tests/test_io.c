@@ -397,6 +397,53 @@ static void test_deadlines(void) {
     ars_io_close(d.ls);
 }
 
+/* ---- accept with deadline 0 or a passed one takes a queued connection
+   (IOCP posted AcceptEx and cancelled it at once: under wine, where it
+   always pends, ARS_ETIMEDOUT as often as not) ---- */
+static int an_rounds;
+static void an_co(void *arg) {
+    ars_sock *ls, *c, *a;
+    ars_addr pa, ca;
+    int i;
+    (void)arg;
+    if (!EXPECT_EQ(listen_any(&ls, "127.0.0.1", 16), 0)) return;
+    for (i = 0; i < 6; i++) {
+        int64_t past;
+        int r;
+        if (!EXPECT_EQ(ars_tcp_connect(&c, "127.0.0.1", port_of(ls), go_deadline(2000)), 0)) break;
+        ars_sleep_until(go_deadline(10));     /* queued on the listener */
+        past = ars_now() - 1;
+        if (past < 1) past = 1;               /* 0 means "do not block", < 0 never */
+        memset(&pa, 0, sizeof pa);
+        r = ars_tcp_accept(ls, &a, &pa, i & 1 ? past : 0);
+        EXPECT_EQ(r, 0);
+        if (r == 0) {
+            /* the connection works, and the peer is the client */
+            EXPECT_EQ(ars_io_local_addr(c, &ca), 0);
+            EXPECT_EQ(ars_addr_port(&pa), ars_addr_port(&ca));
+            EXPECT_EQ(ars_tcp_write(c, "q", 1, NULL, go_deadline(1000)), 1);
+            EXPECT_EQ(ars_tcp_write(a, "a", 1, NULL, go_deadline(1000)), 1);
+            {
+                char b[2];
+                EXPECT_EQ(ars_tcp_read(a, b, 1, go_deadline(1000)), 1);
+                EXPECT_EQ(ars_tcp_read(c, b + 1, 1, go_deadline(1000)), 1);
+                EXPECT(b[0] == 'q' && b[1] == 'a');
+            }
+            ars_io_close(a);
+            an_rounds++;
+        }
+        ars_io_close(c);
+    }
+    EXPECT_EQ(ars_tcp_accept(ls, &a, NULL, 0), ARS_ETIMEDOUT);   /* none queued */
+    ars_io_close(ls);
+}
+static void test_accept_now(void) {
+    an_rounds = 0;
+    ars_go(an_co, NULL);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT_EQ(an_rounds, 6);
+}
+
 /* ---- a slow client is cut off by the server's deadline ---- */
 typedef struct slow_ctx { ars_sock *ls; int server_r, client_r; } slow_ctx;
 static void slow_server(void *arg) {
@@ -1976,6 +2023,7 @@ int main(void) {
     ARS_RUN(test_echo_sizes);
     ARS_RUN(test_wait_then_read);
     ARS_RUN(test_deadlines);
+    ARS_RUN(test_accept_now);
     ARS_RUN(test_spin_window);
     ARS_RUN(test_slow_client);
     ARS_RUN(test_reset);
