@@ -109,6 +109,8 @@
      CancelIoEx and the call returns only after the completion is drained
      (if the operation finished first, its result is returned, and a
      cancel stays pending for the coroutine's next blocking call).
+     UDP sockets ignore ICMP errors for earlier sends, as Linux's
+     unconnected ones do (SIO_UDP_CONNRESET off; no empty datagram).
      Accept with deadline 0 (or a passed one) takes a queued connection
      with a plain accept() on the listener, which is non-blocking: AcceptEx
      may pend even then, and would be cancelled at once.
@@ -396,6 +398,9 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #include <signal.h>
 typedef SOCKET ars__fd_t;
 #define ARS__BADFD INVALID_SOCKET
+/* SIO_UDP_CONNRESET / SIO_UDP_NETRESET, which some SDKs lack */
+#define ARS__SIO_UDP_CONNRESET _WSAIOW(IOC_VENDOR, 12)
+#define ARS__SIO_UDP_NETRESET _WSAIOW(IOC_VENDOR, 15)
 #else
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -1978,16 +1983,24 @@ static ptrdiff_t ars__recv(ars_sock *s, void *buf, size_t cap, ars_addr *from, i
     int r;
     b.buf = (char *)buf;
     b.len = (ULONG)(cap > 0x7fffffffu ? 0x7fffffffu : cap);
-    ars__op_init(&op, s, ARS__RD);
-    if (s->kind == ARS__K_UDP)
-        r = ars__op_issued(WSARecvFrom(s->fd, &b, 1, NULL, &flags, (struct sockaddr *)&ss, &sl, &op.ov, NULL));
-    else
-        r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
-    if (r == 0) r = ars__op_wait(s, &op, deadline);
+    do {
+        flags = 0;
+        sl = sizeof ss;
+        ars__op_init(&op, s, ARS__RD);
+        if (s->kind == ARS__K_UDP)
+            r = ars__op_issued(WSARecvFrom(s->fd, &b, 1, NULL, &flags, (struct sockaddr *)&ss, &sl, &op.ov, NULL));
+        else
+            r = ars__op_issued(WSARecv(s->fd, &b, 1, NULL, &flags, &op.ov, NULL));
+        if (r == 0) r = ars__op_wait(s, &op, deadline);
+        /* UDP: an ICMP error for an earlier send (port unreachable, TTL
+           expired), which ars_udp_bind turns off where Windows lets it: no
+           datagram (it used to come back as an empty one, from an unset
+           address); as on Linux, whose unconnected UDP sockets never
+           report them, receive the next one */
+    } while (r == ARS_ECONNRESET && s->kind == ARS__K_UDP);
     /* the read side shut down (WSAESHUTDOWN), or the receive that waited
        when it was (aborted): the end of the stream, as POSIX reports it */
     if ((r == ARS_EPIPE || (r == ARS_EIO && s->shut_rd)) && s->kind != ARS__K_UDP) r = ARS_EEOF;
-    if (r == ARS_ECONNRESET && s->kind == ARS__K_UDP) r = 0;   /* ICMP port unreachable: ignore */
     if (r && !(r == ARS_EOVERFLOW && s->kind == ARS__K_UDP)) return r;
     if (from) {
         memset(from, 0, sizeof *from);
@@ -2091,6 +2104,8 @@ ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
     ars_addr a;
     ars_sock *s;
     int r, fam;
+    BOOL off = FALSE;
+    DWORD n;
     if (!out) return ARS_EINVAL;
     *out = NULL;
     r = ars__resolve(&a, 1, host, port, -1);
@@ -2098,6 +2113,13 @@ ARSENAL_IO_API int ars_udp_bind(ars_sock **out, const char *host, int port) {
     fam = ((struct sockaddr *)(void *)a.u.bytes)->sa_family;
     r = ars__wsa_new(&s, fam, SOCK_DGRAM, ARS__K_UDP);
     if (r) return r;
+    /* Windows reports an ICMP port unreachable / TTL expired for an
+       earlier send as WSAECONNRESET / WSAENETRESET on the next receive;
+       Linux ignores them on unconnected UDP sockets: turn them off
+       (wine: the first is accepted, the second refused; ars__recv skips
+       any that still come) */
+    WSAIoctl(s->fd, ARS__SIO_UDP_CONNRESET, &off, sizeof off, NULL, 0, &n, NULL, NULL);
+    WSAIoctl(s->fd, ARS__SIO_UDP_NETRESET, &off, sizeof off, NULL, 0, &n, NULL, NULL);
     if (bind(s->fd, (struct sockaddr *)(void *)a.u.bytes, (int)a.len) != 0) {
         r = ars__io_err(WSAGetLastError()); ars_io_close(s); return r;
     }
@@ -2388,6 +2410,8 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #undef ARS__IO_UNUSED
 #undef ARS__PRD
 #undef ARS__PWR
+#undef ARS__SIO_UDP_CONNRESET
+#undef ARS__SIO_UDP_NETRESET
 #endif /* ARSENAL_IO_IMPLEMENTATION */
 
 /*
