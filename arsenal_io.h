@@ -136,7 +136,9 @@
      in that moment gets ARS_ECLOSED and must not touch it again either.
    - IOCP: no SO_REUSEPORT (ars_tcp_listen refuses it: ARS_EINVAL), so one
      loop accepts; ars_io_wait(ARS_IO_WRITE) returns at once; an attached
-     SOCKET stays bound to the loop's port after ars_io_detach.
+     SOCKET stays bound to the loop's port after ars_io_detach (Windows
+     binds a handle to one port, once): ars_io_attach on the same thread
+     takes it back, another thread's loop refuses it (ARS_EBUSY).
    - After fork(), the child must not touch sockets of the parent's loop
      (the epoll set is shared): close their fds raw and ars_io_deinit().
    - Multi-threaded servers: one loop per thread, each with its own
@@ -333,8 +335,11 @@ ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline);
 /* Wraps an fd / SOCKET (made non-blocking) so ars_io_wait works on it;
    ars_io_detach frees the wrapper without closing the fd (which stays
-   non-blocking; its close-on-exec flag is never touched). On failure the
-   fd is left as it was (POSIX): e.g. epoll refuses regular files: ARS_EIO). */
+   non-blocking; its close-on-exec flag is never touched). A detached fd
+   may be attached again. On failure the fd is left as it was (POSIX; e.g.
+   epoll refuses regular files: ARS_EIO). IOCP: a SOCKET detached on
+   another thread, or bound to a completion port of the program's own, is
+   ARS_EBUSY. */
 ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd);
 ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s);
 /* The fd / SOCKET underneath (for socket options this header lacks). */
@@ -512,6 +517,8 @@ struct ars__loop {
     size_t nwatch, capwatch;
 #elif defined(ARS__IO_IOCP)
     HANDLE iocp;
+    SOCKET *detached;         /* sockets ars_io_detach left bound to iocp */
+    size_t ndetached, capdetached;
 #endif
     uint32_t wake_pending;
     int hooked;               /* the scheduler's poller points at this loop */
@@ -800,7 +807,10 @@ static int ars__be_init(ars__loop *L) {
     L->iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
     return L->iocp ? 0 : ARS_ENOMEM;
 }
-static void ars__be_fini(ars__loop *L) { CloseHandle(L->iocp); }
+static void ars__be_fini(ars__loop *L) {
+    CloseHandle(L->iocp);
+    if (L->detached) ARS__IO_FREE(L->detached);
+}
 static int ars__be_poll(ars__loop *L, int timeout) {
     OVERLAPPED_ENTRY ents[128];
     ULONG n = 0, i;
@@ -1732,9 +1742,53 @@ static int ars__sockname(ars_sock *s, ars_addr *out, int peer) {
 /* >>iocp ---------------------------------------------------------------- */
 #if defined(ARS__IO_IOCP)
 #if defined(ARS__IO_IOCP)
+/* Binds s to its loop's port. A handle binds to one port, once: one that
+   ars_io_detach left on this port (the loop keeps their numbers) is
+   taken back as it is; one bound to another port (another thread's loop)
+   is ARS_EBUSY. */
 static int ars__iocp_assoc(ars_sock *s) {
-    if (!CreateIoCompletionPort((HANDLE)s->fd, s->loop->iocp, 0, 0)) return ARS_EINVAL;
-    return 0;
+    ars__loop *L = s->loop;
+    int bound = 0;
+    size_t i;
+    if (!CreateIoCompletionPort((HANDLE)s->fd, L->iocp, 0, 0)) {
+        if (GetLastError() != ERROR_INVALID_PARAMETER) return ARS_EINVAL;
+        bound = 1;
+    }
+    for (i = 0; i < L->ndetached; i++) {
+        if (L->detached[i] != s->fd) continue;
+        /* bound: still ours since its detach; else a new socket that got
+           the number of a detached one closed since: forget it either way */
+        L->detached[i] = L->detached[--L->ndetached];
+        return 0;
+    }
+    return bound ? ARS_EBUSY : 0;
+}
+/* remembers fd, which ars_io_detach leaves bound to L's port; the numbers
+   of sockets closed since are dropped when the list is full */
+static void ars__iocp_detached(ars__loop *L, SOCKET fd) {
+    size_t i;
+    if (L->ndetached == L->capdetached) {
+        for (i = 0; i < L->ndetached;) {
+            int type, tl = (int)sizeof type;
+            if (getsockopt(L->detached[i], SOL_SOCKET, SO_TYPE, (char *)&type, &tl) != 0 &&
+                WSAGetLastError() == WSAENOTSOCK)
+                L->detached[i] = L->detached[--L->ndetached];
+            else
+                i++;
+        }
+    }
+    if (L->ndetached == L->capdetached) {
+        size_t cap = L->capdetached ? 2 * L->capdetached : 8;
+        SOCKET *d = (SOCKET *)ARS__IO_ALLOC(cap * sizeof *d);
+        if (!d) return;       /* not remembered: attaching it again is ARS_EBUSY */
+        if (L->detached) {
+            memcpy(d, L->detached, L->ndetached * sizeof *d);
+            ARS__IO_FREE(L->detached);
+        }
+        L->detached = d;
+        L->capdetached = cap;
+    }
+    L->detached[L->ndetached++] = fd;
 }
 /* wraps a fresh SOCKET into a socket on the loop's port; closes it on failure */
 static int ars__wsa_wrap(ars_sock **out, SOCKET fd, int kind, int fam) {
@@ -2188,11 +2242,13 @@ ARSENAL_IO_API int ars_io_attach(ars_sock **out, intptr_t fd) {
     return r;
 }
 
-/* the socket stays associated with this loop's port (Windows cannot undo that) */
+/* the socket stays associated with this loop's port (Windows 7, and wine,
+   cannot undo that): the loop remembers it for an ars_io_attach later */
 ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s) {
     intptr_t fd;
     if (!s) return ARS_EINVAL;
     fd = (intptr_t)s->fd;
+    ars__iocp_detached(s->loop, s->fd);
     s->detached = 1;
     ars_io_close(s);
     return fd;

@@ -645,6 +645,65 @@ static void test_detach_wakes(void) {
     EXPECT(dt_ok);
 }
 
+/* ---- a detached socket attaches again, to the same loop, any number of
+   times (IOCP: a handle binds to one completion port, once, so the second
+   attach failed, ARS_EINVAL); on Windows another thread's loop refuses it
+   with ARS_EBUSY ---- */
+static int ra_ok;
+#if defined(_WIN32)
+static intptr_t ra_fd;
+static int ra_thread_r;
+static DWORD WINAPI ra_thread(LPVOID p) {
+    ars_sock *x;
+    (void)p;
+    ra_thread_r = ars_io_attach(&x, ra_fd);
+    if (ra_thread_r == 0) ars_io_detach(x);
+    ars_io_deinit();
+    return 0;
+}
+#endif
+static void ra_co(void *arg) {
+    ars_sock *ls, *c, *s, *x;
+    intptr_t fd;
+    char b[8];
+    int k, ok = 1;
+#if defined(_WIN32)
+    HANDLE th;
+#endif
+    (void)arg;
+    if (tcp_trio(&ls, &c, &s) != 0) return;
+    fd = ars_io_detach(c);
+    for (k = 0; k < 3; k++) {
+        if (!EXPECT_EQ(ars_io_attach(&x, fd), 0)) { ok = 0; break; }
+        ok &= EXPECT_EQ(ars_tcp_write(s, "r", 1, NULL, go_deadline(1000)), 1);
+        ok &= EXPECT_EQ(ars_io_wait(x, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);
+        ok &= EXPECT_EQ(ars_tcp_read(x, b, sizeof b, go_deadline(1000)), 1);
+        ok &= EXPECT_EQ(ars_tcp_write(x, "w", 1, NULL, go_deadline(1000)), 1);
+        ok &= EXPECT_EQ(ars_tcp_read(s, b, sizeof b, go_deadline(1000)), 1);
+        ok &= EXPECT_EQ(ars_io_detach(x), fd);
+    }
+#if defined(_WIN32)
+    ra_fd = fd;
+    ra_thread_r = 1;
+    th = CreateThread(NULL, 0, ra_thread, NULL, 0, NULL);
+    if (th) { WaitForSingleObject(th, INFINITE); CloseHandle(th); }
+    ok &= EXPECT_EQ(ra_thread_r, ARS_EBUSY);
+    if (EXPECT_EQ(ars_io_attach(&x, fd), 0)) ars_io_detach(x);   /* still this loop's */
+    else ok = 0;
+    closesocket((SOCKET)fd);
+#else
+    close((int)fd);
+#endif
+    ars_io_close(s); ars_io_close(ls);
+    ra_ok = ok;
+}
+static void test_detach_reattach(void) {
+    ra_ok = 0;
+    ars_go(ra_co, NULL);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT(ra_ok);
+}
+
 /* ---- refused, resolve, IPv6, host names ---- */
 static int refused_r, v6_ok, name_ok, resolve_r;
 static void refused_co(void *arg) {
@@ -2073,6 +2132,7 @@ int main(void) {
     ARS_RUN(test_half_close);
     ARS_RUN(test_shutdown_read);
     ARS_RUN(test_detach_wakes);
+    ARS_RUN(test_detach_reattach);
     ARS_RUN(test_addresses);
     ARS_RUN(test_udp);
     ARS_RUN(test_udp_truncation);
