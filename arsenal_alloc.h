@@ -1530,21 +1530,37 @@ ARS__UNUSED ARS__NOASAN static int ars__heap_valid_used(const ars__hblk *b) {
 }
 
 #if ARSENAL_ALLOC_DEBUG
-/* Debug builds: may the user free or resize block b? Not if it is free (its
-   head says so, also when it was merged into the free block before it) or
-   waiting in the cache (its class list, at most 255 long, is walked). */
-ARS__NOASAN static int ars__heap_debug_live(const ars_heap *h, const ars__hblk *b) {
-    if (!ars__heap_valid_used(b)) return 0;
-#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
-    if (ARS__HB_SIZE(b) <= h->cache_max) {
-        const ars__hblk *c;
-        for (c = (const ars__hblk *)h->cache[ARS__HCACHE_CLASS(ARS__HB_SIZE(b))]; c; c = c->next_free)
-            if (c == b) return 0;
+/* Debug builds: does block c wait in a free list or in the cache? Its class
+   list is walked (a cache list is at most 255 long). */
+ARS__NOASAN static int ars__heap_debug_held(const ars_heap *h, const ars__hblk *c) {
+    size_t s = ARS__HB_SIZE(c);
+    const ars__hblk *x;
+    if (s < ARS__HB_MIN || s > ARS__HEAP_MAXBLK) return 0;
+    if (c->head & ARS__HB_FREE) {
+        for (x = ARS__HEAD(h, ars__heap_class(s)); x != ARS__NIL(h); x = x->next_free)
+            if (x == c) return 1;
+        return 0;
     }
-#else
-    (void)h;
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    if (s <= h->cache_max)
+        for (x = (const ars__hblk *)h->cache[ARS__HCACHE_CLASS(s)]; x; x = x->next_free)
+            if (x == c) return 1;
 #endif
-    return 1;
+    return 0;
+}
+
+/* Debug builds: may the user free or resize block b, found from ptr? Not if
+   it is free (its head says so, also when it was merged into the free block
+   before it) or waiting in the cache. A freed aligned block loses the marker
+   below ptr to the list or cache links written over it, and then reads as a
+   plain one (b 8 bytes below ptr) with a head made of a link: its real block,
+   16 bytes below ptr, is looked for first. That is exact: 8 bytes below a
+   live block no block can start. */
+ARS__NOASAN static int ars__heap_debug_live(const ars_heap *h, const ars__hblk *b, const void *ptr) {
+    const unsigned char *u = (const unsigned char *)ptr;
+    if ((const unsigned char *)b == u - 8 && ars__heap_debug_held(h, (const ars__hblk *)(const void *)(u - 16)))
+        return 0;
+    return ars__heap_valid_used(b) && !ars__heap_debug_held(h, b);
 }
 #endif
 
@@ -1575,7 +1591,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_free(ars_heap *h, void *ptr) {
     }
 #if ARSENAL_ALLOC_DEBUG
     {
-        int valid = ars__heap_debug_live(h, b);
+        int valid = ars__heap_debug_live(h, b, ptr);
         ARSENAL_ASSERT(valid);   /* double free or foreign pointer */
         if (!valid) return;      /* an ARSENAL_ASSERT that returns: the free is ignored */
     }
@@ -1698,7 +1714,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_realloc(ars_heap *h, void *ptr, siz
     b = ars__heap_block_of(ptr, &al);
 #if ARSENAL_ALLOC_DEBUG
     {
-        int valid = ars__heap_debug_live(h, b);
+        int valid = ars__heap_debug_live(h, b, ptr);
         ARSENAL_ASSERT(valid);   /* freed or foreign pointer */
         if (!valid) return NULL;
     }

@@ -669,6 +669,88 @@ static void test_heap_debug_double_free(void) {
     t_asserts = before;   /* these were expected */
     ars_heap_deinit(&h);
 }
+
+/* A freed aligned block loses the marker below its pointer to the list (or
+   cache) links written over it; the pointer then reads as a plain one whose
+   head is half a link. A second free of it must still be caught, not free
+   that made-up block (which corrupted the heap or crashed). Where it can,
+   the test maps its memory at an address whose upper half reads as a
+   plausible plain head (64-bit); a 32-bit link is the next block's address. */
+#if defined(T_PTHREADS) && UINTPTR_MAX > 0xFFFFFFFFu
+#include <sys/mman.h>
+#define T_MAPPED 1
+#endif
+static void heap_aligned_double_free(unsigned char *mem, size_t len, int cached) {
+    ars_heap h;
+    unsigned char *probe, *g0, *a, *x, *g[3], *f[2];
+    size_t bs;
+    int before = t_asserts;
+    ASSERT_EQ(ars_heap_init(&h, mem, len), 0);
+    if (cached) ars_heap_set_cache(&h, 4096, 0);
+    probe = (unsigned char *)ars_heap_alloc(&h, 1);   /* the first block is probe - 8 */
+    ASSERT(probe != NULL);
+    ars_heap_free(&h, probe);
+    ars_heap_trim(&h);
+    /* a block before a's that ends where a's block (16 below a) can start
+       64-aligned: no gap block, so a's block is not merged into a free one */
+    for (bs = 64 - ((uintptr_t)(probe - 8 + 16) & 63); bs < 32; bs += 64) {}
+    g0 = (unsigned char *)ars_heap_alloc(&h, bs - 4);
+    a = (unsigned char *)ars_heap_alloc_aligned(&h, 100, 64);
+    g[0] = (unsigned char *)ars_heap_alloc(&h, 40);
+    f[0] = (unsigned char *)ars_heap_alloc(&h, 108);      /* a's block size (112) */
+    g[1] = (unsigned char *)ars_heap_alloc(&h, 40);
+    f[1] = (unsigned char *)ars_heap_alloc(&h, 108);
+    g[2] = (unsigned char *)ars_heap_alloc(&h, 40);
+    ASSERT(g0 && a && g[0] && f[0] && g[1] && f[1] && g[2]);
+    EXPECT(a == probe + bs + 8);
+    ars_heap_free(&h, f[0]);
+    ars_heap_free(&h, a);        /* links to f[0] (and from f[1]) over its marker */
+    ars_heap_free(&h, f[1]);
+    ars_heap_free(&h, a);
+    EXPECT_EQ(t_asserts - before, 1);
+    ASSERT_EQ(ars_heap_check(&h), 0);
+    EXPECT(ars_heap_realloc(&h, a, 10) == NULL);
+    EXPECT_EQ(t_asserts - before, 2);
+    ASSERT_EQ(ars_heap_check(&h), 0);
+    /* the blocks come back whole: a's and f's are still free, once each */
+    x = (unsigned char *)ars_heap_alloc(&h, 108);
+    EXPECT(x == f[0] || x == f[1] || x == a - 8);
+    ars_heap_free(&h, x);
+    ars_heap_free(&h, g0);
+    ars_heap_free(&h, g[0]); ars_heap_free(&h, g[1]); ars_heap_free(&h, g[2]);
+    ars_heap_trim(&h);
+    {
+        ars_heap_stats st;
+        ars_heap_get_stats(&h, &st);
+        EXPECT_EQ(st.used, 0);
+        EXPECT_EQ(st.free_blocks, 1);
+    }
+    EXPECT_EQ(ars_heap_check(&h), 0);
+    EXPECT_EQ(t_asserts - before, 2);
+    t_asserts = before;   /* these were expected */
+    ars_heap_deinit(&h);
+}
+static void test_heap_debug_aligned_double_free(void) {
+    unsigned char *mem = heap_mem;
+    size_t len = 65536;
+#if defined(T_MAPPED)
+    /* upper halves with the FREE and marker bits clear, >= the smallest
+       block; the low ones suit TSan's and Valgrind's layouts, 0x1008 ASan's */
+    static const uintptr_t upper[] = { 0x18, 0x20, 0x28, 0x1008, 0x2008 };
+    size_t i;
+    for (i = 0; i < sizeof upper / sizeof upper[0] && mem == heap_mem; i++) {
+        void *want = (void *)(upper[i] << 32);
+        void *m = mmap(want, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == want) mem = (unsigned char *)m;
+        else if (m != MAP_FAILED) munmap(m, len);
+    }
+#endif
+    heap_aligned_double_free(mem, len, 0);
+    heap_aligned_double_free(mem, len, 1);
+#if defined(T_MAPPED)
+    if (mem != heap_mem) munmap(mem, len);
+#endif
+}
 #endif
 
 /* ------------------------------------------------------------------ arena */
@@ -1338,6 +1420,7 @@ int main(void) {
     ARS_RUN(test_heap_check_detects_corruption);
 #if ARSENAL_ALLOC_DEBUG
     ARS_RUN(test_heap_debug_double_free);
+    ARS_RUN(test_heap_debug_aligned_double_free);
 #endif
     ARS_RUN(test_heap_random_seed1);
     ARS_RUN(test_heap_random_seed2);
