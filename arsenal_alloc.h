@@ -397,7 +397,9 @@ typedef struct ars_heap_stats {
     unsigned fragmentation; /* percent: 100 * (1 - largest_free / free) */
 } ars_heap_stats;
 
-/* Empty heap plus the region [mem, mem+size) if size > 0. 0 or ARS_EINVAL. */
+/* Empty heap plus the region [mem, mem+size). (NULL, 0) makes an empty heap
+   (add regions later); 0, or ARS_EINVAL for a region too small to hold a
+   block (size 0 with a buffer included) or a NULL one. */
 ARSENAL_ALLOC_API int   ars_heap_init(ars_heap *h, void *mem, size_t size);
 /* Adds another region (need not be adjacent). 0, or ARS_EINVAL if too small. */
 ARSENAL_ALLOC_API int   ars_heap_add_region(ars_heap *h, void *mem, size_t size);
