@@ -908,12 +908,21 @@ static void ars__port_idle(void) {
     uint32_t s = ars__irq_save();
     ars_rtos_tick_t d = ars__until_next();
     if (d > 0xFFFFFFu / ARS__TICK_RELOAD) d = 0xFFFFFFu / ARS__TICK_RELOAD;
-    if (ars__k.map != 1u || d < 2 || ars__cm_n != 1u || (ARS__ICSR & (1u << 26))) {
+    if (ars__k.map != 1u || d < 2 || ars__cm_n != 1u) {
         __asm volatile("dsb\n wfi" ::: "memory");
         ars__irq_restore(s);
         return;
     }
-    ARS__SYST_CSR = 6u;                              /* stop */
+    /* stop, then look for a pending tick: a tick edge between a look and
+       the stop would leave the tick interrupt pending under the stretched
+       period, and its handler would count all d ticks of it at once (a
+       wait ended d - 1 ticks early) */
+    ARS__SYST_CSR = 6u;
+    if (ARS__ICSR & (1u << 26)) {                    /* go on, count that tick */
+        ARS__SYST_CSR = 7u;
+        ars__irq_restore(s);
+        return;
+    }
     ars__cm_phase = ARS__SYST_CVR;                   /* counts left in this tick */
     ars__cm_load = ars__cm_phase + (d - 1u) * ARS__TICK_RELOAD;
     ARS__SYST_RVR = ars__cm_load;
@@ -924,7 +933,14 @@ static void ars__port_idle(void) {
     /* stop before looking at PENDSTSET: a period that ends between the look
        and the stop would otherwise be counted as a few counts of a new one
        (d - 1 ticks lost). Stopped with SysTick pending, the handler
-       restarts it; ars__cm_n is still d here (interrupts are off). */
+       restarts it; ars__cm_n is still d here (interrupts are off).
+       Never early: stopped, the counter cannot reach 0, so PENDSTSET set
+       means the whole stretched period (phase + (d - 1) periods + 1 count
+       for the load from 0) did pass: d ticks, a count late. Clear, 'gone'
+       leaves out that load count and the one from the tick edge to the
+       reload, so it is 2 counts short of the time since the edge: whole
+       ticks counted now have passed, and a tick counted one count before
+       its edge (rest == 0 below) has too. */
     ARS__SYST_CSR = 6u;
     if (!(ARS__ICSR & (1u << 26))) {                 /* woken early */
         uint32_t left, gone, done, rest;

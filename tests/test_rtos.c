@@ -800,6 +800,58 @@ static void test_tickless_wake_at_edge(void) {
 }
 #endif
 
+/* ---- Cortex-M tickless: a tick edge between idle's look and its stop -------- */
+/* Idle looked at PENDSTSET, then stopped SysTick and stretched its period
+   to the next event, d ticks away. A tick edge between the look and the
+   stop left the tick interrupt pending: WFI returned at once and the
+   handler counted all d ticks of the stretched period, so a timed wait
+   ended d - 1 ticks early. The test starts a 10-tick wait n instructions
+   after a tick edge (-icount shift=0: one instruction is 1 ns, a tick
+   1000000), finds by bisection the first n whose stop comes before the
+   next edge (idle then loads 9 ticks and a few counts), and tries every n
+   just below it one instruction apart; timer 1 runs free as the clock. */
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__) && !defined(__ARM_ARCH_6M__) && ARSENAL_RTOS_TICKLESS
+static uint32_t sr_k;                    /* timer 1 counts per tick */
+/* 1: the stop came before the edge; 0: after; -1: the wait ended early */
+static int sr_try(uint32_t n) {
+    const uint32_t r = ARSENAL_RTOS_CPU_HZ / ARSENAL_RTOS_TICK_HZ;
+    uint32_t c0, el, ld, i = n / 2u + 1u;
+    ars_rtos_tick_t t0;
+    ars_rtos_delay(1);
+    t0 = ars_rtos_now();
+    __asm volatile("1: subs %0, #1\n bne 1b" : "+r"(i));
+    if (n & 1u) __asm volatile("nop");
+    c0 = TREG(TIMER1 + 0x4);
+    (void)ars_rtos_sem_take(&sem, t0 + 10);
+    el = c0 - TREG(TIMER1 + 0x4);
+    ld = ars__cm_load;                   /* the last stretched period */
+    if (el < 8u * sr_k) return -1;
+    return ld >= 9u * r && ld < 9u * r + r / 2u;
+}
+static void test_tickless_stop_race(void) {
+    uint32_t lo = 900000u, hi = 1000000u, n, c0;
+    int early = 0, seen[2] = {0, 0}, v;
+    ars_rtos_sem_init(&sem, 0, 1);
+    TREG(TIMER1 + 0x8) = 0xFFFFFFFFu; TREG(TIMER1 + 0x4) = 0xFFFFFFFFu; TREG(TIMER1 + 0x0) = 1;
+    spin_one_tick();                     /* busy: no WFI, whose sleeps QEMU stretches */
+    c0 = TREG(TIMER1 + 0x4);
+    for (n = 0; n < 4; n++) spin_one_tick();
+    sr_k = (c0 - TREG(TIMER1 + 0x4)) / 4u;
+    EXPECT(sr_try(lo) == 1 && sr_try(hi) == 0);
+    while (hi - lo > 1) {                /* after lo, before hi */
+        n = lo + (hi - lo) / 2u;
+        if (sr_try(n) == 1) lo = n; else hi = n;
+    }
+    for (n = lo - 2u; n <= lo + 12u; n++) {   /* the stop moves across the edge */
+        v = sr_try(n);
+        if (v < 0) early++; else seen[v] = 1;
+    }
+    TREG(TIMER1 + 0x0) = 0;
+    EXPECT_EQ(early, 0);
+    EXPECT(seen[0] && seen[1]);          /* both sides of the edge */
+}
+#endif
+
 /* ---- RISC-V: an exception the trap hook handles ------------------------------ */
 /* The hook is where exceptions go; one that handles an ecall resumes the
    task past it by writing mepc, as any RISC-V trap handler does. The trap
@@ -1217,6 +1269,7 @@ static void runner(void *arg) {
 #endif
 #if defined(ARS_TEST_FREESTANDING) && defined(__arm__) && !defined(__ARM_ARCH_6M__) && ARSENAL_RTOS_TICKLESS
     ARS_RUN(test_tickless_wake_at_edge);
+    ARS_RUN(test_tickless_stop_race);
 #endif
     ARS_RUN(test_stack_overflow);
     ARS_RUN(test_float_contexts);
