@@ -1575,12 +1575,12 @@ ARSENAL_RTOS_API int ars_rtos_task_suspend(ars_rtos_task *t) { return ars__take_
 
 ARSENAL_RTOS_API int ars_rtos_task_resume(ars_rtos_task *t) {
     ars__irqstate s;
+    int r = ARS_ESTATE;
     if (!t) return ARS_EINVAL;
     s = ars__irq_save();
-    if (t->state != ARS_RTOS_SUSPENDED) { ars__irq_restore(s); return ARS_ESTATE; }
-    ars__ready(t);
+    if (t->state == ARS_RTOS_SUSPENDED) { ars__ready(t); r = 0; }
     ars__irq_restore(s);
-    return 0;
+    return r;
 }
 
 ARSENAL_RTOS_API int ars_rtos_yield(void) {
@@ -1603,8 +1603,7 @@ static int ars__sleep_until(ars_rtos_tick_t when) {
     return 0;
 }
 ARSENAL_RTOS_API int ars_rtos_delay(ars_rtos_tick_t ticks) {
-    if (ars__isr()) return ARS_EISR;
-    if (!ticks) return ars_rtos_yield();
+    if (!ticks) return ars_rtos_yield();         /* both refuse in an interrupt */
     return ars__sleep_until(ars__k.now + ticks);
 }
 ARSENAL_RTOS_API int ars_rtos_delay_until(ars_rtos_tick_t *prev, ars_rtos_tick_t period) {
@@ -1631,15 +1630,11 @@ static void ars__set_prio(ars_rtos_task *t, unsigned p) {
     unsigned depth;
     for (depth = 0; depth < 64 && t->prio != p; depth++) {
         if (t->state == ARS_RTOS_READY) {
-            int running = (t == ars__k.cur);
             ars__unready(t);
             t->prio = (uint8_t)p;
             t->rq = &ARS__RQ(p);
-            if (running) {     /* keep it at the head of its new list */
-                ars__push_tail(&ARS__RQ(p), t);
-                ARS__RQ(p) = t;
-                ars__k.map |= 1u << p;
-            } else ars__ready(t);
+            ars__ready(t);
+            if (t == ars__k.cur) *t->rq = t;  /* keep it at the head of its new list */
             ars__pend();
             return;
         }
@@ -1664,7 +1659,7 @@ ARSENAL_RTOS_API int ars_rtos_priority_set(ars_rtos_task *t, unsigned prio) {
     s = ars__irq_save();
     if (t->state == ARS_RTOS_DELETED) { ars__irq_restore(s); return ARS_ESTATE; }
     t->base = (uint8_t)prio;
-    ars__set_prio(t, ars__inherited(t));
+    ars__mutex_reprio(t);
     ars__irq_restore(s);
     return 0;
 }
@@ -1905,10 +1900,11 @@ static void ars__timer_link(ars_rtos_timer *t) {
 }
 ARSENAL_RTOS_API int ars_rtos_timer_start(ars_rtos_timer *t, ars_rtos_tick_t delay, ars_rtos_tick_t period) {
     ars__irqstate s;
-    if (!t || (!delay && !period)) return ARS_EINVAL;
+    if (!delay) delay = period;
+    if (!t || !delay) return ARS_EINVAL;
     s = ars__irq_save();
     if (t->active) ars__timer_unlink(t);
-    t->expiry = ars__k.now + (delay ? delay : period);
+    t->expiry = ars__k.now + delay;
     t->period = period;
     ars__timer_link(t);
     ars__irq_restore(s);
