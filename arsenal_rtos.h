@@ -74,7 +74,8 @@
    as ars_rtos_now() + n that lands on one of them means NOWAIT or NEVER.
    Delays, delay_until and timers have no such values: they end on every
    tick, 0xFFFFFFFF too. A wait that ars_rtos_task_suspend cuts short
-   returns ARS_ECANCELED once the task is resumed.
+   returns ARS_ECANCELED once the task is resumed; so does one that was
+   handed its unit but had not run yet (the unit goes back, see CAVEATS).
 
    SCHEDULING: the highest-priority ready task runs; tasks of one priority
    share the CPU in time slices (the slice counter is global: a task that
@@ -125,6 +126,14 @@
      - Deleting a task that holds a mutex is refused (ARS_EBUSY). A task
        whose function returns deletes itself, or, if it still holds a
        mutex, is suspended (the mutex stays held).
+     - A give, send or unlock hands its unit (a count, a queue item copied
+       into the receiver's buffer, the mutex) straight to the first
+       waiter. If that task is suspended or deleted before it has run, the
+       unit goes back: to the next waiter, else to the object (a queue item
+       first in line; dropped only if the queue filled up to its capacity
+       in between, as a send would be). A mutex handed over that way does
+       not make the delete ARS_EBUSY. Event bits a waiter cleared
+       (ARS_RTOS_EV_CLEAR) are not given back.
      - Stack overflow is detected at switch time, after the fact (as in every
        kernel without an MPU): the hook (ars_rtos_set_overflow_hook) runs in
        the switch interrupt and the task is suspended. Its stack and maybe
@@ -255,7 +264,9 @@ typedef struct ars_rtos_task {
     void *sp;                              /* saved stack pointer / context */
     struct ars_rtos_task *next, *prev;     /* ready list or wait queue */
     struct ars_rtos_task *tnext;           /* timeout list (sorted) */
-    struct ars_rtos_task **wq;             /* wait queue it sits in, or 0 */
+    struct ars_rtos_task **wq;             /* wait queue it sits in; ready: the
+                                              object that handed it a unit it
+                                              has not taken yet; or 0 */
     unsigned char *stack;                  /* lowest stack address (canary) */
     uint32_t stack_size;
     ars_rtos_tick_t wake;                  /* timeout / delay deadline */
@@ -506,6 +517,7 @@ static void ars__idle(void *arg);
 static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
 static void ars__detach(ars_rtos_task *t);
+static void ars__give_back(ars_rtos_task *t);
 static ars_rtos_tick_t ars__until_next(void);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
@@ -1354,10 +1366,21 @@ static void ars__unwait(ars_rtos_task *t) {
         t->wake = ARS_RTOS_NEVER;
     }
 }
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))                       /* smaller: gcc -Os inlined it 4 times */
+#endif
 static void ars__wake(ars_rtos_task *t, int result) {
     ars__unwait(t);
     t->result = (int8_t)result;
     ars__ready(t);
+}
+/* wakes the first waiter of wq with a unit of the object (a count, an item
+   in its buffer, a mutex): until it runs, t->wq says where the unit goes
+   back if it is deleted (ars__give_back) */
+static void ars__hand(ars_rtos_task **wq) {
+    ars_rtos_task *t = *wq;
+    ars__wake(t, 0);
+    t->wq = wq;
 }
 
 /* Blocks the calling task (inside a critical section s, which it ends).
@@ -1374,6 +1397,7 @@ static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_r
     if (state == ARS_RTOS_BLOCKED + 1)          /* lend our priority along */
         ars__mutex_reprio(((ars_rtos_mutex *)(void *)wq)->owner);
     ars__switch_out(s);
+    t->wq = 0;                                  /* it runs: a unit handed over is taken */
     return t->result;
 }
 /* The common tail of every call that may wait on an object: no wait wanted
@@ -1561,10 +1585,13 @@ static int ars__take_out(ars_rtos_task *t, unsigned state) {
     if (t == &ars__idle_task) return ARS_EINVAL;
     s = ars__irq_save();
     if (t->state == ARS_RTOS_DELETED || t->state == state) r = ARS_ESTATE;
-    else if (state == ARS_RTOS_DELETED && t->held) r = ARS_EBUSY;
+    /* a mutex handed to it and not taken yet is given back below */
+    else if (state == ARS_RTOS_DELETED && t->held &&
+             (t->held != (ars_rtos_mutex *)(void *)t->wq || t->held->next_held)) r = ARS_EBUSY;
     else {
         ars__detach(t);
         t->state = (uint8_t)state;
+        if (t->wq) ars__give_back(t);
         if (t == ars__k.cur) ars__pend();
     }
     ars__irq_restore(s);
@@ -1696,7 +1723,7 @@ ARSENAL_RTOS_API int ars_rtos_sem_take(ars_rtos_sem *sm, ars_rtos_tick_t deadlin
 ARSENAL_RTOS_API int ars_rtos_sem_give(ars_rtos_sem *sm) {
     ars__irqstate s = ars__irq_save();
     int r = 0;
-    if (sm->waiters) ars__wake(sm->waiters, 0);           /* hand the unit over */
+    if (sm->waiters) ars__hand(&sm->waiters);             /* hand the unit over */
     else if (sm->count < sm->max) sm->count++;
     else r = ARS_EOVERFLOW;
     ars__irq_restore(s);
@@ -1730,9 +1757,20 @@ ARSENAL_RTOS_API int ars_rtos_mutex_lock(ars_rtos_mutex *m, ars_rtos_tick_t dead
     }
     return ars__wait(s, &m->waiters, ARS_RTOS_BLOCKED + 1, deadline, 0);
 }
+/* m is off its owner's list: its first waiter gets it, with the priority
+   its own waiters lend. The old owner steps down as the waiter leaves the
+   queue (ars__unwait); with no waiter, m lent it nothing. */
+static void ars__mutex_pass(ars_rtos_mutex *m) {
+    ars_rtos_task *w = m->waiters;
+    if (w) {
+        ars__hand(&m->waiters);
+        ars__mutex_own(m, w);
+        ars__mutex_reprio(w);
+    } else m->owner = 0;
+}
 ARSENAL_RTOS_API int ars_rtos_mutex_unlock(ars_rtos_mutex *m) {
     ars__irqstate s;
-    ars_rtos_task *c, *w;
+    ars_rtos_task *c;
     ars_rtos_mutex **pp;
     if (ars__isr()) return ARS_EISR;
     s = ars__irq_save();
@@ -1741,16 +1779,7 @@ ARSENAL_RTOS_API int ars_rtos_mutex_unlock(ars_rtos_mutex *m) {
     if (--m->depth) { ars__irq_restore(s); return 0; }
     for (pp = &c->held; *pp != m; pp = &(*pp)->next_held) {}
     *pp = m->next_held;
-    m->owner = 0;
-    w = m->waiters;
-    if (w) {
-        ars__unwait(w);                  /* owner is 0: no reprio there */
-        ars__mutex_own(m, w);
-        w->result = 0;
-        ars__set_prio(w, ars__inherited(w));
-        ars__ready(w);
-    }
-    ars__set_prio(c, ars__inherited(c));   /* step down by one mutex */
+    ars__mutex_pass(m);                    /* c steps down by one mutex */
     ars__irq_restore(s);
     return 0;
 }
@@ -1789,18 +1818,20 @@ ARSENAL_RTOS_API int ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t it
     q->item = (uint32_t)item; q->cap = (uint32_t)cap; q->count = 0; q->head = 0;
     return 0;
 }
-static void ars__q_put(ars_rtos_queue *q, const void *item) {
-    uint32_t i = q->head + q->count;
+/* copies item into slot i (< 2 * cap: taken mod cap, returned) and counts it */
+static uint32_t ars__q_put_at(ars_rtos_queue *q, uint32_t i, const void *item) {
     if (i >= q->cap) i -= q->cap;
     ars__copy(q->buf + (size_t)i * q->item, item, q->item);
     q->count++;
+    return i;
 }
+static void ars__q_put(ars_rtos_queue *q, const void *item) { ars__q_put_at(q, q->head + q->count, item); }
 ARSENAL_RTOS_API int ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ars_rtos_tick_t deadline) {
     ars__irqstate s = ars__irq_save();
     ars_rtos_task *r = q->receivers;
     if (r) {                                     /* straight into its buffer */
         ars__copy((void *)r->msg, item, q->item);
-        ars__wake(r, 0);
+        ars__hand(&q->receivers);
         ars__irq_restore(s);
         return 0;
     }
@@ -1821,6 +1852,27 @@ ARSENAL_RTOS_API int ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos
     return ars__wait(s, &q->receivers, ARS_RTOS_BLOCKED, deadline, (uintptr_t)item);
 }
 ARSENAL_RTOS_API uint32_t ars_rtos_queue_count(const ars_rtos_queue *q) { return q->count; }
+
+/* t is suspended or deleted before it took the unit handed to it (t->wq):
+   as if it had been taken out while it still waited (ARS_ECANCELED), the
+   unit goes back. A mutex (the last one it got, first on its list) to the
+   next waiter or free; a queue item, still in t's buffer, to the next
+   receiver, else first in line; a count to the next waiter or the count */
+static void ars__give_back(ars_rtos_task *t) {
+    void *o = t->wq;
+    t->wq = 0;
+    t->result = ARS_ECANCELED;
+    if (t->held == (ars_rtos_mutex *)o) {
+        t->held = t->held->next_held;
+        ars__mutex_pass((ars_rtos_mutex *)o);
+    }
+    else if (t->msg) {
+        ars_rtos_queue *q = (ars_rtos_queue *)o;
+        if (!q->receivers && q->count < q->cap)           /* first in line */
+            q->head = ars__q_put_at(q, q->head + q->cap - 1u, (const void *)t->msg);
+        else ars_rtos_queue_send(q, (const void *)t->msg, ARS_RTOS_NOWAIT);
+    } else ars_rtos_sem_give((ars_rtos_sem *)o);
+}
 
 /* >>event ----------------------------------------------------------------- */
 static int ars__ev_match(uint32_t have, uint32_t want, unsigned opts) {

@@ -1070,6 +1070,177 @@ static void test_small_stack_rejected(void) {
     }
 }
 
+/* ---- a unit handed to a waiter that is deleted before it runs ------------------- */
+/* sem_give, queue_send and mutex_unlock hand their unit straight to the
+   first waiter, which then only has to run. Deleted before it ran, that
+   waiter took the unit with it: the count, the item or the mutex (whose
+   delete was refused with ARS_EBUSY: the task held a mutex it never saw)
+   was lost. Now it goes back to the object, to its next waiter first; a
+   suspend does the same (the wait ends with ARS_ECANCELED, as a suspend
+   in the wait itself does), where the unit used to wait with the
+   suspended task. The waiters have a lower priority than the runner, so
+   they do not run until it waits. */
+static volatile int ho_rc[2], ho_val[2];
+static void ho_sem_taker(void *arg) {
+    int i = (int)(uintptr_t)arg;
+    ho_rc[i] = ars_rtos_sem_take(&sem, NEVER);
+}
+static void ho_q_taker(void *arg) {
+    int i = (int)(uintptr_t)arg;
+    item7 b;
+    ho_rc[i] = ars_rtos_queue_recv(&q, &b, NEVER);
+    ho_val[i] = b.b[0];
+}
+static void ho_locker2(void *arg) {     /* holds m2 while it waits for m1 */
+    (void)arg;
+    ars_rtos_mutex_lock(&m2, NEVER);
+    ho_rc[0] = ars_rtos_mutex_lock(&m1, NEVER);
+    if (!ho_rc[0]) ars_rtos_mutex_unlock(&m1);
+    ars_rtos_mutex_unlock(&m2);
+}
+static void ho_m2_locker(void *arg) {
+    (void)arg;
+    ho_rc[1] = ars_rtos_mutex_lock(&m2, NEVER);
+    if (!ho_rc[1]) ars_rtos_mutex_unlock(&m2);
+}
+static void ho_locker(void *arg) {
+    int i = (int)(uintptr_t)arg;
+    ho_rc[i] = ars_rtos_mutex_lock(&m1, NEVER);
+    if (!ho_rc[i]) ars_rtos_mutex_unlock(&m1);
+}
+static void ho_consumer(void *arg) {      /* takes its unit, then keeps busy */
+    (void)arg;
+    ho_rc[0] = ars_rtos_sem_take(&sem, NEVER);
+    for (;;) spin_one_tick();
+}
+static void ho_reset(void) { ho_rc[0] = ho_rc[1] = 99; ho_val[0] = ho_val[1] = 0; }
+static void test_handover_to_deleted(void) {
+    item7 a, b;
+    int i;
+    /* semaphore: back to the count, or to the next waiter */
+    ars_rtos_sem_init(&sem, 0, 2);
+    ho_reset();
+    spawn(0, ho_sem_taker, (void *)0, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);            /* handed to task 0 */
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 1);
+    EXPECT_EQ(ars_rtos_sem_take(&sem, 0), 0);
+    spawn(0, ho_sem_taker, (void *)0, 3);
+    spawn(1, ho_sem_taker, (void *)1, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);            /* to task 0, then task 1 */
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), 0);   /* suspended first */
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 0);
+    settle();
+    EXPECT_EQ(ho_rc[1], 0);
+    EXPECT_EQ(ho_rc[0], 99);
+    /* suspended and resumed: the unit went back, the take is canceled */
+    spawn(0, ho_sem_taker, (void *)0, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 1);
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), 0);
+    settle();
+    EXPECT_EQ(ho_rc[0], ARS_ECANCELED);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+    EXPECT_EQ(ars_rtos_sem_take(&sem, 0), 0);
+    /* a unit the task took (it ran) stays taken */
+    ho_reset();
+    spawn(0, ho_consumer, 0, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    settle();
+    EXPECT_EQ(ho_rc[0], 0);
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);    /* ready, past its take */
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 0);
+    /* queue: the item goes back first in line, or to the next receiver */
+    EXPECT_EQ(ars_rtos_queue_init(&q, qbuf, sizeof(item7), 3), 0);
+    ho_reset();
+    spawn(0, ho_q_taker, (void *)0, 3);
+    settle();
+    memset(&a, 1, sizeof a);
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);     /* into task 0's buffer */
+    memset(&a, 2, sizeof a);
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);     /* queued after it */
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_queue_count(&q), 2);
+    for (i = 1; i <= 2; i++) {
+        b.b[0] = 0;
+        EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+        EXPECT_EQ(b.b[0], i);
+    }
+    spawn(0, ho_q_taker, (void *)0, 3);
+    spawn(1, ho_q_taker, (void *)1, 3);
+    settle();
+    memset(&a, 3, sizeof a);
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_queue_count(&q), 0);
+    settle();
+    EXPECT_EQ(ho_rc[1], 0);
+    EXPECT_EQ(ho_val[1], 3);
+    /* mutex: the delete is not refused; the mutex is free, or the next
+       waiter's */
+    ars_rtos_mutex_init(&m1, 0);
+    ho_reset();
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0);
+    spawn(0, ho_locker, (void *)0, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);         /* handed to task 0 */
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0);
+    spawn(0, ho_locker, (void *)0, 3);
+    spawn(1, ho_locker, (void *)1, 4);
+    settle();
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);         /* to task 1 (higher), then 0 */
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[1]), 0);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), ARS_EAGAIN); /* task 0 has it now */
+    settle();
+    EXPECT_EQ(ho_rc[0], 0);
+    EXPECT_EQ(ho_rc[1], 99);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0);
+    /* a task handed m1 that holds m2 too: a delete is refused, with
+       nothing done; a suspend gives m1 back (it keeps m2 and the priority
+       m2's waiters lend, no more) */
+    ars_rtos_mutex_init(&m2, 0);
+    ho_reset();
+    spawn(0, ho_locker2, 0, 3);
+    settle();
+    spawn(1, ho_locker, (void *)1, 5);                 /* waits for m1 too */
+    EXPECT_EQ(ars_rtos_priority_get(&tasks[0]), 3);
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);         /* to task 1 (5), then 0 */
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), ARS_EAGAIN);
+    settle();                                         /* task 1 done, task 0 has m1 */
+    EXPECT_EQ(ho_rc[1], 0);
+    EXPECT_EQ(ho_rc[0], 0);
+    spawn(0, ho_locker2, 0, 3);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0);
+    settle();                                         /* task 0: m2, waits for m1 */
+    ho_rc[1] = 99;
+    spawn(1, ho_m2_locker, 0, 6);
+    settle();                                         /* waits for m2: lends 6 */
+    EXPECT_EQ(ars_rtos_priority_get(&tasks[0]), 6);
+    ho_rc[0] = 99;
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);         /* handed to task 0 */
+    EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), ARS_EBUSY);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_READY);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), ARS_EAGAIN);
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0);        /* given back */
+    EXPECT_EQ(ars_rtos_priority_get(&tasks[0]), 6);   /* m2 still held and waited for */
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), 0);
+    settle();                                         /* canceled; m2 to task 1 */
+    EXPECT_EQ(ho_rc[0], ARS_ECANCELED);
+    EXPECT_EQ(ho_rc[1], 0);
+    EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+    EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);
+    ars_rtos_mutex_init(&m1, 0);
+    ars_rtos_mutex_init(&m2, 0);
+}
+
 /* ---- a task that returns holding a mutex ---------------------------------------- */
 /* It cannot delete itself (refused while it holds a mutex): it used to spin
    there for ever at its priority, starving every lower task (hosted: the
@@ -1274,6 +1445,7 @@ static void runner(void *arg) {
     ARS_RUN(test_stack_overflow);
     ARS_RUN(test_float_contexts);
     ARS_RUN(test_return_holding_mutex);
+    ARS_RUN(test_handover_to_deleted);
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
     ARS_RUN(test_small_stack_rejected);
