@@ -124,7 +124,10 @@
      -fcf-protection=branch. On Windows x64 the same holds for a program
      linked CET-compatible; there use ARSENAL_CORO_USE_FIBERS.
    - Under ASan, TSan and Valgrind the coroutine layer's switches and stacks
-     are annotated for them. The bare ars_ctx_* layer is not: register a
+     are annotated for them. Under ASan, ars_coro_destroy on a suspended
+     coroutine that has a fake stack (detect_stack_use_after_return)
+     switches into it once so ASan frees that stack; none of the
+     coroutine's own code runs. The bare ars_ctx_* layer is not: register a
      stack you hand to ars_ctx_make yourself (VALGRIND_STACK_REGISTER) or
      Valgrind reports the first jump onto it.
 */
@@ -1627,9 +1630,10 @@ struct ars_coro {
 #endif
     const ars_allocator *allocator;
 #ifdef ARS__ASAN
-    void *asan_fake;
+    void *asan_fake;          /* its fake stack while suspended, or NULL */
     const void *caller_lo;
     size_t caller_size;
+    int asan_dying;           /* ars_coro_destroy resumed it to free asan_fake */
 #endif
 #ifdef ARS__TSAN
     void *tsan_fiber;
@@ -1729,6 +1733,7 @@ static void ars__coro_entry(void *value, void *arg) {
     co->status = ARS_CORO_DEAD;
     if (co->sched) ars__sched_exit(co);   /* returns when it did not switch away */
 #ifdef ARS__ASAN
+    co->asan_fake = NULL;                 /* freed here, not by destroy */
     __sanitizer_start_switch_fiber(NULL, co->caller_lo, co->caller_size);
 #endif
 #ifdef ARS__TSAN
@@ -1911,9 +1916,30 @@ static void *ars__coro_yield(ars_coro *co, void *value, int status) {
     r = ARS__JUMP(&co->ctx, &co->caller_ctx, value);
 #ifdef ARS__ASAN
     __sanitizer_finish_switch_fiber(co->asan_fake, &co->caller_lo, &co->caller_size);
+    if (co->asan_dying) {     /* ars__asan_drop_fake: leave for good */
+        __sanitizer_start_switch_fiber(NULL, co->caller_lo, co->caller_size);
+        (void)ARS__JUMP(&co->ctx, &co->caller_ctx, NULL);
+    }
 #endif
     return r;
 }
+
+#ifdef ARS__ASAN
+/* A coroutine suspended with a fake stack (ASan's
+   detect_stack_use_after_return frames, which live off its own stack)
+   keeps it in asan_fake, and only a switch away with a NULL save frees
+   it: destroy resumes the coroutine once and it leaves that way from
+   ars__coro_yield, without returning into its own frames. */
+static void ars__asan_drop_fake(ars_coro *co) {
+    void *fake = NULL;
+    co->asan_dying = 1;
+    __sanitizer_start_switch_fiber(&fake, co->stack.lo, co->stack.size);
+    (void)ARS__JUMP(&co->caller_ctx, &co->ctx, NULL);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+    co->asan_dying = 0;
+    co->asan_fake = NULL;
+}
+#endif
 
 ARSENAL_CORO_API int ars_coro_yield(void *value, void **in) {
     ars_coro *co = ars__current;
@@ -1950,6 +1976,9 @@ ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co) {
     if (co->status == ARS_CORO_RUNNING || co->status == ARS_CORO_NORMAL) return ARS_ESTATE;
     if (co->sched && co->status != ARS_CORO_DEAD) return ARS_ESTATE; /* owned by a scheduler */
     ars__canary_check(co);
+#ifdef ARS__ASAN
+    if (co->status != ARS_CORO_DEAD && co->asan_fake) ars__asan_drop_fake(co);
+#endif
 #if defined(ARS__ASAN) && !defined(ARS__CORO_FIBERS)
     /* suspended: its frames never returned, and gcc's ASan clears a frame's
        redzones only on return; the next user of this memory (a coroutine
