@@ -126,11 +126,14 @@
      reads a signalfd, so block them in every thread (before creating
      threads, as examples/io_echo_server.c does, and outside coroutines
      with ARSENAL_CORO_USE_UCONTEXT, where each context keeps its own signal
-     mask); kqueue and poll install a handler that writes to one pipe for
-     the process, and a wait there takes the first signal of its own set
-     and drops any other it reads: waits at the same time on those two
-     backends should ask for the same signals (with epoll each has its
-     own signalfd); Windows maps console events (Ctrl+C = SIGINT,
+     mask); kqueue and poll install a handler that marks the signal
+     pending and wakes every wait in progress through its own pipe, and
+     a wait takes a pending signal of its own set: each signal goes to one
+     wait, waits on different sets (coroutines of one loop or of several
+     threads) each get theirs, and a signal no wait asks for stays pending
+     for a later wait that does. There, at most 64 waits may be in progress
+     at once in the process (the next gets ARS_EMFILE) and signal numbers
+     go up to 128. Windows maps console events (Ctrl+C = SIGINT,
      Ctrl+Break = SIGBREAK, close/logoff/shutdown = SIGTERM).
    - A socket must not be used after ars_io_close; a coroutine waiting on it
      in that moment gets ARS_ECLOSED and must not touch it again either.
@@ -2400,56 +2403,91 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
     return r;
 }
 #elif !defined(ARS__IO_IOCP)
-/* self-pipe: the handler writes the signal number */
-static int ars__sig_pipe[2] = { -1, -1 };
-static pthread_once_t ars__sig_once = PTHREAD_ONCE_INIT;
-static void ars__sig_init(void) {
-    if (pipe(ars__sig_pipe) != 0) return;
-    ars__set_nonblock(ars__sig_pipe[0]);
-    ars__set_nonblock(ars__sig_pipe[1]);
-}
+/* Self-pipes. The handler marks the signal pending, then writes a byte to
+   the pipe of every wait in progress (each has its own: a slot, kept for
+   later waits); a woken wait claims a pending signal of its own set with
+   an atomic exchange, so each signal goes to one wait, waits on other sets
+   never take it, and one that no wait asks for stays pending for a later
+   wait (as a blocked signal does for signalfd). A wait marks its slot busy
+   before it looks at the flags and the handler marks the flag before it
+   looks at the slots (both sequentially consistent): either the wait sees
+   the flag or the handler sees the wait. */
+#define ARS__SIG_MAX 128      /* highest signal number a wait takes */
+#define ARS__SIG_SLOTS 64     /* waits in progress at once, process-wide */
+typedef struct ars__sig_slot { int rfd, wfd, busy; } ars__sig_slot;
+static int ars__sig_pending[ARS__SIG_MAX + 1];
+static ars__sig_slot ars__sig_slots[ARS__SIG_SLOTS];
+static int ars__sig_nslots;   /* slots with pipes; rfd/wfd set before it grows */
+static pthread_mutex_t ars__sig_mu = PTHREAD_MUTEX_INITIALIZER;
 static void ars__sig_handler(int sig) {
-    int e = errno;
-    unsigned char c = (unsigned char)sig;
-    if (write(ars__sig_pipe[1], &c, 1) < 0) { /* full: dropped */ }
+    int e = errno, i, n;
+    unsigned char c = 0;
+    __atomic_store_n(&ars__sig_pending[sig], 1, __ATOMIC_SEQ_CST);
+    n = __atomic_load_n(&ars__sig_nslots, __ATOMIC_ACQUIRE);
+    for (i = 0; i < n; i++)
+        if (__atomic_load_n(&ars__sig_slots[i].busy, __ATOMIC_SEQ_CST) &&
+            write(ars__sig_slots[i].wfd, &c, 1) < 0) { /* full: already readable */ }
     errno = e;
+}
+/* a free slot, marked busy; NULL when all ARS__SIG_SLOTS are taken or no
+   pipe could be made */
+static ars__sig_slot *ars__sig_slot_take(void) {
+    ars__sig_slot *sl = NULL;
+    int i, p[2];
+    pthread_mutex_lock(&ars__sig_mu);
+    for (i = 0; i < ars__sig_nslots && !sl; i++)
+        if (!__atomic_load_n(&ars__sig_slots[i].busy, __ATOMIC_ACQUIRE)) sl = &ars__sig_slots[i];
+    if (!sl && ars__sig_nslots < ARS__SIG_SLOTS && pipe(p) == 0) {
+        ars__set_nonblock(p[0]);
+        ars__set_nonblock(p[1]);
+        sl = &ars__sig_slots[ars__sig_nslots];
+        sl->rfd = p[0];
+        sl->wfd = p[1];
+        __atomic_store_n(&ars__sig_nslots, ars__sig_nslots + 1, __ATOMIC_RELEASE);
+    }
+    if (sl) __atomic_store_n(&sl->busy, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&ars__sig_mu);
+    return sl;
 }
 ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t deadline) {
     struct sigaction sa;
+    sigset_t set;
+    ars__sig_slot *sl;
     ars_sock *s;
     int i, r;
     if (!signals || count <= 0) return ARS_EINVAL;
+    for (i = 0; i < count; i++) if (signals[i] <= 0 || signals[i] > ARS__SIG_MAX) return ARS_EINVAL;
     if (!ars_coro_running()) return ARS_ESTATE;
-    pthread_once(&ars__sig_once, ars__sig_init);
-    if (ars__sig_pipe[0] < 0) return ARS_EMFILE;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = ars__sig_handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     for (i = 0; i < count; i++) if (sigaction(signals[i], &sa, NULL) != 0) return ARS_EINVAL;
-    {   /* if the program blocked them (as for signalfd), this thread takes them */
-        sigset_t set;
-        sigemptyset(&set);
-        for (i = 0; i < count; i++) sigaddset(&set, signals[i]);
-        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    }
-    r = ars_io_attach(&s, ars__sig_pipe[0]);
-    if (r) return r;
+    /* if the program blocked them (as for signalfd), this thread takes them */
+    sigemptyset(&set);
+    for (i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    sl = ars__sig_slot_take();
+    if (!sl) return ARS_EMFILE;
+    r = ars_io_attach(&s, sl->rfd);
+    if (r) { __atomic_store_n(&sl->busy, 0, __ATOMIC_RELEASE); return r; }
     for (;;) {
-        unsigned char c;
-        ssize_t n = read(ars__sig_pipe[0], &c, 1);
-        if (n == 1) {
-            for (i = 0; i < count; i++) if (signals[i] == (int)c) break;
-            if (i < count) { r = c; break; }
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
+        unsigned char b[64];
+        ssize_t n;
+        do n = read(sl->rfd, b, sizeof b);                  /* drain, then look */
+        while (n > 0 || (n < 0 && errno == EINTR));
+        for (i = 0; i < count; i++)
+            if (__atomic_exchange_n(&ars__sig_pending[signals[i]], 0, __ATOMIC_SEQ_CST)) break;
+        if (i < count) { r = signals[i]; break; }
         r = ars__io_park(s, ARS__PRD, deadline, 1);
         if (r) break;
     }
     if (r != ARS_ECLOSED) ars_io_detach(s);
+    __atomic_store_n(&sl->busy, 0, __ATOMIC_RELEASE);
     return r;
 }
+#undef ARS__SIG_MAX
+#undef ARS__SIG_SLOTS
 #endif
 
 #ifdef __cplusplus

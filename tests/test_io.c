@@ -1973,6 +1973,61 @@ static void test_signal_and_fds(void) {
     ars_sched_run();
     EXPECT_EQ(sig_r, SIGUSR1);
 }
+/* ---- waits on different signal sets at the same time, two coroutines of
+   one loop and two threads' loops: each gets its own signal, none is lost.
+   poll and kqueue shared one self-pipe, and a wait that read the other's
+   signal dropped it (the other waited to its deadline) ---- */
+typedef struct sw_ctx { int sig; int r; } sw_ctx;
+static void sw_waiter(void *arg) {
+    sw_ctx *w = (sw_ctx *)arg;
+    w->r = ars_io_signal_wait(&w->sig, 1, go_deadline(SLOW ? 6000 : 2000));
+}
+static void sw_sender(void *arg) {
+    const int *order = (const int *)arg;
+    ars_sleep_until(go_deadline(50));      /* both waits parked */
+    kill(getpid(), order[0]);
+    kill(getpid(), order[1]);
+}
+static void *sw_thread(void *arg) {
+    ars_go(sw_waiter, arg);
+    ars_sched_run();
+    ars_io_deinit();
+    return NULL;
+}
+static void test_signal_sets_apart(void) {
+    static const int orders[2][2] = { { SIGUSR1, SIGUSR2 }, { SIGUSR2, SIGUSR1 } };
+    sw_ctx w[2];
+    pthread_t th[2];
+    sigset_t set;
+    int k, i;
+    /* signalfd (epoll) needs them blocked in every thread; the others
+       unblock them in the waiting thread */
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    for (k = 0; k < 4; k++) {               /* one loop: both orders of waits and of signals */
+        w[0].sig = SIGUSR1; w[1].sig = SIGUSR2;
+        w[0].r = w[1].r = 0;
+        ars_go(sw_waiter, &w[k & 1]);
+        ars_go(sw_waiter, &w[1 - (k & 1)]);
+        ars_go(sw_sender, (void *)orders[k >> 1]);
+        EXPECT_EQ(ars_sched_run(), 0);
+        EXPECT_EQ(w[0].r, SIGUSR1);
+        EXPECT_EQ(w[1].r, SIGUSR2);
+    }
+    for (k = 0; k < 2; k++) {               /* two threads' loops */
+        w[0].sig = SIGUSR1; w[1].sig = SIGUSR2;
+        w[0].r = w[1].r = 0;
+        for (i = 0; i < 2; i++) ASSERT_EQ(pthread_create(&th[i], NULL, sw_thread, &w[i]), 0);
+        usleep(100000);                     /* both waits parked */
+        kill(getpid(), orders[k][0]);
+        kill(getpid(), orders[k][1]);
+        for (i = 0; i < 2; i++) pthread_join(th[i], NULL);
+        EXPECT_EQ(w[0].r, SIGUSR1);
+        EXPECT_EQ(w[1].r, SIGUSR2);
+    }
+}
 #else /* _WIN32 */
 /* a cancel from another thread interrupts GetQueuedCompletionStatusEx */
 typedef struct xc_ctx { ars_coro *co; int r; } xc_ctx;
@@ -2155,6 +2210,7 @@ int main(void) {
     ARS_RUN(test_emfile_accept);
     ARS_RUN(test_emfile_accept_outside);
     ARS_RUN(test_signal_and_fds);
+    ARS_RUN(test_signal_sets_apart);
     ARS_RUN(test_attach_failure_restores);
     ARS_RUN(test_attach_keeps_cloexec);
     ARS_RUN(test_passed_deadline_looks);
