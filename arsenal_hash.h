@@ -134,9 +134,9 @@
    SWAR (8-byte groups) elsewhere; tested on x86_64, i686, aarch64, armhf,
    riscv64 Linux, Windows (mingw-w64) and Cortex-M firmware.
 
-   LIMITS: keys and values aligned to at most 16 bytes (slots sit 16 bytes
-   into 64-byte-aligned groups, so a type that needs 32, such as __m256d,
-   would be misaligned). A table holds at most SIZE_MAX / 64 bytes: no limit
+   LIMITS: keys and values aligned to more than 16 bytes (__m256d, a struct
+   with _Alignas(64)) are aligned as they ask, at the price of padding in
+   each group (slots start alignof bytes into it). A table holds at most SIZE_MAX / 64 bytes: no limit
    that matters on 64-bit targets, but 64 MiB on 32-bit ones (3.2 to 3.7
    million uint64 pairs, SWAR or SSE2), past which inserts and reserve fail
    with ARS_ENOMEM.
@@ -500,15 +500,32 @@ static inline size_t ars__hash_groups_for(size_t n, size_t w) {
    W-1 slots at offset 16, so a lookup's control bytes and slot share a page
    and often a cache line pair. Group 0 is aligned to ARS__HASH_BALIGN; the
    block has BALIGN - 1 spare bytes for that, whatever the allocator's own
-   alignment (glibc's malloc gives only 8 on 32-bit ARM). */
-#define ARS__HASH_SLOT_OFF 16
+   alignment (glibc's malloc gives only 8 on 32-bit ARM). A slot type S
+   aligned to more than 16 (a key or value with _Alignas(32), say) puts its
+   slots at offset alignof(S), rounds the stride up to it, and aligns group 0
+   to it when that exceeds BALIGN: every slot is then aligned as S asks. */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define ARS__HASH_ALIGNOF(T) alignof(T)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define ARS__HASH_ALIGNOF(T) _Alignof(T)
+#elif defined(__GNUC__) || defined(__clang__)
+#define ARS__HASH_ALIGNOF(T) __alignof__(T)
+#elif defined(_MSC_VER)
+#define ARS__HASH_ALIGNOF(T) __alignof(T)
+#else
+#define ARS__HASH_ALIGNOF(T) offsetof(struct { char c_; T t_; }, t_)
+#endif
 #ifndef ARSENAL_HASH_PREFETCH_BYTES
 #define ARSENAL_HASH_PREFETCH_BYTES (2u << 20)
 #endif
-#define ARS__HASH_STRIDE(B, S) ((ARS__HASH_SLOT_OFF + (ARS__HASH_GW(B) - 1) * sizeof(S) + 15) & ~(size_t)15)
 #ifndef ARS__HASH_BALIGN
 #define ARS__HASH_BALIGN 64
 #endif
+/* slot offset in a group and unit of the stride: 16, or alignof(S) above */
+#define ARS__HASH_SALIGN(S) (ARS__HASH_ALIGNOF(S) > 16 ? (size_t)ARS__HASH_ALIGNOF(S) : (size_t)16)
+#define ARS__HASH_STRIDE(B, S) ((2 * ARS__HASH_SALIGN(S) - 1 + (ARS__HASH_GW(B) - 1) * sizeof(S)) & ~(ARS__HASH_SALIGN(S) - 1))
+/* alignment of group 0 */
+#define ARS__HASH_GALIGN(S) (ARS__HASH_ALIGNOF(S) > ARS__HASH_BALIGN ? (size_t)ARS__HASH_ALIGNOF(S) : (size_t)ARS__HASH_BALIGN)
 
 #ifdef __cplusplus
 }
@@ -534,7 +551,7 @@ static inline size_t ars__hash_groups_for(size_t n, size_t w) {
         unsigned char *ctrl;  /* group 0; a group is W control bytes, then */      \
                               /* its W-1 slots (a static empty group if none) */   \
         void *block;          /* the allocation (NULL when empty) */               \
-        size_t boff;          /* ctrl - block: 0 .. BALIGN - 1 */                    \
+        size_t boff;          /* ctrl - block: 0 .. GALIGN - 1 */                    \
         size_t gmask;         /* groups - 1 */                                     \
         size_t nctrl;         /* groups * W, 0 when empty: the end position */     \
         size_t cap, size, growth_left;                                             \
@@ -573,18 +590,18 @@ static inline size_t ars__hash_groups_for(size_t n, size_t w) {
         m->seed = ars_map__seed(m); m->reseeds = 0;                                \
         if (a) m->alloc = *a; else { m->alloc.alloc = NULL; m->alloc.free = NULL; m->alloc.ctx = NULL; } \
     }                                                                              \
-    /* A block of G groups, with room to align group 0 to ARS__HASH_BALIGN. */     \
+    /* A block of G groups, with room to align group 0 to ARS__HASH_GALIGN. */     \
     static ARS__HASH_UNUSED size_t name##__bytes(size_t groups) {                  \
-        return groups * ARS__HASH_STRIDE(B, name##_slot) + ARS__HASH_BALIGN - 1;   \
+        return groups * ARS__HASH_STRIDE(B, name##_slot) + ARS__HASH_GALIGN(name##_slot) - 1; \
     }                                                                              \
     static ARS__HASH_UNUSED unsigned char *name##__align(void *p) {                \
-        return (unsigned char *)p + (((uintptr_t)0 - (uintptr_t)p) & (uintptr_t)(ARS__HASH_BALIGN - 1)); \
+        return (unsigned char *)p + (((uintptr_t)0 - (uintptr_t)p) & (uintptr_t)(ARS__HASH_GALIGN(name##_slot) - 1)); \
     }                                                                              \
     ARS__HASH_FORCEINLINE unsigned char *name##__grp(const name *m, size_t g) {    \
         return m->ctrl + g * ARS__HASH_STRIDE(B, name##_slot);                     \
     }                                                                              \
     ARS__HASH_FORCEINLINE name##_slot *name##__gslot(unsigned char *c, size_t j) { \
-        return (name##_slot *)(void *)(c + ARS__HASH_SLOT_OFF + j * sizeof(name##_slot)); \
+        return (name##_slot *)(void *)(c + ARS__HASH_SALIGN(name##_slot) + j * sizeof(name##_slot)); \
     }                                                                              \
     ARS__HASH_FORCEINLINE name##_slot *name##__slot(const name *m, size_t pos) {   \
         return name##__gslot(name##__grp(m, pos >> ARS__HASH_GL(B)), pos & (ARS__HASH_GW(B) - 1)); \
