@@ -127,7 +127,11 @@
      spinlock.
    - Destroy (or deinit) wakes every parked coroutine with ARS_ECLOSED. With
      several threads, make sure no other thread is still inside, or about to
-     enter, a call on the channel (close it, then join or hand off).
+     enter, a call on the channel (close it, then join or hand off). A
+     waiter that a lock-free ring's operation had already woken to try
+     again (see above) is waited for: destroy returns once it is done with
+     the channel, yielding meanwhile when called in a coroutine (the
+     waiter may be one of its thread's).
    - A coroutine woken because its send/recv completed ignores an ars_cancel
      that raced with it; the cancel stays pending for its next blocking call.
    - Queues need a power-of-two capacity; their elements are copied (memcpy).
@@ -280,7 +284,8 @@ typedef struct ars_chan {
     size_t alloc_size;              /* nonzero when ars_chan_create made it */
     uint32_t shared;                /* a waker woke a coroutine of another thread */
     uint32_t alloc_off;             /* create: the channel's offset in its block */
-    uint32_t going;                 /* deinit: waiters still leaving (ARS__CH_GOING) */
+    uint32_t going;                 /* deinit waits for these: waiters still leaving
+                                       (ARS__CH_GOING), retries (ARS__CH_RETRY) */
     char pad0_[ARS__CHAN_PAD];
     size_t tpos;                    /* lock-free ring: 2 * next position to fill, | 1 once closed */
     char pad1_[ARS__CHAN_PAD];
@@ -1020,10 +1025,15 @@ ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **
    unlinked it meanwhile and counted it in the channel's `going`, and keeps
    the channel's memory until that thread has taken one off, its last
    access to the channel. A waiter still at 1 when a destroy reaches it is
-   set to 0, and its thread never touches the channel again: only threads
-   running at that moment are waited for. */
+   set to ARS__CH_GONE, and its thread never touches the channel again:
+   only threads running at that moment are waited for. (A select woken to
+   retry by another of its channels learns so that this one is gone.)
+   A waiter woken with ARS__CH_RETRY comes back to the channel: its waker
+   counts it in `going` as well, and it takes that off after its last
+   access, or once it is queued again (then it is a waiter as any). */
 #define ARS__CH_GOING 2u
 #define ARS__CH_LEAVING 3u
+#define ARS__CH_GONE 4u
 
 /* a waiter's linked word from e to d; true on success (a plain test and
    store where no other thread can run) */
@@ -1064,7 +1074,7 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take_g(ars_chan *c, ars__chan_wait **head
         if (won && w->thread != ARS__CH_THREAD() && !c->shared) c->shared = 1;   /* stored once */
         ars__ch_unlink_head(head, tail, w);
         if (won) return w;      /* ars__ch_done publishes linked = 0 */
-        if (going && !ars__ch_cas32(&w->linked, 1u, 0u)) {
+        if (going && !ars__ch_cas32(&w->linked, 1u, ARS__CH_GONE)) {
             ars__ch_add32(&c->going, 1u);   /* LEAVING: it comes for the lock */
             ARS__CH_ST32_REL(&w->linked, ARS__CH_GOING);
             continue;
@@ -1165,27 +1175,32 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
 }
 
 /* wakes every parked waiter: receivers with recv_result, senders with
-   ARS_ECLOSED (close, destroy) */
+   ARS_ECLOSED (close, destroy); a receiver woken to retry is counted */
 static void ars__ch_wake_all(ars_chan *c, int recv_result, int going) {
     ars__chan_wait *w;
-    while ((w = ars__ch_take_g(c, &c->recv_head, &c->recv_tail, recv_result, going)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take_g(c, &c->recv_head, &c->recv_tail, recv_result, going)) != NULL) {
+        if (recv_result == ARS__CH_RETRY) ars__ch_add32(&c->going, 1u);
+        ars__ch_done(w);
+    }
     while ((w = ars__ch_take_g(c, &c->send_head, &c->send_tail, ARS_ECLOSED, going)) != NULL) ars__ch_done(w);
 }
 
 /* after a park that ended by deadline/cancel/ENOMEM: leave the queue;
    a destroy that unlinked us meanwhile waits for our answer (ARS__CH_GOING),
-   given after the last access to the channel */
+   given after the last access to the channel. Either way linked is
+   ARS__CH_GONE after a destroy took the channel (never touch it again),
+   else 0. */
 ARS__CH_INLINE void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
     int b;
     uint32_t v;
-    /* 1 -> LEAVING, or a waker (or destroy) unlinked us first: 0 */
-    if (!ARS__CH_LD32_ACQ(&w->linked) || !ars__ch_cas32(&w->linked, 1u, ARS__CH_LEAVING)) return;
+    /* 1 -> LEAVING, or a waker (0) or a destroy (GONE) unlinked us first */
+    if (ARS__CH_LD32_ACQ(&w->linked) != 1u || !ars__ch_cas32(&w->linked, 1u, ARS__CH_LEAVING)) return;
     b = ars__ch_lock_b(c);
     v = ARS__CH_LD32_ACQ(&w->linked);
     if (v == ARS__CH_LEAVING) ars__ch_unlink_q(c, is_send, w);
     ars__ch_unlock_t(c, b);
     if (v == ARS__CH_GOING) {
-        w->linked = 0;
+        w->linked = ARS__CH_GONE;
         ars__ch_add32(&c->going, (uint32_t)-1);   /* the last access: the destroy may go on */
     }
 }
@@ -1196,12 +1211,14 @@ ARS__CH_INLINE void ars__ch_wait_fill(ars__chan_wait *w, ars__chan_state *st, vo
     w->elem = elem; w->st = st; w->index = 0; w->linked = 0; w->thread = ARS__CH_THREAD();
 }
 
-/* a send (is_send) or receive on a lock-free ring (>>lock-free ring operations) */
+/* a send (is_send) or receive on a lock-free ring (>>lock-free ring
+   operations); owed: 1 when woken to retry (counted in c->going) */
 #if !defined(ARSENAL_CHAN_NO_THREADS)
-static int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline);
-#define ARS__CH_OP_LF(c, elem, is_send, deadline) ars__ch_op_lf((c), (elem), (is_send), (deadline))
+static int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline, int owed);
+#define ARS__CH_OP_LF(c, elem, is_send, deadline, owed) ars__ch_op_lf((c), (elem), (is_send), (deadline), (owed))
 #else
-#define ARS__CH_OP_LF(c, elem, is_send, deadline) ((void)(c), (void)(elem), (void)(deadline), ARS_ESTATE)
+#define ARS__CH_OP_LF(c, elem, is_send, deadline, owed) \
+    ((void)(c), (void)(elem), (void)(deadline), (void)(owed), ARS_ESTATE)
 #endif
 
 /* >>fast paths. With arsenal_coro.h's implementation in the same file and
@@ -1279,7 +1296,7 @@ ARS__CH_INLINE int ars__ch_park_in(ars_chan *c, void *elem, int is_send, int64_t
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         /* a peer (or close) unlinked us and claimed the park */
         ars__ch_wait_done(&st);
-        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(c, elem, is_send, deadline) : r;
+        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(c, elem, is_send, deadline, 1) : r;
     }
     ars__ch_leave(c, &w, is_send);
     return r;
@@ -1300,17 +1317,20 @@ ARS__CH_NOINLINE int ars__ch_park_b1(ars_chan *c, void *elem, int is_send, int64
    pop just made room or an element for it). Once closed, a push is one
    that claimed its cell before the close, and may be the last element:
    every parked receiver retries then, or those it does not wake would
-   miss the end (close woke the ones parked before it). */
+   miss the end (close woke the ones parked before it). Each waiter woken
+   so comes back to the channel: counted in `going` for a destroy. */
 ARS__CH_NOINLINE void ars__ch_lf_wake(ars_chan *c, int recvs) {
     ars__chan_wait *w;
     ars__ch_lock(c);
     if (recvs) {
         int all = (ARS__CH_LD_RLX(&c->tpos) & 1u) != 0;
         while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS__CH_RETRY)) != NULL) {
+            ars__ch_add32(&c->going, 1u);
             ars__ch_done(w);
             if (!all) break;
         }
     } else if ((w = ars__ch_take(c, &c->send_head, &c->send_tail, ARS__CH_RETRY)) != NULL) {
+        ars__ch_add32(&c->going, 1u);
         ars__ch_done(w);
     }
     ars__ch_unlock(c);
@@ -1337,8 +1357,9 @@ static int ars__ch_lf_poll(ars_chan *c, int is_send) {
 /* Parks on a lock-free ring's queue; the lock is held on entry and
    released here. Linked first, then the fence, then one more try (see
    >>ring): 0 or ARS_ECLOSED from that try, ARS__CH_RETRY when woken to
-   try again, else the park's error. */
-ARS__CH_NOINLINE int ars__ch_park_lf(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+   try again (*owed: 1, the waker counted it), else the park's error. A
+   retry counted before is taken off once queued again (*owed: 0). */
+ARS__CH_NOINLINE int ars__ch_park_lf(ars_chan *c, void *elem, int is_send, int64_t deadline, int *owed) {
     ars__chan_state st;
     ars__chan_wait w;
     int r;
@@ -1356,26 +1377,32 @@ ARS__CH_NOINLINE int ars__ch_park_lf(ars_chan *c, void *elem, int is_send, int64
         if (r == 0) ars__ch_lf_kick(c, is_send);
         return r;
     }
+    if (*owed) { ars__ch_add32(&c->going, (uint32_t)-1); *owed = 0; }   /* queued: a waiter as any */
     ars__ch_unlock(c);
     r = ars__ch_wait(&st, 1, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         ars__ch_wait_done(&st);
+        *owed = r == ARS__CH_RETRY;
         return r == ARS_ECLOSED ? r : ARS__CH_RETRY;
     }
     ars__ch_leave(c, &w, is_send);
     return r;
 }
-/* send (is_send) or receive on a lock-free ring */
-ARS__CH_NOINLINE int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline) {
+/* send (is_send) or receive on a lock-free ring; owed: woken to retry by
+   a waker that counted it in c->going, taken off after the last access */
+ARS__CH_NOINLINE int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline, int owed) {
+    int r;
     for (;;) {
-        int r = is_send ? ars__ch_push_lf(c, elem) : ars__ch_pop_lf(c, elem);
-        if (r == 0) { ars__ch_lf_kick(c, is_send); return 0; }
-        if (r == ARS_ECLOSED || deadline == 0) return r;
+        r = is_send ? ars__ch_push_lf(c, elem) : ars__ch_pop_lf(c, elem);
+        if (r == 0) { ars__ch_lf_kick(c, is_send); break; }
+        if (r == ARS_ECLOSED || deadline == 0) break;
         if (ars__ch_lf_poll(c, is_send)) continue;
         ars__ch_lock(c);
-        r = ars__ch_park_lf(c, elem, is_send, deadline);
-        if (r != ARS__CH_RETRY) return r;
+        r = ars__ch_park_lf(c, elem, is_send, deadline, &owed);
+        if (r != ARS__CH_RETRY) break;
     }
+    if (owed) ars__ch_add32(&c->going, (uint32_t)-1);   /* the last access */
+    return r;
 }
 #endif
 
@@ -1420,7 +1447,7 @@ ARS__CH_NOINLINE int ars__ch_op_locked(ars_chan *c, void *elem, int is_send, int
 /* the general send (is_send) and receive: any lock, the lock-free ring */
 ARS__CH_NOINLINE int ars__ch_op(ars_chan *c, void *elem, int is_send, int64_t deadline) {
     int b = ars__ch_lock_plain(c);
-    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, elem, is_send, deadline);
+    if (ARS__CH_UNLIKELY(b < 0)) return ARS__CH_OP_LF(c, elem, is_send, deadline, 0);
     return ars__ch_op_locked(c, elem, is_send, deadline, b);
 }
 
@@ -1588,9 +1615,13 @@ ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *c) {
     ars__ch_lock(c);
     ars__ch_close_locked(c, 1);     /* no retry on a channel going away */
     ars__ch_unlock(c);
-    /* waiters of other threads whose park had ended otherwise and that were
-       already headed for the lock: the memory stays until they are done */
-    while (ARS__CH_LD32_ACQ(&c->going) != 0u) ars__ch_backoff(&n);
+    /* waiters whose park had ended otherwise and that were already headed
+       for the lock, and waiters woken to retry (which may be coroutines of
+       this thread, hence the yield): the memory stays until they are done */
+    while (ARS__CH_LD32_ACQ(&c->going) != 0u) {
+        (void)ars_sched_yield();
+        ars__ch_backoff(&n);
+    }
     return 0;
 }
 
@@ -1723,6 +1754,33 @@ ARS__CH_INLINE void ars__ch_sel_leave(ars__ch_sel *S, const ars_select_case *cs,
     for (i = 0; i < n; i++)
         if (cs[i].ch) ars__ch_leave(cs[i].ch, &S->w[i], cs[i].op == ARS_SELECT_SEND);
 }
+/* A wake to retry on case woke's channel owe, which counted us in its
+   `going`, that select did not use (it ended with r): passed on (the
+   element or room that woke it may still be there, and another waiter of
+   that queue must get the wake; a spare one only makes it look again),
+   then the count taken off, the last access. */
+static void ars__ch_sel_owed(ars_select_case *cs, int woke, int r, ars_chan *owe) {
+#if !defined(ARSENAL_CHAN_NO_THREADS)
+    if (r != woke) ars__ch_lf_wake(owe, cs[woke].op == ARS_SELECT_RECV);
+#else
+    (void)cs; (void)woke; (void)r;      /* no lock-free rings: never woken so */
+#endif
+    ars__ch_add32(&owe->going, (uint32_t)-1);
+}
+/* then, woken to retry on case woke (its waiters w gone from their
+   queues): -1 to look again, or the first case whose channel a destroy
+   took meanwhile, never to be touched again, which fires as if woken by
+   it (ARS_ECLOSED; the wake to retry passed on) */
+static int ars__ch_sel_gone(const ars__chan_wait *w, ars_select_case *cs, int n, int woke) {
+    int i;
+    for (i = 0; i < n; i++)
+        if (cs[i].ch && ARS__CH_LD32_ACQ(&w[i].linked) == ARS__CH_GONE) {
+            ars__ch_sel_owed(cs, woke, i, cs[woke].ch);
+            cs[i].result = ARS_ECLOSED;
+            return i;
+        }
+    return -1;
+}
 
 /* the case's operation under the channel locks (a lock-free ring's
    without them): 0, ARS_EAGAIN (not ready after all), ARS_ECLOSED */
@@ -1736,11 +1794,13 @@ ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
 }
 
 /* One round of select (the cases checked): ARS__CH_SEL_RETRY + i when
-   woken to look again by a lock-free ring's operation on case i,
-   ARS__CH_SEL_RETRY - 1 when it found a lock-free ring ready as it was
-   about to park. */
+   woken to look again by a lock-free ring's operation on case i (*owe:
+   its channel, which counted us), ARS__CH_SEL_RETRY - 1 when it found a
+   lock-free ring ready as it was about to park. A count owed from an
+   earlier round (*owe) is taken off once queued again (*owe: NULL). */
 #define ARS__CH_SEL_RETRY 0x40000000
-ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case *cs, int n, int64_t deadline) {
+ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case *cs, int n, int64_t deadline,
+                                          ars_chan **owe) {
     ars__chan_state st;
     ars_waker wk;
     int i, r;
@@ -1811,11 +1871,17 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
         r = ARS__CH_PARK(-1);
         return r == ARS__CH_RETRY ? ARS__CH_SEL_RETRY - 1 : r;
     }
+    if (*owe) { ars__ch_add32(&(*owe)->going, (uint32_t)-1); *owe = NULL; }   /* queued: a waiter as any */
     ars__ch_sel_unlock(S);
     r = ars__ch_wait(&st, shared | lf, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
     ars__ch_sel_leave(S, cs, n);
-    if (r == ARS__CH_RETRY) return ARS__CH_SEL_RETRY + st.fired;
+    if (r == ARS__CH_RETRY) {
+        int gone = ars__ch_sel_gone(S->w, cs, n, st.fired);
+        if (gone >= 0) return gone;
+        *owe = cs[st.fired].ch;
+        return ARS__CH_SEL_RETRY + st.fired;
+    }
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
@@ -1824,28 +1890,24 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
 }
 
 /* Rounds after one that ended woken to retry (woke: by a lock-free ring's
-   operation on that case, or -1). Woken so but done with another case (or
-   none), select passes the wake on: the element or room that woke it may
-   still be there, and another waiter of that queue must get the wake it did
-   not use. A spare wake only makes that one look again. */
+   operation on that case, or -1; owe: the channel that counted us for that
+   wake, until a round queues us again). A wake still owed at the end is
+   passed on unless its case fired (ars__ch_sel_owed). */
 ARS__CH_NOINLINE int ars__ch_select_again(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline,
-                                          int woke) {
+                                          int woke, ars_chan *owe) {
     int r;
-    while ((r = ars__ch_select_round(S, cs, n, deadline)) >= ARS__CH_SEL_RETRY - 1)
+    while ((r = ars__ch_select_round(S, cs, n, deadline, &owe)) >= ARS__CH_SEL_RETRY - 1)
         if (r >= ARS__CH_SEL_RETRY) woke = r - ARS__CH_SEL_RETRY;
-#if !defined(ARSENAL_CHAN_NO_THREADS)
-    if (woke >= 0 && r != woke) ars__ch_lf_wake(cs[woke].ch, cs[woke].op == ARS_SELECT_RECV);
-#else
-    (void)woke;                 /* no lock-free rings: never woken so */
-#endif
+    if (owe) ars__ch_sel_owed(cs, woke, r, owe);
     return r;
 }
 
 /* a select whose state is ready (S checked and filled) */
 ARS__CH_INLINE int ars__ch_select_run(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline) {
-    int r = ars__ch_select_round(S, cs, n, deadline);
+    ars_chan *owe = NULL;
+    int r = ars__ch_select_round(S, cs, n, deadline, &owe);
     if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
-    return ars__ch_select_again(S, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1);
+    return ars__ch_select_again(S, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1, owe);
 }
 /* up to two cases (those the pair path leaves), then up to
    ARSENAL_CHAN_SELECT_STACK: the state in this frame, sized to fit. woke:
@@ -1859,7 +1921,7 @@ ARS__CH_NOINLINE int ars__ch_select_2w(ars_select_case *cs, int n, int64_t deadl
     ars__ch_sel S;
     S.w = w; S.ch = ch; S.b = b;
     if (ars__ch_sel_prep(&S, cs, n)) return ARS_EINVAL;
-    if (woke != ARS__CH_FRESH) return ars__ch_select_again(&S, cs, n, deadline, woke);
+    if (woke != ARS__CH_FRESH) return ars__ch_select_again(&S, cs, n, deadline, woke, cs[woke].ch);
     return ars__ch_select_run(&S, cs, n, deadline);
 }
 #define ars__ch_select_2(cs, n, deadline) ars__ch_select_2w((cs), (n), (deadline), ARS__CH_FRESH)
@@ -1986,8 +2048,12 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
         ars__ch_leave(c0, &w[0], snd0);
         ars__ch_leave(c1, &w[1], snd1);
         /* a ring turned lock-free while the pair was parked, and an
-           operation on it woke us to look again: the general rounds */
-        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) return ars__ch_select_2w(cs, 2, deadline, st.fired);
+           operation on it woke us to look again: the general rounds (or
+           the other case, ARS_ECLOSED, if a destroy took its channel) */
+        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) {
+            int gone = ars__ch_sel_gone(w, cs, 2, st.fired);
+            return gone >= 0 ? gone : ars__ch_select_2w(cs, 2, deadline, st.fired);
+        }
         cs[st.fired].result = r;
         return st.fired;
     }
@@ -2373,6 +2439,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_SLOW
 #undef ARS__CH_GOING
 #undef ARS__CH_LEAVING
+#undef ARS__CH_GONE
 #undef ARS__CH_INLINE_SIZE
 #undef ars__ch_fast_lock
 #undef ars__ch_pair_do

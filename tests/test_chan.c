@@ -1957,6 +1957,98 @@ static void test_threads_destroy_race(void) {
     EXPECT_EQ(dr_bad, 0);
 }
 
+/* A destroy after an operation on a lock-free ring woke a parked peer to
+   retry: the peer comes back to the channel, so the destroy waits for it
+   (yielding, as the peer may be a coroutine of its own thread), and a
+   select woken so by one channel no longer touches another that a destroy
+   took meanwhile (that case fires, ARS_ECLOSED). Before, the peer retried
+   on the freed channel: here its memory set up again as a new channel, on
+   which a receive found the new one's end (or element) and a send went in.
+   Modes: 0 a receive, 1 a send on a full ring, 2 a 3-case select, 3 a
+   select over x and y when y is destroyed; the peer a coroutine of this
+   thread, then (modes 0 to 2) of another one. */
+static ars_chan dt_x, dt_y;
+static size_t dt_xbuf[ARS_CHAN_BUFFER_SIZE(sizeof(long), 4) / sizeof(size_t)];
+static size_t dt_ybuf[ARS_CHAN_BUFFER_SIZE(sizeof(long), 4) / sizeof(size_t)];
+static int dt_mode, dt_parked;
+static long dt_bad;
+static void dt_try_recv(void *arg) { long v; EXPECT_EQ(ars_chan_try_recv((ars_chan *)arg, &v), ARS_EAGAIN); }
+/* a channel used by two threads: its ring lock-free */
+static void dt_make(ars_chan *c, size_t *buf) {
+    ASSERT_EQ(ars_chan_init(c, sizeof(long), 4, buf, sizeof dt_xbuf), 0);
+    dt_try_recv(c);
+    spawn_thread(MAX_THR - 1, dt_try_recv, c);
+    thr_join(thr[MAX_THR - 1]);
+    EXPECT(c->state & ARS__CH_LF);
+}
+static void dt_peer(void *arg) {
+    long v = 9, u = 0;
+    int r;
+    (void)arg;
+    if (dt_mode == 1) {                  /* the ring is full */
+        if (ars_chan_send(&dt_x, &v, ars_now() + 2000) != ARS_ECLOSED) AADD(&dt_bad, 1);
+    } else if (dt_mode == 0) {
+        if (ars_chan_recv(&dt_x, &v, ars_now() + 2000) != 0 || v != 5) AADD(&dt_bad, 1);
+    } else {
+        ars_select_case cs[3] = { ARS_RECV_CASE(NULL, &u), ARS_RECV_CASE(&dt_x, &v), ARS_RECV_CASE(NULL, &u) };
+        if (dt_mode == 3) cs[2].ch = &dt_y;
+        r = ars_select(cs, 3, ars_now() + 2000);
+        /* x's element, or y's end */
+        if (!((r == 1 && cs[1].result == 0 && v == 5) || (r == 2 && cs[2].result == ARS_ECLOSED && u == 0)))
+            AADD(&dt_bad, 1);
+    }
+}
+/* wakes the peer to retry, destroys, and sets the memory up again */
+static void dt_kill(void) {
+    long v = 5, w = 7;
+    if (dt_mode == 1) EXPECT_EQ(ars_chan_try_recv(&dt_x, &v), 0);
+    else EXPECT_EQ(ars_chan_try_send(&dt_x, &v), 0);
+    if (dt_mode == 3) {
+        EXPECT_EQ(ars_chan_deinit(&dt_y), 0);
+        dt_make(&dt_y, dt_ybuf);
+        EXPECT_EQ(ars_chan_try_send(&dt_y, &w), 0);
+        return;
+    }
+    EXPECT_EQ(ars_chan_deinit(&dt_x), 0);
+    dt_make(&dt_x, dt_xbuf);
+    if (dt_mode != 1) EXPECT_EQ(ars_chan_close(&dt_x), 0);
+}
+static void dt_killer(void *arg) { (void)arg; dt_kill(); }
+static void dt_notify(void *arg) { (void)arg; ASTORE(&dt_parked, 1); }
+static void dt_thread(void *arg) {
+    (void)arg;
+    ars_go(dt_peer, NULL);
+    ars_go(dt_notify, NULL);
+    ars_sched_run();
+    ars_coro_cache_trim();
+}
+static void test_threads_destroy_retry(void) {
+    int round, rounds = SCALE(UNDER_TSAN_SCALE(80), 16);
+    dt_bad = 0;
+    for (round = 0; round < rounds; round++) {
+        long v;
+        int here = round < rounds / 2;
+        dt_mode = here ? round % 4 : round % 3;
+        dt_make(&dt_x, dt_xbuf);
+        dt_make(&dt_y, dt_ybuf);
+        if (dt_mode == 1) for (v = 0; v < 4; v++) EXPECT_EQ(ars_chan_try_send(&dt_x, &v), 0);
+        if (here) {                      /* the peer parks, then the killer runs */
+            ars_go(dt_peer, NULL);
+            ars_go(dt_killer, NULL);
+            run();
+        } else {
+            ASTORE(&dt_parked, 0);
+            spawn_thread(0, dt_thread, NULL);
+            while (!ALOAD(&dt_parked)) ars_test_yield();
+            dt_kill();
+            thr_join(thr[0]);
+        }
+        EXPECT_EQ(ars_chan_deinit(&dt_x), 0);
+        EXPECT_EQ(ars_chan_deinit(&dt_y), 0);
+    }
+    EXPECT_EQ(dt_bad, 0);
+}
+
 static void test_plain_threads(void) {
     long v = 1;
     int64_t t0;
@@ -2039,6 +2131,7 @@ int main(void) {
     ARS_RUN(test_threads_signal_ring);
     ARS_RUN(test_threads_close_race);
     ARS_RUN(test_threads_destroy_race);
+    ARS_RUN(test_threads_destroy_retry);
     ARS_RUN(test_threads_select_pass_on);
     ARS_RUN(test_threads_select_pass_on_1t);
     ARS_RUN(test_threads_cancel);
