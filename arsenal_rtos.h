@@ -1015,6 +1015,8 @@ static inline void ars__switch_out(uintptr_t s) {
 static inline int ars__isr(void) { return *(volatile uint32_t *)&ars__k.isr != 0; }
 
 static uint64_t ars__rv_next;             /* mtime of the next tick */
+/* RV32: lo was read between two reads of the same hi and mtime only grows,
+   so lo belongs to that hi (only ars__port_start needs all 64 bits) */
 static uint64_t ars__rv_mtime(void) {
 #if __riscv_xlen == 64
     return *(volatile uint64_t *)(void *)ARS__MTIME;
@@ -1024,6 +1026,11 @@ static uint64_t ars__rv_mtime(void) {
     return ((uint64_t)hi << 32) | lo;
 #endif
 }
+/* RV32: the high half goes to -1 first, so both values in between are
+   >= 2^64 - 2^32 (mtime gets there after 58000 years at 10 MHz): no early
+   match. Every caller has interrupts masked (trap, idle, start), so no
+   trap writes mtimecmp between the halves. A spurious match would cost a
+   wake-up, no early tick: ars__rv_timer counts from mtime alone. */
 static void ars__rv_cmp(uint64_t v) {
 #if __riscv_xlen == 64
     *(volatile uint64_t *)(void *)ARS__MTIMECMP = v;
@@ -1258,7 +1265,29 @@ static int ars__port_start(void) {
    next tick edge before it unmasks, so an interrupt taken before the
    timer's (MEI > MSI > MTI) finds the tick count current. The count runs
    as in the tick interrupt (isr set, for the timer callbacks); a task it
-   wakes is pended (msip) and switched to once interrupts are unmasked. */
+   wakes is pended (msip) and switched to once interrupts are unmasked.
+   No wait ends early here, wherever a tick edge falls in this window
+   (the Cortex-M race, a tick left pending under a stretched period and
+   counted as all of it, has no counterpart): nothing counts ticks from
+   what idle saw before it slept. ars__rv_next is always the
+   mtime of tick now + 1 (only ars__rv_timer moves it, one period for each
+   tick it counts), and ars__rv_timer counts a tick only once mtime, read
+   after the wake with interrupts masked, has reached its edge: the count
+   never runs ahead of mtime, whatever ended the wfi (the compare, another
+   interrupt, a spurious match, a wfi that is a no-op). MTIP is a level,
+   mtime >= mtimecmp, that every write of mtimecmp updates: an edge that
+   passes after the mask and before the stretch leaves nothing pending
+   under the stretched compare; the stretch aims at the absolute edge of
+   tick now + d, which that edge does not move (on time, not late); the
+   edge is counted after the wake. An edge that passes between the
+   count's mtime read and ars__rv_cmp leaves mtimecmp <= mtime: MTIP
+   stays set and the trap counts it once interrupts are unmasked (late by
+   that latency, never lost). The low-word compare holds while sleeps
+   stay below 2^31 counts (d is clamped) and interrupts are not masked
+   for that long (214 s at 10 MHz). Checked under -icount on rv32, rv32f,
+   rv32d, rv64 and rv64gc: a 10-tick wait started at each of 800
+   consecutive instructions around the edge crossing this window ended
+   at its edge by mtime or less than 200 counts (20 us) after it. */
 static void ars__port_idle(void) {
 #if ARSENAL_RTOS_TICKLESS
     uintptr_t s = ars__irq_save();
