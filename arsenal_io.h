@@ -61,7 +61,8 @@
      ARS_EPIPE (writing after shutdown), ARS_EMFILE, ARS_ENOTFOUND (host
      name), ARS_EBUSY (another coroutine already reads / writes this socket;
      a write while another coroutine's write waits fails at once, sending
-     nothing),
+     nothing; a read, a receive, an accept or ars_io_wait for reading while
+     another coroutine waits to read fails at once, taking nothing),
      ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
      carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
      or larger than the address it holds).
@@ -1389,6 +1390,9 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *ls, ars_sock **out, ars_addr *peer, 
     int fd, r, e;
     if (!ls || !out || ls->kind != ARS__K_LISTEN) return ARS_EINVAL;
     *out = NULL;
+    /* another acceptor waits: refused before accept(), which would take a
+       connection queued for the one woken to take it (as IOCP) */
+    if (ls->waiting[ARS__RD]) return ARS_EBUSY;
     for (;;) {
         fd = ars__accept_fd(ls->fd, peer);
         if (fd >= 0) break;
@@ -1456,6 +1460,9 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
     int r;
     if (!s || (!buf && cap)) return ARS_EINVAL;
     if (cap == 0) return 0;
+    /* another reader waits: refused before recv(), which would take the
+       data it was woken for (and leave it to its deadline), as IOCP does */
+    if (s->waiting[ARS__RD]) return ARS_EBUSY;
 #if defined(ARS__IO_EPOLL)
     /* edge-triggered: a short read drained the socket, and data arriving
        after it raises a new edge; so wait for that edge before reading
@@ -1604,6 +1611,7 @@ ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap,
                                            ars_addr *from, int64_t deadline) {
     int r;
     if (!s || (!buf && cap)) return ARS_EINVAL;
+    if (s->waiting[ARS__RD]) return ARS_EBUSY;   /* as ars_tcp_read */
     for (;;) {
         struct sockaddr_storage ss;
         struct iovec io;
@@ -1650,6 +1658,8 @@ ARSENAL_IO_API int ars_io_close(ars_sock *s) {
 static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline);
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
+    /* a reader waits: its data is not ours to report (as IOCP) */
+    if ((events & ARS_IO_READ) && s->waiting[ARS__RD]) return ARS_EBUSY;
 #if defined(ARS__IO_EPOLL)
     /* the common case of a server between requests, kept short: a socket
        that our last read found drained is not readable until its next

@@ -1059,6 +1059,111 @@ static void test_second_writer_busy(void) {
     EXPECT(wb_ok);
 }
 
+/* ---- a read, wait or accept while another coroutine waits on that side is
+   ARS_EBUSY, before it takes data, a datagram or a connection the waiter
+   was woken for (poll took them and left the waiter to its deadline) ---- */
+typedef struct rb_ctx { ars_sock *s; int kind; ptrdiff_t r; int fin; ars_sock *got; } rb_ctx;
+static void rb_waiter(void *arg) {
+    rb_ctx *x = (rb_ctx *)arg;
+    char b[8];
+    int64_t d = go_deadline(SLOW ? 8000 : 3000);
+    if (x->kind == 0) x->r = ars_tcp_read(x->s, b, sizeof b, d);
+    else if (x->kind == 1) x->r = ars_udp_recv_from(x->s, b, sizeof b, NULL, d);
+    else if (x->kind == 2) x->r = ars_io_wait(x->s, ARS_IO_READ, d);
+    else x->r = ars_tcp_accept(x->s, &x->got, NULL, d);
+    x->fin = 1;
+}
+/* tries the second call until the waiter has run: ARS_EBUSY every time
+   (yields let the loop poll, so on epoll too the socket is seen readable
+   while the woken waiter has not run yet) */
+static int rb_second(rb_ctx *x) {
+    char b[8];
+    ars_sock *c2 = NULL;
+    int bad = 0, i;
+    for (i = 0; i < 1000 && !x->fin; i++) {
+        ptrdiff_t r;
+        if (x->kind == 0) r = ars_tcp_read(x->s, b, sizeof b, 0);
+        else if (x->kind == 1) r = ars_udp_recv_from(x->s, b, sizeof b, NULL, 0);
+        else if (x->kind == 2) r = ars_io_wait(x->s, ARS_IO_READ, 0);
+        else { r = ars_tcp_accept(x->s, &c2, NULL, 0); if (r == 0) ars_io_close(c2); }
+        if (r != ARS_EBUSY) bad++;
+        ars_sched_yield();
+    }
+    while (!x->fin) ars_sleep_until(go_deadline(5));
+    return bad;
+}
+static int rb_ok;
+static void rb_co(void *arg) {
+    ars_sock *ls, *c, *s, *u1, *u2;
+    ars_addr to;
+    rb_ctx x;
+    char b[8];
+    int kind, ok = 1;
+    (void)arg;
+    if (tcp_trio(&ls, &c, &s) != 0) return;
+    for (kind = 0; kind < 3; kind += 2) {         /* read, then wait */
+        memset(&x, 0, sizeof x);
+        x.s = s; x.kind = kind;
+        ars_go(rb_waiter, &x);
+        ars_sched_yield();                        /* it waits */
+        EXPECT_EQ(ars_tcp_write(c, "hello", 5, NULL, go_deadline(1000)), 5);
+        EXPECT_EQ(rb_second(&x), 0);
+        EXPECT_EQ(x.r, kind == 0 ? 5 : ARS_IO_READ);
+        ok &= x.r == (kind == 0 ? 5 : ARS_IO_READ);
+    }
+    EXPECT_EQ(ars_tcp_read(s, b, sizeof b, go_deadline(1000)), 5);   /* the wait's data */
+    memset(&x, 0, sizeof x);                      /* accept */
+    x.s = ls; x.kind = 3;
+    ars_go(rb_waiter, &x);
+    ars_sched_yield();
+#if !defined(_WIN32)
+    {   /* a blocking connect queues the connection without a poll, so the
+           acceptor has not run when the second call comes (on Windows it
+           would; IOCP refused it there before the readiness backends did) */
+        ars_addr la;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        ars_io_local_addr(ls, &la);
+        if (fd >= 0 && connect(fd, (const struct sockaddr *)(const void *)la.u.bytes, (socklen_t)la.len) == 0) {
+            EXPECT_EQ(rb_second(&x), 0);
+            EXPECT_EQ(x.r, 0);
+            ok &= x.r == 0;
+            if (x.r == 0) ars_io_close(x.got);
+        } else ok = 0;
+        if (fd >= 0) close(fd);
+    }
+#else
+    if (ars_tcp_connect(&u1, "127.0.0.1", port_of(ls), go_deadline(2000)) == 0) {
+        EXPECT_EQ(rb_second(&x), 0);
+        EXPECT_EQ(x.r, 0);
+        ok &= x.r == 0;
+        if (x.r == 0) ars_io_close(x.got);
+        ars_io_close(u1);
+    } else ok = 0;
+#endif
+    ars_io_close(c); ars_io_close(s); ars_io_close(ls);
+    if (ars_udp_bind(&u1, "127.0.0.1", 0) != 0) return;     /* recv_from */
+    if (ars_udp_bind(&u2, "127.0.0.1", 0) == 0) {
+        memset(&x, 0, sizeof x);
+        x.s = u1; x.kind = 1;
+        ars_go(rb_waiter, &x);
+        ars_sched_yield();
+        ars_io_local_addr(u1, &to);
+        EXPECT_EQ(ars_udp_send_to(u2, "dgram", 5, &to, go_deadline(1000)), 5);
+        EXPECT_EQ(rb_second(&x), 0);
+        EXPECT_EQ(x.r, 5);
+        ok &= x.r == 5;
+        ars_io_close(u2);
+    } else ok = 0;
+    ars_io_close(u1);
+    rb_ok = ok;
+}
+static void test_second_reader_busy(void) {
+    rb_ok = 0;
+    ars_go(rb_co, NULL);
+    ars_sched_run();
+    EXPECT(rb_ok);
+}
+
 /* ---- a writer cut short by ars_io_close still learns what it wrote ---- */
 typedef struct cw_ctx { ars_sock *c; unsigned char *data; ptrdiff_t r; size_t done; int fin; } cw_ctx;
 static void cw_writer(void *arg) {
@@ -2195,6 +2300,7 @@ int main(void) {
     ARS_RUN(test_udp_empty_datagram);
     ARS_RUN(test_udp_icmp_ignored);
     ARS_RUN(test_second_writer_busy);
+    ARS_RUN(test_second_reader_busy);
     ARS_RUN(test_second_acceptor_busy);
     ARS_RUN(test_close_writer_done);
 #if PTRDIFF_MAX <= 0x7fffffff
