@@ -349,7 +349,10 @@ ARSENAL_IO_API intptr_t ars_io_detach(ars_sock *s);
 /* The fd / SOCKET underneath (for socket options this header lacks). */
 ARSENAL_IO_API intptr_t ars_io_fd(const ars_sock *s);
 /* Waits for one of the signals (SIGINT, SIGTERM, ...; on Windows the console
-   events SIGINT = Ctrl+C, SIGBREAK, and SIGTERM = close) and returns its number. */
+   events SIGINT = Ctrl+C, SIGBREAK, and SIGTERM = close) and returns its number.
+   POSIX: ARS_EINVAL for a signal that cannot be caught (SIGKILL, SIGSTOP)
+   or is no signal. Windows: at most 3 signals (else ARS_EINVAL) and one
+   wait at a time in the process (ARS_EBUSY). */
 ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t deadline);
 
 #ifdef __cplusplus
@@ -2395,7 +2398,10 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
     if (!signals || count <= 0) return ARS_EINVAL;
     if (!ars_coro_running()) return ARS_ESTATE;
     sigemptyset(&set);
-    for (i = 0; i < count; i++) if (sigaddset(&set, signals[i]) != 0) return ARS_EINVAL;
+    /* signalfd drops SIGKILL and SIGSTOP from its set without a word: such
+       a wait would run to its deadline, where poll's sigaction refuses */
+    for (i = 0; i < count; i++)
+        if (signals[i] == SIGKILL || signals[i] == SIGSTOP || sigaddset(&set, signals[i]) != 0) return ARS_EINVAL;
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (fd < 0) return ars__io_err(errno);
@@ -2466,7 +2472,10 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
     ars_sock *s;
     int i, r;
     if (!signals || count <= 0) return ARS_EINVAL;
-    for (i = 0; i < count; i++) if (signals[i] <= 0 || signals[i] > ARS__SIG_MAX) return ARS_EINVAL;
+    /* all checked before any handler is installed: a refused wait changes nothing */
+    for (i = 0; i < count; i++)
+        if (signals[i] <= 0 || signals[i] > ARS__SIG_MAX || signals[i] == SIGKILL || signals[i] == SIGSTOP)
+            return ARS_EINVAL;
     if (!ars_coro_running()) return ARS_ESTATE;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = ars__sig_handler;

@@ -2133,6 +2133,29 @@ static void test_signal_sets_apart(void) {
         EXPECT_EQ(w[1].r, SIGUSR2);
     }
 }
+
+/* ---- SIGKILL and SIGSTOP cannot be caught: a wait for one is ARS_EINVAL on
+   every backend (signalfd took them without a word, and the wait ran to its
+   deadline) ---- */
+static int sgu_r[3];
+static void sgu_waiter(void *arg) {
+    int k[1], st[2], ok[1];
+    (void)arg;
+    k[0] = SIGKILL;
+    st[0] = SIGUSR2; st[1] = SIGSTOP;
+    ok[0] = SIGUSR2;
+    sgu_r[0] = ars_io_signal_wait(k, 1, 0);
+    sgu_r[1] = ars_io_signal_wait(st, 2, go_deadline(20));
+    sgu_r[2] = ars_io_signal_wait(ok, 1, 0);     /* a catchable one still waits */
+}
+static void test_signal_uncatchable(void) {
+    sgu_r[0] = sgu_r[1] = sgu_r[2] = 1;
+    ars_go(sgu_waiter, NULL);
+    ars_sched_run();
+    EXPECT_EQ(sgu_r[0], ARS_EINVAL);
+    EXPECT_EQ(sgu_r[1], ARS_EINVAL);
+    EXPECT_EQ(sgu_r[2], ARS_ETIMEDOUT);
+}
 #else /* _WIN32 */
 /* a cancel from another thread interrupts GetQueuedCompletionStatusEx */
 typedef struct xc_ctx { ars_coro *co; int r; } xc_ctx;
@@ -2176,6 +2199,7 @@ static void test_signal_timeout(void) {
     ars_sched_run();
     EXPECT_EQ(sig_r, ARS_ETIMEDOUT);
 }
+
 #endif /* !_WIN32 */
 
 /* ---- an idle loop's busy-poll window adapts, and never runs past a timer ----
@@ -2317,6 +2341,7 @@ int main(void) {
     ARS_RUN(test_emfile_accept_outside);
     ARS_RUN(test_signal_and_fds);
     ARS_RUN(test_signal_sets_apart);
+    ARS_RUN(test_signal_uncatchable);
     ARS_RUN(test_attach_failure_restores);
     ARS_RUN(test_attach_keeps_cloexec);
     ARS_RUN(test_passed_deadline_looks);
