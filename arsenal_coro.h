@@ -394,8 +394,10 @@ typedef struct ars_coro_opts {
 } ars_coro_opts;
 
 /* Creates a suspended coroutine that will run fn(arg). opts may be NULL.
-   Returns 0, ARS_EINVAL (no fn; a stack size too small for the object, or
-   above SIZE_MAX / 2; a caller stack with stack_size 0), ARS_ENOMEM. */
+   Returns 0, ARS_EINVAL (no out or fn; a stack_size below
+   ars_coro_overhead() + 4096 for an allocated stack or + 1024 for caller
+   memory, or above SIZE_MAX / 2; a caller stack with stack_size 0; fibers
+   take any size and refuse caller memory), ARS_ENOMEM. */
 ARSENAL_CORO_API int ars_coro_create(ars_coro **out, ars_coro_fn fn, void *arg,
                                      const ars_coro_opts *opts);
 /* Runs co until it yields or returns. `in` becomes the result of its
@@ -414,7 +416,9 @@ ARSENAL_CORO_API int ars_coro_yield(void *value, void **in);
 ARSENAL_CORO_API int ars_coro_status(const ars_coro *co);
 /* The running coroutine of this thread, or NULL on the thread's own stack. */
 ARSENAL_CORO_API ars_coro *ars_coro_running(void);
-/* Frees a suspended or dead coroutine. ARS_ESTATE if running or normal. */
+/* Frees a suspended or dead coroutine. ARS_EINVAL for NULL; ARS_ESTATE if
+   running or normal, or if it belongs to a scheduler (ars_go), which frees
+   it when it finishes. */
 ARSENAL_CORO_API int ars_coro_destroy(ars_coro *co);
 /* 1 if the coroutine's stack has a no-access guard page below it. */
 ARSENAL_CORO_API int ars_coro_guarded(const ars_coro *co);
@@ -438,8 +442,9 @@ ARSENAL_CORO_API int64_t ars_now(void);
 ARSENAL_CORO_API int ars_go(void (*fn)(void *arg), void *arg);
 ARSENAL_CORO_API int ars_go_opts(void (*fn)(void *arg), void *arg,
                                  const ars_coro_opts *opts, ars_coro **out);
-/* Runs this thread's scheduler until every spawned coroutine has finished.
-   Returns 0, or ARS_ESTATE if called from inside a coroutine. */
+/* Runs this thread's scheduler until every spawned coroutine has finished
+   (at once with none). Returns 0, ARS_ESTATE if called from inside a
+   coroutine, or ARS_ENOMEM (no memory for the scheduler). */
 ARSENAL_CORO_API int ars_sched_run(void);
 /* Lets the other runnable coroutines run. ARS_ESTATE outside a scheduled
    coroutine. */
@@ -459,7 +464,8 @@ ARSENAL_CORO_API size_t ars_sched_count(void);
    ars_wake(w, result) makes that ars_park return `result`; it may be called
    from any thread, exactly one waker wins (the deadline and ars_cancel are
    wakers too: ARS_ETIMEDOUT, ARS_ECANCELED). A stale waker (the park already
-   ended) does nothing and returns ARS_ESTATE.
+   ended) does nothing and returns ARS_ESTATE; one with co NULL (below)
+   returns ARS_EINVAL.
    Outside every coroutine (a plain thread, or main before ars_sched_run)
    ars_park blocks the thread itself, unless this thread's scheduler has
    live coroutines, which could not run meanwhile: then, as in a coroutine
