@@ -134,6 +134,15 @@
 #ifndef ARSENAL_CORO_H
 #define ARSENAL_CORO_H
 
+/* the implementation needs POSIX declarations: when this header comes
+   first in the file, ask for them before the system headers below (the
+   common block's <stdint.h> fixes the feature macros of the file) */
+#if (defined(ARSENAL_CORO_IMPLEMENTATION) || defined(ARSENAL_IMPLEMENTATION)) && !defined(_WIN32) && \
+    !defined(ARSENAL_CORO_FREESTANDING) && !defined(_DEFAULT_SOURCE) && !defined(_GNU_SOURCE) && \
+    !defined(_XOPEN_SOURCE) && !defined(_POSIX_C_SOURCE) && !defined(__APPLE__)
+#define _DEFAULT_SOURCE 1
+#endif
+
 #define ARSENAL_CORO_VERSION_MAJOR 0
 #define ARSENAL_CORO_VERSION_MINOR 1
 #define ARSENAL_CORO_VERSION_PATCH 0

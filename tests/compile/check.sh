@@ -8,7 +8,9 @@
 #     ARSENAL_<NAME>_STATIC mode, link into one program;
 #  4. all headers in one program, each included twice, with
 #     ARSENAL_IMPLEMENTATION switching on every implementation;
-#  5. the common block is identical in every header.
+#  5. the common block is identical in every header;
+#  6. a header that says "include this header first" compiles first under
+#     strict C99 without -D_DEFAULT_SOURCE.
 # Prints one line per failure and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -40,6 +42,14 @@ for h in $headers; do
       else bad "$h alone, C++11, $cxx, impl=$impl: $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
     done
   done
+  # a header whose top comment says "include this header first" needs no
+  # -D_DEFAULT_SOURCE under strict C99 when it is the first include
+  if [ "$(uname -s)" != Darwin ] && sed -n '1,/\*\//p' "$h" | tr -s ' \n' '  ' | grep -q 'include this header first'; then
+    for cc in gcc clang; do
+      if $cc -std=c99 $W -c "$T/${lib}_1.c" -o "$T/${lib}_first_$cc.o" 2>"$T/err"; then ok
+      else bad "$h first, C99 without -D_DEFAULT_SOURCE, $cc: $(head -3 "$T/err" | tr '\n' ' ' | cut -c1-300)"; fi
+    done
+  fi
 
   # nm: every ARSENAL_<NAME>_API function of the public part is defined
   obj="$T/${lib}_1_gcc.o"
