@@ -291,7 +291,9 @@ ARSENAL_IO_API int ars_tcp_accept(ars_sock *listener, ars_sock **out, ars_addr *
 ARSENAL_IO_API int ars_tcp_connect(ars_sock **out, const char *host, int port, int64_t deadline);
 /* Connects to one resolved address. */
 ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *addr, int64_t deadline);
-/* Reads what is there (at least 1 byte): count, ARS_EEOF, or an error. */
+/* Reads what is there (at least 1 byte): count, ARS_EEOF, or an error;
+   ARS_EINVAL for a cap above PTRDIFF_MAX (a negative length cast), as
+   ars_tcp_read_full and ars_udp_recv_from. */
 ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline);
 /* Reads exactly n bytes: n, or ARS_EEOF if the stream ends first, or an error;
    *got (if got) receives the bytes read either way. */
@@ -1461,7 +1463,7 @@ ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64
 ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline) {
     ssize_t n;
     int r;
-    if (!s || (!buf && cap)) return ARS_EINVAL;
+    if (!s || (!buf && cap) || cap > (size_t)PTRDIFF_MAX) return ARS_EINVAL;
     if (cap == 0) return 0;
     /* another reader waits: refused before recv(), which would take the
        data it was woken for (and leave it to its deadline), as IOCP does */
@@ -2082,7 +2084,7 @@ static ptrdiff_t ars__recv(ars_sock *s, void *buf, size_t cap, ars_addr *from, i
 }
 
 ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline) {
-    if (!s || (!buf && cap)) return ARS_EINVAL;
+    if (!s || (!buf && cap) || cap > (size_t)PTRDIFF_MAX) return ARS_EINVAL;
     if (cap == 0) return 0;
     if (s->waiting[ARS__RD]) return ARS_EBUSY;
     return ars__recv(s, buf, cap, NULL, deadline);

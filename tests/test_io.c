@@ -1563,6 +1563,14 @@ static void opts_co(void *arg) {
     EXPECT_EQ(ars_tcp_writev(c, v, 20, NULL, go_deadline(1000)), 20);
     EXPECT_EQ(ars_tcp_read_full(s, got, 20, NULL, go_deadline(1000)), 20);
     EXPECT(!memcmp(got, "abcdefghijklmnopqrst", 20));
+    /* a negative length cast to size_t is refused, data waiting or not
+       (the kernel would cap it and read into a too small buffer) */
+    ars_tcp_write(c, "y", 1, NULL, -1);
+    EXPECT_EQ(ars_io_wait(s, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);
+    EXPECT_EQ(ars_tcp_read(s, got, (size_t)-1, go_deadline(50)), ARS_EINVAL);
+    EXPECT_EQ(ars_tcp_read(s, got, (size_t)PTRDIFF_MAX + 1, go_deadline(50)), ARS_EINVAL);
+    EXPECT_EQ(ars_tcp_read(s, got, 20, go_deadline(1000)), 1);
+    EXPECT_EQ(got[0], 'y');
     /* a second reader on the same socket is refused */
     ars_go(opts_reader, s);
     ars_sched_yield();
