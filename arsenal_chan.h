@@ -87,14 +87,16 @@
        }
 
    ERRORS AND DEADLINES
-   Blocking calls take an absolute deadline on ars_now() (ms): -1 never, 0 do
-   not block. They return 0, or ARS_ECLOSED (channel closed: a receiver gets
-   it once the buffer is drained), ARS_EAGAIN (would block, deadline 0, and
-   every try_ call), ARS_ETIMEDOUT (the deadline passed while blocked; never
-   early), ARS_ECANCELED (ars_cancel on the coroutine), ARS_ESTATE (it would
-   have to block where it may not: see CAVEATS), ARS_EINVAL,
-   ARS_ENOMEM (no room for its deadline's timer: firmware, where at most
-   ARSENAL_CORO_MAX_TIMERS coroutines wait with a deadline at once).
+   Blocking calls take an absolute deadline on ars_now() (ms): -1 (any
+   negative value) never, 0 do not block. They return 0, or ARS_ECLOSED
+   (channel closed: a receiver gets it once the buffer is drained),
+   ARS_EAGAIN (would block, deadline 0, and every try_ call), ARS_ETIMEDOUT
+   (the deadline passed while blocked, or had passed when the call would
+   have begun to wait; never early), ARS_ECANCELED (ars_cancel on the
+   coroutine), ARS_ESTATE (it would have to block where it may not: see
+   CAVEATS), ARS_EINVAL, ARS_ENOMEM (no room for its deadline's timer:
+   firmware, where at most ARSENAL_CORO_MAX_TIMERS coroutines wait with a
+   deadline at once).
    A call that fails has moved nothing: a canceled or timed-out send did not
    deliver, a receive that fails leaves *elem untouched.
 
@@ -302,7 +304,8 @@ typedef struct ars_chan {
    with `a` (NULL: malloc). Returns 0, ARS_EINVAL, ARS_ENOMEM. */
 ARSENAL_CHAN_API int ars_chan_create(ars_chan **out, size_t elem_size, size_t cap,
                                      const ars_allocator *a);
-/* Wakes every parked sender and receiver with ARS_ECLOSED, then frees. */
+/* Wakes every parked sender and receiver with ARS_ECLOSED, then frees.
+   Returns 0, or ARS_EINVAL for NULL. */
 ARSENAL_CHAN_API int ars_chan_destroy(ars_chan *ch);
 /* The same over caller memory: buf holds buf_size bytes, at least
    ARS_CHAN_BUFFER_SIZE(elem_size, cap), aligned like size_t (NULL when that
@@ -321,7 +324,9 @@ ARSENAL_CHAN_API int ars_chan_deinit(ars_chan *ch);
 ARSENAL_CHAN_API int ars_chan_send(ars_chan *ch, const void *elem, int64_t deadline);
 /* Receives into *elem. After close: what is buffered, then ARS_ECLOSED. */
 ARSENAL_CHAN_API int ars_chan_recv(ars_chan *ch, void *elem, int64_t deadline);
-/* Never block: 0, ARS_EAGAIN, ARS_ECLOSED. Usable from plain threads. */
+/* Never block: 0, ARS_EAGAIN, ARS_ECLOSED (and, as send and recv,
+   ARS_EINVAL for a NULL channel, or a NULL elem where elem_size is not 0).
+   Usable from plain threads. */
 ARSENAL_CHAN_API int ars_chan_try_send(ars_chan *ch, const void *elem);
 ARSENAL_CHAN_API int ars_chan_try_recv(ars_chan *ch, void *elem);
 /* Closes: parked receivers get ARS_ECLOSED (the buffer is empty if they are
