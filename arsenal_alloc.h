@@ -298,9 +298,12 @@ typedef struct ars_pool {
 typedef struct ars_pool_stats { size_t used, peak, capacity, object_size, chunks; } ars_pool_stats;
 
 /* Objects of obj_size bytes aligned to align (0 = default, else a power of
-   two) carved from buf. 0, or ARS_EINVAL if not one object fits. */
+   two) carved from buf. 0, or ARS_EINVAL if not one object fits (also for
+   obj_size 0, an align that is not a power of two, or a NULL buf). */
 ARSENAL_ALLOC_API int   ars_pool_init(ars_pool *p, size_t obj_size, size_t align, void *buf, size_t size);
-/* Grows by chunks of objs_per_chunk objects (0: 64) from parent (NULL: default). */
+/* Grows by chunks of objs_per_chunk objects (0: 64) from parent (NULL:
+   default). 0, or ARS_EINVAL as for ars_pool_init or for a chunk past
+   SIZE_MAX / 4 bytes; the first chunk comes with the first alloc. */
 ARSENAL_ALLOC_API int   ars_pool_init_grow(ars_pool *p, size_t obj_size, size_t align, size_t objs_per_chunk,
                                            const ars_allocator *parent);
 /* Returns a growing pool's chunks to the parent; every object is gone. */
@@ -394,7 +397,8 @@ typedef struct ars_heap_stats {
     size_t largest_free;   /* payload of the largest free block */
     size_t used_blocks, free_blocks;
     size_t allocs, frees;  /* successful allocations and frees so far */
-    unsigned fragmentation; /* percent: 100 * (1 - largest_free / free) */
+    unsigned fragmentation; /* percent, rounded up: 100 * (1 - the largest free
+                               block, its 4-byte header included, / free) */
 } ars_heap_stats;
 
 /* Empty heap plus the region [mem, mem+size). (NULL, 0) makes an empty heap
@@ -406,8 +410,9 @@ ARSENAL_ALLOC_API int   ars_heap_add_region(ars_heap *h, void *mem, size_t size)
 /* Forgets all regions (unpoisons them for ASan). */
 ARSENAL_ALLOC_API void  ars_heap_deinit(ars_heap *h);
 ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t size);   /* 8-aligned */
-/* align: a power of two up to 2^(ARSENAL_ALLOC_HEAP_MAX_LOG2 - 4) (256 MiB by
-   default), else NULL; kept by ars_heap_realloc. */
+/* align: 0 (8, as ars_heap_alloc) or a power of two up to
+   2^(ARSENAL_ALLOC_HEAP_MAX_LOG2 - 4) (256 MiB by default), else NULL; kept
+   by ars_heap_realloc. */
 ARSENAL_ALLOC_API void *ars_heap_alloc_aligned(ars_heap *h, size_t size, size_t align);
 /* count*size zeroed bytes, 8-aligned; NULL on overflow or out of memory. */
 ARSENAL_ALLOC_API void *ars_heap_calloc(ars_heap *h, size_t count, size_t size);
