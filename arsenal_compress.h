@@ -224,7 +224,8 @@ ARSENAL_COMPRESS_API int ars_lz4_compress_with_state(void *state, size_t state_s
                                                      void *dst, size_t dst_cap, int level);
 /* Decompresses one block. Safe for untrusted input: never reads past
    src + src_size nor writes past dst + dst_cap. Returns the decompressed size
-   or ARS_ECORRUPT (corrupt, truncated, or larger than dst_cap). */
+   or ARS_ECORRUPT (corrupt, truncated, empty, or larger than dst_cap);
+   ARS_EINVAL for a NULL src or dst with a nonzero size. */
 ARSENAL_COMPRESS_API int ars_lz4_decompress(const void *src, size_t src_size, void *dst,
                                             size_t dst_cap);
 
@@ -263,7 +264,10 @@ ARSENAL_COMPRESS_API int ars_lz4_frame_decompress(const void *src, size_t src_si
    header goes out with the first data (or at finish); finish writes the end
    mark and checksum, after which the next write starts a new frame. flush
    sends buffered data as a (short) block now. After an error every call
-   returns ARS_ESTATE. Memory: one allocation of about 2 * block_size (+ 64 KiB
+   returns ARS_ESTATE, but for a write refused with ARS_EINVAL (NULL data,
+   or more bytes than a promised content_size leaves room for): it has done
+   nothing and the writer goes on. A finish short of content_size is an
+   error. Memory: one allocation of about 2 * block_size (+ 64 KiB
    when linked, + 256 KiB of HC state at levels >= 3). */
 typedef struct ars_lz4_writer ars_lz4_writer;
 ARSENAL_COMPRESS_API int ars_lz4_writer_create(ars_lz4_writer **out, const ars_lz4_frame_opts *opts,
