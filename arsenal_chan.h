@@ -133,7 +133,9 @@
      waiter that a lock-free ring's operation had already woken to try
      again (see above) is waited for: destroy returns once it is done with
      the channel, yielding meanwhile when called in a coroutine (the
-     waiter may be one of its thread's).
+     waiter may be one of its thread's). So is a select parked on the
+     channel that another of its channels woke so, until it has parked
+     again or returned.
    - A coroutine woken because its send/recv completed ignores an ars_cancel
      that raced with it; the cancel stays pending for its next blocking call.
    - Queues need a power-of-two capacity; their elements are copied (memcpy).
@@ -1035,10 +1037,17 @@ ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **
    retry by another of its channels learns so that this one is gone.)
    A waiter woken with ARS__CH_RETRY comes back to the channel: its waker
    counts it in `going` as well, and it takes that off after its last
-   access, or once it is queued again (then it is a waiter as any). */
+   access, or once it is queued again (then it is a waiter as any).
+   ARS__CH_HELD: unlinked and counted in `going` for its thread, which takes
+   that off itself. A waker that drops a waiter whose park ended otherwise
+   leaves it so (it may be a select woken to retry by another channel, which
+   comes back to this one), and so does a select woken to retry for each
+   channel it leaves (ars__ch_leave_hold): it stays counted until its next
+   round has queued it again or returns, as if still parked there. */
 #define ARS__CH_GOING 2u
 #define ARS__CH_LEAVING 3u
 #define ARS__CH_GONE 4u
+#define ARS__CH_HELD 5u
 
 /* a waiter's linked word from e to d; true on success (a plain test and
    store where no other thread can run) */
@@ -1068,9 +1077,11 @@ ARS__CH_INLINE int ars__ch_cas32(uint32_t *p, uint32_t e, uint32_t d) {
 /* Takes the first parked waiter of a queue that can still be woken: it is
    unlinked and its park claimed (woken with `result`); the caller then
    copies and calls ars__ch_done. Waiters that timed out, were canceled or
-   whose select already fired elsewhere are dropped on the way; in a
-   destroy (`going`), those already ARS__CH_LEAVING are marked ARS__CH_GOING
-   and counted in c->going, to be waited for. */
+   whose select already fired (or was woken to retry) elsewhere are
+   dropped on the way, counted in c->going (ARS__CH_HELD: the waiter takes
+   that off); in a destroy (`going`), those already ARS__CH_LEAVING are
+   marked ARS__CH_GOING and counted, to be waited for, the others
+   ARS__CH_GONE. */
 ARS__CH_INLINE ars__chan_wait *ars__ch_take_g(ars_chan *c, ars__chan_wait **head, ars__chan_wait **tail,
                                              int result, int going) {
     ars__chan_wait *w;
@@ -1079,14 +1090,12 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take_g(ars_chan *c, ars__chan_wait **head
         if (won && w->thread != ARS__CH_THREAD() && !c->shared) c->shared = 1;   /* stored once */
         ars__ch_unlink_head(head, tail, w);
         if (won) return w;      /* ars__ch_done publishes linked = 0 */
-        if (going && !ars__ch_cas32(&w->linked, 1u, ARS__CH_GONE)) {
-            ars__ch_add32(&c->going, 1u);   /* LEAVING: it comes for the lock */
-            ARS__CH_ST32_REL(&w->linked, ARS__CH_GOING);
-            continue;
-        }
-        /* after linked = 0 a waiter that lost (deadline, cancel) may
-           return and reuse its memory: the last access to a loser */
-        if (!going) ARS__CH_ST32_REL(&w->linked, 0u);
+        if (going && ars__ch_cas32(&w->linked, 1u, ARS__CH_GONE)) continue;
+        /* LEAVING (it comes for the lock), or a loser of another waker
+           that may come back to the channel: counted. After this store a
+           loser may return and reuse its memory: the last access. */
+        ars__ch_add32(&c->going, 1u);
+        ARS__CH_ST32_REL(&w->linked, going ? ARS__CH_GOING : ARS__CH_HELD);
     }
     return NULL;
 }
@@ -1190,23 +1199,58 @@ static void ars__ch_wake_all(ars_chan *c, int recv_result, int going) {
     while ((w = ars__ch_take_g(c, &c->send_head, &c->send_tail, ARS_ECLOSED, going)) != NULL) ars__ch_done(w);
 }
 
+/* a waiter a waker dropped and counted (ARS__CH_HELD) takes that off,
+   its last access to the channel */
+ARS__CH_INLINE void ars__ch_unhold(ars_chan *c, ars__chan_wait *w) {
+    if (ARS__CH_LD32_ACQ(&w->linked) != ARS__CH_HELD) return;
+    w->linked = 0u;
+    ars__ch_add32(&c->going, (uint32_t)-1);
+}
 /* after a park that ended by deadline/cancel/ENOMEM: leave the queue;
    a destroy that unlinked us meanwhile waits for our answer (ARS__CH_GOING),
-   given after the last access to the channel. Either way linked is
-   ARS__CH_GONE after a destroy took the channel (never touch it again),
-   else 0. */
+   and a waker that dropped us (ARS__CH_HELD) for the channel's sake, given
+   after the last access to the channel. Either way linked is ARS__CH_GONE
+   after a destroy took the channel (never touch it again), else 0. */
 ARS__CH_INLINE void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
     int b;
     uint32_t v;
-    /* 1 -> LEAVING, or a waker (0) or a destroy (GONE) unlinked us first */
-    if (ARS__CH_LD32_ACQ(&w->linked) != 1u || !ars__ch_cas32(&w->linked, 1u, ARS__CH_LEAVING)) return;
+    /* 1 -> LEAVING, or the waker that woke us (0), a destroy (GONE) or
+       another waker (HELD) unlinked us first */
+    v = ARS__CH_LD32_ACQ(&w->linked);
+    if (v != 1u || !ars__ch_cas32(&w->linked, 1u, ARS__CH_LEAVING)) {
+        if (v) ars__ch_unhold(c, w);
+        return;
+    }
     b = ars__ch_lock_b(c);
     v = ARS__CH_LD32_ACQ(&w->linked);
     if (v == ARS__CH_LEAVING) ars__ch_unlink_q(c, is_send, w);
     ars__ch_unlock_t(c, b);
+    if (v != ARS__CH_LEAVING) {     /* GOING or HELD: counted for us */
+        w->linked = v == ARS__CH_GOING ? ARS__CH_GONE : 0u;
+        ars__ch_add32(&c->going, (uint32_t)-1);   /* the last access: a destroy may go on */
+    }
+}
+/* The same for a select woken to retry by another channel, which locks
+   this one again in its next round: still queued, it counts itself in
+   c->going under the lock (ARS__CH_HELD) as it leaves, and a waker that
+   dropped it did so already; after a destroy took the channel it is
+   ARS__CH_GONE (that case fires, ARS_ECLOSED), and 0 is the waiter its
+   waker fired (counted by that waker). */
+static void ars__ch_leave_hold(ars_chan *c, ars__chan_wait *w, int is_send) {
+    int b;
+    uint32_t v;
+    if (ARS__CH_LD32_ACQ(&w->linked) != 1u || !ars__ch_cas32(&w->linked, 1u, ARS__CH_LEAVING)) return;
+    b = ars__ch_lock_b(c);
+    v = ARS__CH_LD32_ACQ(&w->linked);
+    if (v == ARS__CH_LEAVING) {     /* no destroy has closed it: one would have found us */
+        ars__ch_unlink_q(c, is_send, w);
+        ars__ch_add32(&c->going, 1u);
+        w->linked = ARS__CH_HELD;
+    }
+    ars__ch_unlock_t(c, b);
     if (v == ARS__CH_GOING) {
         w->linked = ARS__CH_GONE;
-        ars__ch_add32(&c->going, (uint32_t)-1);   /* the last access: the destroy may go on */
+        ars__ch_add32(&c->going, (uint32_t)-1);
     }
 }
 
@@ -1743,13 +1787,24 @@ ARS__CH_INLINE void ars__ch_sel_unlock(ars__ch_sel *S) {
     int k;
     for (k = 0; k < S->n; k++) ars__ch_unlock_t(S->ch[k], S->b[k]);
 }
-/* unlinks every waiter of ours still queued (the locks held) */
-ARS__CH_INLINE void ars__ch_sel_unlink(ars__ch_sel *S, const ars_select_case *cs, int n) {
+/* unlinks every waiter of ours, just queued, and counts each in its
+   channel's going (ARS__CH_HELD), to lock them all again (the locks held) */
+static void ars__ch_sel_unlink_hold(ars__ch_sel *S, const ars_select_case *cs, int n) {
     int i;
     for (i = 0; i < n; i++) {
         ars__chan_wait *w = &S->w[i];
-        if (cs[i].ch && ARS__CH_LD32_ACQ(&w->linked)) ars__ch_unlink_q(cs[i].ch, cs[i].op == ARS_SELECT_SEND, w);
+        if (!cs[i].ch) continue;
+        ars__ch_unlink_q(cs[i].ch, cs[i].op == ARS_SELECT_SEND, w);
+        ars__ch_add32(&cs[i].ch->going, 1u);
+        w->linked = ARS__CH_HELD;
     }
+}
+/* takes off the counts of the waiters still ARS__CH_HELD (the last access
+   to their channels: after the final unlock, or queued again) */
+static void ars__ch_sel_release(ars__chan_wait *w, const ars_select_case *cs, int n) {
+    int i;
+    for (i = 0; i < n; i++)
+        if (cs[i].ch) ars__ch_unhold(cs[i].ch, &w[i]);
 }
 /* After the park: each waiter of ours still queued leaves its queue, under
    its channel's lock, one channel at a time (never a destroyed channel:
@@ -1758,6 +1813,13 @@ ARS__CH_INLINE void ars__ch_sel_leave(ars__ch_sel *S, const ars_select_case *cs,
     int i;
     for (i = 0; i < n; i++)
         if (cs[i].ch) ars__ch_leave(cs[i].ch, &S->w[i], cs[i].op == ARS_SELECT_SEND);
+}
+/* the same when woken to retry: each stays counted where it left
+   (ars__ch_leave_hold) */
+static void ars__ch_sel_leave_hold(ars__chan_wait *w, const ars_select_case *cs, int n) {
+    int i;
+    for (i = 0; i < n; i++)
+        if (cs[i].ch) ars__ch_leave_hold(cs[i].ch, &w[i], cs[i].op == ARS_SELECT_SEND);
 }
 /* A wake to retry on case woke's channel owe, which counted us in its
    `going`, that select did not use (it ended with r): passed on (the
@@ -1773,13 +1835,15 @@ static void ars__ch_sel_owed(ars_select_case *cs, int woke, int r, ars_chan *owe
     ars__ch_add32(&owe->going, (uint32_t)-1);
 }
 /* then, woken to retry on case woke (its waiters w gone from their
-   queues): -1 to look again, or the first case whose channel a destroy
-   took meanwhile, never to be touched again, which fires as if woken by
-   it (ARS_ECLOSED; the wake to retry passed on) */
-static int ars__ch_sel_gone(const ars__chan_wait *w, ars_select_case *cs, int n, int woke) {
+   queues, ars__ch_sel_leave_hold): -1 to look again, or the first case
+   whose channel a destroy took meanwhile, never to be touched again,
+   which fires as if woken by it (ARS_ECLOSED; the wake to retry passed
+   on, the other channels' counts taken off) */
+static int ars__ch_sel_gone(ars__chan_wait *w, ars_select_case *cs, int n, int woke) {
     int i;
     for (i = 0; i < n; i++)
         if (cs[i].ch && ARS__CH_LD32_ACQ(&w[i].linked) == ARS__CH_GONE) {
+            ars__ch_sel_release(w, cs, n);
             ars__ch_sel_owed(cs, woke, i, cs[woke].ch);
             cs[i].result = ARS_ECLOSED;
             return i;
@@ -1801,11 +1865,17 @@ ARS__CH_INLINE int ars__ch_case_do(ars_select_case *k) {
 /* One round of select (the cases checked): ARS__CH_SEL_RETRY + i when
    woken to look again by a lock-free ring's operation on case i (*owe:
    its channel, which counted us), ARS__CH_SEL_RETRY - 1 when it found a
-   lock-free ring ready as it was about to park. A count owed from an
-   earlier round (*owe) is taken off once queued again (*owe: NULL). */
+   lock-free ring ready as it was about to park. Either way its waiters
+   are left counted on their channels (ARS__CH_HELD, or GONE where a
+   destroy took one): from the park until this round locks them again, the
+   select stays registered on each. A round after the first (`again`) takes
+   off those counts once queued again, and so the count owed from an
+   earlier round (*owe, then NULL); it keeps them otherwise (the caller
+   takes them off after the last round). They go while the locks are held:
+   no destroy has closed a channel there, or its case would be ready. */
 #define ARS__CH_SEL_RETRY 0x40000000
 ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case *cs, int n, int64_t deadline,
-                                          ars_chan **owe) {
+                                          ars_chan **owe, int again) {
     ars__chan_state st;
     ars_waker wk;
     int i, r;
@@ -1850,6 +1920,7 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
         if (deadline == 0) { ars__ch_sel_unlock(S); return ARS_EAGAIN; }
         wk = ARS__CH_PARK_PREPARE();
         if (!wk.co) { ars__ch_sel_unlock(S); return ARS_ESTATE; }
+        if (again) ars__ch_sel_release(S->w, cs, n);    /* queued again below */
         st.done = 0; st.fired = -1;
         shared = 0; lf = 0;
         for (i = 0; i < n; i++) {
@@ -1871,22 +1942,26 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
         /* one is ready after all: end the prepared park ourselves (or a
            cancel that came first ends it), then start over */
         (void)ARS__CH_WAKE(wk, ARS__CH_RETRY);
-        ars__ch_sel_unlink(S, cs, n);
+        ars__ch_sel_unlink_hold(S, cs, n);
         ars__ch_sel_unlock(S);
         r = ARS__CH_PARK(-1);
-        return r == ARS__CH_RETRY ? ARS__CH_SEL_RETRY - 1 : r;
+        if (r == ARS__CH_RETRY) return ARS__CH_SEL_RETRY - 1;
+        ars__ch_sel_release(S->w, cs, n);
+        return r;
     }
     if (*owe) { ars__ch_add32(&(*owe)->going, (uint32_t)-1); *owe = NULL; }   /* queued: a waiter as any */
     ars__ch_sel_unlock(S);
     r = ars__ch_wait(&st, shared | lf, deadline);
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) ars__ch_wait_done(&st);
-    ars__ch_sel_leave(S, cs, n);
     if (r == ARS__CH_RETRY) {
-        int gone = ars__ch_sel_gone(S->w, cs, n, st.fired);
+        int gone;
+        ars__ch_sel_leave_hold(S->w, cs, n);
+        gone = ars__ch_sel_gone(S->w, cs, n, st.fired);
         if (gone >= 0) return gone;
         *owe = cs[st.fired].ch;
         return ARS__CH_SEL_RETRY + st.fired;
     }
+    ars__ch_sel_leave(S, cs, n);
     if (r == 0 || r == ARS_ECLOSED) {
         cs[st.fired].result = r;
         return st.fired;
@@ -1896,13 +1971,15 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
 
 /* Rounds after one that ended woken to retry (woke: by a lock-free ring's
    operation on that case, or -1; owe: the channel that counted us for that
-   wake, until a round queues us again). A wake still owed at the end is
-   passed on unless its case fired (ars__ch_sel_owed). */
+   wake, until a round queues us again; the waiters' counts as the round
+   left them). A wake still owed at the end is passed on unless its case
+   fired (ars__ch_sel_owed); the counts left are taken off. */
 ARS__CH_NOINLINE int ars__ch_select_again(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline,
                                           int woke, ars_chan *owe) {
     int r;
-    while ((r = ars__ch_select_round(S, cs, n, deadline, &owe)) >= ARS__CH_SEL_RETRY - 1)
+    while ((r = ars__ch_select_round(S, cs, n, deadline, &owe, 1)) >= ARS__CH_SEL_RETRY - 1)
         if (r >= ARS__CH_SEL_RETRY) woke = r - ARS__CH_SEL_RETRY;
+    ars__ch_sel_release(S->w, cs, n);
     if (owe) ars__ch_sel_owed(cs, woke, r, owe);
     return r;
 }
@@ -1910,26 +1987,36 @@ ARS__CH_NOINLINE int ars__ch_select_again(ars__ch_sel *S, ars_select_case *cs, i
 /* a select whose state is ready (S checked and filled) */
 ARS__CH_INLINE int ars__ch_select_run(ars__ch_sel *S, ars_select_case *cs, int n, int64_t deadline) {
     ars_chan *owe = NULL;
-    int r = ars__ch_select_round(S, cs, n, deadline, &owe);
+    int r = ars__ch_select_round(S, cs, n, deadline, &owe, 0);
     if (ARS__CH_LIKELY(r < ARS__CH_SEL_RETRY - 1)) return r;
     return ars__ch_select_again(S, cs, n, deadline, r >= ARS__CH_SEL_RETRY ? r - ARS__CH_SEL_RETRY : -1, owe);
 }
 /* up to two cases (those the pair path leaves), then up to
-   ARSENAL_CHAN_SELECT_STACK: the state in this frame, sized to fit. woke:
-   ARS__CH_FRESH for a new select, else the pair path going on after a
-   wake to look again (ars__ch_select_again's woke) */
-#define ARS__CH_FRESH (-2)
-ARS__CH_NOINLINE int ars__ch_select_2w(ars_select_case *cs, int n, int64_t deadline, int woke) {
+   ARSENAL_CHAN_SELECT_STACK: the state in this frame, sized to fit */
+ARS__CH_NOINLINE int ars__ch_select_2(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_wait w[2];
     ars_chan *ch[2];
     unsigned char b[2];
     ars__ch_sel S;
     S.w = w; S.ch = ch; S.b = b;
     if (ars__ch_sel_prep(&S, cs, n)) return ARS_EINVAL;
-    if (woke != ARS__CH_FRESH) return ars__ch_select_again(&S, cs, n, deadline, woke, cs[woke].ch);
     return ars__ch_select_run(&S, cs, n, deadline);
 }
-#define ars__ch_select_2(cs, n, deadline) ars__ch_select_2w((cs), (n), (deadline), ARS__CH_FRESH)
+/* the pair path woken to retry on case woke (w: its waiters, in the
+   caller's frame): the general rounds, or the other case, ARS_ECLOSED, if a
+   destroy took its channel */
+ARS__CH_NOINLINE int ars__ch_pair_retry(ars_select_case *cs, int64_t deadline, ars__chan_wait *w, int woke) {
+    ars_chan *ch[2];
+    unsigned char b[2];
+    ars__ch_sel S;
+    int gone;
+    ars__ch_sel_leave_hold(w, cs, 2);
+    gone = ars__ch_sel_gone(w, cs, 2, woke);
+    if (gone >= 0) return gone;
+    S.w = w; S.ch = ch; S.b = b;
+    (void)ars__ch_sel_prep(&S, cs, 2);      /* checked by the pair path */
+    return ars__ch_select_again(&S, cs, 2, deadline, woke, cs[woke].ch);
+}
 #if ARSENAL_CHAN_SELECT_STACK > 2
 ARS__CH_NOINLINE int ars__ch_select_small(ars_select_case *cs, int n, int64_t deadline) {
     ars__chan_wait w[ARSENAL_CHAN_SELECT_STACK];
@@ -2050,15 +2137,12 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
         /* a peer (or close) unlinked the waiter it woke */
         ars__ch_wait_done(&st);
-        ars__ch_leave(c0, &w[0], snd0);
-        ars__ch_leave(c1, &w[1], snd1);
         /* a ring turned lock-free while the pair was parked, and an
-           operation on it woke us to look again: the general rounds (or
-           the other case, ARS_ECLOSED, if a destroy took its channel) */
-        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) {
-            int gone = ars__ch_sel_gone(w, cs, 2, st.fired);
-            return gone >= 0 ? gone : ars__ch_select_2w(cs, 2, deadline, st.fired);
-        }
+           operation on it woke us to look again */
+        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) return ars__ch_pair_retry(cs, deadline, w, st.fired);
+        /* the waiter it woke is unlinked (linked 0): the other leaves */
+        if (st.fired) ars__ch_leave(c0, &w[0], snd0);
+        else ars__ch_leave(c1, &w[1], snd1);
         cs[st.fired].result = r;
         return st.fired;
     }
@@ -2445,6 +2529,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_GOING
 #undef ARS__CH_LEAVING
 #undef ARS__CH_GONE
+#undef ARS__CH_HELD
 #undef ARS__CH_INLINE_SIZE
 #undef ars__ch_fast_lock
 #undef ars__ch_pair_do

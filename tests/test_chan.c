@@ -2049,6 +2049,83 @@ static void test_threads_destroy_retry(void) {
     EXPECT_EQ(dt_bad, 0);
 }
 
+/* A destroy on another thread while a select woken to retry by one
+   channel (x, a lock-free ring's push) is between leaving its queue on
+   another (y) and locking y again in its next round: the select was parked
+   on y, so the destroy must wait for it (before, it freed y under that
+   round: here y's memory set up again, with an element, which the select
+   then took). This thread holds the lock of a third channel z to stop the
+   select there, after (mode 0) or before (mode 1) its leave of y, and
+   takes x's element back. Mode 0: the select has left y's queue. Mode 1:
+   a push on y (its element taken back too) dropped the select's waiter,
+   its park already claimed, from y's queue. Either way the destroy then
+   finds nothing of the select on y. The select must return y's end
+   (ARS_ECLOSED). */
+static ars_chan sw_z;
+static size_t sw_zbuf[ARS_CHAN_BUFFER_SIZE(sizeof(long), 4) / sizeof(size_t)];
+static int sw_mode, sw_deinit;
+static long sw_bad;
+static void sw_select(void *arg) {
+    long v = 0, u = 0;
+    int y = sw_mode == 0 ? 1 : 2, r;
+    ars_select_case cs[3] = { ARS_RECV_CASE(&dt_x, &v), ARS_RECV_CASE(&dt_y, &u), ARS_RECV_CASE(&sw_z, &u) };
+    (void)arg;
+    if (sw_mode == 1) { cs[1].ch = &sw_z; cs[2].ch = &dt_y; }      /* z left before y */
+    r = ars_select(cs, 3, ars_now() + 5000);
+    if (r != y || cs[y].result != ARS_ECLOSED || u != 0) AADD(&sw_bad, 1);
+}
+static void sw_thread(void *arg) {
+    (void)arg;
+    ars_go(sw_select, NULL);
+    ars_go(dt_notify, NULL);
+    ars_sched_run();
+    ars_coro_cache_trim();
+}
+static void sw_destroy(void *arg) { (void)arg; EXPECT_EQ(ars_chan_deinit(&dt_y), 0); ASTORE(&sw_deinit, 1); }
+static void test_threads_destroy_select_between(void) {
+    int round, b, again;
+    sw_bad = 0;
+    for (round = 0; round < 4; round++) {
+        long v = 5, w = 7;
+        int64_t t0;
+        sw_mode = round & 1;
+        dt_make(&dt_x, dt_xbuf);
+        dt_make(&dt_y, dt_ybuf);
+        dt_make(&sw_z, sw_zbuf);
+        ASTORE(&dt_parked, 0);
+        ASTORE(&sw_deinit, 0);
+        spawn_thread(0, sw_thread, NULL);
+        while (!ALOAD(&dt_parked)) ars_test_yield();
+        b = ars__ch_lock_b(&sw_z);
+        EXPECT_EQ(ars_chan_try_send(&dt_x, &v), 0);     /* wakes the select to retry */
+        if (sw_mode == 0) {
+            /* it leaves y, then waits for z's lock */
+            while (__atomic_load_n(&dt_y.recv_head, __ATOMIC_ACQUIRE) != NULL) ars_test_yield();
+        } else {                            /* the push drops it, the pop takes the element back */
+            EXPECT_EQ(ars_chan_try_send(&dt_y, &w), 0);
+            EXPECT_EQ(ars_chan_try_recv(&dt_y, &w), 0);
+        }
+        EXPECT_EQ(ars_chan_try_recv(&dt_x, &v), 0);
+        spawn_thread(1, sw_destroy, NULL);
+        /* the deinit returns, or it waits for the select (counted on y) */
+        t0 = ars_now();
+        while (!ALOAD(&sw_deinit) && !__atomic_load_n(&dt_y.going, __ATOMIC_ACQUIRE) && ars_now() - t0 < 2000)
+            ars_test_yield();
+        again = ALOAD(&sw_deinit);
+        if (again) {                        /* y's memory a new channel before the select's next round */
+            EXPECT_EQ(ars_chan_init(&dt_y, sizeof(long), 4, dt_ybuf, sizeof dt_ybuf), 0);
+            EXPECT_EQ(ars_chan_try_send(&dt_y, &w), 0);
+        }
+        ars__ch_unlock_t(&sw_z, b);
+        thr_join(thr[0]);
+        thr_join(thr[1]);
+        EXPECT_EQ(ars_chan_deinit(&dt_x), 0);
+        if (again) EXPECT_EQ(ars_chan_deinit(&dt_y), 0);
+        EXPECT_EQ(ars_chan_deinit(&sw_z), 0);
+    }
+    EXPECT_EQ(sw_bad, 0);
+}
+
 static void test_plain_threads(void) {
     long v = 1;
     int64_t t0;
@@ -2132,6 +2209,7 @@ int main(void) {
     ARS_RUN(test_threads_close_race);
     ARS_RUN(test_threads_destroy_race);
     ARS_RUN(test_threads_destroy_retry);
+    ARS_RUN(test_threads_destroy_select_between);
     ARS_RUN(test_threads_select_pass_on);
     ARS_RUN(test_threads_select_pass_on_1t);
     ARS_RUN(test_threads_cancel);
