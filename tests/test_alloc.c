@@ -612,13 +612,27 @@ static void test_heap_check_detects_corruption(void) {
 }
 
 #if ARSENAL_ALLOC_DEBUG
+/* End of a debug-check test: everything freed comes back as one free
+   block, the heap checks clean, exactly `asserts` debug asserts fired
+   since `before` (taken back: they were expected), and the heap goes. */
+static void heap_end_whole(ars_heap *h, int before, int asserts) {
+    ars_heap_stats st;
+    ars_heap_trim(h);
+    ars_heap_get_stats(h, &st);
+    EXPECT_EQ(st.used, 0);
+    EXPECT_EQ(st.free_blocks, 1);
+    EXPECT_EQ(ars_heap_check(h), 0);
+    EXPECT_EQ(t_asserts - before, asserts);
+    t_asserts = before;
+    ars_heap_deinit(h);
+}
+
 /* Debug builds catch a double free (one ARSENAL_ASSERT each) and ignore it,
    also when the block was already merged into the free block before it or
    waits in the free-block cache; the heap stays intact. */
 static void test_heap_debug_double_free(void) {
     ars_heap h;
     unsigned char *a, *b, *c, *x, *y;
-    ars_heap_stats st;
     int before = t_asserts;
     ars_heap_init(&h, heap_mem, 8192);
     a = (unsigned char *)ars_heap_alloc(&h, 64);
@@ -660,14 +674,7 @@ static void test_heap_debug_double_free(void) {
     ars_heap_free(&h, x);
     ars_heap_free(&h, y);
     ars_heap_free(&h, c);
-    ars_heap_trim(&h);
-    ars_heap_get_stats(&h, &st);
-    EXPECT_EQ(st.used, 0);
-    EXPECT_EQ(st.free_blocks, 1);
-    EXPECT_EQ(ars_heap_check(&h), 0);
-    EXPECT_EQ(t_asserts - before, 6);
-    t_asserts = before;   /* these were expected */
-    ars_heap_deinit(&h);
+    heap_end_whole(&h, before, 6);
 }
 
 /* A freed aligned block loses the marker below its pointer to the list (or
@@ -718,17 +725,7 @@ static void heap_aligned_double_free(unsigned char *mem, size_t len, int cached)
     ars_heap_free(&h, x);
     ars_heap_free(&h, g0);
     ars_heap_free(&h, g[0]); ars_heap_free(&h, g[1]); ars_heap_free(&h, g[2]);
-    ars_heap_trim(&h);
-    {
-        ars_heap_stats st;
-        ars_heap_get_stats(&h, &st);
-        EXPECT_EQ(st.used, 0);
-        EXPECT_EQ(st.free_blocks, 1);
-    }
-    EXPECT_EQ(ars_heap_check(&h), 0);
-    EXPECT_EQ(t_asserts - before, 2);
-    t_asserts = before;   /* these were expected */
-    ars_heap_deinit(&h);
+    heap_end_whole(&h, before, 2);
 }
 static void test_heap_debug_aligned_double_free(void) {
     unsigned char *mem = heap_mem;
