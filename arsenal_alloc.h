@@ -224,6 +224,17 @@ typedef struct ars_allocator {
 /* Sizes of the heap's list table (second level, first level). */
 #define ARS_HEAP_SL_COUNT (1 << ARSENAL_ALLOC_HEAP_SL_LOG2)
 #define ARS_HEAP_FL_COUNT (ARSENAL_ALLOC_HEAP_MAX_LOG2 - ARSENAL_ALLOC_HEAP_SL_LOG2 - 2)
+/* The heap's bitmap words (one bit per free list): 64 lists a word where
+   pointers are 64-bit, 32 elsewhere. */
+#if defined(UINTPTR_MAX) && UINTPTR_MAX > 0xffffffffu
+typedef uint64_t ars_heap_map;
+#define ARS_HEAP_MAP_LOG2 6
+#else
+typedef uint32_t ars_heap_map;
+#define ARS_HEAP_MAP_LOG2 5
+#endif
+#define ARS_HEAP_MAP_WORDS \
+    ((ARS_HEAP_FL_COUNT * ARS_HEAP_SL_COUNT + (1 << ARS_HEAP_MAP_LOG2) - 1) >> ARS_HEAP_MAP_LOG2)
 #ifndef ARSENAL_ALLOC_HEAP_CACHE_CLASSES
 #define ARSENAL_ALLOC_HEAP_CACHE_CLASSES 128
 #endif
@@ -373,11 +384,12 @@ struct ars__hblk {
 };
 /* Holds pointers to itself once initialised: do not copy it. */
 typedef struct ars_heap {
-    uint32_t fl_bitmap;                                /* non-empty first levels */
-    uint32_t sl_bitmap[ARS_HEAP_FL_COUNT + 1];         /* non-empty lists per level; 0 at the end */
+    uint32_t fl_bitmap;                                /* words of sl_bitmap not 0 */
+    ars_heap_map sl_bitmap[ARS_HEAP_MAP_WORDS + 1];    /* non-empty lists; 0 at the end */
     struct ars__hblk *heads[ARS_HEAP_FL_COUNT * ARS_HEAP_SL_COUNT]; /* free lists by class */
     struct ars__hblk nil;                              /* end of every list */
     size_t cache_max;                                  /* largest size cached (0: cache off) */
+    size_t fast_n;                                     /* requests below take the fast path */
     size_t used, peak;                                 /* bytes in used blocks, cached ones included */
     size_t allocs, frees;                              /* operations so far */
     size_t total;                                      /* bytes in blocks */
@@ -1163,6 +1175,15 @@ ARSENAL_ALLOC_API ars_allocator ars_pool_mt_allocator(ars_pool_mt *p) {
    if it fits, else the first block of the next non-empty class (good fit),
    and as a last resort looks a bounded way down its own class.
 
+   One bit per class says its list is not empty, in words of 64 bits (32
+   where pointers are), and fl_bitmap has one bit per word that is not 0:
+   a search is a bit scan in the request's word and, when nothing is left
+   there, one in fl_bitmap and one in the word it names. With 64-bit words,
+   word 0 holds every exact class for requests below 501 bytes: the fast
+   path of ars_heap_alloc looks only there, and knows the size of the block
+   it takes (the class times 8) before it reads the block, so whether to
+   split is decided by the bitmap, not by a load that may miss the cache.
+
    A free block's previous block is never free (neighbours are coalesced at
    once), so a block taken from a list never has PREV_FREE set. */
 
@@ -1185,6 +1206,10 @@ typedef struct ars__hregion {
 #define ARS__HB_PAYLOAD(b) ((void *)((unsigned char *)(b) + 8))
 #define ARS__HEAP_SMALL ((size_t)1 << (ARSENAL_ALLOC_HEAP_SL_LOG2 + 3))
 #define ARS__HEAP_EXACT (2u << ARSENAL_ALLOC_HEAP_SL_LOG2)   /* classes below: one size each */
+/* classes below ARS__HEAP_FAST are exact and in bitmap word 0; requests
+   below ARS__HEAP_FAST_N bytes make blocks of those classes */
+#define ARS__HEAP_FAST (ARS__HEAP_EXACT < (1u << ARS_HEAP_MAP_LOG2) ? ARS__HEAP_EXACT : (1u << ARS_HEAP_MAP_LOG2))
+#define ARS__HEAP_FAST_N ((size_t)ARS__HEAP_FAST * 8 - 11)
 #define ARS__HEAP_NCLASS ((unsigned)(ARS_HEAP_FL_COUNT * ARS_HEAP_SL_COUNT))
 #define ARS__HEAP_MAXBLK ((size_t)(((uint64_t)1 << ARSENAL_ALLOC_HEAP_MAX_LOG2) - 8))
 #define ARS__HEAP_MAXREQ (ARS__HEAP_MAXBLK / 2)
@@ -1199,6 +1224,17 @@ static unsigned ars__ffs32(uint32_t x) { unsigned long i; _BitScanForward(&i, x)
 #else
 static unsigned ars__fls32(uint32_t x) { unsigned n = 0; while (x >>= 1) n++; return n; }
 static unsigned ars__ffs32(uint32_t x) { unsigned n = 0; while (!(x & 1u)) { x >>= 1; n++; } return n; }
+#endif
+#if ARS_HEAP_MAP_LOG2 == 5
+#define ars__ffsmap(x) ars__ffs32(x)
+#elif defined(__GNUC__) || defined(__clang__)
+#define ars__ffsmap(x) ((unsigned)__builtin_ctzll(x))
+#elif defined(_MSC_VER) && defined(_WIN64)
+static unsigned ars__ffsmap(uint64_t x) { unsigned long i; _BitScanForward64(&i, x); return (unsigned)i; }
+#else
+static unsigned ars__ffsmap(uint64_t x) {
+    return (uint32_t)x ? ars__ffs32((uint32_t)x) : 32u + ars__ffs32((uint32_t)(x >> 32));
+}
 #endif
 
 /* Flat class of a block size: first level (class >> SL_LOG2) and second
@@ -1228,15 +1264,16 @@ static ARS__INLINE size_t ars__heap_bsize(size_t n) {
     ((ars__hblk *)(void *)((unsigned char *)&(h)->heads[c] - offsetof(ars__hblk, next_free)))
 #define ARS__HEAD(h, c) (ARS__CELL(h, c)->next_free)
 #define ARS__SLMASK ((uint32_t)ARS_HEAP_SL_COUNT - 1)
+#define ARS__MAPMASK ((1u << ARS_HEAP_MAP_LOG2) - 1)
 
 /* Clears class c's bits when `empty` (0 or 1). Arithmetic, not a branch or
    a select a compiler would turn into one: whether a list just ran empty is
    a coin toss under random sizes. */
 static ARS__INLINE void ars__heap_clear_if(ars_heap *h, unsigned c, uint32_t empty) {
-    unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
-    uint32_t s = h->sl_bitmap[fl] & ~(empty << (c & ARS__SLMASK));
-    h->sl_bitmap[fl] = s;
-    h->fl_bitmap &= ~((uint32_t)(s == 0) << fl);
+    unsigned w = c >> ARS_HEAP_MAP_LOG2;
+    ars_heap_map s = h->sl_bitmap[w] & ~((ars_heap_map)empty << (c & ARS__MAPMASK));
+    h->sl_bitmap[w] = s;
+    h->fl_bitmap &= ~((uint32_t)(s == 0) << w);
 }
 
 ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
@@ -1246,8 +1283,8 @@ ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, 
     b->prev_free = ARS__CELL(h, c);
     first->prev_free = b;                 /* harmless on nil */
     ARS__HEAD(h, c) = b;
-    h->sl_bitmap[c >> ARSENAL_ALLOC_HEAP_SL_LOG2] |= 1u << (c & ARS__SLMASK);
-    h->fl_bitmap |= 1u << (c >> ARSENAL_ALLOC_HEAP_SL_LOG2);
+    h->sl_bitmap[c >> ARS_HEAP_MAP_LOG2] |= (ars_heap_map)1 << (c & ARS__MAPMASK);
+    h->fl_bitmap |= 1u << (c >> ARS_HEAP_MAP_LOG2);
 }
 
 /* Unlinks free block b (of `size` bytes) from anywhere in its list. */
@@ -1271,17 +1308,17 @@ ARS__NOASAN static ARS__INLINE ars__hblk *ars__heap_pop(ars_heap *h, unsigned c)
 
 /* First non-empty class at or above c (< ARS__HEAP_NCLASS), or NCLASS. */
 static ARS__INLINE unsigned ars__heap_search(const ars_heap *h, unsigned c) {
-    unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
-    uint32_t m = h->sl_bitmap[fl] & (~(uint32_t)0 << (c & ARS__SLMASK));
-    /* the next non-empty level, or the always-empty one past the end (a
+    unsigned w = c >> ARS_HEAP_MAP_LOG2;
+    ars_heap_map m = h->sl_bitmap[w] & (~(ars_heap_map)0 << (c & ARS__MAPMASK));
+    /* the next non-empty word, or the always-empty one past the end (a
        branch here beats selects: it lets the CPU run ahead to the list) */
-    unsigned f2 = ars__ffs32((h->fl_bitmap & (~(uint32_t)1 << fl)) | ((uint32_t)1 << ARS_HEAP_FL_COUNT));
+    unsigned w2 = ars__ffs32((h->fl_bitmap & (~(uint32_t)1 << w)) | ((uint32_t)1 << ARS_HEAP_MAP_WORDS));
     if (!m) {
-        fl = f2;
-        m = h->sl_bitmap[f2];
+        w = w2;
+        m = h->sl_bitmap[w2];
     }
     if (!m) return ARS__HEAP_NCLASS;
-    return (fl << ARSENAL_ALLOC_HEAP_SL_LOG2) + ars__ffs32(m);
+    return (w << ARS_HEAP_MAP_LOG2) + ars__ffsmap(m);
 }
 
 /* Marks the unlinked free block b used with `size` bytes; splits off and
@@ -1393,6 +1430,7 @@ ARSENAL_ALLOC_API int ars_heap_init(ars_heap *h, void *mem, size_t size) {
     ARSENAL_ALLOC_MEMSET(h, 0, sizeof *h);
     for (c = 0; c < ARS__HEAP_NCLASS; c++) ARS__HEAD(h, c) = ARS__NIL(h);
     ARS__NIL(h)->next_free = ARS__NIL(h);   /* the scan in ars__heap_find stops on it */
+    h->fast_n = ARS__HEAP_FAST_N;
     if (!mem && size == 0) return 0;
     return ars_heap_add_region(h, mem, size);
 }
@@ -1429,33 +1467,18 @@ ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
 #endif
 }
 
-/* Rare cases of ars_heap_alloc: a non-exact class, nothing in the bitmaps,
-   a cache to flush before giving up. */
-ARS__NOASAN ARS__NOINLINE static void *ars__heap_alloc_slow(ars_heap *h, size_t n, size_t size) {
-    ars__hblk *b = ars__heap_find(h, size);
-    void *p;
-    if (!b) {
-        if (!h->ncached) return NULL;
-        ars__heap_flush(h, 0);
-        b = ars__heap_find(h, size);
-        if (!b) return NULL;
-    }
-    ars__heap_take(h, b, size);
-    h->allocs++;
-    p = ARS__HB_PAYLOAD(b);
-    ARS__UNPOISON(p, n);
-    return p;
-}
-
-ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
+/* Every case of ars_heap_alloc but the fast path's: a request too big for
+   it or refused, the cache, nothing free in bitmap word 0 at or above the
+   request's class, a cache to flush before giving up. */
+ARS__NOASAN ARS__NOINLINE static void *ars__heap_alloc_any(ars_heap *h, size_t n) {
     size_t size;
     unsigned c;
     ars__hblk *b;
     void *p;
-    if (ARS__UNLIKELY(n > ARS__HEAP_MAXREQ)) return NULL;
+    if (n > ARS__HEAP_MAXREQ) return NULL;
     size = ars__heap_bsize(n);
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
-    if (ARS__UNLIKELY(size <= h->cache_max)) {   /* cache_max is 0 when it is off */
+    if (size <= h->cache_max) {   /* cache_max is 0 when it is off */
         b = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
         if (b) {
             h->cache[ARS__HCACHE_CLASS(size)] = b->next_free;
@@ -1469,12 +1492,64 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
         }
     }
 #endif
-    /* the exact classes are the sizes below 16 << SL_LOG2, 8 bytes apart */
-    if (ARS__UNLIKELY(size >= (ARS__HEAP_SMALL << 1))) return ars__heap_alloc_slow(h, n, size);
-    c = ars__heap_search(h, (unsigned)(size >> 3));   /* any block found fits */
-    if (ARS__UNLIKELY(c >= ARS__HEAP_NCLASS)) return ars__heap_alloc_slow(h, n, size);
-    b = ars__heap_pop(h, c);
+    /* the exact classes are the sizes below 16 << SL_LOG2, 8 bytes apart:
+       any block found at or above the request's fits */
+    if (size < (ARS__HEAP_SMALL << 1) && (c = ars__heap_search(h, (unsigned)(size >> 3))) < ARS__HEAP_NCLASS) {
+        b = ars__heap_pop(h, c);
+    } else if ((b = ars__heap_find(h, size)) == NULL) {
+        if (!h->ncached) return NULL;
+        ars__heap_flush(h, 0);
+        b = ars__heap_find(h, size);
+        if (!b) return NULL;
+    }
     ars__heap_take(h, b, size);
+    h->allocs++;
+    p = ARS__HB_PAYLOAD(b);
+    ARS__UNPOISON(p, n);
+    return p;
+}
+
+/* The fast path: classes below ARS__HEAP_FAST are exact and all in bitmap
+   word 0, so the block found there is known to be (c2 - c) * 8 bytes longer
+   than the request before its head is read: whether to split is decided on
+   the bitmap, not on a load that may miss the cache. Requests from
+   h->fast_n up (0 while the cache is on) go to ars__heap_alloc_any. */
+ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
+    size_t size, rem;
+    unsigned c, c2;
+    ars_heap_map m;
+    ars__hblk *b, *nx;
+    void *p;
+    if (ARS__UNLIKELY(n >= h->fast_n)) return ars__heap_alloc_any(h, n);
+    size = ars__heap_bsize(n);
+    c = (unsigned)(size >> 3);
+    m = h->sl_bitmap[0] & (~(ars_heap_map)0 << c);
+    if (ARS__UNLIKELY(!m)) return ars__heap_alloc_any(h, n);
+    c2 = ars__ffsmap(m);
+    b = ARS__HEAD(h, c2);
+    nx = b->next_free;
+    ARS__HEAD(h, c2) = nx;
+    nx->prev_free = ARS__CELL(h, c2);
+    h->sl_bitmap[0] &= ~((ars_heap_map)(nx == ARS__NIL(h)) << c2);   /* fl_bitmap's bit 0 is never read */
+    rem = (size_t)(c2 - c) << 3;
+    if (rem >= ARS__HB_MIN) {
+        ars__hblk *r = ARS__HB_AT(b, size), *first;
+        c = c2 - c;                        /* the remainder's class */
+        r->head = (uint32_t)rem | ARS__HB_FREE;
+        ARS__HB_AT(r, rem)->prev_size = (uint32_t)rem;   /* next already has PREV_FREE */
+        first = ARS__HEAD(h, c);
+        r->next_free = first;
+        r->prev_free = ARS__CELL(h, c);
+        first->prev_free = r;
+        ARS__HEAD(h, c) = r;
+        h->sl_bitmap[0] |= (ars_heap_map)1 << c;
+    } else {
+        size = (size_t)c2 << 3;
+        ARS__HB_AT(b, size)->head &= ~ARS__HB_PFREE;
+    }
+    b->head = (uint32_t)size;              /* a listed block's predecessor is used */
+    h->used += size;
+    if (h->used > h->peak) h->peak = h->used;
     h->allocs++;
     p = ARS__HB_PAYLOAD(b);
     ARS__UNPOISON(p, n);
@@ -1486,6 +1561,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_set_cache(ars_heap *h, size_t max_by
     if (per_class == 0 || per_class > 255) per_class = 255;
     h->cache_limit = ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0 ? max_bytes : 0;
     h->cache_max = h->cache_limit ? ARS__HB_MIN + 8 * ((size_t)ARS_HEAP_CACHE_COUNT - 1) : 0;
+    h->fast_n = h->cache_max ? 0 : ARS__HEAP_FAST_N;
     h->cache_per_class = (unsigned char)per_class;
     ars__heap_flush(h, h->cache_limit);
     for (c = 0; c < (size_t)ARS_HEAP_CACHE_COUNT; c++)   /* trim classes over the new limit */
@@ -1794,10 +1870,11 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
     }
     ARS__HCHECK(total == h->total && used == h->used && nused == h->allocs - h->frees + h->ncached);
     for (c = 0; c < ARS__HEAP_NCLASS; c++) {
-        unsigned fl = c >> ARSENAL_ALLOC_HEAP_SL_LOG2;
+        unsigned w = c >> ARS_HEAP_MAP_LOG2;
         const ars__hblk *b = ARS__HEAD(h, c), *prev = ARS__CELL(h, c);
-        if ((c & ARS__SLMASK) == 0) ARS__HCHECK(((h->fl_bitmap >> fl) & 1u) == (h->sl_bitmap[fl] != 0));
-        ARS__HCHECK(((h->sl_bitmap[fl] >> (c & ARS__SLMASK)) & 1u) == (b != ARS__NIL(h)));
+        /* bit 0 is never read, and the fast path leaves it as it was */
+        if ((c & ARS__MAPMASK) == 0 && w > 0) ARS__HCHECK(((h->fl_bitmap >> w) & 1u) == (h->sl_bitmap[w] != 0));
+        ARS__HCHECK(((h->sl_bitmap[w] >> (c & ARS__MAPMASK)) & 1u) == (b != ARS__NIL(h)));
         for (; b != ARS__NIL(h); prev = b, b = b->next_free) {
             ARS__HCHECK(++listed <= nfree);   /* also stops cycles */
             ARS__HCHECK((b->head & ARS__HB_FREE) && b->prev_free == prev);
@@ -1806,7 +1883,7 @@ ARS__NOASAN ARSENAL_ALLOC_API int ars_heap_check(const ars_heap *h) {
         }
     }
     ARS__HCHECK(listed == nfree);
-    ARS__HCHECK(ARS__NIL(h)->next_free == ARS__NIL(h) && h->fl_bitmap >> ARS_HEAP_FL_COUNT == 0);
+    ARS__HCHECK(ARS__NIL(h)->next_free == ARS__NIL(h) && h->fl_bitmap >> ARS_HEAP_MAP_WORDS == 0);
 #if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
     {
         size_t cc, cbytes = 0, cn = 0;
@@ -1842,7 +1919,7 @@ ARS__NOASAN ARSENAL_ALLOC_API void ars_heap_get_stats(const ars_heap *h, ars_hea
     st->frees = h->frees;
     for (c = 0; c < ARS__HEAP_NCLASS; c++) {   /* counts the free lists */
         const ars__hblk *b;
-        if (!((h->sl_bitmap[c >> ARSENAL_ALLOC_HEAP_SL_LOG2] >> (c & ARS__SLMASK)) & 1u)) continue;
+        if (!((h->sl_bitmap[c >> ARS_HEAP_MAP_LOG2] >> (c & ARS__MAPMASK)) & 1u)) continue;
         for (b = ARS__HEAD(h, c); b != ARS__NIL(h); b = b->next_free) {
             nfree++;
             if (ARS__HB_SIZE(b) > largest) largest = ARS__HB_SIZE(b);
