@@ -1467,64 +1467,19 @@ ARS__NOASAN static void ars__heap_flush(ars_heap *h, size_t keep) {
 #endif
 }
 
-/* Every case of ars_heap_alloc but the fast path's: a request too big for
-   it or refused, the cache, nothing free in bitmap word 0 at or above the
-   request's class, a cache to flush before giving up. */
-ARS__NOASAN ARS__NOINLINE static void *ars__heap_alloc_any(ars_heap *h, size_t n) {
-    size_t size;
-    unsigned c;
-    ars__hblk *b;
-    void *p;
-    if (n > ARS__HEAP_MAXREQ) return NULL;
-    size = ars__heap_bsize(n);
-#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
-    if (size <= h->cache_max) {   /* cache_max is 0 when it is off */
-        b = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
-        if (b) {
-            h->cache[ARS__HCACHE_CLASS(size)] = b->next_free;
-            h->cache_n[ARS__HCACHE_CLASS(size)]--;
-            h->cached -= size;
-            h->ncached--;
-            h->allocs++;
-            p = ARS__HB_PAYLOAD(b);
-            ARS__UNPOISON(p, n);
-            return p;
-        }
-    }
-#endif
-    /* the exact classes are the sizes below 16 << SL_LOG2, 8 bytes apart:
-       any block found at or above the request's fits */
-    if (size < (ARS__HEAP_SMALL << 1) && (c = ars__heap_search(h, (unsigned)(size >> 3))) < ARS__HEAP_NCLASS) {
-        b = ars__heap_pop(h, c);
-    } else if ((b = ars__heap_find(h, size)) == NULL) {
-        if (!h->ncached) return NULL;
-        ars__heap_flush(h, 0);
-        b = ars__heap_find(h, size);
-        if (!b) return NULL;
-    }
-    ars__heap_take(h, b, size);
-    h->allocs++;
-    p = ARS__HB_PAYLOAD(b);
-    ARS__UNPOISON(p, n);
-    return p;
-}
-
-/* The fast path: classes below ARS__HEAP_FAST are exact and all in bitmap
-   word 0, so the block found there is known to be (c2 - c) * 8 bytes longer
-   than the request before its head is read: whether to split is decided on
-   the bitmap, not on a load that may miss the cache. Requests from
-   h->fast_n up (0 while the cache is on) go to ars__heap_alloc_any. */
-ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
-    size_t size, rem;
-    unsigned c, c2;
-    ars_heap_map m;
+/* The fast path, for a request of n bytes (block size `size`) below
+   ARS__HEAP_FAST_N: classes below ARS__HEAP_FAST are exact and all in
+   bitmap word 0, so the block found there is known to be (c2 - c) * 8
+   bytes longer than the request before its head is read: whether to split
+   is decided on the bitmap, not on a load that may miss the cache. NULL
+   when word 0 has nothing at or above the request's class. */
+ARS__NOASAN static ARS__INLINE void *ars__heap_alloc_w0(ars_heap *h, size_t n, size_t size) {
+    size_t rem;
+    unsigned c = (unsigned)(size >> 3), c2;
+    ars_heap_map m = h->sl_bitmap[0] & (~(ars_heap_map)0 << c);
     ars__hblk *b, *nx;
     void *p;
-    if (ARS__UNLIKELY(n >= h->fast_n)) return ars__heap_alloc_any(h, n);
-    size = ars__heap_bsize(n);
-    c = (unsigned)(size >> 3);
-    m = h->sl_bitmap[0] & (~(ars_heap_map)0 << c);
-    if (ARS__UNLIKELY(!m)) return ars__heap_alloc_any(h, n);
+    if (ARS__UNLIKELY(!m)) return NULL;
     c2 = ars__ffsmap(m);
     b = ARS__HEAD(h, c2);
     nx = b->next_free;
@@ -1553,6 +1508,61 @@ ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
     h->allocs++;
     p = ARS__HB_PAYLOAD(b);
     ARS__UNPOISON(p, n);
+    return p;
+}
+
+/* Every case of ars_heap_alloc but its fast path's: a request too big for
+   it or refused, the cache (on, it comes first: the fast path follows a
+   miss), nothing free in bitmap word 0 at or above the request's class, a
+   cache to flush before giving up. */
+ARS__NOASAN ARS__NOINLINE static void *ars__heap_alloc_any(ars_heap *h, size_t n) {
+    size_t size;
+    unsigned c;
+    ars__hblk *b;
+    void *p;
+    if (n > ARS__HEAP_MAXREQ) return NULL;
+    size = ars__heap_bsize(n);
+#if ARSENAL_ALLOC_HEAP_CACHE_CLASSES > 0
+    if (size <= h->cache_max) {   /* cache_max is 0 when it is off */
+        b = (ars__hblk *)h->cache[ARS__HCACHE_CLASS(size)];
+        if (b) {
+            h->cache[ARS__HCACHE_CLASS(size)] = b->next_free;
+            h->cache_n[ARS__HCACHE_CLASS(size)]--;
+            h->cached -= size;
+            h->ncached--;
+            h->allocs++;
+            p = ARS__HB_PAYLOAD(b);
+            ARS__UNPOISON(p, n);
+            return p;
+        }
+    }
+#endif
+    /* with the cache off, ars_heap_alloc has tried this for such n */
+    if (h->cache_max && n < ARS__HEAP_FAST_N && (p = ars__heap_alloc_w0(h, n, size)) != NULL) return p;
+    /* the exact classes are the sizes below 16 << SL_LOG2, 8 bytes apart:
+       any block found at or above the request's fits */
+    if (size < (ARS__HEAP_SMALL << 1) && (c = ars__heap_search(h, (unsigned)(size >> 3))) < ARS__HEAP_NCLASS) {
+        b = ars__heap_pop(h, c);
+    } else if ((b = ars__heap_find(h, size)) == NULL) {
+        if (!h->ncached) return NULL;
+        ars__heap_flush(h, 0);
+        b = ars__heap_find(h, size);
+        if (!b) return NULL;
+    }
+    ars__heap_take(h, b, size);
+    h->allocs++;
+    p = ARS__HB_PAYLOAD(b);
+    ARS__UNPOISON(p, n);
+    return p;
+}
+
+/* Requests from h->fast_n bytes up (all of them while the cache is on)
+   go to ars__heap_alloc_any. */
+ARS__NOASAN ARSENAL_ALLOC_API void *ars_heap_alloc(ars_heap *h, size_t n) {
+    void *p;
+    if (ARS__UNLIKELY(n >= h->fast_n)) return ars__heap_alloc_any(h, n);
+    p = ars__heap_alloc_w0(h, n, ars__heap_bsize(n));
+    if (ARS__UNLIKELY(!p)) return ars__heap_alloc_any(h, n);
     return p;
 }
 
