@@ -1297,6 +1297,19 @@ ARS__NOASAN static ARS__INLINE void ars__heap_remove(ars_heap *h, ars__hblk *b, 
     ars__heap_clear_if(h, c, (uint32_t)(ARS__HEAD(h, c) == ARS__NIL(h)));
 }
 
+/* ars__heap_remove, with word 0's classes (sizes below ARS__HEAP_FAST * 8:
+   class size / 8) taken apart from the general computation */
+ARS__NOASAN static ARS__INLINE void ars__heap_remove_any(ars_heap *h, ars__hblk *b, size_t size) {
+    if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {
+        ars__hblk *n = b->next_free, *p = b->prev_free;
+        unsigned c = (unsigned)(size >> 3);
+        n->prev_free = p;
+        p->next_free = n;
+        h->sl_bitmap[0] &= ~((ars_heap_map)(ARS__HEAD(h, c) == ARS__NIL(h)) << c);
+    } else
+        ars__heap_remove(h, b, size);
+}
+
 /* Unlinks and returns the first block of non-empty class c. */
 ARS__NOASAN static ARS__INLINE ars__hblk *ars__heap_pop(ars_heap *h, unsigned c) {
     ars__hblk *b = ARS__HEAD(h, c), *n = b->next_free;
@@ -1352,20 +1365,29 @@ ARS__NOASAN static ARS__INLINE void ars__heap_release(ars_heap *h, ars__hblk *b,
     h->used -= size;
     if (nh & ARS__HB_FREE) {
         size_t ns = nh & ~(uint32_t)7;
-        ars__heap_remove(h, n, ns);
+        ars__heap_remove_any(h, n, ns);
         size += ns;
         n = ARS__HB_AT(n, ns);
     }
     if (head & ARS__HB_PFREE) {
         size_t ps = b->prev_size;
         b = ARS__HB_BACK(b, ps);
-        ars__heap_remove(h, b, ps);
+        ars__heap_remove_any(h, b, ps);
         size += ps;
     }
     b->head = (uint32_t)size | ARS__HB_FREE;
     n->prev_size = (uint32_t)size;
     n->head |= ARS__HB_PFREE;
-    ars__heap_insert(h, b, size);
+    if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {   /* word 0: class size / 8 */
+        unsigned c = (unsigned)(size >> 3);
+        ars__hblk *first = ARS__HEAD(h, c);
+        b->next_free = first;
+        b->prev_free = ARS__CELL(h, c);
+        first->prev_free = b;
+        ARS__HEAD(h, c) = b;
+        h->sl_bitmap[0] |= (ars_heap_map)1 << c;
+    } else
+        ars__heap_insert(h, b, size);
 }
 
 /* Finds and unlinks a free block of at least `size` bytes (the general
