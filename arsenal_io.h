@@ -547,12 +547,29 @@ static uint32_t ars__io_xchg32(uint32_t *p, uint32_t v) {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ARS__IO_UNUSED __attribute__((unused))
+#define ARS__IO_NOINLINE static __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define ARS__IO_UNUSED
+#define ARS__IO_NOINLINE static __declspec(noinline)
 #else
 #define ARS__IO_UNUSED
+#define ARS__IO_NOINLINE static
+#endif
+/* park/wake: inline when arsenal_coro.h's implementation is in this file
+   (as arsenal_chan.h does): saves a call and its register saves per park
+   and per wake */
+#if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE)
+#define ARS__IO_PARK_PREPARE() ars__park_prepare_in()
+#define ARS__IO_PARK(deadline) ars__park_in(deadline)
+#define ARS__IO_WAKE(w, result) ars__wake_in((w), (result))
+#else
+#define ARS__IO_PARK_PREPARE() ars_park_prepare()
+#define ARS__IO_PARK(deadline) ars_park(deadline)
+#define ARS__IO_WAKE(w, result) ars_wake((w), (result))
 #endif
 ARS__IO_UNUSED static void ars__io_ready(ars_sock *s, int rd, int wr) {
-    if (rd && s->waiting[ARS__RD]) ars_wake(s->w[ARS__RD], 0);
-    if (wr && s->waiting[ARS__WR]) ars_wake(s->w[ARS__WR], 0);
+    if (rd && s->waiting[ARS__RD]) ARS__IO_WAKE(s->w[ARS__RD], 0);
+    if (wr && s->waiting[ARS__WR]) ARS__IO_WAKE(s->w[ARS__WR], 0);
 }
 
 static int ars__io_timeout(int64_t deadline) {
@@ -998,29 +1015,40 @@ ARS__IO_UNUSED static void ars__io_hook(ars__loop *L) {
     L->hooked = 1;
 }
 ARS__IO_UNUSED static int ars__io_park(ars_sock *s, int dirs, int64_t deadline, int watch) {
+    ars__loop *L = s->loop;
     ars_waker w;
-    int r, d;
+    int r;
     if (dirs != ARS__PWR && s->waiting[ARS__RD]) return ARS_EBUSY;
     if (dirs != ARS__PRD && s->waiting[ARS__WR]) return ARS_EBUSY;
     if (deadline == 0) return ARS_ETIMEDOUT;
     if (!ars_coro_running())   /* live coroutines here could not run meanwhile */
         return ars_sched_count() > 0 ? ARS_ESTATE : ars__io_block(s, watch ? dirs : 0, deadline);
-    if (!s->loop->hooked) ars__io_hook(s->loop);
-    w = ars_park_prepare();
-    for (d = 0; d < 2; d++) if (dirs >> d & 1) {
-        s->w[d] = w;
-        s->waiting[d] = 1;
-        if (watch) ars__be_want(s->loop, s, d, 1);
+    if (!L->hooked) ars__io_hook(L);
+    w = ARS__IO_PARK_PREPARE();
+    /* each direction spelled out (no loop): this runs once per wait */
+    if (dirs & ARS__PRD) {
+        s->w[ARS__RD] = w;
+        s->waiting[ARS__RD] = 1;
+        if (watch) ars__be_want(L, s, ARS__RD, 1);
+    }
+    if (dirs & ARS__PWR) {
+        s->w[ARS__WR] = w;
+        s->waiting[ARS__WR] = 1;
+        if (watch) ars__be_want(L, s, ARS__WR, 1);
     }
     s->parked++;
-    r = ars_park(deadline);
+    r = ARS__IO_PARK(deadline);
     s->parked--;
-    for (d = 0; d < 2; d++) if (dirs >> d & 1) s->waiting[d] = 0;
+    if (dirs & ARS__PRD) s->waiting[ARS__RD] = 0;
+    if (dirs & ARS__PWR) s->waiting[ARS__WR] = 0;
     if (s->closed) {
         if (s->parked == 0) ars__sock_free(s);
         return ars__cancel_keep(r == ARS_ECANCELED, ARS_ECLOSED);
     }
-    if (watch) for (d = 0; d < 2; d++) if (dirs >> d & 1) ars__be_want(s->loop, s, d, 0);
+    if (watch) {
+        if (dirs & ARS__PRD) ars__be_want(L, s, ARS__RD, 0);
+        if (dirs & ARS__PWR) ars__be_want(L, s, ARS__WR, 0);
+    }
     return r;
 }
 
@@ -1460,9 +1488,33 @@ ARSENAL_IO_API int ars_tcp_connect_addr(ars_sock **out, const ars_addr *a, int64
     return ars__connect_one(out, a, deadline);
 }
 
+/* The rest of ars_tcp_read once a recv() returned n <= 0 (errno set if
+   n < 0): EOF, an error, or wait for data and read again. Out of line, so
+   the common read (data there, one recv) saves fewer registers. */
+ARS__IO_NOINLINE ptrdiff_t ars__read_more(ars_sock *s, void *buf, size_t cap, int64_t deadline, ssize_t n) {
+    int r;
+    for (;;) {
+        if (n > 0) {
+#if defined(ARS__IO_EPOLL)
+            if ((size_t)n < cap) s->rd_ready = 0;
+#endif
+            return (ptrdiff_t)n;
+        }
+        if (n == 0) return s->err ? ars__io_err(s->err) : ARS_EEOF;
+        if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
+#if defined(ARS__IO_EPOLL)
+            s->rd_ready = 0;      /* drained: the next data raises an edge */
+#endif
+            r = ars__io_park(s, ARS__PRD, deadline, 1);
+            if (r) return r;
+        }
+        n = recv(s->fd, buf, cap, 0);
+    }
+}
+
 ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_t deadline) {
     ssize_t n;
-    int r;
     if (!s || (!buf && cap) || cap > (size_t)PTRDIFF_MAX) return ARS_EINVAL;
     if (cap == 0) return 0;
     /* another reader waits: refused before recv(), which would take the
@@ -1473,7 +1525,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
        after it raises a new edge; so wait for that edge before reading
        (saves the recv that would return EAGAIN, as libuv does) */
     if (!s->rd_ready && !s->hup && deadline != 0) {
-        r = ars__io_park(s, ARS__PRD, deadline, 1);
+        int r = ars__io_park(s, ARS__PRD, deadline, 1);
         /* a deadline that passed (perhaps before the call) still gets the
            one look deadline 0 gets: data may have come since the loop's
            last poll */
@@ -1481,21 +1533,14 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_read(ars_sock *s, void *buf, size_t cap, int64_
         else if (r) return r;
     }
 #endif
-    for (;;) {
-        n = recv(s->fd, buf, cap, 0);
+    n = recv(s->fd, buf, cap, 0);
+    if (n > 0) {
 #if defined(ARS__IO_EPOLL)
-        if (n > 0 && (size_t)n < cap) s->rd_ready = 0;
+        if ((size_t)n < cap) s->rd_ready = 0;
 #endif
-        if (n > 0) return (ptrdiff_t)n;
-        if (n == 0) return s->err ? ars__io_err(s->err) : ARS_EEOF;
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return ars__io_err(errno);
-#if defined(ARS__IO_EPOLL)
-        s->rd_ready = 0;      /* drained: the next data raises an edge */
-#endif
-        r = ars__io_park(s, ARS__PRD, deadline, 1);
-        if (r) return r;
+        return (ptrdiff_t)n;
     }
+    return ars__read_more(s, buf, cap, deadline, n);
 }
 
 static ptrdiff_t ars__sendv(ars_sock *s, struct iovec *iov, int cnt, size_t *done, int64_t deadline) {
@@ -1531,30 +1576,45 @@ static ptrdiff_t ars__sendv(ars_sock *s, struct iovec *iov, int cnt, size_t *don
     return (ptrdiff_t)total;
 }
 
+/* The rest of ars_tcp_write once a send() returned k (errno set if k < 0)
+   of n bytes with total sent before it: out of line, as ars__read_more */
+ARS__IO_NOINLINE ptrdiff_t ars__write_more(ars_sock *s, const char *buf, size_t n, size_t *done,
+                                 int64_t deadline, size_t total, ssize_t k) {
+    int r;
+    for (;;) {
+        if (k >= 0) {
+            total += (size_t)k;
+            if (total >= n) break;
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                r = ars__io_err(errno);
+                if (done) *done = total;
+                return r;
+            }
+            r = ars__io_park(s, ARS__PWR, deadline, 1);
+            if (r) { if (done) *done = total; return r; }
+        }
+        k = send(s->fd, buf + total, n - total, MSG_NOSIGNAL);
+    }
+    if (done) *done = total;
+    return (ptrdiff_t)total;
+}
+
 ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done,
                                        int64_t deadline) {
-    size_t total = 0;
-    int r;
+    ssize_t k;
     if (done) *done = 0;
     if (!s || (!buf && n) || n > (size_t)PTRDIFF_MAX) return ARS_EINVAL;
     /* another writer waits with the rest of its bytes: ours would land
        inside its stream, so refuse before sending anything */
     if (s->waiting[ARS__WR]) return ARS_EBUSY;
-    while (total < n) {
-        ssize_t k = send(s->fd, (const char *)buf + total, n - total, MSG_NOSIGNAL);
-        if (k >= 0) { total += (size_t)k; continue; }
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            r = ars__io_park(s, ARS__PWR, deadline, 1);
-            if (r) { if (done) *done = total; return r; }
-            continue;
-        }
-        r = ars__io_err(errno);
-        if (done) *done = total;
-        return r;
+    if (n == 0) return 0;
+    k = send(s->fd, buf, n, MSG_NOSIGNAL);
+    if ((size_t)k == n) {     /* all of it at once: the common case */
+        if (done) *done = n;
+        return (ptrdiff_t)n;
     }
-    if (done) *done = total;
-    return (ptrdiff_t)total;
+    return ars__write_more(s, (const char *)buf, n, done, deadline, 0, k);
 }
 
 ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int iovcnt,
@@ -2523,6 +2583,10 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #undef ARS__RLOCK
 #undef ARS__RUNLOCK
 #undef ARS__IO_UNUSED
+#undef ARS__IO_NOINLINE
+#undef ARS__IO_PARK_PREPARE
+#undef ARS__IO_PARK
+#undef ARS__IO_WAKE
 #undef ARS__PRD
 #undef ARS__PWR
 #undef ARS__SIO_UDP_CONNRESET
