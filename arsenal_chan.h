@@ -1314,41 +1314,57 @@ ARS__CH_INLINE int ars__ch_take_here(ars__chan_wait **head, ars__chan_wait **tai
 }
 #endif
 
+/* A parked single call: its waiter, and what the end of its park needs
+   (read back from here after the switch, so nothing else stays live
+   across it). */
+typedef struct ars__ch_parked {
+    ars__chan_wait w;
+    ars__chan_state st;
+    ars_chan *c;
+    int64_t deadline;
+    int is_send;
+} ars__ch_parked;
+/* the end of a park that did not simply complete (r: the park's result) */
+ARS__CH_NOINLINE int ars__ch_park_end(ars__ch_parked *p, int r) {
+    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
+        /* a peer (or close) unlinked us and claimed the park */
+        ars__ch_wait_done(&p->st);
+        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(p->c, p->w.elem, p->is_send, p->deadline, 1) : r;
+    }
+    ars__ch_leave(p->c, &p->w, p->is_send);
+    return r;
+}
 /* parks the running coroutine on one queue; the lock (b: the biased one)
    is held on entry and released here. Woken by a lock-free ring operation (the ring turned
    lock-free meanwhile: ARS__CH_RETRY), it goes on there. */
 ARS__CH_INLINE int ars__ch_park_in(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
-    ars__chan_state st;
-    ars__chan_wait w;
+    ars__ch_parked p;
     int r, shared = (int)c->shared;
 #ifdef ARS__CH_FAST
     /* a coroutine of a scheduler, no spin: arm and park directly, without
        ars_park_prepare's flag round trip */
     ars_coro *co = shared ? NULL : ars__running_scheduled();
     if (co) {
-        w.w.co = co;
-        w.w.seq = ars__park_arm(co);
+        p.w.w.co = co;
+        p.w.w.seq = ars__park_arm(co);
     } else
 #endif
     {
-        w.w = ARS__CH_PARK_PREPARE();
-        if (!w.w.co) { ars__ch_unlock_t(c, b); return ARS_ESTATE; }
+        p.w.w = ARS__CH_PARK_PREPARE();
+        if (!p.w.w.co) { ars__ch_unlock_t(c, b); return ARS_ESTATE; }
     }
-    ars__ch_wait_fill(&w, &st, elem);
-    ars__ch_link_q(c, is_send, &w);
+    ars__ch_wait_fill(&p.w, &p.st, elem);
+    p.c = c; p.deadline = deadline; p.is_send = is_send;
+    ars__ch_link_q(c, is_send, &p.w);
     ars__ch_unlock_t(c, b);
 #ifdef ARS__CH_FAST
-    if (co) r = ars__park_armed(co->sched, co, deadline);
+    if (co) r = ars__park_armed_in(co->sched, co, deadline, p.w.w.seq);
     else
 #endif
-    r = ars__ch_wait(&st, shared, deadline);
-    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
-        /* a peer (or close) unlinked us and claimed the park */
-        ars__ch_wait_done(&st);
-        return r == ARS__CH_RETRY ? ARS__CH_OP_LF(c, elem, is_send, deadline, 1) : r;
-    }
-    ars__ch_leave(c, &w, is_send);
-    return r;
+    r = ars__ch_wait(&p.st, shared, deadline);
+    /* the usual end: a peer of this thread completed the call */
+    if (ARS__CH_LIKELY(r == 0 && ARS__CH_LD32_ACQ(&p.st.done))) return 0;
+    return ars__ch_park_end(&p, r);
 }
 ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
     return ars__ch_park_in(c, elem, is_send, deadline, b);

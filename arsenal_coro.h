@@ -2222,9 +2222,16 @@ static ars_coro *ars__runq_pop(ars_sched *s) {
 #if !defined(ARS__CORO_UCONTEXT) && !defined(ARS__CORO_FIBERS) && !defined(ARS__ASAN) && ARSENAL_CORO_DIRECT_RUNS > 0
 #define ARS__DIRECT 1
 #endif
+/* the park's parts, inline where they are used (arsenal_chan.h's fast
+   paths among them) */
+#if defined(__GNUC__) || defined(__clang__)
+#define ARS__PARK_INLINE static inline __attribute__((always_inline, unused))
+#else
+#define ARS__PARK_INLINE static inline
+#endif
 #ifdef ARS__DIRECT
 /* co (suspended or dead) hands the scheduler's way back to next, runs it */
-static void ars__sched_handoff(ars_sched *s, ars_coro *co, ars_coro *next) {
+ARS__PARK_INLINE void ars__sched_handoff(ars_sched *s, ars_coro *co, ars_coro *next) {
         next->caller = co->caller;
         next->caller_ctx = co->caller_ctx;
         next->status = ARS_CORO_RUNNING;
@@ -2238,7 +2245,9 @@ static void ars__sched_handoff(ars_sched *s, ars_coro *co, ars_coro *next) {
 }
 #endif
 
-static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
+/* (inline in a park, whose frame already keeps the callee-saved registers
+   the jump clobbers; a call apart would save them again) */
+ARS__PARK_INLINE void ars__sched_suspend_in(ars_sched *s, ars_coro *co) {
 #ifdef ARS__DIRECT
     if (s->run_head && s->round_left) {
         ars_coro *next;
@@ -2254,6 +2263,7 @@ static void ars__sched_suspend(ars_sched *s, ars_coro *co) {
     (void)s;
     (void)ars__coro_yield(co, NULL, ARS_CORO_SUSPENDED | ARS__CORO_OWNED);
 }
+static void ars__sched_suspend(ars_sched *s, ars_coro *co) { ars__sched_suspend_in(s, co); }
 
 /* A finished scheduled coroutine whose stack goes back to the thread's
    cache leaves straight for the next runnable one: the cache is only read
@@ -2442,12 +2452,6 @@ static ars_coro *ars__parker_thread(void) {
 #endif
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-#define ARS__PARK_INLINE static inline __attribute__((always_inline, unused))
-#else
-#define ARS__PARK_INLINE static inline
-#endif
-
 /* makes a claimed coroutine of another thread (or a thread waiter)
    runnable */
 static void ars__make_runnable_far(ars_coro *co) {
@@ -2562,9 +2566,11 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
 }
 
 /* Parks the running coroutine co of scheduler s, armed by ars__park_arm
-   (the second half of ars_park). */
-ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadline) {
-    uint32_t w = ars__ld32(&co->wait);
+   (the second half of ars_park), in three parts: ars__park_settle, before
+   the suspend: 0 to suspend, else the park's end (a pending cancel, a
+   passed deadline, no timer slot); w is co's wait word as armed, or read
+   since (a change since fails its exchanges, as a later one would). */
+ARS__PARK_INLINE int ars__park_settle(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t w) {
     if (w & 1u) {
         /* still armed: settle a pending cancel or a passed deadline now */
         if (ars__ld32(&co->cancel_pending) && ars__cas32(&co->cancel_pending, 1u, 0u)) {
@@ -2579,10 +2585,29 @@ ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadlin
             }
         }
     }
-    /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
-    ars__sched_suspend(s, co);
-    if (co->heap_index != (size_t)-1) ars__timer_remove(s, co);
+    return 0;
+}
+/* after the suspend: co runs again */
+ARS__PARK_INLINE int ars__park_end(ars_coro *co) {
+    if (co->heap_index != (size_t)-1) ars__timer_remove(co->sched, co);
     return co->park_result;   /* a canceler took the flag before claiming */
+}
+/* Suspend exactly once per park: whoever claimed us has queued us, or will. */
+ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadline) {
+    int r = ars__park_settle(s, co, deadline, ars__ld32(&co->wait));
+    if (r) return r;
+    ars__sched_suspend(s, co);
+    return ars__park_end(co);
+}
+/* The same with the suspend inline, for a caller that keeps nothing in
+   registers across it (co is read back after the jump): its frame saves
+   the registers the jump clobbers once, where a call of the suspend would
+   save them again. seq: ars__park_arm's, no other park since. */
+ARS__PARK_INLINE int ars__park_armed_in(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t seq) {
+    int r = ars__park_settle(s, co, deadline, (seq << 1) | 1u);
+    if (r) return r;
+    ars__sched_suspend_in(s, co);
+    return ars__park_end(ars__current);
 }
 ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
     ars_coro *co = ars__current;
