@@ -278,6 +278,8 @@ typedef struct ars_chan {
     uint32_t lock;                  /* spinlock, once the channel is shared */
     uint32_t state;                 /* ARS__CH_CLOSED | ARS__CH_LF */
     size_t owner;                   /* biased lock: the owning thread's name */
+    size_t fast;                    /* owner too, once it took the biased lock, when
+                                       the fast paths copy the elements (else 1) */
     uint32_t revoked;               /* 0 biased, 1 being revoked, 2 shared */
     uint32_t busy;                  /* the owner holds the biased lock */
     size_t elem_size, cap, len, head;
@@ -764,6 +766,9 @@ static ARS__CH_TLS char ars__ch_thread_anchor;
 #define ARS__CH_THREAD() ((const void *)&ars__ch_thread_anchor)
 #endif
 #define ARS__CH_OWNER_SHARED 1u        /* never biased: the spinlock only */
+/* element sizes the fast paths copy inline (0, 1, 4, 8, 16 bytes); the
+   others go to the general path, whose copy may call memcpy */
+#define ARS__CH_INLINE_SIZE(n) ((n) <= 16 && ((0x10113u >> (n)) & 1u))
 #define ARS__CH_OWNER_NONE 2u          /* not used by any thread yet */
 /* ars__ch_biased(c): the calling thread holds the channel's biased lock
    (then no other thread is inside a call on it). try_bias, then lock_rest
@@ -812,7 +817,12 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
         if (o == ARS__CH_OWNER_SHARED || r == 2) break;
         if (r == 1) { ars__ch_backoff(&n); continue; }   /* another thread revokes */
         if (o == me) {                                    /* ours, not revoked */
-            if (ars__ch_bias_take(c)) return;
+            if (ars__ch_bias_take(c)) {
+                /* the fast paths' test of both (only the owner stores it) */
+                if (ARS__CH_LD_RLX(&c->fast) != me && ARS__CH_INLINE_SIZE(c->elem_size))
+                    __atomic_store_n(&c->fast, me, __ATOMIC_RELAXED);
+                return;
+            }
             continue;
         }
         /* another thread's: revoke it for good */
@@ -835,6 +845,12 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
    other thread reads) */
 ARS__CH_INLINE int ars__ch_try_bias(ars_chan *c) {
     return ARS__CH_LD_RLX(&c->owner) == ars__ch_me && !__atomic_load_n(&c->revoked, __ATOMIC_RELAXED) &&
+           ars__ch_bias_take(c);
+}
+/* try_bias when the element size is one the fast paths copy: one test of
+   both (c->fast) */
+ARS__CH_INLINE int ars__ch_try_bias_fast(ars_chan *c) {
+    return ARS__CH_LD_RLX(&c->fast) == ars__ch_me && !__atomic_load_n(&c->revoked, __ATOMIC_RELAXED) &&
            ars__ch_bias_take(c);
 }
 /* the rest of the lock, after try_bias failed: 1 when the slow path ended
@@ -1278,14 +1294,13 @@ static int ars__ch_op_lf(ars_chan *c, void *elem, int is_send, int64_t deadline,
 #if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE) && \
     (defined(ARSENAL_CHAN_NO_THREADS) || ARSENAL_CHAN_BIAS)
 #define ARS__CH_FAST 1
+/* the biased lock (none without threads) of a channel whose elements the
+   fast paths copy (ARS__CH_INLINE_SIZE) */
 #if defined(ARSENAL_CHAN_NO_THREADS)
-#define ars__ch_fast_lock(c) ((void)(c), 1)
+#define ars__ch_fast_lock(c) ARS__CH_INLINE_SIZE((c)->elem_size)
 #else
-#define ars__ch_fast_lock(c) ars__ch_try_bias(c)
+#define ars__ch_fast_lock(c) ars__ch_try_bias_fast(c)
 #endif
-/* element sizes the fast paths copy inline (0, 1, 4, 8, 16 bytes); the
-   others go to the general path, whose copy may call memcpy */
-#define ARS__CH_INLINE_SIZE(n) ((n) <= 16 && ((0x10113u >> (n)) & 1u))
 /* (gcc -O3 checks each size against the caller's object: the same false
    positives as ars__ch_copy's) */
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 7
@@ -1572,8 +1587,7 @@ ARS__CH_INLINE int ars__ch_op_here(ars_chan *c, void *elem, int is_send, int64_t
 ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadline) {
     if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
 #ifdef ARS__CH_FAST
-    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c)))
-        return ars__ch_op_here(c, (void *)(uintptr_t)elem, 1, deadline);
+    if (ARS__CH_LIKELY(ars__ch_fast_lock(c))) return ars__ch_op_here(c, (void *)(uintptr_t)elem, 1, deadline);
 #endif
     return ars__ch_op(c, (void *)(uintptr_t)elem, 1, deadline);
 }
@@ -1581,8 +1595,7 @@ ARSENAL_CHAN_API int ars_chan_send(ars_chan *c, const void *elem, int64_t deadli
 ARSENAL_CHAN_API int ars_chan_recv(ars_chan *c, void *elem, int64_t deadline) {
     if (ARS__CH_UNLIKELY(!c || (!elem && c->elem_size))) return ARS_EINVAL;
 #ifdef ARS__CH_FAST
-    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size) && ars__ch_fast_lock(c)))
-        return ars__ch_op_here(c, elem, 0, deadline);
+    if (ARS__CH_LIKELY(ars__ch_fast_lock(c))) return ars__ch_op_here(c, elem, 0, deadline);
 #endif
     return ars__ch_op(c, elem, 0, deadline);
 }
@@ -1661,6 +1674,7 @@ ARSENAL_CHAN_API int ars_chan_init(ars_chan *c, size_t elem_size, size_t cap, vo
     if (need && (!buf || buf_size < need || ((uintptr_t)buf & (sizeof(size_t) - 1)))) return ARS_EINVAL;
     c->lock = 0; c->state = 0;
     c->owner = ARSENAL_CHAN_BIAS ? ARS__CH_OWNER_NONE : ARS__CH_OWNER_SHARED;
+    c->fast = ARS__CH_OWNER_SHARED;     /* no thread's name */
     c->revoked = 0; c->busy = 0;
     c->elem_size = elem_size; c->cap = cap; c->len = 0; c->head = 0;
     /* zero-size elements (signals, Go's chan struct{}) need no buffer */
