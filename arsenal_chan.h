@@ -677,6 +677,18 @@ static uint32_t ars__ch_fence_word;
 #define ARS__CH_PARK_PREPARE() ars_park_prepare()
 #define ARS__CH_PARK(deadline) ars_park(deadline)
 #endif
+/* a waiter whose coroutine another thread runs (a waker that claims it
+   makes the channel shared): with arsenal_coro.h's implementation here,
+   its scheduler tells (a thread waiter's is no thread's scheduler, and
+   another of this thread never waits while this one runs); else the
+   thread's name the waiter recorded (ARS__CH_NAME_WAITER) */
+#if defined(ARSENAL_CORO_IMPLEMENTATION_ONCE) && defined(ARS__PARK_INLINE)
+#define ARS__CH_WAITER_FAR(w) (!ars__here((w)->w.co))
+#define ARS__CH_NAME_WAITER(w, name) ((void)0)
+#else
+#define ARS__CH_WAITER_FAR(w) ((w)->thread != ARS__CH_THREAD())
+#define ARS__CH_NAME_WAITER(w, name) ((void)((w)->thread = (name)))
+#endif
 
 /* memory: the caller's allocator, else ARSENAL_MALLOC/FREE, else malloc */
 static void *ars__ch_alloc(const ars_allocator *a, size_t size, size_t align) {
@@ -762,7 +774,8 @@ static void ars__ch_backoff(unsigned *n) {
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #define ARS__CH_THREAD() ((const void *)0)
 #else
-static ARS__CH_TLS char ars__ch_thread_anchor;
+/* (unused where neither the biased lock nor a waiter needs the name) */
+static ARS__CH_TLS char ars__ch_thread_anchor ARS_CHAN_MAYBE_UNUSED;
 #define ARS__CH_THREAD() ((const void *)&ars__ch_thread_anchor)
 #endif
 #define ARS__CH_OWNER_SHARED 1u        /* never biased: the spinlock only */
@@ -1103,7 +1116,7 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take_g(ars_chan *c, ars__chan_wait **head
     ars__chan_wait *w;
     while ((w = *head) != NULL) {
         int won = ARS__CH_WAKE(w->w, result) == 0;
-        if (won && w->thread != ARS__CH_THREAD() && !c->shared) c->shared = 1;   /* stored once */
+        if (won && ARS__CH_WAITER_FAR(w) && !c->shared) c->shared = 1;   /* stored once */
         ars__ch_unlink_head(head, tail, w);
         if (won) return w;      /* ars__ch_done publishes linked = 0 */
         if (going && ars__ch_cas32(&w->linked, 1u, ARS__CH_GONE)) continue;
@@ -1273,7 +1286,7 @@ static void ars__ch_leave_hold(ars_chan *c, ars__chan_wait *w, int is_send) {
 /* a single call's waiter and its state, before linking */
 ARS__CH_INLINE void ars__ch_wait_fill(ars__chan_wait *w, ars__chan_state *st, void *elem) {
     st->done = 0; st->fired = -1;
-    w->elem = elem; w->st = st; w->index = 0; w->linked = 0; w->thread = ARS__CH_THREAD();
+    w->elem = elem; w->st = st; w->index = 0; w->linked = 0; ARS__CH_NAME_WAITER(w, ARS__CH_THREAD());
 }
 
 /* a send (is_send) or receive on a lock-free ring (>>lock-free ring
@@ -1957,7 +1970,7 @@ ARS__CH_NOINLINE int ars__ch_select_round(const ars__ch_sel *S0, ars_select_case
             ars_chan *c = cs[i].ch;
             ars__chan_wait *w = &S->w[i];
             if (!c) continue;
-            w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; w->thread = ARS__CH_THREAD();
+            w->w = wk; w->elem = cs[i].elem; w->st = &st; w->index = i; ARS__CH_NAME_WAITER(w, ARS__CH_THREAD());
             ars__ch_link_q(c, cs[i].op == ARS_SELECT_SEND, w);
             shared |= (int)c->shared;
             lf |= (int)(c->state & ARS__CH_LF);
@@ -2153,8 +2166,8 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
         return deadline == 0 ? ARS_EAGAIN : ARS_ESTATE;
     }
     st.done = 0; st.fired = -1;
-    w[0].w = wk; w[0].elem = cs[0].elem; w[0].st = &st; w[0].index = 0; w[0].thread = ARS__CH_THREAD();
-    w[1].w = wk; w[1].elem = cs[1].elem; w[1].st = &st; w[1].index = 1; w[1].thread = w[0].thread;
+    w[0].w = wk; w[0].elem = cs[0].elem; w[0].st = &st; w[0].index = 0; ARS__CH_NAME_WAITER(&w[0], ARS__CH_THREAD());
+    w[1].w = wk; w[1].elem = cs[1].elem; w[1].st = &st; w[1].index = 1; ARS__CH_NAME_WAITER(&w[1], ARS__CH_THREAD());
     ars__ch_link_q(c0, snd0, &w[0]);
     ars__ch_link_q(c1, snd1, &w[1]);
     shared = (int)(c0->shared | c1->shared);
@@ -2561,6 +2574,8 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_GONE
 #undef ARS__CH_HELD
 #undef ARS__CH_INLINE_SIZE
+#undef ARS__CH_WAITER_FAR
+#undef ARS__CH_NAME_WAITER
 #undef ars__ch_fast_lock
 #undef ars__ch_pair_do
 #if defined(ARSENAL_CHAN_NO_THREADS)
