@@ -61,8 +61,9 @@
      ARS_EPIPE (writing after shutdown), ARS_EMFILE, ARS_ENOTFOUND (host
      name), ARS_EBUSY (another coroutine already reads / writes this socket;
      a write while another coroutine's write waits fails at once, sending
-     nothing; a read, a receive, an accept or ars_io_wait for reading while
-     another coroutine waits to read fails at once, taking nothing),
+     nothing; a read, a receive, an accept or ars_io_wait for reading
+     (also with ARS_IO_WRITE) while another coroutine waits to read fails
+     at once, taking nothing),
      ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
      carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
      or larger than the address it holds).
@@ -2295,8 +2296,10 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     char dummy;
     int r;
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
+    /* a reader waits: a wait for reading is refused, also one that would
+       have reported writable (as POSIX) */
+    if ((events & ARS_IO_READ) && s->waiting[ARS__RD]) return ARS_EBUSY;
     if (events & ARS_IO_WRITE) return ARS_IO_WRITE;
-    if (s->waiting[ARS__RD]) return ARS_EBUSY;
     b.buf = &dummy;
     b.len = 0;
     ars__op_init(&op, s, ARS__RD);

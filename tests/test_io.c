@@ -1087,6 +1087,9 @@ static int rb_second(rb_ctx *x) {
         else if (x->kind == 2) r = ars_io_wait(x->s, ARS_IO_READ, 0);
         else { r = ars_tcp_accept(x->s, &c2, NULL, 0); if (r == 0) ars_io_close(c2); }
         if (r != ARS_EBUSY) bad++;
+        /* a wait for reading or writing is a wait for reading (IOCP said
+           writable) */
+        if (ars_io_wait(x->s, ARS_IO_READ | ARS_IO_WRITE, 0) != ARS_EBUSY) bad++;
         ars_sched_yield();
     }
     while (!x->fin) ars_sleep_until(go_deadline(5));
