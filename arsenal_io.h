@@ -63,7 +63,8 @@
      a write while another coroutine's write waits fails at once, sending
      nothing; a read, a receive, an accept or ars_io_wait for reading
      (also with ARS_IO_WRITE) while another coroutine waits to read fails
-     at once, taking nothing),
+     at once, taking nothing; so does ars_io_wait for writing (also with
+     ARS_IO_READ) while another coroutine waits to write),
      ARS_EOVERFLOW (a UDP datagram longer than the buffer, or than UDP
      carries), ARS_EINVAL (bad arguments, e.g. an ars_addr whose len is 0
      or larger than the address it holds).
@@ -140,7 +141,8 @@
    - A socket must not be used after ars_io_close; a coroutine waiting on it
      in that moment gets ARS_ECLOSED and must not touch it again either.
    - IOCP: no SO_REUSEPORT (ars_tcp_listen refuses it: ARS_EINVAL), so one
-     loop accepts; ars_io_wait(ARS_IO_WRITE) returns at once; an attached
+     loop accepts; ars_io_wait(ARS_IO_WRITE) returns at once (ARS_IO_WRITE,
+     or ARS_EBUSY while another coroutine waits to write); an attached
      SOCKET stays bound to the loop's port after ars_io_detach (Windows
      binds a handle to one port, once): ars_io_attach on the same thread
      takes it back, another thread's loop refuses it (ARS_EBUSY).
@@ -335,7 +337,8 @@ ARSENAL_IO_API int ars_io_set_bufsize(ars_sock *s, int rcvbuf, int sndbuf);
 ARSENAL_IO_API int ars_io_local_addr(ars_sock *s, ars_addr *out);
 ARSENAL_IO_API int ars_io_peer_addr(ars_sock *s, ars_addr *out);
 /* Waits until s is readable (ARS_IO_READ) or writable (ARS_IO_WRITE);
-   returns the event that is ready. IOCP: sockets only. On a socket, data
+   returns the event that is ready; ARS_EBUSY at once if another coroutine
+   waits on a side it asks for. IOCP: sockets only. On a socket, data
    reported ready may already have been taken by another read of it: a read
    with deadline 0 then returns ARS_ETIMEDOUT. Waiting for readability
    before reading lets an idle connection hold no buffer. */
@@ -1724,8 +1727,10 @@ ARSENAL_IO_API int ars_io_close(ars_sock *s) {
 static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline);
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
-    /* a reader waits: its data is not ours to report (as IOCP) */
+    /* a reader waits: its data is not ours to report; a writer waits: nor
+       is its room, even when the other side is ready (as on IOCP) */
     if ((events & ARS_IO_READ) && s->waiting[ARS__RD]) return ARS_EBUSY;
+    if ((events & ARS_IO_WRITE) && s->waiting[ARS__WR]) return ARS_EBUSY;
 #if defined(ARS__IO_EPOLL)
     /* the common case of a server between requests, kept short: a socket
        that our last read found drained is not readable until its next
@@ -2296,9 +2301,10 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     char dummy;
     int r;
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
-    /* a reader waits: a wait for reading is refused, also one that would
-       have reported writable (as POSIX) */
+    /* a reader or writer waits: a wait on its side is refused, also one
+       that would have reported the other side ready (as on POSIX) */
     if ((events & ARS_IO_READ) && s->waiting[ARS__RD]) return ARS_EBUSY;
+    if ((events & ARS_IO_WRITE) && s->waiting[ARS__WR]) return ARS_EBUSY;
     if (events & ARS_IO_WRITE) return ARS_IO_WRITE;
     b.buf = &dummy;
     b.len = 0;

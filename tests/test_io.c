@@ -1160,11 +1160,67 @@ static void rb_co(void *arg) {
     ars_io_close(u1);
     rb_ok = ok;
 }
+/* the write side: while a writer waits, a wait for writing (alone or with
+   reading) is ARS_EBUSY, also with the socket readable (readiness backends
+   said readable) or the writer's room back before it ran (they said
+   writable; IOCP said writable at once); a wait for reading alone is not */
+typedef struct rbw_ctx { ars_sock *c; unsigned char *data; ptrdiff_t r; int fin; } rbw_ctx;
+static void rbw_writer(void *arg) {
+    rbw_ctx *w = (rbw_ctx *)arg;
+    w->r = ars_tcp_write(w->c, w->data, WB_BIG, NULL, go_deadline(SLOW ? 20000 : 5000));
+    w->fin = 1;
+}
+static int rb_write_side(void) {
+    ars_sock *ls, *c, *s;
+    rbw_ctx w;
+    unsigned char *in;
+    size_t got = 0;
+    ptrdiff_t n = 1;
+    int bad = 0, tries = 0, ok = 0;
+    if (tcp_trio(&ls, &c, &s) != 0) return 0;
+    ars_io_set_bufsize(c, 16384, 16384);
+    ars_io_set_bufsize(s, 16384, 16384);
+    memset(&w, 0, sizeof w);
+    w.c = c;
+    w.data = (unsigned char *)malloc(WB_BIG);
+    in = (unsigned char *)malloc(65536);
+    if (w.data && in) {
+        memset(w.data, 'w', WB_BIG);
+        EXPECT_EQ(ars_tcp_write(s, "back", 4, NULL, go_deadline(1000)), 4);   /* c is readable */
+        EXPECT_EQ(ars_io_wait(c, ARS_IO_READ, go_deadline(1000)), ARS_IO_READ);
+        ars_go(rbw_writer, &w);
+        ars_sleep_until(go_deadline(20));         /* it fills the buffers and waits */
+        while (!w.fin && got < WB_BIG) {          /* here the writer waits, woken or not */
+            if (ars_io_wait(c, ARS_IO_WRITE, 0) != ARS_EBUSY) bad++;
+            if (ars_io_wait(c, ARS_IO_READ | ARS_IO_WRITE, 0) != ARS_EBUSY) bad++;
+            if (ars_io_wait(c, ARS_IO_READ, 0) != ARS_IO_READ) bad++;
+            tries++;
+            if ((n = ars_tcp_read(s, in, 65536, go_deadline(5000))) <= 0) break;
+            got += (size_t)n;
+            ars_sched_yield();                    /* the loop polls: the writer may be woken, not run */
+        }
+        while (n > 0 && got < WB_BIG && (n = ars_tcp_read(s, in, 65536, go_deadline(5000))) > 0) got += (size_t)n;
+        while (!w.fin) ars_sleep_until(go_deadline(5));
+        EXPECT(tries > 0);
+        EXPECT_EQ(bad, 0);
+        EXPECT_EQ(got, WB_BIG + 0);
+        EXPECT_EQ(w.r, (ptrdiff_t)WB_BIG);
+        ok = tries > 0 && bad == 0 && got == WB_BIG && w.r == (ptrdiff_t)WB_BIG;
+    }
+    free(w.data); free(in);
+    ars_io_close(c); ars_io_close(s); ars_io_close(ls);
+    return ok;
+}
+static void rb_write_co(void *arg) { *(int *)arg = rb_write_side(); }
 static void test_second_reader_busy(void) {
+    int wok = 0;
     rb_ok = 0;
     ars_go(rb_co, NULL);
     ars_sched_run();
     EXPECT(rb_ok);
+    ars_go(rb_write_co, &wok);
+    ars_sched_run();
+    EXPECT(wok);
 }
 
 /* ---- a writer cut short by ars_io_close still learns what it wrote ---- */
