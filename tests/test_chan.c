@@ -2133,6 +2133,148 @@ static void test_threads_destroy_select_between(void) {
     EXPECT_EQ(sw_bad, 0);
 }
 
+/* The 2-case select's own path (ars__ch_pair_park) parks only on two rings
+   neither lock-free; when another thread's operation turns one lock-free
+   while it is parked, that ring's push or pop wakes it with ARS__CH_RETRY
+   and it goes on in ars__ch_pair_retry. The select runs on thread T over
+   pa (case 0) and pb (case 1), both buffered, fresh (plain rings, biased
+   to T or, without the biased lock, untouched until the select); once it
+   has parked, a second coroutine of T holds T in a plain spin, so the
+   select cannot run again until this thread says so. This thread then
+   pushes to pa (or pops, mode 3), which turns pa lock-free and wakes the
+   select to retry. Before T goes on, the state shows which path it is on:
+   pa's `going` is 1 (only a wake to retry, or a waker dropping a waiter
+   whose park was already claimed, counts there, and nothing else touched
+   the select's park), the select's waiter is off pa's queue and still on
+   pb's: pair_park's only answer to ARS__CH_RETRY is pair_retry.
+   Modes: 0 a receive, the retry takes pa's element; 1 pb destroyed (and
+   its memory set up again, with an element) between the wake and the
+   retry: the select must return pb's end and never touch pb again, and
+   pass the wake on (pa keeps its element); 2 pa destroyed on another
+   thread between the wake and the retry: the destroy must wait for the
+   retry (pa's memory is set up again, with an element, as soon as it
+   returns), which takes the old pa's element; 3 a send on a full pa,
+   woken by a pop, the retry pushes. Every mode ends with nothing left
+   counted or queued on either channel. */
+static ars_chan pr_a, pr_b;
+static size_t pr_abuf[ARS_CHAN_BUFFER_SIZE(sizeof(long), 4) / sizeof(size_t)];
+static size_t pr_bbuf[ARS_CHAN_BUFFER_SIZE(sizeof(long), 4) / sizeof(size_t)];
+static int pr_mode, pr_parked, pr_release, pr_r, pr_res0, pr_res1, pr_deinit;
+static long pr_v, pr_u;
+static void pr_select(void *arg) {
+    long v = 0, u = 0, i;
+    ars_select_case cs[2] = { ARS_RECV_CASE(&pr_a, &v), ARS_RECV_CASE(&pr_b, &u) };
+    (void)arg;
+    if (pr_mode == 3) {                  /* pa full (T's plain ring), then a send of 5 */
+        for (i = 0; i < 4; i++) EXPECT_EQ(ars_chan_try_send(&pr_a, &i), 0);
+        v = 5;
+        cs[0].op = ARS_SELECT_SEND;
+    }
+    pr_r = ars_select(cs, 2, ars_now() + 10000);
+    pr_res0 = cs[0].result; pr_res1 = cs[1].result;
+    pr_v = v; pr_u = u;
+}
+/* runs once the select has parked; holds T until released */
+static void pr_hold(void *arg) {
+    (void)arg;
+    ASTORE(&pr_parked, 1);
+    while (!ALOAD(&pr_release)) ars_test_yield();
+}
+static void pr_thread(void *arg) {
+    (void)arg;
+    ars_go(pr_select, NULL);
+    ars_go(pr_hold, NULL);
+    ars_sched_run();
+    ars_coro_cache_trim();
+}
+static void pr_destroy_a(void *arg) {
+    long w = 9;
+    (void)arg;
+    EXPECT_EQ(ars_chan_deinit(&pr_a), 0);
+    ASTORE(&pr_deinit, 1);
+    /* the retry is over: pa's memory may be a new channel at once */
+    EXPECT_EQ(ars_chan_init(&pr_a, sizeof(long), 4, pr_abuf, sizeof pr_abuf), 0);
+    EXPECT_EQ(ars_chan_try_send(&pr_a, &w), 0);
+}
+static void test_threads_pair_retry(void) {
+    int round;
+    for (round = 0; round < 8; round++) {
+        long v = 5, w = 7;
+        int64_t t0;
+        pr_mode = round % 4;
+        ASSERT_EQ(ars_chan_init(&pr_a, sizeof(long), 4, pr_abuf, sizeof pr_abuf), 0);
+        ASSERT_EQ(ars_chan_init(&pr_b, sizeof(long), 4, pr_bbuf, sizeof pr_bbuf), 0);
+        ASTORE(&pr_parked, 0); ASTORE(&pr_release, 0); ASTORE(&pr_deinit, 0);
+        pr_r = -99; pr_res0 = pr_res1 = -99; pr_v = pr_u = -1;
+        spawn_thread(0, pr_thread, NULL);
+        while (!ALOAD(&pr_parked)) ars_test_yield();
+        /* parked by the pair path: both rings plain, one waiter on each */
+        EXPECT(!(ALOAD(&pr_a.state) & ARS__CH_LF) && !(ALOAD(&pr_b.state) & ARS__CH_LF));
+        EXPECT(ALOAD(pr_mode == 3 ? &pr_a.send_head : &pr_a.recv_head) != NULL);
+        EXPECT(ALOAD(&pr_b.recv_head) != NULL);
+        /* the wake to retry: a push (a pop of a full ring in mode 3) */
+        if (pr_mode == 3) { EXPECT_EQ(ars_chan_try_recv(&pr_a, &v), 0); EXPECT_EQ(v, 0); }
+        else EXPECT_EQ(ars_chan_try_send(&pr_a, &v), 0);
+        EXPECT(ALOAD(&pr_a.state) & ARS__CH_LF);
+        EXPECT_EQ(ALOAD(&pr_a.going), 1u);
+        EXPECT(ALOAD(&pr_a.recv_head) == NULL && ALOAD(&pr_a.send_head) == NULL);
+        EXPECT(ALOAD(&pr_b.recv_head) != NULL);
+        EXPECT_EQ(ALOAD(&pr_r), -99);
+        if (pr_mode == 1) {
+            /* the select's waiter on pb is marked gone: nothing to wait for */
+            EXPECT_EQ(ars_chan_deinit(&pr_b), 0);
+            EXPECT_EQ(ars_chan_init(&pr_b, sizeof(long), 4, pr_bbuf, sizeof pr_bbuf), 0);
+            EXPECT_EQ(ars_chan_try_send(&pr_b, &w), 0);
+        } else if (pr_mode == 2) {
+            spawn_thread(1, pr_destroy_a, NULL);
+            /* the destroy has closed pa; it must wait for the held retry */
+            t0 = ars_now();
+            while (!(ALOAD(&pr_a.state) & ARS__CH_CLOSED) && ars_now() - t0 < 5000) ars_test_yield();
+            EXPECT(ALOAD(&pr_a.state) & ARS__CH_CLOSED);
+            t0 = ars_now();
+            while (!ALOAD(&pr_deinit) && ars_now() - t0 < 50) ars_test_yield();
+            EXPECT_EQ(ALOAD(&pr_deinit), 0);
+        }
+        ASTORE(&pr_release, 1);
+        thr_join(thr[0]);
+        if (pr_mode == 2) {
+            /* the retry is over: the destroy returns (a count left on pa
+               would keep it waiting for ever: then let it go) */
+            t0 = ars_now();
+            while (!ALOAD(&pr_deinit) && ars_now() - t0 < 5000) ars_test_yield();
+            if (!EXPECT_EQ(ALOAD(&pr_deinit), 1)) ASTORE(&pr_a.going, 0u);
+            thr_join(thr[1]);
+            EXPECT_EQ(ars_chan_try_recv(&pr_a, &v), 0);     /* the new pa's own element */
+            EXPECT_EQ(v, 9);
+        }
+        switch (pr_mode) {
+        case 0: case 2:                  /* pa's element, once */
+            EXPECT_EQ(pr_r, 0); EXPECT_EQ(pr_res0, 0); EXPECT_EQ(pr_v, 5); EXPECT_EQ(pr_u, 0);
+            break;
+        case 1:                          /* pb's end; pa's element still there, the new pb's too */
+            EXPECT_EQ(pr_r, 1); EXPECT_EQ(pr_res1, ARS_ECLOSED); EXPECT_EQ(pr_u, 0); EXPECT_EQ(pr_v, 0);
+            v = 0; EXPECT_EQ(ars_chan_try_recv(&pr_a, &v), 0); EXPECT_EQ(v, 5);
+            w = 0; EXPECT_EQ(ars_chan_try_recv(&pr_b, &w), 0); EXPECT_EQ(w, 7);
+            break;
+        default:                         /* the 5 went in after 1 2 3 */
+            EXPECT_EQ(pr_r, 0); EXPECT_EQ(pr_res0, 0); EXPECT_EQ(pr_u, 0);
+            for (w = 1; w <= 3; w++) { EXPECT_EQ(ars_chan_try_recv(&pr_a, &v), 0); EXPECT_EQ(v, w); }
+            EXPECT_EQ(ars_chan_try_recv(&pr_a, &v), 0); EXPECT_EQ(v, 5);
+            break;
+        }
+        /* nothing else in either, nothing counted or queued (else no
+           destroy: it would wait for ever, or wake a select long gone) */
+        EXPECT_EQ(ars_chan_try_recv(&pr_a, &v), ARS_EAGAIN);
+        EXPECT_EQ(ars_chan_try_recv(&pr_b, &v), ARS_EAGAIN);
+        if (!(EXPECT_EQ(ALOAD(&pr_a.going), 0u) & EXPECT_EQ(ALOAD(&pr_b.going), 0u) &
+              EXPECT(pr_a.recv_head == NULL && pr_a.send_head == NULL) &
+              EXPECT(pr_b.recv_head == NULL && pr_b.send_head == NULL)))
+            break;
+        EXPECT_EQ(ars_chan_deinit(&pr_a), 0);
+        EXPECT_EQ(ars_chan_deinit(&pr_b), 0);
+    }
+}
+
 static void test_plain_threads(void) {
     long v = 1;
     int64_t t0;
@@ -2217,6 +2359,7 @@ int main(void) {
     ARS_RUN(test_threads_destroy_race);
     ARS_RUN(test_threads_destroy_retry);
     ARS_RUN(test_threads_destroy_select_between);
+    ARS_RUN(test_threads_pair_retry);
     ARS_RUN(test_threads_select_pass_on);
     ARS_RUN(test_threads_select_pass_on_1t);
     ARS_RUN(test_threads_cancel);
