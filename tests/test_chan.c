@@ -2154,7 +2154,7 @@ static void test_threads_destroy_select_between(void) {
    thread between the wake and the retry: the destroy must wait for the
    retry (pa's memory is set up again, with an element, as soon as it
    returns), which takes the old pa's element; 3 a send on a full pa,
-   woken by a pop, the retry pushes. Every mode ends with nothing left
+   woken by a pop, the retry pushes (only with the biased lock). Every mode ends with nothing left
    counted or queued on either channel. */
 static ars_chan pr_a, pr_b;
 static size_t pr_abuf[ARS_CHAN_BUFFER_SIZE(sizeof(long), 4) / sizeof(size_t)];
@@ -2197,11 +2197,16 @@ static void pr_destroy_a(void *arg) {
     EXPECT_EQ(ars_chan_try_send(&pr_a, &w), 0);
 }
 static void test_threads_pair_retry(void) {
-    int round;
+    int round, modes = 3;
+#if ARSENAL_CHAN_BIAS
+    /* a full plain ring needs the biased lock: the spinlock's first
+       operation on a buffered ring turns it lock-free */
+    if (ars__membarrier_on()) modes = 4;
+#endif
     for (round = 0; round < 8; round++) {
         long v = 5, w = 7;
         int64_t t0;
-        pr_mode = round % 4;
+        pr_mode = round % modes;
         ASSERT_EQ(ars_chan_init(&pr_a, sizeof(long), 4, pr_abuf, sizeof pr_abuf), 0);
         ASSERT_EQ(ars_chan_init(&pr_b, sizeof(long), 4, pr_bbuf, sizeof pr_bbuf), 0);
         ASTORE(&pr_parked, 0); ASTORE(&pr_release, 0); ASTORE(&pr_deinit, 0);
