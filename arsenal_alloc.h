@@ -1276,9 +1276,28 @@ static ARS__INLINE void ars__heap_clear_if(ars_heap *h, unsigned c, uint32_t emp
     h->fl_bitmap &= ~((uint32_t)(s == 0) << w);
 }
 
-ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
-    unsigned c = ars__heap_class(size);
+/* Links free block b at the head of class c, a class of bitmap word 0
+   (below ARS__HEAP_FAST; fl_bitmap's bit 0 is never read, so not kept). */
+ARS__NOASAN static ARS__INLINE void ars__heap_link_w0(ars_heap *h, ars__hblk *b, unsigned c) {
     ars__hblk *first = ARS__HEAD(h, c);
+    b->next_free = first;
+    b->prev_free = ARS__CELL(h, c);
+    first->prev_free = b;                 /* harmless on nil */
+    ARS__HEAD(h, c) = b;
+    h->sl_bitmap[0] |= (ars_heap_map)1 << c;
+}
+
+/* Sizes below ARS__HEAP_FAST * 8 have class size / 8, in word 0: insert
+   and remove take them apart from the general class computation. */
+ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
+    unsigned c;
+    ars__hblk *first;
+    if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {
+        ars__heap_link_w0(h, b, (unsigned)(size >> 3));
+        return;
+    }
+    c = ars__heap_class(size);
+    first = ARS__HEAD(h, c);
     b->next_free = first;
     b->prev_free = ARS__CELL(h, c);
     first->prev_free = b;                 /* harmless on nil */
@@ -1293,21 +1312,13 @@ ARS__NOASAN static ARS__INLINE void ars__heap_remove(ars_heap *h, ars__hblk *b, 
     unsigned c;
     n->prev_free = p;
     p->next_free = n;                     /* a list head when b was first */
+    if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {
+        c = (unsigned)(size >> 3);
+        h->sl_bitmap[0] &= ~((ars_heap_map)(ARS__HEAD(h, c) == ARS__NIL(h)) << c);
+        return;
+    }
     c = ars__heap_class(size);
     ars__heap_clear_if(h, c, (uint32_t)(ARS__HEAD(h, c) == ARS__NIL(h)));
-}
-
-/* ars__heap_remove, with word 0's classes (sizes below ARS__HEAP_FAST * 8:
-   class size / 8) taken apart from the general computation */
-ARS__NOASAN static ARS__INLINE void ars__heap_remove_any(ars_heap *h, ars__hblk *b, size_t size) {
-    if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {
-        ars__hblk *n = b->next_free, *p = b->prev_free;
-        unsigned c = (unsigned)(size >> 3);
-        n->prev_free = p;
-        p->next_free = n;
-        h->sl_bitmap[0] &= ~((ars_heap_map)(ARS__HEAD(h, c) == ARS__NIL(h)) << c);
-    } else
-        ars__heap_remove(h, b, size);
 }
 
 /* Unlinks and returns the first block of non-empty class c. */
@@ -1365,29 +1376,20 @@ ARS__NOASAN static ARS__INLINE void ars__heap_release(ars_heap *h, ars__hblk *b,
     h->used -= size;
     if (nh & ARS__HB_FREE) {
         size_t ns = nh & ~(uint32_t)7;
-        ars__heap_remove_any(h, n, ns);
+        ars__heap_remove(h, n, ns);
         size += ns;
         n = ARS__HB_AT(n, ns);
     }
     if (head & ARS__HB_PFREE) {
         size_t ps = b->prev_size;
         b = ARS__HB_BACK(b, ps);
-        ars__heap_remove_any(h, b, ps);
+        ars__heap_remove(h, b, ps);
         size += ps;
     }
     b->head = (uint32_t)size | ARS__HB_FREE;
     n->prev_size = (uint32_t)size;
     n->head |= ARS__HB_PFREE;
-    if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {   /* word 0: class size / 8 */
-        unsigned c = (unsigned)(size >> 3);
-        ars__hblk *first = ARS__HEAD(h, c);
-        b->next_free = first;
-        b->prev_free = ARS__CELL(h, c);
-        first->prev_free = b;
-        ARS__HEAD(h, c) = b;
-        h->sl_bitmap[0] |= (ars_heap_map)1 << c;
-    } else
-        ars__heap_insert(h, b, size);
+    ars__heap_insert(h, b, size);
 }
 
 /* Finds and unlinks a free block of at least `size` bytes (the general
@@ -1510,16 +1512,10 @@ ARS__NOASAN static ARS__INLINE void *ars__heap_alloc_w0(ars_heap *h, size_t n, s
     h->sl_bitmap[0] &= ~((ars_heap_map)(nx == ARS__NIL(h)) << c2);   /* fl_bitmap's bit 0 is never read */
     rem = (size_t)(c2 - c) << 3;
     if (rem >= ARS__HB_MIN) {
-        ars__hblk *r = ARS__HB_AT(b, size), *first;
-        c = c2 - c;                        /* the remainder's class */
+        ars__hblk *r = ARS__HB_AT(b, size);
         r->head = (uint32_t)rem | ARS__HB_FREE;
         ARS__HB_AT(r, rem)->prev_size = (uint32_t)rem;   /* next already has PREV_FREE */
-        first = ARS__HEAD(h, c);
-        r->next_free = first;
-        r->prev_free = ARS__CELL(h, c);
-        first->prev_free = r;
-        ARS__HEAD(h, c) = r;
-        h->sl_bitmap[0] |= (ars_heap_map)1 << c;
+        ars__heap_link_w0(h, r, c2 - c);   /* the remainder's class */
     } else {
         size = (size_t)c2 << 3;
         ARS__HB_AT(b, size)->head &= ~ARS__HB_PFREE;
