@@ -856,16 +856,14 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
 /* the owner's biased lock, if it still is: revoked is read first, so the
    owner of a shared channel stores nothing (busy is on the line every
    other thread reads) */
-ARS__CH_INLINE int ars__ch_try_bias(ars_chan *c) {
-    return ARS__CH_LD_RLX(&c->owner) == ars__ch_me && !__atomic_load_n(&c->revoked, __ATOMIC_RELAXED) &&
+ARS__CH_INLINE int ars__ch_try_bias_by(ars_chan *c, size_t *name) {
+    return ARS__CH_LD_RLX(name) == ars__ch_me && !__atomic_load_n(&c->revoked, __ATOMIC_RELAXED) &&
            ars__ch_bias_take(c);
 }
+#define ars__ch_try_bias(c) ars__ch_try_bias_by((c), &(c)->owner)
 /* try_bias when the element size is one the fast paths copy: one test of
    both (c->fast) */
-ARS__CH_INLINE int ars__ch_try_bias_fast(ars_chan *c) {
-    return ARS__CH_LD_RLX(&c->fast) == ars__ch_me && !__atomic_load_n(&c->revoked, __ATOMIC_RELAXED) &&
-           ars__ch_bias_take(c);
-}
+#define ars__ch_try_bias_fast(c) ars__ch_try_bias_by((c), &(c)->fast)
 /* the rest of the lock, after try_bias failed: 1 when the slow path ended
    with the biased lock after all, else 0 (the spinlock) */
 ARS__CH_INLINE int ars__ch_lock_rest(ars_chan *c) {
@@ -2577,6 +2575,8 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_WAITER_FAR
 #undef ARS__CH_NAME_WAITER
 #undef ars__ch_fast_lock
+#undef ars__ch_try_bias
+#undef ars__ch_try_bias_fast
 #undef ars__ch_pair_do
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #undef ars__ch_lock
