@@ -571,6 +571,11 @@ static uint32_t ars__io_xchg32(uint32_t *p, uint32_t v) {
 #define ARS__IO_PARK(deadline) ars_park(deadline)
 #define ARS__IO_WAKE(w, result) ars_wake((w), (result))
 #endif
+/* ars_io_wait on a side another coroutine waits on is refused (ARS_EBUSY),
+   also when the other side it asks for is ready: what is ready there is
+   the waiter's, and the result must not depend on timing or backend */
+#define ARS__IO_WAIT_BUSY(s, events) \
+    ((((events) & ARS_IO_READ) && (s)->waiting[ARS__RD]) || (((events) & ARS_IO_WRITE) && (s)->waiting[ARS__WR]))
 ARS__IO_UNUSED static void ars__io_ready(ars_sock *s, int rd, int wr) {
     if (rd && s->waiting[ARS__RD]) ARS__IO_WAKE(s->w[ARS__RD], 0);
     if (wr && s->waiting[ARS__WR]) ARS__IO_WAKE(s->w[ARS__WR], 0);
@@ -1580,28 +1585,24 @@ static ptrdiff_t ars__sendv(ars_sock *s, struct iovec *iov, int cnt, size_t *don
     return (ptrdiff_t)total;
 }
 
-/* The rest of ars_tcp_write once a send() returned k (errno set if k < 0)
-   of n bytes with total sent before it: out of line, as ars__read_more */
+/* The rest of ars_tcp_write once its first send() returned k (errno set
+   if k < 0) of n bytes: out of line, as ars__read_more */
 ARS__IO_NOINLINE ptrdiff_t ars__write_more(ars_sock *s, const char *buf, size_t n, size_t *done,
-                                 int64_t deadline, size_t total, ssize_t k) {
-    int r;
+                                 int64_t deadline, ssize_t k) {
+    size_t total = 0;
+    ptrdiff_t r = 0;
     for (;;) {
         if (k >= 0) {
             total += (size_t)k;
-            if (total >= n) break;
+            if (total >= n) { r = (ptrdiff_t)total; break; }
         } else if (errno != EINTR) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                r = ars__io_err(errno);
-                if (done) *done = total;
-                return r;
-            }
-            r = ars__io_park(s, ARS__PWR, deadline, 1);
-            if (r) { if (done) *done = total; return r; }
+            if (errno != EAGAIN && errno != EWOULDBLOCK) { r = ars__io_err(errno); break; }
+            if ((r = ars__io_park(s, ARS__PWR, deadline, 1)) != 0) break;
         }
         k = send(s->fd, buf + total, n - total, MSG_NOSIGNAL);
     }
     if (done) *done = total;
-    return (ptrdiff_t)total;
+    return r;
 }
 
 ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, size_t *done,
@@ -1618,7 +1619,7 @@ ARSENAL_IO_API ptrdiff_t ars_tcp_write(ars_sock *s, const void *buf, size_t n, s
         if (done) *done = n;
         return (ptrdiff_t)n;
     }
-    return ars__write_more(s, (const char *)buf, n, done, deadline, 0, k);
+    return ars__write_more(s, (const char *)buf, n, done, deadline, k);
 }
 
 ARSENAL_IO_API ptrdiff_t ars_tcp_writev(ars_sock *s, const ars_iovec *iov, int iovcnt,
@@ -1727,10 +1728,7 @@ ARSENAL_IO_API int ars_io_close(ars_sock *s) {
 static int ars__io_wait_slow(ars_sock *s, int events, int64_t deadline);
 ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
-    /* a reader waits: its data is not ours to report; a writer waits: nor
-       is its room, even when the other side is ready (as on IOCP) */
-    if ((events & ARS_IO_READ) && s->waiting[ARS__RD]) return ARS_EBUSY;
-    if ((events & ARS_IO_WRITE) && s->waiting[ARS__WR]) return ARS_EBUSY;
+    if (ARS__IO_WAIT_BUSY(s, events)) return ARS_EBUSY;
 #if defined(ARS__IO_EPOLL)
     /* the common case of a server between requests, kept short: a socket
        that our last read found drained is not readable until its next
@@ -2301,10 +2299,7 @@ ARSENAL_IO_API int ars_io_wait(ars_sock *s, int events, int64_t deadline) {
     char dummy;
     int r;
     if (!s || events < 1 || events > 3) return ARS_EINVAL;
-    /* a reader or writer waits: a wait on its side is refused, also one
-       that would have reported the other side ready (as on POSIX) */
-    if ((events & ARS_IO_READ) && s->waiting[ARS__RD]) return ARS_EBUSY;
-    if ((events & ARS_IO_WRITE) && s->waiting[ARS__WR]) return ARS_EBUSY;
+    if (ARS__IO_WAIT_BUSY(s, events)) return ARS_EBUSY;
     if (events & ARS_IO_WRITE) return ARS_IO_WRITE;
     b.buf = &dummy;
     b.len = 0;
@@ -2593,6 +2588,7 @@ ARSENAL_IO_API int ars_io_signal_wait(const int *signals, int count, int64_t dea
 #undef ARS__RUNLOCK
 #undef ARS__IO_UNUSED
 #undef ARS__IO_NOINLINE
+#undef ARS__IO_WAIT_BUSY
 #undef ARS__IO_PARK_PREPARE
 #undef ARS__IO_PARK
 #undef ARS__IO_WAKE
