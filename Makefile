@@ -131,7 +131,7 @@ test-kqueue:
 	  -o $(BUILD)/test_io_kqueue tests/test_io.c $(KQUEUE_DIR)/lib/libkqueue.a -lpthread
 	./$(BUILD)/test_io_kqueue
 	CFLAGS="-DARSENAL_IO_USE_KQUEUE -I$(KQUEUE_DIR)/include/kqueue" LIBS="$(KQUEUE_DIR)/lib/libkqueue.a" \
-	  B=$(BUILD)/io_clients_kqueue bash tests/io_clients.sh
+	  B=$(BUILD)/io_clients_kqueue bash tests/io_clients.sh $(CC)
 
 bench-rtos:
 	bash bench/bench_rtos.sh
