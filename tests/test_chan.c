@@ -1110,6 +1110,157 @@ static void mp_plain_run(size_t cap) {
 }
 static void test_threads_mpmc_plain(void) { mp_plain_run(0); mp_plain_run(8); }
 
+/* Chaos across threads: coroutines on 2 scheduler threads, each sending its
+   own items and receiving everyone's, over 3 channels (two unbuffered, one
+   of capacity 2), through plain sends and receives with short deadlines,
+   try_ calls, and selects of 1-3 cases mixing sends and receives on any of
+   them (a select may send and receive on the same channel, and selects
+   meet selects); a plain thread cancels coroutines at random, and the
+   buffered channel is closed halfway (its buffer drains, then its sends and
+   receives report ARS_ECLOSED). A call that returns ARS_ECANCELED,
+   ARS_ETIMEDOUT, ARS_EAGAIN or ARS_ECLOSED moved nothing, so its sender
+   tries the item again elsewhere: every item must arrive exactly once, and
+   no waiter be left on a channel. */
+#define CH_THREADS 2
+#define CH_COROS 4
+#define CH_NCH 3
+static ars_chan *ch_ch[CH_NCH];
+static ars_coro *ch_co[CH_THREADS * CH_COROS];
+static long ch_per, ch_total, ch_recvd, ch_sent, ch_closed, ch_cancels, ch_stop, ch_finished, ch_release;
+static long ch_hits[6];              /* selects by outcome: send, recv, closed case, timeout, cancel, default */
+static unsigned *ch_seen;
+static int64_t ch_until, ch_last;   /* time limit; time of the last receive */
+static unsigned ch_rand(unsigned *x) { *x ^= *x << 13; *x ^= *x >> 17; *x ^= *x << 5; return *x; }
+static int ch_got(long v) {
+    if (v < 0 || v >= ch_total) return EXPECT(0);
+    AADD(&ch_seen[v], 1);
+    AADD(&ch_recvd, 1);
+    ASTORE(&ch_last, ars_now());
+    return 1;
+}
+static void ch_worker(void *arg) {
+    int k = (int)(intptr_t)arg;
+    unsigned x = 0x9e3779b9u * (unsigned)(k + 1);
+    long next = (long)k * ch_per, end = next + ch_per;
+    __atomic_store_n(&ch_co[k], ars_coro_running(), __ATOMIC_SEQ_CST);
+    while (ALOAD(&ch_recvd) < ch_total && !ALOAD(&ch_stop)) {
+        unsigned op = ch_rand(&x) % 8;
+        int c = (int)(ch_rand(&x) % CH_NCH), r;
+        long v = -1;
+        int64_t dl = ch_rand(&x) % 4 == 0 ? 0 : ars_now() + 1;
+        /* a lost item: everything sent, nothing received for 5 s */
+        if (ars_now() > ch_until || (ALOAD(&ch_sent) == ch_total && ars_now() - ALOAD(&ch_last) > 5000)) {
+            ASTORE(&ch_stop, 1);
+            break;
+        }
+        if (next < end && c == 2 && ALOAD(&ch_closed)) c = (int)(ch_rand(&x) % 2);
+        if (op < 2 && next < end) {                       /* send */
+            r = op ? ars_chan_send(ch_ch[c], &next, dl) : ars_chan_try_send(ch_ch[c], &next);
+            if (r == 0) { next++; AADD(&ch_sent, 1); }
+            else if (r != ARS_ETIMEDOUT && r != ARS_EAGAIN && r != ARS_ECANCELED && r != ARS_ECLOSED) EXPECT_EQ(r, 0);
+            if (r == ARS_ECANCELED) AADD(&ch_cancels, 1);
+        } else if (op < 4) {                              /* receive */
+            r = op == 2 ? ars_chan_recv(ch_ch[c], &v, dl) : ars_chan_try_recv(ch_ch[c], &v);
+            if (r == 0) ch_got(v);
+            else if (r != ARS_ETIMEDOUT && r != ARS_EAGAIN && r != ARS_ECANCELED && r != ARS_ECLOSED) EXPECT_EQ(r, 0);
+            if (r == ARS_ECANCELED) AADD(&ch_cancels, 1);
+        } else {                                          /* select of 1-3 cases */
+            ars_select_case cs[3];
+            long in[3] = { -1, -1, -1 }, out = next;
+            int n = 1 + (int)(ch_rand(&x) % 3), i;
+            for (i = 0; i < n; i++) {
+                int cc = (int)(ch_rand(&x) % CH_NCH);
+                cs[i].ch = ch_ch[cc];
+                cs[i].result = 0;
+                if (next < end && ch_rand(&x) % 2 && !(cc == 2 && ALOAD(&ch_closed))) {
+                    cs[i].op = ARS_SELECT_SEND; cs[i].elem = &out;
+                } else {
+                    cs[i].op = ARS_SELECT_RECV; cs[i].elem = &in[i];
+                }
+            }
+            r = ars_select(cs, n, dl);
+            if (r >= 0 && r < n) {
+                if (cs[r].result == ARS_ECLOSED) {
+                    EXPECT(cs[r].ch == ch_ch[2]);
+                    AADD(&ch_hits[2], 1);
+                } else if (!EXPECT_EQ(cs[r].result, 0)) {
+                } else if (cs[r].op == ARS_SELECT_SEND) {
+                    next++; AADD(&ch_sent, 1); AADD(&ch_hits[0], 1);
+                } else {
+                    ch_got(in[r]); AADD(&ch_hits[1], 1);
+                }
+                for (i = 0; i < n; i++) if (i != r && cs[i].op == ARS_SELECT_RECV) EXPECT_EQ(in[i], -1);
+            } else if (r == ARS_ETIMEDOUT) {
+                AADD(&ch_hits[3], 1);
+            } else if (r == ARS_ECANCELED) {
+                AADD(&ch_hits[4], 1); AADD(&ch_cancels, 1);
+            } else if (r == ARS_EAGAIN) {
+                AADD(&ch_hits[5], 1);
+            } else {
+                EXPECT_EQ(r, 0);
+            }
+            for (i = 0; i < n; i++) if (cs[i].op == ARS_SELECT_RECV && (r != i || cs[i].result)) EXPECT_EQ(in[i], -1);
+        }
+        /* the first sender past half of all items closes the buffered channel */
+        if (ALOAD(&ch_sent) >= ch_total / 2 && !ALOAD(&ch_closed) && __atomic_exchange_n(&ch_closed, 1, __ATOMIC_SEQ_CST) == 0)
+            EXPECT_EQ(ars_chan_close(ch_ch[2]), 0);
+    }
+    /* stay alive (cancelable) until the canceller has stopped */
+    AADD(&ch_finished, 1);
+    while (!ALOAD(&ch_release)) ars_sleep_until(ars_now() + 1);
+}
+static void ch_canceller(void *arg) {
+    unsigned x = 777;
+    (void)arg;
+    while (ALOAD(&ch_finished) < CH_THREADS * CH_COROS) {
+        ars_coro *co = __atomic_load_n(&ch_co[ch_rand(&x) % (CH_THREADS * CH_COROS)], __ATOMIC_SEQ_CST);
+        if (co && ch_rand(&x) % 4 == 0) ars_cancel(co);
+#if defined(_WIN32)
+        SwitchToThread();
+#else
+        sched_yield();
+#endif
+    }
+}
+static void test_threads_chaos(void) {
+    sched_job j[CH_THREADS];
+    long i, bad = 0;
+    int t;
+    ch_per = SCALE(UNDER_TSAN_SCALE(20000), 400);
+    ch_total = ch_per * CH_THREADS * CH_COROS;
+    ASSERT_EQ(ars_chan_create(&ch_ch[0], sizeof(long), 0, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&ch_ch[1], sizeof(long), 0, NULL), 0);
+    ASSERT_EQ(ars_chan_create(&ch_ch[2], sizeof(long), 2, NULL), 0);
+    ch_seen = (unsigned *)calloc((size_t)ch_total, sizeof *ch_seen);
+    ASSERT(ch_seen);
+    ch_recvd = ch_sent = ch_closed = ch_cancels = ch_stop = ch_finished = ch_release = 0;
+    for (i = 0; i < 6; i++) ch_hits[i] = 0;
+    for (i = 0; i < CH_THREADS * CH_COROS; i++) ch_co[i] = NULL;
+    ch_until = ars_now() + 300000;
+    ch_last = ars_now();
+    for (t = 0; t < CH_THREADS; t++) {
+        j[t].fn = ch_worker; j[t].coros = CH_COROS; j[t].base = t * CH_COROS;
+        spawn_thread(t, sched_thread, &j[t]);
+    }
+    spawn_thread(CH_THREADS, ch_canceller, NULL);
+    thr_join(thr[CH_THREADS]);       /* returns once every worker finished */
+    ASTORE(&ch_release, 1);
+    for (t = 0; t < CH_THREADS; t++) thr_join(thr[t]);
+    EXPECT_EQ(ch_stop, 0);
+    EXPECT_EQ(ch_recvd, ch_total);
+    EXPECT_EQ(ch_sent, ch_total);
+    for (i = 0; i < ch_total; i++) bad += ch_seen[i] != 1;
+    EXPECT_EQ(bad, 0);
+    /* every path ran: select sends, receives, closed cases, timeouts, cancels, defaults */
+    for (i = 0; i < 6; i++) EXPECT(ch_hits[i] > 0);
+    EXPECT(ch_cancels > 0);
+    for (t = 0; t < CH_NCH; t++) {
+        EXPECT(ch_ch[t]->recv_head == NULL && ch_ch[t]->send_head == NULL);
+        ars_chan_destroy(ch_ch[t]);
+    }
+    free(ch_seen);
+}
+
 /* ars_cancel from another thread, racing with deliveries: a canceled call
    delivered nothing, so the totals still add up */
 #define CX_RECV 4
@@ -2374,6 +2525,7 @@ int main(void) {
     ARS_RUN(test_plain_threads);
     ARS_RUN(test_threads_bias_revoke);
     ARS_RUN(test_threads_mpmc_plain);
+    ARS_RUN(test_threads_chaos);
 #endif
 #if !defined(ARS_TEST_QUICK) && !defined(ARS_TEST_FREESTANDING)
     ARS_RUN(test_many_parked);
