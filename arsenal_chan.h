@@ -2141,20 +2141,47 @@ ARS__CH_INLINE void ars__ch_unlock2(ars_chan *lo, ars_chan *hi, int b) {
    nothing for the park's frame and registers (544 -> 510 instructions a
    message in bench_chan's select ping-pong, gcc; 557 -> 514, clang). */
 
+/* A parked pair: its waiters, and what the end of the park needs (read
+   back from here after the switch, as ars__ch_parked) */
+typedef struct ars__ch_pair_parked {
+    ars__chan_wait w[2];
+    ars__chan_state st;
+    ars_select_case *cs;
+    int64_t deadline;
+} ars__ch_pair_parked;
+/* the end of a park that did not simply complete (r: the park's result) */
+ARS__CH_NOINLINE int ars__ch_pair_end(ars__ch_pair_parked *p, int r) {
+    ars_select_case *cs = p->cs;
+    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
+        int f;
+        /* a peer (or close) unlinked the waiter it woke */
+        ars__ch_wait_done(&p->st);
+        f = p->st.fired;
+        /* a ring turned lock-free while the pair was parked, and an
+           operation on it woke us to look again */
+        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) return ars__ch_pair_retry(cs, p->deadline, p->w, f);
+        /* the waiter it woke is unlinked (linked 0): the other leaves */
+        ars__ch_leave(cs[1 - f].ch, &p->w[1 - f], cs[1 - f].op == ARS_SELECT_SEND);
+        cs[f].result = r;
+        return f;
+    }
+    ars__ch_leave(cs[0].ch, &p->w[0], cs[0].op == ARS_SELECT_SEND);     /* the waiters still queued leave */
+    ars__ch_leave(cs[1].ch, &p->w[1], cs[1].op == ARS_SELECT_SEND);
+    return r;
+}
 /* neither case ready: waiters on both queues, the park, then the queues
-   left */
+   left. The locks are held for the whole fill, so each channel's shared
+   word is read once. With the fast path's park, the suspend is inline and
+   nothing but the parked frame stays live across it (ars__ch_park_in). */
 ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b) {
     ars_chan *c0 = cs[0].ch, *c1 = cs[1].ch;
-    int snd0 = cs[0].op == ARS_SELECT_SEND, snd1 = cs[1].op == ARS_SELECT_SEND;
-    int r, shared;
-    ars__chan_state st;
-    ars__chan_wait w[2];
+    int r, o, shared = (int)(c0->shared | c1->shared);
+    ars__ch_pair_parked p;
     ars_waker wk;
 #ifdef ARS__CH_FAST
     /* a coroutine of a scheduler, no spin: arm and park directly */
-    ars_coro *co = ars__running_scheduled();
-    shared = (int)(c0->shared | c1->shared);
-    if (ARS__CH_LIKELY(co && !shared && deadline != 0)) {
+    ars_coro *co = shared ? NULL : ars__running_scheduled();
+    if (ARS__CH_LIKELY(co && deadline != 0)) {
         wk.co = co;
         wk.seq = ars__park_arm(co);
     } else
@@ -2163,33 +2190,27 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
         ars__ch_unlock2(lo, hi, b);
         return deadline == 0 ? ARS_EAGAIN : ARS_ESTATE;
     }
-    st.done = 0; st.fired = -1;
-    w[0].w = wk; w[0].elem = cs[0].elem; w[0].st = &st; w[0].index = 0; ARS__CH_NAME_WAITER(&w[0], ARS__CH_THREAD());
-    w[1].w = wk; w[1].elem = cs[1].elem; w[1].st = &st; w[1].index = 1; ARS__CH_NAME_WAITER(&w[1], ARS__CH_THREAD());
-    ars__ch_link_q(c0, snd0, &w[0]);
-    ars__ch_link_q(c1, snd1, &w[1]);
-    shared = (int)(c0->shared | c1->shared);
+    p.st.done = 0; p.st.fired = -1;
+    p.cs = cs; p.deadline = deadline;
+    p.w[0].w = wk; p.w[0].elem = cs[0].elem; p.w[0].st = &p.st; p.w[0].index = 0;
+    ARS__CH_NAME_WAITER(&p.w[0], ARS__CH_THREAD());
+    p.w[1].w = wk; p.w[1].elem = cs[1].elem; p.w[1].st = &p.st; p.w[1].index = 1;
+    ARS__CH_NAME_WAITER(&p.w[1], ARS__CH_THREAD());
+    ars__ch_link_q(c0, cs[0].op == ARS_SELECT_SEND, &p.w[0]);
+    ars__ch_link_q(c1, cs[1].op == ARS_SELECT_SEND, &p.w[1]);
     ars__ch_unlock2(lo, hi, b);
 #ifdef ARS__CH_FAST
-    if (ARS__CH_LIKELY(co && !shared)) r = ars__park_armed(co->sched, co, deadline);
+    if (ARS__CH_LIKELY(co != NULL)) r = ars__park_armed_in(co->sched, co, deadline, wk.seq);
     else
 #endif
-    r = ars__ch_wait(&st, shared, deadline);
-    if (r == 0 || r == ARS_ECLOSED || r == ARS__CH_RETRY) {
-        /* a peer (or close) unlinked the waiter it woke */
-        ars__ch_wait_done(&st);
-        /* a ring turned lock-free while the pair was parked, and an
-           operation on it woke us to look again */
-        if (ARS__CH_UNLIKELY(r == ARS__CH_RETRY)) return ars__ch_pair_retry(cs, deadline, w, st.fired);
-        /* the waiter it woke is unlinked (linked 0): the other leaves */
-        if (st.fired) ars__ch_leave(c0, &w[0], snd0);
-        else ars__ch_leave(c1, &w[1], snd1);
-        cs[st.fired].result = r;
-        return st.fired;
-    }
-    ars__ch_leave(c0, &w[0], snd0);     /* the waiters still queued leave */
-    ars__ch_leave(c1, &w[1], snd1);
-    return r;
+    r = ars__ch_wait(&p.st, shared, deadline);
+    /* the usual end: a peer completed a case, the other waiter leaves */
+    if (ARS__CH_UNLIKELY(r != 0 || !ARS__CH_LD32_ACQ(&p.st.done))) return ars__ch_pair_end(&p, r);
+    o = 1 - p.st.fired;
+    cs = p.cs;
+    ars__ch_leave(cs[o].ch, &p.w[o], cs[o].op == ARS_SELECT_SEND);
+    cs[1 - o].result = 0;
+    return 1 - o;
 }
 /* ready cases (bit 0: case 0, bit 1: case 1), the locks held */
 ARS__CH_INLINE int ars__ch_pair_ready(const ars_select_case *cs) {
