@@ -2235,26 +2235,41 @@ ARS__CH_NOINLINE int ars__ch_pair_do_any(ars_select_case *cs, int64_t deadline, 
     }
 }
 #ifdef ARS__CH_FAST
-/* the same when one case is ready and both locks are biased: the fast
-   path's operation, with no call, when it can */
-ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b,
-                                     int ready) {
-    if (ARS__CH_LIKELY(ready != 3 && b == ARS__CH_BOTH_BIASED)) {
-        int i = ready >> 1, r;
-        ars_select_case *k = &cs[i];
-        if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(k->ch->elem_size))) {
-            r = k->op == ARS_SELECT_SEND ? ars__ch_send_here(k->ch, k->elem) : ars__ch_recv_here(k->ch, k->elem);
-            if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED)) {
-                ars__ch_unlock2(lo, hi, b);
-                k->result = r;
-                return i;
-            }
+/* the same when both locks are biased (b is ARS__CH_BOTH_BIASED): the fast
+   path's operation, with no call, when one case is ready. It keeps only
+   its arguments for the general way, which it takes before it has changed
+   anything (lo and hi found again there), and unlocks each channel by its
+   case: a biased lock's unlock needs no order. So it needs no callee-saved
+   register. */
+ARS__CH_NOINLINE int ars__ch_pair_do_biased(ars_select_case *cs, int64_t deadline, int ready) {
+    ars_chan *lo = cs[0].ch, *hi = cs[1].ch;
+    if ((uintptr_t)hi < (uintptr_t)lo) { lo = hi; hi = cs[0].ch; }
+    return ars__ch_pair_do_any(cs, deadline, lo, hi, ARS__CH_BOTH_BIASED, ready);
+}
+ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, int ready) {
+    int i, r;
+    ars_select_case *k;
+    ars_chan *c;
+    if (ARS__CH_UNLIKELY(ready == 3)) return ars__ch_pair_do_biased(cs, deadline, 3);
+    i = ready >> 1;             /* ready is 1 << i */
+    k = &cs[i];
+    c = k->ch;
+    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size))) {
+        r = k->op == ARS_SELECT_SEND ? ars__ch_send_here(c, k->elem) : ars__ch_recv_here(c, k->elem);
+        if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED)) {
+            ars__ch_unlock_t(cs[0].ch, 1);
+            ars__ch_unlock_t(cs[1].ch, 1);
+            k->result = r;
+            return i;
         }
     }
-    return ars__ch_pair_do_any(cs, deadline, lo, hi, b, ready);
+    return ars__ch_pair_do_biased(cs, deadline, 1 + i);
 }
+#define ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready) \
+    ((b) == ARS__CH_BOTH_BIASED ? ars__ch_pair_do((cs), (deadline), (ready)) \
+                                : ars__ch_pair_do_any((cs), (deadline), (lo), (hi), (b), (ready)))
 #else
-#define ars__ch_pair_do ars__ch_pair_do_any
+#define ARS__CH_PAIR_DO ars__ch_pair_do_any
 #endif
 /* the rest, after the locks (b) */
 ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b) {
@@ -2264,7 +2279,7 @@ ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ar
         return ars__ch_select_2(cs, 2, deadline);
     }
     ready = ars__ch_pair_ready(cs);
-    if (ready) return ars__ch_pair_do(cs, deadline, lo, hi, b, ready);
+    if (ready) return ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready);
     return ars__ch_pair_park(cs, deadline, lo, hi, b);
 }
 /* the pair when the biased locks could not both be taken: each channel's
