@@ -372,6 +372,46 @@ static void test_select_fairness_many(void) {
     EXPECT(chi < 50.0);
 }
 
+/* The same for two cases on two channels, which take a path of their own
+   (ars__ch_select_pair) with its own pick when both are ready: two receives,
+   two sends, a send and a receive, each case picked ~1/2 of the time
+   (chi-square, 1 degree of freedom: 28.4 is the 1e-7 point). */
+static void test_select_fairness_pair(void) {
+    int i, m, rounds = SCALE(60000, 6000);
+    long v = 0;
+    ars_chan *c[2];
+    reset_chans();
+    for (i = 0; i < 2; i++) { c[i] = mk(sizeof(long), 1); ASSERT(c[i]); }
+    for (m = 0; m < 3; m++) {      /* 0: recv recv, 1: send send, 2: send on c[0], recv on c[1] */
+        long count[2] = { 0, 0 };
+        double chi = 0, e = rounds / 2.0;
+        ars_select_case cs[2];
+        for (i = 0; i < 2; i++) {
+            int snd = m == 1 || (m == 2 && i == 0);
+            ars_select_case k = ARS_RECV_CASE(c[i], &v);
+            k.op = snd ? ARS_SELECT_SEND : ARS_SELECT_RECV;
+            cs[i] = k;
+            (void)ars_chan_try_recv(c[i], &v);              /* empty, */
+            if (!snd) EXPECT_EQ(ars_chan_try_send(c[i], &v), 0);   /* or full for a receive */
+        }
+        for (i = 0; i < rounds; i++) {
+            int r = ars_select(cs, 2, 0);
+            if (r < 0 || r > 1) { EXPECT(r >= 0 && r <= 1); return; }
+            count[r]++;
+            /* ready again */
+            if (cs[r].op == ARS_SELECT_SEND) EXPECT_EQ(ars_chan_try_recv(c[r], &v), 0);
+            else EXPECT_EQ(ars_chan_try_send(c[r], &v), 0);
+        }
+        for (i = 0; i < 2; i++) chi += ((double)count[i] - e) * ((double)count[i] - e) / e;
+        if (chi >= 28.4) {
+            ars_test_puts("  pair counts:");
+            for (i = 0; i < 2; i++) { ars_test_putc(' '); ars_test_putl(count[i]); }
+            ars_test_putc('\n');
+        }
+        EXPECT(chi < 28.4);
+    }
+}
+
 /* a parked select is completed by a peer on one channel and leaves no
    waiter behind on the others */
 static int sel_r, sel_x, sel_y;
@@ -2490,6 +2530,7 @@ int main(void) {
     ARS_RUN(test_select_ready);
     ARS_RUN(test_select_fairness);
     ARS_RUN(test_select_fairness_many);
+    ARS_RUN(test_select_fairness_pair);
     ARS_RUN(test_select_parked);
     ARS_RUN(test_select_two);
     ARS_RUN(test_select_many);
