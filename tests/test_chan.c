@@ -516,6 +516,68 @@ static void test_select_two(void) {
     }
 }
 
+/* The 2-case select hands an element to or takes one from a parked peer of
+   its thread, or a ring, at every element size: the sizes the fast paths
+   copy inline (1, 4, 8, 16) and others (3, 24), each with a channel of
+   size 8 as the other case (so the pair's channels differ in size). */
+static ars_chan *psz_ch[2];
+static unsigned char psz_out[24], psz_in[24];
+static int psz_r;
+static void psz_peer_send(void *arg) {
+    (void)arg;
+    EXPECT_EQ(ars_chan_send(psz_ch[0], psz_out, -1), 0);
+}
+static void psz_peer_recv(void *arg) {
+    (void)arg;
+    EXPECT_EQ(ars_chan_recv(psz_ch[1], psz_in, -1), 0);
+}
+static void psz_select(void *arg) {
+    long other = 0;
+    int snd = arg != NULL;
+    ars_select_case cs[2] = { ARS_RECV_CASE(psz_ch[0], psz_in), ARS_RECV_CASE(psz_ch[1], &other) };
+    if (snd) {                  /* case 1 sends to the parked receiver */
+        ars_select_case k = ARS_SEND_CASE(psz_ch[1], psz_out);
+        cs[0].elem = &other;
+        cs[1] = k;
+    }
+    psz_r = ars_select(cs, 2, -1);
+}
+static void test_select_pair_sizes(void) {
+    static const size_t sizes[] = { 1, 3, 4, 8, 16, 24 };
+    int z, m, round;
+    for (z = 0; z < (int)(sizeof sizes / sizeof sizes[0]); z++) {
+        size_t n = sizes[z], j;
+        for (m = 0; m < 3; m++) {   /* 0: a parked sender, 1: a parked receiver, 2: a full ring */
+            reset_chans();
+            /* the case's channel of size n, the other of size 8 */
+            psz_ch[0] = mk(m == 1 ? 8 : n, m == 2 ? 1 : 0);
+            psz_ch[1] = mk(m == 1 ? n : 8, 0);
+            ASSERT(psz_ch[0] && psz_ch[1]);
+            /* the second round finds both channels biased to this thread */
+            for (round = 0; round < 2; round++) {
+                for (j = 0; j < sizeof psz_out; j++) {
+                    psz_out[j] = (unsigned char)(j * 7 + n + (size_t)round + 1);
+                    psz_in[j] = 0;
+                }
+                psz_r = -99;
+                if (m == 2) {
+                    EXPECT_EQ(ars_chan_try_send(psz_ch[0], psz_out), 0);
+                    go(psz_select, NULL, NULL);
+                } else {
+                    go(m == 0 ? psz_peer_send : psz_peer_recv, NULL, NULL);
+                    go(psz_select, m == 1 ? (void *)psz_out : NULL, NULL);
+                }
+                run();
+                EXPECT_EQ(psz_r, m == 1 ? 1 : 0);
+                for (j = 0; j < n; j++)
+                    if (psz_in[j] != psz_out[j]) { EXPECT_EQ(psz_in[j], psz_out[j]); break; }
+                for (; j < sizeof psz_in; j++)
+                    if (psz_in[j] != 0) { EXPECT_EQ(psz_in[j], 0); break; }
+            }
+        }
+    }
+}
+
 /* more cases than the small-select fast path holds, duplicates included */
 static ars_select_case many_cs[12];
 static int many_v, many_r;
@@ -2531,6 +2593,7 @@ int main(void) {
     ARS_RUN(test_select_fairness);
     ARS_RUN(test_select_fairness_many);
     ARS_RUN(test_select_fairness_pair);
+    ARS_RUN(test_select_pair_sizes);
     ARS_RUN(test_select_parked);
     ARS_RUN(test_select_two);
     ARS_RUN(test_select_many);
