@@ -2089,13 +2089,14 @@ ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t dead
 }
 
 /* The locks of two channels, lo below hi, when both are biased to this
-   thread, the common case: one test of the owners, the busy words, one
-   test of the revocations (as ars__ch_bias_take does for one). 0 when
-   either is not (then neither is held). */
+   thread and the fast paths copy their elements (ARS__CH_INLINE_SIZE), the
+   common case: one test of their fast words (ars__ch_try_bias_fast), the
+   busy words, one test of the revocations (as ars__ch_bias_take does for
+   one). 0 when either is not (then neither is held). */
 ARS__CH_INLINE int ars__ch_lock2_biased(ars_chan *lo, ars_chan *hi) {
 #if ARSENAL_CHAN_BIAS && !defined(ARSENAL_CHAN_NO_THREADS)
     size_t me = ars__ch_me;
-    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&lo->owner) == me && ARS__CH_LD_RLX(&hi->owner) == me &&
+    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&lo->fast) == me && ARS__CH_LD_RLX(&hi->fast) == me &&
                        !(__atomic_load_n(&lo->revoked, __ATOMIC_RELAXED) |
                          __atomic_load_n(&hi->revoked, __ATOMIC_RELAXED)))) {
         __atomic_store_n(&lo->busy, 1u, __ATOMIC_RELAXED);
@@ -2109,10 +2110,10 @@ ARS__CH_INLINE int ars__ch_lock2_biased(ars_chan *lo, ars_chan *hi) {
     }
     return 0;
 #else
-    (void)lo; (void)hi;
 #if defined(ARSENAL_CHAN_NO_THREADS)
-    return 1;                           /* no lock at all */
+    return ARS__CH_INLINE_SIZE(lo->elem_size) && ARS__CH_INLINE_SIZE(hi->elem_size);   /* no lock at all */
 #else
+    (void)lo; (void)hi;
     return 0;                           /* the spinlocks */
 #endif
 #endif
@@ -2235,8 +2236,9 @@ ARS__CH_NOINLINE int ars__ch_pair_do_any(ars_select_case *cs, int64_t deadline, 
     }
 }
 #ifdef ARS__CH_FAST
-/* the same when both locks are biased (b is ARS__CH_BOTH_BIASED): the fast
-   path's operation, with no call, when one case is ready. It keeps only
+/* the same when ars__ch_lock2_biased took both locks (b is
+   ARS__CH_BOTH_BIASED, and the fast paths copy both channels' elements):
+   the fast path's operation, with no call, when one case is ready. It keeps only
    its arguments for the general way, which it takes before it has changed
    anything (lo and hi found again there), and unlocks each channel by its
    case: a biased lock's unlock needs no order. So it needs no callee-saved
@@ -2254,32 +2256,31 @@ ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, int 
     i = ready >> 1;             /* ready is 1 << i */
     k = &cs[i];
     c = k->ch;
-    if (ARS__CH_LIKELY(ARS__CH_INLINE_SIZE(c->elem_size))) {
-        r = k->op == ARS_SELECT_SEND ? ars__ch_send_here(c, k->elem) : ars__ch_recv_here(c, k->elem);
-        if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED)) {
-            ars__ch_unlock_t(cs[0].ch, 1);
-            ars__ch_unlock_t(cs[1].ch, 1);
-            k->result = r;
-            return i;
-        }
+    r = k->op == ARS_SELECT_SEND ? ars__ch_send_here(c, k->elem) : ars__ch_recv_here(c, k->elem);
+    if (ARS__CH_LIKELY(r == 0 || r == ARS_ECLOSED)) {
+        ars__ch_unlock_t(cs[0].ch, 1);
+        ars__ch_unlock_t(cs[1].ch, 1);
+        k->result = r;
+        return i;
     }
     return ars__ch_pair_do_biased(cs, deadline, 1 + i);
 }
-#define ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready) \
-    ((b) == ARS__CH_BOTH_BIASED ? ars__ch_pair_do((cs), (deadline), (ready)) \
-                                : ars__ch_pair_do_any((cs), (deadline), (lo), (hi), (b), (ready)))
+#define ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready, fast) \
+    ((fast) ? ars__ch_pair_do((cs), (deadline), (ready)) : ars__ch_pair_do_any((cs), (deadline), (lo), (hi), (b), (ready)))
 #else
-#define ARS__CH_PAIR_DO ars__ch_pair_do_any
+#define ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready, fast) \
+    ((void)(fast), ars__ch_pair_do_any((cs), (deadline), (lo), (hi), (b), (ready)))
 #endif
-/* the rest, after the locks (b) */
-ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b) {
+/* the rest, after the locks (b; fast: ars__ch_lock2_biased's) */
+ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b,
+                                       int fast) {
     int ready;
     if (ARS__CH_UNLIKELY((lo->state | hi->state) & ARS__CH_LF)) {
         ars__ch_unlock2(lo, hi, b);
         return ars__ch_select_2(cs, 2, deadline);
     }
     ready = ars__ch_pair_ready(cs);
-    if (ready) return ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready);
+    if (ready) return ARS__CH_PAIR_DO(cs, deadline, lo, hi, b, ready, fast);
     return ars__ch_pair_park(cs, deadline, lo, hi, b);
 }
 /* the pair when the biased locks could not both be taken: each channel's
@@ -2287,7 +2288,7 @@ ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ar
 ARS__CH_NOINLINE int ars__ch_pair_lock(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi) {
     int b = ars__ch_lock_b(lo);
     b |= ars__ch_lock_b(hi) << 1;
-    return ars__ch_pair_locked(cs, deadline, lo, hi, b);
+    return ars__ch_pair_locked(cs, deadline, lo, hi, b, 0);
 }
 ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) {
     ars_chan *c0 = cs[0].ch, *c1 = cs[1].ch, *lo, *hi;
@@ -2298,7 +2299,7 @@ ARS__CH_NOINLINE int ars__ch_select_pair(ars_select_case *cs, int64_t deadline) 
                          (!cs[0].elem && c0->elem_size) || (!cs[1].elem && c1->elem_size)))
         return ars__ch_select_2(cs, 2, deadline);
     if (ARS__CH_LIKELY(ars__ch_lock2_biased(lo, hi)))
-        return ars__ch_pair_locked(cs, deadline, lo, hi, ARS__CH_BOTH_BIASED);
+        return ars__ch_pair_locked(cs, deadline, lo, hi, ARS__CH_BOTH_BIASED, 1);
     return ars__ch_pair_lock(cs, deadline, lo, hi);
 }
 
@@ -2613,7 +2614,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ars__ch_fast_lock
 #undef ars__ch_try_bias
 #undef ars__ch_try_bias_fast
-#undef ars__ch_pair_do
+#undef ARS__CH_PAIR_DO
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #undef ars__ch_lock
 #undef ars__ch_unlock
