@@ -2281,7 +2281,15 @@ ARSENAL_IO_API ptrdiff_t ars_udp_recv_from(ars_sock *s, void *buf, size_t cap, a
 ARSENAL_IO_API int ars_io_close(ars_sock *s) {
     int i;
     if (!s) return ARS_EINVAL;
-    if (!s->detached) closesocket(s->fd);   /* pending operations complete, aborted */
+    /* pending operations complete, aborted. Cancel them before the close:
+       wine (8.0) let a waiting WSASend outlive closesocket and go on
+       sending by the handle's number, which the next socket takes, so its
+       bytes went into another connection (and its coroutine waited on for
+       seconds); CancelIoEx ends it while the handle is still this one's */
+    if (!s->detached) {
+        if (s->parked) CancelIoEx((HANDLE)s->fd, NULL);
+        closesocket(s->fd);
+    }
     else if (s->parked) CancelIoEx((HANDLE)s->fd, NULL);   /* detach: the socket stays open, so abort them */
     s->fd = INVALID_SOCKET;
     if (s->parked == 0) { ars__sock_free(s); return 0; }

@@ -1815,6 +1815,65 @@ static void test_cancel_kept(void) {
     EXPECT_EQ(ck_rounds, 2);
 }
 
+/* ---- closing a socket whose write waits: the write ends at once with
+   ARS_ECLOSED, and none of its bytes reach a connection made after.
+   Under wine (8.0) closesocket left a pending overlapped WSASend alive:
+   it ended only many seconds later, and meanwhile sent its bytes by the
+   handle's number, which the next socket had taken, into that socket's
+   connection (found by test_chaos) ---- */
+typedef struct cps_ctx { ars_sock *c; ptrdiff_t r; size_t done; int fin; } cps_ctx;
+static void cps_writer(void *arg) {
+    cps_ctx *x = (cps_ctx *)arg;
+    static unsigned char big[4 << 20];
+    memset(big, 0xAA, sizeof big);
+    x->r = ars_tcp_write(x->c, big, sizeof big, &x->done, go_deadline(SLOW ? 20000 : 5000));
+    x->fin = 1;
+}
+static int cps_rounds;
+static void cps_co(void *arg) {
+    ars_sock *ls, *s, *c2, *s2;
+    cps_ctx x;
+    int round;
+    (void)arg;
+    if (!EXPECT_EQ(listen_any(&ls, "127.0.0.1", 16), 0)) return;
+    EXPECT_EQ(ars_io_set_bufsize(ls, 8192, 8192), 0);
+    for (round = 0; round < 4; round++) {
+        char b[64];
+        ptrdiff_t r;
+        int64_t t0;
+        memset(&x, 0, sizeof x);
+        if (!EXPECT_EQ(ars_tcp_connect(&x.c, "127.0.0.1", port_of(ls), go_deadline(2000)), 0)) break;
+        if (!EXPECT_EQ(ars_tcp_accept(ls, &s, NULL, go_deadline(2000)), 0)) { ars_io_close(x.c); break; }
+        EXPECT_EQ(ars_io_set_bufsize(x.c, 8192, 8192), 0);
+        ars_go(cps_writer, &x);
+        ars_sleep_until(go_deadline(30));       /* s never reads: the write waits */
+        EXPECT_EQ(x.fin, 0);
+        t0 = ars_now();
+        EXPECT_EQ(ars_io_close(x.c), 0);
+        /* a new connection, perhaps on the closed one's number */
+        if (!EXPECT_EQ(ars_tcp_connect(&c2, "127.0.0.1", port_of(ls), go_deadline(2000)), 0)) { ars_io_close(s); break; }
+        if (!EXPECT_EQ(ars_tcp_accept(ls, &s2, NULL, go_deadline(2000)), 0)) { ars_io_close(c2); ars_io_close(s); break; }
+        while (!x.fin && ars_now() - t0 < 3000) ars_sleep_until(go_deadline(5));
+        EXPECT_EQ(x.r, ARS_ECLOSED);
+        EXPECT(ars_now() - t0 < LATE_MS);
+        EXPECT_EQ(ars_tcp_write(c2, "hello", 5, NULL, go_deadline(2000)), 5);
+        ars_sleep_until(go_deadline(30));
+        r = ars_tcp_read(s2, b, sizeof b, go_deadline(2000));
+        if (!EXPECT_EQ(r, 5) || !EXPECT(memcmp(b, "hello", 5) == 0))
+            printf("# round %d: %d bytes, first %02x\n", round, (int)r, r > 0 ? (unsigned char)b[0] : 0);
+        EXPECT_EQ(ars_tcp_read(s2, b, sizeof b, go_deadline(30)), ARS_ETIMEDOUT);   /* nothing else */
+        ars_io_close(c2); ars_io_close(s2); ars_io_close(s);
+        cps_rounds++;
+    }
+    ars_io_close(ls);
+}
+static void test_close_pending_write(void) {
+    cps_rounds = 0;
+    ars_go(cps_co, NULL);
+    EXPECT_EQ(ars_sched_run(), 0);
+    EXPECT_EQ(cps_rounds, 4);
+}
+
 /* ---- threads: SO_REUSEPORT loops, and a cancel from another thread ---- */
 #if !defined(_WIN32)
 typedef struct rp_ctx { int port, served[2], stop, ready; ars_sock *ls[2]; } rp_ctx;
@@ -2403,6 +2462,7 @@ int main(void) {
     ARS_RUN(test_options);
     ARS_RUN(test_close_and_cancel);
     ARS_RUN(test_cancel_kept);
+    ARS_RUN(test_close_pending_write);
 #if !defined(_WIN32)
     ARS_RUN(test_emfile_accept);
     ARS_RUN(test_emfile_accept_outside);
