@@ -1276,14 +1276,20 @@ static ARS__INLINE void ars__heap_clear_if(ars_heap *h, unsigned c, uint32_t emp
     h->fl_bitmap &= ~((uint32_t)(s == 0) << w);
 }
 
-/* Links free block b at the head of class c, a class of bitmap word 0
-   (below ARS__HEAP_FAST; fl_bitmap's bit 0 is never read, so not kept). */
-ARS__NOASAN static ARS__INLINE void ars__heap_link_w0(ars_heap *h, ars__hblk *b, unsigned c) {
+/* Links free block b at the head of class c's list (the bitmaps are the
+   caller's). */
+ARS__NOASAN static ARS__INLINE void ars__heap_link(ars_heap *h, ars__hblk *b, unsigned c) {
     ars__hblk *first = ARS__HEAD(h, c);
     b->next_free = first;
     b->prev_free = ARS__CELL(h, c);
     first->prev_free = b;                 /* harmless on nil */
     ARS__HEAD(h, c) = b;
+}
+
+/* Links free block b at the head of class c, a class of bitmap word 0
+   (below ARS__HEAP_FAST; fl_bitmap's bit 0 is never read, so not kept). */
+ARS__NOASAN static ARS__INLINE void ars__heap_link_w0(ars_heap *h, ars__hblk *b, unsigned c) {
+    ars__heap_link(h, b, c);
     h->sl_bitmap[0] |= (ars_heap_map)1 << c;
 }
 
@@ -1291,17 +1297,12 @@ ARS__NOASAN static ARS__INLINE void ars__heap_link_w0(ars_heap *h, ars__hblk *b,
    and remove take them apart from the general class computation. */
 ARS__NOASAN static ARS__INLINE void ars__heap_insert(ars_heap *h, ars__hblk *b, size_t size) {
     unsigned c;
-    ars__hblk *first;
     if (ARS__LIKELY(size < (size_t)ARS__HEAP_FAST * 8)) {
         ars__heap_link_w0(h, b, (unsigned)(size >> 3));
         return;
     }
     c = ars__heap_class(size);
-    first = ARS__HEAD(h, c);
-    b->next_free = first;
-    b->prev_free = ARS__CELL(h, c);
-    first->prev_free = b;                 /* harmless on nil */
-    ARS__HEAD(h, c) = b;
+    ars__heap_link(h, b, c);
     h->sl_bitmap[c >> ARS_HEAP_MAP_LOG2] |= (ars_heap_map)1 << (c & ARS__MAPMASK);
     h->fl_bitmap |= 1u << (c >> ARS_HEAP_MAP_LOG2);
 }
