@@ -2286,11 +2286,8 @@ ARSENAL_IO_API int ars_io_close(ars_sock *s) {
        sending by the handle's number, which the next socket takes, so its
        bytes went into another connection (and its coroutine waited on for
        seconds); CancelIoEx ends it while the handle is still this one's */
-    if (!s->detached) {
-        if (s->parked) CancelIoEx((HANDLE)s->fd, NULL);
-        closesocket(s->fd);
-    }
-    else if (s->parked) CancelIoEx((HANDLE)s->fd, NULL);   /* detach: the socket stays open, so abort them */
+    if (s->parked) CancelIoEx((HANDLE)s->fd, NULL);   /* also on detach: the socket stays open */
+    if (!s->detached) closesocket(s->fd);
     s->fd = INVALID_SOCKET;
     if (s->parked == 0) { ars__sock_free(s); return 0; }
     s->closed = 1;
