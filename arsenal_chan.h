@@ -2176,7 +2176,7 @@ ARS__CH_NOINLINE int ars__ch_pair_end(ars__ch_pair_parked *p, int r) {
    nothing but the parked frame stays live across it (ars__ch_park_in). */
 ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b) {
     ars_chan *c0 = cs[0].ch, *c1 = cs[1].ch;
-    int r, o, shared = (int)(c0->shared | c1->shared);
+    int r, f, shared = (int)(c0->shared | c1->shared);
     ars__ch_pair_parked p;
     ars_waker wk;
 #ifdef ARS__CH_FAST
@@ -2207,11 +2207,11 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     r = ars__ch_wait(&p.st, shared, deadline);
     /* the usual end: a peer completed a case, the other waiter leaves */
     if (ARS__CH_UNLIKELY(r != 0 || !ARS__CH_LD32_ACQ(&p.st.done))) return ars__ch_pair_end(&p, r);
-    o = 1 - p.st.fired;
+    f = p.st.fired;
     cs = p.cs;
-    ars__ch_leave(cs[o].ch, &p.w[o], cs[o].op == ARS_SELECT_SEND);
-    cs[1 - o].result = 0;
-    return 1 - o;
+    ars__ch_leave(cs[1 - f].ch, &p.w[1 - f], cs[1 - f].op == ARS_SELECT_SEND);
+    cs[f].result = 0;
+    return f;
 }
 /* ready cases (bit 0: case 0, bit 1: case 1), the locks held */
 ARS__CH_INLINE int ars__ch_pair_ready(const ars_select_case *cs) {
