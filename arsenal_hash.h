@@ -117,8 +117,9 @@
    often neighbours, where a separate control array costs a second far access;
    a miss in a large table pays for it, its control line being spread over the
    whole table instead of a compact array (see docs/BENCHMARKS.md: at 1e7,
-   hits ~0.7x abseil's time, misses ~1.4x). Maximum load 14/15 (7/8 with
-   SWAR); capacity doubles. Tables of at least ARSENAL_HASH_INPLACE_BYTES
+   hits ~0.7x abseil's time, misses 1.2-1.6x; at 1e6, where abseil's 2 MiB
+   of control bytes still fit the caches, misses ~2.3x). Maximum load 14/15
+   (7/8 with SWAR); capacity doubles. Tables of at least ARSENAL_HASH_INPLACE_BYTES
    grow in place with realloc and an in-place rehash (abseil's drop-deletes
    walk), so growing needs no second table: peak memory at 1e7 uint64 pairs
    is ~0.63x abseil's.
