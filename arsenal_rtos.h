@@ -744,8 +744,11 @@ static inline uint32_t ars__irq_save(void) {
     uint32_t s; __asm volatile("mrs %0, primask\n cpsid i" : "=r"(s) :: "memory"); return s;
 }
 static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %0" :: "r"(s) : "memory"); }
-static inline void ars__pend(void) { ARS__ICSR = 1u << 28; }
-static inline void ars__switch_out(uint32_t s) { ars__pend(); ars__irq_restore(s); }
+/* one call is smaller than the two constants and the store; yield, whose
+   cost per switch counts, stores itself */
+#define ARS__CM_PEND() (ARS__ICSR = 1u << 28)
+__attribute__((noinline)) static void ars__pend(void) { ARS__CM_PEND(); }
+static inline void ars__switch_out(uint32_t s) { ARS__CM_PEND(); ars__irq_restore(s); }
 #if ARSENAL_RTOS_TICKLESS
 /* isr also marks idle's own tick count after an early wake-up */
 static inline int ars__isr(void) {
@@ -803,6 +806,8 @@ __attribute__((used)) static void ars__cm_overflow(ars_rtos_task *t) {
     ars__irq_restore(s);
 }
 
+/* r3 = &ars__k + ARS__CM_RQ0: then ready list clz(map) is at r3 + 4 * clz */
+#define ARS__CM_RQ0 "(12 - 128 + 4 * " ARS__STR(ARSENAL_RTOS_PRIORITIES) ")"
 #if ARS__CM_V6M
 /* ARMv6-M: save r4-r11 below the hardware frame with low registers only,
    let C store, check and pick, restore */
@@ -843,17 +848,16 @@ __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
 __attribute__((naked)) ARSENAL_RTOS_API void ars_rtos_pendsv_handler(void) {
     __asm volatile(
         "mrs r0, psp\n"
-        "ldr r3, =ars__k\n"
-        "ldr r2, [r3]\n"
+        "ldr r3, =ars__k + " ARS__CM_RQ0 "\n"
+        "ldr r2, [r3, #-" ARS__CM_RQ0 "]\n"
         ARS__CM_SAVE
         "str r0, [r2]\n"
         ARS__CM_CHECK
         "8: cpsid i\n"
-        "ldr r1, [r3, #4]\n"
+        "ldr r1, [r3, #(4 - " ARS__CM_RQ0 ")]\n"
         "clz r1, r1\n"
-        "add r1, r3, r1, lsl #2\n"
-        "ldr r2, [r1, #(12 - 128 + 4 * " ARS__STR(ARSENAL_RTOS_PRIORITIES) ")]\n"
-        "str r2, [r3]\n"
+        "ldr r2, [r3, r1, lsl #2]\n"
+        "str r2, [r3, #-" ARS__CM_RQ0 "]\n"
         "cpsie i\n"
         "ldr r0, [r2]\n"
         ARS__CM_LOAD
@@ -1376,7 +1380,6 @@ static void ars__timeout_del(ars_rtos_task *t) {
 }
 
 static void ars__mutex_reprio(ars_rtos_task *owner);
-static void ars__set_prio(ars_rtos_task *t, unsigned p);
 
 /* Takes t out of whatever it waits in. */
 static void ars__unwait(ars_rtos_task *t) {
@@ -1466,8 +1469,10 @@ static void ars__tick_n(ars_rtos_tick_t n) {
     ars__k.now += n;
     ars__expire();
 #if ARSENAL_RTOS_TIMESLICE
-    if (c && c->state == ARS_RTOS_READY && c != c->next && ++ars__k.slice >= ARSENAL_RTOS_TIMESLICE) {
-        ars__k.slice = 0;
+    /* a slice of 1 tick needs no count */
+    if (c && c->state == ARS_RTOS_READY && c != c->next &&
+        (ARSENAL_RTOS_TIMESLICE == 1 || ++ars__k.slice >= ARSENAL_RTOS_TIMESLICE)) {
+        if (ARSENAL_RTOS_TIMESLICE > 1) ars__k.slice = 0;
         if (*c->rq == c) *c->rq = c->next;
         ars__pend();
     }
@@ -1552,8 +1557,8 @@ static int ars__task_setup(ars_rtos_task *t, void (*fn)(void *), void *arg, unsi
     *(uint32_t *)(void *)t->stack = ARS__CANARY;
     t->prio = t->base = (uint8_t)prio;
     t->rq = &ARS__RQ(prio);
-    t->held = 0; t->wq = 0; t->tnext = 0; t->msg = 0;
-    t->wake = ARS_RTOS_NEVER; t->result = 0;
+    t->held = 0; t->wq = 0;                  /* tnext, msg, result: set before they are read */
+    t->wake = ARS_RTOS_NEVER;
     ars__stack_init(t, fn, arg);
     return 0;
 }
@@ -1681,10 +1686,11 @@ static unsigned ars__inherited(ars_rtos_task *t) {
         if (m->waiters && m->waiters->prio > p) p = m->waiters->prio;
     return p;
 }
-/* moves t to priority p wherever it sits; follows the chain of owners */
-static void ars__set_prio(ars_rtos_task *t, unsigned p) {
-    unsigned depth;
-    for (depth = 0; depth < 64 && t->prio != p; depth++) {
+/* moves t to the priority it should have now (its own or lent) wherever
+   it sits; follows the chain of owners */
+static void ars__mutex_reprio(ars_rtos_task *t) {
+    unsigned depth, p;
+    for (depth = 0; depth < 64 && t->prio != (p = ars__inherited(t)); depth++) {
         if (t->state == ARS_RTOS_READY) {
             ars__unready(t);
             t->prio = (uint8_t)p;
@@ -1702,10 +1708,8 @@ static void ars__set_prio(ars_rtos_task *t, unsigned p) {
         if (t->state != ARS_RTOS_BLOCKED + 1) return;
         t = ((ars_rtos_mutex *)(void *)t->wq)->owner;  /* next in the chain */
         if (!t) return;
-        p = ars__inherited(t);
     }
 }
-static void ars__mutex_reprio(ars_rtos_task *owner) { ars__set_prio(owner, ars__inherited(owner)); }
 
 ARSENAL_RTOS_API int ars_rtos_priority_set(ars_rtos_task *t, unsigned prio) {
     ars__irqstate s;
