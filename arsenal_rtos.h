@@ -128,11 +128,16 @@
        mutex, is suspended (the mutex stays held).
      - A give, send or unlock hands its unit (a count, a queue item copied
        into the receiver's buffer, the mutex) straight to the first
-       waiter. If that task is suspended or deleted before it has run, the
-       unit goes back: to the next waiter, else to the object (a queue item
-       first in line; dropped only if the queue filled up to its capacity
-       in between, as a send would be). A mutex handed over that way does
-       not make the delete ARS_EBUSY. Event bits a waiter cleared
+       waiter. Until that task has run, a count or an item keeps its room
+       in the object: a semaphore is at its max, a queue full, counting
+       the units handed out and not taken yet (a give then fails with
+       ARS_EOVERFLOW, a send blocks or fails with ARS_EAGAIN, as in a
+       kernel where the unit waits in the object for the task). If the
+       task is suspended or deleted before it has run, the unit goes back:
+       to the next waiter, else to the object (a queue item first in line,
+       ahead of the items sent after it). So nothing a give or send
+       returned 0 for is lost. A mutex handed over that way does not make
+       the delete ARS_EBUSY. Event bits a waiter cleared
        (ARS_RTOS_EV_CLEAR) are not given back.
      - Stack overflow is detected at switch time, after the fact (as in every
        kernel without an MPU): the hook (ars_rtos_set_overflow_hook) runs in
@@ -279,6 +284,7 @@ typedef struct ars_rtos_task {
 
 typedef struct ars_rtos_sem {
     ars_rtos_task *waiters;
+    uint32_t held;                         /* handed to waiters, not taken yet */
     uint32_t count, max;
 } ars_rtos_sem;
 
@@ -291,7 +297,9 @@ typedef struct ars_rtos_mutex {
 } ars_rtos_mutex;
 
 typedef struct ars_rtos_queue {
-    ars_rtos_task *receivers, *senders;
+    ars_rtos_task *receivers;
+    uint32_t held;                         /* handed to receivers, not taken yet */
+    ars_rtos_task *senders;
     unsigned char *buf;
     uint32_t item, cap, count, head;
 } ars_rtos_queue;
@@ -349,7 +357,9 @@ ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t);
 /* counting / binary (max 1) semaphores */
 ARSENAL_RTOS_API int  ars_rtos_sem_init(ars_rtos_sem *s, uint32_t initial, uint32_t max);
 ARSENAL_RTOS_API int  ars_rtos_sem_take(ars_rtos_sem *s, ars_rtos_tick_t deadline);
-ARSENAL_RTOS_API int  ars_rtos_sem_give(ars_rtos_sem *s);   /* ARS_EOVERFLOW at max */
+/* ARS_EOVERFLOW at max, counting the units handed to waiters that have
+   not run yet (CAVEATS) */
+ARSENAL_RTOS_API int  ars_rtos_sem_give(ars_rtos_sem *s);
 ARSENAL_RTOS_API uint32_t ars_rtos_sem_count(const ars_rtos_sem *s);
 
 /* mutexes with priority inheritance (not from interrupts) */
@@ -358,7 +368,9 @@ ARSENAL_RTOS_API int  ars_rtos_mutex_lock(ars_rtos_mutex *m, ars_rtos_tick_t dea
 ARSENAL_RTOS_API int  ars_rtos_mutex_unlock(ars_rtos_mutex *m);  /* ARS_EPERM if not owner */
 
 /* message queues: copies items of item_size bytes into caller storage buf
-   of cap * item_size bytes, at most 2^31 (else ARS_EINVAL) */
+   of cap * item_size bytes, at most 2^31 (else ARS_EINVAL). A queue is
+   full with cap items in it or handed to receivers that have not run yet
+   (CAVEATS); a send to a full queue waits. */
 ARSENAL_RTOS_API int  ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t item_size, size_t cap);
 ARSENAL_RTOS_API int  ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ars_rtos_tick_t deadline);
 ARSENAL_RTOS_API int  ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos_tick_t deadline);
@@ -517,7 +529,7 @@ static void ars__idle(void *arg);
 static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
 static void ars__detach(ars_rtos_task *t);
-static void ars__give_back(ars_rtos_task *t);
+static void ars__settle(ars_rtos_task *t, int back);
 static ars_rtos_tick_t ars__until_next(void);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
@@ -528,6 +540,9 @@ static void ars__check_stack(ars_rtos_task *t, uintptr_t sp);
 /* ---- port interface -----------------------------------------------------
    ars__irq_save() / ars__irq_restore(s): critical section (nesting-safe)
    ars__pend():        ask for a switch once interrupts are enabled again
+   ars__switch_out(s): give the CPU away, ending critical section s
+   ars__switch_hold(s): the same, and back in critical section s when the
+                       task runs again
    ars__isr():         nonzero in interrupt context
    ars__stack_init(t, fn, arg): build the first frame, set t->sp
    ars__port_start():  start the highest ready task, never returns (hosted:
@@ -600,6 +615,7 @@ static void ars__irq_restore(unsigned s) {
 }
 static void ars__pend(void) { ars__k.pending = 1; }
 static void ars__switch_out(unsigned s) { ars__pend(); ars__irq_restore(s); }
+static void ars__switch_hold(unsigned s) { ars__switch_out(s); ars__h.crit = 1; }
 static int ars__isr(void) { return ars__k.isr != 0; }
 static ucontext_t *ars__ctx(ars_rtos_task *t) { return (ucontext_t *)t->sp; }
 
@@ -749,6 +765,7 @@ static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %
 #define ARS__CM_PEND() (ARS__ICSR = 1u << 28)
 __attribute__((noinline)) static void ars__pend(void) { ARS__CM_PEND(); }
 static inline void ars__switch_out(uint32_t s) { ARS__CM_PEND(); ars__irq_restore(s); }
+static inline void ars__switch_hold(uint32_t s) { ars__switch_out(s); __asm volatile("cpsid i" ::: "memory"); }
 #if ARSENAL_RTOS_TICKLESS
 /* isr also marks idle's own tick count after an early wake-up */
 static inline int ars__isr(void) {
@@ -1012,10 +1029,8 @@ static inline void ars__pend(void) { ARS__MSIP = 1; }
 void ars__rv_switch(void) __asm__("ars__rv_switch");
 /* a task gives the CPU away (yield, block): switch right here, saving only
    the callee-saved registers, unless it is inside a critical section */
-static inline void ars__switch_out(uintptr_t s) {
-    if (s) ars__rv_switch(); else ars__pend();
-    ars__irq_restore(s);
-}
+static inline void ars__switch_hold(uintptr_t s) { if (s) ars__rv_switch(); else ars__pend(); }
+static inline void ars__switch_out(uintptr_t s) { ars__switch_hold(s); ars__irq_restore(s); }
 static inline int ars__isr(void) { return *(volatile uint32_t *)&ars__k.isr != 0; }
 
 static uint64_t ars__rv_next;             /* mtime of the next tick */
@@ -1408,17 +1423,30 @@ static void ars__wake(ars_rtos_task *t, int result) {
 }
 /* wakes the first waiter of wq with a unit of the object (a count, an item
    in its buffer, a mutex): until it runs, t->wq says where the unit goes
-   back if it is deleted (ars__give_back) */
-static void ars__hand(ars_rtos_task **wq) {
+   back if it is suspended or deleted (ars__settle) */
+static ars_rtos_task *ars__hand(ars_rtos_task **wq) {
     ars_rtos_task *t = *wq;
     ars__wake(t, 0);
     t->wq = wq;
+    return t;
+}
+/* the same for a count or an item, which holds its room in the object
+   until taken: held follows the wait queue in ars_rtos_sem and
+   ars_rtos_queue alike (checked below ars__settle) */
+#define ARS__HELD(wq) (*(uint32_t *)(void *)((wq) + 1))
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void ars__hand_unit(ars_rtos_task **wq) {
+    ars__hand(wq);
+    ARS__HELD(wq)++;
 }
 
 /* Blocks the calling task (inside a critical section s, which it ends).
    state: ARS_RTOS_DELAYED or ARS_RTOS_BLOCKED(+1 for mutexes). */
 static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_rtos_tick_t deadline) {
     ars_rtos_task *t = ars__k.cur;
+    int r;
     ars__unready(t);
     t->state = (uint8_t)state;
     t->result = ARS_ETIMEDOUT;
@@ -1428,9 +1456,11 @@ static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_r
     if (deadline != ARS_RTOS_NEVER || !wq) ars__timeout_add(t);   /* !wq: a sleep */
     if (state == ARS_RTOS_BLOCKED + 1)          /* lend our priority along */
         ars__mutex_reprio(((ars_rtos_mutex *)(void *)wq)->owner);
-    ars__switch_out(s);
-    t->wq = 0;                                  /* it runs: a unit handed over is taken */
-    return t->result;
+    ars__switch_hold(s);                        /* back in the critical section */
+    if (t->wq) ars__settle(t, 0);               /* it runs: a unit handed over is taken */
+    r = t->result;
+    ars__irq_restore(s);
+    return r;
 }
 /* The common tail of every call that may wait on an object: no wait wanted
    (ARS_EAGAIN), in an interrupt (ARS_EISR), deadline passed, or block. */
@@ -1625,7 +1655,7 @@ static int ars__take_out(ars_rtos_task *t, unsigned state) {
     else {
         ars__detach(t);
         t->state = (uint8_t)state;
-        if (t->wq) ars__give_back(t);
+        if (t->wq) ars__settle(t, 1);
         if (t == ars__k.cur) ars__pend();
     }
     ars__irq_restore(s);
@@ -1745,7 +1775,7 @@ ARSENAL_RTOS_API size_t ars_rtos_stack_unused(const ars_rtos_task *t) {
 /* >>sem ------------------------------------------------------------------- */
 ARSENAL_RTOS_API int ars_rtos_sem_init(ars_rtos_sem *s, uint32_t initial, uint32_t max) {
     if (!s || !max || initial > max) return ARS_EINVAL;
-    s->waiters = 0; s->count = initial; s->max = max;
+    s->waiters = 0; s->count = initial; s->max = max; s->held = 0;
     return 0;
 }
 ARSENAL_RTOS_API int ars_rtos_sem_take(ars_rtos_sem *sm, ars_rtos_tick_t deadline) {
@@ -1756,9 +1786,10 @@ ARSENAL_RTOS_API int ars_rtos_sem_take(ars_rtos_sem *sm, ars_rtos_tick_t deadlin
 ARSENAL_RTOS_API int ars_rtos_sem_give(ars_rtos_sem *sm) {
     ars__irqstate s = ars__irq_save();
     int r = 0;
-    if (sm->waiters) ars__hand(&sm->waiters);             /* hand the unit over */
-    else if (sm->count < sm->max) sm->count++;
-    else r = ARS_EOVERFLOW;
+    if (sm->count + sm->held >= sm->max) r = ARS_EOVERFLOW;
+    else if (sm->waiters) ars__hand_unit(&sm->waiters);
+
+    else sm->count++;
     ars__irq_restore(s);
     return r;
 }
@@ -1848,37 +1879,42 @@ ARSENAL_RTOS_API int ars_rtos_queue_init(ars_rtos_queue *q, void *buf, size_t it
     if (!q || !buf || !item || !cap || item > 0x80000000u / cap) return ARS_EINVAL;
     q->receivers = q->senders = 0;
     q->buf = (unsigned char *)buf;
-    q->item = (uint32_t)item; q->cap = (uint32_t)cap; q->count = 0; q->head = 0;
+    q->item = (uint32_t)item; q->cap = (uint32_t)cap; q->count = 0; q->head = 0; q->held = 0;
     return 0;
 }
-/* copies item into slot i (< 2 * cap: taken mod cap, returned) and counts it */
-static uint32_t ars__q_put_at(ars_rtos_queue *q, uint32_t i, const void *item) {
+/* an item in (room checked): straight into the first receiver's buffer,
+   else last in line, or first if it comes back (its slot: head + count or
+   head - 1, reduced mod cap once, as both are < 2 * cap) */
+static void ars__q_in(ars_rtos_queue *q, const void *item, int first) {
+    ars_rtos_task *r = q->receivers;
+    uint32_t i = first ? q->head + q->cap - 1u : q->head + q->count;
+    if (r) {
+        ars__copy((void *)r->msg, item, q->item);
+        ars__hand_unit(&q->receivers);
+        return;
+    }
     if (i >= q->cap) i -= q->cap;
+    if (first) q->head = i;
     ars__copy(q->buf + (size_t)i * q->item, item, q->item);
     q->count++;
-    return i;
 }
-static void ars__q_put(ars_rtos_queue *q, const void *item) { ars__q_put_at(q, q->head + q->count, item); }
+/* a slot came free: the first waiting sender's item goes in */
+static void ars__q_admit(ars_rtos_queue *q) {
+    ars_rtos_task *w = q->senders;
+    if (w) { ars__q_in(q, (const void *)w->msg, 0); ars__wake(w, 0); }
+}
 ARSENAL_RTOS_API int ars_rtos_queue_send(ars_rtos_queue *q, const void *item, ars_rtos_tick_t deadline) {
     ars__irqstate s = ars__irq_save();
-    ars_rtos_task *r = q->receivers;
-    if (r) {                                     /* straight into its buffer */
-        ars__copy((void *)r->msg, item, q->item);
-        ars__hand(&q->receivers);
-        ars__irq_restore(s);
-        return 0;
-    }
-    if (q->count < q->cap) { ars__q_put(q, item); ars__irq_restore(s); return 0; }
+    if (q->count + q->held < q->cap) { ars__q_in(q, item, 0); ars__irq_restore(s); return 0; }
     return ars__wait(s, &q->senders, ARS_RTOS_BLOCKED, deadline, (uintptr_t)item);
 }
 ARSENAL_RTOS_API int ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos_tick_t deadline) {
     ars__irqstate s = ars__irq_save();
     if (q->count) {
-        ars_rtos_task *w = q->senders;
         ars__copy(item, q->buf + (size_t)q->head * q->item, q->item);
         if (++q->head == q->cap) q->head = 0;
         q->count--;
-        if (w) { ars__q_put(q, (const void *)w->msg); ars__wake(w, 0); }
+        ars__q_admit(q);
         ars__irq_restore(s);
         return 0;
     }
@@ -1886,26 +1922,34 @@ ARSENAL_RTOS_API int ars_rtos_queue_recv(ars_rtos_queue *q, void *item, ars_rtos
 }
 ARSENAL_RTOS_API uint32_t ars_rtos_queue_count(const ars_rtos_queue *q) { return q->count; }
 
-/* t is suspended or deleted before it took the unit handed to it (t->wq):
-   as if it had been taken out while it still waited (ARS_ECANCELED), the
-   unit goes back. A mutex (the last one it got, first on its list) to the
-   next waiter or free; a queue item, still in t's buffer, to the next
-   receiver, else first in line; a count to the next waiter or the count */
-static void ars__give_back(ars_rtos_task *t) {
+/* t's wait ended with a unit handed to it by t->wq's object: t ran and
+   took it (back = 0), or t is suspended or deleted before it ran (back = 1):
+   then, as if taken out while it still waited (ARS_ECANCELED), the unit goes
+   back. A mutex (the last one it got, first on its list) to the next waiter
+   or free; a queue item, still in t's buffer, to the next receiver, else
+   first in line; a count to the next waiter or the count. A handed item or
+   count held its room in the object until now (held), so it fits back; once
+   taken, its room lets a waiting sender in. Both run inside a critical
+   section, so taking a unit and giving it back exclude each other */
+static void ars__settle(ars_rtos_task *t, int back) {
     void *o = t->wq;
+    ars_rtos_queue *q = (ars_rtos_queue *)o;        /* if it is one */
     t->wq = 0;
-    t->result = ARS_ECANCELED;
+    if (back) t->result = ARS_ECANCELED;
     if (t->held == (ars_rtos_mutex *)o) {
-        t->held = t->held->next_held;
-        ars__mutex_pass((ars_rtos_mutex *)o);
+        if (back) {
+            t->held = t->held->next_held;
+            ars__mutex_pass((ars_rtos_mutex *)o);
+        }
+        return;
     }
-    else if (t->msg) {
-        ars_rtos_queue *q = (ars_rtos_queue *)o;
-        if (!q->receivers && q->count < q->cap)           /* first in line */
-            q->head = ars__q_put_at(q, q->head + q->cap - 1u, (const void *)t->msg);
-        else ars_rtos_queue_send(q, (const void *)t->msg, ARS_RTOS_NOWAIT);
-    } else ars_rtos_sem_give((ars_rtos_sem *)o);
+    ARS__HELD((ars_rtos_task **)o)--;           /* a sem's or a queue's room */
+    if (!t->msg) { if (back) ars_rtos_sem_give((ars_rtos_sem *)o); }
+    else if (!back) ars__q_admit(q);
+    else ars__q_in(q, (const void *)t->msg, 1);          /* first in line */
 }
+typedef char ars__held_check[offsetof(ars_rtos_sem, held) == sizeof(void *) &&
+                             offsetof(ars_rtos_queue, held) == sizeof(void *) ? 1 : -1];
 
 /* >>event ----------------------------------------------------------------- */
 static int ars__ev_match(uint32_t have, uint32_t want, unsigned opts) {
@@ -2128,6 +2172,7 @@ ARSENAL_RTOS_API int ars_rtos_gpio_get(unsigned pin) { return (int)((ARS__LEDS >
 #undef ARS__RQ
 #undef ARS__UNUSED
 #undef ARS__NORETURN
+#undef ARS__HELD
 #endif /* ARSENAL_RTOS_IMPLEMENTATION */
 
 /*

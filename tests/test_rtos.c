@@ -1241,6 +1241,123 @@ static void test_handover_to_deleted(void) {
     ars_rtos_mutex_init(&m2, 0);
 }
 
+/* ---- a handed unit is not lost when the object fills up meanwhile ------------------ */
+/* A unit handed to a waiter that has not run yet used to leave the object's
+   room free: sends (gives) filled the queue (the count) up to capacity, and
+   when the waiter was then deleted or suspended, its unit no longer fitted
+   and was dropped, although its send had returned 0. Now a handed unit
+   holds its room until taken: every send or give that returned 0 is
+   delivered or stays in the object, and the handed item comes out first.
+   The waiters have a lower priority than the runner. */
+static int ho_fill_queue(void) {           /* sends 2, 3, ... until full */
+    item7 a;
+    int n = 0;
+    do memset(&a, 2 + n, sizeof a); while (ars_rtos_queue_send(&q, &a, ARS_RTOS_NOWAIT) == 0 && ++n < 10);
+    return n;
+}
+static void test_handover_object_full(void) {
+    item7 a, b;
+    int i, n, k, accepted;
+    for (k = 0; k < 2; k++) {                        /* deleted; suspended, deleted */
+        EXPECT_EQ(ars_rtos_queue_init(&q, qbuf, sizeof(item7), 3), 0);
+        ho_reset();
+        spawn(0, ho_q_taker, (void *)0, 3);
+        settle();
+        memset(&a, 1, sizeof a);
+        EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);     /* into task 0's buffer */
+        n = ho_fill_queue();
+        EXPECT_EQ(n, 2);                                  /* its item holds a slot */
+        EXPECT_EQ(k ? ars_rtos_task_suspend(&tasks[0]) : ars_rtos_task_delete(&tasks[0]), 0);
+        EXPECT_EQ(ars_rtos_queue_count(&q), n + 1);
+        if (k) { EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0); }
+        for (i = 1; i <= n + 1; i++) {                    /* nothing lost, in order */
+            b.b[0] = 0;
+            EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+            EXPECT_EQ(b.b[0], i);
+        }
+        EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), ARS_EAGAIN);
+    }
+    /* suspended, then resumed: the receive is canceled */
+    EXPECT_EQ(ars_rtos_queue_init(&q, qbuf, sizeof(item7), 3), 0);
+    ho_reset();
+    spawn(0, ho_q_taker, (void *)0, 3);
+    settle();
+    memset(&a, 1, sizeof a);
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);
+    n = ho_fill_queue();
+    EXPECT_EQ(n, 2);
+    EXPECT_EQ(ars_rtos_task_suspend(&tasks[0]), 0);
+    EXPECT_EQ(ars_rtos_queue_count(&q), n + 1);
+    EXPECT_EQ(ars_rtos_task_resume(&tasks[0]), 0);
+    settle();
+    EXPECT_EQ(ho_rc[0], ARS_ECANCELED);
+    for (i = 1; i <= n + 1; i++) {
+        b.b[0] = 0;
+        EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+        EXPECT_EQ(b.b[0], i);
+    }
+    /* the receiver runs: its slot is free again, for a sender that waits
+       for room; with a receiver waiting too, that one gets the item */
+    EXPECT_EQ(ars_rtos_queue_init(&q, qbuf, sizeof(item7), 1), 0);
+    ho_reset();
+    q_send_result = 99;
+    spawn(0, ho_q_taker, (void *)0, 3);
+    settle();
+    memset(&a, 1, sizeof a);
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);         /* to task 0; full */
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), ARS_EAGAIN);
+    spawn(1, q_sender, 0, 5);                            /* waits for room */
+    spawn(2, ho_q_taker, (void *)1, 4);                  /* waits for an item */
+    settle();                                            /* task 0 takes; 1 -> 2 */
+    EXPECT_EQ(ho_rc[0], 0);
+    EXPECT_EQ(ho_val[0], 1);
+    EXPECT_EQ(q_send_result, 0);
+    EXPECT_EQ(ho_rc[1], 0);
+    EXPECT_EQ(ho_val[1], 0x44);
+    EXPECT_EQ(ars_rtos_queue_count(&q), 0);
+    ars_rtos_task_delete(&tasks[1]);                     /* gone already if all went well */
+    /* the same without a second receiver: the item waits in the queue */
+    q_send_result = 99;
+    ho_reset();
+    spawn(0, ho_q_taker, (void *)0, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);
+    spawn(1, q_sender, 0, 5);
+    settle();
+    EXPECT_EQ(ho_val[0], 1);
+    EXPECT_EQ(q_send_result, 0);
+    EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+    EXPECT_EQ(b.b[0], 0x44);
+    ars_rtos_task_delete(&tasks[1]);
+    /* semaphore at its maximum: the handed count holds its room */
+    for (k = 0; k < 2; k++) {                        /* deleted, suspended */
+        ars_rtos_sem_init(&sem, 0, 2);
+        ho_reset();
+        spawn(0, ho_sem_taker, (void *)0, 3);
+        settle();
+        accepted = 0;
+        while (accepted < 10 && ars_rtos_sem_give(&sem) == 0) accepted++;
+        EXPECT_EQ(accepted, 2);
+        EXPECT_EQ(k ? ars_rtos_task_suspend(&tasks[0]) : ars_rtos_task_delete(&tasks[0]), 0);
+        EXPECT_EQ(ars_rtos_sem_count(&sem), accepted);   /* none lost */
+        if (k) { EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0); }
+        EXPECT_EQ(ars_rtos_sem_count(&sem), accepted);
+        EXPECT_EQ(ars_rtos_sem_give(&sem), ARS_EOVERFLOW);
+    }
+    /* taken: the room is free again */
+    ars_rtos_sem_init(&sem, 0, 1);
+    ho_reset();
+    spawn(0, ho_sem_taker, (void *)0, 3);
+    settle();
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    EXPECT_EQ(ars_rtos_sem_give(&sem), ARS_EOVERFLOW);   /* binary: its unit is out */
+    settle();
+    EXPECT_EQ(ho_rc[0], 0);
+    EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+    EXPECT_EQ(ars_rtos_sem_count(&sem), 1);
+    ars_rtos_sem_init(&sem, 0, 1);
+}
+
 /* ---- a task that returns holding a mutex ---------------------------------------- */
 /* It cannot delete itself (refused while it holds a mutex): it used to spin
    there for ever at its priority, starving every lower task (hosted: the
@@ -1446,6 +1563,7 @@ static void runner(void *arg) {
     ARS_RUN(test_float_contexts);
     ARS_RUN(test_return_holding_mutex);
     ARS_RUN(test_handover_to_deleted);
+    ARS_RUN(test_handover_object_full);
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
     ARS_RUN(test_small_stack_rejected);
