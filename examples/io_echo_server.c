@@ -9,11 +9,17 @@
        echo hello | nc -q1 127.0.0.1 7000         # prints hello
    Windows (mingw): x86_64-w64-mingw32-gcc -O2 -o io_echo_server.exe
        examples/io_echo_server.c -lws2_32 -lmswsock  (one thread; Ctrl+C stops it)
-   Options: -p PORT [7000], -t THREADS [1], -h HOST [127.0.0.1],
-            -d SECONDS: stop by itself after that long [run until a signal],
-            -s MICROSECONDS: how long an idle loop may busy-poll before it
-               blocks (ars_io_set_spin; 0 saves the CPU time, at some
-               latency) [ARSENAL_IO_SPIN_US, 50].
+   Options: -p PORT, 1 to 65535 [7000]; -t THREADS, 1 to 64 [1];
+            -h HOST [127.0.0.1];
+            -d SECONDS, 1 to 86400: stop by itself after that long [run
+               until a signal];
+            -s MICROSECONDS, 0 to 1000000: how long an idle loop may
+               busy-poll before it blocks (ars_io_set_spin; 0 saves the CPU
+               time, at some latency) [ARSENAL_IO_SPIN_US, 50];
+            --help: this list in one line.
+   A bad option or value is refused with a message and exit status 2, a
+   listen that fails with its reason and exit status 1, before the "echo
+   server on" line (printed once the port listens).
 */
 #define ARSENAL_IMPLEMENTATION
 #include "../arsenal_io.h"
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <errno.h>
 #if !defined(_WIN32)
 #include <pthread.h>
 #endif
@@ -75,12 +82,13 @@ static void conn(void *arg) {
     ars_io_close(c);
 }
 
-static void acceptor(void *arg) {
+/* This thread's listening socket on host:port (every thread has its own,
+   SO_REUSEPORT); a listen that fails ends the process with its reason:
+   a server that cannot serve should not idle. */
+static ars_sock *listen_or_exit(void) {
     ars_tcp_listen_opts o;
-    ars_sock *ls, *c;
-    ars_coro_opts co;
+    ars_sock *ls;
     int r;
-    (void)arg;
     memset(&o, 0, sizeof o);
 #if !defined(_WIN32)
     o.reuseport = 1;              /* Windows has no SO_REUSEPORT: one thread there */
@@ -88,9 +96,16 @@ static void acceptor(void *arg) {
     o.backlog = 4096;
     if ((r = ars_tcp_listen(&ls, host, port, &o)) != 0) {
         fprintf(stderr, "listen %s:%d: %s\n", host, port, ars_strerror(r));
-        stopping = 1;
-        return;
+        exit(1);
     }
+    return ls;
+}
+
+/* arg: the listening socket, or NULL to listen in this thread first */
+static void acceptor(void *arg) {
+    ars_sock *ls = arg ? (ars_sock *)arg : listen_or_exit(), *c;
+    ars_coro_opts co;
+    int r;
     memset(&co, 0, sizeof co);
     co.stack_size = 64 * 1024;
     while (!stopping) {
@@ -121,38 +136,76 @@ static void signals(void *arg) {
     stopping = 1;
 }
 
+static const char usage[] =
+    "usage: io_echo_server [-p PORT] [-t THREADS] [-h HOST] [-d SECONDS] [-s MICROSECONDS]\n";
+
+/* Exit status 2, after a one-line reason and the usage line. */
+static void bad_usage(const char *opt, const char *what) {
+    fprintf(stderr, "io_echo_server: %s %s\n%s", opt, what, usage);
+    exit(2);
+}
+
+/* The value that follows option argv[*i]; a missing one is refused. */
+static const char *value(int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) bad_usage(argv[*i], "needs a value");
+    return argv[++*i];
+}
+
+/* s as a whole decimal number from lo to hi, or refused naming opt and the
+   range ("12abc", " 12", "" and overflow included). */
+static long number(const char *opt, const char *s, long lo, long hi) {
+    char *end, why[160];
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')) || *end) {
+        snprintf(why, sizeof why, "'%.40s': not a number (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    if (errno == ERANGE || v < lo || v > hi) {
+        snprintf(why, sizeof why, "%.40s: out of range (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    return v;
+}
+
 int main(int argc, char **argv) {
     int i, r, threads = 1;
     int64_t end = -1;
+    ars_sock *ls;
 #if !defined(_WIN32)
     pthread_t th[64];
     sigset_t set;
 #endif
-    for (i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-p")) port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-t")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-h")) host = argv[i + 1];
-        else if (!strcmp(argv[i], "-d")) end = ars_now() + 1000 * (int64_t)atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-s")) { spin_us = atoi(argv[i + 1]); spin_set = 1; }
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-p")) port = (int)number(a, value(argc, argv, &i), 1, 65535);
+        else if (!strcmp(a, "-t")) threads = (int)number(a, value(argc, argv, &i), 1, 64);
+        else if (!strcmp(a, "-h")) host = value(argc, argv, &i);
+        else if (!strcmp(a, "-d")) end = ars_now() + 1000 * (int64_t)number(a, value(argc, argv, &i), 1, 86400);
+        else if (!strcmp(a, "-s")) { spin_us = (int)number(a, value(argc, argv, &i), 0, 1000000); spin_set = 1; }
+        else if (!strcmp(a, "--help")) { fputs(usage, stdout); return 0; }
+        else bad_usage(a, "is not an option");
     }
     if (spin_set && (r = ars_io_set_spin(spin_us)) < 0) {
-        fprintf(stderr, "-s %d: %s (0 to 1000000 microseconds)\n", spin_us, ars_strerror(r));
-        return 2;
+        fprintf(stderr, "io_echo_server: -s %d: %s\n", spin_us, ars_strerror(r));
+        return 1;
     }
-    if (threads < 1) threads = 1;
-    if (threads > 64) threads = 64;
 #if !defined(_WIN32)
     /* block the shutdown signals in every thread; the main loop takes them */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+#endif
+    ls = listen_or_exit();        /* before the line below: a script waits for it */
+#if !defined(_WIN32)
     for (i = 1; i < threads; i++) pthread_create(&th[i], NULL, worker, NULL);
 #endif
     printf("echo server on %s:%d, %d thread(s), backend %s\n", host, port, threads, ars_io_backend());
     fflush(stdout);
     ars_go(signals, &end);
-    ars_go(acceptor, NULL);
+    ars_go(acceptor, ls);
     ars_sched_run();
 #if !defined(_WIN32)
     for (i = 1; i < threads; i++) pthread_join(th[i], NULL);

@@ -11,8 +11,13 @@
        curl http://127.0.0.1:8080/                     # Hello, World!
        curl --data-binary @file http://127.0.0.1:8080/ # received <size> bytes
        wrk -t1 -c100 -d5s http://127.0.0.1:8080/
-   Options: -p PORT [8080], -t THREADS [1], -d SECONDS: stop by itself.
-   Ctrl+C / SIGTERM stop it.
+   Options: -p PORT, 1 to 65535 [8080]; -t THREADS, 1 to 64 [1];
+            -d SECONDS, 1 to 86400: stop by itself after that long [run
+               until a signal]; -h, --help: this list in one line.
+   Ctrl+C / SIGTERM stop it. A bad option or value is refused with a
+   message and exit status 2, a listen that fails with its reason and exit
+   status 1, before the "http server on" line (printed once the port
+   listens).
 */
 #define ARSENAL_IMPLEMENTATION
 #include "../arsenal_io.h"
@@ -20,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <errno.h>
 #include <pthread.h>
 
 static int port = 8080;
@@ -169,20 +175,27 @@ static void conn(void *arg) {
     ars_io_close(c);
 }
 
-static void acceptor(void *arg) {
+/* This thread's listening socket (every thread has its own on the port,
+   SO_REUSEPORT); a listen that fails ends the process with its reason. */
+static ars_sock *listen_or_exit(void) {
     ars_tcp_listen_opts o;
-    ars_sock *ls, *c;
-    ars_coro_opts co;
+    ars_sock *ls;
     int r;
-    (void)arg;
     memset(&o, 0, sizeof o);
     o.reuseport = 1;
     o.backlog = 4096;
     if ((r = ars_tcp_listen(&ls, "127.0.0.1", port, &o)) != 0) {
-        fprintf(stderr, "listen: %s\n", ars_strerror(r));
-        stopping = 1;
-        return;
+        fprintf(stderr, "listen 127.0.0.1:%d: %s\n", port, ars_strerror(r));
+        exit(1);
     }
+    return ls;
+}
+
+/* arg: the listening socket, or NULL to listen in this thread first */
+static void acceptor(void *arg) {
+    ars_sock *ls = arg ? (ars_sock *)arg : listen_or_exit(), *c;
+    ars_coro_opts co;
+    int r;
     memset(&co, 0, sizeof co);
     co.stack_size = 64 * 1024;
     while (!stopping) {
@@ -206,27 +219,62 @@ static void signals(void *arg) {
     stopping = 1;
 }
 
+static const char usage[] = "usage: io_http_hello [-p PORT] [-t THREADS] [-d SECONDS]\n";
+
+/* Exit status 2, after a one-line reason and the usage line. */
+static void bad_usage(const char *opt, const char *what) {
+    fprintf(stderr, "io_http_hello: %s %s\n%s", opt, what, usage);
+    exit(2);
+}
+
+/* The value that follows option argv[*i]; a missing one is refused. */
+static const char *value(int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) bad_usage(argv[*i], "needs a value");
+    return argv[++*i];
+}
+
+/* s as a whole decimal number from lo to hi, or refused naming opt and the
+   range ("12abc", " 12", "" and overflow included). */
+static long number(const char *opt, const char *s, long lo, long hi) {
+    char *end, why[160];
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')) || *end) {
+        snprintf(why, sizeof why, "'%.40s': not a number (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    if (errno == ERANGE || v < lo || v > hi) {
+        snprintf(why, sizeof why, "%.40s: out of range (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    return v;
+}
+
 int main(int argc, char **argv) {
     int i, threads = 1;
     int64_t end = -1;
     pthread_t th[64];
     sigset_t set;
-    for (i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-p")) port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-t")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-d")) end = ars_now() + 1000 * (int64_t)atoi(argv[i + 1]);
+    ars_sock *ls;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-p")) port = (int)number(a, value(argc, argv, &i), 1, 65535);
+        else if (!strcmp(a, "-t")) threads = (int)number(a, value(argc, argv, &i), 1, 64);
+        else if (!strcmp(a, "-d")) end = ars_now() + 1000 * (int64_t)number(a, value(argc, argv, &i), 1, 86400);
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage, stdout); return 0; }
+        else bad_usage(a, "is not an option");
     }
-    if (threads < 1) threads = 1;
-    if (threads > 64) threads = 64;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    ls = listen_or_exit();        /* before the line below: a script waits for it */
     for (i = 1; i < threads; i++) pthread_create(&th[i], NULL, worker, NULL);
     printf("http server on 127.0.0.1:%d, %d thread(s), backend %s\n", port, threads, ars_io_backend());
     fflush(stdout);
     ars_go(signals, &end);
-    ars_go(acceptor, NULL);
+    ars_go(acceptor, ls);
     ars_sched_run();
     for (i = 1; i < threads; i++) pthread_join(th[i], NULL);
     ars_io_deinit();
