@@ -12,7 +12,10 @@
        ./io_chat -p 7100
        nc 127.0.0.1 7100        # type "hello": the other client sees
        nc 127.0.0.1 7100        #   "user1: hello"
-   Options: -p PORT [7100], -h HOST [127.0.0.1].
+   Options: -p PORT, 1 to 65535 [7100]; -h HOST [127.0.0.1];
+            --help: this list in one line.
+   A bad option or value is refused with a message and exit status 2, a
+   listen that fails with its reason and exit status 1.
 */
 #define ARSENAL_CORO_IMPLEMENTATION
 #define ARSENAL_CHAN_IMPLEMENTATION
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 
 #define LINE_MAX_BYTES 512
 #define OUTBOX_CAP 64
@@ -167,11 +171,46 @@ static void acceptor(void *arg) {
     ars_io_close(ls);
 }
 
+static const char usage[] = "usage: io_chat [-p PORT] [-h HOST]\n";
+
+/* Exit status 2, after a one-line reason and the usage line. */
+static void bad_usage(const char *opt, const char *what) {
+    fprintf(stderr, "io_chat: %s %s\n%s", opt, what, usage);
+    exit(2);
+}
+
+/* The value that follows option argv[*i]; a missing one is refused. */
+static const char *value(int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) bad_usage(argv[*i], "needs a value");
+    return argv[++*i];
+}
+
+/* s as a whole decimal number from lo to hi, or refused naming opt and the
+   range ("12abc", " 12", "" and overflow included). */
+static long number(const char *opt, const char *s, long lo, long hi) {
+    char *end, why[160];
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')) || *end) {
+        snprintf(why, sizeof why, "'%.40s': not a number (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    if (errno == ERANGE || v < lo || v > hi) {
+        snprintf(why, sizeof why, "%.40s: out of range (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    return v;
+}
+
 int main(int argc, char **argv) {
     int i;
-    for (i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-p")) port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "-h")) host = argv[i + 1];
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-p")) port = (int)number(a, value(argc, argv, &i), 1, 65535);
+        else if (!strcmp(a, "-h")) host = value(argc, argv, &i);
+        else if (!strcmp(a, "--help")) { fputs(usage, stdout); return 0; }
+        else bad_usage(a, "is not an option");
     }
     if (ars_chan_create(&events, sizeof(event), 256, NULL) != 0) return 1;
     ars_go(broadcaster, NULL);

@@ -8,12 +8,19 @@
        cc -O2 -D_DEFAULT_SOURCE -o io_echo_client examples/io_echo_client.c -lpthread
        ./io_echo_server -p 7000 &
        ./io_echo_client -c 100 -s 64 -d 3 127.0.0.1 7000
-   Options: -c CONNECTIONS [1], -s MESSAGE_BYTES [64], -d SECONDS [3],
-            -n ROUND_TRIPS: each connection stops after that many (no
-               warm-up; the rate is over the whole run) [timed by -d],
+   Options: -c CONNECTIONS, 1 to 1000000 [1];
+            -s MESSAGE_BYTES, 1 to 67108864 [64];
+            -d SECONDS, 1 to 86400 [3];
+            -n ROUND_TRIPS, 1 to 1000000000: each connection stops after
+               that many (no warm-up; the rate is over the whole run)
+               [timed by -d];
             -i: idle: open the connections, hold them for -d seconds
-               without sending (for measuring a server's memory),
-            then HOST [127.0.0.1] and PORT [7000].
+               without sending (for measuring a server's memory);
+            -h, --help: this list in one line;
+            then HOST [127.0.0.1] and PORT, 1 to 65535 [7000].
+   A bad option or value is refused with a message and exit status 2. A
+   connection that fails counts as an error; with any error the exit
+   status is 1 (the first connect error is printed).
    Timed runs count the round trips begun after a warm-up of 10% of -d (at
    most 1 s) that also lasts until every connection has made its first
    round trip, and 100 ms more: with thousands of connections, opening them
@@ -37,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 #if !defined(_WIN32)
 #include <sys/resource.h>
 #endif
@@ -146,24 +154,57 @@ static uint64_t percentile(double p) {
     return HIST_US;
 }
 
+static const char usage[] =
+    "usage: io_echo_client [-c CONNS] [-s BYTES] [-d SECONDS] [-n ROUND_TRIPS] [-i] [HOST [PORT]]\n";
+
+/* Exit status 2, after a one-line reason and the usage line. */
+static void bad_usage(const char *opt, const char *what) {
+    fprintf(stderr, "io_echo_client: %s %s\n%s", opt, what, usage);
+    exit(2);
+}
+
+/* The value that follows option argv[*i]; a missing one is refused. */
+static const char *value(int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) bad_usage(argv[*i], "needs a value");
+    return argv[++*i];
+}
+
+/* s as a whole decimal number from lo to hi, or refused naming opt and the
+   range ("12abc", " 12", "" and overflow included). */
+static long number(const char *opt, const char *s, long lo, long hi) {
+    char *end, why[160];
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')) || *end) {
+        snprintf(why, sizeof why, "'%.40s': not a number (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    if (errno == ERANGE || v < lo || v > hi) {
+        snprintf(why, sizeof why, "%.40s: out of range (%ld to %ld)", s, lo, hi);
+        bad_usage(opt, why);
+    }
+    return v;
+}
+
 int main(int argc, char **argv) {
     int i, pos = 0, secs = 3;
     ars_coro_opts co;
     double elapsed;
     uint64_t t0;
     for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-c") && i + 1 < argc) conns = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "-s") && i + 1 < argc) msg_size = (size_t)atol(argv[++i]);
-        else if (!strcmp(argv[i], "-d") && i + 1 < argc) secs = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "-n") && i + 1 < argc) rt_limit = atol(argv[++i]);
-        else if (!strcmp(argv[i], "-i")) idle = 1;
-        else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: %s [-c CONNS] [-s BYTES] [-d SECONDS] [-n ROUND_TRIPS] [-i] [HOST [PORT]]\n", argv[0]);
-            return 2;
-        } else if (pos++ == 0) host = argv[i];
-        else port = atoi(argv[i]);
+        const char *a = argv[i];
+        if (!strcmp(a, "-c")) conns = (int)number(a, value(argc, argv, &i), 1, 1000000);
+        else if (!strcmp(a, "-s")) msg_size = (size_t)number(a, value(argc, argv, &i), 1, 67108864);
+        else if (!strcmp(a, "-d")) secs = (int)number(a, value(argc, argv, &i), 1, 86400);
+        else if (!strcmp(a, "-n")) rt_limit = number(a, value(argc, argv, &i), 1, 1000000000);
+        else if (!strcmp(a, "-i")) idle = 1;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage, stdout); return 0; }
+        else if (a[0] == '-' && a[1]) bad_usage(a, "is not an option");
+        else if (pos == 0) { host = a; pos++; }
+        else if (pos == 1) { port = (int)number("PORT", a, 1, 65535); pos++; }
+        else bad_usage(a, "is one argument too many");
     }
-    if (conns < 1 || msg_size < 1 || secs < 1 || rt_limit < 0) { fprintf(stderr, "bad -c/-s/-d/-n\n"); return 2; }
 #if !defined(_WIN32)
     {   /* one descriptor per connection, and a few more */
         struct rlimit rl;
