@@ -12,7 +12,9 @@
        the first column is what `xxh64sum FILE` prints, the second what
        `xxh128sum FILE` prints (xxhsum 0.8, Debian package xxhash). A file
        that cannot be read is reported on stderr and the others go on; the
-       exit status is then 1.
+       exit status is then 1. A name that starts with '-' goes after "--".
+       -h, --help prints the usage line; another option is refused with a
+       message and exit status 2, before any file is read.
 
    ./hash_digest           a self-check on data the program makes (the same
        every run; well under a second):
@@ -301,11 +303,24 @@ static void check_seed(void) {
            ull(seed), ull(o64), ull(o128.hi), ull(o128.lo), ull(ox64));
 }
 
+static const char usage[] = "usage: hash_digest [--] [FILE...]   ('-' = standard input; none: the self-check)\n";
+
 int main(int argc, char **argv) {
-    int i, rc = 0;
-    if (argc > 1) {
-        for (i = 1; i < argc; i++)
+    int i, rc = 0, opts = 1, files = 0;
+    for (i = 1; i < argc; i++) {   /* the options first: nothing is read if one is wrong */
+        const char *a = argv[i];
+        if (opts && !strcmp(a, "--")) opts = 0;
+        else if (opts && (!strcmp(a, "-h") || !strcmp(a, "--help"))) { fputs(usage, stdout); return 0; }
+        else if (opts && a[0] == '-' && a[1]) {
+            fprintf(stderr, "hash_digest: %s is not an option\n%s", a, usage);
+            return 2;
+        } else files++;
+    }
+    if (files) {
+        for (i = 1, opts = 1; i < argc; i++) {
+            if (opts && !strcmp(argv[i], "--")) { opts = 0; continue; }
             if (digest_file(argv[i]) != 0) rc = 1;
+        }
         return rc;
     }
     make_data();

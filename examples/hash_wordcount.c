@@ -4,6 +4,11 @@
        cc -std=c99 -D_DEFAULT_SOURCE -O2 -o hash_wordcount examples/hash_wordcount.c
        ./hash_wordcount README.md          (or:  ./hash_wordcount < file)
 
+   One FILE at most ('-' or none: standard input; a name that starts with
+   '-' goes after "--"); -h, --help prints the usage line. Another option
+   or a second FILE is refused with a message and exit status 2, a file
+   that cannot be read with its reason and exit status 1.
+
    Prints the number of distinct words and the 10 most frequent ones. A word
    is a run of letters, digits, '_' or '\''. The whole file is read into
    memory and the map's keys point into it (ars_str is a view, not a copy),
@@ -14,6 +19,7 @@
 #include "../arsenal_hash.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 ARS_MAP_CACHED_DEFINE(wordmap, ars_str, size_t, ars_str_hash, ars_str_eq)
 
@@ -36,15 +42,28 @@ static char *read_all(FILE *f, size_t *len) {
     return buf;
 }
 
+static const char usage[] = "usage: hash_wordcount [--] [FILE]   ('-' or none: standard input)\n";
+
 int main(int argc, char **argv) {
-    FILE *f = argc > 1 ? fopen(argv[1], "rb") : stdin;
+    const char *name = NULL;
+    FILE *f;
     size_t len = 0, i = 0, words = 0, k, it;
     char *text;
     wordmap m;
     struct { ars_str w; size_t n; } top[10];
-    int rc;
+    int rc, a, opts = 1;
 
-    if (!f) { perror(argv[1]); return 1; }
+    for (a = 1; a < argc; a++) {
+        const char *s = argv[a], *why = NULL;
+        if (opts && !strcmp(s, "--")) opts = 0;
+        else if (opts && (!strcmp(s, "-h") || !strcmp(s, "--help"))) { fputs(usage, stdout); return 0; }
+        else if (opts && s[0] == '-' && s[1]) why = "is not an option";
+        else if (name) why = "is one FILE too many";
+        else name = s;
+        if (why) { fprintf(stderr, "hash_wordcount: %s %s\n%s", s, why, usage); return 2; }
+    }
+    f = name && strcmp(name, "-") ? fopen(name, "rb") : stdin;
+    if (!f) { perror(name); return 1; }
     text = read_all(f, &len);
     if (f != stdin) fclose(f);
     if (!text) { fprintf(stderr, "out of memory\n"); return 1; }
