@@ -91,6 +91,13 @@
    NOWAIT, task resume, timer start/stop, now) detect interrupt context and
    work there; a call that would block, a mutex call, delay, yield, create,
    delete, suspend and priority set return ARS_EISR there, doing nothing.
+   A task that masked interrupts itself (Cortex-M: PRIMASK, cpsid i;
+   RISC-V: mstatus.MIE cleared) cannot be switched away from, so a call
+   that would block there (a wait with a deadline other than NOWAIT, a
+   delay, delay_until, ars_rtos_uart_read) returns ARS_EISR too, doing
+   nothing (delay_until leaves *prev as it is); the other calls work, and
+   the switch one of them (a give that wakes a higher task, a yield, which
+   returns 0) asks for happens when the task unmasks interrupts.
    Software timer callbacks run in the tick interrupt (timer context): they
    may use the interrupt-safe calls.
 
@@ -167,6 +174,10 @@
        sleeps there). The tick hook and timer callbacks then run in the
        idle task, with ars_rtos_in_isr() true.
      - Hosted stacks hold the ucontext too: give tasks >= 16 KiB there.
+     - Cortex-M: only PRIMASK counts as masked (INTERRUPTS). A task that
+       raised BASEPRI to PendSV's priority or above and then blocks is not
+       caught: no switch comes, it runs on while still linked in the wait
+       queue, and the object is corrupted. Lower BASEPRI first.
 
    NAVIGATION (grep for the markers)
      >>api  >>config  >>port-hosted  >>port-cm  >>port-rv  >>lists
@@ -337,7 +348,9 @@ ARSENAL_RTOS_API void ars_rtos_set_overflow_hook(void (*hook)(ars_rtos_task *t))
    rv32 up to 544 B on rv64gc, hosted about 1.1 KiB). t = NULL means the calling task, so it
    is valid only in a task (after ars_rtos_start), never in main before. A
    task suspended while in ars_rtos_delay/delay_until and later resumed
-   returns from the delay at once, with 0 (the delay is not resumed). */
+   returns from the delay at once, with 0 (the delay is not resumed).
+   delay and delay_until return ARS_EISR in an interrupt or with interrupts
+   masked (INTERRUPTS); delay(0) is a yield. */
 ARSENAL_RTOS_API int  ars_rtos_task_create(ars_rtos_task *t, void (*fn)(void *), void *arg,
                                            unsigned prio, void *stack, size_t stack_size);
 ARSENAL_RTOS_API int  ars_rtos_task_delete(ars_rtos_task *t);
@@ -412,13 +425,14 @@ ARSENAL_RTOS_API int  ars_rtos_uart_write(const void *buf, size_t n);     /* n *
 /* Reads what has arrived, up to n bytes; if nothing has, waits for at least
    one byte, polling every tick. Returns the count (0 when n is 0),
    ARS_EAGAIN (NOWAIT, nothing there), ARS_ETIMEDOUT, or ARS_EISR (a wait
-   asked for in an interrupt). Hosted: stdin (file descriptor 0, polled, so
-   the other tasks keep running; bytes already taken into stdio's stdin
-   buffer are not seen); ARS_EEOF at its end (always, without POSIX: no
-   input there), ARS_EIO on a read error. Hosted time is simulated: while
-   every task waits, ticks pass at once, so a deadline passes without
-   waiting for a person to type, and an ARS_RTOS_NEVER wait keeps the CPU
-   busy until a byte or the end of input comes. */
+   asked for in an interrupt or with interrupts masked). Hosted: stdin
+   (file descriptor 0, polled, so the other tasks keep running; bytes
+   already taken into stdio's stdin buffer are not seen); ARS_EEOF at its
+   end (always, without POSIX: no input there), ARS_EIO on a read error.
+   Hosted time is simulated: while every task waits, ticks pass at once,
+   so a deadline passes without waiting for a person to type, and an
+   ARS_RTOS_NEVER wait keeps the CPU busy until a byte or the end of input
+   comes. */
 ARSENAL_RTOS_API int  ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t deadline);
 ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level);
 ARSENAL_RTOS_API int  ars_rtos_gpio_get(unsigned pin);
@@ -539,6 +553,9 @@ static void ars__check_stack(ars_rtos_task *t, uintptr_t sp);
 
 /* ---- port interface -----------------------------------------------------
    ars__irq_save() / ars__irq_restore(s): critical section (nesting-safe)
+   ARS__UNMASKED(s):   s, saved by ars__irq_save, says interrupts were on
+                       (a task may block only then: masked, no switch
+                       can take it away)
    ars__pend():        ask for a switch once interrupts are enabled again
    ars__switch_out(s): give the CPU away, ending critical section s
    ars__switch_hold(s): the same, and back in critical section s when the
@@ -609,6 +626,7 @@ static struct {
 
 static void ars__switch_now(void);
 static unsigned ars__irq_save(void) { unsigned s = ars__h.crit; ars__h.crit = 1; return s; }
+#define ARS__UNMASKED(s) (!(s))                /* not in a critical section */
 static void ars__irq_restore(unsigned s) {
     ars__h.crit = s;
     if (!s && ars__k.pending && !ars__k.isr) ars__switch_now();
@@ -760,6 +778,7 @@ static inline uint32_t ars__irq_save(void) {
     uint32_t s; __asm volatile("mrs %0, primask\n cpsid i" : "=r"(s) :: "memory"); return s;
 }
 static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %0" :: "r"(s) : "memory"); }
+#define ARS__UNMASKED(s) (!(s))                /* PRIMASK was 0 */
 /* one call is smaller than the two constants and the store; yield, whose
    cost per switch counts, stores itself */
 #define ARS__CM_PEND() (ARS__ICSR = 1u << 28)
@@ -1025,6 +1044,7 @@ static inline uintptr_t ars__irq_save(void) {
     uintptr_t s; __asm volatile("csrrci %0, mstatus, 8" : "=r"(s) :: "memory"); return s & 8u;
 }
 static inline void ars__irq_restore(uintptr_t s) { __asm volatile("csrs mstatus, %0" :: "r"(s) : "memory"); }
+#define ARS__UNMASKED(s) ((s) != 0)            /* mstatus.MIE was set */
 static inline void ars__pend(void) { ARS__MSIP = 1; }
 void ars__rv_switch(void) __asm__("ars__rv_switch");
 /* a task gives the CPU away (yield, block): switch right here, saving only
@@ -1463,13 +1483,15 @@ static int ars__block(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_r
     return r;
 }
 /* The common tail of every call that may wait on an object: no wait wanted
-   (ARS_EAGAIN), in an interrupt (ARS_EISR), deadline passed, or block. */
+   (ARS_EAGAIN), in an interrupt or with interrupts masked before the call
+   (ARS_EISR: no switch could take the task away), deadline passed, or
+   block. */
 static int ars__wait(ars__irqstate s, ars_rtos_task **wq, unsigned state, ars_rtos_tick_t deadline,
                      uintptr_t msg) {
     int r = ARS_EAGAIN;
     if (deadline != ARS_RTOS_NOWAIT) {
         r = ARS_EISR;
-        if (!ars__isr()) {
+        if (!ars__isr() && ARS__UNMASKED(s)) {
             r = ARS_ETIMEDOUT;
             if (deadline == ARS_RTOS_NEVER || !ars__due(deadline, ars__k.now)) {
                 ars__k.cur->msg = msg;
@@ -1685,23 +1707,27 @@ ARSENAL_RTOS_API int ars_rtos_yield(void) {
     return 0;
 }
 
-static int ars__sleep_until(ars_rtos_tick_t when) {
-    ars__irqstate s;
-    if (ars__isr()) return ARS_EISR;
-    s = ars__irq_save();
-    if (ars__due(when, ars__k.now)) { ars__irq_restore(s); return 0; }
-    ars__block(s, 0, ARS_RTOS_DELAYED, when);
-    return 0;
+/* sleeps until *prev + period (prev 0: now + period), as ars__wait refuses
+   to in an interrupt or with interrupts masked (*prev is left as it is) */
+static int ars__sleep(ars_rtos_tick_t *prev, ars_rtos_tick_t period) {
+    ars__irqstate s = ars__irq_save();
+    ars_rtos_tick_t when;
+    int r = ARS_EISR;
+    if (!ars__isr() && ARS__UNMASKED(s)) {
+        r = 0;
+        when = prev ? (*prev += period) : ars__k.now + period;
+        if (!ars__due(when, ars__k.now)) { ars__block(s, 0, ARS_RTOS_DELAYED, when); return 0; }
+    }
+    ars__irq_restore(s);
+    return r;
 }
 ARSENAL_RTOS_API int ars_rtos_delay(ars_rtos_tick_t ticks) {
     if (!ticks) return ars_rtos_yield();         /* both refuse in an interrupt */
-    return ars__sleep_until(ars__k.now + ticks);
+    return ars__sleep(0, ticks);
 }
 ARSENAL_RTOS_API int ars_rtos_delay_until(ars_rtos_tick_t *prev, ars_rtos_tick_t period) {
     if (!prev) return ARS_EINVAL;
-    if (ars__isr()) return ARS_EISR;
-    *prev += period;
-    return ars__sleep_until(*prev);
+    return ars__sleep(prev, period);
 }
 
 ARSENAL_RTOS_API int ars_rtos_priority_get(const ars_rtos_task *t) {
@@ -2146,7 +2172,7 @@ ARSENAL_RTOS_API int ars_rtos_uart_read(void *buf, size_t n, ars_rtos_tick_t dea
         if (deadline == ARS_RTOS_NOWAIT) return ARS_EAGAIN;
         if (ars__isr()) return ARS_EISR;
         if (deadline != ARS_RTOS_NEVER && ars__due(deadline, ars__k.now)) return ARS_ETIMEDOUT;
-        ars_rtos_delay(1);
+        if ((r = ars_rtos_delay(1)) != 0) return r;      /* interrupts masked */
     }
 }
 ARSENAL_RTOS_API void ars_rtos_gpio_set(unsigned pin, int level) {

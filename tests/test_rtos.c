@@ -1521,6 +1521,121 @@ static void test_restart_after_timer_stop(void) {
 }
 #endif
 
+/* ---- a blocking call made with interrupts masked ------------------------------ */
+/* A task that masks interrupts (Cortex-M cpsid i, RISC-V mstatus.MIE
+   cleared) cannot be switched away from: the switch a wait asks for stays
+   pending until it unmasks. Such a wait used to go on regardless: the task
+   returned from it still linked in the object's wait queue (or the timeout
+   list), in state BLOCKED (DELAYED), and the take of a handed unit it then
+   did on that queue decremented the object's held count (a mutex's owner
+   pointer) below zero; after the unmask the task stayed stuck there. Now
+   every call that would block returns ARS_EISR at once with interrupts
+   masked, as in an interrupt, doing nothing; NOWAIT keeps ARS_EAGAIN, and a
+   yield takes effect when interrupts are unmasked. Hosted has no masking
+   for user code: the test sets the port's critical-section flag, which is
+   what masking is there. The worker has a lower priority than the runner. */
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__)
+#define MASK_IRQS()   __asm volatile("cpsid i" ::: "memory")
+#define UNMASK_IRQS() __asm volatile("cpsie i" ::: "memory")
+#elif defined(ARS_TEST_FREESTANDING) && defined(__riscv)
+#define MASK_IRQS()   __asm volatile("csrci mstatus, 8" ::: "memory")
+#define UNMASK_IRQS() __asm volatile("csrsi mstatus, 8" ::: "memory")
+#else
+#define MASK_IRQS()   (ars__h.crit = 1)
+#define UNMASK_IRQS() ars__irq_restore(0)       /* and a pending switch */
+#endif
+enum { MK_SEM, MK_SEM_TIMED, MK_RECV, MK_SEND, MK_LOCK, MK_EVENT, MK_DELAY, MK_DELAY_UNTIL,
+       MK_UART, MK_NOWAIT, MK_YIELD, MK_N };
+static volatile int mk_rc, mk_state, mk_done;
+static volatile ars_rtos_tick_t mk_prev;
+static void mk_other(void *arg) { (void)arg; logc('b'); }
+static void mk_worker(void *arg) {
+    int op = (int)(uintptr_t)arg, rc = 99;
+    ars_rtos_tick_t prev = 100;
+    uint32_t got = 0;
+    item7 it;
+    memset(&it, 0x55, sizeof it);
+    MASK_IRQS();
+    logc('a');
+    switch (op) {
+    case MK_SEM:         rc = ars_rtos_sem_take(&sem, NEVER); break;
+    case MK_SEM_TIMED:   rc = ars_rtos_sem_take(&sem, in_ticks(5)); break;
+    case MK_RECV:        rc = ars_rtos_queue_recv(&q, &it, NEVER); break;
+    case MK_SEND:        rc = ars_rtos_queue_send(&q, &it, in_ticks(5)); break;
+    case MK_LOCK:        rc = ars_rtos_mutex_lock(&m1, NEVER); break;
+    case MK_EVENT:       rc = ars_rtos_event_wait(&ev, 1, ARS_RTOS_EV_CLEAR, &got, NEVER); break;
+    case MK_DELAY:       rc = ars_rtos_delay(5); break;
+    case MK_DELAY_UNTIL: rc = ars_rtos_delay_until(&prev, 5); break;
+#if defined(ARSENAL_RTOS_HAL_MPS2) || defined(ARSENAL_RTOS_HAL_VIRT)
+    case MK_UART:        rc = ars_rtos_uart_read(&it, 1, in_ticks(3)); break;
+#endif
+    case MK_NOWAIT:      rc = ars_rtos_sem_take(&sem, ARS_RTOS_NOWAIT); break;
+    case MK_YIELD:       rc = ars_rtos_yield(); break;
+    }
+    mk_rc = rc;
+    mk_prev = prev;
+    mk_state = ars_rtos_task_state(0);   /* still masked: it runs, so READY */
+    logc('c');
+    UNMASK_IRQS();
+    logc('d');
+    mk_done = 1;
+}
+static void test_wait_irqs_masked(void) {
+    int op;
+    item7 a, b;
+    ars_rtos_event_init(&ev, 0);
+    for (op = 0; op < MK_N; op++) {
+        int want = op == MK_NOWAIT ? ARS_EAGAIN : op == MK_YIELD ? 0 : ARS_EISR;
+#if !defined(ARSENAL_RTOS_HAL_MPS2) && !defined(ARSENAL_RTOS_HAL_VIRT)
+        if (op == MK_UART) continue;
+#endif
+        ars_rtos_sem_init(&sem, 0, 2);
+        ars_rtos_queue_init(&q, qbuf, sizeof(item7), 2);
+        memset(&a, 7, sizeof a);
+        if (op == MK_SEND) { ars_rtos_queue_send(&q, &a, 0); ars_rtos_queue_send(&q, &a, 0); }
+        ars_rtos_mutex_init(&m1, 0);
+        ars_rtos_mutex_lock(&m1, 0);
+        ars_rtos_event_clear(&ev, 0xFFFFFFFFu);
+        mk_rc = 99; mk_state = 99; mk_done = 0; mk_prev = 0;
+        log_reset();
+        spawn(0, mk_worker, (void *)(uintptr_t)op, 3);
+        if (op == MK_YIELD) spawn(1, mk_other, 0, 3);
+        settle();                               /* < 5 ticks: no wait ended */
+        EXPECT_EQ(mk_rc, want);
+        EXPECT_EQ(mk_state, ARS_RTOS_READY);
+        EXPECT_EQ(mk_done, 1);                  /* it went on after the unmask */
+        EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
+        /* the switch of a masked yield waits for the unmask */
+        EXPECT(streq(log_buf, op == MK_YIELD ? "acbd" : "acd"));
+        if (op == MK_DELAY_UNTIL) { EXPECT_EQ(mk_prev, 100); }   /* untouched */
+        /* nothing waits; nothing given is handed to the worker */
+        EXPECT(!sem.waiters && !q.receivers && !q.senders && !m1.waiters && !ev.waiters);
+        EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+        EXPECT_EQ(ars_rtos_sem_give(&sem), 0);
+        EXPECT_EQ(ars_rtos_sem_give(&sem), ARS_EOVERFLOW);
+        EXPECT_EQ(ars_rtos_sem_count(&sem), 2);
+        EXPECT_EQ(ars_rtos_sem_take(&sem, 0), 0);
+        EXPECT_EQ(ars_rtos_sem_count(&sem), 1);
+        if (op == MK_SEND) { EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0); }
+        memset(&a, op, sizeof a);
+        EXPECT_EQ(ars_rtos_queue_send(&q, &a, 0), 0);
+        EXPECT_EQ(ars_rtos_queue_count(&q), op == MK_SEND ? 2 : 1);
+        EXPECT_EQ(ars_rtos_queue_recv(&q, &b, 0), 0);
+        EXPECT_EQ(b.b[0], op == MK_SEND ? 7 : op);
+        EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);      /* still ours, not handed on */
+        EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0);
+        EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0);
+        EXPECT_EQ(ars_rtos_priority_get(0), RUNNER_PRIO);
+        ars_rtos_event_set(&ev, 1);
+        EXPECT_EQ(ars_rtos_event_get(&ev), 1);         /* no waiter cleared it */
+        if (ars_rtos_task_state(&tasks[0]) != ARS_RTOS_DELETED) ars_rtos_task_delete(&tasks[0]);
+        if (op == MK_YIELD) ars_rtos_task_delete(&tasks[1]);
+    }
+    ars_rtos_sem_init(&sem, 0, 1);
+    ars_rtos_mutex_init(&m1, 0);
+    ars_rtos_event_init(&ev, 0);
+}
+
 static ars_rtos_task runner_task;
 static uint64_t runner_stack[STK / 8 * 2];
 static int exit_code;
@@ -1567,6 +1682,7 @@ static void runner(void *arg) {
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
     ARS_RUN(test_small_stack_rejected);
+    ARS_RUN(test_wait_irqs_masked);
 #ifdef ARS_TEST_FREESTANDING
     exit_code = ars_test_report();
     board_exit(exit_code);
