@@ -17,13 +17,14 @@ else
 fi
 # the real clients of both backends side by side (their ports are random,
 # their checks are not timed; most of each run waits on nc and wrk)
+declare -A pid
 for backend in epoll poll; do
   flags=""; [ $backend = poll ] && flags=-DARSENAL_IO_USE_POLL
   CFLAGS="$flags" B="$L"/extra_io/$backend timeout 120 bash tests/io_clients.sh > "$L"/extra_io/clients_$backend.log 2>&1 &
-  eval "pid_$backend=$!"
+  pid[$backend]=$!
 done
 for backend in epoll poll; do
-  if eval "wait \$pid_$backend"; then
+  if wait "${pid[$backend]}"; then
     pass=$((pass + 1)); echo "real clients ($backend): $(grep -c '^ok' "$L"/extra_io/clients_$backend.log) checks ok"
   else
     fail=$((fail + 1)); echo "real clients ($backend) FAILED"; tail -20 "$L"/extra_io/clients_$backend.log
