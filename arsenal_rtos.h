@@ -148,10 +148,12 @@
        (ARS_RTOS_EV_CLEAR) are not given back.
      - Stack overflow is detected at switch time, after the fact (as in every
        kernel without an MPU): the hook (ars_rtos_set_overflow_hook) runs in
-       the switch interrupt and the task is suspended. Its stack and maybe
-       its neighbour's memory are damaged: delete it (or reset the system)
-       rather than resume it, which the kernel does not refuse (the check
-       would cost code size). With no hook the CPU spins there.
+       the switch interrupt and the task is suspended, as by
+       ars_rtos_task_suspend (a unit handed to it and not taken yet goes
+       back). Its stack and maybe its neighbour's memory are damaged: delete
+       it (or reset the system) rather than resume it, which the kernel does
+       not refuse (the check would cost code size). With no hook the CPU
+       spins there.
      - RISC-V: interrupts run on the interrupted task's stack (a frame of 32
        registers plus FP state, then the tick and timer callbacks): size every
        task's stack for that. Cortex-M interrupts use the main stack.
@@ -544,6 +546,7 @@ static void ars__task_exit(void);
 static void ars__stack_overflow(ars_rtos_task *t);
 static void ars__detach(ars_rtos_task *t);
 static void ars__settle(ars_rtos_task *t, int back);
+static void ars__put_out(ars_rtos_task *t, unsigned state);
 static ars_rtos_tick_t ars__until_next(void);
 static void ars__tick_n(ars_rtos_tick_t n);
 static ars_rtos_task *ars__select(void);
@@ -784,6 +787,9 @@ static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %
 #define ARS__CM_PEND() (ARS__ICSR = 1u << 28)
 __attribute__((noinline)) static void ars__pend(void) { ARS__CM_PEND(); }
 static inline void ars__switch_out(uint32_t s) { ARS__CM_PEND(); ars__irq_restore(s); }
+/* the switch back returns unmasked, before the cpsid: a switch pended by
+   then takes the task away again at once, and its stack check too may
+   take it out before it settles (ars__put_out) */
 static inline void ars__switch_hold(uint32_t s) { ars__switch_out(s); __asm volatile("cpsid i" ::: "memory"); }
 #if ARSENAL_RTOS_TICKLESS
 /* isr also marks idle's own tick count after an early wake-up */
@@ -1561,7 +1567,7 @@ static void ars__stack_overflow(ars_rtos_task *t) {
        one that deleted itself (its last switch is checked) stays deleted */
     if (t->state != ARS_RTOS_DELETED) {
         ars__detach(t);
-        t->state = ARS_RTOS_SUSPENDED;
+        ars__put_out(t, ARS_RTOS_SUSPENDED);   /* as a suspend: a unit not taken goes back */
     }
 #ifndef ARSENAL_RTOS_PORT_CORTEX_M
     /* the hook runs as in the switch interrupt: calls that must not run
@@ -1676,8 +1682,7 @@ static int ars__take_out(ars_rtos_task *t, unsigned state) {
              (t->held != (ars_rtos_mutex *)(void *)t->wq || t->held->next_held)) r = ARS_EBUSY;
     else {
         ars__detach(t);
-        t->state = (uint8_t)state;
-        if (t->wq) ars__settle(t, 1);
+        ars__put_out(t, state);
         if (t == ars__k.cur) ars__pend();
     }
     ars__irq_restore(s);
@@ -1973,6 +1978,19 @@ static void ars__settle(ars_rtos_task *t, int back) {
     if (!t->msg) { if (back) ars_rtos_sem_give((ars_rtos_sem *)o); }
     else if (!back) ars__q_admit(q);
     else ars__q_in(q, (const void *)t->msg, 1);          /* first in line */
+}
+/* t, detached, goes into state (SUSPENDED, DELETED) and gives back a unit
+   it was handed and has not taken: for suspend and delete, and for a stack
+   overflow, which on Cortex-M can catch a woken task before its take (the
+   switch returns to it unmasked: a switch pended meanwhile tail-chains and
+   checks it again, before its cpsid i). One copy of the give-back is
+   smaller than one inlined in each */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void ars__put_out(ars_rtos_task *t, unsigned state) {
+    t->state = (uint8_t)state;
+    if (t->wq) ars__settle(t, 1);
 }
 typedef char ars__held_check[offsetof(ars_rtos_sem, held) == sizeof(void *) &&
                              offsetof(ars_rtos_queue, held) == sizeof(void *) ? 1 : -1];

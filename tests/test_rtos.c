@@ -1358,6 +1358,94 @@ static void test_handover_object_full(void) {
     ars_rtos_sem_init(&sem, 0, 1);
 }
 
+/* ---- a stack overflow caught before a woken task took its unit (Cortex-M) ---------- */
+/* Cortex-M's switch returns to a woken task with interrupts enabled, before
+   its cpsid i and the take of the unit it was handed: a switch pended by
+   then (a tick, or any interrupt, during the switch to it) tail-chains, and
+   the stack check of that switch sees the task again. Its overflow used to
+   suspend it still holding the unit: the count, the item or the mutex
+   stayed handed to a task that never takes it, and a later delete unlinked
+   it from the wait queue it had left (the object lost its other waiters; a
+   mutex stayed owned by the deleted task). Now the unit goes back, as on a
+   suspend. The runner hands W (tasks[0]) its unit; X (tasks[1], above W)
+   damages both canaries and yields; X's overflow hook, which runs in that
+   switch, pends the next switch: the switch then picks W, and the pended
+   one checks W at once. RISC-V and hosted resume a woken task with
+   interrupts masked until it took its unit: no window there. */
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__)
+static volatile int gap_calls;
+static ars_rtos_task *volatile gap_seen[2];
+static void gap_hook(ars_rtos_task *t) {
+    if (gap_calls < 2) gap_seen[gap_calls] = t;
+    gap_calls++;
+    if (t == &tasks[1]) *(volatile uint32_t *)0xE000ED04u = 1u << 28;   /* ICSR.PENDSVSET */
+}
+static void gap_overflower(void *arg) {
+    (void)arg;
+    ((volatile unsigned char *)tasks[0].stack)[0] ^= 1u;   /* W's canary */
+    ((volatile unsigned char *)tasks[1].stack)[0] ^= 1u;   /* its own */
+    ars_rtos_yield();
+    logc('!');
+}
+static int gap_hand(int kind) {          /* hands (or puts) a unit of kind */
+    item7 a;
+    memset(&a, 5, sizeof a);
+    if (kind == 0) return ars_rtos_sem_give(&sem);
+    if (kind == 1) return ars_rtos_queue_send(&q, &a, 0);
+    return ars_rtos_mutex_unlock(&m1);
+}
+static int gap_take(int kind) {          /* takes one without waiting */
+    item7 b;
+    int r;
+    if (kind == 0) return ars_rtos_sem_take(&sem, 0);
+    if (kind == 1) { b.b[0] = 0; r = ars_rtos_queue_recv(&q, &b, 0); return r ? r : b.b[0] - 5; }
+    return ars_rtos_mutex_lock(&m1, 0);
+}
+static void test_overflow_before_take(void) {
+    static void (*const waiter[3])(void *) = { ho_sem_taker, ho_q_taker, ho_locker };
+    int k;
+    for (k = 0; k < 3; k++) {            /* semaphore, queue, mutex */
+        log_reset();
+        ars_rtos_sem_init(&sem, 0, 2);
+        EXPECT_EQ(ars_rtos_queue_init(&q, qbuf, sizeof(item7), 2), 0);
+        ars_rtos_mutex_init(&m1, 0);
+        if (k == 2) { EXPECT_EQ(ars_rtos_mutex_lock(&m1, 0), 0); }
+        ho_reset();
+        gap_calls = 0; gap_seen[0] = gap_seen[1] = 0;
+        ars_rtos_set_overflow_hook(gap_hook);
+        spawn(0, waiter[k], (void *)0, 6);           /* W */
+        settle();
+        EXPECT_EQ(gap_hand(k), 0);                   /* to W, which has not run */
+        spawn(1, gap_overflower, 0, 7);              /* X */
+        settle();
+        EXPECT_EQ(gap_calls, 2);
+        EXPECT(gap_seen[0] == &tasks[1]);
+        EXPECT(gap_seen[1] == &tasks[0]);            /* before W took its unit */
+        EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_SUSPENDED);
+        EXPECT_EQ(ho_rc[0], 99);
+        if (k == 0) { EXPECT_EQ(ars_rtos_sem_count(&sem), 1); EXPECT_EQ(sem.held, 0); }
+        if (k == 1) { EXPECT_EQ(ars_rtos_queue_count(&q), 1); EXPECT_EQ(q.held, 0); }
+        EXPECT_EQ(gap_take(k), 0);                   /* the unit went back */
+        spawn(2, waiter[k], (void *)1, 5);           /* another waiter */
+        settle();
+        EXPECT_EQ(ars_rtos_task_delete(&tasks[0]), 0);
+        EXPECT(k == 0 ? sem.waiters == &tasks[2] : k == 1 ? q.receivers == &tasks[2]
+                      : m1.waiters == &tasks[2]);   /* still waits */
+        EXPECT_EQ(gap_hand(k), 0);
+        settle();
+        EXPECT_EQ(ho_rc[1], 0);
+        EXPECT_EQ(gap_take(k), (k == 2 ? 0 : ARS_EAGAIN));   /* it took it (a mutex: and let go) */
+        if (k == 2) { EXPECT_EQ(ars_rtos_mutex_unlock(&m1), 0); }
+        EXPECT(streq(log_buf, ""));
+        ars_rtos_set_overflow_hook(0);
+        ars_rtos_task_delete(&tasks[1]);
+        ars_rtos_task_delete(&tasks[2]);             /* gone already if all went well */
+    }
+    ars_rtos_sem_init(&sem, 0, 1);
+    ars_rtos_mutex_init(&m1, 0);
+}
+#endif
+
 /* ---- a task that returns holding a mutex ---------------------------------------- */
 /* It cannot delete itself (refused while it holds a mutex): it used to spin
    there for ever at its priority, starving every lower task (hosted: the
@@ -1679,6 +1767,9 @@ static void runner(void *arg) {
     ARS_RUN(test_return_holding_mutex);
     ARS_RUN(test_handover_to_deleted);
     ARS_RUN(test_handover_object_full);
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__)
+    ARS_RUN(test_overflow_before_take);
+#endif
     ARS_RUN(test_delay_to_tick_max);
     ARS_RUN(test_timer_at_tick_max);
     ARS_RUN(test_small_stack_rejected);
