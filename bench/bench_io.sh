@@ -8,6 +8,11 @@
 #     process, one worker, `return 200`), alternating, ROUNDS x SECS each.
 #     req/s, and requests per second of server CPU time (user+sys from /proc:
 #     the fairer figure on a shared machine), with ratios to libuv and nginx.
+#     Then the same with HTTP_PIPE [16] requests per write
+#     (bench/wrk_pipeline.lua; HTTP_PIPE=0 skips it). One request at a
+#     time per connection, the one wrk thread is the limit here (the three
+#     servers come within a few percent of each other, each with idle CPU
+#     time); pipelined, each server runs at its own limit.
 #  2. Echo, 64-byte ping-pong from examples/io_echo_client.c (ECHO_CONNS
 #     ["1 100 1000 10000"]): bench_io echo, bench_io_uv echo and
 #     bench/bench_io_event.c, ROUNDS interleaved runs each: round trips/s,
@@ -77,8 +82,9 @@ EOF
   echo "nginx did not start: $(cat "$d/error.log" "$d/out.log" 2>/dev/null)" >&2; return 1
 }
 
-http_run() { # name port conns -> "req/s requests cpu_seconds"
-  local pid t0 t1 rps n
+http_run() { # name port conns [pipeline depth] -> "req/s requests cpu_seconds"
+  local pid t0 t1 rps n script=()
+  [ "${4:-0}" -gt 0 ] && script=(-s bench/wrk_pipeline.lua)
   if [ "$1" = nginx ]; then
     [ -x "$NGINX" ] && nginx_start "$2" || { echo "0 0 1"; return; }
     pid=$NGX_PID
@@ -87,7 +93,7 @@ http_run() { # name port conns -> "req/s requests cpu_seconds"
     wait_on "$B/server.log" $pid || { echo "$1 did not start: $(cat "$B/server.log")" >&2; kill $pid 2>/dev/null; echo "0 0 1"; return; }
   fi
   t0=$(cpu_of $pid)
-  $PIN1 wrk -t1 -c"$3" -d"${SECS}s" "http://127.0.0.1:$2/" > "$B/wrk.txt" 2>&1
+  DEPTH=${4:-1} $PIN1 wrk -t1 -c"$3" -d"${SECS}s" "${script[@]}" "http://127.0.0.1:$2/" > "$B/wrk.txt" 2>&1
   t1=$(cpu_of $pid)
   kill $pid 2>/dev/null; wait $pid 2>/dev/null
   rps=$(awk '/Requests\/sec/ {print $2}' "$B/wrk.txt"); n=$(awk '/requests in/ {print $1}' "$B/wrk.txt")
@@ -95,8 +101,13 @@ http_run() { # name port conns -> "req/s requests cpu_seconds"
   echo "${rps:-0} ${n:-0} $(echo "($t1 - $t0) / $HZ + 0.001" | bc -l)"
 }
 
-if [ "$ONLY" = all ] || [ "$ONLY" = http ]; then
-  echo "HTTP hello, wrk -t1, ${SECS} s x ${ROUNDS} rounds (req/s; req per server CPU-second; ratios arsenal/peer)"
+HTTP_PIPE=${HTTP_PIPE:-16}
+http_table() { # pipeline depth (0: none)
+  if [ "$1" -gt 0 ]; then
+    echo "HTTP hello, wrk -t1 with $1 pipelined requests per write (bench/wrk_pipeline.lua), ${SECS} s x ${ROUNDS} rounds"
+  else
+    echo "HTTP hello, wrk -t1, ${SECS} s x ${ROUNDS} rounds (req/s; req per server CPU-second; ratios arsenal/peer)"
+  fi
   printf "%-6s %10s %10s %10s %7s %7s   %10s %10s %10s %7s %7s\n" conns arsenal libuv nginx a/uv a/ngx \
     ars_r/cpu uv_r/cpu ngx_r/cpu a/uv a/ngx
   for c in $HTTP_CONNS; do
@@ -105,7 +116,7 @@ if [ "$ONLY" = all ] || [ "$ONLY" = http ]; then
     for _ in $(seq "$ROUNDS"); do
       for s in bench_io bench_io_uv nginx; do
         P=$((P + 1))
-        read -r r n t < <(http_run $s $P "$c")
+        read -r r n t < <(http_run $s $P "$c" "$1")
         R[$s]=$(echo "${R[$s]} + $r" | bc); N[$s]=$(echo "${N[$s]} + $n" | bc); T[$s]=$(echo "${T[$s]} + $t" | bc -l)
       done
     done
@@ -118,6 +129,10 @@ if [ "$ONLY" = all ] || [ "$ONLY" = http ]; then
       "$(ca bench_io bench_io_uv)" "$(ca bench_io nginx)"
   done
   echo
+}
+if [ "$ONLY" = all ] || [ "$ONLY" = http ]; then
+  http_table 0
+  [ "$HTTP_PIPE" -gt 0 ] && http_table "$HTTP_PIPE"
 fi
 
 echo_run() { # server port conns -> "rt/s p99_us rts cpu_seconds"
