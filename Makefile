@@ -27,7 +27,7 @@ EXAMPLE_BINS := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLES))
 # are servers driven by bench/bench_io.sh, bench_hash_absl.cc is linked into
 # bench_hash, bench_rtos_fw.c is firmware (make bench-rtos).
 BENCH_BINS := $(addprefix $(BUILD)/bench/,bench_coro bench_coro_sharefp bench_coro_fiber bench_chan \
-              bench_alloc bench_hash bench_compress)
+              bench_alloc bench_alloc_icount bench_hash bench_compress)
 
 libs_of = $(shell sed -n 's/.*ars-build-libs://p' $(1) | head -1)
 
