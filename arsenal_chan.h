@@ -846,6 +846,10 @@ ARS__CH_NOINLINE void ars__ch_lock_slow(ars_chan *c) {
         }
         ars__membarrier();
         while (ARS__CH_LD32_ACQ(&c->busy)) ars__ch_backoff(&n);
+        /* the owner's fast paths test fast alone (ars__ch_try_bias_fast):
+           from here they fail that test; one that read fast before this
+           store finds revoked set in bias_take */
+        __atomic_store_n(&c->fast, (size_t)ARS__CH_OWNER_SHARED, __ATOMIC_RELAXED);
         ARS__CH_ST32_REL(&c->revoked, 2u);
         break;
     }
@@ -862,8 +866,11 @@ ARS__CH_INLINE int ars__ch_try_bias_by(ars_chan *c, size_t *name) {
 }
 #define ars__ch_try_bias(c) ars__ch_try_bias_by((c), &(c)->owner)
 /* try_bias when the element size is one the fast paths copy: one test of
-   both (c->fast) */
-#define ars__ch_try_bias_fast(c) ars__ch_try_bias_by((c), &(c)->fast)
+   both (c->fast). The revoking thread sets fast to no thread's name once
+   the revocation is complete (ars__ch_lock_slow), so the owner of a shared
+   channel stops storing busy without reading revoked first; one that read
+   fast just before still finds the revocation in bias_take. */
+#define ars__ch_try_bias_fast(c) (ARS__CH_LD_RLX(&(c)->fast) == ars__ch_me && ars__ch_bias_take(c))
 /* the rest of the lock, after try_bias failed: 1 when the slow path ended
    with the biased lock after all, else 0 (the spinlock) */
 ARS__CH_INLINE int ars__ch_lock_rest(ars_chan *c) {
@@ -1365,7 +1372,10 @@ ARS__CH_NOINLINE int ars__ch_park_end(ars__ch_parked *p, int r) {
    lock-free meanwhile: ARS__CH_RETRY), it goes on there. */
 ARS__CH_INLINE int ars__ch_park_in(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
     ars__ch_parked p;
-    int r, shared = (int)c->shared;
+    /* the spin waits for a peer on another thread; under the biased lock
+       (b) no other thread uses the channel (it would revoke the lock
+       first), so shared is not even read */
+    int r, shared = b ? 0 : (int)c->shared;
 #ifdef ARS__CH_FAST
     /* a coroutine of a scheduler, no spin: arm and park directly, without
        ars_park_prepare's flag round trip */
@@ -2090,15 +2100,13 @@ ARS__CH_NOINLINE int ars__ch_select_big(ars_select_case *cs, int n, int64_t dead
 
 /* The locks of two channels, lo below hi, when both are biased to this
    thread and the fast paths copy their elements (ARS__CH_INLINE_SIZE), the
-   common case: one test of their fast words (ars__ch_try_bias_fast), the
-   busy words, one test of the revocations (as ars__ch_bias_take does for
-   one). 0 when either is not (then neither is held). */
+   common case: one test of their fast words (ars__ch_try_bias_fast: a
+   revoked channel's fast word names no thread), the busy words, one test
+   of the revocations (as ars__ch_bias_take does for one). 0 when either is not (then neither is held). */
 ARS__CH_INLINE int ars__ch_lock2_biased(ars_chan *lo, ars_chan *hi) {
 #if ARSENAL_CHAN_BIAS && !defined(ARSENAL_CHAN_NO_THREADS)
     size_t me = ars__ch_me;
-    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&lo->fast) == me && ARS__CH_LD_RLX(&hi->fast) == me &&
-                       !(__atomic_load_n(&lo->revoked, __ATOMIC_RELAXED) |
-                         __atomic_load_n(&hi->revoked, __ATOMIC_RELAXED)))) {
+    if (ARS__CH_LIKELY(ARS__CH_LD_RLX(&lo->fast) == me && ARS__CH_LD_RLX(&hi->fast) == me)) {
         __atomic_store_n(&lo->busy, 1u, __ATOMIC_RELAXED);
         __atomic_store_n(&hi->busy, 1u, __ATOMIC_RELAXED);
         __asm__ __volatile__("" : "+m"(lo->revoked), "+m"(hi->revoked) : "m"(lo->busy), "m"(hi->busy));

@@ -1752,6 +1752,8 @@ static void test_threads_bias_revoke(void) {
         if (rv_c->owner != ARS__CH_OWNER_SHARED) {
             biased++;
             EXPECT_EQ(rv_c->revoked, 2u);
+            /* the owner's fast paths test fast alone: it names no thread now */
+            EXPECT_EQ(rv_c->fast, (size_t)ARS__CH_OWNER_SHARED);
         }
 #endif
         ars_chan_destroy(rv_c);
