@@ -2084,7 +2084,8 @@ static void ars__os_raise(ars__os_lock_t *mu, ars__os_cond_t *cv, int *flag) {
 #endif
 
 typedef struct ars_sched {
-    ars_coro *run_head, *run_tail;
+    ars_coro *run_head;
+    ars_coro **run_tailp;     /* the last one's next, or &run_head when empty */
     size_t run_len;
     size_t round_left;        /* runs left in this round (direct hand-offs count) */
     ars_coro *running;        /* the coroutine the scheduler's context runs */
@@ -2142,6 +2143,7 @@ static ars_sched *ars__sched_get(void) {
 #if !defined(ARS__CORO_OS_NONE)
     ars__lock_cv_init(&s->mu, &s->cv);
 #endif
+    s->run_tailp = &s->run_head;
     s->poller = ars__poller_cfg;
     s->has_poller = ars__poller_cfg.poll != NULL;
     ars__sched = s;
@@ -2182,7 +2184,8 @@ static void ars__sched_free(ars_sched *s) {
     ars__sched = NULL;
 #if defined(ARS__CORO_OS_POSIX)
     s->heap_len = 0;
-    s->run_head = s->run_tail = NULL;
+    s->run_head = NULL;
+    s->run_tailp = &s->run_head;
     s->run_len = 0;
     s->inbox = NULL;
     s->wake_flag = 0;
@@ -2197,18 +2200,19 @@ static void ars__sched_free(ars_sched *s) {
     ars__sched_release(s);
 }
 
+/* the run queue: a list through next, appended at *run_tailp, so neither
+   end needs a test but the pop that empties it. A coroutine's next means
+   nothing while it is not queued. */
 static void ars__runq_push(ars_sched *s, ars_coro *co) {
     co->next = NULL;
-    if (s->run_tail) s->run_tail->next = co; else s->run_head = co;
-    s->run_tail = co;
+    *s->run_tailp = co;
+    s->run_tailp = &co->next;
     s->run_len++;
 }
 static ars_coro *ars__runq_pop(ars_sched *s) {
     ars_coro *co = s->run_head;
-    s->run_head = co->next;
-    if (!s->run_head) s->run_tail = NULL;
+    if (!(s->run_head = co->next)) s->run_tailp = &s->run_head;
     s->run_len--;
-    co->next = NULL;
     return co;
 }
 
