@@ -2574,21 +2574,29 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
    the suspend: 0 to suspend, else the park's end (a pending cancel, a
    passed deadline, no timer slot); w is co's wait word as armed, or read
    since (a change since fails its exchanges, as a later one would). */
-ARS__PARK_INLINE int ars__park_settle(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t w) {
-    if (w & 1u) {
-        /* still armed: settle a pending cancel or a passed deadline now */
-        if (ars__ld32(&co->cancel_pending) && ars__cas32(&co->cancel_pending, 1u, 0u)) {
-            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ECANCELED;
-            ars__st32(&co->cancel_pending, 1u);   /* a waker came first: keep it */
-        } else if (deadline >= 0 && deadline <= ars_now()) {
-            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ETIMEDOUT;
-        } else if (deadline >= 0) {
-            co->deadline = deadline;
-            if (ars__timer_add(s, co) != 0) {
-                if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ENOMEM;
-            }
+/* (the part for a pending cancel or a deadline, apart, so the usual park
+   computes nothing for it) */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int ars__park_settle_more(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t w) {
+    if (ars__ld32(&co->cancel_pending) && ars__cas32(&co->cancel_pending, 1u, 0u)) {
+        if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ECANCELED;
+        ars__st32(&co->cancel_pending, 1u);   /* a waker came first: keep it */
+    } else if (deadline >= 0 && deadline <= ars_now()) {
+        if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ETIMEDOUT;
+    } else if (deadline >= 0) {
+        co->deadline = deadline;
+        if (ars__timer_add(s, co) != 0) {
+            if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ENOMEM;
         }
     }
+    return 0;
+}
+ARS__PARK_INLINE int ars__park_settle(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t w) {
+    /* still armed: settle a pending cancel or a passed deadline now */
+    if ((w & 1u) && (ars__ld32(&co->cancel_pending) || deadline >= 0))
+        return ars__park_settle_more(s, co, deadline, w);
     return 0;
 }
 /* after the suspend: co runs again */
