@@ -247,7 +247,7 @@ extern "C" {
    stack (or, for a select, in ars_select's frame or heap block). */
 struct ars__chan_wait;
 typedef struct ars__chan_state {
-    uint32_t done;                  /* the waker finished its copy */
+    uint32_t done;                  /* the waker finished its copy (ARS__CH_DONE_*) */
     int fired;                      /* which case the waker completed */
 } ars__chan_state;
 typedef struct ars__chan_wait {
@@ -1136,12 +1136,18 @@ ARS__CH_INLINE ars__chan_wait *ars__ch_take_g(ars_chan *c, ars__chan_wait **head
 #define ars__ch_take(c, head, tail, result) ars__ch_take_g((c), (head), (tail), (result), 0)
 /* The winner's unlinked, fired and done are written together, after the
    copy: a waiter of another thread may be spinning on those lines, and
-   each store apart would fetch them back from it. */
-ARS__CH_INLINE void ars__ch_done(ars__chan_wait *w) {
+   each store apart would fetch them back from it. done also tells whether
+   the waker claimed the park with result 0 (the one it passed to the
+   claim): then the woken call is complete without reading the park's
+   result. Only the claim's winner writes done, so DONE_0 means the park
+   returned 0. */
+#define ARS__CH_DONE_0 1u       /* done; the park's result is 0 */
+#define ARS__CH_DONE_R 2u       /* done; another result (ARS_ECLOSED, ARS__CH_RETRY) */
+ARS__CH_INLINE void ars__ch_done(ars__chan_wait *w, int result) {
     ars__chan_state *st = w->st;
     st->fired = w->index;
     ARS__CH_ST32_REL(&w->linked, 0u);
-    ARS__CH_ST32_REL(&st->done, 1u);
+    ARS__CH_ST32_REL(&st->done, result ? ARS__CH_DONE_R : ARS__CH_DONE_0);
 }
 
 /* a woken waiter waits for its waker's copy (already done on one thread) */
@@ -1185,7 +1191,7 @@ ARS__CH_INLINE int ars__ch_send_locked(ars_chan *c, const void *elem) {
     if (ARS__CH_UNLIKELY(c->state)) return ARS_ECLOSED;     /* plain ring: closed */
     if (c->recv_head && (w = ars__ch_take(c, &c->recv_head, &c->recv_tail, 0)) != NULL) {
         ars__ch_copy(w->elem, elem, c->elem_size);
-        ars__ch_done(w);
+        ars__ch_done(w, 0);
         return 0;
     }
     if (c->len < c->cap) {
@@ -1210,13 +1216,13 @@ ARS__CH_INLINE int ars__ch_recv_locked(ars_chan *c, void *elem) {
             if (t >= c->cap) t -= c->cap;
             ars__ch_copy(ars__ch_slot(c, t), w->elem, c->elem_size);
             c->len++;
-            ars__ch_done(w);
+            ars__ch_done(w, 0);
         }
         return 0;
     }
     if (c->send_head && (w = ars__ch_take(c, &c->send_head, &c->send_tail, 0)) != NULL) {
         ars__ch_copy(elem, w->elem, c->elem_size);
-        ars__ch_done(w);
+        ars__ch_done(w, 0);
         return 0;
     }
     return c->state ? ARS_ECLOSED : ARS_EAGAIN;
@@ -1228,9 +1234,10 @@ static void ars__ch_wake_all(ars_chan *c, int recv_result, int going) {
     ars__chan_wait *w;
     while ((w = ars__ch_take_g(c, &c->recv_head, &c->recv_tail, recv_result, going)) != NULL) {
         if (recv_result == ARS__CH_RETRY) ars__ch_add32(&c->going, 1u);
-        ars__ch_done(w);
+        ars__ch_done(w, recv_result);
     }
-    while ((w = ars__ch_take_g(c, &c->send_head, &c->send_tail, ARS_ECLOSED, going)) != NULL) ars__ch_done(w);
+    while ((w = ars__ch_take_g(c, &c->send_head, &c->send_tail, ARS_ECLOSED, going)) != NULL)
+        ars__ch_done(w, ARS_ECLOSED);
 }
 
 /* a waiter a waker dropped and counted (ARS__CH_HELD) takes that off,
@@ -1367,6 +1374,14 @@ ARS__CH_NOINLINE int ars__ch_park_end(ars__ch_parked *p, int r) {
     ars__ch_leave(p->c, &p->w, p->is_send);
     return r;
 }
+/* fills p's waiter (its park armed: p->w.w set), queues it and unlocks */
+ARS__CH_INLINE void ars__ch_park_queue(ars__ch_parked *p, ars_chan *c, void *elem, int is_send,
+                                       int64_t deadline, int b) {
+    ars__ch_wait_fill(&p->w, &p->st, elem);
+    p->c = c; p->deadline = deadline; p->is_send = is_send;
+    ars__ch_link_q(c, is_send, &p->w);
+    ars__ch_unlock_t(c, b);
+}
 /* parks the running coroutine on one queue; the lock (b: the biased one)
    is held on entry and released here. Woken by a lock-free ring operation (the ring turned
    lock-free meanwhile: ARS__CH_RETRY), it goes on there. */
@@ -1383,23 +1398,18 @@ ARS__CH_INLINE int ars__ch_park_in(ars_chan *c, void *elem, int is_send, int64_t
     if (co) {
         p.w.w.co = co;
         p.w.w.seq = ars__park_arm(co);
+        ars__ch_park_queue(&p, c, elem, is_send, deadline, b);
+        r = ars__park_armed_in(co->sched, co, deadline, p.w.w.seq);
     } else
 #endif
     {
         p.w.w = ARS__CH_PARK_PREPARE();
         if (!p.w.w.co) { ars__ch_unlock_t(c, b); return ARS_ESTATE; }
+        ars__ch_park_queue(&p, c, elem, is_send, deadline, b);
+        r = ars__ch_wait(&p.st, shared, deadline);
     }
-    ars__ch_wait_fill(&p.w, &p.st, elem);
-    p.c = c; p.deadline = deadline; p.is_send = is_send;
-    ars__ch_link_q(c, is_send, &p.w);
-    ars__ch_unlock_t(c, b);
-#ifdef ARS__CH_FAST
-    if (co) r = ars__park_armed_in(co->sched, co, deadline, p.w.w.seq);
-    else
-#endif
-    r = ars__ch_wait(&p.st, shared, deadline);
-    /* the usual end: a peer of this thread completed the call */
-    if (ARS__CH_LIKELY(r == 0 && ARS__CH_LD32_ACQ(&p.st.done))) return 0;
+    /* the usual end: a peer completed the call (r is 0) */
+    if (ARS__CH_LIKELY(ARS__CH_LD32_ACQ(&p.st.done) == ARS__CH_DONE_0)) return 0;
     return ars__ch_park_end(&p, r);
 }
 ARS__CH_NOINLINE int ars__ch_park(ars_chan *c, void *elem, int is_send, int64_t deadline, int b) {
@@ -1427,12 +1437,12 @@ ARS__CH_NOINLINE void ars__ch_lf_wake(ars_chan *c, int recvs) {
         int all = (ARS__CH_LD_RLX(&c->tpos) & 1u) != 0;
         while ((w = ars__ch_take(c, &c->recv_head, &c->recv_tail, ARS__CH_RETRY)) != NULL) {
             ars__ch_add32(&c->going, 1u);
-            ars__ch_done(w);
+            ars__ch_done(w, ARS__CH_RETRY);
             if (!all) break;
         }
     } else if ((w = ars__ch_take(c, &c->send_head, &c->send_tail, ARS__CH_RETRY)) != NULL) {
         ars__ch_add32(&c->going, 1u);
-        ars__ch_done(w);
+        ars__ch_done(w, ARS__CH_RETRY);
     }
     ars__ch_unlock(c);
 }
@@ -1565,7 +1575,7 @@ ARS__CH_INLINE int ars__ch_send_here(ars_chan *c, const void *elem) {
     if (w) {
         if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->recv_head, &c->recv_tail, w))) return ARS__CH_SLOW;
         ars__ch_copy_small(w->elem, elem, n);
-        ars__ch_done(w);
+        ars__ch_done(w, 0);
         return 0;
     }
     if (c->len < c->cap) {
@@ -1590,7 +1600,7 @@ ARS__CH_INLINE int ars__ch_recv_here(ars_chan *c, void *elem) {
     if (w) {
         if (ARS__CH_UNLIKELY(!ars__ch_take_here(&c->send_head, &c->send_tail, w))) return ARS__CH_SLOW;
         ars__ch_copy_small(elem, w->elem, n);
-        ars__ch_done(w);
+        ars__ch_done(w, 0);
         return 0;
     }
     return c->state ? ARS_ECLOSED : ARS_EAGAIN;
@@ -2214,7 +2224,7 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
 #endif
     r = ars__ch_wait(&p.st, shared, deadline);
     /* the usual end: a peer completed a case, the other waiter leaves */
-    if (ARS__CH_UNLIKELY(r != 0 || !ARS__CH_LD32_ACQ(&p.st.done))) return ars__ch_pair_end(&p, r);
+    if (ARS__CH_UNLIKELY(ARS__CH_LD32_ACQ(&p.st.done) != ARS__CH_DONE_0)) return ars__ch_pair_end(&p, r);
     f = p.st.fired;
     cs = p.cs;
     ars__ch_leave(cs[1 - f].ch, &p.w[1 - f], cs[1 - f].op == ARS_SELECT_SEND);
@@ -2616,6 +2626,8 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ARS__CH_LEAVING
 #undef ARS__CH_GONE
 #undef ARS__CH_HELD
+#undef ARS__CH_DONE_0
+#undef ARS__CH_DONE_R
 #undef ARS__CH_INLINE_SIZE
 #undef ARS__CH_WAITER_FAR
 #undef ARS__CH_NAME_WAITER
