@@ -911,6 +911,16 @@ ARS__CH_INLINE int ars__ch_lock_b(ars_chan *c) {
     return ars__ch_lock_rest(c);
 }
 #endif
+/* the same for a channel the fast paths likely use: the fast word's test
+   first (ars__ch_try_bias_fast), one load fewer when it passes */
+#if ARSENAL_CHAN_BIAS && !defined(ARSENAL_CHAN_NO_THREADS)
+ARS__CH_INLINE int ars__ch_lock_bf(ars_chan *c) {
+    if (ARS__CH_LIKELY(ars__ch_try_bias_fast(c))) return 1;
+    return ars__ch_lock_b(c);
+}
+#else
+#define ars__ch_lock_bf(c) ars__ch_lock_b(c)
+#endif
 
 /* >>ring: a buffered channel keeps its elements in cap cells of `stride`
    bytes: a sequence word, then the element. While one thread uses the
@@ -1262,7 +1272,7 @@ ARS__CH_INLINE void ars__ch_leave(ars_chan *c, ars__chan_wait *w, int is_send) {
         if (v) ars__ch_unhold(c, w);
         return;
     }
-    b = ars__ch_lock_b(c);
+    b = ars__ch_lock_bf(c);
     v = ARS__CH_LD32_ACQ(&w->linked);
     if (v == ARS__CH_LEAVING) ars__ch_unlink_q(c, is_send, w);
     ars__ch_unlock_t(c, b);
@@ -2149,7 +2159,7 @@ ARS__CH_INLINE void ars__ch_unlock2(ars_chan *lo, ars_chan *hi, int b) {
     }
 }
 
-/* The usual select: two cases on two channels, neither ring lock-free.
+/* The usual select: two cases on two open channels, neither ring lock-free.
    The same steps as a round (>>select implementation), written out for the
    pair; anything else (a NULL or repeated channel, a lock-free ring, bad
    arguments) goes the general way. Its parts are functions apart, each
@@ -2231,10 +2241,14 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     cs[f].result = 0;
     return f;
 }
-/* ready cases (bit 0: case 0, bit 1: case 1), the locks held */
+/* ready cases (bit 0: case 0, bit 1: case 1), the locks held, both
+   channels open (ars__ch_pair_locked) */
+ARS__CH_INLINE int ars__ch_ready_open(const ars_chan *c, int is_send) {
+    return is_send ? c->recv_head != NULL || c->len < c->cap : c->len > 0 || c->send_head != NULL;
+}
 ARS__CH_INLINE int ars__ch_pair_ready(const ars_select_case *cs) {
-    return ars__ch_ready_plain(cs[0].ch, cs[0].op == ARS_SELECT_SEND) |
-           ars__ch_ready_plain(cs[1].ch, cs[1].op == ARS_SELECT_SEND) << 1;
+    return ars__ch_ready_open(cs[0].ch, cs[0].op == ARS_SELECT_SEND) |
+           ars__ch_ready_open(cs[1].ch, cs[1].op == ARS_SELECT_SEND) << 1;
 }
 /* the operation of a ready case (ready: ars__ch_pair_ready's, not 0),
    picked at random when both are */
@@ -2293,7 +2307,8 @@ ARS__CH_NOINLINE int ars__ch_pair_do(ars_select_case *cs, int64_t deadline, int 
 ARS__CH_INLINE int ars__ch_pair_locked(ars_select_case *cs, int64_t deadline, ars_chan *lo, ars_chan *hi, int b,
                                        int fast) {
     int ready;
-    if (ARS__CH_UNLIKELY((lo->state | hi->state) & ARS__CH_LF)) {
+    /* a closed channel, or a lock-free ring: the general way */
+    if (ARS__CH_UNLIKELY(lo->state | hi->state)) {
         ars__ch_unlock2(lo, hi, b);
         return ars__ch_select_2(cs, 2, deadline);
     }
@@ -2634,6 +2649,7 @@ ARSENAL_CHAN_API size_t ars_mpmc_len(ars_mpmc *q) {
 #undef ars__ch_fast_lock
 #undef ars__ch_try_bias
 #undef ars__ch_try_bias_fast
+#undef ars__ch_lock_bf
 #undef ARS__CH_PAIR_DO
 #if defined(ARSENAL_CHAN_NO_THREADS)
 #undef ars__ch_lock
