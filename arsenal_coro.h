@@ -2250,24 +2250,26 @@ ARS__PARK_INLINE void ars__sched_handoff(ars_sched *s, ars_coro *co, ars_coro *n
 #endif
 
 /* (inline in a park, whose frame already keeps the callee-saved registers
-   the jump clobbers; a call apart would save them again) */
-ARS__PARK_INLINE void ars__sched_suspend_in(ars_sched *s, ars_coro *co) {
+   the jump clobbers; a call apart would save them again). queued: co may
+   be in the run queue itself (a yield, or a park woken on this thread
+   before it suspends); 0 where nothing could have queued it. */
+ARS__PARK_INLINE void ars__sched_suspend_in(ars_sched *s, ars_coro *co, int queued) {
 #ifdef ARS__DIRECT
     if (s->run_head && s->round_left) {
         ars_coro *next;
         s->round_left--;
         next = ars__runq_pop(s);
-        if (next == co) return;         /* it was the only runnable one */
+        if (queued && next == co) return;   /* it was the only runnable one */
         co->status = ARS_CORO_SUSPENDED | ARS__CORO_OWNED;
         ars__canary_check(co);
         ars__sched_handoff(s, co, next);
         return;
     }
 #endif
-    (void)s;
+    (void)s; (void)queued;
     (void)ars__coro_yield(co, NULL, ARS_CORO_SUSPENDED | ARS__CORO_OWNED);
 }
-static void ars__sched_suspend(ars_sched *s, ars_coro *co) { ars__sched_suspend_in(s, co); }
+static void ars__sched_suspend(ars_sched *s, ars_coro *co) { ars__sched_suspend_in(s, co, 1); }
 
 /* A finished scheduled coroutine whose stack goes back to the thread's
    cache leaves straight for the next runnable one: the cache is only read
@@ -2614,11 +2616,13 @@ ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadlin
 /* The same with the suspend inline, for a caller that keeps nothing in
    registers across it (co is read back after the jump): its frame saves
    the registers the jump clobbers once, where a call of the suspend would
-   save them again. seq: ars__park_arm's, no other park since. */
+   save them again. seq: ars__park_arm's, no other park since, and nothing
+   on this thread has woken co since (a waker of another thread queues it
+   in the inbox): co is not in the run queue. */
 ARS__PARK_INLINE int ars__park_armed_in(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t seq) {
     int r = ars__park_settle(s, co, deadline, (seq << 1) | 1u);
     if (r) return r;
-    ars__sched_suspend_in(s, co);
+    ars__sched_suspend_in(s, co, 0);
     return ars__park_end(ars__current);
 }
 ARS__PARK_INLINE int ars__park_in(int64_t deadline) {
