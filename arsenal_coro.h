@@ -1634,7 +1634,6 @@ struct ars_sched;
 struct ars_coro {
     ars_ctx ctx;              /* its own context while suspended */
     ars_ctx caller_ctx;       /* the resumer's context while it runs */
-    ars_coro *caller;
     ars_coro_fn fn;
     void *arg;
     int status;
@@ -1763,7 +1762,6 @@ static void ars__coro_entry(void *value, void *arg) {
 static int ars__cache_take(ars_coro **out, ars_coro_fn fn, void *arg) {
     ars_coro *co = ars__cache.co[--ars__cache.n];
     int r;
-    co->caller = NULL;
     co->fn = fn;
     co->arg = arg;
     co->status = ARS_CORO_SUSPENDED;
@@ -1888,7 +1886,6 @@ static inline void *ars__coro_resume(ars_coro *co, void *in) {
 #endif
     prev = ars__current;
     if (prev) prev->status = ARS_CORO_NORMAL;
-    co->caller = prev;
     co->status = ARS_CORO_RUNNING;
     ars__current = co;
 #ifdef ARS__ASAN
@@ -2236,7 +2233,6 @@ static ars_coro *ars__runq_pop(ars_sched *s) {
 #ifdef ARS__DIRECT
 /* co (suspended or dead) hands the scheduler's way back to next, runs it */
 ARS__PARK_INLINE void ars__sched_handoff(ars_sched *s, ars_coro *co, ars_coro *next) {
-        next->caller = co->caller;
         next->caller_ctx = co->caller_ctx;
         next->status = ARS_CORO_RUNNING;
         ars__current = next;
