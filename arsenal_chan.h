@@ -1039,11 +1039,13 @@ ARS__CH_INLINE int ars__ch_lf_ready(const ars_chan *c, int is_send) {
 #endif
 
 /* >>queue of parked waiters (under the channel lock; a lock-free ring
-   operation reads a queue's head without it, so head stores are atomic) */
+   operation reads a queue's head without it, so head stores are atomic).
+   A queue mostly holds one waiter or none (a rendezvous): that case is the
+   one laid out straight. */
 ARS__CH_INLINE void ars__ch_enqueue(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
     w->next = NULL;
     w->prev = *tail;
-    if (*tail) (*tail)->next = w; else ARS__CH_STP_RLX(head, w);
+    if (ARS__CH_LIKELY(!*tail)) ARS__CH_STP_RLX(head, w); else (*tail)->next = w;
     *tail = w;
     ARS__CH_ST32_REL(&w->linked, 1u);
 }
@@ -1065,7 +1067,7 @@ ARS__CH_INLINE void ars__ch_unlink_q(ars_chan *c, int is_send, ars__chan_wait *w
 ARS__CH_INLINE void ars__ch_unlink_head(ars__chan_wait **head, ars__chan_wait **tail, ars__chan_wait *w) {
     ars__chan_wait *n = w->next;
     ARS__CH_STP_RLX(head, n);
-    if (n) n->prev = NULL; else *tail = NULL;
+    if (ARS__CH_LIKELY(!n)) *tail = NULL; else n->prev = NULL;
 }
 
 
