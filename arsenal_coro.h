@@ -677,6 +677,7 @@ ARSENAL_CORO_API void ars_sched_set_poller(const ars_poller *poller);
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
 ARS__UNUSED static uint32_t ars__ld32(uint32_t *p) { return (uint32_t)_InterlockedOr((volatile long *)p, 0); }
+ARS__UNUSED static uint32_t ars__ld32_rlx(uint32_t *p) { return *(volatile uint32_t *)p; }
 ARS__UNUSED static void ars__st32(uint32_t *p, uint32_t v) { _InterlockedExchange((volatile long *)p, (long)v); }
 ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
     return (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)d, (long)e) == e;
@@ -692,6 +693,7 @@ ARS__UNUSED static int ars__casp(void **p, void **e, void *d) {
 ARS__UNUSED static void *ars__xchgp(void **p, void *v) { return _InterlockedExchangePointer(p, v); }
 #else
 ARS__UNUSED static uint32_t ars__ld32(uint32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+ARS__UNUSED static uint32_t ars__ld32_rlx(uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 ARS__UNUSED static void ars__st32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
 ARS__UNUSED static int ars__cas32(uint32_t *p, uint32_t e, uint32_t d) {
     return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
@@ -2499,9 +2501,15 @@ ARS__PARK_INLINE int ars__claim(ars_coro *co, uint32_t seq, int result) {
     return 0;
 }
 /* Arms the park of co, a coroutine of this thread's scheduler (the
-   running one, or a thread waiter): returns its sequence number. */
+   running one, or a thread waiter): returns its sequence number. The
+   wait word is read relaxed (no RMW with MSVC, no ldar on Arm): nobody
+   writes it while it is not armed (claims and cancels exchange it only
+   from an armed value), and the claim that ended co's last park happened
+   before co runs again (its run queue push on this thread, or the inbox
+   exchange, the spin word, the thread waiter's lock), so the load sees
+   that claim's value or co's own later one. */
 ARS__PARK_INLINE uint32_t ars__park_arm(ars_coro *co) {
-    uint32_t seq = ars__ld32(&co->wait) >> 1;
+    uint32_t seq = ars__ld32_rlx(&co->wait) >> 1;
 #ifdef ARS__ASYM
     /* a cross-thread ars_cancel fences this thread with membarrier */
     if (__builtin_expect(__atomic_load_n(&ars__membarrier_state, __ATOMIC_RELAXED) == 1, 1)) {
