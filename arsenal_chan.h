@@ -2239,7 +2239,9 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     if (ARS__CH_UNLIKELY(ARS__CH_LD32_ACQ(&p.st.done) != ARS__CH_DONE_0)) return ars__ch_pair_end(&p, r);
     f = p.st.fired;
     cs = p.cs;
-    ars__ch_leave(cs[1 - f].ch, &p.w[1 - f], cs[1 - f].op == ARS_SELECT_SEND);
+    /* (one call per case: each with fixed offsets, none computed) */
+    if (f) ars__ch_leave(cs[0].ch, &p.w[0], cs[0].op == ARS_SELECT_SEND);
+    else ars__ch_leave(cs[1].ch, &p.w[1], cs[1].op == ARS_SELECT_SEND);
     cs[f].result = 0;
     return f;
 }
