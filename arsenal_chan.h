@@ -1411,7 +1411,7 @@ ARS__CH_INLINE int ars__ch_park_in(ars_chan *c, void *elem, int is_send, int64_t
         p.w.w.co = co;
         p.w.w.seq = ars__park_arm(co);
         ars__ch_park_queue(&p, c, elem, is_send, deadline, b);
-        r = ars__park_armed_in(co->sched, co, deadline, p.w.w.seq);
+        r = ars__park_armed_in(co->sched, co, deadline);
     } else
 #endif
     {
@@ -2231,7 +2231,7 @@ ARS__CH_NOINLINE int ars__ch_pair_park(ars_select_case *cs, int64_t deadline, ar
     ars__ch_link_q(c1, cs[1].op == ARS_SELECT_SEND, &p.w[1]);
     ars__ch_unlock2(lo, hi, b);
 #ifdef ARS__CH_FAST
-    if (ARS__CH_LIKELY(co != NULL)) r = ars__park_armed_in(co->sched, co, deadline, wk.seq);
+    if (ARS__CH_LIKELY(co != NULL)) r = ars__park_armed_in(co->sched, co, deadline);
     else
 #endif
     r = ars__ch_wait(&p.st, shared, deadline);

@@ -2578,14 +2578,17 @@ ARSENAL_CORO_API int ars_cancel(ars_coro *co) {
 /* Parks the running coroutine co of scheduler s, armed by ars__park_arm
    (the second half of ars_park), in three parts: ars__park_settle, before
    the suspend: 0 to suspend, else the park's end (a pending cancel, a
-   passed deadline, no timer slot); w is co's wait word as armed, or read
-   since (a change since fails its exchanges, as a later one would). */
-/* (the part for a pending cancel or a deadline, apart, so the usual park
-   computes nothing for it) */
+   passed deadline, no timer slot). Only then does it read co's wait word,
+   in a function apart (the usual park computes nothing for it), and it
+   settles nothing once a waker has claimed the park (that waker queues co,
+   or will): an exchange from the word it read fails if one claims it
+   later. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
-static int ars__park_settle_more(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t w) {
+static int ars__park_settle_more(ars_sched *s, ars_coro *co, int64_t deadline) {
+    uint32_t w = ars__ld32(&co->wait);
+    if (!(w & 1u)) return 0;                    /* claimed already */
     if (ars__ld32(&co->cancel_pending) && ars__cas32(&co->cancel_pending, 1u, 0u)) {
         if (ars__cas32(&co->wait, w, ((w >> 1) + 1u) << 1)) return ARS_ECANCELED;
         ars__st32(&co->cancel_pending, 1u);   /* a waker came first: keep it */
@@ -2599,10 +2602,8 @@ static int ars__park_settle_more(ars_sched *s, ars_coro *co, int64_t deadline, u
     }
     return 0;
 }
-ARS__PARK_INLINE int ars__park_settle(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t w) {
-    /* still armed: settle a pending cancel or a passed deadline now */
-    if ((w & 1u) && (ars__ld32(&co->cancel_pending) || deadline >= 0))
-        return ars__park_settle_more(s, co, deadline, w);
+ARS__PARK_INLINE int ars__park_settle(ars_sched *s, ars_coro *co, int64_t deadline) {
+    if (ars__ld32(&co->cancel_pending) || deadline >= 0) return ars__park_settle_more(s, co, deadline);
     return 0;
 }
 /* after the suspend: co runs again */
@@ -2612,7 +2613,7 @@ ARS__PARK_INLINE int ars__park_end(ars_coro *co) {
 }
 /* Suspend exactly once per park: whoever claimed us has queued us, or will. */
 ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadline) {
-    int r = ars__park_settle(s, co, deadline, ars__ld32(&co->wait));
+    int r = ars__park_settle(s, co, deadline);
     if (r) return r;
     ars__sched_suspend(s, co);
     return ars__park_end(co);
@@ -2620,11 +2621,11 @@ ARS__PARK_INLINE int ars__park_armed(ars_sched *s, ars_coro *co, int64_t deadlin
 /* The same with the suspend inline, for a caller that keeps nothing in
    registers across it (co is read back after the jump): its frame saves
    the registers the jump clobbers once, where a call of the suspend would
-   save them again. seq: ars__park_arm's, no other park since, and nothing
-   on this thread has woken co since (a waker of another thread queues it
-   in the inbox): co is not in the run queue. */
-ARS__PARK_INLINE int ars__park_armed_in(ars_sched *s, ars_coro *co, int64_t deadline, uint32_t seq) {
-    int r = ars__park_settle(s, co, deadline, (seq << 1) | 1u);
+   save them again. Nothing on this thread may have woken co since
+   ars__park_arm (a waker of another thread queues it in the inbox): co is
+   not in the run queue. */
+ARS__PARK_INLINE int ars__park_armed_in(ars_sched *s, ars_coro *co, int64_t deadline) {
+    int r = ars__park_settle(s, co, deadline);
     if (r) return r;
     ars__sched_suspend_in(s, co, 0);
     return ars__park_end(ars__current);
