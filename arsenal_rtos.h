@@ -91,9 +91,11 @@
    NOWAIT, task resume, timer start/stop, now) detect interrupt context and
    work there; a call that would block, a mutex call, delay, yield, create,
    delete, suspend and priority set return ARS_EISR there, doing nothing.
-   A task that masked interrupts itself (Cortex-M: PRIMASK, cpsid i;
-   RISC-V: mstatus.MIE cleared) cannot be switched away from, so a call
-   that would block there (a wait with a deadline other than NOWAIT, a
+   A task that masked interrupts itself (Cortex-M: PRIMASK, cpsid i; on
+   M3/M4/M7 also BASEPRI raised above 0, as in FreeRTOS's critical
+   sections, which masks PendSV at its lowest priority; RISC-V:
+   mstatus.MIE cleared) cannot be switched away from, so a call that
+   would block there (a wait with a deadline other than NOWAIT, a
    delay, delay_until, ars_rtos_uart_read) returns ARS_EISR too, doing
    nothing (delay_until leaves *prev as it is); the other calls work, and
    the switch one of them (a give that wakes a higher task, a yield, which
@@ -176,10 +178,6 @@
        sleeps there). The tick hook and timer callbacks then run in the
        idle task, with ars_rtos_in_isr() true.
      - Hosted stacks hold the ucontext too: give tasks >= 16 KiB there.
-     - Cortex-M: only PRIMASK counts as masked (INTERRUPTS). A task that
-       raised BASEPRI to PendSV's priority or above and then blocks is not
-       caught: no switch comes, it runs on while still linked in the wait
-       queue, and the object is corrupted. Lower BASEPRI first.
 
    NAVIGATION (grep for the markers)
      >>api  >>config  >>port-hosted  >>port-cm  >>port-rv  >>lists
@@ -781,7 +779,16 @@ static inline uint32_t ars__irq_save(void) {
     uint32_t s; __asm volatile("mrs %0, primask\n cpsid i" : "=r"(s) :: "memory"); return s;
 }
 static inline void ars__irq_restore(uint32_t s) { __asm volatile("msr primask, %0" :: "r"(s) : "memory"); }
+#if ARS__CM_V6M
 #define ARS__UNMASKED(s) (!(s))                /* PRIMASK was 0 */
+#else
+/* and BASEPRI was 0: PendSV runs at the lowest priority, which any
+   nonzero BASEPRI masks (ARMv6-M has no BASEPRI) */
+static inline uint32_t ars__cm_basepri(void) {
+    uint32_t v; __asm volatile("mrs %0, basepri" : "=r"(v)); return v;
+}
+#define ARS__UNMASKED(s) (!((s) | ars__cm_basepri()))   /* PRIMASK, BASEPRI were 0 */
+#endif
 /* one call is smaller than the two constants and the store; yield, whose
    cost per switch counts, stores itself */
 #define ARS__CM_PEND() (ARS__ICSR = 1u << 28)

@@ -1621,8 +1621,30 @@ static void test_restart_after_timer_stop(void) {
    masked, as in an interrupt, doing nothing; NOWAIT keeps ARS_EAGAIN, and a
    yield takes effect when interrupts are unmasked. Hosted has no masking
    for user code: the test sets the port's critical-section flag, which is
-   what masking is there. The worker has a lower priority than the runner. */
-#if defined(ARS_TEST_FREESTANDING) && defined(__arm__)
+   what masking is there. The worker has a lower priority than the runner.
+   Cortex-M3/M4/M7 run every call a second time with PRIMASK clear and
+   BASEPRI raised to PendSV's own priority (the lowest: it masks PendSV and
+   SysTick, nothing else), as a FreeRTOS critical section does: no switch
+   can come either. That case was not caught: the wait went on as above
+   (state BLOCKED, a unit taken from the queue), and at BASEPRI 0 the
+   worker was switched away for good. After the unmask the worker makes a
+   normal timed wait (a semaphore nobody gives, 1 tick): the kernel is
+   still consistent for it. */
+#if defined(ARS_TEST_FREESTANDING) && defined(__arm__) && !defined(__ARM_ARCH_6M__)
+#define MK_HOWS 2                               /* PRIMASK, then BASEPRI */
+static volatile int mk_how;
+static void mk_mask(void) {
+    uint32_t pendsv_prio = *(volatile uint8_t *)0xE000ED22u;   /* SHPR3 byte 2 */
+    if (mk_how) __asm volatile("msr basepri, %0\n isb" :: "r"(pendsv_prio) : "memory");
+    else __asm volatile("cpsid i" ::: "memory");
+}
+static void mk_unmask(void) {
+    if (mk_how) __asm volatile("msr basepri, %0\n isb" :: "r"(0) : "memory");
+    else __asm volatile("cpsie i" ::: "memory");
+}
+#define MASK_IRQS()   mk_mask()
+#define UNMASK_IRQS() mk_unmask()
+#elif defined(ARS_TEST_FREESTANDING) && defined(__arm__)
 #define MASK_IRQS()   __asm volatile("cpsid i" ::: "memory")
 #define UNMASK_IRQS() __asm volatile("cpsie i" ::: "memory")
 #elif defined(ARS_TEST_FREESTANDING) && defined(__riscv)
@@ -1632,9 +1654,12 @@ static void test_restart_after_timer_stop(void) {
 #define MASK_IRQS()   (ars__h.crit = 1)
 #define UNMASK_IRQS() ars__irq_restore(0)       /* and a pending switch */
 #endif
+#ifndef MK_HOWS
+#define MK_HOWS 1
+#endif
 enum { MK_SEM, MK_SEM_TIMED, MK_RECV, MK_SEND, MK_LOCK, MK_EVENT, MK_DELAY, MK_DELAY_UNTIL,
        MK_UART, MK_NOWAIT, MK_YIELD, MK_N };
-static volatile int mk_rc, mk_state, mk_done;
+static volatile int mk_rc, mk_state, mk_done, mk_later;
 static volatile ars_rtos_tick_t mk_prev;
 static void mk_other(void *arg) { (void)arg; logc('b'); }
 static void mk_worker(void *arg) {
@@ -1666,14 +1691,19 @@ static void mk_worker(void *arg) {
     logc('c');
     UNMASK_IRQS();
     logc('d');
+    mk_later = ars_rtos_sem_take(&sem, in_ticks(1));   /* a normal wait works */
     mk_done = 1;
 }
 static void test_wait_irqs_masked(void) {
-    int op;
+    int op, how;
     item7 a, b;
     ars_rtos_event_init(&ev, 0);
+    for (how = 0; how < MK_HOWS; how++)
     for (op = 0; op < MK_N; op++) {
         int want = op == MK_NOWAIT ? ARS_EAGAIN : op == MK_YIELD ? 0 : ARS_EISR;
+#if MK_HOWS > 1
+        mk_how = how;
+#endif
 #if !defined(ARSENAL_RTOS_HAL_MPS2) && !defined(ARSENAL_RTOS_HAL_VIRT)
         if (op == MK_UART) continue;
 #endif
@@ -1684,12 +1714,17 @@ static void test_wait_irqs_masked(void) {
         ars_rtos_mutex_init(&m1, 0);
         ars_rtos_mutex_lock(&m1, 0);
         ars_rtos_event_clear(&ev, 0xFFFFFFFFu);
-        mk_rc = 99; mk_state = 99; mk_done = 0; mk_prev = 0;
+        mk_rc = 99; mk_state = 99; mk_done = 0; mk_prev = 0; mk_later = 99;
         log_reset();
         spawn(0, mk_worker, (void *)(uintptr_t)op, 3);
         if (op == MK_YIELD) spawn(1, mk_other, 0, 3);
-        settle();                               /* < 5 ticks: no wait ended */
+        ars_rtos_delay(4);                      /* < 5 ticks: no masked wait ended */
+        if (mk_rc != want || mk_later != ARS_ETIMEDOUT) {   /* which case failed */
+            ars_test_puts("  mask "); ars_test_putl(how);
+            ars_test_puts(" op "); ars_test_putl(op); ars_test_putc('\n');
+        }
         EXPECT_EQ(mk_rc, want);
+        EXPECT_EQ(mk_later, ARS_ETIMEDOUT);
         EXPECT_EQ(mk_state, ARS_RTOS_READY);
         EXPECT_EQ(mk_done, 1);                  /* it went on after the unmask */
         EXPECT_EQ(ars_rtos_task_state(&tasks[0]), ARS_RTOS_DELETED);
