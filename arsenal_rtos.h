@@ -790,14 +790,16 @@ static inline uint32_t ars__cm_basepri(void) {
 #define ARS__UNMASKED(s) (!((s) | ars__cm_basepri()))   /* PRIMASK, BASEPRI were 0 */
 #endif
 /* one call is smaller than the two constants and the store; yield, whose
-   cost per switch counts, stores itself */
+   cost per switch counts, stores itself (a block calls) */
 #define ARS__CM_PEND() (ARS__ICSR = 1u << 28)
 __attribute__((noinline)) static void ars__pend(void) { ARS__CM_PEND(); }
 static inline void ars__switch_out(uint32_t s) { ARS__CM_PEND(); ars__irq_restore(s); }
 /* the switch back returns unmasked, before the cpsid: a switch pended by
    then takes the task away again at once, and its stack check too may
    take it out before it settles (ars__put_out) */
-static inline void ars__switch_hold(uint32_t s) { ars__switch_out(s); __asm volatile("cpsid i" ::: "memory"); }
+static inline void ars__switch_hold(uint32_t s) {
+    ars__pend(); ars__irq_restore(s); __asm volatile("cpsid i" ::: "memory");
+}
 #if ARSENAL_RTOS_TICKLESS
 /* isr also marks idle's own tick count after an early wake-up */
 static inline int ars__isr(void) {
